@@ -1,0 +1,71 @@
+/* cw-error.c: filling and prefixing CwError. */
+#include "cw-error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void
+cw_error_setv (CwError *error, CwErrorCode code, const char *fmt, va_list args)
+{
+  if (error == NULL)
+    return;
+  error->code = code;
+  vsnprintf (error->message, sizeof error->message, fmt, args);
+}
+
+void
+cw_error_set (CwError *error, CwErrorCode code, const char *fmt, ...)
+{
+  va_list args;
+
+  va_start (args, fmt);
+  cw_error_setv (error, code, fmt, args);
+  va_end (args);
+}
+
+void
+cw_error_prefix (CwError *error, const char *fmt, ...)
+{
+  char prefix[256];
+  char old[sizeof error->message];
+  va_list args;
+
+  if (error == NULL)
+    return;
+  va_start (args, fmt);
+  vsnprintf (prefix, sizeof prefix, fmt, args);
+  va_end (args);
+  memcpy (old, error->message, sizeof old);
+  snprintf (error->message, sizeof error->message, "%s%s", prefix, old);
+}
+
+void
+cw_error_clear (CwError *error)
+{
+  if (error == NULL)
+    return;
+  error->code = CW_ERROR_NONE;
+  error->message[0] = '\0';
+}
+
+const char *
+cw_error_code_name (CwErrorCode code)
+{
+  switch (code)
+    {
+    case CW_ERROR_NONE: return "none";
+    case CW_ERROR_INVALID: return "invalid";
+    case CW_ERROR_OVERFLOW: return "overflow";
+    case CW_ERROR_NOT_FOUND: return "not-found";
+    case CW_ERROR_PARSE: return "parse";
+    case CW_ERROR_IO: return "io";
+    case CW_ERROR_CORRUPT: return "corrupt";
+    case CW_ERROR_VERSION: return "version";
+    case CW_ERROR_CUDA: return "cuda";
+    case CW_ERROR_CUPTI: return "cupti";
+    case CW_ERROR_SQLITE: return "sqlite";
+    case CW_ERROR_OOM: return "oom";
+    case CW_ERROR_UNSUPPORTED: return "unsupported";
+    }
+  return "unknown";
+}
