@@ -1,0 +1,188 @@
+/* cw-receipt.h: one measured run of one lane, as a plain C value.
+ *
+ * A receipt is what the profiler writes and what the workbench and the CLI
+ * read back: the configuration the planner was given, the lane that ran,
+ * how it ended (ok / oom / capture-failed / error), where it ran
+ * (provenance), what the planner predicted (peak + per-buffer and per-phase
+ * breakdown, stored at run time so a later planner change cannot rewrite
+ * history), what was measured, and the trace the measurement came from.
+ *
+ * The struct is public on purpose: it is a record, not an object with
+ * invariants. Fixed-size strings keep copies trivial; the three arrays
+ * (buffers, phases, trace events) are owned by the receipt and only grow
+ * through the cw_receipt_add_* functions. No CUDA, no GLib. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cw-config.h"
+#include "cw-error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  CW_RECEIPT_STATUS_OK = 0,
+  CW_RECEIPT_STATUS_OOM,            /* the device ran out of memory: a result */
+  CW_RECEIPT_STATUS_CAPTURE_FAILED, /* the lane cannot be captured into a CUDA graph */
+  CW_RECEIPT_STATUS_ERROR,          /* anything else; error_message says what */
+} CwReceiptStatus;
+
+#define CW_RECEIPT_N_STATUS 4
+
+/* "ok", "oom", "capture-failed", "error" */
+const char *cw_receipt_status_get_name (CwReceiptStatus status);
+bool        cw_receipt_status_from_name (const char *name, CwReceiptStatus *out);
+
+/* What kind of thing a trace event is. Names as stored in the database:
+ * "kernel", "memcpy", "memset", "alloc", "free", "range". */
+typedef enum {
+  CW_TRACE_KERNEL = 0,
+  CW_TRACE_MEMCPY,
+  CW_TRACE_MEMSET,
+  CW_TRACE_ALLOC,   /* MEMORY2 allocation: start_ns == end_ns, bytes, address */
+  CW_TRACE_FREE,    /* MEMORY2 release:    start_ns == end_ns, bytes, address */
+  CW_TRACE_RANGE,   /* NVTX push/pop range: lane, alloc, score, reduce, topk, mask */
+} CwTraceKind;
+
+#define CW_TRACE_N_KINDS 6
+
+const char *cw_trace_kind_get_name (CwTraceKind kind);
+bool        cw_trace_kind_from_name (const char *name, CwTraceKind *out);
+
+/* One trace record. Times are CUPTI timestamps in ns (one clock for all
+ * records of a receipt); charts subtract the lane range's start. */
+typedef struct {
+  CwTraceKind kind;
+  char       *name;           /* kernel name, memcpy kind ("HtoD"...), range text; owned, never NULL */
+  uint64_t    start_ns;
+  uint64_t    end_ns;
+  uint64_t    bytes;          /* memcpy/memset/alloc/free size; 0 otherwise */
+  uint64_t    address;        /* alloc/free device address; 0 otherwise */
+  uint32_t    stream_id;      /* 0 when not applicable */
+  uint32_t    correlation_id; /* CUPTI correlation id; 0 when not applicable */
+  int32_t     depth;          /* NVTX nesting depth for ranges (lane = 0); 0 otherwise */
+} CwTraceEvent;
+
+/* One buffer of the planner's prediction for this lane. */
+typedef struct {
+  char     name[64];
+  uint64_t bytes;
+  bool     is_input;
+} CwReceiptBuffer;
+
+/* Live bytes per phase of the planner's prediction. */
+typedef struct {
+  char     name[64];
+  uint64_t live_bytes;
+} CwReceiptPhase;
+
+/* Where and with what the receipt was taken. */
+typedef struct {
+  char     gpu_name[128];
+  char     gpu_uuid[64];          /* "GPU-xxxxxxxx-..." */
+  uint64_t hbm_total_bytes;       /* cudaMemGetInfo total */
+  char     driver_version[32];    /* e.g. "580.95.05" (NVML) or the CUDA driver API version */
+  int32_t  cuda_driver_version;   /* cudaDriverGetVersion, e.g. 13000 */
+  int32_t  cuda_runtime_version;  /* cudaRuntimeGetVersion */
+  uint32_t cupti_version;         /* cuptiGetVersion; 0 when not profiled */
+  char     host[128];
+  char     cliffwatch_version[32];
+  char     git_revision[48];
+  int64_t  time_unix_ns;          /* wall clock when the lane started */
+} CwProvenance;
+
+/* Graph-capture legality of the lane: capture, instantiate, replay, compare
+ * the replay's output with the eager run's. */
+typedef struct {
+  bool attempted;
+  bool captured;
+  bool instantiated;
+  bool replayed;
+  bool matched;              /* replay output == eager output (bitwise) */
+  char cuda_error_name[64];  /* e.g. "cudaErrorStreamCaptureUnsupported"; "" when none */
+} CwCaptureResult;
+
+typedef struct {
+  /* identity */
+  int64_t         id;             /* row id in a store; 0 until inserted */
+  char            uuid[37];       /* random v4 UUID: the merge key across nodes */
+  char            sweep_id[37];   /* receipts of one sweep share it; "" for a single lane */
+
+  /* what ran */
+  char            lane[32];       /* "materialize", "fused", "streaming", "mask-host-checked", ... */
+  char            profile[64];    /* planner profile the prediction came from ("" if none) */
+  CwConfig        config;
+
+  /* how it ended */
+  CwReceiptStatus status;
+  char            error_message[512];   /* "" when ok */
+  uint64_t        oom_request_bytes;    /* status oom: the request that failed */
+  uint64_t        oom_live_bytes;       /* status oom: bytes the lane held when it failed */
+
+  CwProvenance    provenance;
+
+  /* predicted (planner, at run time) */
+  uint64_t        predicted_peak_bytes;
+  uint64_t        predicted_input_bytes;
+
+  /* measured */
+  uint64_t        measured_peak_bytes;      /* high-water mark of live bytes from CUPTI MEMORY2 alloc/free in the lane */
+  int64_t         memgetinfo_delta_bytes;   /* cudaMemGetInfo used bytes at the lane's peak minus before it */
+  uint64_t        lane_ns;                  /* lane wall time on the device (NVTX lane range, or events) */
+  uint64_t        kernel_ns;                /* sum of kernel durations in the lane */
+  uint64_t        unprofiled_lane_ns;       /* same lane without CUPTI, same process; 0 if not measured */
+  double          flops;                    /* useful FLOPs of the score (2*b*sq*sk*h*d, causal-aware); 0 if n/a */
+  double          tflops;                   /* flops / lane time / 1e12; 0 if n/a */
+  bool            has_recall;
+  double          recall;                   /* against the reference, when run */
+  uint64_t        dropped_records;          /* cuptiActivityGetNumDroppedRecords; > 0 marks the trace incomplete */
+
+  CwCaptureResult capture;
+
+  char            note[256];                /* free text, e.g. the command line */
+
+  /* arrays, owned by the receipt */
+  size_t          n_buffers;
+  CwReceiptBuffer *buffers;
+  size_t          n_phases;
+  CwReceiptPhase  *phases;
+  size_t          n_events;
+  CwTraceEvent    *events;
+  bool            trace_loaded;             /* false in list results: arrays left empty */
+} CwReceipt;
+
+/* A zeroed receipt with a fresh UUID, status ok, provenance.cliffwatch_version
+ * and git_revision filled from the build, time_unix_ns = now. */
+CwReceipt  *cw_receipt_new (void);
+void        cw_receipt_free (CwReceipt *receipt);
+/* Deep copy. */
+CwReceipt  *cw_receipt_dup (const CwReceipt *receipt);
+
+/* Appends copy the argument (the event's name is duplicated). false + CW_ERROR_OOM
+ * when memory runs out, CW_ERROR_INVALID on a NULL name or end < start. */
+bool        cw_receipt_add_buffer (CwReceipt *receipt, const char *name, uint64_t bytes,
+                                   bool is_input, CwError *error);
+bool        cw_receipt_add_phase  (CwReceipt *receipt, const char *name, uint64_t live_bytes,
+                                   CwError *error);
+bool        cw_receipt_add_event  (CwReceipt *receipt, const CwTraceEvent *event, CwError *error);
+void        cw_receipt_clear_trace (CwReceipt *receipt);
+
+/* Writes a fresh random v4 UUID into out[37]. */
+void        cw_receipt_uuid_generate (char out[37]);
+
+/* Bounded copy into a fixed-size field, always NUL-terminated. */
+void        cw_receipt_set_string (char *field, size_t field_size, const char *value);
+#define CW_RECEIPT_SET(field, value) cw_receipt_set_string ((field), sizeof (field), (value))
+
+/* Measured-vs-predicted agreement rule of issue 4: |predicted - measured|
+ * <= max(1 % of predicted, 8 MiB). */
+bool        cw_receipt_peak_agrees (const CwReceipt *receipt);
+uint64_t    cw_receipt_peak_tolerance_bytes (uint64_t predicted_bytes);
+
+#ifdef __cplusplus
+}
+#endif
