@@ -1,0 +1,34 @@
+/* cw-cliff.h: the largest size at which a profile still fits.
+ *
+ * Exact integers: the answer n satisfies peak(n) <= usable and
+ * peak(n + 1) > usable (or n + 1 overflows uint64 bytes), found by doubling
+ * then bisection over cw_plan_eval_peak; peaks are nondecreasing in sq, b and
+ * h for every shipped profile (tests/planner checks this). With a ratio, sk
+ * follows sq (sk = sq / m). When not even the smallest legal value fits the
+ * answer is 0 and *max stays 0: callers must say "does not fit at all". */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cw-config.h"
+#include "cw-error.h"
+#include "cw-profile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* With ratio m != 0 sk follows sq (sk = sq / m; ratio 1 is self-attention,
+ * sk = sq, as in V3.2) and the search starts at sq = m; with ratio 0 sk stays
+ * at base->sk and the search starts at sq = 1. */
+bool cw_cliff_max_sq (const CwProfile *profile, const CwConfig *base,
+                      uint64_t usable_bytes, uint64_t *max_sq, CwError *error);
+bool cw_cliff_max_b (const CwProfile *profile, const CwConfig *base,
+                     uint64_t usable_bytes, uint64_t *max_b, CwError *error);
+bool cw_cliff_max_h (const CwProfile *profile, const CwConfig *base,
+                     uint64_t usable_bytes, uint64_t *max_h, CwError *error);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,59 @@
+/* cw-config.h: one indexer configuration, the planner's input.
+ *
+ * A plain value struct: copy it, tweak a field, re-plan. sk is either given
+ * (ratio == 0) or derived from sq by the compression ratio m: sk = sq / m
+ * (floor), the number of compressed keys a V4 CSA layer holds for sq tokens. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cw-dtype.h"
+#include "cw-error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  CW_CAUSAL_NONE = 0,        /* every key is legal */
+  CW_CAUSAL_CAUSAL,          /* t <= s */
+  CW_CAUSAL_COMPRESSED,      /* t < (s + 1) / m  (V4 CSA) */
+} CwCausal;
+
+typedef struct {
+  uint64_t b;                /* batch */
+  uint64_t h;                /* indexer heads */
+  uint64_t d;                /* indexer head dim */
+  uint64_t sq;               /* query tokens */
+  uint64_t sk;               /* key positions; ignored when ratio != 0 */
+  uint64_t ratio;            /* compression ratio m; 0 = sk is given */
+  uint64_t top_k;            /* keys kept per query */
+  CwCausal causal;
+  CwDtype q_dtype;
+  CwDtype k_dtype;
+  CwDtype w_dtype;           /* per-head weights */
+  CwDtype score_dtype;       /* logits / scores */
+  CwDtype index_dtype;       /* top-k indices */
+  uint64_t chunk_budget_bytes; /* streaming workspace budget */
+  uint64_t granularity;      /* every allocation rounds up to this (1 = exact) */
+} CwConfig;
+
+/* b=1 h=64 d=128 sq=sk=4096 ratio=0 top_k=2048 causal; q/k bf16, w/score fp32,
+ * index int32; budget 512 MiB; granularity 1. */
+void cw_config_init_default (CwConfig *config);
+
+/* Checks zero sizes, sk/ratio conflicts (sk must be 0 or sq/m when ratio is
+ * set), sk == 0 after the ratio, top_k > sk, causal-compressed without a ratio,
+ * bad dtypes, granularity 0, and that b*h*d*sq*sk fits in uint64. */
+bool cw_config_validate (const CwConfig *config, CwError *error);
+
+/* sq / ratio when ratio != 0, else sk. */
+uint64_t cw_config_get_sk (const CwConfig *config);
+
+bool cw_causal_from_name (const char *name, CwCausal *out, CwError *error);
+const char *cw_causal_get_name (CwCausal causal);
+
+#ifdef __cplusplus
+}
+#endif

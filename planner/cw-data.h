@@ -1,0 +1,21 @@
+/* cw-data.h: where the data files (profiles, presets, GPUs) live, and the
+ * small string-vector helpers the listing functions return. */
+#pragma once
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* $CW_DATA_DIR if set and non-empty, else CW_DATADIR if it exists, else
+ * CW_SOURCE_DATADIR (uninstalled runs). Never NULL; not owned by the caller. */
+const char *cw_data_dir (void);
+
+/* NULL-terminated vector of malloc'd strings. */
+void cw_strv_free (char **strv);
+size_t cw_strv_length (char *const *strv);
+
+#ifdef __cplusplus
+}
+#endif
