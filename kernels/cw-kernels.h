@@ -1,0 +1,167 @@
+/* cw-kernels.h: the C API of the indexer kernels (score, top-k, index mask,
+ * index cache) for the three code paths: materialize, fused, streaming.
+ *
+ * Contract for every step below:
+ *  - all buffers are device memory owned by the caller; nothing is allocated,
+ *    freed or synchronized inside a step, and all work goes to `stream`
+ *    (never the legacy default stream), so every lane can be captured in a
+ *    CUDA graph and replayed;
+ *  - the host-side arguments (shape, budget) fix the launch geometry; the
+ *    data-dependent decisions (index validity, cache validity) are taken on
+ *    the device;
+ *  - a step returns cudaSuccess, or the first CUDA error it met (a launch
+ *    error is checked with cudaGetLastError after every launch), or
+ *    cudaErrorInvalidValue / cudaErrorNotSupported for a shape the kernels
+ *    do not take (cw_kernel_shape_check says why, in words).
+ *
+ * Layouts (row-major, innermost last; "row" = one (b, s) pair, r = b*sq + s):
+ *   q       [b, sq, h, d]  bf16 (CW_DTYPE_BF16) or fp8 e4m3 (CW_DTYPE_FP8_E4M3)
+ *   k       [b, sk, d]     same dtype as q (one key per position, shared by heads)
+ *   w       [b, sq, h]     fp32 per-head weights
+ *   idx     [b, sq, top_k] int32   (output)
+ *   scores  [b, sq, top_k] fp32    (output; optional: may be NULL)
+ *
+ * score[b,s,t] = sum_h w[b,s,h] * relu(dot(q[b,s,h,:], k[b,t,:])), accumulated
+ * in fp32 from bf16 (or fp8) products on the tensor cores.
+ *
+ * Legal keys of row (b, s) are always a prefix t < L(s):
+ *   CW_CAUSAL_NONE        L = sk
+ *   CW_CAUSAL_CAUSAL      L = min(s + 1, sk)
+ *   CW_CAUSAL_COMPRESSED  L = min((s + 1) / ratio, sk)      (V4 CSA, integer division)
+ *
+ * Top-k rule (every lane, identical output): the selected entries of a row
+ * are written in order of larger score first, then smaller key index on equal
+ * scores; illegal keys are never selected; a row with fewer than top_k legal
+ * keys is padded with index -1 and score -INFINITY. Every lane forms the fp32
+ * head sum in the same fixed order (cw-score-order.cuh), so the three lanes
+ * given the same inputs produce bit-identical idx and scores.
+ *
+ * Workspace (bytes besides inputs and outputs; the planner's profiles must
+ * reproduce these formulas byte for byte; top-k needs no workspace, it
+ * selects in shared memory):
+ *   materialize  slab fp32 [sq, b, h, sk] + reduced fp32 [b, sq, sk]
+ *                = 4*sq*b*h*sk + 4*b*sq*sk
+ *   fused        fp32 [b, sq, sk] = 4*b*sq*sk
+ *   streaming    tile fp32 [rows, sk] = 4*rows*sk,
+ *                rows = clamp(floor(budget / (4*sk)), 1, b*sq)
+ *                (so the tile exceeds the budget only when one row does)
+ *   index cache reuse: the streaming workspace (it promotes itself to a
+ *                streaming recompute when the cache is invalid)
+ *   index mask   none (the mask itself is an output: uint8 [b*sq, sk + 1],
+ *                column sk is the sink slot)
+ * Every formula is evaluated in uint64 with overflow detection. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cuda_runtime_api.h>
+
+#include "cw-config.h"
+#include "cw-error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+  uint64_t b;          /* batch */
+  uint64_t h;          /* indexer heads: 16, 32 or 64 */
+  uint64_t d;          /* head dim: 64 or 128 */
+  uint64_t sq;         /* query rows per batch entry */
+  uint64_t sk;         /* key positions (already divided by the ratio) */
+  uint64_t top_k;      /* 1 .. CW_KERNELS_MAX_TOP_K; may exceed sk (rows are padded) */
+  uint64_t ratio;      /* m for CW_CAUSAL_COMPRESSED (>= 1); ignored otherwise */
+  CwCausal causal;
+  CwDtype qk_dtype;    /* CW_DTYPE_BF16 or CW_DTYPE_FP8_E4M3 */
+} CwKernelShape;
+
+#define CW_KERNELS_MAX_TOP_K 2048
+
+/* Fills a kernel shape from a planner configuration (sk from the ratio). */
+bool cw_kernel_shape_from_config (const CwConfig *config, CwKernelShape *shape, CwError *error);
+
+/* True when the kernels take this shape; otherwise CW_ERROR_UNSUPPORTED (h, d,
+ * dtype, top_k out of range) or CW_ERROR_INVALID (zero sizes, ratio 0 with
+ * the compressed rule, sizes whose element counts overflow or exceed int32
+ * key indices). */
+bool cw_kernel_shape_check (const CwKernelShape *shape, CwError *error);
+
+/* L(s) above; exposed so tests, the reference and the profiler agree. */
+uint64_t cw_kernel_shape_legal_keys (const CwKernelShape *shape, uint64_t s);
+
+/* Workspace byte counts (formulas above). False + CW_ERROR_OVERFLOW when a
+ * product does not fit in uint64, CW_ERROR_INVALID for a bad shape. */
+bool cw_kernels_materialize_workspace_bytes (const CwKernelShape *shape, uint64_t *out, CwError *error);
+bool cw_kernels_fused_workspace_bytes (const CwKernelShape *shape, uint64_t *out, CwError *error);
+bool cw_kernels_streaming_workspace_bytes (const CwKernelShape *shape, uint64_t budget,
+                                           uint64_t *out, CwError *error);
+/* rows of the streaming tile for this budget (formula above). */
+bool cw_kernels_streaming_rows (const CwKernelShape *shape, uint64_t budget, uint64_t *out, CwError *error);
+
+/* ---- lanes: q, k, w in; idx (and optionally scores) out ---------------- */
+
+/* Builds the [sq, b, h, sk] fp32 slab of raw dot products (every key, as the
+ * reference einsum does), reduces relu*w over heads into [b, sq, sk] (illegal
+ * keys -INFINITY), then takes top-k. workspace: materialize bytes. */
+cudaError_t cw_materialize_run (const CwKernelShape *shape, const void *q, const void *k, const float *w,
+                                void *workspace, int32_t *idx, float *scores, cudaStream_t stream);
+
+/* Scores every legal (s, t) with all heads fused in registers straight into
+ * one [b, sq, sk] fp32 buffer (fully masked tiles skipped), then top-k.
+ * workspace: fused bytes. */
+cudaError_t cw_fused_run (const CwKernelShape *shape, const void *q, const void *k, const float *w,
+                          void *workspace, int32_t *idx, float *scores, cudaStream_t stream);
+
+/* Chunks of `rows` query rows (rows from the budget): fused score tile
+ * [rows, sk] then exact top-k per row, chunk after chunk on `stream`.
+ * workspace: streaming bytes for the same budget. */
+cudaError_t cw_streaming_run (const CwKernelShape *shape, uint64_t budget, const void *q, const void *k,
+                              const float *w, void *workspace, int32_t *idx, float *scores,
+                              cudaStream_t stream);
+
+/* ---- building blocks ---------------------------------------------------- */
+
+/* Exact top-k of `rows` score rows: row i (global row first_row + i, i.e.
+ * s = (first_row + i) % sq) reads scores[i*ld .. i*ld + L(s)) and writes
+ * idx[i*top_k ..] (and out_scores, if not NULL) under the rule above. Only the
+ * legal prefix of each row is read. */
+cudaError_t cw_topk_rows (const CwKernelShape *shape, const float *scores, uint64_t ld, uint64_t first_row,
+                          uint64_t rows, int32_t *idx, float *out_scores, cudaStream_t stream);
+
+/* Index-mask update after top-k, branchless and capture-safe: clears the
+ * uint8 mask [b*sq, sk + 1] and sets mask[r, t] = 1 for every entry t of
+ * idx[r, :]. Each entry is validated on the device (0 <= t < L(s));
+ * invalid ones (the -1 padding, or garbage) are redirected to the sink
+ * column sk (address clamped, never out of bounds). *n_invalid (device
+ * int64, may be NULL) receives the number of redirected entries. */
+cudaError_t cw_index_mask_update (const CwKernelShape *shape, const int32_t *idx, uint8_t *mask,
+                                  unsigned long long *n_invalid, cudaStream_t stream);
+
+/* The counter-example (the seed's pattern), kept so the profiler can show
+ * why it is not graph-safe: counts invalid entries on the device, copies the
+ * count to the host, synchronizes the stream and branches on it on the host
+ * (clamping kernel only when the count is non-zero). Eager it works and gives
+ * the same mask as cw_index_mask_update; under stream capture the
+ * synchronization fails with cudaErrorStreamCaptureUnsupported, which this
+ * function returns (the capture is then invalidated). `n_invalid` is device
+ * scratch (required here). */
+cudaError_t cw_index_mask_update_host_checked (const CwKernelShape *shape, const int32_t *idx, uint8_t *mask,
+                                               unsigned long long *n_invalid, cudaStream_t stream);
+
+/* Index-cache reuse for a shared layer: when *cache_valid == 1 (device int32)
+ * the prior layer's indices `cache_idx` ([b, sq, top_k] int32) are copied to
+ * idx; otherwise the layer promotes itself and recomputes idx with the
+ * streaming lane (q, k, w, workspace, budget as cw_streaming_run). Decided on
+ * the device: every kernel is launched either way and reads the flag, so the
+ * step captures into one graph. *promoted (device int32, may be NULL)
+ * receives 1 when recomputed, 0 when reused. `scores`, when not NULL, is
+ * written only by a recompute. */
+cudaError_t cw_index_cache_reuse (const CwKernelShape *shape, uint64_t budget, const int32_t *cache_idx,
+                                  const int32_t *cache_valid, const void *q, const void *k, const float *w,
+                                  void *workspace, int32_t *idx, float *scores, int32_t *promoted,
+                                  cudaStream_t stream);
+
+#ifdef __cplusplus
+}
+#endif
