@@ -1,0 +1,333 @@
+/* cw-receipt.c: allocation, copying and small rules of a CwReceipt. */
+#include "cw-receipt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cw-build-config.h"
+#include "cw-git-revision.h"
+
+static const char *const status_names[CW_RECEIPT_N_STATUS] = {
+  [CW_RECEIPT_STATUS_OK] = "ok",
+  [CW_RECEIPT_STATUS_OOM] = "oom",
+  [CW_RECEIPT_STATUS_CAPTURE_FAILED] = "capture-failed",
+  [CW_RECEIPT_STATUS_ERROR] = "error",
+};
+
+static const char *const kind_names[CW_TRACE_N_KINDS] = {
+  [CW_TRACE_KERNEL] = "kernel",
+  [CW_TRACE_MEMCPY] = "memcpy",
+  [CW_TRACE_MEMSET] = "memset",
+  [CW_TRACE_ALLOC] = "alloc",
+  [CW_TRACE_FREE] = "free",
+  [CW_TRACE_RANGE] = "range",
+};
+
+const char *
+cw_receipt_status_get_name (CwReceiptStatus status)
+{
+  if ((unsigned) status >= CW_RECEIPT_N_STATUS)
+    return "unknown";
+  return status_names[status];
+}
+
+bool
+cw_receipt_status_from_name (const char *name, CwReceiptStatus *out)
+{
+  if (name == NULL)
+    return false;
+  for (unsigned i = 0; i < CW_RECEIPT_N_STATUS; i++)
+    if (strcasecmp (name, status_names[i]) == 0)
+      {
+        *out = (CwReceiptStatus) i;
+        return true;
+      }
+  return false;
+}
+
+const char *
+cw_trace_kind_get_name (CwTraceKind kind)
+{
+  if ((unsigned) kind >= CW_TRACE_N_KINDS)
+    return "unknown";
+  return kind_names[kind];
+}
+
+bool
+cw_trace_kind_from_name (const char *name, CwTraceKind *out)
+{
+  if (name == NULL)
+    return false;
+  for (unsigned i = 0; i < CW_TRACE_N_KINDS; i++)
+    if (strcmp (name, kind_names[i]) == 0)
+      {
+        *out = (CwTraceKind) i;
+        return true;
+      }
+  return false;
+}
+
+void
+cw_receipt_set_string (char *field, size_t field_size, const char *value)
+{
+  if (field_size == 0)
+    return;
+  if (value == NULL)
+    value = "";
+  snprintf (field, field_size, "%s", value);
+}
+
+static void
+fill_random (unsigned char *buf, size_t len)
+{
+  size_t got = 0;
+
+  while (got < len)
+    {
+      ssize_t r = getrandom (buf + got, len - got, 0);
+      if (r < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          break;
+        }
+      got += (size_t) r;
+    }
+  if (got < len)
+    {
+      /* No getrandom (old kernel, seccomp): fall back to time and pid mixed
+       * through a xorshift; UUIDs only need to be unique, not secret. */
+      struct timespec ts;
+      uint64_t x;
+
+      clock_gettime (CLOCK_REALTIME, &ts);
+      x = (uint64_t) ts.tv_nsec ^ ((uint64_t) ts.tv_sec << 20) ^ ((uint64_t) getpid () << 40)
+          ^ (uint64_t) (uintptr_t) buf;
+      for (size_t i = got; i < len; i++)
+        {
+          x ^= x << 13;
+          x ^= x >> 7;
+          x ^= x << 17;
+          buf[i] = (unsigned char) (x >> 24);
+        }
+    }
+}
+
+void
+cw_receipt_uuid_generate (char out[37])
+{
+  unsigned char b[16];
+
+  fill_random (b, sizeof b);
+  b[6] = (unsigned char) ((b[6] & 0x0f) | 0x40);  /* version 4 */
+  b[8] = (unsigned char) ((b[8] & 0x3f) | 0x80);  /* RFC 4122 variant */
+  snprintf (out, 37,
+            "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+            b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+            b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+}
+
+CwReceipt *
+cw_receipt_new (void)
+{
+  CwReceipt *receipt = calloc (1, sizeof *receipt);
+  struct timespec ts;
+
+  if (receipt == NULL)
+    return NULL;
+  cw_receipt_uuid_generate (receipt->uuid);
+  receipt->status = CW_RECEIPT_STATUS_OK;
+  CW_RECEIPT_SET (receipt->provenance.cliffwatch_version, CW_VERSION);
+  CW_RECEIPT_SET (receipt->provenance.git_revision, CW_GIT_REVISION);
+  if (clock_gettime (CLOCK_REALTIME, &ts) == 0)
+    receipt->provenance.time_unix_ns = (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
+  receipt->trace_loaded = true;
+  return receipt;
+}
+
+void
+cw_receipt_clear_trace (CwReceipt *receipt)
+{
+  if (receipt == NULL)
+    return;
+  for (size_t i = 0; i < receipt->n_events; i++)
+    free (receipt->events[i].name);
+  free (receipt->events);
+  receipt->events = NULL;
+  receipt->n_events = 0;
+}
+
+void
+cw_receipt_free (CwReceipt *receipt)
+{
+  if (receipt == NULL)
+    return;
+  cw_receipt_clear_trace (receipt);
+  free (receipt->buffers);
+  free (receipt->phases);
+  free (receipt);
+}
+
+/* Grows *array so that it holds n + 1 elements; capacity doubles at powers of
+ * two so appends stay amortised O(1) without storing a capacity field. */
+static bool
+grow_for_append (void **array, size_t n, size_t elem_size, CwError *error)
+{
+  size_t cap;
+  void *p;
+
+  if (n != 0 && (n & (n - 1)) != 0)
+    return true;  /* n is not a power of two: there is room already */
+  cap = n == 0 ? 1 : n * 2;
+  if (cap > SIZE_MAX / elem_size)
+    {
+      cw_error_set (error, CW_ERROR_OVERFLOW, "receipt array of %zu elements is too large", cap);
+      return false;
+    }
+  p = realloc (*array, cap * elem_size);
+  if (p == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory growing a receipt array to %zu elements", cap);
+      return false;
+    }
+  *array = p;
+  return true;
+}
+
+bool
+cw_receipt_add_buffer (CwReceipt *receipt, const char *name, uint64_t bytes,
+                       bool is_input, CwError *error)
+{
+  CwReceiptBuffer *buf;
+
+  if (receipt == NULL || name == NULL)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "receipt buffer needs a name");
+      return false;
+    }
+  if (!grow_for_append ((void **) &receipt->buffers, receipt->n_buffers, sizeof *buf, error))
+    return false;
+  buf = &receipt->buffers[receipt->n_buffers++];
+  memset (buf, 0, sizeof *buf);
+  CW_RECEIPT_SET (buf->name, name);
+  buf->bytes = bytes;
+  buf->is_input = is_input;
+  return true;
+}
+
+bool
+cw_receipt_add_phase (CwReceipt *receipt, const char *name, uint64_t live_bytes, CwError *error)
+{
+  CwReceiptPhase *phase;
+
+  if (receipt == NULL || name == NULL)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "receipt phase needs a name");
+      return false;
+    }
+  if (!grow_for_append ((void **) &receipt->phases, receipt->n_phases, sizeof *phase, error))
+    return false;
+  phase = &receipt->phases[receipt->n_phases++];
+  memset (phase, 0, sizeof *phase);
+  CW_RECEIPT_SET (phase->name, name);
+  phase->live_bytes = live_bytes;
+  return true;
+}
+
+bool
+cw_receipt_add_event (CwReceipt *receipt, const CwTraceEvent *event, CwError *error)
+{
+  char *name;
+
+  if (receipt == NULL || event == NULL || event->name == NULL)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "trace event needs a name");
+      return false;
+    }
+  if ((unsigned) event->kind >= CW_TRACE_N_KINDS)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "trace event '%s' has an unknown kind %d",
+                    event->name, (int) event->kind);
+      return false;
+    }
+  if (event->end_ns < event->start_ns)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "trace event '%s' ends (%llu ns) before it starts (%llu ns)",
+                    event->name, (unsigned long long) event->end_ns,
+                    (unsigned long long) event->start_ns);
+      return false;
+    }
+  name = strdup (event->name);
+  if (name == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory copying a trace event name");
+      return false;
+    }
+  if (!grow_for_append ((void **) &receipt->events, receipt->n_events, sizeof *event, error))
+    {
+      free (name);
+      return false;
+    }
+  receipt->events[receipt->n_events] = *event;
+  receipt->events[receipt->n_events].name = name;
+  receipt->n_events++;
+  return true;
+}
+
+CwReceipt *
+cw_receipt_dup (const CwReceipt *receipt)
+{
+  CwReceipt *copy;
+
+  if (receipt == NULL)
+    return NULL;
+  copy = malloc (sizeof *copy);
+  if (copy == NULL)
+    return NULL;
+  *copy = *receipt;
+  copy->buffers = NULL;
+  copy->phases = NULL;
+  copy->events = NULL;
+  copy->n_buffers = copy->n_phases = copy->n_events = 0;
+  for (size_t i = 0; i < receipt->n_buffers; i++)
+    if (!cw_receipt_add_buffer (copy, receipt->buffers[i].name, receipt->buffers[i].bytes,
+                                receipt->buffers[i].is_input, NULL))
+      goto fail;
+  for (size_t i = 0; i < receipt->n_phases; i++)
+    if (!cw_receipt_add_phase (copy, receipt->phases[i].name, receipt->phases[i].live_bytes, NULL))
+      goto fail;
+  for (size_t i = 0; i < receipt->n_events; i++)
+    if (!cw_receipt_add_event (copy, &receipt->events[i], NULL))
+      goto fail;
+  return copy;
+
+fail:
+  cw_receipt_free (copy);
+  return NULL;
+}
+
+uint64_t
+cw_receipt_peak_tolerance_bytes (uint64_t predicted_bytes)
+{
+  const uint64_t floor_bytes = 8ull << 20;  /* 8 MiB: allocator slack the planner does not model */
+  uint64_t pct = predicted_bytes / 100;     /* floor: never more lenient than 1 % */
+
+  return pct > floor_bytes ? pct : floor_bytes;
+}
+
+bool
+cw_receipt_peak_agrees (const CwReceipt *receipt)
+{
+  uint64_t p = receipt->predicted_peak_bytes;
+  uint64_t m = receipt->measured_peak_bytes;
+  uint64_t diff = p > m ? p - m : m - p;
+
+  return diff <= cw_receipt_peak_tolerance_bytes (p);
+}
