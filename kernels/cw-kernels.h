@@ -24,10 +24,7 @@
  * score[b,s,t] = sum_h w[b,s,h] * relu(dot(q[b,s,h,:], k[b,t,:])), accumulated
  * in fp32 from bf16 (or fp8) products on the tensor cores.
  *
- * Legal keys of row (b, s) are always a prefix t < L(s):
- *   CW_CAUSAL_NONE        L = sk
- *   CW_CAUSAL_CAUSAL      L = min(s + 1, sk)
- *   CW_CAUSAL_COMPRESSED  L = min((s + 1) / ratio, sk)      (V4 CSA, integer division)
+ * Legal keys of row (b, s) are the prefix t < L(s) (cw-kernel-shape.h).
  *
  * Top-k rule (every lane, identical output): the selected entries of a row
  * are written in order of larger score first, then smaller key index on equal
@@ -36,20 +33,8 @@
  * head sum in the same fixed order (cw-score-order.cuh), so the three lanes
  * given the same inputs produce bit-identical idx and scores.
  *
- * Workspace (bytes besides inputs and outputs; the planner's profiles must
- * reproduce these formulas byte for byte; top-k needs no workspace, it
- * selects in shared memory):
- *   materialize  slab fp32 [sq, b, h, sk] + reduced fp32 [b, sq, sk]
- *                = 4*sq*b*h*sk + 4*b*sq*sk
- *   fused        fp32 [b, sq, sk] = 4*b*sq*sk
- *   streaming    tile fp32 [rows, sk] = 4*rows*sk,
- *                rows = clamp(floor(budget / (4*sk)), 1, b*sq)
- *                (so the tile exceeds the budget only when one row does)
- *   index cache reuse: the streaming workspace (it promotes itself to a
- *                streaming recompute when the cache is invalid)
- *   index mask   none (the mask itself is an output: uint8 [b*sq, sk + 1],
- *                column sk is the sink slot)
- * Every formula is evaluated in uint64 with overflow detection. */
+ * Shapes, the legal-prefix rule L(s) and the exact workspace formulas of
+ * each lane are in cw-kernel-shape.h (plain C, usable without CUDA). */
 #pragma once
 
 #include <stdbool.h>
@@ -57,47 +42,11 @@
 
 #include <cuda_runtime_api.h>
 
-#include "cw-config.h"
-#include "cw-error.h"
+#include "cw-kernel-shape.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-typedef struct {
-  uint64_t b;          /* batch */
-  uint64_t h;          /* indexer heads: 16, 32 or 64 */
-  uint64_t d;          /* head dim: 64 or 128 */
-  uint64_t sq;         /* query rows per batch entry */
-  uint64_t sk;         /* key positions (already divided by the ratio) */
-  uint64_t top_k;      /* 1 .. CW_KERNELS_MAX_TOP_K; may exceed sk (rows are padded) */
-  uint64_t ratio;      /* m for CW_CAUSAL_COMPRESSED (>= 1); ignored otherwise */
-  CwCausal causal;
-  CwDtype qk_dtype;    /* CW_DTYPE_BF16 or CW_DTYPE_FP8_E4M3 */
-} CwKernelShape;
-
-#define CW_KERNELS_MAX_TOP_K 2048
-
-/* Fills a kernel shape from a planner configuration (sk from the ratio). */
-bool cw_kernel_shape_from_config (const CwConfig *config, CwKernelShape *shape, CwError *error);
-
-/* True when the kernels take this shape; otherwise CW_ERROR_UNSUPPORTED (h, d,
- * dtype, top_k out of range) or CW_ERROR_INVALID (zero sizes, ratio 0 with
- * the compressed rule, sizes whose element counts overflow or exceed int32
- * key indices). */
-bool cw_kernel_shape_check (const CwKernelShape *shape, CwError *error);
-
-/* L(s) above; exposed so tests, the reference and the profiler agree. */
-uint64_t cw_kernel_shape_legal_keys (const CwKernelShape *shape, uint64_t s);
-
-/* Workspace byte counts (formulas above). False + CW_ERROR_OVERFLOW when a
- * product does not fit in uint64, CW_ERROR_INVALID for a bad shape. */
-bool cw_kernels_materialize_workspace_bytes (const CwKernelShape *shape, uint64_t *out, CwError *error);
-bool cw_kernels_fused_workspace_bytes (const CwKernelShape *shape, uint64_t *out, CwError *error);
-bool cw_kernels_streaming_workspace_bytes (const CwKernelShape *shape, uint64_t budget,
-                                           uint64_t *out, CwError *error);
-/* rows of the streaming tile for this budget (formula above). */
-bool cw_kernels_streaming_rows (const CwKernelShape *shape, uint64_t budget, uint64_t *out, CwError *error);
 
 /* ---- lanes: q, k, w in; idx (and optionally scores) out ---------------- */
 

@@ -1,0 +1,317 @@
+/* cw-topk.cu: exact per-row top-k by radix select, one block per row.
+ *
+ * A score becomes an order-preserving uint32 key (sign flipped for positives,
+ * all bits flipped for negatives; -0 folded onto +0). Only the row's legal
+ * prefix is read. Rows of at most CW_TOPK_CAP legal keys go straight to
+ * shared memory. Longer rows: histogram passes over 12, 12, then 8 key bits
+ * narrow a prefix until the keys at or above it fit in shared memory; those
+ * candidates are collected and sorted. Sorting uses the 64-bit composite
+ * (key << 32 | (0xffffffff - index)), so a descending sort is exactly the
+ * rule "larger score first, then smaller index". If even 32 bits leave more
+ * exact ties than fit, the tied keys are taken in index order by a block-wide
+ * ordered scan. No workspace in device memory: everything is in shared memory. */
+#include <cuda_runtime.h>
+#include <math.h>
+
+#include "cw-kernels-private.h"
+
+#define CW_TOPK_THREADS 512
+#define CW_TOPK_CAP 4096                /* candidates held in shared memory */
+
+__device__ __forceinline__ uint32_t
+score_key (float f)
+{
+  uint32_t u = __float_as_uint (f + 0.0f);   /* -0 + 0 = +0 */
+  return (u & 0x80000000u) ? ~u : (u | 0x80000000u);
+}
+
+__device__ __forceinline__ float
+key_score (uint32_t key)
+{
+  return __uint_as_float ((key & 0x80000000u) ? (key & 0x7fffffffu) : ~key);
+}
+
+__device__ __forceinline__ uint64_t
+composite (uint32_t key, uint32_t index)
+{
+  return ((uint64_t) key << 32) | (uint64_t) (0xffffffffu - index);
+}
+
+/* Block-wide inclusive scan of one value per thread; returns the inclusive
+ * prefix, *total gets the block sum. `warp_sums` holds 32 entries. */
+__device__ uint32_t
+block_inclusive_scan (uint32_t v, uint32_t *warp_sums, uint32_t *total)
+{
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const int nwarps = CW_TOPK_THREADS / 32;
+
+#pragma unroll
+  for (int o = 1; o < 32; o <<= 1)
+    {
+      uint32_t n = __shfl_up_sync (0xffffffffu, v, o);
+      if (lane >= o)
+        v += n;
+    }
+  if (lane == 31)
+    warp_sums[warp] = v;
+  __syncthreads ();
+  if (warp == 0)
+    {
+      uint32_t x = lane < nwarps ? warp_sums[lane] : 0;
+#pragma unroll
+      for (int o = 1; o < 32; o <<= 1)
+        {
+          uint32_t n = __shfl_up_sync (0xffffffffu, x, o);
+          if (lane >= o)
+            x += n;
+        }
+      if (lane < nwarps)
+        warp_sums[lane] = x;
+    }
+  __syncthreads ();
+  uint32_t res = v + (warp > 0 ? warp_sums[warp - 1] : 0);
+  *total = warp_sums[nwarps - 1];
+  __syncthreads ();                    /* warp_sums is reused by the next scan */
+  return res;
+}
+
+/* Descending bitonic sort of n (a power of two) entries. */
+__device__ void
+bitonic_sort_desc (uint64_t *c, uint32_t n)
+{
+  for (uint32_t size = 2; size <= n; size <<= 1)
+    for (uint32_t stride = size >> 1; stride > 0; stride >>= 1)
+      {
+        for (uint32_t i = threadIdx.x; i < n / 2; i += CW_TOPK_THREADS)
+          {
+            uint32_t lo = 2 * i - (i & (stride - 1)), hi = lo + stride;
+            bool desc = (lo & size) == 0;
+            uint64_t a = c[lo], b = c[hi];
+            if ((a < b) == desc)
+              {
+                c[lo] = b;
+                c[hi] = a;
+              }
+          }
+        __syncthreads ();
+      }
+}
+
+typedef struct {
+  uint64_t sq, sk, ratio, ld, first_row, top_k;
+  int causal;
+  const float *scores;
+  int32_t *idx;
+  float *out_scores;
+  const int32_t *skip_if_one;
+} TopkParams;
+
+__global__ void __launch_bounds__ (CW_TOPK_THREADS)
+topk_kernel (TopkParams p)
+{
+  __shared__ union {
+    uint32_t hist[CW_TOPK_CAP];
+    uint64_t cand[CW_TOPK_CAP];
+  } sm;
+  __shared__ uint32_t warp_sums[32];
+  __shared__ uint32_t n_cand, sel_bin, sel_above;
+
+  if (p.skip_if_one != NULL && *p.skip_if_one == 1)
+    return;
+
+  const uint64_t i_row = blockIdx.x;
+  const uint64_t s = (p.first_row + i_row) % p.sq;
+  uint64_t legal = p.causal == CW_CAUSAL_CAUSAL ? s + 1 : p.causal == CW_CAUSAL_COMPRESSED ? (s + 1) / p.ratio : p.sk;
+  if (legal > p.sk)
+    legal = p.sk;
+  const uint32_t L = (uint32_t) legal, K = (uint32_t) p.top_k;
+  const float *row = p.scores + i_row * p.ld;
+  const int tid = threadIdx.x;
+
+  if (tid == 0)
+    n_cand = 0;
+
+  if (L <= CW_TOPK_CAP)
+    {
+      /* Short row: every legal key is a candidate. */
+      for (uint32_t t = tid; t < L; t += CW_TOPK_THREADS)
+        sm.cand[t] = composite (score_key (row[t]), t);
+      if (tid == 0)
+        n_cand = L;
+    }
+  else
+    {
+      uint32_t prefix = 0, need = K;
+      int pbits = 0;
+      bool fits = false;
+      const int digits[3] = { 12, 12, 8 };
+
+      for (int level = 0; level < 3; level++)
+        {
+          const int bits = digits[level], shift = 32 - pbits - bits;
+          const uint32_t nbins = 1u << bits;
+
+          for (uint32_t b = tid; b < nbins; b += CW_TOPK_THREADS)
+            sm.hist[b] = 0;
+          __syncthreads ();
+          for (uint32_t t0 = tid; t0 < L; t0 += 4 * CW_TOPK_THREADS)
+            {
+              float v[4];
+#pragma unroll
+              for (int u = 0; u < 4; u++)
+                {
+                  uint32_t t = t0 + u * CW_TOPK_THREADS;
+                  v[u] = t < L ? row[t] : 0.0f;
+                }
+#pragma unroll
+              for (int u = 0; u < 4; u++)
+                {
+                  uint32_t t = t0 + u * CW_TOPK_THREADS, key = score_key (v[u]);
+                  if (t < L && (pbits == 0 || (key >> (32 - pbits)) == prefix))
+                    atomicAdd (&sm.hist[(key >> shift) & (nbins - 1)], 1u);
+                }
+            }
+          __syncthreads ();
+
+          /* Find bin B, counting from the top: above(B) < need <= above(B) + hist[B].
+           * Thread i owns bins_per consecutive bins, thread 0 the highest. */
+          const uint32_t bins_per = nbins > CW_TOPK_THREADS ? nbins / CW_TOPK_THREADS : 1;
+          uint32_t local = 0, total;
+          const bool owns = (uint32_t) tid * bins_per < nbins;
+          if (owns)
+            for (uint32_t j = 0; j < bins_per; j++)
+              local += sm.hist[nbins - 1 - (tid * bins_per + j)];
+          uint32_t incl = block_inclusive_scan (local, warp_sums, &total);
+          uint32_t excl = incl - local;
+          if (owns && excl < need && need <= incl)
+            {
+              uint32_t above = excl;
+              for (uint32_t j = 0; j < bins_per; j++)
+                {
+                  uint32_t bin = nbins - 1 - (tid * bins_per + j), hcount = sm.hist[bin];
+                  if (above + hcount >= need)
+                    {
+                      sel_bin = bin;
+                      sel_above = above;
+                      break;
+                    }
+                  above += hcount;
+                }
+            }
+          __syncthreads ();
+          const uint32_t bin = sel_bin, above = sel_above, in_bin = sm.hist[bin];
+          need -= above;
+          prefix = (prefix << bits) | bin;
+          pbits += bits;
+          __syncthreads ();              /* everyone has read hist before it is reused */
+          if ((K - need) + in_bin <= CW_TOPK_CAP)
+            {
+              fits = true;
+              break;
+            }
+        }
+
+      if (fits)
+        {
+          /* (K - need) keys lie strictly above the prefix and the prefix bin
+           * holds the rest: together at most CW_TOPK_CAP. */
+          for (uint32_t t = tid; t < L; t += CW_TOPK_THREADS)
+            {
+              uint32_t key = score_key (row[t]);
+              if ((key >> (32 - pbits)) >= prefix)
+                sm.cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
+            }
+        }
+      else
+        {
+          /* More exact ties at the full 32-bit key than fit: take every key
+           * above it, then the `need` smallest indices among the ties, in
+           * index order, by a block-wide ordered scan. */
+          const uint32_t tie = prefix;          /* pbits == 32 here */
+          for (uint32_t t = tid; t < L; t += CW_TOPK_THREADS)
+            {
+              uint32_t key = score_key (row[t]);
+              if (key > tie)
+                sm.cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
+            }
+          __syncthreads ();
+          uint32_t base = K - need, taken = 0;
+          for (uint32_t t0 = 0; t0 < L && taken < need; t0 += CW_TOPK_THREADS)
+            {
+              uint32_t t = t0 + tid, tot;
+              uint32_t flag = (t < L && score_key (row[t]) == tie) ? 1u : 0u;
+              uint32_t incl = block_inclusive_scan (flag, warp_sums, &tot);
+              uint32_t rank = taken + incl - flag;
+              if (flag && rank < need)
+                sm.cand[base + rank] = composite (tie, t);
+              taken += tot;
+            }
+          if (tid == 0)
+            n_cand = K;
+        }
+    }
+  __syncthreads ();
+
+  /* Sort the candidates (padded to a power of two with 0, which sorts last). */
+  const uint32_t n = n_cand;
+  uint32_t n2 = 1;
+  while (n2 < n)
+    n2 <<= 1;
+  for (uint32_t j = n + tid; j < n2; j += CW_TOPK_THREADS)
+    sm.cand[j] = 0;
+  __syncthreads ();
+  bitonic_sort_desc (sm.cand, n2);
+
+  int32_t *idx = p.idx + i_row * K;
+  float *out = p.out_scores != NULL ? p.out_scores + i_row * K : NULL;
+  for (uint32_t j = tid; j < K; j += CW_TOPK_THREADS)
+    {
+      if (j < n)
+        {
+          uint64_t cv = sm.cand[j];
+          idx[j] = (int32_t) (0xffffffffu - (uint32_t) cv);
+          if (out != NULL)
+            out[j] = key_score ((uint32_t) (cv >> 32));
+        }
+      else
+        {
+          idx[j] = -1;
+          if (out != NULL)
+            out[j] = -INFINITY;
+        }
+    }
+}
+
+cudaError_t
+cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, uint64_t first_row, uint64_t rows,
+                int32_t *idx, float *out_scores, const int32_t *skip_if_one, cudaStream_t stream)
+{
+  TopkParams p;
+
+  CW_CUDA_TRY (cw_kernels_check_shape_cuda (shape));
+  if (rows == 0)
+    return cudaSuccess;
+  if (rows > 0x7fffffffu || first_row + rows > shape->b * shape->sq || ld < shape->sk)
+    return cudaErrorInvalidValue;
+  p.sq = shape->sq;
+  p.sk = shape->sk;
+  p.ratio = shape->ratio;
+  p.ld = ld;
+  p.first_row = first_row;
+  p.top_k = shape->top_k;
+  p.causal = (int) shape->causal;
+  p.scores = scores;
+  p.idx = idx;
+  p.out_scores = out_scores;
+  p.skip_if_one = skip_if_one;
+  topk_kernel<<<(unsigned) rows, CW_TOPK_THREADS, 0, stream>>> (p);
+  CW_LAUNCH_TRY ();
+  return cudaSuccess;
+}
+
+cudaError_t
+cw_topk_rows (const CwKernelShape *shape, const float *scores, uint64_t ld, uint64_t first_row, uint64_t rows,
+              int32_t *idx, float *out_scores, cudaStream_t stream)
+{
+  return cw_topk_launch (shape, scores, ld, first_row, rows, idx, out_scores, NULL, stream);
+}
