@@ -1,0 +1,151 @@
+/* cw-chart-band-layer.c: x ranges as bands — NVTX ranges on the memory
+ * timeline. Each range tints the full plot height faintly (so it can be read
+ * against the live-bytes curve) and carries a labelled bar in a row at the
+ * top of the plot, one row per nesting depth. */
+#include "cw-chart-layer-private.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+typedef struct {
+  double x0, x1;
+  unsigned depth;
+  char *name;
+} CwChartBand;
+
+typedef struct {
+  CwChartLayer parent;
+  CwChartBand *bands;
+  size_t n, capacity;
+} CwChartBandLayer;
+
+static double
+row_height (cairo_t *cr)
+{
+  cairo_font_extents_t fe;
+
+  cairo_font_extents (cr, &fe);
+  return fe.height + 4;
+}
+
+static void
+band_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
+{
+  CwChartBandLayer *self = (CwChartBandLayer *) layer;
+  double rh = row_height (cr);
+
+  for (size_t i = 0; i < self->n; i++)
+    {
+      const CwChartBand *b = &self->bands[i];
+      CwChartColor color = cw_chart_style_color (ctx->style, CW_CHART_ROLE_SERIES,
+                                                 layer->series_index + (unsigned) i);
+      double a = cw_chart_axis_map_clamped (&ctx->x, b->x0);
+      double z = cw_chart_axis_map_clamped (&ctx->x, b->x1);
+      double left = fmin (a, z), width = fmax (fabs (z - a), 1.0);
+      double top = ctx->plot.y + 2 + b->depth * rh;
+
+      cairo_rectangle (cr, left, ctx->plot.y, width, ctx->plot.height);
+      cw_chart_set_source_color (cr, color, 0.08);
+      cairo_fill (cr);
+
+      cairo_rectangle (cr, left, top, width, rh - 2);
+      cw_chart_set_source_color (cr, color, 0.45);
+      cairo_fill (cr);
+
+      if (b->name != NULL && cw_chart_text_width (cr, b->name) + 6 <= width)
+        {
+          cairo_font_extents_t fe;
+
+          cairo_font_extents (cr, &fe);
+          cw_chart_set_source_color (cr, ctx->style->text, 1.0);
+          cairo_move_to (cr, left + 3, top + 1 + fe.ascent);
+          cairo_show_text (cr, b->name);
+          cairo_new_path (cr);
+        }
+    }
+}
+
+static bool
+band_extent (const CwChartLayer *layer, int axis, CwChartScale scale, double *min, double *max)
+{
+  const CwChartBandLayer *self = (const CwChartBandLayer *) layer;
+  bool any = false;
+
+  if (axis != 0)
+    return false;
+  for (size_t i = 0; i < self->n; i++)
+    {
+      double v[2] = { self->bands[i].x0, self->bands[i].x1 };
+      for (int k = 0; k < 2; k++)
+        {
+          if (!cw_chart_value_drawable (scale, v[k]))
+            continue;
+          if (!any || v[k] < *min)
+            *min = v[k];
+          if (!any || v[k] > *max)
+            *max = v[k];
+          any = true;
+        }
+    }
+  return any;
+}
+
+static void
+band_legend_swatch (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr, CwChartBox box)
+{
+  cairo_rectangle (cr, box.x, box.y + 1, box.width, box.height - 2);
+  cw_chart_set_source_color (cr, cw_chart_layer_get_color (layer, ctx->style), 0.45);
+  cairo_fill (cr);
+}
+
+static size_t
+band_n_items (const CwChartLayer *layer)
+{
+  return ((const CwChartBandLayer *) layer)->n;
+}
+
+static void
+band_finalize (CwChartLayer *layer)
+{
+  CwChartBandLayer *self = (CwChartBandLayer *) layer;
+
+  for (size_t i = 0; i < self->n; i++)
+    free (self->bands[i].name);
+  free (self->bands);
+}
+
+static const CwChartLayerClass band_class = {
+  .kind = "band",
+  .draw = band_draw,
+  .extent = band_extent,
+  .legend_swatch = band_legend_swatch,
+  .n_items = band_n_items,
+  .finalize = band_finalize,
+};
+
+CwChartLayer *
+cw_chart_band_layer_new (const char *label)
+{
+  return cw_chart_layer_alloc (&band_class, sizeof (CwChartBandLayer), label);
+}
+
+bool
+cw_chart_band_layer_add (CwChartLayer *layer, double x0, double x1, unsigned depth, const char *name)
+{
+  CwChartBandLayer *self = (CwChartBandLayer *) layer;
+  CwChartBand *b;
+
+  if (!cw_chart_layer_is (layer, &band_class) || !isfinite (x0) || !isfinite (x1) || x1 < x0 || depth > 64)
+    return false;
+  if (!cw_chart_grow ((void **) &self->bands, &self->capacity, self->n + 1, sizeof *self->bands))
+    return false;
+  b = &self->bands[self->n];
+  b->x0 = x0;
+  b->x1 = x1;
+  b->depth = depth;
+  b->name = NULL;
+  if (name != NULL && (b->name = cw_chart_strdup (name)) == NULL)
+    return false;
+  self->n++;
+  return true;
+}

@@ -1,0 +1,192 @@
+/* cw-chart-builder-cliff.c: the cliff chart — predicted peak vs sq for each
+ * profile on log-log axes, the usable-HBM line, each profile's cliff marked,
+ * and measured receipts on top (circles ok, crosses OOM). */
+#include "cw-chart-builder.h"
+#include "cw-chart-i18n.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* Adds `layer` or reports OOM; the chart frees the layer either way. */
+static bool
+add_or_fail (CwChart *chart, CwChartLayer *layer, CwError *error)
+{
+  if (cw_chart_add_layer (chart, layer) == (size_t) -1)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+      return false;
+    }
+  return true;
+}
+
+/* One point layer holding the receipts selected by `want` (curve index, or
+ * SIZE_MAX for OOM ones, or SIZE_MAX - 1 for ok receipts without a curve). */
+static bool
+add_receipt_layer (CwChart *chart, const CwChartCliffInput *in, size_t want, const char *label,
+                   CwChartMarker marker, CwChartColorRole role, unsigned series, CwError *error)
+{
+  double *xs = NULL, *ys = NULL;
+  size_t *tags = NULL, n = 0;
+  CwChartLayer *layer;
+  bool ok = false;
+
+  size_t cap = in->n_receipts > 0 ? in->n_receipts : 1;
+
+  if (cap <= SIZE_MAX / sizeof (double))
+    {
+      xs = malloc (cap * sizeof *xs);
+      ys = malloc (cap * sizeof *ys);
+      tags = malloc (cap * sizeof *tags);
+    }
+  if (xs == NULL || ys == NULL || tags == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+      goto out;
+    }
+  for (size_t i = 0; i < in->n_receipts; i++)
+    {
+      const CwChartCliffReceipt *r = &in->receipts[i];
+      size_t group = r->oom ? SIZE_MAX : (r->curve < in->n_curves ? r->curve : SIZE_MAX - 1);
+
+      if (group != want)
+        continue;
+      xs[n] = r->sq;
+      ys[n] = r->peak_bytes;
+      tags[n] = r->tag;
+      n++;
+    }
+  if (n == 0)
+    {
+      ok = true;
+      goto out;
+    }
+  layer = cw_chart_point_layer_new (label, xs, ys, n, marker);
+  if (layer != NULL)
+    {
+      cw_chart_layer_set_series (layer, series);
+      if (role != CW_CHART_ROLE_SERIES)
+        cw_chart_layer_set_role (layer, role);
+      if (!cw_chart_point_layer_set_tags (layer, tags, n))
+        {
+          cw_chart_layer_free (layer);
+          layer = NULL;
+        }
+    }
+  ok = add_or_fail (chart, layer, error);
+out:
+  free (xs);
+  free (ys);
+  free (tags);
+  return ok;
+}
+
+CwChart *
+cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
+{
+  CwChart *chart;
+  char text[256], value[64];
+  unsigned cliff_row = 0;
+
+  if (in == NULL || (in->n_curves > 0 && in->curves == NULL) || (in->n_receipts > 0 && in->receipts == NULL))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "cliff chart: missing input");
+      return NULL;
+    }
+  if (!(in->usable_bytes > 0.0) || !isfinite (in->usable_bytes))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "cliff chart: usable HBM must be a positive number of bytes");
+      return NULL;
+    }
+  for (size_t i = 0; i < in->n_curves; i++)
+    {
+      const CwChartCliffCurve *c = &in->curves[i];
+      if (c->name == NULL || (c->n > 0 && (c->sq == NULL || c->peak_bytes == NULL)))
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "cliff chart: curve %zu has no name or no samples", i);
+          return NULL;
+        }
+    }
+
+  chart = cw_chart_new ();
+  if (chart == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+      return NULL;
+    }
+  cw_chart_set_title (chart, in->title != NULL ? in->title : CW_N_("Predicted peak HBM vs sequence length"));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_TOKENS,
+                     CW_N_("sq (query tokens)"));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, CW_N_("peak HBM"));
+  cw_chart_set_legend_position (chart, CW_CHART_LEGEND_TOP_LEFT);
+  cw_chart_set_empty_message (chart, CW_N_("No profiles selected"));
+
+  /* Usable HBM first, so curves draw over it. */
+  cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, in->usable_bytes, 2, value, sizeof value);
+  if (in->gpu_name != NULL && in->gpu_name[0] != '\0')
+    snprintf (text, sizeof text, CW_N_("usable HBM %s (%s)"), value, in->gpu_name);
+  else
+    snprintf (text, sizeof text, CW_N_("usable HBM %s"), value);
+  {
+    CwChartLayer *limit = cw_chart_hline_layer_new (text, in->usable_bytes);
+    if (limit != NULL)
+      cw_chart_layer_set_role (limit, CW_CHART_ROLE_LIMIT);
+    if (!add_or_fail (chart, limit, error))
+      goto fail;
+  }
+
+  for (size_t i = 0; i < in->n_curves; i++)
+    {
+      const CwChartCliffCurve *c = &in->curves[i];
+      CwChartLayer *line;
+
+      if (!c->fits_at_all)
+        snprintf (text, sizeof text, CW_N_("%s (does not fit at any sq)"), c->name);
+      else if (c->cliff_in_range)
+        snprintf (text, sizeof text, CW_N_("%s (cliff at sq %llu)"), c->name, (unsigned long long) c->cliff_sq);
+      else
+        snprintf (text, sizeof text, CW_N_("%s (fits across the range)"), c->name);
+      line = cw_chart_line_layer_new (text, c->sq, c->peak_bytes, c->n);
+      if (line != NULL)
+        cw_chart_layer_set_series (line, (unsigned) i);
+      if (!add_or_fail (chart, line, error))
+        goto fail;
+    }
+
+  /* Cliff markers, each in its own label row. */
+  for (size_t i = 0; i < in->n_curves; i++)
+    {
+      const CwChartCliffCurve *c = &in->curves[i];
+      CwChartLayer *cliff;
+
+      if (!c->fits_at_all || !c->cliff_in_range || c->cliff_sq == 0)
+        continue;
+      snprintf (text, sizeof text, CW_N_("%s cliff: sq %llu"), c->name, (unsigned long long) c->cliff_sq);
+      cliff = cw_chart_vline_layer_new (text, (double) c->cliff_sq);
+      if (cliff != NULL)
+        {
+          cw_chart_layer_set_series (cliff, (unsigned) i);
+          cw_chart_vline_layer_set_label_row (cliff, cliff_row++);
+        }
+      if (!add_or_fail (chart, cliff, error))
+        goto fail;
+    }
+
+  for (size_t i = 0; i < in->n_curves; i++)
+    {
+      snprintf (text, sizeof text, CW_N_("%s receipts"), in->curves[i].name);
+      if (!add_receipt_layer (chart, in, i, text, CW_CHART_MARKER_CIRCLE, CW_CHART_ROLE_SERIES, (unsigned) i, error))
+        goto fail;
+    }
+  if (!add_receipt_layer (chart, in, SIZE_MAX - 1, CW_N_("other receipts"), CW_CHART_MARKER_SQUARE,
+                          CW_CHART_ROLE_MUTED, 0, error)
+      || !add_receipt_layer (chart, in, SIZE_MAX, CW_N_("OOM receipts"), CW_CHART_MARKER_CROSS,
+                             CW_CHART_ROLE_OOM, 0, error))
+    goto fail;
+  return chart;
+
+fail:
+  cw_chart_free (chart);
+  return NULL;
+}

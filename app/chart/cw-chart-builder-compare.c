@@ -1,0 +1,127 @@
+/* cw-chart-builder-compare.c: predicted vs measured peak for a set of
+ * receipts on log-log axes, one colour per group (lane), with the y = x line
+ * a perfect prediction would sit on. */
+#include "cw-chart-builder.h"
+#include "cw-chart-i18n.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+double
+cw_chart_compare_error_fraction (double predicted_bytes, double measured_bytes)
+{
+  if (!(predicted_bytes > 0.0))
+    return NAN;
+  return (measured_bytes - predicted_bytes) / predicted_bytes;
+}
+
+CwChart *
+cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
+{
+  CwChart *chart = NULL;
+  double *xs = NULL, *ys = NULL, lo = INFINITY, hi = -INFINITY;
+  size_t *tags = NULL, cap;
+
+  if (in == NULL || (in->n_points > 0 && in->points == NULL) || (in->n_groups > 0 && in->group_names == NULL))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "compare chart: missing input");
+      return NULL;
+    }
+  for (size_t i = 0; i < in->n_points; i++)
+    {
+      const CwChartComparePoint *p = &in->points[i];
+
+      if (!(p->predicted_bytes > 0.0) || !isfinite (p->predicted_bytes)
+          || !(p->measured_bytes > 0.0) || !isfinite (p->measured_bytes))
+        {
+          cw_error_set (error, CW_ERROR_INVALID,
+                        "compare chart: point %zu needs positive predicted and measured peaks", i);
+          return NULL;
+        }
+      if (p->group >= in->n_groups)
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "compare chart: point %zu names group %u of %zu", i,
+                        p->group, in->n_groups);
+          return NULL;
+        }
+      lo = fmin (lo, fmin (p->predicted_bytes, p->measured_bytes));
+      hi = fmax (hi, fmax (p->predicted_bytes, p->measured_bytes));
+    }
+
+  cap = in->n_points > 0 ? in->n_points : 1;
+  chart = cw_chart_new ();
+  if (chart == NULL || cap > SIZE_MAX / sizeof (double))
+    goto oom;
+  xs = malloc (cap * sizeof *xs);
+  ys = malloc (cap * sizeof *ys);
+  tags = malloc (cap * sizeof *tags);
+  if (xs == NULL || ys == NULL || tags == NULL)
+    goto oom;
+
+  cw_chart_set_title (chart, in->title != NULL ? in->title : CW_N_("Predicted vs measured peak HBM"));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, CW_N_("predicted peak"));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, CW_N_("measured peak"));
+  cw_chart_set_legend_position (chart, CW_CHART_LEGEND_TOP_LEFT);
+  cw_chart_set_empty_message (chart, CW_N_("No receipts with a measured peak"));
+
+  if (in->n_points > 0)
+    {
+      /* y = x across a little more than the data, on both axes alike so the
+       * diagonal is the diagonal. */
+      double line_x[2] = { lo / 2.0, hi * 2.0 };
+      CwChartLayer *diag = cw_chart_line_layer_new (CW_N_("y = x (exact prediction)"), line_x, line_x, 2);
+
+      if (diag != NULL)
+        {
+          cw_chart_layer_set_role (diag, CW_CHART_ROLE_MUTED);
+          cw_chart_line_layer_set_dashed (diag, true);
+        }
+      if (cw_chart_add_layer (chart, diag) == (size_t) -1)
+        goto oom;
+      cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, line_x[0], line_x[1]);
+      cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, line_x[0], line_x[1]);
+    }
+
+  for (size_t g = 0; g < in->n_groups; g++)
+    {
+      size_t n = 0;
+      CwChartLayer *layer;
+
+      for (size_t i = 0; i < in->n_points; i++)
+        if (in->points[i].group == g)
+          {
+            xs[n] = in->points[i].predicted_bytes;
+            ys[n] = in->points[i].measured_bytes;
+            tags[n] = in->points[i].tag;
+            n++;
+          }
+      if (n == 0)
+        continue;
+      layer = cw_chart_point_layer_new (in->group_names[g] != NULL ? in->group_names[g] : "?", xs, ys, n,
+                                        CW_CHART_MARKER_CIRCLE);
+      if (layer != NULL)
+        {
+          cw_chart_layer_set_series (layer, (unsigned) g);
+          if (!cw_chart_point_layer_set_tags (layer, tags, n))
+            {
+              cw_chart_layer_free (layer);
+              layer = NULL;
+            }
+        }
+      if (cw_chart_add_layer (chart, layer) == (size_t) -1)
+        goto oom;
+    }
+  free (xs);
+  free (ys);
+  free (tags);
+  return chart;
+
+oom:
+  cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+  free (xs);
+  free (ys);
+  free (tags);
+  cw_chart_free (chart);
+  return NULL;
+}

@@ -1,0 +1,155 @@
+/* cw-chart-builder.h: the four Cliffwatch charts, built from plain data.
+ *
+ * One code path for the workbench and `cliffwatch-cli chart`: both fill
+ * these inputs (the CLI from the planner and the receipt store, the GUI from
+ * its models) and draw the returned CwChart. Inputs are borrowed for the
+ * duration of the call only; the chart copies what it keeps. No SQLite here:
+ * receipts arrive as the small structs below.
+ *
+ * Titles: pass NULL for the built-in English title, or a translated one.
+ * Every builder returns NULL with `error` set on bad input (CW_ERROR_INVALID,
+ * CW_ERROR_CORRUPT for an inconsistent trace) or CW_ERROR_OOM. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cw-chart.h"
+#include "cw-error.h"
+#include "cw-config.h"
+#include "cw-index-cache.h"
+#include "cw-profile.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- cliff: predicted peak vs sq per profile ------------------------------ */
+
+typedef struct {
+  const char   *name;          /* profile name: legend label and cliff label */
+  const double *sq;            /* sample positions, ascending */
+  const double *peak_bytes;    /* predicted peak at each sample */
+  size_t        n;
+  /* The cliff: the largest sq that still fits (cw_cliff_max_sq). When
+   * `fits_at_all` is false nothing fits and the label says so; when
+   * `cliff_in_range` is false the profile fits across the whole sampled range
+   * and no cliff marker is drawn. */
+  bool          fits_at_all;
+  bool          cliff_in_range;
+  uint64_t      cliff_sq;
+} CwChartCliffCurve;
+
+typedef struct {
+  size_t   curve;              /* index into curves (its colour); any value >= n_curves: no curve */
+  double   sq;
+  double   peak_bytes;         /* measured peak (ok); for OOM, where to draw the cross */
+  bool     oom;
+  size_t   tag;                /* returned by cw_chart_hit_test (e.g. receipt index) */
+} CwChartCliffReceipt;
+
+typedef struct {
+  const char                *title;
+  double                     usable_bytes;   /* > 0: the usable-HBM line */
+  const char                *gpu_name;       /* for the line's label; may be NULL */
+  const CwChartCliffCurve   *curves;
+  size_t                     n_curves;
+  const CwChartCliffReceipt *receipts;
+  size_t                     n_receipts;
+} CwChartCliffInput;
+
+CwChart *cw_chart_builder_cliff (const CwChartCliffInput *input, CwError *error);
+
+/* A cliff curve sampled from the planner. `curve` points into the arrays
+ * this struct owns; release them with cw_chart_cliff_samples_clear(). */
+typedef struct {
+  CwChartCliffCurve curve;
+  char              name[64];
+  double           *sq;
+  double           *peak_bytes;
+} CwChartCliffSamples;
+
+/* Samples `profile` at `per_octave` points per doubling of sq over
+ * [sq_min, sq_max] (sq a multiple of the ratio when base->ratio != 0, with
+ * sk following it exactly as cw_cliff_max_sq does), adds the exact cliff
+ * (cw_cliff_max_sq) and the first size past it so the curve crosses the
+ * usable line where the planner says, and fills the cliff fields. Sizes the
+ * configuration rejects (e.g. top_k > sk at tiny sq) are skipped; the curve
+ * ends where a size overflows uint64. Errors: an invalid base config or
+ * range (CW_ERROR_INVALID), planner errors, CW_ERROR_OOM. */
+bool cw_chart_cliff_samples_compute (CwChartCliffSamples *samples, const CwProfile *profile,
+                                     const CwConfig *base, uint64_t usable_bytes,
+                                     uint64_t sq_min, uint64_t sq_max, unsigned per_octave,
+                                     CwError *error);
+void cw_chart_cliff_samples_clear (CwChartCliffSamples *samples);
+
+/* ---- compare: predicted vs measured peak ---------------------------------- */
+
+typedef struct {
+  double   predicted_bytes;    /* > 0 */
+  double   measured_bytes;     /* > 0 */
+  unsigned group;              /* index into group_names (colour, legend) */
+  size_t   tag;
+} CwChartComparePoint;
+
+typedef struct {
+  const char                *title;
+  const char *const         *group_names;    /* e.g. lane names */
+  size_t                     n_groups;
+  const CwChartComparePoint *points;
+  size_t                     n_points;
+} CwChartCompareInput;
+
+CwChart *cw_chart_builder_compare (const CwChartCompareInput *input, CwError *error);
+
+/* (measured - predicted) / predicted: what hovering a compare point shows. */
+double   cw_chart_compare_error_fraction (double predicted_bytes, double measured_bytes);
+
+/* ---- timeline: live bytes over time, NVTX ranges, kernels ------------------ */
+
+typedef struct {
+  uint64_t t_ns;
+  uint64_t bytes;
+  bool     is_free;            /* false: allocation */
+} CwChartMemoryEvent;
+
+typedef struct {
+  uint64_t    start_ns, end_ns;
+  unsigned    depth;           /* NVTX nesting, 0 = the lane */
+  const char *name;
+} CwChartTimelineRange;
+
+typedef struct {
+  uint64_t start_ns, end_ns;
+} CwChartTimelineKernel;
+
+typedef struct {
+  const char                  *title;
+  uint64_t                     origin_ns;          /* time zero of the x axis */
+  uint64_t                     live_bytes_at_origin; /* held before the first event (usually 0) */
+  const CwChartMemoryEvent    *events;             /* any order; sorted by time (stable) */
+  size_t                       n_events;
+  const CwChartTimelineRange  *ranges;
+  size_t                       n_ranges;
+  const CwChartTimelineKernel *kernels;
+  size_t                       n_kernels;
+  double                       predicted_peak_bytes; /* > 0: drawn as a reference line */
+} CwChartTimelineInput;
+
+/* A free of more bytes than are live, or live bytes overflowing uint64, is
+ * CW_ERROR_CORRUPT (the trace is incomplete or wrong; drawing it would show
+ * a number that never existed). */
+CwChart *cw_chart_builder_timeline (const CwChartTimelineInput *input, CwError *error);
+
+/* ---- index cache: the layer strip and stage boundaries -------------------- */
+
+/* Bars per model layer (height: resident index bytes on its stage; colour:
+ * pipeline stage; fill: full solid / shared light / promoted hatched), the
+ * payload at each stage boundary as a bar, and the boundary's transfer vs
+ * recompute decision as a labelled rule. */
+CwChart *cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, CwError *error);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,174 @@
+/* cw-chart-rule-layer.c: horizontal and vertical rules with a label — the
+ * usable-HBM line (hline) and each profile's cliff (vline). */
+#include "cw-chart-layer-private.h"
+
+#include <math.h>
+
+typedef struct {
+  CwChartLayer parent;
+  double value;
+  bool dashed;
+  unsigned label_row;
+} CwChartRuleLayer;
+
+static void
+set_line_style (CwChartRuleLayer *self, const CwChartDrawContext *ctx, cairo_t *cr)
+{
+  cw_chart_set_source_color (cr, cw_chart_layer_get_color (&self->parent, ctx->style), 1.0);
+  cairo_set_line_width (cr, ctx->style->line_width * 0.75);
+  if (self->dashed)
+    {
+      double dash[] = { 8.0, 4.0 };
+      cairo_set_dash (cr, dash, 2, 0.0);
+    }
+}
+
+static void
+hline_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
+{
+  CwChartRuleLayer *self = (CwChartRuleLayer *) layer;
+  double py, w;
+
+  if (!cw_chart_axis_map (&ctx->y, self->value, &py))
+    return;
+  cairo_new_path (cr);
+  cairo_move_to (cr, ctx->plot.x, py);
+  cairo_line_to (cr, ctx->plot.x + ctx->plot.width, py);
+  set_line_style (self, ctx, cr);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0.0);
+  /* Label right-aligned just above the rule. */
+  w = cw_chart_text_width (cr, layer->label);
+  cw_chart_draw_label (cr, ctx, layer->label, ctx->plot.x + ctx->plot.width - w - 6, py - 5,
+                       cw_chart_layer_get_color (layer, ctx->style));
+}
+
+static void
+vline_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
+{
+  CwChartRuleLayer *self = (CwChartRuleLayer *) layer;
+  cairo_font_extents_t fe;
+  double px, w, lx, ly;
+
+  if (!cw_chart_axis_map (&ctx->x, self->value, &px))
+    return;
+  cairo_new_path (cr);
+  cairo_move_to (cr, px, ctx->plot.y);
+  cairo_line_to (cr, px, ctx->plot.y + ctx->plot.height);
+  set_line_style (self, ctx, cr);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0.0);
+
+  /* Label in its row from the top, right of the rule unless that would run
+   * off the plot. */
+  cairo_font_extents (cr, &fe);
+  w = cw_chart_text_width (cr, layer->label);
+  lx = px + 5;
+  if (lx + w > ctx->plot.x + ctx->plot.width - 2)
+    lx = px - 5 - w;
+  ly = ctx->plot.y + 4 + fe.ascent + self->label_row * (fe.height + 2);
+  cw_chart_draw_label (cr, ctx, layer->label, lx, ly, cw_chart_layer_get_color (layer, ctx->style));
+}
+
+static bool
+hline_extent (const CwChartLayer *layer, int axis, CwChartScale scale, double *min, double *max)
+{
+  const CwChartRuleLayer *self = (const CwChartRuleLayer *) layer;
+
+  if (axis != 1 || !cw_chart_value_drawable (scale, self->value))
+    return false;
+  *min = *max = self->value;
+  return true;
+}
+
+static bool
+vline_extent (const CwChartLayer *layer, int axis, CwChartScale scale, double *min, double *max)
+{
+  const CwChartRuleLayer *self = (const CwChartRuleLayer *) layer;
+
+  if (axis != 0 || !cw_chart_value_drawable (scale, self->value))
+    return false;
+  *min = *max = self->value;
+  return true;
+}
+
+static void
+rule_legend_swatch (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr, CwChartBox box)
+{
+  CwChartRuleLayer *self = (CwChartRuleLayer *) layer;
+
+  cairo_new_path (cr);
+  cairo_move_to (cr, box.x, box.y + box.height / 2);
+  cairo_line_to (cr, box.x + box.width, box.y + box.height / 2);
+  set_line_style (self, ctx, cr);
+  cairo_stroke (cr);
+  cairo_set_dash (cr, NULL, 0, 0.0);
+}
+
+static const CwChartLayerClass hline_class = {
+  .kind = "hline",
+  .draw = hline_draw,
+  .extent = hline_extent,
+  .legend_swatch = rule_legend_swatch,
+};
+
+static const CwChartLayerClass vline_class = {
+  .kind = "vline",
+  .draw = vline_draw,
+  .extent = vline_extent,
+  .legend_swatch = rule_legend_swatch,
+};
+
+static CwChartLayer *
+rule_new (const CwChartLayerClass *klass, const char *label, double value)
+{
+  CwChartRuleLayer *self;
+
+  if (!isfinite (value))
+    return NULL;
+  self = (CwChartRuleLayer *) cw_chart_layer_alloc (klass, sizeof *self, label);
+  if (self == NULL)
+    return NULL;
+  self->value = value;
+  self->dashed = true;
+  self->parent.in_legend = false;
+  return &self->parent;
+}
+
+CwChartLayer *
+cw_chart_hline_layer_new (const char *label, double y)
+{
+  return rule_new (&hline_class, label, y);
+}
+
+CwChartLayer *
+cw_chart_vline_layer_new (const char *label, double x)
+{
+  return rule_new (&vline_class, label, x);
+}
+
+static bool
+is_rule (const CwChartLayer *layer)
+{
+  return cw_chart_layer_is (layer, &hline_class) || cw_chart_layer_is (layer, &vline_class);
+}
+
+void
+cw_chart_rule_layer_set_dashed (CwChartLayer *layer, bool dashed)
+{
+  if (is_rule (layer))
+    ((CwChartRuleLayer *) layer)->dashed = dashed;
+}
+
+void
+cw_chart_vline_layer_set_label_row (CwChartLayer *layer, unsigned row)
+{
+  if (cw_chart_layer_is (layer, &vline_class))
+    ((CwChartRuleLayer *) layer)->label_row = row;
+}
+
+double
+cw_chart_rule_layer_get_value (const CwChartLayer *layer)
+{
+  return is_rule (layer) ? ((const CwChartRuleLayer *) layer)->value : NAN;
+}

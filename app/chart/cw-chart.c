@@ -1,0 +1,859 @@
+/* cw-chart.c: chart state, layout (margins from measured tick labels),
+ * drawing order, coordinate mapping and hit testing. */
+#include "cw-chart-private.h"
+#include "cw-chart-layer-private.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TICK_LENGTH 5.0
+#define PAD 10.0
+
+typedef struct {
+  CwChartScale scale;
+  CwChartUnit unit;
+  char *title;
+  bool fixed;
+  double fixed_min, fixed_max;
+  bool include_zero;
+  CwChartTick ticks[CW_CHART_MAX_TICKS];
+  size_t n_ticks;
+} CwChartAxis;
+
+struct _CwChart {
+  char *title;
+  char *empty_message;
+  CwChartStyleKind style;
+  CwChartLegendPosition legend;
+  CwChartAxis axes[2];
+  CwChartLayer **layers;
+  size_t n_layers, capacity;
+
+  /* Last layout. */
+  bool laid_out;
+  bool has_data;
+  double width, height;
+  CwChartDrawContext ctx;
+};
+
+CwChart *
+cw_chart_new (void)
+{
+  CwChart *chart = calloc (1, sizeof *chart);
+
+  if (chart == NULL)
+    return NULL;
+  chart->style = CW_CHART_STYLE_LIGHT;
+  chart->legend = CW_CHART_LEGEND_TOP_LEFT;
+  for (int a = 0; a < 2; a++)
+    {
+      chart->axes[a].scale = CW_CHART_SCALE_LINEAR;
+      chart->axes[a].unit = CW_CHART_UNIT_NUMBER;
+    }
+  return chart;
+}
+
+void
+cw_chart_free (CwChart *chart)
+{
+  if (chart == NULL)
+    return;
+  for (size_t i = 0; i < chart->n_layers; i++)
+    cw_chart_layer_free (chart->layers[i]);
+  free (chart->layers);
+  for (int a = 0; a < 2; a++)
+    free (chart->axes[a].title);
+  free (chart->title);
+  free (chart->empty_message);
+  free (chart);
+}
+
+static bool
+replace_string (char **slot, const char *value)
+{
+  char *copy = NULL;
+
+  if (value != NULL && (copy = cw_chart_strdup (value)) == NULL)
+    return false;
+  free (*slot);
+  *slot = copy;
+  return true;
+}
+
+bool
+cw_chart_set_title (CwChart *chart, const char *title)
+{
+  return replace_string (&chart->title, title);
+}
+
+const char *
+cw_chart_get_title (const CwChart *chart)
+{
+  return chart->title;
+}
+
+bool
+cw_chart_set_empty_message (CwChart *chart, const char *message)
+{
+  return replace_string (&chart->empty_message, message);
+}
+
+void
+cw_chart_set_style (CwChart *chart, CwChartStyleKind style)
+{
+  chart->style = style;
+}
+
+CwChartStyleKind
+cw_chart_get_style (const CwChart *chart)
+{
+  return chart->style;
+}
+
+void
+cw_chart_set_legend_position (CwChart *chart, CwChartLegendPosition position)
+{
+  chart->legend = position;
+}
+
+bool
+cw_chart_set_axis (CwChart *chart, CwChartAxisId axis, CwChartScale scale, CwChartUnit unit, const char *title)
+{
+  CwChartAxis *a = &chart->axes[axis == CW_CHART_AXIS_Y];
+
+  if (!replace_string (&a->title, title))
+    return false;
+  a->scale = scale;
+  a->unit = unit;
+  /* A fixed range that the new scale cannot show is dropped. */
+  if (a->fixed && scale == CW_CHART_SCALE_LOG10 && !(a->fixed_min > 0.0))
+    a->fixed = false;
+  return true;
+}
+
+bool
+cw_chart_set_axis_range (CwChart *chart, CwChartAxisId axis, double min, double max)
+{
+  CwChartAxis *a = &chart->axes[axis == CW_CHART_AXIS_Y];
+
+  if (!isfinite (min) || !isfinite (max) || !(min < max))
+    return false;
+  if (a->scale == CW_CHART_SCALE_LOG10 && !(min > 0.0))
+    return false;
+  a->fixed = true;
+  a->fixed_min = min;
+  a->fixed_max = max;
+  return true;
+}
+
+void
+cw_chart_set_axis_auto (CwChart *chart, CwChartAxisId axis)
+{
+  chart->axes[axis == CW_CHART_AXIS_Y].fixed = false;
+}
+
+void
+cw_chart_set_axis_include_zero (CwChart *chart, CwChartAxisId axis, bool include_zero)
+{
+  chart->axes[axis == CW_CHART_AXIS_Y].include_zero = include_zero;
+}
+
+CwChartScale
+cw_chart_get_axis_scale (const CwChart *chart, CwChartAxisId axis)
+{
+  return chart->axes[axis == CW_CHART_AXIS_Y].scale;
+}
+
+CwChartUnit
+cw_chart_get_axis_unit (const CwChart *chart, CwChartAxisId axis)
+{
+  return chart->axes[axis == CW_CHART_AXIS_Y].unit;
+}
+
+size_t
+cw_chart_add_layer (CwChart *chart, CwChartLayer *layer)
+{
+  if (layer == NULL)
+    return (size_t) -1;
+  if (!cw_chart_grow ((void **) &chart->layers, &chart->capacity, chart->n_layers + 1, sizeof *chart->layers))
+    {
+      cw_chart_layer_free (layer);
+      return (size_t) -1;
+    }
+  chart->layers[chart->n_layers] = layer;
+  return chart->n_layers++;
+}
+
+size_t
+cw_chart_get_n_layers (const CwChart *chart)
+{
+  return chart->n_layers;
+}
+
+CwChartLayer *
+cw_chart_get_layer (const CwChart *chart, size_t index)
+{
+  return index < chart->n_layers ? chart->layers[index] : NULL;
+}
+
+/* ---- layout -------------------------------------------------------------- */
+
+static void
+setup_font (cairo_t *cr, const CwChartStyle *style, double size, bool bold)
+{
+  cairo_font_options_t *options = cairo_font_options_create ();
+
+  /* Unhinted metrics: the same text measures the same on every surface, so
+   * a PNG and a PDF of one chart have one layout. */
+  cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
+  cairo_font_options_set_hint_style (options, CAIRO_HINT_STYLE_NONE);
+  cairo_set_font_options (cr, options);
+  cairo_font_options_destroy (options);
+  cairo_select_font_face (cr, style->font_family, CAIRO_FONT_SLANT_NORMAL,
+                          bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+  cairo_set_font_size (cr, size);
+}
+
+/* The data range of one axis: fixed, or the union of the layer extents. */
+static bool
+data_range (const CwChart *chart, int axis, double *min, double *max)
+{
+  const CwChartAxis *a = &chart->axes[axis];
+  bool any = false;
+
+  if (a->fixed)
+    {
+      *min = a->fixed_min;
+      *max = a->fixed_max;
+      return true;
+    }
+  for (size_t i = 0; i < chart->n_layers; i++)
+    {
+      const CwChartLayer *layer = chart->layers[i];
+      double lo, hi;
+
+      if (layer->klass->extent == NULL || !layer->klass->extent (layer, axis, a->scale, &lo, &hi))
+        continue;
+      if (!any || lo < *min)
+        *min = lo;
+      if (!any || hi > *max)
+        *max = hi;
+      any = true;
+    }
+  if (any && a->include_zero && a->scale == CW_CHART_SCALE_LINEAR)
+    {
+      *min = fmin (*min, 0.0);
+      *max = fmax (*max, 0.0);
+    }
+  return any;
+}
+
+/* Has any layer something the axes can show? */
+static bool
+chart_has_data (const CwChart *chart)
+{
+  for (size_t i = 0; i < chart->n_layers; i++)
+    {
+      const CwChartLayer *layer = chart->layers[i];
+      double lo, hi;
+
+      if (layer->klass->extent != NULL
+          && (layer->klass->extent (layer, 0, chart->axes[0].scale, &lo, &hi)
+              || layer->klass->extent (layer, 1, chart->axes[1].scale, &lo, &hi)))
+        return true;
+    }
+  return false;
+}
+
+static size_t
+axis_ticks (CwChart *chart, int axis, double length, double spacing, CwChartAxisMap *map)
+{
+  CwChartAxis *a = &chart->axes[axis];
+  double min, max;
+  unsigned target = (unsigned) fmax (2.0, fmin (12.0, floor (length / spacing)));
+
+  if (!data_range (chart, axis, &min, &max))
+    {
+      min = a->scale == CW_CHART_SCALE_LOG10 ? 1.0 : 0.0;
+      max = a->scale == CW_CHART_SCALE_LOG10 ? 10.0 : 1.0;
+    }
+  if (a->fixed)
+    {
+      /* Keep the caller's exact range; ticks are those within it. */
+      double lo = min, hi = max;
+      CwChartTick all[CW_CHART_MAX_TICKS];
+      size_t n = cw_chart_axis_nice_ticks (a->scale, a->unit, &lo, &hi, target, all, CW_CHART_MAX_TICKS);
+      a->n_ticks = 0;
+      for (size_t i = 0; i < n; i++)
+        if (all[i].value >= min * (1 - 1e-12) && all[i].value <= max * (1 + 1e-12))
+          a->ticks[a->n_ticks++] = all[i];
+    }
+  else
+    {
+      a->n_ticks = cw_chart_axis_nice_ticks (a->scale, a->unit, &min, &max, target, a->ticks,
+                                             CW_CHART_MAX_TICKS);
+      if (a->n_ticks == 0)
+        {
+          /* Only reached for absurd ranges (|v| > 1e300): fall back. */
+          min = a->scale == CW_CHART_SCALE_LOG10 ? 1.0 : 0.0;
+          max = a->scale == CW_CHART_SCALE_LOG10 ? 10.0 : 1.0;
+          a->n_ticks = cw_chart_axis_nice_ticks (a->scale, a->unit, &min, &max, target, a->ticks,
+                                                 CW_CHART_MAX_TICKS);
+        }
+    }
+  map->scale = a->scale;
+  map->min = min;
+  map->max = max;
+  map->t_min = a->scale == CW_CHART_SCALE_LOG10 ? log10 (min) : min;
+  map->t_max = a->scale == CW_CHART_SCALE_LOG10 ? log10 (max) : max;
+  return a->n_ticks;
+}
+
+static bool
+x_labels_overlap (const CwChart *chart, cairo_t *cr)
+{
+  const CwChartAxis *a = &chart->axes[0];
+  double prev_right = -INFINITY;
+
+  for (size_t i = 0; i < a->n_ticks; i++)
+    {
+      double px, w = cw_chart_text_width (cr, a->ticks[i].label);
+
+      if (!cw_chart_axis_map (&chart->ctx.x, a->ticks[i].value, &px))
+        continue;
+      if (px - w / 2 < prev_right + 8)
+        return true;
+      prev_right = px + w / 2;
+    }
+  return false;
+}
+
+static bool
+in_legend (const CwChartLayer *layer)
+{
+  return layer->in_legend && layer->label != NULL && layer->label[0] != '\0';
+}
+
+#define LEGEND_SWATCH_W 22.0
+#define LEGEND_GAP 6.0
+#define LEGEND_INSET 8.0
+
+/* Size of the legend box with the current font; false when it is empty. */
+static bool
+legend_size (const CwChart *chart, cairo_t *cr, double *box_w, double *box_h, size_t *rows_out)
+{
+  cairo_font_extents_t fe;
+  double label_w = 0.0;
+  size_t rows = 0;
+
+  if (chart->legend == CW_CHART_LEGEND_NONE)
+    return false;
+  for (size_t i = 0; i < chart->n_layers; i++)
+    if (in_legend (chart->layers[i]))
+      {
+        label_w = fmax (label_w, cw_chart_text_width (cr, chart->layers[i]->label));
+        rows++;
+      }
+  if (rows == 0)
+    return false;
+  cairo_font_extents (cr, &fe);
+  *box_w = LEGEND_GAP + LEGEND_SWATCH_W + LEGEND_GAP + label_w + LEGEND_GAP;
+  *box_h = LEGEND_GAP + rows * (fe.height + 3) + LEGEND_GAP - 3;
+  *rows_out = rows;
+  return true;
+}
+
+static void
+layout_with (CwChart *chart, cairo_t *cr, double width, double height)
+{
+  const CwChartStyle *style = cw_chart_style_get (chart->style);
+  cairo_font_extents_t fe, title_fe;
+  double top, bottom, left, right, label_w = 0.0;
+  double spacing_x = 90.0;
+
+  chart->ctx.style = style;
+  chart->width = width;
+  chart->height = height;
+  chart->has_data = chart_has_data (chart);
+
+  setup_font (cr, style, style->title_font_size, true);
+  cairo_font_extents (cr, &title_fe);
+  setup_font (cr, style, style->font_size, false);
+  cairo_font_extents (cr, &fe);
+
+  top = PAD + (chart->title != NULL ? title_fe.height + 8 : fe.height / 2);
+  bottom = PAD + TICK_LENGTH + 4 + fe.height + (chart->axes[0].title != NULL ? fe.height + 6 : 0);
+
+  /* y first: its tick count depends only on the height; its labels then
+   * decide the left margin, which decides the width x has. */
+  axis_ticks (chart, 1, height - top - bottom, 45.0, &chart->ctx.y);
+  for (size_t i = 0; i < chart->axes[1].n_ticks; i++)
+    label_w = fmax (label_w, cw_chart_text_width (cr, chart->axes[1].ticks[i].label));
+  left = PAD + (chart->axes[1].title != NULL ? fe.height + 6 : 0) + label_w + 4 + TICK_LENGTH;
+  right = PAD + 16;
+  if (chart->legend == CW_CHART_LEGEND_OUTSIDE_RIGHT)
+    {
+      double box_w, box_h;
+      size_t rows;
+
+      /* Never let the legend take more than 40 % of the width. */
+      if (legend_size (chart, cr, &box_w, &box_h, &rows))
+        right = fmax (right, fmin (box_w + LEGEND_INSET + PAD, width * 0.4));
+    }
+
+  chart->ctx.plot.x = left;
+  chart->ctx.plot.y = top;
+  chart->ctx.plot.width = fmax (width - left - right, 1.0);
+  chart->ctx.plot.height = fmax (height - top - bottom, 1.0);
+  chart->ctx.y.p0 = top + chart->ctx.plot.height;
+  chart->ctx.y.p1 = top;
+  chart->ctx.x.p0 = left;
+  chart->ctx.x.p1 = left + chart->ctx.plot.width;
+
+  /* Fewer x ticks until their labels stop colliding. */
+  for (int attempt = 0; attempt < 6; attempt++)
+    {
+      axis_ticks (chart, 0, chart->ctx.plot.width, spacing_x, &chart->ctx.x);
+      if (!x_labels_overlap (chart, cr))
+        break;
+      spacing_x *= 1.5;
+    }
+  chart->laid_out = true;
+}
+
+static bool
+size_usable (double width, double height)
+{
+  return isfinite (width) && isfinite (height) && width >= 1.0 && height >= 1.0
+         && width <= 1e6 && height <= 1e6;
+}
+
+bool
+cw_chart_layout (CwChart *chart, double width, double height)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+
+  if (!size_usable (width, height))
+    return false;
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (surface);
+  layout_with (chart, cr, width, height);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return true;
+}
+
+/* ---- drawing ------------------------------------------------------------- */
+
+static void
+draw_grid_and_axes (CwChart *chart, cairo_t *cr)
+{
+  const CwChartStyle *style = chart->ctx.style;
+  const CwChartBox *plot = &chart->ctx.plot;
+  double bottom = plot->y + plot->height;
+  cairo_font_extents_t fe;
+
+  cairo_font_extents (cr, &fe);
+
+  /* Grid. */
+  cairo_new_path (cr);
+  for (size_t i = 0; i < chart->axes[0].n_ticks; i++)
+    {
+      double px;
+      if (cw_chart_axis_map (&chart->ctx.x, chart->axes[0].ticks[i].value, &px))
+        {
+          cairo_move_to (cr, px, plot->y);
+          cairo_line_to (cr, px, bottom);
+        }
+    }
+  for (size_t i = 0; i < chart->axes[1].n_ticks; i++)
+    {
+      double py;
+      if (cw_chart_axis_map (&chart->ctx.y, chart->axes[1].ticks[i].value, &py))
+        {
+          cairo_move_to (cr, plot->x, py);
+          cairo_line_to (cr, plot->x + plot->width, py);
+        }
+    }
+  cw_chart_set_source_color (cr, style->grid, 1.0);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+  (void) fe;
+}
+
+static void
+draw_axes (CwChart *chart, cairo_t *cr)
+{
+  const CwChartStyle *style = chart->ctx.style;
+  const CwChartBox *plot = &chart->ctx.plot;
+  double bottom = plot->y + plot->height;
+  cairo_font_extents_t fe;
+
+  cairo_font_extents (cr, &fe);
+  cw_chart_set_source_color (cr, style->axis, 1.0);
+  cairo_set_line_width (cr, 1.0);
+  cairo_rectangle (cr, plot->x, plot->y, plot->width, plot->height);
+  cairo_stroke (cr);
+
+  /* Tick marks and labels. */
+  for (size_t i = 0; i < chart->axes[0].n_ticks; i++)
+    {
+      const CwChartTick *t = &chart->axes[0].ticks[i];
+      double px, w;
+
+      if (!cw_chart_axis_map (&chart->ctx.x, t->value, &px))
+        continue;
+      cw_chart_set_source_color (cr, style->axis, 1.0);
+      cairo_move_to (cr, px, bottom);
+      cairo_line_to (cr, px, bottom + TICK_LENGTH);
+      cairo_stroke (cr);
+      w = cw_chart_text_width (cr, t->label);
+      cw_chart_set_source_color (cr, style->text, 1.0);
+      cairo_move_to (cr, px - w / 2, bottom + TICK_LENGTH + 3 + fe.ascent);
+      cairo_show_text (cr, t->label);
+      cairo_new_path (cr);
+    }
+  for (size_t i = 0; i < chart->axes[1].n_ticks; i++)
+    {
+      const CwChartTick *t = &chart->axes[1].ticks[i];
+      double py, w;
+
+      if (!cw_chart_axis_map (&chart->ctx.y, t->value, &py))
+        continue;
+      cw_chart_set_source_color (cr, style->axis, 1.0);
+      cairo_move_to (cr, plot->x - TICK_LENGTH, py);
+      cairo_line_to (cr, plot->x, py);
+      cairo_stroke (cr);
+      w = cw_chart_text_width (cr, t->label);
+      cw_chart_set_source_color (cr, style->text, 1.0);
+      cairo_move_to (cr, plot->x - TICK_LENGTH - 4 - w, py + (fe.ascent - fe.descent) / 2);
+      cairo_show_text (cr, t->label);
+      cairo_new_path (cr);
+    }
+
+  /* Axis titles. */
+  cw_chart_set_source_color (cr, style->text, 1.0);
+  if (chart->axes[0].title != NULL)
+    {
+      double w = cw_chart_text_width (cr, chart->axes[0].title);
+      cairo_move_to (cr, plot->x + (plot->width - w) / 2,
+                     bottom + TICK_LENGTH + 4 + fe.height + 4 + fe.ascent);
+      cairo_show_text (cr, chart->axes[0].title);
+      cairo_new_path (cr);
+    }
+  if (chart->axes[1].title != NULL)
+    {
+      double w = cw_chart_text_width (cr, chart->axes[1].title);
+      cairo_save (cr);
+      cairo_move_to (cr, PAD + fe.ascent, plot->y + (plot->height + w) / 2);
+      cairo_rotate (cr, -M_PI / 2);
+      cairo_show_text (cr, chart->axes[1].title);
+      cairo_restore (cr);
+      cairo_new_path (cr);
+    }
+}
+
+static void
+draw_title (CwChart *chart, cairo_t *cr)
+{
+  cairo_font_extents_t fe;
+
+  if (chart->title == NULL)
+    return;
+  setup_font (cr, chart->ctx.style, chart->ctx.style->title_font_size, true);
+  cairo_font_extents (cr, &fe);
+  cw_chart_set_source_color (cr, chart->ctx.style->text, 1.0);
+  cairo_move_to (cr, chart->ctx.plot.x, PAD + fe.ascent);
+  cairo_show_text (cr, chart->title);
+  cairo_new_path (cr);
+  setup_font (cr, chart->ctx.style, chart->ctx.style->font_size, false);
+}
+
+static void
+draw_legend (CwChart *chart, cairo_t *cr)
+{
+  const CwChartStyle *style = chart->ctx.style;
+  const CwChartBox *plot = &chart->ctx.plot;
+  cairo_font_extents_t fe;
+  double box_w, box_h, x, y;
+  size_t rows;
+
+  if (!legend_size (chart, cr, &box_w, &box_h, &rows))
+    return;
+  cairo_font_extents (cr, &fe);
+  switch (chart->legend)
+    {
+    case CW_CHART_LEGEND_TOP_RIGHT:
+      x = plot->x + plot->width - LEGEND_INSET - box_w;
+      y = plot->y + LEGEND_INSET;
+      break;
+    case CW_CHART_LEGEND_BOTTOM_RIGHT:
+      x = plot->x + plot->width - LEGEND_INSET - box_w;
+      y = plot->y + plot->height - LEGEND_INSET - box_h;
+      break;
+    case CW_CHART_LEGEND_OUTSIDE_RIGHT:
+      x = plot->x + plot->width + LEGEND_INSET;
+      y = plot->y;
+      break;
+    case CW_CHART_LEGEND_TOP_LEFT:
+    case CW_CHART_LEGEND_NONE:
+    default:
+      x = plot->x + LEGEND_INSET;
+      y = plot->y + LEGEND_INSET;
+      break;
+    }
+  cairo_rectangle (cr, x + 0.5, y + 0.5, box_w, box_h);
+  cw_chart_set_source_color (cr, style->plot_background, 0.9);
+  cairo_fill_preserve (cr);
+  cw_chart_set_source_color (cr, style->grid, 1.0);
+  cairo_set_line_width (cr, 1.0);
+  cairo_stroke (cr);
+
+  y += LEGEND_GAP;
+  for (size_t i = 0; i < chart->n_layers; i++)
+    {
+      CwChartLayer *layer = chart->layers[i];
+      CwChartBox swatch = { x + LEGEND_GAP, y + 2, LEGEND_SWATCH_W, fe.height - 4 };
+
+      if (!in_legend (layer))
+        continue;
+      cairo_save (cr);
+      if (layer->klass->legend_swatch != NULL)
+        layer->klass->legend_swatch (layer, &chart->ctx, cr, swatch);
+      cairo_restore (cr);
+      cw_chart_set_source_color (cr, style->text, 1.0);
+      cairo_move_to (cr, x + LEGEND_GAP + LEGEND_SWATCH_W + LEGEND_GAP, y + fe.ascent);
+      cairo_show_text (cr, layer->label);
+      cairo_new_path (cr);
+      y += fe.height + 3;
+    }
+}
+
+void
+cw_chart_render (CwChart *chart, cairo_t *cr, double width, double height)
+{
+  const CwChartStyle *style;
+  const CwChartBox *plot;
+
+  if (chart == NULL || cr == NULL || !size_usable (width, height) || cairo_status (cr) != CAIRO_STATUS_SUCCESS)
+    return;
+  cairo_save (cr);
+  layout_with (chart, cr, width, height);
+  style = chart->ctx.style;
+  plot = &chart->ctx.plot;
+
+  cairo_rectangle (cr, 0, 0, width, height);
+  cw_chart_set_source_color (cr, style->background, 1.0);
+  cairo_fill (cr);
+  cairo_rectangle (cr, plot->x, plot->y, plot->width, plot->height);
+  cw_chart_set_source_color (cr, style->plot_background, 1.0);
+  cairo_fill (cr);
+
+  draw_grid_and_axes (chart, cr);
+
+  cairo_save (cr);
+  cairo_rectangle (cr, plot->x, plot->y, plot->width, plot->height);
+  cairo_clip (cr);
+  for (size_t i = 0; i < chart->n_layers; i++)
+    {
+      cairo_save (cr);
+      chart->layers[i]->klass->draw (chart->layers[i], &chart->ctx, cr);
+      cairo_restore (cr);
+    }
+  if (!chart->has_data && chart->empty_message != NULL)
+    {
+      double w = cw_chart_text_width (cr, chart->empty_message);
+      cw_chart_set_source_color (cr, style->muted, 1.0);
+      cairo_move_to (cr, plot->x + (plot->width - w) / 2, plot->y + plot->height / 2);
+      cairo_show_text (cr, chart->empty_message);
+      cairo_new_path (cr);
+    }
+  cairo_restore (cr);
+
+  draw_axes (chart, cr);
+  draw_legend (chart, cr);
+  draw_title (chart, cr);
+  cairo_restore (cr);
+}
+
+/* ---- queries on the last layout ----------------------------------------- */
+
+bool
+cw_chart_data_to_device (const CwChart *chart, double x, double y, double *px, double *py)
+{
+  double dx, dy;
+
+  if (!chart->laid_out || !cw_chart_axis_map (&chart->ctx.x, x, &dx) || !cw_chart_axis_map (&chart->ctx.y, y, &dy))
+    return false;
+  if (px != NULL)
+    *px = dx;
+  if (py != NULL)
+    *py = dy;
+  return true;
+}
+
+bool
+cw_chart_device_to_data (const CwChart *chart, double px, double py, double *x, double *y)
+{
+  double dx, dy;
+
+  if (!chart->laid_out || !cw_chart_axis_unmap (&chart->ctx.x, px, &dx) || !cw_chart_axis_unmap (&chart->ctx.y, py, &dy))
+    return false;
+  if (x != NULL)
+    *x = dx;
+  if (y != NULL)
+    *y = dy;
+  return true;
+}
+
+bool
+cw_chart_get_plot_area (const CwChart *chart, CwChartRect *area)
+{
+  if (!chart->laid_out)
+    return false;
+  area->x = chart->ctx.plot.x;
+  area->y = chart->ctx.plot.y;
+  area->width = chart->ctx.plot.width;
+  area->height = chart->ctx.plot.height;
+  return true;
+}
+
+size_t
+cw_chart_get_ticks (const CwChart *chart, CwChartAxisId axis, const CwChartTick **ticks)
+{
+  const CwChartAxis *a = &chart->axes[axis == CW_CHART_AXIS_Y];
+
+  if (!chart->laid_out)
+    {
+      *ticks = NULL;
+      return 0;
+    }
+  *ticks = a->ticks;
+  return a->n_ticks;
+}
+
+bool
+cw_chart_get_axis_range (const CwChart *chart, CwChartAxisId axis, double *min, double *max)
+{
+  const CwChartAxisMap *map = axis == CW_CHART_AXIS_Y ? &chart->ctx.y : &chart->ctx.x;
+
+  if (!chart->laid_out)
+    return false;
+  *min = map->min;
+  *max = map->max;
+  return true;
+}
+
+bool
+cw_chart_hit_test (const CwChart *chart, double px, double py, double radius, CwChartHit *hit)
+{
+  bool found = false;
+  double best = INFINITY;
+
+  if (!chart->laid_out || !(radius >= 0.0) || hit == NULL)
+    return false;
+  /* Topmost first, strict improvement only: ties keep the upper layer. */
+  for (size_t i = chart->n_layers; i-- > 0;)
+    {
+      const CwChartLayer *layer = chart->layers[i];
+      size_t index;
+      double distance;
+
+      if (layer->klass->hit_test == NULL
+          || !layer->klass->hit_test (layer, &chart->ctx, px, py, radius, &index, &distance))
+        continue;
+      if (distance < best)
+        {
+          best = distance;
+          hit->layer = i;
+          hit->index = index;
+          hit->tag = cw_chart_point_layer_get_tag (layer, index);
+          hit->distance = distance;
+          if (!cw_chart_point_layer_get_point (layer, index, &hit->x, &hit->y))
+            {
+              double x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+              cw_chart_bar_layer_get_bar (layer, index, &x0, &x1, &y0, &y1);
+              hit->x = (x0 + x1) / 2;
+              hit->y = y1;
+            }
+          found = true;
+        }
+    }
+  return found;
+}
+
+/* ---- description for accessible exports ---------------------------------- */
+
+typedef struct {
+  char *data;
+  size_t len, cap;
+  bool failed;
+} TextBuffer;
+
+static void
+text_append (TextBuffer *buf, const char *s)
+{
+  size_t n;
+
+  if (buf->failed || s == NULL)
+    return;
+  n = strlen (s);
+  if (!cw_chart_grow ((void **) &buf->data, &buf->cap, buf->len + n + 1, 1))
+    {
+      buf->failed = true;
+      return;
+    }
+  memcpy (buf->data + buf->len, s, n + 1);
+  buf->len += n;
+}
+
+char *
+cw_chart_dup_description (const CwChart *chart)
+{
+  static const char *axis_names[2] = { "x axis", "y axis" };
+  TextBuffer buf = { NULL, 0, 0, false };
+
+  text_append (&buf, chart->title != NULL ? chart->title : "Chart");
+  text_append (&buf, "\n");
+  for (int a = 0; a < 2; a++)
+    {
+      text_append (&buf, axis_names[a]);
+      if (chart->axes[a].title != NULL)
+        {
+          text_append (&buf, " (");
+          text_append (&buf, chart->axes[a].title);
+          text_append (&buf, ")");
+        }
+      text_append (&buf, ":");
+      for (size_t i = 0; i < chart->axes[a].n_ticks; i++)
+        {
+          text_append (&buf, i == 0 ? " " : ", ");
+          text_append (&buf, chart->axes[a].ticks[i].label);
+        }
+      text_append (&buf, "\n");
+    }
+  for (size_t i = 0; i < chart->n_layers; i++)
+    {
+      const CwChartLayer *layer = chart->layers[i];
+
+      if (layer->label == NULL || layer->label[0] == '\0')
+        continue;
+      text_append (&buf, layer->in_legend ? "legend: " : "label: ");
+      text_append (&buf, layer->label);
+      text_append (&buf, "\n");
+    }
+  if (!chart->has_data && chart->empty_message != NULL)
+    {
+      text_append (&buf, chart->empty_message);
+      text_append (&buf, "\n");
+    }
+  if (buf.failed)
+    {
+      free (buf.data);
+      return NULL;
+    }
+  return buf.data;
+}

@@ -1,0 +1,125 @@
+/* cw-chart.h: a chart — a plot area with two axes, a title, a legend and a
+ * stack of layers — drawn with cairo into any surface.
+ *
+ * The one renderer behind the workbench's chart widgets (which call
+ * cw_chart_render() from gtk_snapshot_append_cairo) and `cliffwatch-cli
+ * chart` (cw_chart_export() to PNG, SVG or PDF). Needs cairo only: no GLib,
+ * no display.
+ *
+ * Coordinates: rendering lays the chart out for the given size and
+ * remembers that layout; cw_chart_data_to_device(), cw_chart_hit_test() and
+ * the getters report on the last layout (call cw_chart_layout() to lay out
+ * without drawing). Text is measured with hinted metrics off, so the layout
+ * is identical on image, SVG and PDF surfaces. */
+#pragma once
+
+#include <cairo.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cw-error.h"
+#include "cw-chart-axis.h"
+#include "cw-chart-layer.h"
+#include "cw-chart-style.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct _CwChart CwChart;
+
+typedef enum {
+  CW_CHART_AXIS_X,
+  CW_CHART_AXIS_Y,
+} CwChartAxisId;
+
+typedef enum {
+  CW_CHART_LEGEND_NONE,
+  CW_CHART_LEGEND_TOP_LEFT,
+  CW_CHART_LEGEND_TOP_RIGHT,
+  CW_CHART_LEGEND_BOTTOM_RIGHT,
+  CW_CHART_LEGEND_OUTSIDE_RIGHT,  /* beside the plot; the plot gets narrower */
+} CwChartLegendPosition;
+
+typedef enum {
+  CW_CHART_FORMAT_PNG,
+  CW_CHART_FORMAT_SVG,
+  CW_CHART_FORMAT_PDF,
+} CwChartFormat;
+
+typedef struct {
+  double x, y, width, height;
+} CwChartRect;
+
+/* What cw_chart_hit_test() found. */
+typedef struct {
+  size_t layer;        /* index in the chart's layer stack */
+  size_t index;        /* item within that layer */
+  size_t tag;          /* the caller's tag (point layers), else == index */
+  double x, y;         /* the item's data coordinates (bars: centre x, top y) */
+  double distance;     /* device units from the query position */
+} CwChartHit;
+
+/* Export sizes are limited so a typo cannot ask cairo for a 10 GB image. */
+#define CW_CHART_EXPORT_MAX_SIZE 16384.0
+
+CwChart      *cw_chart_new (void);                 /* NULL on OOM */
+void          cw_chart_free (CwChart *chart);
+
+bool          cw_chart_set_title (CwChart *chart, const char *title);
+const char   *cw_chart_get_title (const CwChart *chart);
+/* Shown centred when no layer has anything drawable. */
+bool          cw_chart_set_empty_message (CwChart *chart, const char *message);
+void          cw_chart_set_style (CwChart *chart, CwChartStyleKind style);
+CwChartStyleKind cw_chart_get_style (const CwChart *chart);
+void          cw_chart_set_legend_position (CwChart *chart, CwChartLegendPosition position);
+
+/* Axis configuration. Ranges are automatic (union of the layers' extents,
+ * widened to nice tick bounds) unless fixed with cw_chart_set_axis_range();
+ * `include_zero` makes an automatic linear range reach down (or up) to 0. */
+bool          cw_chart_set_axis (CwChart *chart, CwChartAxisId axis, CwChartScale scale, CwChartUnit unit,
+                                 const char *title);
+/* False (and no change) if min >= max, non-finite, or <= 0 on a log axis. */
+bool          cw_chart_set_axis_range (CwChart *chart, CwChartAxisId axis, double min, double max);
+void          cw_chart_set_axis_auto (CwChart *chart, CwChartAxisId axis);
+void          cw_chart_set_axis_include_zero (CwChart *chart, CwChartAxisId axis, bool include_zero);
+CwChartScale  cw_chart_get_axis_scale (const CwChart *chart, CwChartAxisId axis);
+CwChartUnit   cw_chart_get_axis_unit (const CwChart *chart, CwChartAxisId axis);
+
+/* Takes ownership of `layer` (also on failure, when it is freed). Returns
+ * the layer's index, or (size_t) -1 for a NULL layer or OOM. */
+size_t        cw_chart_add_layer (CwChart *chart, CwChartLayer *layer);
+size_t        cw_chart_get_n_layers (const CwChart *chart);
+CwChartLayer *cw_chart_get_layer (const CwChart *chart, size_t index);
+
+/* Draws the whole chart into `cr`, in the rectangle (0, 0, width, height)
+ * of its current user space, and keeps the layout for later queries. The
+ * cairo state is saved and restored. Non-positive sizes draw nothing. */
+void          cw_chart_render (CwChart *chart, cairo_t *cr, double width, double height);
+/* Lays out for (width, height) without drawing. False for unusable sizes. */
+bool          cw_chart_layout (CwChart *chart, double width, double height);
+
+/* Mapping on the last layout. False before any layout, or when the value
+ * cannot be shown on the axis (<= 0 on log, NaN). Not clipped: positions
+ * outside the plot area are returned as they are. */
+bool          cw_chart_data_to_device (const CwChart *chart, double x, double y, double *px, double *py);
+bool          cw_chart_device_to_data (const CwChart *chart, double px, double py, double *x, double *y);
+bool          cw_chart_get_plot_area (const CwChart *chart, CwChartRect *area);
+/* The ticks of the last layout (pointer valid until the next layout). */
+size_t        cw_chart_get_ticks (const CwChart *chart, CwChartAxisId axis, const CwChartTick **ticks);
+bool          cw_chart_get_axis_range (const CwChart *chart, CwChartAxisId axis, double *min, double *max);
+
+/* Nearest hit-testable item (points, bars) within `radius` device units of
+ * (px, py) on the last layout. Ties go to the layer drawn last (on top). */
+bool          cw_chart_hit_test (const CwChart *chart, double px, double py, double radius, CwChartHit *hit);
+
+/* PNG, SVG or PDF chosen by the extension of `path` (case-insensitive).
+ * Sizes are pixels for PNG and points for SVG/PDF, 1..CW_CHART_EXPORT_MAX_SIZE.
+ * The chart is drawn in `style`; its own style is left unchanged. */
+bool          cw_chart_format_from_path (const char *path, CwChartFormat *format);
+bool          cw_chart_export (CwChart *chart, const char *path, double width, double height,
+                               CwChartStyleKind style, CwError *error);
+
+#ifdef __cplusplus
+}
+#endif
