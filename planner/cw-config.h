@@ -44,8 +44,9 @@ typedef struct {
 void cw_config_init_default (CwConfig *config);
 
 /* Checks zero sizes, sk/ratio conflicts (sk must be 0 or sq/m when ratio is
- * set), sk == 0 after the ratio, top_k > sk, causal-compressed without a ratio,
- * bad dtypes, granularity 0, and that b*h*d*sq*sk fits in uint64. */
+ * set), sk == 0 after the ratio, causal-compressed without a ratio,
+ * bad dtypes, granularity 0, and that b*h*d*sq*sk fits in uint64. top_k > sk is
+ * allowed (rows are padded, outputs stay [b, sq, top_k]). */
 bool cw_config_validate (const CwConfig *config, CwError *error);
 
 /* sq / ratio when ratio != 0, else sk. */

@@ -36,7 +36,18 @@ cw_error_prefix (CwError *error, const char *fmt, ...)
   vsnprintf (prefix, sizeof prefix, fmt, args);
   va_end (args);
   memcpy (old, error->message, sizeof old);
-  snprintf (error->message, sizeof error->message, "%s%s", prefix, old);
+  /* The result is cut at the message size (always NUL-terminated). */
+  {
+    size_t np = strlen (prefix), no = strlen (old), cap = sizeof error->message - 1;
+
+    if (np > cap)
+      np = cap;
+    if (no > cap - np)
+      no = cap - np;
+    memcpy (error->message, prefix, np);
+    memcpy (error->message + np, old, no);
+    error->message[np + no] = '\0';
+  }
 }
 
 void

@@ -1,4 +1,4 @@
-/* cw-gpu.h: GPU capacity presets from data/gpus/*.gpu.
+/* cw-gpu.h: GPU capacity presets from data/gpus/NAME.gpu.
  *
  * total_bytes is what the device reports (cudaMemGetInfo / nvidia-smi), each
  * file citing its source. usable = total - reserve; the reserve (CUDA context,

@@ -1,4 +1,4 @@
-/* cw-preset.h: named model configurations from data/presets/*.preset.
+/* cw-preset.h: named model configurations from data/presets/NAME.preset.
  *
  * DeepSeek-V3.2, V4-Flash, V4-Pro (domain.md §1) and the worked examples of the
  * seed notes. Names are case-insensitive; each file may declare aliases

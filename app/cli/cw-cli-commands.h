@@ -28,7 +28,7 @@ int cw_cli_print_default_plan (void);
 /* receipt-store engineer */
 int cw_cli_receipts (int argc, char **argv);
 #endif
-#if CW_HAVE_CUDA && CW_HAVE_SQLITE
+#if CW_HAVE_CUDA
 /* profiler engineer: runs lanes on the GPU and stores receipts */
 int cw_cli_profile (int argc, char **argv);
 #endif

@@ -1,0 +1,109 @@
+/* cw-cli-cliff.c: `cliffwatch-cli cliff`: the largest sq (and b, h) each profile fits at. */
+#include <string.h>
+
+#include "cw-cli-commands.h"
+#include "cw-cli-config.h"
+
+static void
+print_help (void)
+{
+  fputs ("Usage: cliffwatch-cli cliff [OPTIONS]\n"
+         "For the GPU's usable bytes (total - reserve), the largest sq at which each\n"
+         "profile still fits (exact: max_sq fits, max_sq + 1 does not), and separately\n"
+         "the largest b and h with the other sizes held at the configuration.\n"
+         "0 means it does not fit even at the smallest size.\n", stdout);
+  cw_cli_setup_print_help (stdout);
+}
+
+typedef struct {
+  uint64_t max_sq, max_b, max_h;
+} Answer;
+
+static void
+fmt_max (uint64_t v, char *buf, size_t size)
+{
+  if (v == 0)
+    snprintf (buf, size, "does not fit");
+  else
+    snprintf (buf, size, "%llu", (unsigned long long) v);
+}
+
+int
+cw_cli_cliff (int argc, char **argv)
+{
+  CwCliSetup s;
+  CwError e = CW_ERROR_INIT;
+  Answer ans[CW_CLI_MAX_PROFILES];
+  char cfg[512], a[CW_BYTES_FORMAT_SIZE], b[CW_BYTES_FORMAT_SIZE], c[CW_BYTES_FORMAT_SIZE];
+
+  for (int i = 1; i < argc; i++)
+    if (cw_cli_is_help (argv[i]))
+      {
+        print_help ();
+        return 0;
+      }
+  if (!cw_cli_setup_parse (&s, argc, argv, NULL, NULL, &e))
+    return cw_cli_fail (&e);
+  for (unsigned i = 0; i < s.n_profiles; i++)
+    if (!cw_cliff_max_sq (s.profiles[i], &s.config, s.usable_bytes, &ans[i].max_sq, &e) ||
+        !cw_cliff_max_b (s.profiles[i], &s.config, s.usable_bytes, &ans[i].max_b, &e) ||
+        !cw_cliff_max_h (s.profiles[i], &s.config, s.usable_bytes, &ans[i].max_h, &e))
+      {
+        cw_error_prefix (&e, "%s: ", cw_profile_get_name (s.profiles[i]));
+        cw_cli_setup_clear (&s);
+        return cw_cli_fail (&e);
+      }
+
+  if (s.format == CW_CLI_FORMAT_JSON)
+    {
+      printf ("{\"config\":");
+      cw_cli_config_json (stdout, &s.config);
+      printf (",\"gpu\":{\"name\":");
+      cw_cli_json_string (stdout, s.gpu->name);
+      printf (",\"total_bytes\":%llu,\"reserve_bytes\":%llu,\"usable_bytes\":%llu},\"profiles\":[",
+              (unsigned long long) s.gpu->total_bytes, (unsigned long long) s.reserve_bytes,
+              (unsigned long long) s.usable_bytes);
+      for (unsigned i = 0; i < s.n_profiles; i++)
+        {
+          printf ("%s{\"name\":", i ? "," : "");
+          cw_cli_json_string (stdout, cw_profile_get_name (s.profiles[i]));
+          printf (",\"max_sq\":%llu,\"max_b\":%llu,\"max_h\":%llu,\"fits_at_all\":%s}",
+                  (unsigned long long) ans[i].max_sq, (unsigned long long) ans[i].max_b,
+                  (unsigned long long) ans[i].max_h, ans[i].max_sq ? "true" : "false");
+        }
+      printf ("]}\n");
+    }
+  else if (s.format == CW_CLI_FORMAT_CSV)
+    {
+      printf ("profile,max_sq,max_b,max_h\n");
+      for (unsigned i = 0; i < s.n_profiles; i++)
+        {
+          cw_cli_csv_field (stdout, cw_profile_get_name (s.profiles[i]));
+          printf (",%llu,%llu,%llu\n", (unsigned long long) ans[i].max_sq, (unsigned long long) ans[i].max_b,
+                  (unsigned long long) ans[i].max_h);
+        }
+    }
+  else
+    {
+      cw_cli_config_describe (&s.config, cfg, sizeof cfg);
+      printf ("configuration: %s%s%s\n", s.preset, s.preset[0] ? ": " : "", cfg);
+      printf ("GPU: %s, total %s, reserve %s, usable %s\n", s.gpu->name,
+              cw_bytes_format (s.gpu->total_bytes, a, sizeof a), cw_bytes_format (s.reserve_bytes, b, sizeof b),
+              cw_bytes_format (s.usable_bytes, c, sizeof c));
+      if (s.config.ratio != 0)
+        printf ("max_sq: sk follows sq (sk = sq / %llu)\n\n", (unsigned long long) s.config.ratio);
+      else
+        printf ("max_sq: sk stays %llu (give --ratio 1 for sk = sq)\n\n", (unsigned long long) s.config.sk);
+      printf ("%-16s %-14s %-14s %-14s\n", "profile", "max_sq", "max_b", "max_h");
+      for (unsigned i = 0; i < s.n_profiles; i++)
+        {
+          char x[32], y[32], z[32];
+          fmt_max (ans[i].max_sq, x, sizeof x);
+          fmt_max (ans[i].max_b, y, sizeof y);
+          fmt_max (ans[i].max_h, z, sizeof z);
+          printf ("%-16s %-14s %-14s %-14s\n", cw_profile_get_name (s.profiles[i]), x, y, z);
+        }
+    }
+  cw_cli_setup_clear (&s);
+  return 0;
+}

@@ -1,0 +1,231 @@
+/* cw-cli-sweep.c: `cliffwatch-cli sweep --sq FROM:TO[:xFACTOR|+STEP]`: peak per point per profile. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cw-cli-commands.h"
+#include "cw-cli-config.h"
+
+#define MAX_POINTS 10000000ull
+
+typedef struct {
+  bool given;
+  uint64_t from, to, factor, step;
+} Range;
+
+static void
+print_help (void)
+{
+  fputs ("Usage: cliffwatch-cli sweep --sq FROM:TO[:xFACTOR|+STEP] [OPTIONS]\n"
+         "One row per sq point per profile: sk, peak bytes, and whether it fits.\n"
+         "The default step is x2. With a ratio, sk follows sq (sk = sq / ratio).\n"
+         "Points whose sizes overflow uint64 are reported as such, not as numbers.\n", stdout);
+  cw_cli_setup_print_help (stdout);
+}
+
+static bool
+parse_range (const char *text, Range *r, CwError *error)
+{
+  char buf[128];
+  char *first, *second, *third;
+
+  if (strlen (text) >= sizeof buf)
+    goto bad;
+  snprintf (buf, sizeof buf, "%s", text);
+  first = buf;
+  second = strchr (first, ':');
+  if (second == NULL)
+    goto bad;
+  *second++ = '\0';
+  third = strchr (second, ':');
+  if (third != NULL)
+    *third++ = '\0';
+  if (!cw_cli_parse_positive_u64 ("--sq FROM", first, false, &r->from, error) ||
+      !cw_cli_parse_positive_u64 ("--sq TO", second, false, &r->to, error))
+    return false;
+  r->factor = 2;
+  r->step = 0;
+  if (third != NULL)
+    {
+      if (third[0] == 'x')
+        {
+          if (!cw_cli_parse_u64 ("--sq xFACTOR", third + 1, false, &r->factor, error))
+            return false;
+          if (r->factor < 2)
+            {
+              cw_error_set (error, CW_ERROR_INVALID, "--sq: factor must be at least 2, got '%s'", third);
+              return false;
+            }
+        }
+      else if (third[0] == '+')
+        {
+          if (!cw_cli_parse_positive_u64 ("--sq +STEP", third + 1, false, &r->step, error))
+            return false;
+          r->factor = 0;
+        }
+      else
+        goto bad;
+    }
+  if (r->from > r->to)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "--sq: FROM %llu is larger than TO %llu",
+                    (unsigned long long) r->from, (unsigned long long) r->to);
+      return false;
+    }
+  if (r->step != 0 && (r->to - r->from) / r->step >= MAX_POINTS)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "--sq: more than %llu points", MAX_POINTS);
+      return false;
+    }
+  r->given = true;
+  return true;
+bad:
+  cw_error_set (error, CW_ERROR_INVALID, "--sq: '%s' is not FROM:TO[:xFACTOR|+STEP]", text);
+  return false;
+}
+
+static int
+extra_option (int argc, char **argv, int *i, void *user_data, CwError *error)
+{
+  const char *value;
+
+  /* --range FROM:TO[...] is a synonym for the ranged --sq. */
+  if (cw_cli_match_option (argc, argv, i, "--range", &value, error))
+    {
+      if (value == NULL)
+        return -1;
+      return parse_range (value, user_data, error) ? 1 : -1;
+    }
+  return 0;
+}
+
+int
+cw_cli_sweep (int argc, char **argv)
+{
+  CwCliSetup s;
+  CwError e = CW_ERROR_INIT;
+  Range r = { 0 };
+  char **args;
+  int n = 0, status = 0;
+
+  for (int i = 1; i < argc; i++)
+    if (cw_cli_is_help (argv[i]))
+      {
+        print_help ();
+        return 0;
+      }
+  /* Take the ranged --sq out before the shared parser sees it as a number. */
+  args = calloc ((size_t) argc + 1, sizeof *args);
+  if (args == NULL)
+    return cw_cli_failf ("out of memory");
+  for (int i = 0; i < argc; i++)
+    {
+      const char *v = NULL;
+      int j = i;
+
+      if (i > 0 && strncmp (argv[i], "--sq", 4) == 0 &&
+          cw_cli_match_option (argc, argv, &j, "--sq", &v, &e) && v != NULL && strchr (v, ':') != NULL)
+        {
+          if (!parse_range (v, &r, &e))
+            {
+              free (args);
+              return cw_cli_fail (&e);
+            }
+          i = j;
+          continue;
+        }
+      args[n++] = argv[i];
+    }
+  e.code = CW_ERROR_NONE;
+  if (!r.given)
+    {
+      free (args);
+      return cw_cli_failf ("sweep: --sq FROM:TO[:xFACTOR|+STEP] is required");
+    }
+  if (!cw_cli_setup_parse (&s, n, args, extra_option, &r, &e))
+    {
+      free (args);
+      return cw_cli_fail (&e);
+    }
+  free (args);
+
+  if (s.format == CW_CLI_FORMAT_JSON)
+    printf ("{\"config\":");
+  if (s.format == CW_CLI_FORMAT_JSON)
+    {
+      cw_cli_config_json (stdout, &s.config);
+      printf (",\"usable_bytes\":%llu,\"points\":[", (unsigned long long) s.usable_bytes);
+    }
+  else if (s.format == CW_CLI_FORMAT_CSV)
+    printf ("profile,sq,sk,peak_bytes,fits\n");
+  else
+    printf ("%-16s %-12s %-12s %-44s %s\n", "profile", "sq", "sk", "peak", "fits");
+
+  {
+    bool first = true;
+
+    for (unsigned p = 0; p < s.n_profiles; p++)
+      {
+        uint64_t sq = r.from;
+
+        for (;;)
+          {
+            CwConfig c = s.config;
+            uint64_t peak = 0, sk;
+            bool ok;
+            char buf[CW_BYTES_FORMAT_SIZE];
+
+            c.sq = sq;
+            if (c.ratio != 0)
+              c.sk = 0;
+            sk = cw_config_get_sk (&c);
+            e.code = CW_ERROR_NONE;
+            ok = cw_plan_eval_peak (s.profiles[p], &c, &peak, &e);
+            if (!ok && e.code != CW_ERROR_OVERFLOW)
+              {
+                cw_error_prefix (&e, "%s at sq=%llu: ", cw_profile_get_name (s.profiles[p]), (unsigned long long) sq);
+                if (s.format == CW_CLI_FORMAT_JSON)
+                  printf ("]}\n");
+                status = cw_cli_fail (&e);
+                goto out;
+              }
+            if (s.format == CW_CLI_FORMAT_JSON)
+              {
+                printf ("%s{\"profile\":", first ? "" : ",");
+                cw_cli_json_string (stdout, cw_profile_get_name (s.profiles[p]));
+                if (ok)
+                  printf (",\"sq\":%llu,\"sk\":%llu,\"peak_bytes\":%llu,\"fits\":%s}", (unsigned long long) sq,
+                          (unsigned long long) sk, (unsigned long long) peak, peak <= s.usable_bytes ? "true" : "false");
+                else
+                  printf (",\"sq\":%llu,\"sk\":%llu,\"peak_bytes\":null,\"overflow\":true,\"fits\":false}",
+                          (unsigned long long) sq, (unsigned long long) sk);
+              }
+            else if (s.format == CW_CLI_FORMAT_CSV)
+              {
+                cw_cli_csv_field (stdout, cw_profile_get_name (s.profiles[p]));
+                if (ok)
+                  printf (",%llu,%llu,%llu,%s\n", (unsigned long long) sq, (unsigned long long) sk,
+                          (unsigned long long) peak, peak <= s.usable_bytes ? "true" : "false");
+                else
+                  printf (",%llu,%llu,overflow,false\n", (unsigned long long) sq, (unsigned long long) sk);
+              }
+            else
+              printf ("%-16s %-12llu %-12llu %-44s %s\n", cw_profile_get_name (s.profiles[p]),
+                      (unsigned long long) sq, (unsigned long long) sk,
+                      ok ? cw_bytes_format (peak, buf, sizeof buf) : "overflows uint64",
+                      ok && peak <= s.usable_bytes ? "yes" : "NO");
+            first = false;
+            if (sq == r.to)
+              break;
+            if (r.step != 0 ? !cw_add_u64 (sq, r.step, &sq) : !cw_mul_u64 (sq, r.factor, &sq))
+              break;
+            if (sq > r.to)
+              break;
+          }
+      }
+  }
+  if (s.format == CW_CLI_FORMAT_JSON)
+    printf ("]}\n");
+out:
+  cw_cli_setup_clear (&s);
+  return status;
+}

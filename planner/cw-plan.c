@@ -1,0 +1,140 @@
+/* cw-plan.c: a profile evaluated at one configuration (per-buffer, per-phase, peak). */
+#include "cw-plan.h"
+
+#include <stdlib.h>
+
+#include "cw-bytes.h"
+#include "cw-profile-private.h"
+
+struct _CwPlan {
+  const CwProfile *profile;
+  uint64_t peak;
+  unsigned peak_phase;
+  uint64_t input_bytes;
+  uint64_t buffer_bytes[CW_PROFILE_MAX_BUFFERS];
+  uint64_t phase_bytes[CW_PROFILE_MAX_PHASES];
+};
+
+/* Sums live bytes per phase. Phase sums can overflow even when every buffer fits. */
+static bool
+sum_phases (const CwProfile *profile, const uint64_t *buffer_bytes, uint64_t *phase_bytes,
+            uint64_t *peak, unsigned *peak_phase, CwError *error)
+{
+  *peak = 0;
+  *peak_phase = 0;
+  for (unsigned ph = 0; ph < profile->n_phases; ph++)
+    {
+      uint64_t sum = 0;
+
+      for (unsigned i = 0; i < profile->n_buffers; i++)
+        if ((profile->buffers[i].live_mask >> ph) & 1)
+          if (!cw_add_u64 (sum, buffer_bytes[i], &sum))
+            {
+              cw_error_set (error, CW_ERROR_OVERFLOW,
+                            "profile '%s': live bytes of phase '%s' overflow uint64",
+                            profile->name, profile->phase_names[ph]);
+              return false;
+            }
+      if (phase_bytes != NULL)
+        phase_bytes[ph] = sum;
+      if (sum > *peak || ph == 0)
+        {
+          *peak = sum;
+          *peak_phase = ph;
+        }
+    }
+  return true;
+}
+
+bool
+cw_plan_eval_peak (const CwProfile *profile, const CwConfig *config, uint64_t *peak, CwError *error)
+{
+  uint64_t buffer_bytes[CW_PROFILE_MAX_BUFFERS];
+  unsigned peak_phase;
+
+  if (!cw_config_validate (config, error))
+    return false;
+  if (!cw_profile_eval_buffers (profile, config, buffer_bytes, error))
+    return false;
+  return sum_phases (profile, buffer_bytes, NULL, peak, &peak_phase, error);
+}
+
+CwPlan *
+cw_plan_new (const CwProfile *profile, const CwConfig *config, CwError *error)
+{
+  CwPlan *plan;
+
+  if (!cw_config_validate (config, error))
+    return NULL;
+  plan = calloc (1, sizeof *plan);
+  if (plan == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory");
+      return NULL;
+    }
+  plan->profile = profile;
+  if (!cw_profile_eval_buffers (profile, config, plan->buffer_bytes, error) ||
+      !sum_phases (profile, plan->buffer_bytes, plan->phase_bytes, &plan->peak, &plan->peak_phase, error))
+    {
+      free (plan);
+      return NULL;
+    }
+  for (unsigned i = 0; i < profile->n_buffers; i++)
+    if (profile->buffers[i].input && !cw_add_u64 (plan->input_bytes, plan->buffer_bytes[i], &plan->input_bytes))
+      {
+        cw_error_set (error, CW_ERROR_OVERFLOW, "profile '%s': input bytes overflow uint64", profile->name);
+        free (plan);
+        return NULL;
+      }
+  return plan;
+}
+
+void
+cw_plan_free (CwPlan *plan)
+{
+  free (plan);
+}
+
+const CwProfile *cw_plan_get_profile (const CwPlan *plan) { return plan->profile; }
+uint64_t cw_plan_get_peak_bytes (const CwPlan *plan) { return plan->peak; }
+unsigned cw_plan_get_peak_phase (const CwPlan *plan) { return plan->peak_phase; }
+uint64_t cw_plan_get_input_bytes (const CwPlan *plan) { return plan->input_bytes; }
+unsigned cw_plan_get_n_phases (const CwPlan *plan) { return plan->profile->n_phases; }
+unsigned cw_plan_get_n_buffers (const CwPlan *plan) { return plan->profile->n_buffers; }
+
+const char *
+cw_plan_get_phase_name (const CwPlan *plan, unsigned phase)
+{
+  return phase < plan->profile->n_phases ? plan->profile->phase_names[phase] : NULL;
+}
+
+uint64_t
+cw_plan_get_phase_live_bytes (const CwPlan *plan, unsigned phase)
+{
+  return phase < plan->profile->n_phases ? plan->phase_bytes[phase] : 0;
+}
+
+const char *
+cw_plan_get_buffer_name (const CwPlan *plan, unsigned buffer)
+{
+  return buffer < plan->profile->n_buffers ? plan->profile->buffers[buffer].name : NULL;
+}
+
+uint64_t
+cw_plan_get_buffer_bytes (const CwPlan *plan, unsigned buffer)
+{
+  return buffer < plan->profile->n_buffers ? plan->buffer_bytes[buffer] : 0;
+}
+
+bool
+cw_plan_get_buffer_is_input (const CwPlan *plan, unsigned buffer)
+{
+  return buffer < plan->profile->n_buffers && plan->profile->buffers[buffer].input;
+}
+
+bool
+cw_plan_get_buffer_live_in (const CwPlan *plan, unsigned buffer, unsigned phase)
+{
+  return buffer < plan->profile->n_buffers && phase < plan->profile->n_phases &&
+         ((plan->profile->buffers[buffer].live_mask >> phase) & 1);
+}
