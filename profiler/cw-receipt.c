@@ -331,3 +331,73 @@ cw_receipt_peak_agrees (const CwReceipt *receipt)
 
   return diff <= cw_receipt_peak_tolerance_bytes (p);
 }
+
+typedef struct {
+  uint64_t ts;
+  size_t   index;
+} AllocOrder;
+
+static int
+compare_alloc_order (const void *a, const void *b)
+{
+  const AllocOrder *x = a, *y = b;
+
+  if (x->ts != y->ts)
+    return x->ts < y->ts ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+uint64_t
+cw_trace_live_peak (const CwTraceEvent *events, size_t n_events)
+{
+  AllocOrder *order;
+  struct { uint64_t address, bytes; } *live;
+  size_t n = 0, n_live = 0;
+  uint64_t cur = 0, peak = 0;
+
+  if (events == NULL || n_events == 0)
+    return 0;
+  order = malloc (n_events * sizeof *order);
+  live = malloc (n_events * sizeof *live);
+  if (order == NULL || live == NULL)
+    {
+      free (order);
+      free (live);
+      return 0;
+    }
+  for (size_t i = 0; i < n_events; i++)
+    if (events[i].kind == CW_TRACE_ALLOC || events[i].kind == CW_TRACE_FREE)
+      {
+        order[n].ts = events[i].start_ns;
+        order[n].index = i;
+        n++;
+      }
+  qsort (order, n, sizeof *order, compare_alloc_order);
+  for (size_t i = 0; i < n; i++)
+    {
+      const CwTraceEvent *ev = &events[order[i].index];
+
+      if (ev->kind == CW_TRACE_ALLOC)
+        {
+          live[n_live].address = ev->address;
+          live[n_live].bytes = ev->bytes;
+          n_live++;
+          cur += ev->bytes;
+          if (cur > peak)
+            peak = cur;
+        }
+      else
+        {
+          for (size_t j = n_live; j-- > 0;)
+            if (live[j].address == ev->address)
+              {
+                cur -= live[j].bytes;
+                live[j] = live[--n_live];
+                break;
+              }
+        }
+    }
+  free (order);
+  free (live);
+  return peak;
+}

@@ -178,6 +178,11 @@ void        cw_receipt_uuid_generate (char out[37]);
 void        cw_receipt_set_string (char *field, size_t field_size, const char *value);
 #define CW_RECEIPT_SET(field, value) cw_receipt_set_string ((field), sizeof (field), (value))
 
+/* High-water mark of live device bytes over the alloc and free events of a
+ * trace, taken in time order (ties in array order). A free of an address the
+ * trace never allocated is ignored: it was live before the lane began. */
+uint64_t    cw_trace_live_peak (const CwTraceEvent *events, size_t n_events);
+
 /* Measured-vs-predicted agreement rule of issue 4: |predicted - measured|
  * <= max(1 % of predicted, 8 MiB). */
 bool        cw_receipt_peak_agrees (const CwReceipt *receipt);
