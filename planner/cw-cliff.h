@@ -2,8 +2,11 @@
  *
  * Exact integers: the answer n satisfies peak(n) <= usable and
  * peak(n + 1) > usable (or n + 1 overflows uint64 bytes), found by doubling
- * then bisection over cw_plan_eval_peak; peaks are nondecreasing in sq, b and
- * h for every shipped profile (tests/planner checks this). With a ratio, sk
+ * then bisection over cw_plan_eval_peak. Peaks are nondecreasing in sq, b and
+ * h for our paths and the published ones (tests/planner checks this); the
+ * chunked engine profiles (vllm, sglang) can dip slightly (under 1% in the
+ * tests) where row chunking starts, so for them n is a boundary found by
+ * bisection (n fits, n + 1 does not), not necessarily the first one. With a ratio, sk
  * follows sq (sk = sq / m). When not even the smallest legal value fits the
  * answer is 0 and *max stays 0: callers must say "does not fit at all". */
 #pragma once

@@ -218,6 +218,8 @@ parse_live (Parser *ps, const char *spec, uint64_t *mask)
       *mask = p->n_phases == 64 ? UINT64_MAX : ((1ull << p->n_phases) - 1);
       return true;
     }
+  if (spec[0] == ',' || spec[strlen (spec) - 1] == ',' || strstr (spec, ",,") != NULL)
+    return perr (ps, "empty phase name in 'live %s'", spec);
   snprintf (buf, sizeof buf, "%s", spec);
   for (char *item = strtok_r (buf, ",", &save); item != NULL; item = strtok_r (NULL, ",", &save))
     {
