@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""tests/cli: cliffwatch-cli bad inputs (exit 2 + one clear stderr line) and
+good-path JSON/CSV checks. Usage: test-cli.py PATH/TO/cliffwatch-cli
+CW_DATA_DIR must point at the tree's data/ (meson's test_env does that)."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+CLI = sys.argv[1]
+failures = []
+checks = 0
+
+
+def run(args, env=None):
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    p = subprocess.run([CLI] + args, capture_output=True, text=True, env=e, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+
+
+tmp = tempfile.mkdtemp(prefix="cw-test-cli-")
+
+
+def profile_file(name, text):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+# (args, substring of the single stderr line)
+BAD = [
+    ([], "no command given"),
+    (["frobnicate"], "unknown command 'frobnicate'"),
+    (["plan", "--bogus"], "plan: unknown option '--bogus'"),
+    (["plan", "extra"], "plan: unexpected argument 'extra'"),
+    (["plan", "--b"], "--b needs a value"),
+    (["plan", "--b", "abc"], "--b: 'abc' is not a non-negative integer"),
+    (["plan", "--b", "0"], "--b: must be at least 1, got 0"),
+    (["plan", "--b", "-3"], "--b: '-3' is negative"),
+    (["plan", "--b", "12x"], "--b: '12x' is not a non-negative integer"),
+    (["plan", "--b", ""], "--b: empty value"),
+    (["plan", "--b", "99999999999999999999"], "--b: '99999999999999999999' does not fit in 64 bits"),
+    (["plan", "--b=1.5"], "--b: '1.5' is not a non-negative integer"),
+    (["plan", "--h", "0"], "--h: must be at least 1"),
+    (["plan", "--d", "x"], "--d: 'x' is not a non-negative integer"),
+    (["plan", "--sq", "0"], "--sq: must be at least 1"),
+    (["plan", "--sk", "-1"], "--sk: '-1' is negative"),
+    (["plan", "--ratio", "0"], "--ratio: must be at least 1"),
+    (["plan", "--k", "0"], "--k: must be at least 1"),
+    (["plan", "--top-k", "many"], "--top-k: 'many' is not a non-negative integer"),
+    (["plan", "--budget", "12Q"], "--budget: '12Q' is not a non-negative integer"),
+    (["plan", "--budget", "99999999999T"], "--budget: '99999999999T' does not fit in 64 bits"),
+    (["plan", "--granularity", "0"], "--granularity: must be at least 1"),
+    (["plan", "--preset", "nope"], "unknown preset 'nope'"),
+    (["plan", "--preset"], "--preset needs a value"),
+    (["plan", "--preset", "v4-flash", "--preset", "v3.2"], "--preset given twice"),
+    (["plan", "--gpu", "a100"], "unknown GPU 'a100'"),
+    (["plan", "--gpu", "h100", "--reserve", "999G"], "--reserve: reserve 1072668082176 B is larger than the GPU's 85520809984 B"),
+    (["plan", "--reserve", "lots"], "--reserve: 'lots' is not a non-negative integer"),
+    (["plan", "--profile", "nope"], "unknown profile 'nope' (known: "),
+    (["plan", "--profile", "../../etc/passwd"], "unknown profile '../../etc/passwd'"),
+    (["plan", "--profile", "fused,,streaming"], "--profile: 'fused,,streaming' is not a profile name list"),
+    (["plan", "--profile", "fused", "--profile", "fused"], "profile 'fused' given twice"),
+    (["plan", "--profile-file", "/nonexistent/x.profile"], "cannot open profile '/nonexistent/x.profile'"),
+    (["plan", "--format", "xml"], "--format: unknown format 'xml' (known: table, json, csv)"),
+    (["plan", "--causal", "sometimes"], "--causal: unknown causal rule 'sometimes'"),
+    (["plan", "--q-dtype", "fp7"], "--q-dtype: unknown dtype 'fp7'"),
+    (["plan", "--index-dtype", ""], "--index-dtype: empty dtype name"),
+    (["plan", "--preset", "v4-flash", "--sk", "100", "--ratio", "4"], "sk 100 conflicts with ratio 4"),
+    (["plan", "--preset", "v4-flash", "--sk", "100"], "causal-compressed needs a compression ratio"),
+    (["plan", "--preset", "v4-flash", "--sq", "3"], "sq 3 is smaller than ratio 4"),
+    (["plan", "--b", "4294967296", "--sq", "4294967296", "--sk", "4294967296"], "b*sq*h*sk*d overflows 64 bits"),
+    (["plan", "--param", "max_logits_mb"], "--param: 'max_logits_mb' is not NAME=VALUE"),
+    (["plan", "--param", "=5"], "--param: '=5' is not NAME=VALUE"),
+    (["plan", "--param", "nothing=5"], "--param: no selected profile has a param 'nothing'"),
+    (["plan", "--profile", "vllm", "--param", "max_logits_mb=x"], "--param: 'x' is not a non-negative integer"),
+    (["plan", "--profile", "fused", "--param", "max_logits_mb=5"], "no selected profile has a param 'max_logits_mb'"),
+    (["plan", "--profile", "reference", "--sq", "1000000000", "--sk", "1000000", "--h", "64", "--b", "64", "--d", "1"],
+     "reference.profile:19: let 'slab' overflows uint64 in nbytes"),
+    (["cliff", "--gpu"], "--gpu needs a value"),
+    (["cliff", "--bogus"], "cliff: unknown option '--bogus'"),
+    (["cliff", "--gpu", "h200", "--reserve", "200G"], "is larger than the GPU's 150754820096 B"),
+    (["sweep"], "sweep: --sq FROM:TO[:xFACTOR|+STEP] is required"),
+    (["sweep", "--sq", "1:"], "--sq TO: empty value"),
+    (["sweep", "--sq", "10:1"], "--sq: FROM 10 is larger than TO 1"),
+    (["sweep", "--sq", "1:10:y3"], "--sq: '1:10:y3' is not FROM:TO[:xFACTOR|+STEP]"),
+    (["sweep", "--sq", "1:10:x1"], "--sq: factor must be at least 2"),
+    (["sweep", "--sq", "1:10:+0"], "--sq +STEP: must be at least 1"),
+    (["sweep", "--sq", "0:10"], "--sq FROM: must be at least 1"),
+    (["sweep", "--sq", "a:10"], "--sq FROM: 'a' is not a non-negative integer"),
+    (["sweep", "--sq", "1:100000000000:+1"], "--sq: more than 10000000 points"),
+    (["sweep", "--sq", "1:16", "--preset", "v4-flash"], "sq=1: sq 1 is smaller than ratio 4"),
+    (["indexcache", "--preset", "v4-flash"], "indexcache: --layers N is required"),
+    (["indexcache", "--layers", "0"], "--layers: must be at least 1"),
+    (["indexcache", "--layers", "8", "--stages", "9"], "stages must be between 1 and the number of layers (8)"),
+    (["indexcache", "--layers", "8", "--every", "0"], "--every: must be at least 1"),
+    (["indexcache", "--layers", "8", "--every", "2", "--full-layers", "0,4"], "give --every or --full-layers, not both"),
+    (["indexcache", "--layers", "8", "--stages", "2", "--stage-starts", "0,4"], "give --stages or --stage-starts, not both"),
+    (["indexcache", "--layers", "8", "--stage-starts", "1,4"], "the first stage must start at layer 0"),
+    (["indexcache", "--layers", "8", "--stage-starts", "0,4,2"], "stage starts must be strictly ascending (2 after 4)"),
+    (["indexcache", "--layers", "8", "--indexer-layers", "1,9"], "indexer layers: layer 9 is beyond the last layer (8 layers)"),
+    (["indexcache", "--layers", "8", "--indexer-layers", "1,,2"], "--indexer-layers: '1,,2' is not a comma-separated list"),
+    (["indexcache", "--layers", "8", "--indexer-layers", "1,3", "--full-layers", "2"], "full layer 2 carries no indexer"),
+    (["indexcache", "--layers", "8", "--link-gbps", "0"], "--link-gbps: must be greater than 0"),
+    (["indexcache", "--layers", "8", "--link-gbps", "fast"], "--link-gbps: 'fast' is not a finite number"),
+    (["indexcache", "--layers", "8", "--tflops", "-5"], "--tflops: must be greater than 0"),
+    (["indexcache", "--layers", "8", "--tflops", "inf"], "--tflops: 'inf' is not a finite number"),
+    (["indexcache", "--layers", "5000"], "layers must be between 1 and 4096"),
+    (["indexcache", "--layers", "8", "--index-heads", "0"], "--index-heads: must be at least 1"),
+    (["indexcache", "--layers", "8", "--index-dtype", "fp4"], "index dtype fp4 is not a whole number of bytes"),
+]
+
+# Bad profile files through --profile-file: the file:line message reaches the user.
+BAD_FILES = [
+    ("nophase.profile", "name t\nbuffer x = b live a\n", "nophase.profile:2: declare phases before buffers"),
+    ("unknown.profile", "name t\nphase a\nbuffer x = q_bytes live a\n", "unknown.profile:3: buffer 'x': unknown name 'q_bytes'"),
+    ("paren.profile", "name t\nphase a\nbuffer x = (b live a\n", "paren.profile:3: buffer 'x': missing ')'"),
+    ("dup.profile", "name t\nphase a\nbuffer x = 1 live a\nbuffer x = 2 live a\n", "dup.profile:4: buffer 'x' declared twice"),
+    ("noname.profile", "phase a\nbuffer x = 1 live a\n", "noname.profile:3: profile has no 'name'"),
+    ("directive.profile", "name t\nbufer x = 1 live a\n", "directive.profile:2: unknown directive 'bufer'"),
+    ("overflow.profile", "name t\nphase a\nbuffer x = sq * sq * sq * sq * sq * sq live a\n",
+     "overflow.profile:3: buffer 'x' overflows uint64 in '*'"),
+    ("below.profile", "name t\nphase a\nbuffer x = b - sq live a\n", "below.profile:3: buffer 'x' goes below zero in '-'"),
+    ("divzero.profile", "name t\nphase a\nbuffer x = sq / (b - 2) live a\n", "divzero.profile:3: buffer 'x' divides by zero"),
+    ("binary.profile", "name t\x00\n", "binary.profile: contains a NUL byte"),
+]
+
+for args, want in BAD:
+    code, out, err = run(args)
+    lines = [l for l in err.splitlines() if l.startswith("cliffwatch-cli: ")]
+    check(code == 2, f"{args}: exit {code}, want 2 (stderr {err!r})")
+    check(len(lines) == 1 and want in lines[0], f"{args}: stderr {err!r}, want {want!r}")
+    check("Traceback" not in err and "AddressSanitizer" not in err and "runtime error" not in err, f"{args}: crash {err!r}")
+
+for name, text, want in BAD_FILES:
+    path = profile_file(name, text)
+    code, out, err = run(["plan", "--profile-file", path, "--b", "2"])
+    check(code == 2, f"{name}: exit {code}, want 2")
+    check(err.startswith("cliffwatch-cli: ") and want in err and err.count("\n") == 1, f"{name}: stderr {err!r}, want {want!r}")
+
+# A missing data directory is an error, not a crash.
+code, out, err = run(["plan"], env={"CW_DATA_DIR": "/nonexistent-cw-data"})
+check(code == 2 and "cliffwatch-cli: " in err, f"no data dir: {code} {err!r}")
+
+# ---- good paths ------------------------------------------------------------
+for args in (["--help"], ["plan", "--help"], ["cliff", "--help"], ["sweep", "--help"], ["indexcache", "--help"]):
+    code, out, err = run(args)
+    check(code == 0 and "Usage: cliffwatch-cli" in out and err == "", f"{args}: help {code} {err!r}")
+
+# plan JSON: the shapes issue 2 names, and exact bytes.
+code, out, err = run(["plan", "--preset", "v4-flash", "--gpu", "h200", "--format", "json"])
+check(code == 0, f"plan json exit {code} {err}")
+doc = json.loads(out)
+names = [p["name"] for p in doc["profiles"]]
+for want in ("reference", "materialize", "fused", "streaming", "vllm", "sglang", "deepgemm", "streamindex"):
+    check(want in names, f"plan json lacks {want}")
+prof = {p["name"]: p for p in doc["profiles"]}
+mat = prof["materialize"]
+check(set(("name", "peak_bytes", "fits", "phases", "buffers")) <= set(mat), f"plan keys {sorted(mat)}")
+slab = [b for b in mat["buffers"] if b["name"] == "slab"][0]
+check(slab["bytes"] == 274877906944, f"V4-Flash slab {slab['bytes']}")
+check(mat["fits"] is False and prof["streaming"]["fits"] is True, "fits flags")
+check(mat["peak_bytes"] == sum(b["bytes"] for b in mat["buffers"]), "materialize peak = sum of its buffers")
+check(max(p["live_bytes"] for p in mat["phases"]) == mat["peak_bytes"], "peak = max phase")
+check(doc["gpu"]["usable_bytes"] == 150754820096 - 1073741824, f"usable {doc['gpu']}")
+
+code, out, err = run(["plan", "--preset", "megacpp-slab-example", "--profile", "reference", "--format", "json"])
+ref = json.loads(out)["profiles"][0]
+check([b["bytes"] for b in ref["buffers"] if b["name"] == "logits_slab"] == [17179869184], "slab example")
+
+for preset, want in (("megacpp-bounded-65k", 384 << 20), ("megacpp-bounded-131k", 768 << 20)):
+    code, out, err = run(["plan", "--preset", preset, "--profile", "bounded-outputs", "--format", "json"])
+    check(code == 0 and json.loads(out)["profiles"][0]["peak_bytes"] == want, f"{preset}: {out[:200]} {err}")
+
+# --param changes the vllm logits chunk; granularity rounds every buffer.
+code, out, err = run(["plan", "--preset", "v4-flash", "--profile", "vllm", "--param", "max_logits_mb=256", "--format", "json"])
+small = json.loads(out)["profiles"][0]
+code, out, err = run(["plan", "--preset", "v4-flash", "--profile", "vllm", "--format", "json"])
+big = json.loads(out)["profiles"][0]
+lb = lambda p: [b["bytes"] for b in p["buffers"] if b["name"] == "logits"][0]
+check(lb(small) < lb(big) <= 600 * 2**20, f"vllm logits {lb(small)} {lb(big)}")
+code, out, err = run(["plan", "--preset", "v4-flash", "--profile", "fused", "--granularity", "2M", "--format", "json"])
+check(all(b["bytes"] % (2 << 20) == 0 for b in json.loads(out)["profiles"][0]["buffers"]), "granularity")
+
+# A user profile file works without recompiling.
+path = profile_file("mine.profile", "name mine\nsource test\nphase a\nbuffer x = 2 * b * sq live a\n")
+code, out, err = run(["plan", "--profile-file", path, "--b", "3", "--sq", "5", "--format", "json"])
+check(code == 0 and json.loads(out)["profiles"][0]["peak_bytes"] == 30, f"user profile {out} {err}")
+
+# cliff JSON: exact boundary, cross-checked with plan at max_sq and max_sq + 1.
+code, out, err = run(["cliff", "--preset", "v4-flash", "--gpu", "h100", "--reserve", "2G", "--format", "json"])
+check(code == 0, f"cliff {err}")
+cl = json.loads(out)
+for p in cl["profiles"]:
+    check(set(("name", "max_sq", "max_b", "max_h")) <= set(p), f"cliff keys {p}")
+usable = cl["gpu"]["usable_bytes"]
+check(usable == 85520809984 - (2 << 30), f"usable {usable}")
+for p in cl["profiles"]:
+    if p["name"] not in ("materialize", "fused", "streaming", "reference"):
+        continue
+    m = p["max_sq"]
+    _, o1, _ = run(["plan", "--preset", "v4-flash", "--gpu", "h100", "--reserve", "2G", "--profile", p["name"],
+                    "--sq", str(m), "--format", "json"])
+    _, o2, e2 = run(["plan", "--preset", "v4-flash", "--gpu", "h100", "--reserve", "2G", "--profile", p["name"],
+                     "--sq", str(m + 1), "--format", "json"])
+    check(json.loads(o1)["profiles"][0]["fits"] is True, f"{p['name']} fits at max_sq {m}")
+    check(json.loads(o2)["profiles"][0]["fits"] is False, f"{p['name']} does not fit at max_sq+1 {m + 1}")
+
+# sweep: one row per point per profile.
+code, out, err = run(["sweep", "--preset", "v4-flash", "--sq", "4096:65536", "--profile", "materialize,streaming", "--format", "json"])
+pts = json.loads(out)["points"]
+check(len(pts) == 2 * 5, f"sweep points {len(pts)}")
+check([p["sq"] for p in pts[:5]] == [4096, 8192, 16384, 32768, 65536] and pts[4]["sk"] == 16384, "sweep sq/sk")
+check(pts[4]["peak_bytes"] == 280536023040, f"sweep peak {pts[4]}")
+code, out, err = run(["sweep", "--preset", "v4-flash", "--sq", "4096:4106:+5", "--profile", "fused", "--format", "csv"])
+rows = out.strip().splitlines()
+check(rows[0] == "profile,sq,sk,peak_bytes,fits" and len(rows) == 4 and rows[2].startswith("fused,4101,1025,"), f"sweep csv {rows}")
+code, out, err = run(["sweep", "--preset", "v4-flash", "--sq", "65536:68719476736:x1024", "--profile", "reference", "--format", "json"])
+pts = json.loads(out)["points"]
+check(code == 0 and pts[-1].get("overflow") is True and pts[-1]["peak_bytes"] is None, f"sweep overflow {pts}")
+
+# indexcache: the MegaCpp payload, and fail-closed promotion at a boundary.
+code, out, err = run(["indexcache", "--preset", "index-cache-example", "--layers", "8", "--every", "3", "--stages", "2",
+                      "--link-gbps", "25", "--tflops", "100", "--format", "json"])
+ic = json.loads(out)
+check(ic["payload_bytes"] == 52428800000, f"payload {ic['payload_bytes']}")
+roles = [l["role"] for l in ic["layers"]]
+check(roles == ["full", "shared", "shared", "full", "promoted", "shared", "full", "shared"], f"roles {roles}")
+b0 = ic["boundaries"][0]
+check(b0["consumer"] == 4 and b0["decision"] == "recompute" and b0["payload_bytes"] == 52428800000, f"boundary {b0}")
+check(abs(b0["transfer_s"] - 2.097152) < 1e-6 and abs(b0["recompute_s"] - 1.6384) < 1e-6, f"times {b0}")
+code, out, err = run(["indexcache", "--preset", "v4-pro", "--stages", "4", "--format", "json"])
+ic = json.loads(out)
+check(len(ic["layers"]) == 61 and sum(l["role"] != "-" for l in ic["layers"]) == 30, "v4-pro layers")
+
+# top level lists the subcommands and says which are not built.
+code, out, err = run(["--help"])
+check(all(c in out for c in ("plan", "cliff", "sweep", "indexcache", "receipts", "chart")), "top-level help")
+
+# The GUI's no-display fallback prints the V4-Flash plan.
+code, out, err = run(["plan", "--preset", "v4-flash", "--gpu", "h100-80gb"])
+check(code == 0 and "deepseek-v4-flash" not in err and "274877906944 B (256.00 GiB, 274.88 GB)" in out, "table")
+
+print(f"{checks} checks, {len(failures)} failures ({len(BAD) + len(BAD_FILES)} bad-input cases)")
+for f in failures:
+    print("FAIL", f)
+sys.exit(1 if failures else 0)
