@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""tests/store: `cliffwatch-cli receipts` against sample databases.
+Usage: test-cli-receipts.py PATH/TO/cliffwatch-cli PATH/TO/cw-sample-receipts
+Bad usage must exit 2 with one 'cliffwatch-cli: ...' line; runtime failures
+exit 1; good paths are checked by value (JSON parsed, CSV parsed)."""
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+CLI, SAMPLE = sys.argv[1], sys.argv[2]
+failures = []
+checks = 0
+tmp = tempfile.mkdtemp(prefix="cw-test-receipts-")
+
+
+def run(args):
+    p = subprocess.run([CLI] + args, capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(cond, what):
+    global checks
+    checks += 1
+    if not cond:
+        failures.append(what)
+
+
+def path(name):
+    return os.path.join(tmp, name)
+
+
+def sample(name, seed, n):
+    subprocess.run([SAMPLE, path(name), str(seed), str(n)], check=True)
+    return path(name)
+
+
+a = sample("a.db", 1, 6)
+b = sample("b.db", 2, 3)
+with open(path("text.db"), "w") as f:
+    f.write("not a database at all, just some text that is long enough\n")
+newer = path("newer.db")
+shutil.copy(a, newer)
+# bump the schema version with sqlite3's C API via python's sqlite3 module
+import sqlite3  # noqa: E402
+con = sqlite3.connect(newer)
+con.execute("PRAGMA user_version = 99")
+con.commit()
+con.close()
+
+# ---- bad usage: exit 2, one line on stderr -----------------------------------
+BAD = [
+    (["receipts"], "receipts: a command is required"),
+    (["receipts", "frob"], "receipts: unknown command 'frob'"),
+    (["receipts", "list"], "receipts list: a database is required"),
+    (["receipts", "list", a, "--bogus"], "receipts list: unknown option '--bogus'"),
+    (["receipts", "list", a, "extra"], "receipts list: unexpected argument 'extra'"),
+    (["receipts", "list", a, "--status", "fine"], "--status: 'fine' is not ok, oom, capture-failed or error"),
+    (["receipts", "list", a, "--sort", "size"], "--sort: 'size' is not id"),
+    (["receipts", "list", a, "--limit", "-1"], "--limit: '-1' is negative"),
+    (["receipts", "list", a, "--limit", "x"], "--limit: 'x' is not a non-negative integer"),
+    (["receipts", "list", a, "--offset", "99999999999999999999"], "does not fit in 64 bits"),
+    (["receipts", "list", a, "--format", "xml"], "xml"),
+    (["receipts", "list", a, "--lane"], "--lane needs a value"),
+    (["receipts", "list", a, "--trace"], "--trace belongs to show and export"),
+    (["receipts", "show", a], "receipts show: give exactly one receipt id or UUID"),
+    (["receipts", "show", a, "1", "2"], "receipts show: give exactly one receipt id or UUID"),
+    (["receipts", "show", a, "abc"], "'abc' is neither a receipt id nor a UUID"),
+    (["receipts", "show", a, "0"], "'0' is neither a receipt id nor a UUID"),
+    (["receipts", "show", a, "1", "--format", "csv"], "--format is table or json"),
+    (["receipts", "export", a], "--format csv or --format json is required"),
+    (["receipts", "export", a, "--format", "table"], "--format csv or --format json is required"),
+    (["receipts", "merge", a], "receipts merge: --into OUT.db is required"),
+    (["receipts", "merge", "--into", path("m.db")], "give at least one input database"),
+    (["receipts", "merge", "--into", path("m.db"), a, "--lane", "fused"], "takes only --into"),
+    (["receipts", "merge", "--into", path("m.db"), "--db", a], "not --db"),
+]
+for args, needle in BAD:
+    rc, out, err = run(args)
+    lines = err.strip().splitlines()
+    check(rc == 2, f"{args}: exit {rc}, expected 2 (stderr: {err.strip()!r})")
+    check(len(lines) >= 1 and lines[-1].startswith("cliffwatch-cli: ") and needle in lines[-1],
+          f"{args}: stderr {err.strip()!r} lacks {needle!r}")
+
+# ---- runtime failures: exit 1, clear message, nothing overwritten ------------
+before = open(path("text.db"), "rb").read()
+for args, needle in [
+    (["receipts", "list", path("missing.db")], "no such receipt database"),
+    (["receipts", "list", path("text.db")], "not a SQLite database"),
+    (["receipts", "list", newer], "newer than this Cliffwatch knows"),
+    (["receipts", "show", a, "999"], "no receipt with id 999"),
+    (["receipts", "show", a, "00000000-0000-4000-8000-000000000000"], "no receipt with UUID"),
+    (["receipts", "merge", "--into", path("m2.db"), path("text.db")], "not a SQLite database"),
+    (["receipts", "merge", "--into", path("text.db"), a], "not a SQLite database"),
+    (["receipts", "export", a, "--format", "csv", "--output", path("no/such/dir.csv")], "cannot write"),
+]:
+    rc, out, err = run(args)
+    check(rc == 1, f"{args}: exit {rc}, expected 1 (stderr {err.strip()!r})")
+    check(needle in err and err.startswith("cliffwatch-cli: receipts: "), f"{args}: stderr {err!r} lacks {needle!r}")
+check(open(path("text.db"), "rb").read() == before, "a refused file was modified")
+check(not os.path.exists(path("missing.db")), "list created a missing database")
+
+# ---- help ---------------------------------------------------------------------
+rc, out, err = run(["receipts", "--help"])
+check(rc == 0 and "Usage: cliffwatch-cli receipts" in out and "merge" in out, "receipts --help")
+rc, out, err = run(["receipts", "list", "--help"])
+check(rc == 0 and "Usage:" in out, "receipts list --help")
+
+# ---- list ---------------------------------------------------------------------
+rc, out, err = run(["receipts", "list", a, "--format", "json"])
+check(rc == 0, f"list json exit {rc}: {err}")
+doc = json.loads(out)
+rs = doc["receipts"]
+check(len(rs) == 6, f"list json: {len(rs)} receipts")
+check([r["id"] for r in rs] == [1, 2, 3, 4, 5, 6], "list json order")
+check(rs[0]["lane"] == "materialize" and rs[1]["lane"] == "fused" and rs[2]["lane"] == "streaming", "lanes")
+check(rs[3]["config"]["sq"] == 4096 << 3, "config sq")
+check(rs[4]["status"] == "oom" and rs[4]["oom_request_bytes"] == 274877906944, "oom receipt")
+check(rs[0]["note"] == 'sample seed 1 index 0, "quoted", comma', "note escaping round trip")
+check(rs[0]["provenance"]["gpu_name"] == "NVIDIA H200", "gpu name")
+
+rc, out, err = run(["--db", a] if False else ["receipts", "list", "--db", a, "--lane", "fused", "--format", "json"])
+check([r["id"] for r in json.loads(out)["receipts"]] == [2, 5], "--lane fused")
+rc, out, err = run(["receipts", "list", a, "--status", "oom", "--format", "json"])
+check([r["id"] for r in json.loads(out)["receipts"]] == [5], "--status oom")
+rc, out, err = run(["receipts", "list", a, "--search", "index 3", "--format", "json"])
+check([r["id"] for r in json.loads(out)["receipts"]] == [4], "--search")
+rc, out, err = run(["receipts", "list", a, "--gpu", "h100", "--format", "json"])
+check(json.loads(out)["receipts"] == [], "--gpu h100 matches nothing")
+rc, out, err = run(["receipts", "list", a, "--sort", "sq", "--desc", "--limit", "2", "--format", "json"])
+check([r["id"] for r in json.loads(out)["receipts"]] == [6, 5], "--sort sq --desc --limit 2")
+rc, out, err = run(["receipts", "list", a, "--sort", "sq", "--offset", "4", "--format", "json"])
+check([r["id"] for r in json.loads(out)["receipts"]] == [5, 6], "--offset 4")
+rc, out, err = run(["receipts", "list", a])
+check(rc == 0 and "6 receipt(s)" in out and "materialize" in out, "list table")
+rc, out, err = run(["receipts", "list", a, "--format", "csv"])
+rows = list(csv.DictReader(io.StringIO(out)))
+check(len(rows) == 6 and rows[0]["lane"] == "materialize" and rows[4]["status"] == "oom", "list csv")
+check(rows[0]["note"] == 'sample seed 1 index 0, "quoted", comma', "csv quoting round trip")
+
+# ---- show ---------------------------------------------------------------------
+rc, out, err = run(["receipts", "show", a, "3", "--format", "json", "--trace"])
+check(rc == 0, f"show exit {rc}: {err}")
+r3 = json.loads(out)
+check(r3["id"] == 3 and r3["buffers"] == [{"name": "q", "bytes": 1000, "input": True}], "show buffers")
+check(len(r3["trace"]) == 1 and r3["trace"][0]["name"] == "score_kernel", "show trace")
+rc, out, err = run(["receipts", "show", a, r3["uuid"]])
+check(rc == 0 and r3["uuid"] in out and "DISAGREES" in out, "show by uuid, table, disagreement shown")
+
+# ---- export -------------------------------------------------------------------
+rc, out, err = run(["receipts", "export", a, "--format", "json", "--output", path("e.json")])
+check(rc == 0 and out == "", f"export json to file: {rc} {err}")
+exp = json.load(open(path("e.json")))
+check(len(exp["receipts"]) == 6 and exp["receipts"][2]["phases"][0]["live_bytes"] == 2000, "export json content")
+rc, out, err = run(["receipts", "export", a, "--format", "csv", "--trace"])
+trows = list(csv.DictReader(io.StringIO(out)))
+check(len(trows) == 6 and trows[0]["kind"] == "kernel" and trows[0]["start_ns"] == "100", "export trace csv")
+
+# ---- compare: receipt 3 disagrees on purpose ----------------------------------
+rc, out, err = run(["receipts", "compare", a, "--format", "json"])
+cmp = json.loads(out)
+check(rc == 1 and cmp["checked"] == 5 and cmp["disagree"] == 1, f"compare: rc {rc}, {cmp.get('checked')}")
+check([c["id"] for c in cmp["comparisons"] if not c["agrees"]] == [3], "compare finds receipt 3")
+rc, out, err = run(["receipts", "compare", a, "--lane", "fused"])
+check(rc == 0 and "1 checked, 0 disagree" in out, f"compare fused: {rc} {out}")
+
+# ---- merge: no duplicates ------------------------------------------------------
+m = path("merged.db")
+rc, out, err = run(["receipts", "merge", "--into", m, a, b])
+check(rc == 0 and "9 receipts (9 added, 0 skipped" in out, f"merge: {rc} {out} {err}")
+rc, out, err = run(["receipts", "merge", "--into", m, b, a])
+check(rc == 0 and "9 receipts (0 added, 9 skipped" in out, f"merge again: {rc} {out} {err}")
+rc, out, err = run(["receipts", "list", m, "--format", "json"])
+uuids = [r["uuid"] for r in json.loads(out)["receipts"]]
+check(len(uuids) == 9 and len(set(uuids)) == 9, "merged uuids unique")
+
+shutil.rmtree(tmp)
+print(f"{checks} checks, {len(failures)} failures")
+for f in failures:
+    print("FAIL:", f)
+sys.exit(1 if failures else 0)
