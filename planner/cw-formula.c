@@ -241,6 +241,45 @@ parse_expr (Compiler *c)
     }
 }
 
+/* Peephole pass: CONST CONST binop folds (when it does not fail: failures are
+ * left for evaluation so messages stay the same); LOAD/CONST + binop fuses. */
+static void
+optimize (CwFormula *f)
+{
+  uint32_t out = 0;
+
+  for (uint32_t i = 0; i < f->n_ops; i++)
+    {
+      CwOp op = f->ops[i];
+      bool binop = op.op == CW_OP_ADD || op.op == CW_OP_SUB || op.op == CW_OP_MUL || op.op == CW_OP_DIV;
+
+      if (binop && out >= 2 && f->ops[out - 1].op == CW_OP_CONST && f->ops[out - 2].op == CW_OP_CONST)
+        {
+          uint64_t a = f->ops[out - 2].value, b = f->ops[out - 1].value, r;
+          bool ok = op.op == CW_OP_ADD ? cw_add_u64 (a, b, &r)
+                  : op.op == CW_OP_SUB ? cw_sub_u64 (a, b, &r)
+                  : op.op == CW_OP_MUL ? cw_mul_u64 (a, b, &r)
+                  : (b != 0 && ((r = a / b), true));
+          if (ok)
+            {
+              out--;
+              f->ops[out - 1].value = r;
+              continue;
+            }
+        }
+      if (binop && out >= 1 && (f->ops[out - 1].op == CW_OP_CONST || f->ops[out - 1].op == CW_OP_LOAD))
+        {
+          CwOp *prev = &f->ops[out - 1];
+          uint32_t base = prev->op == CW_OP_CONST ? CW_OP_ADD_K : CW_OP_ADD_S;
+
+          prev->op = base + (op.op - CW_OP_ADD);
+          continue;
+        }
+      f->ops[out++] = op;
+    }
+  f->n_ops = out;
+}
+
 bool
 cw_formula_compile (CwFormula *formula, const char *text, CwFormulaResolve resolve,
                     void *user_data, CwError *error)
@@ -266,6 +305,7 @@ cw_formula_compile (CwFormula *formula, const char *text, CwFormulaResolve resol
       cw_formula_clear (formula);
       return false;
     }
+  optimize (formula);
   return true;
 }
 
@@ -364,6 +404,34 @@ cw_formula_eval (const CwFormula *formula, const uint64_t *slots, const unsigned
           if (!cw_mul_u64 (a, b, &r))
             FAIL (CW_ERROR_OVERFLOW, "overflows uint64 in nbytes");
           stack[sp - 1] = r / 8 + (r % 8 != 0);
+          break;
+        case CW_OP_ADD_K:
+        case CW_OP_ADD_S:
+          b = op->op == CW_OP_ADD_K ? op->value : slots[op->arg];
+          if (!cw_add_u64 (stack[sp - 1], b, &r))
+            FAIL (CW_ERROR_OVERFLOW, "overflows uint64 in '+'");
+          stack[sp - 1] = r;
+          break;
+        case CW_OP_SUB_K:
+        case CW_OP_SUB_S:
+          b = op->op == CW_OP_SUB_K ? op->value : slots[op->arg];
+          if (!cw_sub_u64 (stack[sp - 1], b, &r))
+            FAIL (CW_ERROR_OVERFLOW, "goes below zero in '-'");
+          stack[sp - 1] = r;
+          break;
+        case CW_OP_MUL_K:
+        case CW_OP_MUL_S:
+          b = op->op == CW_OP_MUL_K ? op->value : slots[op->arg];
+          if (!cw_mul_u64 (stack[sp - 1], b, &r))
+            FAIL (CW_ERROR_OVERFLOW, "overflows uint64 in '*'");
+          stack[sp - 1] = r;
+          break;
+        case CW_OP_DIV_K:
+        case CW_OP_DIV_S:
+          b = op->op == CW_OP_DIV_K ? op->value : slots[op->arg];
+          if (b == 0)
+            FAIL (CW_ERROR_INVALID, "divides by zero");
+          stack[sp - 1] /= b;
           break;
         default:
           FAIL (CW_ERROR_CORRUPT, "has a corrupt op");

@@ -27,6 +27,11 @@ typedef enum {
   CW_OP_ALIGN_UP,
   CW_OP_CLAMP,       /* clamp(x, lo, hi) */
   CW_OP_NBYTES,      /* nbytes(n, bits) = ceil(n * bits / 8) */
+  /* Fused "push operand, then apply": top = top OP operand. The compiler's
+   * peephole pass makes these from LOAD/CONST + ADD/SUB/MUL/DIV; they halve
+   * dispatches on the sweep path. */
+  CW_OP_ADD_K, CW_OP_SUB_K, CW_OP_MUL_K, CW_OP_DIV_K,   /* operand: value */
+  CW_OP_ADD_S, CW_OP_SUB_S, CW_OP_MUL_S, CW_OP_DIV_S,   /* operand: slots[arg] */
 } CwOpCode;
 
 typedef struct {
