@@ -183,7 +183,7 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
       if (rule != NULL)
         {
           cw_chart_layer_set_role (rule, CW_CHART_ROLE_TEXT);
-          cw_chart_vline_layer_set_label_row (rule, 2 + (unsigned) (i % 3));
+          cw_chart_vline_layer_set_label_row (rule, 4 + (unsigned) (i % 3));
         }
       if (!add (chart, rule, error))
         goto fail;

@@ -259,7 +259,7 @@ cw_chart_hatch_box (cairo_t *cr, CwChartBox box, double spacing)
       cairo_move_to (cr, box.x + d, box.y + box.height);
       cairo_line_to (cr, box.x + d + box.height, box.y);
     }
-  cairo_set_line_width (cr, 1.0);
+  cairo_set_line_width (cr, 1.5);
   cairo_stroke (cr);
   cairo_restore (cr);
 }

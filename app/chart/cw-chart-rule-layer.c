@@ -11,11 +11,22 @@ typedef struct {
   unsigned label_row;
 } CwChartRuleLayer;
 
+/* Rules are drawn 2 units wide centred on a pixel edge, so the pixel
+ * containing the exact position is always fully inked: a cliff marker is
+ * crisp, and the pixel the mapping names is the marker colour. */
+#define RULE_WIDTH 2.0
+
+static double
+snap_rule (double p)
+{
+  return round (p);
+}
+
 static void
 set_line_style (CwChartRuleLayer *self, const CwChartDrawContext *ctx, cairo_t *cr)
 {
   cw_chart_set_source_color (cr, cw_chart_layer_get_color (&self->parent, ctx->style), 1.0);
-  cairo_set_line_width (cr, ctx->style->line_width * 0.75);
+  cairo_set_line_width (cr, RULE_WIDTH);
   if (self->dashed)
     {
       double dash[] = { 8.0, 4.0 };
@@ -32,6 +43,7 @@ hline_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
   if (!cw_chart_axis_map (&ctx->y, self->value, &py))
     return;
   cairo_new_path (cr);
+  py = snap_rule (py);
   cairo_move_to (cr, ctx->plot.x, py);
   cairo_line_to (cr, ctx->plot.x + ctx->plot.width, py);
   set_line_style (self, ctx, cr);
@@ -53,6 +65,7 @@ vline_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
   if (!cw_chart_axis_map (&ctx->x, self->value, &px))
     return;
   cairo_new_path (cr);
+  px = snap_rule (px);
   cairo_move_to (cr, px, ctx->plot.y);
   cairo_line_to (cr, px, ctx->plot.y + ctx->plot.height);
   set_line_style (self, ctx, cr);

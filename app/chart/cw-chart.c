@@ -9,6 +9,14 @@
 #include <string.h>
 
 #define TICK_LENGTH 5.0
+
+/* Centre of the pixel containing p: a 1-unit hairline drawn there covers
+ * exactly that pixel column/row instead of smearing over two. */
+static double
+snap (double p)
+{
+  return floor (p) + 0.5;
+}
 #define PAD 10.0
 
 typedef struct {
@@ -403,10 +411,13 @@ layout_with (CwChart *chart, cairo_t *cr, double width, double height)
         right = fmax (right, fmin (box_w + LEGEND_INSET + PAD, width * 0.4));
     }
 
+  /* Whole-pixel plot edges keep the frame and hairlines crisp. */
+  left = ceil (left);
+  top = ceil (top);
   chart->ctx.plot.x = left;
   chart->ctx.plot.y = top;
-  chart->ctx.plot.width = fmax (width - left - right, 1.0);
-  chart->ctx.plot.height = fmax (height - top - bottom, 1.0);
+  chart->ctx.plot.width = fmax (floor (width - left - right), 1.0);
+  chart->ctx.plot.height = fmax (floor (height - top - bottom), 1.0);
   chart->ctx.y.p0 = top + chart->ctx.plot.height;
   chart->ctx.y.p1 = top;
   chart->ctx.x.p0 = left;
@@ -465,8 +476,8 @@ draw_grid_and_axes (CwChart *chart, cairo_t *cr)
       double px;
       if (cw_chart_axis_map (&chart->ctx.x, chart->axes[0].ticks[i].value, &px))
         {
-          cairo_move_to (cr, px, plot->y);
-          cairo_line_to (cr, px, bottom);
+          cairo_move_to (cr, snap (px), plot->y);
+          cairo_line_to (cr, snap (px), bottom);
         }
     }
   for (size_t i = 0; i < chart->axes[1].n_ticks; i++)
@@ -474,8 +485,8 @@ draw_grid_and_axes (CwChart *chart, cairo_t *cr)
       double py;
       if (cw_chart_axis_map (&chart->ctx.y, chart->axes[1].ticks[i].value, &py))
         {
-          cairo_move_to (cr, plot->x, py);
-          cairo_line_to (cr, plot->x + plot->width, py);
+          cairo_move_to (cr, plot->x, snap (py));
+          cairo_line_to (cr, plot->x + plot->width, snap (py));
         }
     }
   cw_chart_set_source_color (cr, style->grid, 1.0);
@@ -495,7 +506,7 @@ draw_axes (CwChart *chart, cairo_t *cr)
   cairo_font_extents (cr, &fe);
   cw_chart_set_source_color (cr, style->axis, 1.0);
   cairo_set_line_width (cr, 1.0);
-  cairo_rectangle (cr, plot->x, plot->y, plot->width, plot->height);
+  cairo_rectangle (cr, plot->x - 0.5, plot->y - 0.5, plot->width + 1, plot->height + 1);
   cairo_stroke (cr);
 
   /* Tick marks and labels. */
@@ -507,8 +518,8 @@ draw_axes (CwChart *chart, cairo_t *cr)
       if (!cw_chart_axis_map (&chart->ctx.x, t->value, &px))
         continue;
       cw_chart_set_source_color (cr, style->axis, 1.0);
-      cairo_move_to (cr, px, bottom);
-      cairo_line_to (cr, px, bottom + TICK_LENGTH);
+      cairo_move_to (cr, snap (px), bottom);
+      cairo_line_to (cr, snap (px), bottom + TICK_LENGTH);
       cairo_stroke (cr);
       w = cw_chart_text_width (cr, t->label);
       cw_chart_set_source_color (cr, style->text, 1.0);
@@ -524,8 +535,8 @@ draw_axes (CwChart *chart, cairo_t *cr)
       if (!cw_chart_axis_map (&chart->ctx.y, t->value, &py))
         continue;
       cw_chart_set_source_color (cr, style->axis, 1.0);
-      cairo_move_to (cr, plot->x - TICK_LENGTH, py);
-      cairo_line_to (cr, plot->x, py);
+      cairo_move_to (cr, plot->x - TICK_LENGTH, snap (py));
+      cairo_line_to (cr, plot->x, snap (py));
       cairo_stroke (cr);
       w = cw_chart_text_width (cr, t->label);
       cw_chart_set_source_color (cr, style->text, 1.0);

@@ -1,0 +1,392 @@
+/* test-chart-builders.c: the four Cliffwatch charts. The cliff comes from
+ * the planner on a profile whose answer is known in closed form, and the
+ * marker must land where the mapping puts that number. */
+#include "test-chart-util.h"
+
+#include "cw-chart-builder.h"
+#include "cw-planner.h"
+
+#define GiB 1073741824.0
+
+/* The first layer of `kind` whose label starts with `prefix`. */
+static CwChartLayer *
+find_layer (CwChart *chart, const char *kind, const char *prefix, size_t *index)
+{
+  for (size_t i = 0; i < cw_chart_get_n_layers (chart); i++)
+    {
+      CwChartLayer *layer = cw_chart_get_layer (chart, i);
+      const char *label = cw_chart_layer_get_label (layer);
+
+      if (strcmp (cw_chart_layer_get_kind (layer), kind) == 0
+          && (prefix == NULL || (label != NULL && strncmp (label, prefix, strlen (prefix)) == 0)))
+        {
+          if (index != NULL)
+            *index = i;
+          return layer;
+        }
+    }
+  return NULL;
+}
+
+/* One fp32 slab [b, sq, sk] with sk = sq: peak = 4 sq^2 bytes. With 64 GiB
+ * usable the cliff is sq = 2^17 = 131072 exactly (4 * 2^34 = 2^36). */
+static const char slab_profile[] =
+  "name slab\n"
+  "description test: one fp32 [b, sq, sk] slab\n"
+  "source test-chart-builders.c\n"
+  "phase score\n"
+  "buffer slab = 4 * b * sq * sk live all\n";
+
+static void
+test_cliff_from_planner (void)
+{
+  CwError error = CW_ERROR_INIT;
+  CwProfile *profile = cw_profile_load_data ("slab.profile", slab_profile, &error);
+  CwChartCliffSamples samples;
+  CwConfig config;
+  const double usable = 64 * GiB;
+  bool found_cliff = false, found_next = false;
+
+  CHECK (profile != NULL, "profile: %s", error.message);
+  if (profile == NULL)
+    return;
+  cw_config_init_default (&config);
+  config.b = 1;
+  config.ratio = 1;
+  config.sk = 0;
+  config.sq = 4096;
+
+  CHECK (cw_chart_cliff_samples_compute (&samples, profile, &config, (uint64_t) usable, 4096, 1048576, 4, &error),
+         "%s", error.message);
+  CHECK (samples.curve.fits_at_all && samples.curve.cliff_in_range, "cliff flags");
+  CHECK (samples.curve.cliff_sq == 131072, "cliff %llu", (unsigned long long) samples.curve.cliff_sq);
+  CHECK (samples.curve.n >= 4 * 8, "only %zu samples", samples.curve.n);
+  for (size_t i = 0; i < samples.curve.n; i++)
+    {
+      double sq = samples.curve.sq[i];
+      CHECK (samples.curve.peak_bytes[i] == 4.0 * sq * sq, "peak at %g: %g", sq, samples.curve.peak_bytes[i]);
+      if (i > 0)
+        CHECK (sq > samples.curve.sq[i - 1], "samples not ascending at %zu", i);
+      found_cliff |= sq == 131072;
+      found_next |= sq == 131073;
+    }
+  CHECK (found_cliff && found_next, "the cliff and the next size are sampled");
+  CHECK (samples.curve.sq[0] == 4096 && samples.curve.sq[samples.curve.n - 1] == 1048576, "ends %g..%g",
+         samples.curve.sq[0], samples.curve.sq[samples.curve.n - 1]);
+
+  /* Bad ranges are refused with a message. */
+  {
+    CwChartCliffSamples bad;
+    cw_error_clear (&error);
+    CHECK (!cw_chart_cliff_samples_compute (&bad, profile, &config, (uint64_t) usable, 0, 10, 4, &error)
+           && error.code == CW_ERROR_INVALID, "sq-min 0 accepted");
+    CHECK (!cw_chart_cliff_samples_compute (&bad, profile, &config, (uint64_t) usable, 100, 10, 4, &error),
+           "reversed range accepted");
+  }
+
+  /* Nothing fits: usable smaller than the smallest slab. */
+  {
+    CwChartCliffSamples none;
+    CHECK (cw_chart_cliff_samples_compute (&none, profile, &config, 2, 4096, 8192, 2, &error), "%s", error.message);
+    CHECK (!none.curve.fits_at_all && !none.curve.cliff_in_range, "fits with 2 bytes");
+    cw_chart_cliff_samples_clear (&none);
+  }
+
+  /* The chart: marker on the computed column, in the curve's colour. */
+  {
+    CwChartCliffReceipt receipts[] = {
+      { 0, 65536, 4.0 * 65536 * 65536, false, 7 },
+      { 0, 262144, 4.0 * 131072 * 131072, true, 8 },
+      { 5, 32768, 4.0 * 32768 * 32768, false, 9 },   /* no such curve */
+    };
+    CwChartCliffInput in = { NULL, usable, "test GPU", &samples.curve, 1, receipts, 3 };
+    const CwChartStyle *style = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
+    CwChart *chart = cw_chart_builder_cliff (&in, &error);
+    CwChartLayer *cliff, *limit, *oom;
+    CwChartRect plot;
+    CwChartHit hit;
+    cairo_surface_t *s;
+    double px, py;
+    size_t oom_index;
+    int col, on = 0;
+
+    CHECK (chart != NULL, "%s", error.message);
+    if (chart == NULL)
+      goto out;
+    cliff = find_layer (chart, "vline", "slab cliff", NULL);
+    limit = find_layer (chart, "hline", "usable HBM 64 GiB (test GPU)", NULL);
+    oom = find_layer (chart, "point", "OOM receipts", &oom_index);
+    CHECK (cliff != NULL && cw_chart_rule_layer_get_value (cliff) == 131072.0, "cliff marker");
+    CHECK (cliff != NULL && strcmp (cw_chart_layer_get_label (cliff), "slab cliff: sq 131072") == 0, "cliff label %s",
+           cliff != NULL ? cw_chart_layer_get_label (cliff) : "-");
+    CHECK (limit != NULL && cw_chart_rule_layer_get_value (limit) == usable, "usable line");
+    CHECK (find_layer (chart, "line", "slab (cliff at sq 131072)", NULL) != NULL, "curve legend");
+    CHECK (oom != NULL && cw_chart_point_layer_get_marker (oom) == CW_CHART_MARKER_CROSS
+           && cw_chart_layer_get_n_items (oom) == 1, "OOM layer");
+    CHECK (find_layer (chart, "point", "other receipts", NULL) != NULL, "receipt without a curve");
+    CHECK (cw_chart_get_axis_scale (chart, CW_CHART_AXIS_X) == CW_CHART_SCALE_LOG10
+           && cw_chart_get_axis_scale (chart, CW_CHART_AXIS_Y) == CW_CHART_SCALE_LOG10, "log-log");
+
+    s = render_to_image (chart, 900, 560);
+    cw_chart_get_plot_area (chart, &plot);
+    CHECK (cw_chart_data_to_device (chart, 131072.0, usable, &px, &py), "map cliff");
+    col = (int) floor (px);
+    for (int y = (int) plot.y + 40; y < (int) (plot.y + plot.height); y++)
+      on += rgb_is (pixel_at (s, col, y), cw_chart_layer_get_color (cliff, style), 0.02);
+    CHECK (on > (int) (plot.height - 40) / 2, "cliff column %d has %d marker pixels", col, on);
+    /* The usable line is on its computed row (left part of the plot, where
+     * the label is not). */
+    CHECK (rgb_is (pixel_at (s, (int) plot.x + 3, (int) floor (py)), style->limit, 0.2)
+           || rgb_is (pixel_at (s, (int) plot.x + 12, (int) floor (py)), style->limit, 0.2), "usable row");
+    /* The OOM receipt is hit-testable and reports its tag. */
+    cw_chart_data_to_device (chart, 262144, 4.0 * 131072 * 131072, &px, &py);
+    CHECK (cw_chart_hit_test (chart, px, py, 6, &hit) && hit.layer == oom_index && hit.tag == 8, "OOM hit tag %zu",
+           hit.tag);
+    cairo_surface_destroy (s);
+    cw_chart_free (chart);
+  }
+
+  /* Refusals. */
+  {
+    CwChartCliffInput in = { NULL, 0, NULL, &samples.curve, 1, NULL, 0 };
+    cw_error_clear (&error);
+    CHECK (cw_chart_builder_cliff (&in, &error) == NULL && error.code == CW_ERROR_INVALID, "usable 0 accepted");
+    CHECK (cw_chart_builder_cliff (NULL, &error) == NULL, "NULL input accepted");
+  }
+out:
+  cw_chart_cliff_samples_clear (&samples);
+  cw_profile_free (profile);
+}
+
+static void
+test_compare (void)
+{
+  CwError error = CW_ERROR_INIT;
+  CwChartComparePoint pts[] = {
+    { 1 * GiB, 1.02 * GiB, 0, 10 },
+    { 4 * GiB, 3.9 * GiB, 0, 11 },
+    { 0.25 * GiB, 0.3 * GiB, 1, 12 },
+  };
+  const char *groups[] = { "materialize", "streaming", "unused" };
+  CwChartCompareInput in = { NULL, groups, 3, pts, 3 };
+  CwChart *chart = cw_chart_builder_compare (&in, &error);
+  double xmin, xmax, ymin, ymax, px, py, qx, qy;
+  CwChartHit hit;
+
+  CHECK (chart != NULL, "%s", error.message);
+  if (chart == NULL)
+    return;
+  CHECK (cw_chart_layout (chart, 700, 700), "layout");
+  /* Same range on both axes, so y = x is the plot's diagonal. */
+  cw_chart_get_axis_range (chart, CW_CHART_AXIS_X, &xmin, &xmax);
+  cw_chart_get_axis_range (chart, CW_CHART_AXIS_Y, &ymin, &ymax);
+  CHECK (xmin == ymin && xmax == ymax, "ranges %g..%g vs %g..%g", xmin, xmax, ymin, ymax);
+  CHECK (xmin <= 0.25 * GiB && xmax >= 4 * GiB, "range covers the data");
+  CHECK (find_layer (chart, "point", "unused", NULL) == NULL, "empty group drawn");
+  CHECK (find_layer (chart, "line", "y = x", NULL) != NULL, "y = x line");
+
+  cw_chart_data_to_device (chart, 4 * GiB, 3.9 * GiB, &px, &py);
+  CHECK (cw_chart_hit_test (chart, px, py, 5, &hit) && hit.tag == 11 && hit.x == 4 * GiB && hit.y == 3.9 * GiB,
+         "hit tag %zu", hit.tag);
+  CHECK (fabs (cw_chart_compare_error_fraction (hit.x, hit.y) - (-0.025)) < 1e-12, "error fraction");
+  {
+    /* y = x runs corner to corner of the plot. */
+    CwChartRect plot;
+    cw_chart_get_plot_area (chart, &plot);
+    cw_chart_data_to_device (chart, xmin, ymin, &px, &py);
+    cw_chart_data_to_device (chart, xmax, ymax, &qx, &qy);
+    CHECK (fabs (px - plot.x) < 1e-9 && fabs (py - (plot.y + plot.height)) < 1e-9
+           && fabs (qx - (plot.x + plot.width)) < 1e-9 && fabs (qy - plot.y) < 1e-9, "diagonal");
+  }
+  CHECK (isnan (cw_chart_compare_error_fraction (0, 1)), "error with predicted 0");
+  cw_chart_free (chart);
+
+  /* Refusals: non-positive peaks, unknown groups. */
+  pts[1].measured_bytes = 0;
+  CHECK (cw_chart_builder_compare (&in, &error) == NULL && error.code == CW_ERROR_INVALID
+         && strstr (error.message, "point 1") != NULL, "zero measured: %s", error.message);
+  pts[1].measured_bytes = 1;
+  pts[2].group = 3;
+  CHECK (cw_chart_builder_compare (&in, &error) == NULL && strstr (error.message, "group 3") != NULL, "group: %s",
+         error.message);
+
+  /* No points: a chart with its empty message, not an error. */
+  in.n_points = 0;
+  chart = cw_chart_builder_compare (&in, &error);
+  CHECK (chart != NULL, "empty compare");
+  cw_chart_free (chart);
+}
+
+static void
+test_timeline (void)
+{
+  const uint64_t origin = 1700000000000000000ull;   /* CUPTI-like timestamps */
+  CwChartMemoryEvent events[] = {
+    /* out of order on purpose: the builder sorts (stably) */
+    { origin + 3000000, 1u << 30, true },
+    { origin + 1000000, 1u << 30, false },
+    { origin + 2000000, 2u << 30, false },
+    { origin + 5000000, 2u << 30, true },
+  };
+  CwChartTimelineRange ranges[] = {
+    { origin, origin + 6000000, 0, "lane:materialize" },
+    { origin + 500000, origin + 2500000, 1, "score" },
+  };
+  CwChartTimelineKernel kernels[] = { { origin + 600000, origin + 900000 } };
+  CwChartTimelineInput in = { NULL, origin, 0, events, 4, ranges, 2, kernels, 1, 3.2 * GiB };
+  CwError error = CW_ERROR_INIT;
+  CwChart *chart = cw_chart_builder_timeline (&in, &error);
+  CwChartLayer *peak, *predicted;
+  const CwChartStyle *style = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
+  double xmin, xmax, px, py;
+  cairo_surface_t *s;
+
+  CHECK (chart != NULL, "%s", error.message);
+  if (chart == NULL)
+    return;
+  peak = find_layer (chart, "hline", "measured peak", NULL);
+  predicted = find_layer (chart, "hline", "predicted peak", NULL);
+  CHECK (peak != NULL && cw_chart_rule_layer_get_value (peak) == 3 * GiB, "replayed peak");
+  CHECK (peak != NULL && strcmp (cw_chart_layer_get_label (peak), "measured peak 3 GiB") == 0, "peak label");
+  CHECK (predicted != NULL && cw_chart_rule_layer_get_value (predicted) == 3.2 * GiB, "predicted line");
+  CHECK (find_layer (chart, "band", "NVTX", NULL) != NULL && find_layer (chart, "tick", "kernels", NULL) != NULL,
+         "bands and ticks");
+  s = render_to_image (chart, 900, 500);
+  cw_chart_get_axis_range (chart, CW_CHART_AXIS_X, &xmin, &xmax);
+  CHECK (xmin == 0.0 && xmax >= 0.006 && xmax < 0.01, "x range %g..%g s", xmin, xmax);
+  /* Between 2 and 3 ms, 3 GiB are live: just under the 3 GiB row the area
+   * is filled, just above it (below the 3.2 GiB line) it is not. */
+  cw_chart_data_to_device (chart, 0.0027, 3 * GiB, &px, &py);
+  {
+    Rgb under = pixel_at (s, (int) px, (int) py + 4), over = pixel_at (s, (int) px, (int) py - 6);
+    Rgb plot_bg = { style->plot_background.red, style->plot_background.green, style->plot_background.blue };
+    CHECK (rgb_distance (under, style->plot_background) > rgb_distance (over, style->plot_background) + 0.1,
+           "area under the step (%.2f %.2f %.2f) vs above (%.2f %.2f %.2f)", under.r, under.g, under.b, over.r,
+           over.g, over.b);
+    (void) plot_bg;
+  }
+  cairo_surface_destroy (s);
+  cw_chart_free (chart);
+
+  /* One nanosecond after a 1.7e18 ns origin is 1e-9 s, not 0 or 256 ns. */
+  {
+    CwChartMemoryEvent one[] = { { origin + 1, 4096, false } };
+    CwChartTimelineInput tiny = { NULL, origin, 0, one, 1, NULL, 0, NULL, 0, 0 };
+    chart = cw_chart_builder_timeline (&tiny, &error);
+    CHECK (chart != NULL, "%s", error.message);
+    cw_chart_layout (chart, 400, 300);
+    cw_chart_get_axis_range (chart, CW_CHART_AXIS_X, &xmin, &xmax);
+    CHECK (xmax > 0 && xmax <= 2e-9, "x max %g", xmax);
+    cw_chart_free (chart);
+  }
+
+  /* A free of more than is live means a broken trace: refused. */
+  events[0].t_ns = origin + 500000;  /* the 1 GiB free now precedes every alloc */
+  cw_error_clear (&error);
+  CHECK (cw_chart_builder_timeline (&in, &error) == NULL && error.code == CW_ERROR_CORRUPT
+         && strstr (error.message, "exceeds") != NULL, "over-free: %s", error.message);
+  events[0].t_ns = origin + 3000000;
+  kernels[0].end_ns = origin;
+  CHECK (cw_chart_builder_timeline (&in, &error) == NULL && error.code == CW_ERROR_CORRUPT, "backwards kernel");
+  kernels[0].end_ns = origin + 900000;
+  {
+    CwChartMemoryEvent huge[] = { { origin, UINT64_MAX, false }, { origin + 1, 1, false } };
+    CwChartTimelineInput over = { NULL, origin, 0, huge, 2, NULL, 0, NULL, 0, 0 };
+    CHECK (cw_chart_builder_timeline (&over, &error) == NULL && strstr (error.message, "overflow") != NULL,
+           "overflow: %s", error.message);
+  }
+}
+
+static void
+test_indexcache (void)
+{
+  CwError error = CW_ERROR_INIT;
+  CwIndexCacheConfig ic;
+  CwIndexCachePlan *plan;
+  CwConfig config;
+  CwChart *chart;
+  CwChartLayer *strip = NULL;
+  const CwChartStyle *style = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
+  cairo_surface_t *s;
+  double x0, x1, y0, y1, px, py;
+  size_t n_vlines = 0;
+
+  cw_config_init_default (&config);
+  cw_index_cache_config_init (&ic);
+  ic.n_layers = 8;
+  ic.every_n = 3;           /* full: 0, 3, 6 */
+  ic.n_stages = 2;          /* layers 0-3 | 4-7 */
+  ic.link_bytes_per_s = 1;  /* a hopeless link: layer 4 must recompute */
+  ic.flops_per_s = 1000000000000000ull;
+  plan = cw_index_cache_plan_new (&config, &ic, &error);
+  CHECK (plan != NULL, "%s", error.message);
+  if (plan == NULL)
+    return;
+  CHECK (cw_index_cache_plan_get_layer_role (plan, 4) == CW_LAYER_PROMOTED, "layer 4 promoted");
+
+  chart = cw_chart_builder_indexcache (plan, NULL, &error);
+  CHECK (chart != NULL, "%s", error.message);
+  if (chart == NULL)
+    goto out;
+  /* The strip: one cell per indexer layer, in the layer's column. */
+  for (size_t i = 0; i < cw_chart_get_n_layers (chart); i++)
+    {
+      CwChartLayer *layer = cw_chart_get_layer (chart, i);
+      if (strcmp (cw_chart_layer_get_kind (layer), "bar") == 0 && cw_chart_layer_get_label (layer) == NULL
+          && cw_chart_layer_get_n_items (layer) == 8)
+        strip = layer;
+      if (strcmp (cw_chart_layer_get_kind (layer), "vline") == 0)
+        {
+          n_vlines++;
+          CHECK (cw_chart_rule_layer_get_value (layer) == 3.5, "boundary at %g", cw_chart_rule_layer_get_value (layer));
+          CHECK (strncmp (cw_chart_layer_get_label (layer), "recompute:", 10) == 0, "decision label %s",
+                 cw_chart_layer_get_label (layer));
+        }
+    }
+  CHECK (strip != NULL, "no 8-cell strip");
+  CHECK (n_vlines == 1, "%zu boundaries drawn", n_vlines);
+  CHECK (find_layer (chart, "bar", "payload at a stage boundary", NULL) != NULL
+         && cw_chart_layer_get_n_items (find_layer (chart, "bar", "payload", NULL)) == 1, "payload bar");
+  CHECK (find_layer (chart, "bar", "stage 1", NULL) != NULL && find_layer (chart, "bar", "stage 2", NULL) == NULL,
+         "stage legend");
+  if (strip == NULL)
+    goto out_chart;
+  CHECK (cw_chart_bar_layer_get_bar (strip, 6, &x0, &x1, &y0, &y1) && x0 < 6 && x1 > 6, "cell 6 at %g..%g", x0, x1);
+
+  s = render_to_image (chart, 1000, 500);
+  /* Layer 6 is full on stage 1: a solid cell in stage 1's colour (sampled
+   * off-centre, where the role letter is not). Layer 4 is promoted:
+   * hatched, so its cell mixes ink and background. */
+  cw_chart_data_to_device (chart, 6 - 0.3, (y0 + y1) / 2, &px, &py);
+  CHECK (rgb_is (pixel_at (s, (int) px, (int) py), style->series[1], 0.02), "full cell colour");
+  {
+    int ink = 0, light = 0;
+    double ax, ay, bx, by;
+    cw_chart_data_to_device (chart, 4 - 0.4, y0, &ax, &ay);
+    cw_chart_data_to_device (chart, 4 - 0.15, y1, &bx, &by);
+    for (int y = (int) by + 2; y < (int) ay - 2; y++)
+      for (int x = (int) ax + 2; x < (int) bx; x++)
+        {
+          double d = rgb_distance (pixel_at (s, x, y), style->series[1]);
+          ink += d < 0.35;
+          light += d > 0.5;
+        }
+    CHECK (ink > 0 && light > ink, "promoted cell: %d ink, %d light pixels", ink, light);
+  }
+  cairo_surface_destroy (s);
+out_chart:
+  cw_chart_free (chart);
+out:
+  cw_index_cache_plan_free (plan);
+  CHECK (cw_chart_builder_indexcache (NULL, NULL, &error) == NULL && error.code == CW_ERROR_INVALID, "NULL plan");
+}
+
+int
+main (void)
+{
+  test_cliff_from_planner ();
+  test_compare ();
+  test_timeline ();
+  test_indexcache ();
+  return test_finish ("test-chart-builders");
+}
