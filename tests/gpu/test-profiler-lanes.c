@@ -1,0 +1,293 @@
+/* test-profiler-lanes.c: every lane through the profiler on a real GPU.
+ *
+ * Suite 'gpu'; exits 77 where there is no CUDA device. Checks what a receipt
+ * claims against what the test can compute on its own: the buffer bytes the
+ * kernels' API asks for, the planner's peak, the NVTX ranges CUPTI must have
+ * seen, graph legality per lane, OOM as a result, and a store round trip. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cw-kernels.h"
+#include "cw-profiler.h"
+#include "cw-receipt-store.h"
+
+static int failures;
+
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    if (!(cond))                                                                 \
+      {                                                                          \
+        fprintf (stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+        failures++;                                                              \
+      }                                                                          \
+  } while (0)
+
+static void
+v4_flash (CwConfig *c, uint64_t sq)
+{
+  cw_config_init_default (c);
+  c->b = 1;
+  c->h = 64;
+  c->d = 128;
+  c->sq = sq;
+  c->sk = 0;
+  c->ratio = 4;
+  c->top_k = 512;
+  c->causal = CW_CAUSAL_COMPRESSED;
+  c->q_dtype = CW_DTYPE_BF16;
+  c->k_dtype = CW_DTYPE_BF16;
+  c->w_dtype = CW_DTYPE_FP32;
+  c->score_dtype = CW_DTYPE_FP32;
+  c->index_dtype = CW_DTYPE_INT32;
+  c->chunk_budget_bytes = 16ull << 20;   /* small: several streaming chunks */
+  c->granularity = 1;
+}
+
+/* q + k + w + idx + scores, as the lanes allocate them. */
+static uint64_t
+io_bytes (const CwConfig *c)
+{
+  uint64_t sk = cw_config_get_sk (c);
+  return c->b * c->sq * c->h * c->d * 2 + c->b * sk * c->d * 2 + c->b * c->sq * c->h * 4
+         + 2 * c->b * c->sq * c->top_k * 4;
+}
+
+static bool
+has_range (const CwReceipt *r, const char *name, int depth)
+{
+  for (size_t i = 0; i < r->n_events; i++)
+    if (r->events[i].kind == CW_TRACE_RANGE && strcmp (r->events[i].name, name) == 0
+        && (depth < 0 || r->events[i].depth == depth))
+      return true;
+  return false;
+}
+
+static size_t
+count_kind (const CwReceipt *r, CwTraceKind kind)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < r->n_events; i++)
+    n += r->events[i].kind == kind;
+  return n;
+}
+
+static CwReceipt *
+run (CwProfiler *p, CwLaneKind lane, const CwConfig *c, bool capture, bool recall, unsigned overhead)
+{
+  CwLaneRequest req;
+  CwError err = CW_ERROR_INIT;
+  CwReceipt *r;
+
+  cw_lane_request_init (&req);
+  req.lane = lane;
+  req.config = *c;
+  req.check_capture = capture;
+  req.check_recall = recall;
+  req.overhead_repeats = overhead;
+  CW_RECEIPT_SET (req.note, "test-profiler-lanes");
+  r = cw_profiler_run_lane (p, &req, &err);
+  if (r == NULL)
+    {
+      fprintf (stderr, "lane %s: %s\n", cw_lane_kind_get_name (lane), err.message);
+      failures++;
+      return NULL;
+    }
+  fprintf (stderr,
+           "%-24s sq=%-7" PRIu64 " status=%-14s predicted=%" PRIu64 " measured=%" PRIu64 " memgetinfo=%" PRId64
+           " lane=%.3f ms kernels=%.3f ms events=%zu dropped=%" PRIu64 " capture=%s%s%s%s %s%s\n",
+           r->lane, r->config.sq, cw_receipt_status_get_name (r->status), r->predicted_peak_bytes,
+           r->measured_peak_bytes, r->memgetinfo_delta_bytes, r->lane_ns / 1e6, r->kernel_ns / 1e6, r->n_events,
+           r->dropped_records, r->capture.captured ? "C" : "-", r->capture.instantiated ? "I" : "-",
+           r->capture.replayed ? "R" : "-", r->capture.matched ? "M" : "-", r->capture.cuda_error_name,
+           r->error_message);
+  if (r->has_recall)
+    fprintf (stderr, "    recall %.6f\n", r->recall);
+  if (r->unprofiled_lane_ns)
+    fprintf (stderr, "    overhead: profiled %" PRIu64 " ns, unprofiled %" PRIu64 " ns (%+.2f %%)\n", r->lane_ns,
+             r->unprofiled_lane_ns,
+             100.0 * ((double) r->lane_ns - (double) r->unprofiled_lane_ns) / (double) r->unprofiled_lane_ns);
+  return r;
+}
+
+static void
+check_score_lane (CwReceipt *r, const CwConfig *c, uint64_t workspace)
+{
+  uint64_t expected = io_bytes (c) + workspace;
+
+  if (r == NULL)
+    return;
+  CHECK (r->status == CW_RECEIPT_STATUS_OK);
+  CHECK (r->dropped_records == 0);
+  /* Measured: every byte the lane asked cudaMalloc for, from CUPTI alone. */
+  CHECK (r->measured_peak_bytes >= expected);
+  CHECK (r->measured_peak_bytes - expected <= (2ull << 20) * 6);   /* at most a page of rounding per buffer */
+  CHECK (r->predicted_peak_bytes > 0);
+  CHECK (cw_receipt_peak_agrees (r));
+  CHECK (r->memgetinfo_delta_bytes > 0);
+  CHECK (r->lane_ns > 0 && r->kernel_ns > 0 && r->kernel_ns <= r->lane_ns);
+  CHECK (r->tflops > 0);
+  CHECK (count_kind (r, CW_TRACE_KERNEL) >= 2);     /* score + top-k at least */
+  CHECK (count_kind (r, CW_TRACE_ALLOC) >= 6);
+  CHECK (count_kind (r, CW_TRACE_FREE) >= 6);
+  CHECK (count_kind (r, CW_TRACE_MEMCPY) >= 2);     /* the capture check's copies */
+  CHECK (count_kind (r, CW_TRACE_MEMSET) >= 2);     /* the capture check's poison */
+  /* NVTX ranges reached CUPTI through injection. */
+  CHECK (has_range (r, "lane", 0));
+  CHECK (has_range (r, "alloc", 1));
+  CHECK (has_range (r, "compute", 1));
+  CHECK (has_range (r, "capture", 1));
+  CHECK (has_range (r, "free", 1));
+  CHECK (has_range (r, "score", 2));
+  CHECK (has_range (r, "topk", 2));
+  CHECK (r->capture.attempted && r->capture.captured && r->capture.instantiated && r->capture.replayed
+         && r->capture.matched);
+  CHECK (r->capture.cuda_error_name[0] == '\0');
+  CHECK (r->n_buffers >= 6 && r->n_phases >= 1);
+  CHECK (strcmp (r->provenance.gpu_uuid, "") != 0 && r->provenance.hbm_total_bytes > (1ull << 30));
+  CHECK (r->provenance.cupti_version > 0);
+}
+
+int
+main (void)
+{
+  CwProfiler *p;
+  CwError err = CW_ERROR_INIT;
+  CwConfig c;
+  CwKernelShape shape;
+  uint64_t ws;
+  CwReceipt *r[16] = { 0 };
+  unsigned n = 0;
+  char dbpath[] = "/tmp/cw-test-profiler-XXXXXX";
+  int fd;
+
+  if (cw_profiler_device_count () <= 0)
+    {
+      fprintf (stderr, "no CUDA device: skipped\n");
+      return 77;
+    }
+  p = cw_profiler_new (0, &err);
+  if (p == NULL)
+    {
+      fprintf (stderr, "cw_profiler_new: %s\n", err.message);
+      return 1;
+    }
+  fprintf (stderr, "device %s (%s), driver %s, CUPTI %u\n", cw_profiler_get_provenance (p)->gpu_name,
+           cw_profiler_get_provenance (p)->gpu_uuid, cw_profiler_get_provenance (p)->driver_version,
+           cw_profiler_get_provenance (p)->cupti_version);
+
+  /* The three score lanes at V4-Flash dims, sq = 4096. */
+  v4_flash (&c, 4096);
+  CHECK (cw_kernel_shape_from_config (&c, &shape, NULL));
+  CHECK (cw_kernels_materialize_workspace_bytes (&shape, &ws, NULL));
+  r[n] = run (p, CW_LANE_MATERIALIZE, &c, true, false, 0);
+  check_score_lane (r[n++], &c, ws);
+  CHECK (has_range (r[n - 1], "reduce", 2));
+  CHECK (cw_kernels_fused_workspace_bytes (&shape, &ws, NULL));
+  r[n] = run (p, CW_LANE_FUSED, &c, true, false, 0);
+  check_score_lane (r[n++], &c, ws);
+  CHECK (cw_kernels_streaming_workspace_bytes (&shape, c.chunk_budget_bytes, &ws, NULL));
+  r[n] = run (p, CW_LANE_STREAMING, &c, true, false, 5);
+  check_score_lane (r[n++], &c, ws);
+  if (r[n - 1])
+    CHECK (r[n - 1]->unprofiled_lane_ns > 0);
+
+  /* Same inputs, same top-k: the lanes' outputs are specified bit-identical,
+   * so their peaks differ but their recall against the reference is 1. */
+  {
+    CwConfig small;
+    v4_flash (&small, 512);
+    small.top_k = 64;
+    r[n] = run (p, CW_LANE_STREAMING, &small, false, true, 0);
+    if (r[n])
+      {
+        CHECK (r[n]->status == CW_RECEIPT_STATUS_OK);
+        CHECK (r[n]->has_recall && r[n]->recall >= 0.99);
+      }
+    n++;
+  }
+
+  /* OOM is a result: the materialize slab at sq = 65536 is 256 GiB. */
+  {
+    CwConfig big;
+    CwKernelShape bs;
+    uint64_t bws;
+    v4_flash (&big, 65536);
+    CHECK (cw_kernel_shape_from_config (&big, &bs, NULL));
+    CHECK (cw_kernels_materialize_workspace_bytes (&bs, &bws, NULL));
+    r[n] = run (p, CW_LANE_MATERIALIZE, &big, true, false, 0);
+    if (r[n])
+      {
+        CHECK (r[n]->status == CW_RECEIPT_STATUS_OOM);
+        CHECK (r[n]->oom_request_bytes == bws);
+        CHECK (r[n]->oom_live_bytes == io_bytes (&big));
+        CHECK (strstr (r[n]->error_message, "cudaErrorMemoryAllocation") != NULL);
+        CHECK (r[n]->measured_peak_bytes == io_bytes (&big) || r[n]->measured_peak_bytes >= io_bytes (&big));
+        CHECK (r[n]->predicted_peak_bytes > r[n]->provenance.hbm_total_bytes);
+      }
+    n++;
+    /* ...and the next lane runs normally. */
+    r[n] = run (p, CW_LANE_FUSED, &c, true, false, 0);
+    if (r[n])
+      CHECK (r[n]->status == CW_RECEIPT_STATUS_OK && r[n]->capture.matched);
+    n++;
+  }
+
+  /* Graph legality: the branchless mask update captures; the host-checked
+   * counter-example fails capture with the CUDA error name. */
+  r[n] = run (p, CW_LANE_INDEX_MASK, &c, true, false, 0);
+  if (r[n])
+    {
+      CHECK (r[n]->status == CW_RECEIPT_STATUS_OK);
+      CHECK (r[n]->capture.captured && r[n]->capture.instantiated && r[n]->capture.replayed && r[n]->capture.matched);
+      CHECK (r[n]->predicted_peak_bytes == 0 && r[n]->profile[0] == '\0');
+      CHECK (has_range (r[n], "compute", 1));
+    }
+  n++;
+  r[n] = run (p, CW_LANE_INDEX_MASK_HOST_CHECKED, &c, true, false, 0);
+  if (r[n])
+    {
+      CHECK (r[n]->status == CW_RECEIPT_STATUS_CAPTURE_FAILED);
+      CHECK (r[n]->capture.attempted && !r[n]->capture.captured && !r[n]->capture.replayed);
+      CHECK (strcmp (r[n]->capture.cuda_error_name, "cudaErrorStreamCaptureUnsupported") == 0);
+      CHECK (strstr (r[n]->error_message, "cudaErrorStreamCaptureUnsupported") != NULL);
+    }
+  n++;
+  /* After a failed capture the stream still works. */
+  r[n] = run (p, CW_LANE_INDEX_MASK, &c, true, false, 0);
+  if (r[n])
+    CHECK (r[n]->status == CW_RECEIPT_STATUS_OK && r[n]->capture.matched);
+  n++;
+
+  /* Every receipt goes into a store and comes back whole. */
+  fd = mkstemp (dbpath);
+  CHECK (fd >= 0);
+  if (fd >= 0)
+    {
+      CwReceiptStore *s;
+      close (fd);
+      unlink (dbpath);
+      s = cw_receipt_store_open (dbpath, CW_RECEIPT_STORE_CREATE, &err);
+      CHECK (s != NULL);
+      for (unsigned i = 0; s && i < n; i++)
+        if (r[i])
+          {
+            CwReceipt *back;
+            CHECK (cw_receipt_store_insert (s, r[i], &err) > 0);
+            back = cw_receipt_store_load (s, r[i]->id, &err);
+            CHECK (back != NULL && back->n_events == r[i]->n_events
+                   && back->measured_peak_bytes == r[i]->measured_peak_bytes);
+            cw_receipt_free (back);
+          }
+      cw_receipt_store_close (s);
+      unlink (dbpath);
+    }
+  for (unsigned i = 0; i < n; i++)
+    cw_receipt_free (r[i]);
+  cw_profiler_free (p);
+  if (failures)
+    fprintf (stderr, "%d check(s) failed\n", failures);
+  return failures ? 1 : 0;
+}
