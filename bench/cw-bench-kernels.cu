@@ -11,7 +11,7 @@
  * Inputs are random (never zeros), drawn on the device.
  *
  * Usage: cw-bench-kernels [--sizes S1,S2,..] [--budget-mib N] [--fp8]
- *                         [--no-ceiling] [--no-oom] [--split S] */
+ *                         [--no-ceiling] [--no-oom] [--split S] [--mma-sync] */
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -21,9 +21,7 @@
 #include <vector>
 #include <algorithm>
 
-extern "C" {
 #include "cw-kernels.h"
-}
 #include "cw-kernels-private.h"
 
 #define OK(expr)                                                                          \
@@ -356,6 +354,8 @@ main (int argc, char **argv)
         budget = strtoull (argv[++i], NULL, 10) << 20;
       else if (!strcmp (argv[i], "--split") && i + 1 < argc)
         split_s = strtoull (argv[++i], NULL, 10);
+      else if (!strcmp (argv[i], "--mma-sync"))
+        cw_kernels_set_score_path (1);
       else if (!strcmp (argv[i], "--fp8"))
         fp8 = 1;
       else if (!strcmp (argv[i], "--no-ceiling"))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One device call for the kernels: build, GPU tests, compute-sanitizer, bench.
 # Usage (device run, carry [".debs"]): bash bench/cw-kernels-device-run.sh [STEPS] [BENCH ARGS...]
-#   STEPS: comma list of build,test,sanitize,bench (default all)
+#   STEPS: comma list of build,sass,test,sanitize,bench (default build,test,sanitize,bench)
 # Logs go to $OUT (build.txt, test.txt, sanitizer.txt, bench.txt).
 set -o pipefail
 steps=${1:-build,test,sanitize,bench}
@@ -28,10 +28,16 @@ if [[ $steps == *build* ]]; then
 fi
 [ -x /tmp/cwbuild/tests/gpu/test-kernels-gpu ] || BUILD=/tmp/cwbuild-k
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+if [[ $steps == *sass* ]]; then
+  # which matrix instructions the kernels really use (HGMMA = wgmma bf16, QGMMA = fp8, HMMA = mma.sync)
+  for ins in HGMMA QGMMA HMMA; do
+    echo "$ins: $(cuobjdump --dump-sass "$BUILD/kernels/libcwkernels.a" 2>/dev/null | grep -c "$ins")"
+  done
+fi
 if [[ $steps == *test* ]]; then
   t0=$(date +%s)
   "$BUILD/tests/gpu/test-kernels-reference" > "$OUT/test.txt" 2>&1
-  "$BUILD/tests/gpu/test-kernels-gpu" >> "$OUT/test.txt" 2>&1; echo "test-kernels-gpu rc=$?" >> "$OUT/test.txt"
+  timeout 180 "$BUILD/tests/gpu/test-kernels-gpu" >> "$OUT/test.txt" 2>&1; echo "test-kernels-gpu rc=$?" >> "$OUT/test.txt"
   grep -E "FAIL|FATAL|rc=|passed|seed" "$OUT/test.txt" | head -30
   echo "test: $(( $(date +%s) - t0 )) s"
 fi
@@ -44,5 +50,5 @@ if [[ $steps == *sanitize* ]]; then
   echo "sanitize: $(( $(date +%s) - t0 )) s"
 fi
 if [[ $steps == *bench* ]]; then
-  "$BUILD/bench/cw-bench-kernels" "$@" 2>&1 | tee "$OUT/bench.txt"
+  timeout 400 "$BUILD/bench/cw-bench-kernels" "$@" 2>&1 | tee "$OUT/bench.txt"
 fi

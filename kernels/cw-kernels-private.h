@@ -4,6 +4,10 @@
 
 #include "cw-kernels.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Returns early from a launcher on the first CUDA error. */
 #define CW_CUDA_TRY(expr)                 \
   do {                                    \
@@ -37,3 +41,12 @@ cudaError_t cw_topk_launch (const CwKernelShape *shape, const float *scores, uin
                             cudaStream_t stream);
 
 cudaError_t cw_kernels_check_shape_cuda (const CwKernelShape *shape);
+
+/* 0 (default): the score tile uses the wgmma kernel where the shape allows
+ * (h = 64); 1: always the mma.sync kernel. For benchmarks and tests that
+ * compare the two; not thread-safe, set it before launching. */
+void cw_kernels_set_score_path (int force_mma_sync);
+
+#ifdef __cplusplus
+}
+#endif

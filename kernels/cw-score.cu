@@ -16,73 +16,7 @@
 
 #include "cw-kernels-private.h"
 #include "cw-score-order.cuh"
-
-#define CW_SCORE_WARPS 8
-#define CW_KEY_TILE 64
-#define CW_STAGES 3
-#define CW_KEYS_PER_BLOCK 2048
-
-typedef struct {
-  uint64_t batch, sq, sk, ratio;
-  int causal;
-  uint64_t first_row, rows, ld;
-  uint64_t groups_first;     /* 8-row groups in the first batch segment */
-  const unsigned char *q;
-  const unsigned char *k;
-  const float *w;
-  float *out;
-  const int32_t *skip_if_one;
-} ScoreParams;
-
-__device__ __forceinline__ uint64_t
-legal_keys (uint64_t s, uint64_t sk, uint64_t ratio, int causal)
-{
-  uint64_t l = causal == CW_CAUSAL_CAUSAL ? s + 1 : causal == CW_CAUSAL_COMPRESSED ? (s + 1) / ratio : sk;
-  return l < sk ? l : sk;
-}
-
-__device__ __forceinline__ void
-cp_async_16 (uint32_t dst, const void *src, bool valid)
-{
-  int n = valid ? 16 : 0;
-  asm volatile ("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" :: "r"(dst), "l"(src), "r"(n));
-}
-
-__device__ __forceinline__ void
-cp_async_commit (void)
-{
-  asm volatile ("cp.async.commit_group;\n" ::);
-}
-
-template <int N>
-__device__ __forceinline__ void
-cp_async_wait (void)
-{
-  asm volatile ("cp.async.wait_group %0;\n" :: "n"(N));
-}
-
-__device__ __forceinline__ void
-ldmatrix_x4 (uint32_t addr, uint32_t &a0, uint32_t &a1, uint32_t &a2, uint32_t &a3)
-{
-  asm volatile ("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
-                : "=r"(a0), "=r"(a1), "=r"(a2), "=r"(a3) : "r"(addr));
-}
-
-template <bool FP8>
-__device__ __forceinline__ void
-mma (float (&c)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1)
-{
-  if (FP8)
-    asm volatile ("mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.f32 "
-                  "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-  else
-    asm volatile ("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
-                  "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
-                  : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-}
+#include "cw-score-common.cuh"
 
 /* H heads, DB bytes per q/k row (d * element bytes), FP8 element type. */
 template <int H, int DB, bool FP8, int MODE>
@@ -101,27 +35,8 @@ score_kernel (ScoreParams p)
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
   const int g = lane >> 2, c = lane & 3;
 
-  /* Which 8-row group: the first (possibly partial) batch segment, then whole
-   * batch entries, then the last partial one; a group never spans two. */
-  uint64_t bi, s_begin, s_limit;
-  {
-    uint64_t gi = blockIdx.x, b0 = p.first_row / p.sq, s0 = p.first_row % p.sq;
-    uint64_t len0 = min (p.sq - s0, p.rows);
-    if (gi < p.groups_first)
-      {
-        bi = b0;
-        s_begin = s0 + gi * CW_SCORE_WARPS;
-        s_limit = s0 + len0;
-      }
-    else
-      {
-        uint64_t g2 = gi - p.groups_first, per = (p.sq + CW_SCORE_WARPS - 1) / CW_SCORE_WARPS;
-        bi = b0 + 1 + g2 / per;
-        s_begin = (g2 % per) * CW_SCORE_WARPS;
-        s_limit = min (p.sq, p.first_row + p.rows - bi * p.sq);
-      }
-  }
-  const uint64_t s_end = min (s_begin + CW_SCORE_WARPS, s_limit);
+  uint64_t bi, s_begin, s_end;
+  score_block_rows (p, blockIdx.x, CW_SCORE_WARPS, &bi, &s_begin, &s_end);
   const uint64_t l_max = MODE == CW_SCORE_SLAB ? p.sk : legal_keys (s_end - 1, p.sk, p.ratio, p.causal);
   const uint64_t kb0 = (uint64_t) blockIdx.y * CW_KEYS_PER_BLOCK;
   if (kb0 >= l_max)
@@ -330,34 +245,50 @@ cw_kernels_check_shape_cuda (const CwKernelShape *shape)
   return error.code == CW_ERROR_UNSUPPORTED ? cudaErrorNotSupported : cudaErrorInvalidValue;
 }
 
+/* 0: automatic (wgmma where the shape allows), 1: force mma.sync. The bench
+ * flips it to time both kernels in one run. */
+static int score_path_force_mma;
+
+void
+cw_kernels_set_score_path (int force_mma_sync)
+{
+  score_path_force_mma = force_mma_sync;
+}
+
+static uint64_t
+count_groups (const CwKernelShape *shape, uint64_t first_row, uint64_t rows, uint64_t per_block, uint64_t *first)
+{
+  uint64_t per = (shape->sq + per_block - 1) / per_block, len0, groups;
+
+  len0 = shape->sq - first_row % shape->sq;
+  if (len0 > rows)
+    len0 = rows;
+  groups = *first = (len0 + per_block - 1) / per_block;
+  if (rows > len0)
+    {
+      uint64_t rem = rows - len0;
+      groups += (rem / shape->sq) * per + (rem % shape->sq + per_block - 1) / per_block;
+    }
+  return groups;
+}
+
 cudaError_t
 cw_score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, const void *k, const float *w,
                  uint64_t first_row, uint64_t rows, float *out, uint64_t ld, const int32_t *skip_if_one,
                  cudaStream_t stream)
 {
   ScoreParams p;
-  uint64_t total = shape->b * shape->sq, per, len0, groups, s_max, l_max;
+  uint64_t total = shape->b * shape->sq, groups, s_max, l_max, len0;
 
   CW_CUDA_TRY (cw_kernels_check_shape_cuda (shape));
   if (rows == 0 || first_row >= total || rows > total - first_row)
     return cudaErrorInvalidValue;
-  per = (shape->sq + CW_SCORE_WARPS - 1) / CW_SCORE_WARPS;
   len0 = shape->sq - first_row % shape->sq;
-  if (len0 > rows)
-    len0 = rows;
-  groups = (len0 + CW_SCORE_WARPS - 1) / CW_SCORE_WARPS;
-  if (rows > len0)
-    {
-      uint64_t rem = rows - len0;
-      groups += (rem / shape->sq) * per + (rem % shape->sq + CW_SCORE_WARPS - 1) / CW_SCORE_WARPS;
-    }
   /* The last row of a batch segment has the longest legal prefix. */
   s_max = rows > len0 ? shape->sq - 1 : (first_row + rows - 1) % shape->sq;
   l_max = mode == CW_SCORE_SLAB ? shape->sk : cw_kernel_shape_legal_keys (shape, s_max);
   if (l_max == 0)
     return cudaSuccess;                 /* nothing legal: nothing to score */
-  if (groups > 0x7fffffffu || (l_max + CW_KEYS_PER_BLOCK - 1) / CW_KEYS_PER_BLOCK > 65535)
-    return cudaErrorInvalidConfiguration;
 
   p.batch = shape->b;
   p.sq = shape->sq;
@@ -367,13 +298,22 @@ cw_score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, co
   p.first_row = first_row;
   p.rows = rows;
   p.ld = ld;
-  p.groups_first = (len0 + CW_SCORE_WARPS - 1) / CW_SCORE_WARPS;
   p.q = (const unsigned char *) q;
   p.k = (const unsigned char *) k;
   p.w = w;
   p.out = out;
   p.skip_if_one = skip_if_one;
 
+  const uint64_t row_bytes = shape->d * cw_kernel_shape_qk_bytes (shape);
+  if (mode == CW_SCORE_TILE && !score_path_force_mma && shape->h == 64 && (row_bytes == 128 || row_bytes == 256))
+    {
+      count_groups (shape, first_row, rows, CW_WGMMA_ROWS, &p.groups_first);
+      return cw_score_wgmma_launch (shape, p, l_max, stream);
+    }
+
+  groups = count_groups (shape, first_row, rows, CW_SCORE_WARPS, &p.groups_first);
+  if (groups > 0x7fffffffu || (l_max + CW_KEYS_PER_BLOCK - 1) / CW_KEYS_PER_BLOCK > 65535)
+    return cudaErrorInvalidConfiguration;
   dim3 grid ((unsigned) groups, (unsigned) ((l_max + CW_KEYS_PER_BLOCK - 1) / CW_KEYS_PER_BLOCK));
   if (mode == CW_SCORE_SLAB)
     return launch_mode<CW_SCORE_SLAB> (shape, p, grid, stream);

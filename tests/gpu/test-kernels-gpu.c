@@ -33,6 +33,7 @@
 #include <cuda_runtime_api.h>
 
 #include "cw-kernels.h"
+#include "cw-kernels-private.h"
 #include "cw-reference.h"
 
 static int failures;
@@ -379,6 +380,33 @@ scores_done:
     free (cs);
   }
   check_against_reference (c->name, &in, fidx, ref, mag, ridx, tol, &swaps);
+
+  /* The two score kernels (wgmma where h = 64, mma.sync always) must agree
+   * bit for bit: same products, same head-sum order. */
+  {
+    float *full2 = xmalloc (ws_f);
+    int32_t *i2 = xmalloc (in.nout * 4);
+    float *s2 = xmalloc (in.nout * 4);
+    cw_kernels_set_score_path (1);
+    poison (&in, &fused);
+    CUDA_OK (cudaMemset (fused.ws_d, 0xab, ws_f));
+    CUDA_OK (cw_fused_run (s, in.q_d, in.k_d, in.w_d, fused.ws_d, fused.idx_d, fused.sc_d, st));
+    CUDA_OK (cudaStreamSynchronize (st));
+    cw_kernels_set_score_path (0);
+    CUDA_OK (cudaMemcpy (i2, fused.idx_d, in.nout * 4, cudaMemcpyDeviceToHost));
+    CUDA_OK (cudaMemcpy (s2, fused.sc_d, in.nout * 4, cudaMemcpyDeviceToHost));
+    CUDA_OK (cudaMemcpy (full2, fused.ws_d, ws_f, cudaMemcpyDeviceToHost));
+    int same = same_bits (i2, fidx, in.nout * 4) && same_bits (s2, fsc, in.nout * 4);
+    for (uint64_t row = 0; row < rows_total; row++)
+      for (uint64_t t = 0; t < cw_kernel_shape_legal_keys (s, row % s->sq); t++)
+        same &= fbits (full2[row * s->sk + t]) == fbits (full[row * s->sk + t]);
+    CHECK (same, "%s: mma.sync and default score kernels differ", c->name);
+    printf ("  score kernels (default %s vs mma.sync): %s\n", s->h == 64 ? "wgmma" : "mma.sync",
+            same ? "bit-identical" : "DIFFER");
+    free (full2);
+    free (i2);
+    free (s2);
+  }
   printf ("  top-k vs float64 reference: %d near-tie swap(s) accepted over %llu rows\n", swaps,
           (unsigned long long) rows_total);
 

@@ -1,0 +1,249 @@
+/* cw-score-wgmma.cu: the score tile on Hopper's warpgroup matrix units.
+ *
+ * A block scores 4 query rows of one batch entry (h = 64: N = 4 x 64 = 256
+ * query-heads) against a split of up to CW_WGMMA_KEYS_PER_BLOCK keys. The
+ * block's q [256 x d] is loaded once into shared memory (128-byte swizzled,
+ * K-major) and is the wgmma B operand. Two consumer warpgroups take
+ * alternate 64-key tiles, each with its own 3-stage cp.async pipeline and
+ * its own named barrier, so one warpgroup's epilogue (relu, w, head sum,
+ * stores) overlaps the other's matrix work instead of running in lockstep.
+ *   acc[key, qi*64 + head] = k[key, :] . q[qi, head, :]   (wgmma m64n256k16
+ *                                                          bf16 / k32 e4m3)
+ * The accumulator layout is the mma.m16n8 one per n8 block, so the head sum
+ * is formed in exactly the order of cw-score-order.cuh: the wgmma and
+ * mma.sync kernels give bit-identical scores. */
+#include <cuda_runtime.h>
+#include <math.h>
+
+#include "cw-score-common.cuh"
+#include "cw-score-order.cuh"
+#include "cw-wgmma.cuh"
+
+#define CW_WGMMA_KEY_TILE 64
+#define CW_WGMMA_STAGES 3
+#define CW_WGMMA_KEYS_PER_BLOCK 4096
+#define CW_WGMMA_THREADS 256
+
+/* Shared-memory matrix descriptor: K-major, 128-byte swizzle, 8-row groups
+ * 1024 bytes apart (rows of 128 bytes). */
+__device__ __forceinline__ uint64_t
+smem_desc (uint32_t addr)
+{
+  return (uint64_t) ((addr & 0x3ffff) >> 4) | ((uint64_t) 1 << 16) | ((uint64_t) (1024 >> 4) << 32)
+         | ((uint64_t) 1 << 62);
+}
+
+/* Byte offset of 16-byte chunk `chunk` (0..DB/16-1) of row `row` in a
+ * K-major operand of `rows` rows: k-blocks of 128 bytes per row, each block
+ * [rows x 128 B] with the 128-byte swizzle (chunk ^ row % 8). */
+__device__ __forceinline__ uint32_t
+swizzled (uint32_t row, uint32_t chunk, uint32_t rows)
+{
+  return (chunk >> 3) * rows * 128 + row * 128 + (((chunk & 7) ^ (row & 7)) << 4);
+}
+
+__device__ __forceinline__ void
+wg_barrier (int id)
+{
+  asm volatile ("bar.sync %0, %1;\n" :: "r"(id), "r"(128) : "memory");
+}
+
+template <int DB, bool FP8>
+__global__ void __launch_bounds__ (CW_WGMMA_THREADS, 1)
+score_wgmma_kernel (ScoreParams p)
+{
+  constexpr int H = 64, N = CW_WGMMA_ROWS * H;
+  constexpr int CHUNKS = DB / 16;
+  constexpr int KSTEPS = DB / 32;                  /* each wgmma consumes 32 bytes of d */
+  constexpr uint32_t Q_BYTES = N * DB;
+  constexpr uint32_t TILE_BYTES = CW_WGMMA_KEY_TILE * DB;
+  extern __shared__ __align__ (16) unsigned char smem_raw[];
+  __shared__ float w_s[CW_WGMMA_ROWS][H];
+
+  if (p.skip_if_one != NULL && *p.skip_if_one == 1)
+    return;
+
+  uint64_t bi, s_begin, s_end;
+  score_block_rows (p, blockIdx.x, CW_WGMMA_ROWS, &bi, &s_begin, &s_end);
+  const uint64_t l_max = legal_keys (s_end - 1, p.sk, p.ratio, p.causal);
+  const uint64_t kb0 = (uint64_t) blockIdx.y * CW_WGMMA_KEYS_PER_BLOCK;
+  if (kb0 >= l_max)
+    return;                                        /* fully masked split */
+  const uint64_t kb1 = min (kb0 + CW_WGMMA_KEYS_PER_BLOCK, l_max);
+
+  const int tid = threadIdx.x, wg = tid >> 7, wt = tid & 127;
+  const int lane = tid & 31, wwarp = wt >> 5, g = lane >> 2, c = lane & 3;
+  const uint32_t base = ((uint32_t) __cvta_generic_to_shared (smem_raw) + 1023u) & ~1023u;
+  const uint32_t q_s = base;
+  const uint32_t keys_s = base + Q_BYTES + (uint32_t) wg * CW_WGMMA_STAGES * TILE_BYTES;
+
+  /* q of the block's rows (zeros for rows past s_end) and their weights. */
+  for (int id = tid; id < N * CHUNKS; id += CW_WGMMA_THREADS)
+    {
+      const int n = id / CHUNKS, cc = id % CHUNKS, qi = n / H, head = n % H;
+      const bool valid = s_begin + qi < s_end;
+      const uint64_t row = bi * p.sq + s_begin + qi;
+      const unsigned char *src = valid ? p.q + (row * H + head) * DB + cc * 16 : p.q;
+      cp_async_16 (q_s + swizzled (n, cc, N), src, valid);
+    }
+  cp_async_commit ();
+  for (int id = tid; id < CW_WGMMA_ROWS * H; id += CW_WGMMA_THREADS)
+    {
+      const int qi = id / H;
+      w_s[qi][id % H] = s_begin + qi < s_end ? p.w[(bi * p.sq + s_begin + qi) * H + id % H] : 0.0f;
+    }
+
+  const unsigned char *kbase = p.k + bi * p.sk * DB;
+  const int ntiles = (int) ((kb1 - kb0 + CW_WGMMA_KEY_TILE - 1) / CW_WGMMA_KEY_TILE);
+  const int my_tiles = ntiles > wg ? (ntiles - wg + 1) / 2 : 0;
+
+  auto load_tile = [&] (int j) {
+    const uint64_t ts = kb0 + (uint64_t) (wg + 2 * j) * CW_WGMMA_KEY_TILE;
+    const uint32_t dst = keys_s + (uint32_t) (j % CW_WGMMA_STAGES) * TILE_BYTES;
+    for (int id = wt; id < CW_WGMMA_KEY_TILE * CHUNKS; id += 128)
+      {
+        const int key = id / CHUNKS, cc = id % CHUNKS;
+        const uint64_t t = ts + key;
+        const bool valid = t < kb1;
+        cp_async_16 (dst + swizzled (key, cc, CW_WGMMA_KEY_TILE), valid ? kbase + t * DB + cc * 16 : p.k, valid);
+      }
+  };
+
+#pragma unroll
+  for (int j = 0; j < CW_WGMMA_STAGES - 1; j++)
+    {
+      if (j < my_tiles)
+        load_tile (j);
+      cp_async_commit ();
+    }
+  /* q (the oldest group) must be complete and visible to the async proxy in
+   * both warpgroups before the first wgmma. */
+  cp_async_wait<CW_WGMMA_STAGES - 2> ();
+  asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
+  __syncthreads ();
+
+  uint64_t l_row[CW_WGMMA_ROWS];
+#pragma unroll
+  for (int qi = 0; qi < CW_WGMMA_ROWS; qi++)
+    l_row[qi] = s_begin + qi < s_end ? min (legal_keys (s_begin + qi, p.sk, p.ratio, p.causal), kb1) : 0;
+
+  float acc[128];
+#pragma unroll
+  for (int i = 0; i < 128; i++)
+    acc[i] = 0.0f;
+
+  for (int j = 0; j < my_tiles; j++)
+    {
+      cp_async_wait<CW_WGMMA_STAGES - 2> ();
+      asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
+      wg_barrier (1 + wg);
+      if (j + CW_WGMMA_STAGES - 1 < my_tiles)
+        load_tile (j + CW_WGMMA_STAGES - 1);
+      cp_async_commit ();
+
+      const uint64_t ts = kb0 + (uint64_t) (wg + 2 * j) * CW_WGMMA_KEY_TILE;
+      const uint32_t a_s = keys_s + (uint32_t) (j % CW_WGMMA_STAGES) * TILE_BYTES;
+
+      asm volatile ("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+      for (int ks = 0; ks < KSTEPS; ks++)
+        {
+          const uint64_t da = smem_desc (a_s + (ks >> 2) * CW_WGMMA_KEY_TILE * 128 + (ks & 3) * 32);
+          const uint64_t db = smem_desc (q_s + (ks >> 2) * N * 128 + (ks & 3) * 32);
+          if (FP8)
+            cw_wgmma_m64n256k32_e4m3 (acc, da, db, ks > 0);
+          else
+            cw_wgmma_m64n256k16_bf16 (acc, da, db, ks > 0);
+        }
+      asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+      asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+
+      /* relu * w summed over heads in the canonical order; one value per
+       * (query, key row) for this thread's quad lane. */
+      float vals[2 * CW_WGMMA_ROWS];
+#pragma unroll
+      for (int qi = 0; qi < CW_WGMMA_ROWS; qi++)
+        {
+          float p0 = 0.0f, p1 = 0.0f;
+#pragma unroll
+          for (int jj = 0; jj < 8; jj++)
+            {
+              const float2 wv = *(const float2 *) &w_s[qi][8 * jj + 2 * c];
+              const float *a4 = &acc[4 * (qi * 8 + jj)];
+              p0 = cw_relu_w_fma (a4[0], wv.x, p0);
+              p0 = cw_relu_w_fma (a4[1], wv.y, p0);
+              p1 = cw_relu_w_fma (a4[2], wv.x, p1);
+              p1 = cw_relu_w_fma (a4[3], wv.y, p1);
+            }
+          vals[2 * qi] = p0;
+          vals[2 * qi + 1] = p1;
+        }
+      /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
+      const bool odd = lane & 1, hi = (lane >> 1) & 1;
+      float keep[4], fin[2];
+#pragma unroll
+      for (int i = 0; i < 4; i++)
+        {
+          float send = odd ? vals[i] : vals[4 + i];
+          float recv = __shfl_xor_sync (0xffffffffu, send, 1);
+          keep[i] = __fadd_rn (odd ? vals[4 + i] : vals[i], recv);
+        }
+#pragma unroll
+      for (int i = 0; i < 2; i++)
+        {
+          float send = hi ? keep[i] : keep[2 + i];
+          float recv = __shfl_xor_sync (0xffffffffu, send, 2);
+          fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
+        }
+      const int qi = 2 * odd + hi;
+      const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
+      const uint64_t ta = ts + 16 * wwarp + g, tb = ta + 8;
+      float *orow = p.out + (bi * p.sq + s_begin + qi - p.first_row) * p.ld;
+      if (ta < bound)
+        orow[ta] = fin[0];
+      if (tb < bound)
+        orow[tb] = fin[1];
+    }
+  cp_async_wait<0> ();
+}
+
+template <int DB, bool FP8>
+static cudaError_t
+launch_wgmma (const ScoreParams &p, dim3 grid, cudaStream_t stream)
+{
+  const int smem = 1024 + CW_WGMMA_ROWS * 64 * DB + 2 * CW_WGMMA_STAGES * CW_WGMMA_KEY_TILE * DB;
+  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_kernel<DB, FP8>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  score_wgmma_kernel<DB, FP8><<<grid, CW_WGMMA_THREADS, smem, stream>>> (p);
+  CW_LAUNCH_TRY ();
+  return cudaSuccess;
+}
+
+cudaError_t
+cw_score_wgmma_launch (const CwKernelShape *shape, const ScoreParams &p, uint64_t l_max, cudaStream_t stream)
+{
+  const bool fp8 = shape->qk_dtype == CW_DTYPE_FP8_E4M3;
+  const uint64_t db = shape->d * (fp8 ? 1 : 2);
+  uint64_t first, groups, per = (shape->sq + CW_WGMMA_ROWS - 1) / CW_WGMMA_ROWS, len0;
+
+  if (shape->h != 64)
+    return cudaErrorNotSupported;
+  len0 = shape->sq - p.first_row % shape->sq;
+  if (len0 > p.rows)
+    len0 = p.rows;
+  first = (len0 + CW_WGMMA_ROWS - 1) / CW_WGMMA_ROWS;
+  groups = first;
+  if (p.rows > len0)
+    groups += ((p.rows - len0) / shape->sq) * per + ((p.rows - len0) % shape->sq + CW_WGMMA_ROWS - 1) / CW_WGMMA_ROWS;
+  if (groups > 0x7fffffffu || (l_max + CW_WGMMA_KEYS_PER_BLOCK - 1) / CW_WGMMA_KEYS_PER_BLOCK > 65535)
+    return cudaErrorInvalidConfiguration;
+  dim3 grid ((unsigned) groups, (unsigned) ((l_max + CW_WGMMA_KEYS_PER_BLOCK - 1) / CW_WGMMA_KEYS_PER_BLOCK));
+  if (!fp8 && db == 256)
+    return launch_wgmma<256, false> (p, grid, stream);
+  if (!fp8 && db == 128)
+    return launch_wgmma<128, false> (p, grid, stream);
+  if (fp8 && db == 128)
+    return launch_wgmma<128, true> (p, grid, stream);
+  if (fp8 && db == 64)
+    return cudaErrorNotSupported;      /* 64-byte rows: no 128-byte swizzle atom */
+  return cudaErrorNotSupported;
+}
