@@ -8,7 +8,8 @@
 #   (commit 006475fe481a855ea61dd7aafc3722458fcbbeea): per chunk, the fp8 K
 #   cache is gathered into a workspace of total_seq_lens x (head_dim fp8 + 4 B
 #   fp32 scale), logits come from DeepGEMM fp8_fp4_mqa_logits (padded: see
-#   deepgemm.profile), top_k_per_row_prefill writes the int32
+#   deepgemm.profile; we assume vllm.utils.deep_gemm passes max_seqlen_k = 0,
+#   which we did not check), top_k_per_row_prefill writes the int32
 #   topk_indices_buffer [tokens, topk] in place (no top-k workspace on prefill;
 #   the 1 MiB radix workspace is decode-only).
 # Modelled: one request per chunk (exact for b = 1). With b > 1 vLLM may pack
