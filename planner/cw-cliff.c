@@ -5,7 +5,10 @@
 
 #include "cw-plan.h"
 
-typedef enum { AXIS_SQ, AXIS_B, AXIS_H } Axis;
+typedef CwCliffAxis Axis;
+#define AXIS_SQ CW_CLIFF_AXIS_SQ
+#define AXIS_B CW_CLIFF_AXIS_B
+#define AXIS_H CW_CLIFF_AXIS_H
 
 static void
 set_axis (CwConfig *c, Axis axis, uint64_t v)
@@ -18,21 +21,39 @@ set_axis (CwConfig *c, Axis axis, uint64_t v)
     }
 }
 
-/* 1: fits, 0: does not (including sizes beyond uint64), -1: a real error. */
+/* 1: fits, 0: does not (including sizes beyond uint64; *overflowed says
+ * which), -1: a real error. */
 static int
-fits (const CwProfile *profile, CwConfig *c, Axis axis, uint64_t v, uint64_t usable, CwError *error)
+fits_ex (const CwProfile *profile, CwConfig *c, Axis axis, uint64_t v, uint64_t usable,
+         bool *overflowed, uint64_t *peak_out, CwError *error)
 {
   CwError e = CW_ERROR_INIT;
   uint64_t peak;
 
   set_axis (c, axis, v);
+  *overflowed = false;
   if (cw_plan_eval_peak (profile, c, &peak, &e))
-    return peak <= usable;
+    {
+      *peak_out = peak;
+      return peak <= usable;
+    }
   if (e.code == CW_ERROR_OVERFLOW)
-    return 0;
+    {
+      *overflowed = true;
+      return 0;
+    }
   if (error != NULL)
     *error = e;
   return -1;
+}
+
+static int
+fits (const CwProfile *profile, CwConfig *c, Axis axis, uint64_t v, uint64_t usable, CwError *error)
+{
+  bool overflowed;
+  uint64_t peak;
+
+  return fits_ex (profile, c, axis, v, usable, &overflowed, &peak, error);
 }
 
 static bool
@@ -91,6 +112,36 @@ solve (const CwProfile *profile, const CwConfig *base, Axis axis, uint64_t usabl
         hi = mid;
     }
   *out = lo;
+  return true;
+}
+
+bool
+cw_cliff_solve (const CwProfile *profile, const CwConfig *base, CwCliffAxis axis,
+                uint64_t usable_bytes, CwCliffResult *result, CwError *error)
+{
+  CwConfig c = *base;
+  bool overflowed = false;
+  uint64_t peak = 0;
+
+  if ((unsigned) axis > CW_CLIFF_AXIS_H)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "unknown cliff axis");
+      return false;
+    }
+  *result = (CwCliffResult) { 0 };
+  if (!solve (profile, base, axis, usable_bytes, &result->max, error))
+    return false;
+  if (result->max == 0)
+    return true;
+  if (fits_ex (profile, &c, axis, result->max, usable_bytes, &overflowed, &peak, error) < 0)
+    return false;
+  result->peak_at_max = peak;
+  if (result->max == UINT64_MAX)
+    result->limited_by_overflow = true;
+  else if (fits_ex (profile, &c, axis, result->max + 1, usable_bytes, &overflowed, &peak, error) < 0)
+    return false;
+  else
+    result->limited_by_overflow = overflowed;
   return true;
 }
 

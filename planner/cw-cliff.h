@@ -25,6 +25,20 @@ extern "C" {
 /* With ratio m != 0 sk follows sq (sk = sq / m; ratio 1 is self-attention,
  * sk = sq, as in V3.2) and the search starts at sq = m; with ratio 0 sk stays
  * at base->sk and the search starts at sq = 1. */
+typedef enum { CW_CLIFF_AXIS_SQ = 0, CW_CLIFF_AXIS_B, CW_CLIFF_AXIS_H } CwCliffAxis;
+
+typedef struct {
+  uint64_t max;              /* 0: does not fit at the smallest value */
+  /* True when max + 1 fails because a size overflows uint64 (or the
+   * configuration's element count does), not because the peak exceeds the
+   * usable bytes: the profile's peak barely grows on this axis. */
+  bool limited_by_overflow;
+  uint64_t peak_at_max;      /* peak bytes at max (0 when max is 0) */
+} CwCliffResult;
+
+bool cw_cliff_solve (const CwProfile *profile, const CwConfig *base, CwCliffAxis axis,
+                     uint64_t usable_bytes, CwCliffResult *result, CwError *error);
+
 bool cw_cliff_max_sq (const CwProfile *profile, const CwConfig *base,
                       uint64_t usable_bytes, uint64_t *max_sq, CwError *error);
 bool cw_cliff_max_b (const CwProfile *profile, const CwConfig *base,

@@ -19,7 +19,8 @@ extern "C" {
 
 typedef struct _CwPlan CwPlan;
 
-/* Validates the config; CW_ERROR_OVERFLOW names the buffer whose size overflowed. */
+/* Validates the config; CW_ERROR_OVERFLOW names the buffer whose size overflowed.
+ * The plan borrows `profile`: keep the profile alive until cw_plan_free. */
 CwPlan *cw_plan_new (const CwProfile *profile, const CwConfig *config, CwError *error);
 void cw_plan_free (CwPlan *plan);
 

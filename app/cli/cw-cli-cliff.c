@@ -16,16 +16,22 @@ print_help (void)
 }
 
 typedef struct {
-  uint64_t max_sq, max_b, max_h;
+  CwCliffResult r[3];        /* sq, b, h */
 } Answer;
 
 static void
-fmt_max (uint64_t v, char *buf, size_t size)
+fmt_max (const CwCliffResult *r, char *buf, size_t size)
 {
-  if (v == 0)
+  if (r->max == 0)
     snprintf (buf, size, "does not fit");
   else
-    snprintf (buf, size, "%llu", (unsigned long long) v);
+    snprintf (buf, size, "%llu%s", (unsigned long long) r->max, r->limited_by_overflow ? "*" : "");
+}
+
+static const char *
+limit_name (const CwCliffResult *r)
+{
+  return r->max == 0 ? "nothing-fits" : r->limited_by_overflow ? "size-overflow" : "memory";
 }
 
 int
@@ -45,9 +51,9 @@ cw_cli_cliff (int argc, char **argv)
   if (!cw_cli_setup_parse (&s, argc, argv, NULL, NULL, &e))
     return cw_cli_fail (&e);
   for (unsigned i = 0; i < s.n_profiles; i++)
-    if (!cw_cliff_max_sq (s.profiles[i], &s.config, s.usable_bytes, &ans[i].max_sq, &e) ||
-        !cw_cliff_max_b (s.profiles[i], &s.config, s.usable_bytes, &ans[i].max_b, &e) ||
-        !cw_cliff_max_h (s.profiles[i], &s.config, s.usable_bytes, &ans[i].max_h, &e))
+    if (!cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_SQ, s.usable_bytes, &ans[i].r[0], &e) ||
+        !cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_B, s.usable_bytes, &ans[i].r[1], &e) ||
+        !cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_H, s.usable_bytes, &ans[i].r[2], &e))
       {
         cw_error_prefix (&e, "%s: ", cw_profile_get_name (s.profiles[i]));
         cw_cli_setup_clear (&s);
@@ -67,9 +73,12 @@ cw_cli_cliff (int argc, char **argv)
         {
           printf ("%s{\"name\":", i ? "," : "");
           cw_cli_json_string (stdout, cw_profile_get_name (s.profiles[i]));
-          printf (",\"max_sq\":%llu,\"max_b\":%llu,\"max_h\":%llu,\"fits_at_all\":%s}",
-                  (unsigned long long) ans[i].max_sq, (unsigned long long) ans[i].max_b,
-                  (unsigned long long) ans[i].max_h, ans[i].max_sq ? "true" : "false");
+          printf (",\"max_sq\":%llu,\"max_b\":%llu,\"max_h\":%llu,\"fits_at_all\":%s,"
+                  "\"peak_at_max_sq\":%llu,\"limits\":{\"sq\":\"%s\",\"b\":\"%s\",\"h\":\"%s\"}}",
+                  (unsigned long long) ans[i].r[0].max, (unsigned long long) ans[i].r[1].max,
+                  (unsigned long long) ans[i].r[2].max, ans[i].r[0].max ? "true" : "false",
+                  (unsigned long long) ans[i].r[0].peak_at_max, limit_name (&ans[i].r[0]),
+                  limit_name (&ans[i].r[1]), limit_name (&ans[i].r[2]));
         }
       printf ("]}\n");
     }
@@ -79,8 +88,8 @@ cw_cli_cliff (int argc, char **argv)
       for (unsigned i = 0; i < s.n_profiles; i++)
         {
           cw_cli_csv_field (stdout, cw_profile_get_name (s.profiles[i]));
-          printf (",%llu,%llu,%llu\n", (unsigned long long) ans[i].max_sq, (unsigned long long) ans[i].max_b,
-                  (unsigned long long) ans[i].max_h);
+          printf (",%llu,%llu,%llu\n", (unsigned long long) ans[i].r[0].max, (unsigned long long) ans[i].r[1].max,
+                  (unsigned long long) ans[i].r[2].max);
         }
     }
   else
@@ -94,15 +103,24 @@ cw_cli_cliff (int argc, char **argv)
         printf ("max_sq: sk follows sq (sk = sq / %llu)\n\n", (unsigned long long) s.config.ratio);
       else
         printf ("max_sq: sk stays %llu (give --ratio 1 for sk = sq)\n\n", (unsigned long long) s.config.sk);
-      printf ("%-16s %-14s %-14s %-14s\n", "profile", "max_sq", "max_b", "max_h");
-      for (unsigned i = 0; i < s.n_profiles; i++)
-        {
-          char x[32], y[32], z[32];
-          fmt_max (ans[i].max_sq, x, sizeof x);
-          fmt_max (ans[i].max_b, y, sizeof y);
-          fmt_max (ans[i].max_h, z, sizeof z);
-          printf ("%-16s %-14s %-14s %-14s\n", cw_profile_get_name (s.profiles[i]), x, y, z);
-        }
+      printf ("%-16s %-14s %-14s %-14s %s\n", "profile", "max_sq", "max_b", "max_h", "peak at max_sq");
+      {
+        bool starred = false;
+
+        for (unsigned i = 0; i < s.n_profiles; i++)
+          {
+            char x[32], y[32], z[32];
+            fmt_max (&ans[i].r[0], x, sizeof x);
+            fmt_max (&ans[i].r[1], y, sizeof y);
+            fmt_max (&ans[i].r[2], z, sizeof z);
+            printf ("%-16s %-14s %-14s %-14s %s\n", cw_profile_get_name (s.profiles[i]), x, y, z,
+                    ans[i].r[0].max ? cw_bytes_format (ans[i].r[0].peak_at_max, a, sizeof a) : "-");
+            for (int k = 0; k < 3; k++)
+              starred |= ans[i].r[k].max != 0 && ans[i].r[k].limited_by_overflow;
+          }
+        if (starred)
+          printf ("* limited by sizes overflowing uint64, not by memory: the peak barely grows on that axis\n");
+      }
     }
   cw_cli_setup_clear (&s);
   return 0;

@@ -203,7 +203,8 @@ code, out, err = run(["cliff", "--preset", "v4-flash", "--gpu", "h100", "--reser
 check(code == 0, f"cliff {err}")
 cl = json.loads(out)
 for p in cl["profiles"]:
-    check(set(("name", "max_sq", "max_b", "max_h")) <= set(p), f"cliff keys {p}")
+    check(set(("name", "max_sq", "max_b", "max_h", "limits")) <= set(p), f"cliff keys {p}")
+    check(p["limits"]["sq"] in ("memory", "nothing-fits", "size-overflow"), f"cliff limit {p}")
 usable = cl["gpu"]["usable_bytes"]
 check(usable == 85520809984 - (2 << 30), f"usable {usable}")
 for p in cl["profiles"]:

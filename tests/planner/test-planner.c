@@ -297,6 +297,24 @@ test_cliffs (void)
     cw_profile_free (p);
   }
 
+  /* The limit reason: bounded outputs do not grow with h, so max_h is where
+   * the configuration's element count overflows, not a memory cliff. */
+  {
+    CwProfile *bo = load ("bounded-outputs"), *mat = load ("materialize");
+    CwConfig c = preset ("v4-flash");
+    CwCliffResult r;
+    uint64_t m;
+
+    CHECK (cw_cliff_solve (bo, &c, CW_CLIFF_AXIS_H, 84447068160ull, &r, &e) && r.limited_by_overflow && r.max > 1000000,
+           "%" PRIu64, r.max);
+    CHECK (cw_cliff_solve (bo, &c, CW_CLIFF_AXIS_SQ, 84447068160ull, &r, &e) && !r.limited_by_overflow &&
+           r.max == 20616960 && r.peak_at_max == 84447068160ull, "%" PRIu64 " %" PRIu64, r.max, r.peak_at_max);
+    CHECK (cw_cliff_solve (mat, &c, CW_CLIFF_AXIS_SQ, 84447068160ull, &r, &e) && !r.limited_by_overflow &&
+           cw_cliff_max_sq (mat, &c, 84447068160ull, &m, &e) && m == r.max, "%" PRIu64, r.max);
+    cw_profile_free (bo);
+    cw_profile_free (mat);
+  }
+
   /* Peaks are nondecreasing in sq for our own paths and the published ones
    * (the cliff's assumption). vllm and sglang chunk logits rows to a budget,
    * so their peak can dip where chunking starts (rows are sized from the

@@ -1,0 +1,836 @@
+/* cw-cli-chart.c: `cliffwatch-cli chart cliff|compare|timeline|indexcache`:
+ * the workbench's charts written to PNG, SVG or PDF without a display.
+ *
+ * The same builders (app/chart/cw-chart-builder.h) draw these charts in the
+ * GTK workbench; this file only gathers their inputs from the planner and
+ * the receipt store and picks the output. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cw-chart-builder.h"
+#include "cw-cli-commands.h"
+#include "cw-cli-config.h"
+
+#if CW_CLI_CHART_HAVE_STORE
+#include "cw-receipt-store.h"
+#endif
+
+typedef enum {
+  KIND_CLIFF,
+  KIND_COMPARE,
+  KIND_TIMELINE,
+  KIND_INDEXCACHE,
+} ChartKind;
+
+static const char *const kind_names[] = { "cliff", "compare", "timeline", "indexcache" };
+
+typedef struct {
+  ChartKind kind;
+  /* output */
+  const char *output;
+  uint64_t width, height;
+  CwChartStyleKind style;
+  const char *title;
+  /* receipts */
+  const char *db;
+  int64_t receipt_id;
+  bool receipt_given;
+  const char *lane, *gpu_name, *sweep;
+  /* cliff */
+  uint64_t sq_min, sq_max, per_octave;
+  bool sq_min_given, sq_max_given;
+  /* indexcache (same options and defaults as `cliffwatch-cli indexcache`) */
+  CwIndexCacheConfig ic;
+  uint64_t *indexer_layers, *full_layers, *stage_starts;
+  bool layers_given, indexer_given, every_given, full_given, stages_given, starts_given, ic_option_given;
+  double link_bytes_per_s, flops_per_s;
+  /* which option (if any) does not belong to the kind */
+  const char *misplaced;
+} ChartOptions;
+
+static void
+print_help (FILE *out, int kind)
+{
+  fputs ("Usage: cliffwatch-cli chart KIND --output FILE [OPTIONS]\n"
+         "Draws one of the workbench's charts into FILE; the format follows the\n"
+         "extension: .png, .svg or .pdf. No display is needed.\n"
+         "\n"
+         "Kinds:\n"
+         "  cliff        predicted peak vs sq per profile (log-log), the usable-HBM line,\n"
+         "               each profile's cliff marked; receipts from --db overlaid\n"
+         "               (circles ok, crosses OOM) when their configuration matches\n"
+         "  compare      predicted vs measured peak of the receipts in --db, y = x\n"
+         "  timeline     live bytes over time of --receipt ID in --db, NVTX ranges as\n"
+         "               bands, kernels as ticks\n"
+         "  indexcache   the index-cache layer strip and stage-boundary decisions\n"
+         "\n"
+         "Chart options:\n"
+         "  --output FILE         where to write (.png, .svg, .pdf); required\n"
+         "  --width N             width in pixels (PNG) or points (SVG/PDF), default 1280\n"
+         "  --height N            height, default 800 (both at most 16384)\n"
+         "  --style STYLE         light (default), dark or print\n"
+         "  --title TEXT          replace the chart's title\n"
+         "  --db FILE             receipts database (cliff: optional; compare, timeline: required)\n"
+         "cliff:\n"
+         "  --sq-min N            smallest sq drawn (default 1024, rounded to the ratio)\n"
+         "  --sq-max N            largest sq drawn (default 1048576)\n"
+         "  --per-octave N        samples per doubling of sq (default 8)\n"
+         "  plus the planner options below (preset, GPU, reserve, profiles, sizes)\n"
+         "compare:\n"
+         "  --lane NAME           only receipts of this lane\n"
+         "  --gpu-name TEXT       only receipts whose GPU name contains TEXT\n"
+         "  --sweep ID            only receipts of this sweep\n"
+         "timeline:\n"
+         "  --receipt ID          the receipt to draw (its row id); required\n"
+         "indexcache: the options of `cliffwatch-cli indexcache`, same defaults:\n"
+         "  --layers N, --indexer-layers LIST, --every N, --full-layers LIST,\n"
+         "  --stages N, --stage-starts LIST, --index-heads N, --link-gbps X, --tflops X\n"
+         "  plus the planner options below\n", out);
+  if (kind < 0 || kind == KIND_CLIFF || kind == KIND_INDEXCACHE)
+    {
+      fputs ("\nPlanner options (cliff, indexcache):\n", out);
+      cw_cli_setup_print_help (out);
+    }
+  fputs ("\nExit status: 0 written, 2 bad input or the chart could not be written.\n", out);
+}
+
+static bool
+parse_size (const char *option, const char *value, uint64_t *out, CwError *error)
+{
+  if (value == NULL || !cw_cli_parse_positive_u64 (option, value, false, out, error))
+    return false;
+  if (*out > (uint64_t) CW_CHART_EXPORT_MAX_SIZE)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "%s: %" PRIu64 " is larger than %g", option, *out,
+                    CW_CHART_EXPORT_MAX_SIZE);
+      return false;
+    }
+  return true;
+}
+
+/* Options of the index-cache planner, as `cliffwatch-cli indexcache` takes them. */
+static int
+indexcache_option (int argc, char **argv, int *i, ChartOptions *o, CwError *error)
+{
+  const char *v;
+
+#define LIST_OPT(NAME, FIELD, COUNT, FLAG)                                  \
+  if (cw_cli_match_option (argc, argv, i, NAME, &v, error))                 \
+    {                                                                       \
+      if (v == NULL)                                                        \
+        return -1;                                                          \
+      free (FIELD);                                                         \
+      FIELD = NULL;                                                         \
+      if (!cw_cli_parse_u64_list (NAME, v, &FIELD, &COUNT, error))          \
+        return -1;                                                          \
+      FLAG = true;                                                          \
+      return 1;                                                             \
+    }
+  LIST_OPT ("--indexer-layers", o->indexer_layers, o->ic.n_indexer_layers, o->indexer_given)
+  LIST_OPT ("--full-layers", o->full_layers, o->ic.n_full_layers, o->full_given)
+  LIST_OPT ("--stage-starts", o->stage_starts, o->ic.n_stages, o->starts_given)
+#undef LIST_OPT
+  if (cw_cli_match_option (argc, argv, i, "--layers", &v, error))
+    {
+      o->layers_given = true;
+      return v != NULL && cw_cli_parse_positive_u64 ("--layers", v, false, &o->ic.n_layers, error) ? 1 : -1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--every", &v, error))
+    {
+      o->every_given = true;
+      return v != NULL && cw_cli_parse_positive_u64 ("--every", v, false, &o->ic.every_n, error) ? 1 : -1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--stages", &v, error))
+    {
+      o->stages_given = true;
+      return v != NULL && cw_cli_parse_positive_u64 ("--stages", v, false, &o->ic.n_stages, error) ? 1 : -1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--index-heads", &v, error))
+    return v != NULL && cw_cli_parse_positive_u64 ("--index-heads", v, false, &o->ic.index_heads, error) ? 1 : -1;
+  if (cw_cli_match_option (argc, argv, i, "--link-gbps", &v, error))
+    {
+      if (v == NULL || !cw_cli_parse_double ("--link-gbps", v, true, &o->link_bytes_per_s, error))
+        return -1;
+      o->link_bytes_per_s *= 1e9;
+      return 1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--tflops", &v, error))
+    {
+      if (v == NULL || !cw_cli_parse_double ("--tflops", v, true, &o->flops_per_s, error))
+        return -1;
+      o->flops_per_s *= 1e12;
+      return 1;
+    }
+  return 0;
+}
+
+/* The chart's own options; 1 consumed, 0 not ours, -1 error. Options that
+ * exist but belong to another kind are consumed and remembered, so the
+ * message can say where they belong. */
+static int
+chart_option (int argc, char **argv, int *i, void *user_data, CwError *error)
+{
+  ChartOptions *o = user_data;
+  const char *arg = argv[*i], *v;
+  int r;
+
+  if (*i == 1 && strcmp (arg, kind_names[o->kind]) == 0)
+    return 1;
+  if (cw_cli_match_option (argc, argv, i, "--output", &v, error))
+    {
+      o->output = v;
+      return v != NULL ? 1 : -1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--width", &v, error))
+    return parse_size ("--width", v, &o->width, error) ? 1 : -1;
+  if (cw_cli_match_option (argc, argv, i, "--height", &v, error))
+    return parse_size ("--height", v, &o->height, error) ? 1 : -1;
+  if (cw_cli_match_option (argc, argv, i, "--style", &v, error))
+    {
+      if (v == NULL)
+        return -1;
+      if (!cw_chart_style_kind_from_string (v, &o->style))
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "--style: '%s' is not light, dark or print", v);
+          return -1;
+        }
+      return 1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--title", &v, error))
+    {
+      o->title = v;
+      return v != NULL ? 1 : -1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--db", &v, error))
+    {
+      if (o->kind == KIND_INDEXCACHE)
+        o->misplaced = "--db";
+      o->db = v;
+      return v != NULL ? 1 : -1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--receipt", &v, error))
+    {
+      uint64_t id;
+      if (v == NULL || !cw_cli_parse_positive_u64 ("--receipt", v, false, &id, error))
+        return -1;
+      if (id > INT64_MAX)
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "--receipt: %s is not a receipt id", v);
+          return -1;
+        }
+      if (o->kind != KIND_TIMELINE)
+        o->misplaced = "--receipt";
+      o->receipt_id = (int64_t) id;
+      o->receipt_given = true;
+      return 1;
+    }
+  {
+    static const char *const filters[] = { "--lane", "--gpu-name", "--sweep" };
+    const char **slots[] = { &o->lane, &o->gpu_name, &o->sweep };
+    for (size_t k = 0; k < 3; k++)
+      if (cw_cli_match_option (argc, argv, i, filters[k], &v, error))
+        {
+          if (o->kind != KIND_COMPARE)
+            o->misplaced = filters[k];
+          *slots[k] = v;
+          return v != NULL ? 1 : -1;
+        }
+  }
+  {
+    static const char *const sq_opts[] = { "--sq-min", "--sq-max", "--per-octave" };
+    uint64_t *slots[] = { &o->sq_min, &o->sq_max, &o->per_octave };
+    for (size_t k = 0; k < 3; k++)
+      if (cw_cli_match_option (argc, argv, i, sq_opts[k], &v, error))
+        {
+          if (v == NULL || !cw_cli_parse_positive_u64 (sq_opts[k], v, k < 2, slots[k], error))
+            return -1;
+          if (o->kind != KIND_CLIFF)
+            o->misplaced = sq_opts[k];
+          o->sq_min_given |= k == 0;
+          o->sq_max_given |= k == 1;
+          return 1;
+        }
+  }
+  r = indexcache_option (argc, argv, i, o, error);
+  if (r > 0)
+    {
+      o->ic_option_given = true;
+      if (o->kind != KIND_INDEXCACHE)
+        o->misplaced = arg;
+    }
+  return r;
+}
+
+static void
+options_clear (ChartOptions *o)
+{
+  free (o->indexer_layers);
+  free (o->full_layers);
+  free (o->stage_starts);
+}
+
+/* Parses the options of kinds that take no planner options. */
+static bool
+parse_plain (int argc, char **argv, ChartOptions *o, CwError *error)
+{
+  for (int i = 2; i < argc; i++)
+    {
+      int r = chart_option (argc, argv, &i, o, error);
+
+      if (r < 0)
+        return false;
+      if (r == 0)
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "chart %s: unknown option '%s' (see `cliffwatch-cli chart --help`)",
+                        kind_names[o->kind], argv[i]);
+          return false;
+        }
+    }
+  return true;
+}
+
+static bool
+check_common (const ChartOptions *o, CwError *error)
+{
+  CwChartFormat format;
+
+  if (o->misplaced != NULL)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "chart %s: %s does not apply to this chart (see `cliffwatch-cli chart --help`)",
+                    kind_names[o->kind], o->misplaced);
+      return false;
+    }
+  if (o->output == NULL)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "chart %s: --output FILE is required", kind_names[o->kind]);
+      return false;
+    }
+  if (!cw_chart_format_from_path (o->output, &format))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "--output: '%s' does not end in .png, .svg or .pdf", o->output);
+      return false;
+    }
+  return true;
+}
+
+static int
+write_chart (CwChart *chart, const ChartOptions *o, const char *what)
+{
+  CwError e = CW_ERROR_INIT;
+
+  if (o->title != NULL)
+    cw_chart_set_title (chart, o->title);
+  if (!cw_chart_export (chart, o->output, (double) o->width, (double) o->height, o->style, &e))
+    {
+      cw_chart_free (chart);
+      return cw_cli_fail (&e);
+    }
+  cw_chart_free (chart);
+  printf ("wrote %s (%s chart, %" PRIu64 "x%" PRIu64 ", %s style): %s\n", o->output, kind_names[o->kind], o->width,
+          o->height, cw_chart_style_get (o->style)->name, what);
+  return 0;
+}
+
+/* ---- receipts -------------------------------------------------------------- */
+
+#if CW_CLI_CHART_HAVE_STORE
+static CwReceiptList *
+query_receipts (const char *db, const ChartOptions *o, CwError *error)
+{
+  CwReceiptStore *store = cw_receipt_store_open (db, CW_RECEIPT_STORE_READONLY, error);
+  CwReceiptQuery query;
+  CwReceiptList *list;
+
+  if (store == NULL)
+    return NULL;
+  cw_receipt_query_init (&query);
+  if (o->lane != NULL)
+    CW_RECEIPT_SET (query.lane, o->lane);
+  if (o->gpu_name != NULL)
+    CW_RECEIPT_SET (query.gpu, o->gpu_name);
+  if (o->sweep != NULL)
+    CW_RECEIPT_SET (query.sweep_id, o->sweep);
+  list = cw_receipt_store_query (store, &query, error);
+  cw_receipt_store_close (store);
+  return list;
+}
+
+/* Same indexer configuration apart from the size the chart sweeps: sq
+ * (and sk, where it follows sq through the ratio). A receipt stored with
+ * ratio 0 and sk = sq / m is the same configuration as ratio m. */
+static bool
+config_matches (const CwConfig *r, const CwConfig *plan)
+{
+  if (r->b != plan->b || r->h != plan->h || r->d != plan->d || r->top_k != plan->top_k || r->causal != plan->causal
+      || r->q_dtype != plan->q_dtype || r->k_dtype != plan->k_dtype || r->w_dtype != plan->w_dtype
+      || r->score_dtype != plan->score_dtype || r->index_dtype != plan->index_dtype
+      || r->chunk_budget_bytes != plan->chunk_budget_bytes || r->granularity != plan->granularity)
+    return false;
+  if (plan->ratio == 0)
+    return r->ratio == 0 && r->sk == plan->sk;
+  return r->ratio == plan->ratio || (r->ratio == 0 && r->sk == r->sq / plan->ratio);
+}
+#endif
+
+#if !CW_CLI_CHART_HAVE_STORE
+static bool
+no_store (CwError *error)
+{
+  cw_error_set (error, CW_ERROR_UNSUPPORTED,
+                "--db needs the SQLite receipt store: install libsqlite3-dev and configure with -Dsqlite=enabled");
+  return false;
+}
+#endif
+
+/* ---- cliff ------------------------------------------------------------------ */
+
+static int
+chart_cliff (int argc, char **argv, ChartOptions *o)
+{
+  CwError e = CW_ERROR_INIT;
+  CwCliSetup s;
+  CwChartCliffSamples samples[CW_CLI_MAX_PROFILES];
+  CwChartCliffCurve curves[CW_CLI_MAX_PROFILES];
+  CwChartCliffReceipt *points = NULL;
+  size_t n_points = 0, n_oom = 0, n_other_config = 0, n_not_memory = 0;
+  CwChart *chart = NULL;
+  char what[256];
+  uint64_t step;
+  int status;
+
+  memset (samples, 0, sizeof samples);
+  if (!cw_cli_setup_parse (&s, argc, argv, chart_option, o, &e))
+    return cw_cli_fail (&e);
+  if (!check_common (o, &e))
+    goto fail;
+  /* sq moves in steps of the ratio when sk follows it. */
+  step = s.config.ratio != 0 ? s.config.ratio : 1;
+  if (!o->sq_min_given)
+    o->sq_min = 1024 < step ? step : 1024;
+  if (!o->sq_max_given)
+    o->sq_max = 1048576 < o->sq_min ? o->sq_min : 1048576;
+  if (o->sq_max < o->sq_min || o->per_octave > 64)
+    {
+      cw_error_set (&e, CW_ERROR_INVALID, "chart cliff: need --sq-min <= --sq-max and --per-octave 1..64");
+      goto fail;
+    }
+
+  for (unsigned p = 0; p < s.n_profiles; p++)
+    {
+      if (!cw_chart_cliff_samples_compute (&samples[p], s.profiles[p], &s.config, s.usable_bytes, o->sq_min,
+                                           o->sq_max, (unsigned) o->per_octave, &e))
+        {
+          cw_error_prefix (&e, "%s: ", cw_profile_get_name (s.profiles[p]));
+          goto fail;
+        }
+      curves[p] = samples[p].curve;
+    }
+
+  if (o->db != NULL)
+    {
+#if CW_CLI_CHART_HAVE_STORE
+      CwReceiptList *list = query_receipts (o->db, o, &e);
+      size_t n;
+
+      if (list == NULL)
+        goto fail;
+      n = cw_receipt_list_get_n_items (list);
+      points = calloc (n > 0 ? n : 1, sizeof *points);
+      if (points == NULL)
+        {
+          cw_receipt_list_free (list);
+          cw_error_set (&e, CW_ERROR_OOM, "out of memory reading receipts");
+          goto fail;
+        }
+      for (size_t i = 0; i < n; i++)
+        {
+          const CwReceipt *r = cw_receipt_list_get (list, i);
+          CwChartCliffReceipt *pt = &points[n_points];
+
+          if (r->status != CW_RECEIPT_STATUS_OK && r->status != CW_RECEIPT_STATUS_OOM)
+            {
+              n_not_memory++;
+              continue;
+            }
+          if (!config_matches (&r->config, &s.config))
+            {
+              n_other_config++;
+              continue;
+            }
+          pt->curve = SIZE_MAX;
+          for (unsigned p = 0; p < s.n_profiles; p++)
+            if (strcmp (r->profile, cw_profile_get_name (s.profiles[p])) == 0
+                || (r->profile[0] == '\0' && strcmp (r->lane, cw_profile_get_name (s.profiles[p])) == 0))
+              pt->curve = p;
+          pt->sq = (double) r->config.sq;
+          pt->oom = r->status == CW_RECEIPT_STATUS_OOM;
+          pt->tag = (size_t) r->id;
+          if (pt->oom)
+            /* Drawn where the lane would have needed to be: its prediction,
+             * else what it held plus what it asked for when it failed. */
+            pt->peak_bytes = r->predicted_peak_bytes > 0 ? (double) r->predicted_peak_bytes
+                                                         : (double) r->oom_live_bytes + (double) r->oom_request_bytes;
+          else
+            pt->peak_bytes = (double) r->measured_peak_bytes;
+          n_oom += pt->oom;
+          n_points++;
+        }
+      cw_receipt_list_free (list);
+#else
+      no_store (&e);
+      goto fail;
+#endif
+    }
+
+  {
+    CwChartCliffInput in = { NULL, (double) s.usable_bytes, s.gpu->name, curves, s.n_profiles, points, n_points };
+    chart = cw_chart_builder_cliff (&in, &e);
+  }
+  if (chart == NULL)
+    goto fail;
+  if (o->db != NULL)
+    snprintf (what, sizeof what,
+              "%u profile(s); %zu receipt(s) drawn (%zu OOM), %zu of another configuration and %zu "
+              "capture-failed/error left out",
+              s.n_profiles, n_points, n_oom, n_other_config, n_not_memory);
+  else
+    snprintf (what, sizeof what, "%u profile(s), no receipts (give --db FILE to overlay them)", s.n_profiles);
+  status = write_chart (chart, o, what);
+  goto out;
+
+fail:
+  status = cw_cli_fail (&e);
+out:
+  for (unsigned p = 0; p < CW_CLI_MAX_PROFILES; p++)
+    cw_chart_cliff_samples_clear (&samples[p]);
+  free (points);
+  cw_cli_setup_clear (&s);
+  return status;
+}
+
+/* ---- compare ---------------------------------------------------------------- */
+
+static int
+chart_compare (int argc, char **argv, ChartOptions *o)
+{
+  CwError e = CW_ERROR_INIT;
+
+  if (!parse_plain (argc, argv, o, &e) || !check_common (o, &e))
+    return cw_cli_fail (&e);
+  if (o->db == NULL)
+    return cw_cli_failf ("chart compare: --db FILE is required");
+#if CW_CLI_CHART_HAVE_STORE
+  {
+    CwReceiptList *list = query_receipts (o->db, o, &e);
+    CwChartComparePoint *points = NULL;
+    const char **groups = NULL;
+    size_t n, n_points = 0, n_groups = 0, n_skipped = 0;
+    CwChart *chart;
+    char what[160];
+    int status;
+
+    if (list == NULL)
+      return cw_cli_fail (&e);
+    n = cw_receipt_list_get_n_items (list);
+    points = calloc (n > 0 ? n : 1, sizeof *points);
+    groups = calloc (n > 0 ? n : 1, sizeof *groups);
+    if (points == NULL || groups == NULL)
+      {
+        free (points);
+        free (groups);
+        cw_receipt_list_free (list);
+        return cw_cli_failf ("out of memory reading receipts");
+      }
+    for (size_t i = 0; i < n; i++)
+      {
+        const CwReceipt *r = cw_receipt_list_get (list, i);
+        size_t g;
+
+        if (r->status != CW_RECEIPT_STATUS_OK || r->measured_peak_bytes == 0 || r->predicted_peak_bytes == 0)
+          {
+            n_skipped++;
+            continue;
+          }
+        for (g = 0; g < n_groups; g++)
+          if (strcmp (groups[g], r->lane) == 0)
+            break;
+        if (g == n_groups)
+          groups[n_groups++] = r->lane;
+        points[n_points].predicted_bytes = (double) r->predicted_peak_bytes;
+        points[n_points].measured_bytes = (double) r->measured_peak_bytes;
+        points[n_points].group = (unsigned) g;
+        points[n_points].tag = (size_t) r->id;
+        n_points++;
+      }
+    {
+      CwChartCompareInput in = { NULL, groups, n_groups, points, n_points };
+      chart = cw_chart_builder_compare (&in, &e);
+    }
+    free (points);
+    free (groups);
+    cw_receipt_list_free (list);
+    if (chart == NULL)
+      return cw_cli_fail (&e);
+    snprintf (what, sizeof what, "%zu receipt(s) in %zu lane(s); %zu without a measured and predicted peak left out",
+              n_points, n_groups, n_skipped);
+    status = write_chart (chart, o, what);
+    return status;
+  }
+#else
+  no_store (&e);
+  return cw_cli_fail (&e);
+#endif
+}
+
+/* ---- timeline --------------------------------------------------------------- */
+
+static int
+chart_timeline (int argc, char **argv, ChartOptions *o)
+{
+  CwError e = CW_ERROR_INIT;
+
+  if (!parse_plain (argc, argv, o, &e) || !check_common (o, &e))
+    return cw_cli_fail (&e);
+  if (o->db == NULL || !o->receipt_given)
+    return cw_cli_failf ("chart timeline: --db FILE and --receipt ID are required");
+#if CW_CLI_CHART_HAVE_STORE
+  {
+    CwReceiptStore *store = cw_receipt_store_open (o->db, CW_RECEIPT_STORE_READONLY, &e);
+    CwReceipt *r = store != NULL ? cw_receipt_store_load (store, o->receipt_id, &e) : NULL;
+    CwChartMemoryEvent *mem = NULL;
+    CwChartTimelineRange *ranges = NULL;
+    CwChartTimelineKernel *kernels = NULL;
+    size_t n_mem = 0, n_ranges = 0, n_kernels = 0, cap;
+    uint64_t origin = UINT64_MAX, lane_origin = UINT64_MAX;
+    CwChart *chart = NULL;
+    char title[256], what[160];
+    int status;
+
+    cw_receipt_store_close (store);
+    if (r == NULL)
+      return cw_cli_fail (&e);
+    cap = r->n_events > 0 ? r->n_events : 1;
+    mem = calloc (cap, sizeof *mem);
+    ranges = calloc (cap, sizeof *ranges);
+    kernels = calloc (cap, sizeof *kernels);
+    if (mem == NULL || ranges == NULL || kernels == NULL)
+      {
+        cw_error_set (&e, CW_ERROR_OOM, "out of memory reading the trace");
+        goto done;
+      }
+    for (size_t i = 0; i < r->n_events; i++)
+      {
+        const CwTraceEvent *ev = &r->events[i];
+
+        if (ev->start_ns < origin)
+          origin = ev->start_ns;
+        switch (ev->kind)
+          {
+          case CW_TRACE_ALLOC:
+          case CW_TRACE_FREE:
+            mem[n_mem].t_ns = ev->start_ns;
+            mem[n_mem].bytes = ev->bytes;
+            mem[n_mem].is_free = ev->kind == CW_TRACE_FREE;
+            n_mem++;
+            break;
+          case CW_TRACE_RANGE:
+            ranges[n_ranges].start_ns = ev->start_ns;
+            ranges[n_ranges].end_ns = ev->end_ns;
+            ranges[n_ranges].depth = ev->depth > 0 ? (unsigned) ev->depth : 0;
+            ranges[n_ranges].name = ev->name;
+            if (ev->depth <= 0 && ev->start_ns < lane_origin)
+              lane_origin = ev->start_ns;
+            n_ranges++;
+            break;
+          case CW_TRACE_KERNEL:
+            kernels[n_kernels].start_ns = ev->start_ns;
+            kernels[n_kernels].end_ns = ev->end_ns;
+            n_kernels++;
+            break;
+          case CW_TRACE_MEMCPY:
+          case CW_TRACE_MEMSET:
+          default:
+            break;
+          }
+      }
+    if (n_mem == 0 && n_ranges == 0 && n_kernels == 0)
+      {
+        cw_error_set (&e, CW_ERROR_NOT_FOUND, "receipt %" PRId64 " has no trace to draw (stored without one)",
+                      o->receipt_id);
+        goto done;
+      }
+    /* Time zero is the lane's NVTX range when there is one. */
+    if (lane_origin != UINT64_MAX)
+      origin = lane_origin;
+    snprintf (title, sizeof title, "Memory timeline: receipt %" PRId64 ", %s, sq %" PRIu64 " (%s)", r->id, r->lane,
+              r->config.sq, cw_receipt_status_get_name (r->status));
+    {
+      CwChartTimelineInput in = { title, origin, 0, mem, n_mem, ranges, n_ranges, kernels, n_kernels,
+                                  (double) r->predicted_peak_bytes };
+      chart = cw_chart_builder_timeline (&in, &e);
+    }
+    if (chart != NULL && r->dropped_records > 0)
+      fprintf (stderr, "cliffwatch-cli: warning: receipt %" PRId64 " dropped %" PRIu64 " trace records; "
+               "the timeline is incomplete\n", r->id, r->dropped_records);
+    snprintf (what, sizeof what, "%zu alloc/free event(s), %zu range(s), %zu kernel(s)", n_mem, n_ranges, n_kernels);
+
+  done:
+    free (mem);
+    free (ranges);
+    free (kernels);
+    cw_receipt_free (r);
+    if (chart == NULL)
+      return cw_cli_fail (&e);
+    status = write_chart (chart, o, what);
+    return status;
+  }
+#else
+  no_store (&e);
+  return cw_cli_fail (&e);
+#endif
+}
+
+/* ---- indexcache ------------------------------------------------------------- */
+
+static int
+chart_indexcache (int argc, char **argv, ChartOptions *o)
+{
+  CwError e = CW_ERROR_INIT;
+  CwCliSetup s;
+  CwIndexCachePlan *plan = NULL;
+  CwChart *chart = NULL;
+  uint64_t preset_layers = 0, *preset_indexer = NULL, n_preset_indexer = 0;
+  char what[160];
+  int status;
+
+  if (!cw_cli_setup_parse (&s, argc, argv, chart_option, o, &e))
+    return cw_cli_fail (&e);
+  if (!check_common (o, &e))
+    goto fail;
+  if (o->every_given && o->full_given)
+    {
+      cw_error_set (&e, CW_ERROR_INVALID, "chart indexcache: give --every or --full-layers, not both");
+      goto fail;
+    }
+  if (o->stages_given && o->starts_given)
+    {
+      cw_error_set (&e, CW_ERROR_INVALID, "chart indexcache: give --stages or --stage-starts, not both");
+      goto fail;
+    }
+  if (s.preset[0] != '\0' && !cw_preset_get_layers (s.preset, &preset_layers, &preset_indexer, &n_preset_indexer, &e))
+    goto fail;
+  if (!o->layers_given)
+    {
+      if (preset_layers == 0)
+        {
+          cw_error_set (&e, CW_ERROR_INVALID, "chart indexcache: --layers N is required (the %s has no layer count)",
+                        s.preset[0] ? "preset" : "configuration");
+          goto fail;
+        }
+      o->ic.n_layers = preset_layers;
+      if (!o->indexer_given && n_preset_indexer > 0)
+        {
+          o->indexer_layers = preset_indexer;
+          o->ic.n_indexer_layers = n_preset_indexer;
+          preset_indexer = NULL;
+        }
+    }
+  o->ic.indexer_layers = o->indexer_layers;
+  if (o->full_given)
+    {
+      o->ic.schedule = CW_SCHEDULE_EXPLICIT;
+      o->ic.full_layers = o->full_layers;
+    }
+  if (o->starts_given)
+    {
+      o->ic.stages = CW_STAGES_EXPLICIT;
+      o->ic.stage_first_layer = o->stage_starts;
+    }
+  if (o->link_bytes_per_s > 1.8e19 || o->flops_per_s > 1.8e19)
+    {
+      cw_error_set (&e, CW_ERROR_INVALID, "chart indexcache: bandwidth or throughput too large");
+      goto fail;
+    }
+  o->ic.link_bytes_per_s = (uint64_t) llround (o->link_bytes_per_s);
+  o->ic.flops_per_s = (uint64_t) llround (o->flops_per_s);
+  if (o->ic.link_bytes_per_s == 0 || o->ic.flops_per_s == 0)
+    {
+      cw_error_set (&e, CW_ERROR_INVALID, "chart indexcache: bandwidth and throughput must be at least 1 per second");
+      goto fail;
+    }
+  plan = cw_index_cache_plan_new (&s.config, &o->ic, &e);
+  if (plan == NULL)
+    goto fail;
+  chart = cw_chart_builder_indexcache (plan, NULL, &e);
+  if (chart == NULL)
+    goto fail;
+  snprintf (what, sizeof what, "%" PRIu64 " layer(s), %" PRIu64 " full, %" PRIu64 " promoted, %" PRIu64
+            " stage boundar%s", cw_index_cache_plan_get_n_layers (plan), cw_index_cache_plan_get_n_full (plan),
+            cw_index_cache_plan_get_n_promoted (plan), cw_index_cache_plan_get_n_boundaries (plan),
+            cw_index_cache_plan_get_n_boundaries (plan) == 1 ? "y" : "ies");
+  status = write_chart (chart, o, what);
+  goto out;
+
+fail:
+  status = cw_cli_fail (&e);
+out:
+  cw_index_cache_plan_free (plan);
+  free (preset_indexer);
+  cw_cli_setup_clear (&s);
+  return status;
+}
+
+int
+cw_cli_chart (int argc, char **argv)
+{
+  ChartOptions o;
+  int kind = -1, status;
+
+  if (argc >= 2)
+    for (int k = 0; k < 4; k++)
+      if (strcmp (argv[1], kind_names[k]) == 0)
+        kind = k;
+  for (int i = 1; i < argc; i++)
+    if (cw_cli_is_help (argv[i]))
+      {
+        print_help (stdout, kind);
+        return 0;
+      }
+  if (kind < 0)
+    {
+      if (argc < 2)
+        return cw_cli_failf ("chart: which chart? cliff, compare, timeline or indexcache (see `cliffwatch-cli chart --help`)");
+      return cw_cli_failf ("chart: unknown chart '%s' (use cliff, compare, timeline or indexcache)", argv[1]);
+    }
+
+  memset (&o, 0, sizeof o);
+  o.kind = (ChartKind) kind;
+  o.width = 1280;
+  o.height = 800;
+  o.style = CW_CHART_STYLE_LIGHT;
+  o.per_octave = 8;
+  cw_index_cache_config_init (&o.ic);
+  o.link_bytes_per_s = 50e9;   /* `cliffwatch-cli indexcache`'s defaults */
+  o.flops_per_s = 100e12;
+
+  switch (o.kind)
+    {
+    case KIND_CLIFF:
+      status = chart_cliff (argc, argv, &o);
+      break;
+    case KIND_COMPARE:
+      status = chart_compare (argc, argv, &o);
+      break;
+    case KIND_TIMELINE:
+      status = chart_timeline (argc, argv, &o);
+      break;
+    case KIND_INDEXCACHE:
+    default:
+      status = chart_indexcache (argc, argv, &o);
+      break;
+    }
+  options_clear (&o);
+  return status;
+}
