@@ -149,7 +149,12 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
         snprintf (text, sizeof text, CW_N_("%s (fits across the range)"), c->name);
       line = cw_chart_line_layer_new (text, c->sq, c->peak_bytes, c->n);
       if (line != NULL)
-        cw_chart_layer_set_series (line, (unsigned) i);
+        {
+          cw_chart_layer_set_series (line, (unsigned) i);
+          /* Past the eight colour-blind-safe colours, the pattern tells
+           * curves of the same colour apart. */
+          cw_chart_line_layer_set_dashed (line, i >= CW_CHART_N_SERIES_COLORS);
+        }
       if (!add_or_fail (chart, line, error))
         goto fail;
     }
