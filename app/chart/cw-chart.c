@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -854,6 +855,13 @@ cw_chart_dup_description (const CwChart *chart)
         continue;
       text_append (&buf, layer->in_legend ? "legend: " : "label: ");
       text_append (&buf, layer->label);
+      if (cw_chart_layer_get_n_items (layer) > 0)
+        {
+          char count[48];
+          size_t n = cw_chart_layer_get_n_items (layer);
+          snprintf (count, sizeof count, " (%zu item%s)", n, n == 1 ? "" : "s");
+          text_append (&buf, count);
+        }
       text_append (&buf, "\n");
     }
   if (!chart->has_data && chart->empty_message != NULL)
