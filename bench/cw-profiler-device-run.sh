@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # One device call for the profiler: build, the profiler GPU test, the receipt
-# sweeps of every lane past its cliff, and the overhead measurement.
+# sweeps of every lane past its cliff (V4-Flash and V3.2 presets), and the
+# profiler-overhead measurement.
 # Usage (device run, kind nvidia-h200, carry [".debs"]):
 #   bash bench/cw-profiler-device-run.sh [STEPS]     STEPS: build,test,sweep,overhead (default all)
-# Receipts: $OUT/h200-v4flash.db (sweeps) and $OUT/h200-overhead.db; logs in $OUT/*.txt.
+# Results in $OUT: h200-deepseek-v4-flash.db, h200-deepseek-v3.2.db, h200-overhead.db
+# (fresh single-file copies made by `receipts merge`), run.txt, sweep.txt, overhead.txt.
 set -o pipefail
 steps=${1:-build,test,sweep,overhead}
 OUT=${OUT:-/tmp/cwout}
@@ -11,13 +13,14 @@ mkdir -p "$OUT"
 export PATH=/usr/local/cuda/bin:$PATH
 export BUILD=${BUILD:-/tmp/cwbuild}
 echo "== $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader)"
+echo "== git $(git rev-parse --short=12 HEAD 2>/dev/null) (+ uncommitted working tree)"
 if [[ $steps == *build* ]]; then
   t0=$(date +%s)
-  if ! bash tools/device-build.sh > "$OUT/build.txt" 2>&1; then
+  if ! bash tools/device-build.sh > /tmp/cw-profiler-build.txt 2>&1; then
     echo "device-build.sh failed (tail below); building the profiler's targets only"
-    tail -15 "$OUT/build.txt"
-    ninja -C "$BUILD" app/cli/cliffwatch-cli tests/gpu/test-profiler-lanes >> "$OUT/build.txt" 2>&1 \
-      || { tail -40 "$OUT/build.txt"; exit 1; }
+    tail -15 /tmp/cw-profiler-build.txt
+    ninja -C "$BUILD" app/cli/cliffwatch-cli tests/gpu/test-profiler-lanes >> /tmp/cw-profiler-build.txt 2>&1 \
+      || { tail -40 /tmp/cw-profiler-build.txt; exit 1; }
   fi
   echo "build: $(( $(date +%s) - t0 )) s"
 fi
@@ -25,36 +28,52 @@ libdir=$(dirname "$(ldconfig -p | awk '/libsqlite3.so.0 /{print $NF; exit}')")
 export LD_LIBRARY_PATH="$libdir:/usr/local/cuda/lib64:/usr/local/cuda/extras/CUPTI/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export CW_DATA_DIR=$PWD/data
 CLI="$BUILD/app/cli/cliffwatch-cli"
+W=/tmp/cw-receipts
+mkdir -p $W
 if [[ $steps == *test* ]]; then
   t0=$(date +%s)
-  "$BUILD/tests/gpu/test-profiler-lanes" > "$OUT/test.txt" 2>&1
-  echo "test-profiler-lanes rc=$?" | tee -a "$OUT/test.txt"
-  cat "$OUT/test.txt" | cut -c1-400
-  echo "test: $(( $(date +%s) - t0 )) s"
+  "$BUILD/tests/gpu/test-profiler-lanes" 2>&1 | cut -c1-400
+  echo "test-profiler-lanes rc=$?  ($(( $(date +%s) - t0 )) s)"
 fi
+run () { echo "\$ cliffwatch-cli $*" >> "$OUT/sweep.txt"; "$CLI" "$@" >> "$OUT/sweep.txt" 2>&1; echo "rc=$?" >> "$OUT/sweep.txt"; }
 if [[ $steps == *sweep* ]]; then
   t0=$(date +%s)
-  DB="$OUT/h200-v4flash.db"
-  run () { echo "\$ cliffwatch-cli $*" >> "$OUT/sweep.txt"; "$CLI" "$@" >> "$OUT/sweep.txt" 2>&1; echo "rc=$?" >> "$OUT/sweep.txt"; }
-  P="--db $DB --preset v4-flash"
+  P="--db $W/v4.db --preset v4-flash"
   run profile $P --lane materialize --sweep-sq 4096:32768:x2
   run profile $P --lane materialize --sweep-sq 36864:53248:+4096
+  run profile $P --lane materialize --sweep-sq 46080:48128:+1024
   run profile $P --lane fused --sweep-sq 4096:262144:x2
   run profile $P --lane fused --sweep-sq 327680:458752:+65536
+  run profile $P --lane fused --sweep-sq 360448:376832:+16384
   run profile $P --lane streaming --sweep-sq 4096:1048576:x4
   run profile $P --lane streaming --sq 8388608
   run profile $P --lane index-mask,index-mask-host-checked --sq 4096
   run profile $P --lane materialize,fused,streaming --sq 512 --k 64 --recall
-  run receipts compare "$DB"
-  run receipts list "$DB"
-  grep -v "^profile: point" "$OUT/sweep.txt" | cut -c1-200
+  P="--db $W/v32.db --preset v3.2"
+  run profile $P --lane materialize --sweep-sq 4096:16384:x2
+  run profile $P --lane materialize --sweep-sq 20480:28672:+4096
+  run profile $P --lane fused --sweep-sq 4096:131072:x2
+  run profile $P --lane fused --sweep-sq 163840:196608:+16384
+  run profile $P --lane streaming --sweep-sq 4096:262144:x4
+  run profile $P --lane streaming --sq 8388608
+  run profile $P --lane index-mask,index-mask-host-checked --sq 4096
+  run receipts compare $W/v4.db
+  run receipts compare $W/v32.db
+  run receipts list $W/v4.db
+  run receipts list $W/v32.db
+  # Fresh single-file copies (the writer closes last, so no -wal/-shm beside them).
+  run receipts merge --into "$OUT/h200-deepseek-v4-flash.db" $W/v4.db
+  run receipts merge --into "$OUT/h200-deepseek-v3.2.db" $W/v32.db
+  grep -v "^profile: point" "$OUT/sweep.txt" | cut -c1-200 | tail -120
   echo "sweep: $(( $(date +%s) - t0 )) s"
 fi
 if [[ $steps == *overhead* ]]; then
   t0=$(date +%s)
-  "$CLI" profile --db "$OUT/h200-overhead.db" --preset v4-flash --lane fused,streaming --sq 65536 \
-    --overhead 20 --no-capture > "$OUT/overhead.txt" 2>&1
-  echo "overhead rc=$?" >> "$OUT/overhead.txt"
-  cat "$OUT/overhead.txt"
+  for lane in "materialize --sq 32768" "fused --sq 65536" "streaming --sq 65536" "streaming --sq 262144"; do
+    "$CLI" profile --db $W/overhead.db --preset v4-flash --lane $lane --overhead 20 --no-capture >> "$OUT/overhead.txt" 2>&1
+    echo "rc=$?" >> "$OUT/overhead.txt"
+  done
+  "$CLI" receipts merge --into "$OUT/h200-overhead.db" $W/overhead.db >> "$OUT/overhead.txt" 2>&1
+  grep -E "overhead|^(materialize|fused|streaming) |rc=" "$OUT/overhead.txt"
   echo "overhead: $(( $(date +%s) - t0 )) s"
 fi

@@ -29,6 +29,7 @@ struct _CwProfiler {
   int           device;
   cudaStream_t  stream;
   CwProvenance  provenance;
+  bool          warmed[CW_LANE_N_KINDS];   /* first step of a lane kind loads its kernels: not timed */
 };
 
 static const char *const lane_names[CW_LANE_N_KINDS] = {
@@ -112,16 +113,23 @@ read_driver_version (char *out, size_t size, int cuda_driver_version)
     return;
   while (fgets (line, sizeof line, f))
     {
-      /* "NVRM version: NVIDIA UNIX x86_64 Kernel Module  580.95.05  Tue ..." */
-      char *p = strstr (line, "Kernel Module");
-      if (p)
+      /* "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release Build ..."
+       * (wording varies): take the first token shaped like N.N or N.N.N. */
+      char *save = NULL;
+
+      if (strncmp (line, "NVRM version:", 13) != 0)
+        continue;
+      for (char *tok = strtok_r (line + 13, " \t\n", &save); tok; tok = strtok_r (NULL, " \t\n", &save))
         {
-          char ver[64];
-          p += strlen ("Kernel Module");
-          if (sscanf (p, " %63s", ver) == 1)
-            snprintf (out, size, "%.31s", ver);
-          break;
+          unsigned a, b;
+          char tail;
+          if (sscanf (tok, "%u.%u%c", &a, &b, &tail) >= 2 && strspn (tok, "0123456789.") == strlen (tok))
+            {
+              snprintf (out, size, "%.31s", tok);
+              break;
+            }
         }
+      break;
     }
   fclose (f);
 }
@@ -725,17 +733,21 @@ add_phase_spans (CwReceipt *r)
     return;
   for (size_t i = 0; i <= n; i++)
     {
+      /* Copy what is needed: adding a span may move r->events. */
       const CwTraceEvent *ev = i < n ? &r->events[i] : NULL;
       const char *phase = NULL;
+      uint64_t ev_start = 0, ev_end = 0;
 
       if (ev && (ev->kind != CW_TRACE_KERNEL || ev->start_ns < c_start || ev->end_ns > c_end))
         continue;
       if (ev)
         {
           phase = kernel_phase (ev->name);
-          r->kernel_ns += ev->end_ns - ev->start_ns;
+          ev_start = ev->start_ns;
+          ev_end = ev->end_ns;
+          r->kernel_ns += ev_end - ev_start;
         }
-      if (cur && (ev == NULL || strcmp (phase, cur) != 0))
+      if (cur && (phase == NULL || strcmp (phase, cur) != 0))
         {
           CwTraceEvent span = { 0 };
           snprintf (namebuf, sizeof namebuf, "%s", cur);
@@ -747,14 +759,14 @@ add_phase_spans (CwReceipt *r)
           cw_receipt_add_event (r, &span, NULL);
           cur = NULL;
         }
-      if (ev == NULL)
+      if (phase == NULL)
         break;
       if (cur == NULL)
         {
           cur = phase;
-          span_start = ev->start_ns;
+          span_start = ev_start;
         }
-      span_end = ev->end_ns;
+      span_end = ev_end;
     }
 }
 
@@ -890,7 +902,16 @@ cw_profiler_run_lane (CwProfiler *self, const CwLaneRequest *req, CwError *error
   cudaMemGetInfo (&free1, &total);
   r->memgetinfo_delta_bytes = (int64_t) free0 - (int64_t) free1;
 
-  if (allocated)
+  if (allocated && !self->warmed[req->lane])
+    {
+      /* Lazy module loading makes a process's first launch of each kernel
+       * slow; that is start-up, not the lane. */
+      nvtxRangePushA ("warmup");
+      if (time_step (&lane, req->lane, &step_ns))
+        self->warmed[req->lane] = true;
+      nvtxRangePop ();
+    }
+  if (allocated && r->status == CW_RECEIPT_STATUS_OK)
     {
       nvtxRangePushA ("compute");
       if (time_step (&lane, req->lane, &step_ns))
