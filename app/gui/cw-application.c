@@ -1,0 +1,237 @@
+/* cw-application.c: app-wide state and actions.
+ *
+ * Owns the GSettings object every window reads its inputs from, the app
+ * actions (quit, about, new-window) and the accelerator table. Files given
+ * on the command line (or by the desktop's "Open With") are receipt
+ * databases. `--self-test DIR` drives a window through every page for the
+ * Xvfb test (cw-self-test.c). Owner: workbench. */
+#include "cw-build-config.h"
+
+#include <glib/gi18n.h>
+
+#include "cw-application.h"
+#include "cw-paths.h"
+#include "cw-self-test.h"
+#include "cw-window.h"
+
+struct _CwApplication
+{
+  AdwApplication  parent_instance;
+  GSettings      *settings;
+  char           *self_test_dir;
+};
+
+G_DEFINE_FINAL_TYPE (CwApplication, cw_application, ADW_TYPE_APPLICATION)
+
+CwApplication *
+cw_application_new (void)
+{
+  return g_object_new (CW_TYPE_APPLICATION,
+                       "application-id", CW_APP_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", "/org/cliffwatch/Cliffwatch",
+                       NULL);
+}
+
+GSettings *
+cw_application_get_settings (CwApplication *self)
+{
+  g_return_val_if_fail (CW_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+static CwWindow *
+cw_application_new_window (CwApplication *self)
+{
+  CwWindow *window = cw_window_new (self);
+
+  if (self->self_test_dir != NULL)
+    cw_self_test_start (window, self->self_test_dir);
+
+  return window;
+}
+
+static void
+cw_application_activate (GApplication *app)
+{
+  CwApplication *self = CW_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    {
+      CwWindow *cw_window = cw_application_new_window (self);
+      cw_window_open_initial_database (cw_window);
+      window = GTK_WINDOW (cw_window);
+    }
+
+  gtk_window_present (window);
+}
+
+static void
+cw_application_open (GApplication  *app,
+                     GFile        **files,
+                     int            n_files,
+                     const char    *hint)
+{
+  CwApplication *self = CW_APPLICATION (app);
+
+  /* One window per database: comparing two stores side by side is the point
+   * of opening more than one. */
+  for (int i = 0; i < n_files; i++)
+    {
+      CwWindow *window = cw_application_new_window (self);
+      cw_window_open_database (window, files[i]);
+      gtk_window_present (GTK_WINDOW (window));
+    }
+}
+
+static void
+quit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+new_window_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  CwWindow *window = cw_application_new_window (CW_APPLICATION (user_data));
+
+  cw_window_open_initial_database (window);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  static const char *developers[] = { "The Cliffwatch authors", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-name", "Cliffwatch",
+                        "application-icon", CW_APP_ID,
+                        "version", CW_VERSION,
+                        "developer-name", _("The Cliffwatch authors"),
+                        "developers", developers,
+                        "comments", _("Will the sparse-attention indexer fit on this GPU at this context, "
+                                      "on which code path, and do the measurements agree?"),
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        /* Translators: put your name here, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        "copyright", "© 2026 The Cliffwatch authors",
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "quit", .activate = quit_action },
+  { .name = "about", .activate = about_action },
+  { .name = "new-window", .activate = new_window_action },
+};
+
+static const struct {
+  const char *action;
+  const char *accels[3];
+} accels[] = {
+  { "app.quit", { "<Control>q", NULL } },
+  { "app.about", { "F1", NULL } },
+  { "app.new-window", { "<Control>n", NULL } },
+  { "win.open", { "<Control>o", NULL } },
+  { "win.export-chart", { "<Control>e", NULL } },
+  { "win.focus-search", { "<Control>f", NULL } },
+  { "win.show-page('plan')", { "<Alt>1", NULL } },
+  { "win.show-page('receipts')", { "<Alt>2", NULL } },
+  { "win.show-page('compare')", { "<Alt>3", NULL } },
+  { "win.show-page('index-cache')", { "<Alt>4", NULL } },
+  { "window.close", { "<Control>w", NULL } },
+};
+
+static void
+cw_application_startup (GApplication *app)
+{
+  CwApplication *self = CW_APPLICATION (app);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  G_APPLICATION_CLASS (cw_application_parent_class)->startup (app);
+
+  self->settings = cw_paths_new_settings (&error);
+  if (self->settings == NULL)
+    g_error ("%s", error->message);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/org/cliffwatch/Cliffwatch/icons");
+  gtk_window_set_default_icon_name (CW_APP_ID);
+
+  gtk_css_provider_load_from_resource (css, "/org/cliffwatch/Cliffwatch/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static int
+cw_application_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  CwApplication *self = CW_APPLICATION (app);
+  const char *dir = NULL;
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("cliffwatch %s\n", CW_VERSION);
+      return 0;
+    }
+
+  if (g_variant_dict_lookup (options, "self-test", "^&ay", &dir))
+    {
+      self->self_test_dir = g_strdup (dir);
+      /* The test must not find (or become) a running primary instance, nor
+       * need a session bus, and must not touch the user's settings. */
+      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+    }
+
+  return -1;
+}
+
+static void
+cw_application_dispose (GObject *object)
+{
+  CwApplication *self = CW_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->self_test_dir, g_free);
+
+  G_OBJECT_CLASS (cw_application_parent_class)->dispose (object);
+}
+
+static void
+cw_application_class_init (CwApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = cw_application_dispose;
+  app_class->activate = cw_application_activate;
+  app_class->open = cw_application_open;
+  app_class->startup = cw_application_startup;
+  app_class->handle_local_options = cw_application_handle_local_options;
+}
+
+static void
+cw_application_init (CwApplication *self)
+{
+  static const GOptionEntry entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { "self-test", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Drive the window through every page, export a chart and a screenshot into DIR, then quit"),
+      N_("DIR") },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[DATABASE…]"));
+}

@@ -1,0 +1,329 @@
+/* cw-chart-view.c: the chart widget.
+ *
+ * Draws through the same cairo renderer as the exports
+ * (gtk_snapshot_append_cairo + cw_chart_render), so what is on screen is what
+ * gets exported. The style follows libadwaita's dark/light preference at
+ * draw time. Hovering an item shows its tooltip; clicking or pressing Enter
+ * on a hovered item emits ::item-activated. Owner: workbench. */
+#include "cw-build-config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "cw-chart-view.h"
+#include "cw-gerror.h"
+
+#define HIT_RADIUS 10.0
+
+struct _CwChartView
+{
+  GtkWidget               parent_instance;
+  CwChart                *chart;
+  CwChartViewTooltipFunc  tooltip_func;
+  gpointer                tooltip_data;
+  GDestroyNotify          tooltip_destroy;
+  gint64                  last_render_us;
+  gboolean                have_hover;
+  CwChartHit              hover;
+};
+
+enum {
+  ITEM_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CwChartView, cw_chart_view, GTK_TYPE_WIDGET)
+
+GtkWidget *
+cw_chart_view_new (void)
+{
+  return g_object_new (CW_TYPE_CHART_VIEW, NULL);
+}
+
+void
+cw_chart_view_set_chart (CwChartView *self, CwChart *chart)
+{
+  g_return_if_fail (CW_IS_CHART_VIEW (self));
+
+  if (self->chart == chart)
+    return;
+  g_clear_pointer (&self->chart, cw_chart_free);
+  self->chart = chart;
+  self->have_hover = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+CwChart *
+cw_chart_view_get_chart (CwChartView *self)
+{
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), NULL);
+  return self->chart;
+}
+
+void
+cw_chart_view_set_tooltip_func (CwChartView            *self,
+                                CwChartViewTooltipFunc  func,
+                                gpointer                user_data,
+                                GDestroyNotify          destroy)
+{
+  g_return_if_fail (CW_IS_CHART_VIEW (self));
+
+  if (self->tooltip_destroy != NULL)
+    self->tooltip_destroy (self->tooltip_data);
+  self->tooltip_func = func;
+  self->tooltip_data = user_data;
+  self->tooltip_destroy = destroy;
+}
+
+gint64
+cw_chart_view_get_last_render_us (CwChartView *self)
+{
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), 0);
+  return self->last_render_us;
+}
+
+static CwChartStyleKind
+current_style (void)
+{
+  return adw_style_manager_get_dark (adw_style_manager_get_default ()) ? CW_CHART_STYLE_DARK
+                                                                        : CW_CHART_STYLE_LIGHT;
+}
+
+gboolean
+cw_chart_view_export_with_style (CwChartView  *self,
+                                 const char   *path,
+                                 int           width,
+                                 int           height,
+                                 const char   *style,
+                                 GError      **error)
+{
+  CwError cw_error = { 0 };
+  CwChartFormat format;
+  CwChartStyleKind kind = current_style ();
+
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->chart == NULL)
+    {
+      g_set_error_literal (error, CW_GERROR, CW_ERROR_INVALID, _("This page has no chart to export yet"));
+      return FALSE;
+    }
+
+  if (!cw_chart_format_from_path (path, &format))
+    {
+      g_set_error (error, CW_GERROR, CW_ERROR_INVALID,
+                   _("“%s”: unknown format; use a .png, .svg or .pdf file name"), path);
+      return FALSE;
+    }
+
+  if (style != NULL && !cw_chart_style_kind_from_string (style, &kind))
+    {
+      g_set_error (error, CW_GERROR, CW_ERROR_INVALID, _("Unknown chart style “%s”"), style);
+      return FALSE;
+    }
+  /* Paper is white: a PDF is always drawn for print. */
+  if (format == CW_CHART_FORMAT_PDF)
+    kind = CW_CHART_STYLE_PRINT;
+
+  if (!cw_chart_export (self->chart, path, width, height, kind, &cw_error))
+    {
+      cw_gerror_set_from_cw (error, &cw_error);
+      return FALSE;
+    }
+
+  /* cw_chart_export lays the chart out at the export size: lay it out for
+   * the screen again so hit testing keeps matching what is shown. */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
+gboolean
+cw_chart_view_export (CwChartView  *self,
+                      const char   *path,
+                      int           width,
+                      int           height,
+                      GError      **error)
+{
+  return cw_chart_view_export_with_style (self, path, width, height, NULL, error);
+}
+
+static void
+cw_chart_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  CwChartView *self = CW_CHART_VIEW (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  cairo_t *cr;
+  gint64 start;
+
+  if (self->chart == NULL || width <= 0 || height <= 0)
+    return;
+
+  cw_chart_set_style (self->chart, current_style ());
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  start = g_get_monotonic_time ();
+  cw_chart_render (self->chart, cr, width, height);
+  self->last_render_us = g_get_monotonic_time () - start;
+
+  if (self->have_hover)
+    {
+      double px, py;
+
+      if (cw_chart_data_to_device (self->chart, self->hover.x, self->hover.y, &px, &py))
+        {
+          GdkRGBA accent;
+
+          gtk_style_context_get_color (gtk_widget_get_style_context (widget), &accent);
+          cairo_set_source_rgba (cr, accent.red, accent.green, accent.blue, 0.8);
+          cairo_set_line_width (cr, 2.0);
+          cairo_arc (cr, px, py, HIT_RADIUS * 0.8, 0, 2 * G_PI);
+          cairo_stroke (cr);
+        }
+    }
+
+  cairo_destroy (cr);
+}
+
+static gboolean
+hit_at (CwChartView *self, double x, double y, CwChartHit *hit)
+{
+  return self->chart != NULL && cw_chart_hit_test (self->chart, x, y, HIT_RADIUS, hit);
+}
+
+static void
+motion_cb (GtkEventControllerMotion *motion, double x, double y, CwChartView *self)
+{
+  CwChartHit hit;
+  gboolean have = hit_at (self, x, y, &hit);
+
+  if (have != self->have_hover ||
+      (have && (hit.layer != self->hover.layer || hit.index != self->hover.index)))
+    {
+      self->have_hover = have;
+      if (have)
+        self->hover = hit;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+static void
+leave_cb (GtkEventControllerMotion *motion, CwChartView *self)
+{
+  if (self->have_hover)
+    {
+      self->have_hover = FALSE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+}
+
+static void
+pressed_cb (GtkGestureClick *click, int n_press, double x, double y, CwChartView *self)
+{
+  CwChartHit hit;
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (hit_at (self, x, y, &hit))
+    g_signal_emit (self, signals[ITEM_ACTIVATED], 0, (guint) hit.layer, (guint) hit.tag);
+}
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state,
+                CwChartView *self)
+{
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_space) && self->have_hover)
+    {
+      g_signal_emit (self, signals[ITEM_ACTIVATED], 0, (guint) self->hover.layer, (guint) self->hover.tag);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+cw_chart_view_query_tooltip (GtkWidget  *widget,
+                             int         x,
+                             int         y,
+                             gboolean    keyboard_mode,
+                             GtkTooltip *tooltip)
+{
+  CwChartView *self = CW_CHART_VIEW (widget);
+  g_autofree char *text = NULL;
+  CwChartHit hit;
+
+  if (self->tooltip_func == NULL || !hit_at (self, x, y, &hit))
+    return FALSE;
+
+  text = self->tooltip_func (self, &hit, self->tooltip_data);
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+static void
+dark_changed_cb (CwChartView *self)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+cw_chart_view_dispose (GObject *object)
+{
+  CwChartView *self = CW_CHART_VIEW (object);
+
+  cw_chart_view_set_tooltip_func (self, NULL, NULL, NULL);
+  g_clear_pointer (&self->chart, cw_chart_free);
+
+  G_OBJECT_CLASS (cw_chart_view_parent_class)->dispose (object);
+}
+
+static void
+cw_chart_view_class_init (CwChartViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cw_chart_view_dispose;
+  widget_class->snapshot = cw_chart_view_snapshot;
+  widget_class->query_tooltip = cw_chart_view_query_tooltip;
+
+  /**
+   * CwChartView::item-activated:
+   * @layer: index of the layer in the chart
+   * @tag: the item's tag (point layers) or index
+   */
+  signals[ITEM_ACTIVATED] = g_signal_new ("item-activated", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_UINT);
+
+  gtk_widget_class_set_css_name (widget_class, "cw-chart-view");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+cw_chart_view_init (CwChartView *self)
+{
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *key = gtk_event_controller_key_new ();
+
+  gtk_widget_add_css_class (GTK_WIDGET (self), "cw-chart");
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_size_request (GTK_WIDGET (self), 320, 240);
+
+  g_signal_connect (motion, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect (motion, "leave", G_CALLBACK (leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+
+  g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+
+  g_signal_connect (key, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), key);
+
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (dark_changed_cb), self, G_CONNECT_SWAPPED);
+}

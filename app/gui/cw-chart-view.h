@@ -1,0 +1,45 @@
+/* cw-chart-view.h: a GtkWidget that draws one CwChart, follows the light or
+ * dark style, and reports hovered and activated items. Owner: workbench. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cw-chart.h"
+
+G_BEGIN_DECLS
+
+#define CW_TYPE_CHART_VIEW (cw_chart_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (CwChartView, cw_chart_view, CW, CHART_VIEW, GtkWidget)
+
+/* Returns the tooltip text for a hit item (NULL: none). */
+typedef char *(*CwChartViewTooltipFunc) (CwChartView      *view,
+                                         const CwChartHit *hit,
+                                         gpointer          user_data);
+
+GtkWidget *cw_chart_view_new              (void);
+/* Takes ownership of chart (may be NULL: nothing drawn). */
+void       cw_chart_view_set_chart        (CwChartView            *self,
+                                           CwChart                *chart);
+CwChart   *cw_chart_view_get_chart        (CwChartView            *self);
+void       cw_chart_view_set_tooltip_func (CwChartView            *self,
+                                           CwChartViewTooltipFunc  func,
+                                           gpointer                user_data,
+                                           GDestroyNotify          destroy);
+/* PNG, SVG or PDF by extension; PDF is drawn in the print style, the others
+ * in `style` ("light", "dark", "print"; NULL: the widget's current style). */
+gboolean   cw_chart_view_export_with_style (CwChartView *self,
+                                            const char  *path,
+                                            int          width,
+                                            int          height,
+                                            const char  *style,
+                                            GError     **error);
+gboolean   cw_chart_view_export           (CwChartView            *self,
+                                           const char             *path,
+                                           int                     width,
+                                           int                     height,
+                                           GError                **error);
+/* Time of the last snapshot's cw_chart_render() call, in microseconds. */
+gint64     cw_chart_view_get_last_render_us (CwChartView          *self);
+
+G_END_DECLS

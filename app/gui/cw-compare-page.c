@@ -1,0 +1,213 @@
+/* cw-compare-page.c: the Compare page.
+ *
+ * Follows the Receipts page's filtered list: search or filter there and the
+ * scatter here shows the same receipts. Rebuilding the chart is coalesced
+ * to one idle callback per burst of list changes, since a filter change
+ * arrives as many items-changed signals while the filter runs
+ * incrementally. Owner: workbench. */
+#include "cw-build-config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "cw-chart-builder.h"
+#include "cw-compare-page.h"
+#include "cw-gui-charts.h"
+#include "cw-receipt-row.h"
+
+struct _CwComparePage
+{
+  GtkWidget    parent_instance;
+  GListModel  *rows;
+  guint        rebuild_id;
+  char        *point_text;
+
+  GtkLabel    *summary_label;
+  CwChartView *chart_view;
+  GtkLabel    *point_label;
+};
+
+G_DEFINE_FINAL_TYPE (CwComparePage, cw_compare_page, GTK_TYPE_WIDGET)
+
+static char *
+describe_point (CwComparePage *self, guint position)
+{
+  g_autoptr(CwReceiptRow) row = NULL;
+  const CwReceipt *r;
+  char predicted[CW_BYTES_FORMAT_SIZE], measured[CW_BYTES_FORMAT_SIZE], id[32], sq[32];
+  double error;
+
+  if (self->rows == NULL || position >= g_list_model_get_n_items (self->rows))
+    return NULL;
+
+  row = g_list_model_get_item (self->rows, position);
+  r = cw_receipt_row_get_receipt (row);
+  error = cw_chart_compare_error_fraction ((double) r->predicted_peak_bytes, (double) r->measured_peak_bytes);
+  cw_bytes_format (r->predicted_peak_bytes, predicted, sizeof predicted);
+  cw_bytes_format (r->measured_peak_bytes, measured, sizeof measured);
+  g_snprintf (id, sizeof id, "%" G_GINT64_FORMAT, r->id);
+  g_snprintf (sq, sizeof sq, "%" G_GUINT64_FORMAT, r->config.sq);
+
+  /* Translators: receipt id, lane, sq, predicted bytes, measured bytes, signed error in percent, agree/disagree */
+  return g_strdup_printf (_("Receipt %s (%s, sq=%s): predicted %s, measured %s, error %+.3f %% — %s"),
+                          id, r->lane, sq,
+                          predicted, measured, 100.0 * error,
+                          cw_receipt_peak_agrees (r) ? _("within tolerance") : _("outside tolerance"));
+}
+
+static char *
+tooltip_func (CwChartView *view, const CwChartHit *hit, gpointer user_data)
+{
+  return describe_point (CW_COMPARE_PAGE (user_data), (guint) hit->tag);
+}
+
+void
+cw_compare_page_select_point (CwComparePage *self, guint position)
+{
+  g_return_if_fail (CW_IS_COMPARE_PAGE (self));
+
+  g_free (self->point_text);
+  self->point_text = describe_point (self, position);
+  gtk_label_set_text (self->point_label, self->point_text ? self->point_text : "");
+}
+
+static void
+item_activated_cb (CwChartView *view, guint layer, guint tag, CwComparePage *self)
+{
+  cw_compare_page_select_point (self, tag);
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+static gboolean
+rebuild (gpointer user_data)
+{
+  CwComparePage *self = user_data;
+  g_autoptr(GArray) errors = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *summary = NULL;
+  guint n = self->rows ? g_list_model_get_n_items (self->rows) : 0;
+  guint n_agree = 0;
+
+  self->rebuild_id = 0;
+  cw_chart_view_set_chart (self->chart_view, cw_gui_chart_compare (self->rows));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CwReceiptRow) row = g_list_model_get_item (self->rows, i);
+      const CwReceipt *r = cw_receipt_row_get_receipt (row);
+      double e;
+
+      if (r->status != CW_RECEIPT_STATUS_OK || r->predicted_peak_bytes == 0 || r->measured_peak_bytes == 0)
+        continue;
+      e = fabs (cw_chart_compare_error_fraction ((double) r->predicted_peak_bytes, (double) r->measured_peak_bytes));
+      g_array_append_val (errors, e);
+      if (cw_receipt_peak_agrees (r))
+        n_agree++;
+    }
+
+  if (errors->len > 0)
+    {
+      double median, worst;
+
+      g_array_sort (errors, compare_doubles);
+      median = g_array_index (errors, double, errors->len / 2);
+      worst = g_array_index (errors, double, errors->len - 1);
+      /* Translators: counts, then median and worst absolute error in percent */
+      summary = g_strdup_printf (_("%u receipts with a measured peak, %u within tolerance (max of 1 %% and 8 MiB); "
+                                   "median |error| %.3f %%, worst %.3f %%"),
+                                 errors->len, n_agree, 100.0 * median, 100.0 * worst);
+    }
+  else
+    summary = g_strdup (_("No receipt in the current list has both a predicted and a measured peak."));
+
+  gtk_label_set_text (self->summary_label, summary);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_rebuild (CwComparePage *self)
+{
+  if (self->rebuild_id == 0)
+    self->rebuild_id = g_idle_add (rebuild, self);
+}
+
+void
+cw_compare_page_set_model (CwComparePage *self, GListModel *rows)
+{
+  g_return_if_fail (CW_IS_COMPARE_PAGE (self));
+
+  if (self->rows != NULL)
+    g_signal_handlers_disconnect_by_func (self->rows, queue_rebuild, self);
+  g_set_object (&self->rows, rows);
+  if (rows != NULL)
+    g_signal_connect_object (rows, "items-changed", G_CALLBACK (queue_rebuild), self, G_CONNECT_SWAPPED);
+  queue_rebuild (self);
+}
+
+CwChartView *
+cw_compare_page_get_chart_view (CwComparePage *self)
+{
+  g_return_val_if_fail (CW_IS_COMPARE_PAGE (self), NULL);
+
+  /* Whoever asks for the chart (export) gets it up to date. */
+  if (self->rebuild_id != 0)
+    {
+      g_clear_handle_id (&self->rebuild_id, g_source_remove);
+      rebuild (self);
+    }
+  return self->chart_view;
+}
+
+const char *
+cw_compare_page_get_point_text (CwComparePage *self)
+{
+  g_return_val_if_fail (CW_IS_COMPARE_PAGE (self), NULL);
+  return self->point_text;
+}
+
+static void
+cw_compare_page_dispose (GObject *object)
+{
+  CwComparePage *self = CW_COMPARE_PAGE (object);
+
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  if (self->rows != NULL)
+    g_signal_handlers_disconnect_by_func (self->rows, queue_rebuild, self);
+  g_clear_object (&self->rows);
+  g_clear_pointer (&self->point_text, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_COMPARE_PAGE);
+
+  G_OBJECT_CLASS (cw_compare_page_parent_class)->dispose (object);
+}
+
+static void
+cw_compare_page_class_init (CwComparePageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cw_compare_page_dispose;
+
+  g_type_ensure (CW_TYPE_CHART_VIEW);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cliffwatch/Cliffwatch/cw-compare-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CwComparePage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, CwComparePage, chart_view);
+  gtk_widget_class_bind_template_child (widget_class, CwComparePage, point_label);
+}
+
+static void
+cw_compare_page_init (CwComparePage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  cw_chart_view_set_tooltip_func (self->chart_view, tooltip_func, self, NULL);
+  g_signal_connect_object (self->chart_view, "item-activated", G_CALLBACK (item_activated_cb), self, 0);
+  queue_rebuild (self);
+}

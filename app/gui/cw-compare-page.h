@@ -1,0 +1,25 @@
+/* cw-compare-page.h: the Compare page: measured against predicted peak.
+ * Owner: workbench. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cw-chart-view.h"
+
+G_BEGIN_DECLS
+
+#define CW_TYPE_COMPARE_PAGE (cw_compare_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (CwComparePage, cw_compare_page, CW, COMPARE_PAGE, GtkWidget)
+
+/* CwReceiptRow items to compare (the Receipts page's filtered list). */
+void         cw_compare_page_set_model      (CwComparePage *self,
+                                             GListModel    *rows);
+CwChartView *cw_compare_page_get_chart_view (CwComparePage *self);
+/* The line shown for the point last clicked, or NULL. */
+const char  *cw_compare_page_get_point_text (CwComparePage *self);
+/* As if the point tagged `position` had been clicked. */
+void         cw_compare_page_select_point   (CwComparePage *self,
+                                             guint          position);
+
+G_END_DECLS

@@ -1,0 +1,328 @@
+/* cw-gui-charts.c: builder inputs from planner results and receipts.
+ *
+ * Titles are translated here (the chart library has no gettext). The cliff
+ * chart samples each profile's peak at 8 points per octave of sq, which is
+ * dense enough for straight segments on log axes to look like the curve,
+ * and the cliff itself comes from the exact solver, not from the samples.
+ * Owner: workbench. */
+#include "cw-build-config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "cw-chart-builder.h"
+#include "cw-gui-charts.h"
+#include "cw-receipt-row.h"
+
+#define SAMPLES_PER_OCTAVE 8
+#define SQ_FLOOR           1024.0
+#define SQ_CEILING         (16.0 * 1024 * 1024)
+
+CwChart *
+cw_gui_chart_message (const char *message)
+{
+  CwChart *chart = cw_chart_new ();
+
+  if (chart != NULL)
+    cw_chart_set_empty_message (chart, message);
+  return chart;
+}
+
+/* The chart library is GLib-free and English; its fixed strings are marked
+ * with CW_N_() and extracted into our catalogue. Put the translations in:
+ * the axis titles (known per builder) and every legend label that is a
+ * msgid as is. Labels formatted with numbers stay English. */
+static void
+localize (CwChart *chart, const char *x_title, const char *y_title)
+{
+  if (chart == NULL)
+    return;
+  cw_chart_set_axis (chart, CW_CHART_AXIS_X, cw_chart_get_axis_scale (chart, CW_CHART_AXIS_X),
+                     cw_chart_get_axis_unit (chart, CW_CHART_AXIS_X), gettext (x_title));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, cw_chart_get_axis_scale (chart, CW_CHART_AXIS_Y),
+                     cw_chart_get_axis_unit (chart, CW_CHART_AXIS_Y), gettext (y_title));
+  for (size_t i = 0; i < cw_chart_get_n_layers (chart); i++)
+    {
+      CwChartLayer *layer = cw_chart_get_layer (chart, i);
+      const char *label = cw_chart_layer_get_label (layer);
+      const char *translated;
+
+      if (label == NULL || *label == '\0')
+        continue;
+      translated = gettext (label);
+      if (translated != label)
+        {
+          g_autofree char *copy = g_strdup (translated);
+          cw_chart_layer_set_label (layer, copy);
+        }
+    }
+}
+
+static CwChart *
+chart_or_message (CwChart *chart, const CwError *error)
+{
+  if (chart != NULL)
+    return chart;
+  return cw_gui_chart_message (error->message[0] ? error->message : _("The chart could not be built"));
+}
+
+gboolean
+cw_gui_receipt_matches_config (const CwReceipt *receipt, const CwConfig *config)
+{
+  const CwConfig *c = &receipt->config;
+
+  if (c->b != config->b || c->h != config->h || c->d != config->d || c->ratio != config->ratio ||
+      c->top_k != config->top_k || c->causal != config->causal || c->q_dtype != config->q_dtype ||
+      c->k_dtype != config->k_dtype || c->score_dtype != config->score_dtype ||
+      c->index_dtype != config->index_dtype)
+    return FALSE;
+  /* Without a ratio sk is fixed, so it must match too. */
+  if (config->ratio == 0 && c->sk != config->sk)
+    return FALSE;
+  return TRUE;
+}
+
+CwChart *
+cw_gui_chart_cliff (const CwPlanChartInput *input)
+{
+  g_autoptr(GArray) curves = g_array_new (FALSE, TRUE, sizeof (CwChartCliffCurve));
+  g_autoptr(GArray) receipts = g_array_new (FALSE, TRUE, sizeof (CwChartCliffReceipt));
+  g_autoptr(GPtrArray) buffers = g_ptr_array_new_with_free_func (g_free);
+  CwChartCliffInput chart_input = { 0 };
+  CwError error = { 0 };
+  CwConfig config = *input->config;
+  double sq_min, sq_max;
+  CwChart *chart;
+  guint n_samples;
+
+  if (input->n_profiles == 0)
+    return cw_gui_chart_message (_("Select at least one profile to compare"));
+
+  /* With a ratio m the smallest legal sq is m (sk = sq / m >= 1). */
+  sq_min = MAX (SQ_FLOOR, (double) MAX (config.ratio, 1));
+  sq_max = MIN (SQ_CEILING, MAX (4.0 * (double) config.sq, 1024.0 * 1024));
+  if (sq_max <= sq_min)
+    sq_max = sq_min * 2;
+
+  for (guint p = 0; p < input->n_profiles; p++)
+    {
+      CwChartCliffCurve curve = { 0 };
+      uint64_t max_sq = 0;
+      double *xs, *ys;
+      size_t n = 0;
+
+      n_samples = (guint) ceil (log2 (sq_max / sq_min) * SAMPLES_PER_OCTAVE) + 1;
+      xs = g_new0 (double, n_samples);
+      ys = g_new0 (double, n_samples);
+      g_ptr_array_add (buffers, xs);
+      g_ptr_array_add (buffers, ys);
+
+      for (guint i = 0; i < n_samples; i++)
+        {
+          CwConfig at = config;
+          uint64_t peak;
+          double sq = floor (sq_min * exp2 ((double) i / SAMPLES_PER_OCTAVE));
+
+          at.sq = (uint64_t) MIN (sq, sq_max);
+          if (at.ratio != 0)
+            at.sk = 0;
+          /* Samples where the configuration is not legal (top_k > sk at
+           * small sq) or a size overflows are simply not drawn. */
+          if (!cw_plan_eval_peak (input->profiles[p], &at, &peak, NULL))
+            continue;
+          xs[n] = (double) at.sq;
+          ys[n] = (double) peak;
+          n++;
+        }
+
+      curve.name = cw_profile_get_name (input->profiles[p]);
+      curve.sq = xs;
+      curve.peak_bytes = ys;
+      curve.n = n;
+      if (cw_cliff_max_sq (input->profiles[p], &config, input->usable_bytes, &max_sq, NULL))
+        {
+          curve.fits_at_all = max_sq > 0;
+          curve.cliff_sq = max_sq;
+          curve.cliff_in_range = max_sq > 0 && (double) max_sq >= sq_min && (double) max_sq <= sq_max;
+        }
+      g_array_append_val (curves, curve);
+    }
+
+  if (input->receipts != NULL)
+    {
+      guint n = g_list_model_get_n_items (input->receipts);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(CwReceiptRow) row = g_list_model_get_item (input->receipts, i);
+          const CwReceipt *r = cw_receipt_row_get_receipt (row);
+          CwChartCliffReceipt point = { 0 };
+
+          if (!cw_gui_receipt_matches_config (r, &config))
+            continue;
+          if (r->status != CW_RECEIPT_STATUS_OK && r->status != CW_RECEIPT_STATUS_OOM)
+            continue;
+
+          point.curve = G_MAXSIZE;
+          for (guint p = 0; p < input->n_profiles; p++)
+            if (g_strcmp0 (r->profile, cw_profile_get_name (input->profiles[p])) == 0)
+              point.curve = p;
+          /* Receipts of profiles not being compared would be points with no
+           * curve to compare against: leave them out. */
+          if (point.curve == G_MAXSIZE)
+            continue;
+
+          point.sq = (double) r->config.sq;
+          point.oom = r->status == CW_RECEIPT_STATUS_OOM;
+          /* An OOM has no measured peak: draw it where it died, at the
+           * bytes it held plus the request that failed. */
+          point.peak_bytes = point.oom ? (double) r->oom_live_bytes + (double) r->oom_request_bytes
+                                       : (double) r->measured_peak_bytes;
+          if (point.peak_bytes <= 0)
+            continue;
+          point.tag = i;
+          g_array_append_val (receipts, point);
+        }
+    }
+
+  chart_input.title = _("Predicted peak memory against context length");
+  chart_input.usable_bytes = (double) input->usable_bytes;
+  chart_input.gpu_name = input->gpu_name;
+  chart_input.curves = (const CwChartCliffCurve *) curves->data;
+  chart_input.n_curves = curves->len;
+  chart_input.receipts = (const CwChartCliffReceipt *) receipts->data;
+  chart_input.n_receipts = receipts->len;
+
+  chart = cw_chart_builder_cliff (&chart_input, &error);
+  localize (chart, N_("sq (query tokens)"), N_("peak HBM"));
+  return chart_or_message (chart, &error);
+}
+
+CwChart *
+cw_gui_chart_timeline (const CwReceipt *receipt)
+{
+  g_autoptr(GArray) memory = g_array_new (FALSE, TRUE, sizeof (CwChartMemoryEvent));
+  g_autoptr(GArray) ranges = g_array_new (FALSE, TRUE, sizeof (CwChartTimelineRange));
+  g_autoptr(GArray) kernels = g_array_new (FALSE, TRUE, sizeof (CwChartTimelineKernel));
+  CwChartTimelineInput input = { 0 };
+  CwError error = { 0 };
+  uint64_t origin = UINT64_MAX;
+  CwChart *chart;
+
+  if (receipt->n_events == 0)
+    return cw_gui_chart_message (_("This receipt has no trace"));
+
+  for (size_t i = 0; i < receipt->n_events; i++)
+    {
+      const CwTraceEvent *e = &receipt->events[i];
+
+      switch (e->kind)
+        {
+        case CW_TRACE_ALLOC:
+        case CW_TRACE_FREE:
+          {
+            CwChartMemoryEvent m = { e->start_ns, e->bytes, e->kind == CW_TRACE_FREE };
+            g_array_append_val (memory, m);
+          }
+          break;
+        case CW_TRACE_RANGE:
+          {
+            CwChartTimelineRange r = { e->start_ns, e->end_ns, (unsigned) MAX (e->depth, 0), e->name };
+            g_array_append_val (ranges, r);
+            /* Time zero is the lane range's start (depth 0). */
+            if (e->depth == 0)
+              origin = MIN (origin, e->start_ns);
+          }
+          break;
+        case CW_TRACE_KERNEL:
+          {
+            CwChartTimelineKernel k = { e->start_ns, e->end_ns };
+            g_array_append_val (kernels, k);
+          }
+          break;
+        case CW_TRACE_MEMCPY:
+        case CW_TRACE_MEMSET:
+        default:
+          break;
+        }
+    }
+
+  if (origin == UINT64_MAX)
+    for (size_t i = 0; i < receipt->n_events; i++)
+      origin = MIN (origin, receipt->events[i].start_ns);
+
+  input.title = _("Live device memory during the lane");
+  input.origin_ns = origin;
+  input.events = (const CwChartMemoryEvent *) memory->data;
+  input.n_events = memory->len;
+  input.ranges = (const CwChartTimelineRange *) ranges->data;
+  input.n_ranges = ranges->len;
+  input.kernels = (const CwChartTimelineKernel *) kernels->data;
+  input.n_kernels = kernels->len;
+  input.predicted_peak_bytes = (double) receipt->predicted_peak_bytes;
+
+  chart = cw_chart_builder_timeline (&input, &error);
+  localize (chart, N_("time since lane start"), N_("live bytes"));
+  return chart_or_message (chart, &error);
+}
+
+CwChart *
+cw_gui_chart_compare (GListModel *rows)
+{
+  g_autoptr(GArray) points = g_array_new (FALSE, TRUE, sizeof (CwChartComparePoint));
+  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
+  g_autoptr(GHashTable) group_index = g_hash_table_new (g_str_hash, g_str_equal);
+  CwChartCompareInput input = { 0 };
+  CwError error = { 0 };
+  CwChart *chart;
+  guint n = rows != NULL ? g_list_model_get_n_items (rows) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CwReceiptRow) row = g_list_model_get_item (rows, i);
+      const CwReceipt *r = cw_receipt_row_get_receipt (row);
+      CwChartComparePoint point = { 0 };
+      gpointer index;
+
+      if (r->status != CW_RECEIPT_STATUS_OK || r->predicted_peak_bytes == 0 || r->measured_peak_bytes == 0)
+        continue;
+
+      if (!g_hash_table_lookup_extended (group_index, r->lane, NULL, &index))
+        {
+          index = GUINT_TO_POINTER (groups->len);
+          /* The rows outlive this call, so their lane strings can be borrowed. */
+          g_hash_table_insert (group_index, (gpointer) r->lane, index);
+          g_ptr_array_add (groups, (gpointer) r->lane);
+        }
+
+      point.predicted_bytes = (double) r->predicted_peak_bytes;
+      point.measured_bytes = (double) r->measured_peak_bytes;
+      point.group = GPOINTER_TO_UINT (index);
+      point.tag = i;
+      g_array_append_val (points, point);
+    }
+
+  if (points->len == 0)
+    return cw_gui_chart_message (_("No receipt with both a predicted and a measured peak"));
+
+  input.title = _("Measured against predicted peak");
+  input.group_names = (const char * const *) groups->pdata;
+  input.n_groups = groups->len;
+  input.points = (const CwChartComparePoint *) points->data;
+  input.n_points = points->len;
+
+  chart = cw_chart_builder_compare (&input, &error);
+  localize (chart, N_("predicted peak"), N_("measured peak"));
+  return chart_or_message (chart, &error);
+}
+
+CwChart *
+cw_gui_chart_index_cache (const CwIndexCachePlan *plan)
+{
+  CwError error = { 0 };
+  CwChart *chart;
+
+  chart = cw_chart_builder_indexcache (plan, _("Index cache across layers and pipeline stages"), &error);
+  localize (chart, N_("layer"), N_("resident index bytes"));
+  return chart_or_message (chart, &error);
+}

@@ -1,0 +1,38 @@
+/* cw-gui-charts.h: the workbench's data turned into the chart library's
+ * builder inputs (app/chart/cw-chart-builder.h). Every function returns a
+ * chart: on bad input, one that shows the reason instead of a plot.
+ * Owner: workbench. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "cw-chart.h"
+#include "cw-planner.h"
+#include "cw-receipt.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const CwConfig    *config;
+  uint64_t           usable_bytes;
+  const char        *gpu_name;
+  const CwProfile  **profiles;
+  guint              n_profiles;
+  GListModel        *receipts;     /* CwReceiptRow; may be NULL */
+} CwPlanChartInput;
+
+CwChart *cw_gui_chart_cliff       (const CwPlanChartInput *input);
+CwChart *cw_gui_chart_timeline    (const CwReceipt        *receipt);
+/* Points are tagged with their position in rows; rows without both a
+ * predicted and a measured peak are left out. */
+CwChart *cw_gui_chart_compare     (GListModel             *rows);
+CwChart *cw_gui_chart_index_cache (const CwIndexCachePlan *plan);
+/* A chart that only says `message`. */
+CwChart *cw_gui_chart_message     (const char             *message);
+
+/* Does the receipt's configuration match `config` in everything but sq (and
+ * sk when it follows sq through the ratio)? */
+gboolean cw_gui_receipt_matches_config (const CwReceipt *receipt,
+                                        const CwConfig  *config);
+
+G_END_DECLS

@@ -1,0 +1,902 @@
+/* cw-plan-page.c: the Plan page.
+ *
+ * Every input is a GSettings key, so the last session's inputs come back and
+ * two windows agree. Any edit schedules one re-plan a moment later (typing
+ * "65536" re-plans once, not five times); there is no Apply button. A
+ * re-plan evaluates each compared profile at the inputs (breakdown, peak,
+ * fits), solves its cliff in sq, sweeps its peak over sq for the chart and
+ * overlays the receipts whose configuration matches. Invalid input keeps the
+ * last good plan on screen, marks the field and says why in one line.
+ * Owner: workbench. */
+#include "cw-build-config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "cw-cli-args.h"
+#include "cw-gui-charts.h"
+#include "cw-plan-page.h"
+#include "cw-receipt-row.h"
+
+#define CW_DEFAULT_PRESET "deepseek-v4-flash"
+#define CW_DEFAULT_GPU    "h200"
+#define REPLAN_DELAY_MS   60
+
+typedef struct {
+  const char *field;     /* cw_plan_page_set_field() name */
+  const char *key;       /* GSettings key */
+  gsize       offset;    /* of the AdwEntryRow pointer in CwPlanPage */
+} EntryField;
+
+typedef struct {
+  const char *key;
+  gsize       offset;    /* of the AdwComboRow pointer */
+} ComboField;
+
+struct _CwPlanPage
+{
+  GtkWidget      parent_instance;
+
+  GSettings     *settings;
+  GListModel    *receipts;
+  guint          replan_id;
+  gboolean       filling;
+
+  char         **preset_names;
+  char         **gpu_names;
+  char         **dtype_names;
+  char         **causal_names;
+  char         **profile_names;
+  CwProfile    **profiles;
+  guint          n_profiles;
+  GPtrArray     *profile_checks;
+
+  gboolean       have_config;
+  CwConfig       config;
+  uint64_t       usable_bytes;
+  char          *summary;
+  GPtrArray     *breakdown_rows;
+
+  /* template children */
+  GtkPaned            *paned;
+  AdwComboRow         *preset_row;
+  AdwComboRow         *gpu_row;
+  AdwEntryRow         *reserve_row;
+  AdwActionRow        *usable_row;
+  AdwEntryRow         *batch_row;
+  AdwEntryRow         *heads_row;
+  AdwEntryRow         *head_dim_row;
+  AdwEntryRow         *sq_row;
+  AdwEntryRow         *ratio_row;
+  AdwEntryRow         *sk_row;
+  AdwEntryRow         *topk_row;
+  AdwComboRow         *q_dtype_row;
+  AdwComboRow         *k_dtype_row;
+  AdwComboRow         *score_dtype_row;
+  AdwComboRow         *index_dtype_row;
+  AdwComboRow         *causal_row;
+  AdwPreferencesGroup *profiles_group;
+  GtkRevealer         *message_revealer;
+  GtkLabel            *message_label;
+  CwChartView         *chart_view;
+  GtkListBox          *breakdown_list;
+};
+
+enum {
+  CONFIG_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (CwPlanPage, cw_plan_page, GTK_TYPE_WIDGET)
+
+static const EntryField entry_fields[] = {
+  { "reserve",  "reserve",  G_STRUCT_OFFSET (CwPlanPage, reserve_row) },
+  { "batch",    "batch",    G_STRUCT_OFFSET (CwPlanPage, batch_row) },
+  { "heads",    "heads",    G_STRUCT_OFFSET (CwPlanPage, heads_row) },
+  { "head-dim", "head-dim", G_STRUCT_OFFSET (CwPlanPage, head_dim_row) },
+  { "sq",       "sq",       G_STRUCT_OFFSET (CwPlanPage, sq_row) },
+  { "ratio",    "ratio",    G_STRUCT_OFFSET (CwPlanPage, ratio_row) },
+  { "sk",       "sk",       G_STRUCT_OFFSET (CwPlanPage, sk_row) },
+  { "topk",     "topk",     G_STRUCT_OFFSET (CwPlanPage, topk_row) },
+};
+
+#define ENTRY(self, f) (*(AdwEntryRow **) G_STRUCT_MEMBER_P ((self), (f)->offset))
+#define COMBO(self, f) (*(AdwComboRow **) G_STRUCT_MEMBER_P ((self), (f)->offset))
+
+static const char *
+entry_text (AdwEntryRow *row)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (row));
+}
+
+static void
+set_entry_text (AdwEntryRow *row, const char *text)
+{
+  if (g_strcmp0 (entry_text (row), text) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+static guint
+strv_index (char **names, const char *name)
+{
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    if (g_ascii_strcasecmp (names[i], name) == 0)
+      return i;
+  return GTK_INVALID_LIST_POSITION;
+}
+
+static const char *
+combo_name (AdwComboRow *row, char **names)
+{
+  guint i = adw_combo_row_get_selected (row);
+
+  if (names == NULL || i == GTK_INVALID_LIST_POSITION || i >= g_strv_length (names))
+    return NULL;
+  return names[i];
+}
+
+static void
+combo_select (AdwComboRow *row, char **names, const char *name)
+{
+  guint i = strv_index (names, name);
+
+  if (i != GTK_INVALID_LIST_POSITION)
+    adw_combo_row_set_selected (row, i);
+}
+
+static void
+combo_set_names (AdwComboRow *row, char **names)
+{
+  g_autoptr(GtkStringList) model = gtk_string_list_new ((const char * const *) names);
+
+  adw_combo_row_set_model (row, G_LIST_MODEL (model));
+}
+
+/* Library string vectors are malloc'd (cw_strv_free); keep GLib copies. */
+static char **
+take_cw_strv (char **strv)
+{
+  char **copy;
+
+  if (strv == NULL)
+    return g_new0 (char *, 1);
+  copy = g_strdupv (strv);
+  cw_strv_free (strv);
+  return copy;
+}
+
+static void
+show_message (CwPlanPage *self, const char *message)
+{
+  gtk_label_set_text (self->message_label, message != NULL ? message : "");
+  gtk_revealer_set_reveal_child (self->message_revealer, message != NULL);
+}
+
+/* ---- parsing the inputs -------------------------------------------------- */
+
+static gboolean
+parse_field (CwPlanPage *self, AdwEntryRow *row, const char *label, gboolean positive,
+             uint64_t *out, GString *errors)
+{
+  CwError error = { 0 };
+  const char *text = entry_text (row);
+  gboolean ok;
+
+  ok = positive ? cw_cli_parse_positive_u64 (label, text, true, out, &error)
+                : cw_cli_parse_u64 (label, text, true, out, &error);
+
+  if (ok)
+    gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  else
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (row), "error");
+      if (errors->len == 0)
+        g_string_append (errors, error.message);
+    }
+
+  return ok;
+}
+
+static gboolean
+parse_dtype (AdwComboRow *row, char **names, CwDtype *out, GString *errors)
+{
+  CwError error = { 0 };
+  const char *name = combo_name (row, names);
+
+  if (name != NULL && cw_dtype_from_name (name, out, &error))
+    return TRUE;
+
+  if (errors->len == 0)
+    g_string_append_printf (errors, _("%s: no dtype selected"), adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+  return FALSE;
+}
+
+/* Reads every input into *config; fills *usable. The first problem goes to
+ * errors as one line. */
+static gboolean
+read_inputs (CwPlanPage *self, CwConfig *config, uint64_t *usable, uint64_t *total, GString *errors)
+{
+  g_autoptr(GString) ignored = g_string_new (NULL);
+  CwError error = { 0 };
+  const char *preset = combo_name (self->preset_row, self->preset_names);
+  const char *gpu_name = combo_name (self->gpu_row, self->gpu_names);
+  const char *causal = combo_name (self->causal_row, self->causal_names);
+  gboolean ok = TRUE;
+  uint64_t reserve = 0;
+  CwGpu *gpu;
+
+  cw_config_init_default (config);
+  /* Start from the preset so the inputs this page does not show (weights
+   * dtype, streaming budget, granularity) keep the preset's values. */
+  if (preset != NULL)
+    cw_preset_lookup (preset, config, NULL);
+
+  ok &= parse_field (self, self->batch_row, "b", TRUE, &config->b, errors);
+  ok &= parse_field (self, self->heads_row, "h", TRUE, &config->h, errors);
+  ok &= parse_field (self, self->head_dim_row, "d", TRUE, &config->d, errors);
+  ok &= parse_field (self, self->sq_row, "sq", TRUE, &config->sq, errors);
+  ok &= parse_field (self, self->ratio_row, "m", FALSE, &config->ratio, errors);
+  if (config->ratio != 0 && entry_text (self->sk_row)[0] == '\0')
+    {
+      config->sk = 0;
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sk_row), "error");
+    }
+  else
+    ok &= parse_field (self, self->sk_row, "sk", config->ratio == 0, &config->sk, errors);
+  ok &= parse_field (self, self->topk_row, "k", TRUE, &config->top_k, errors);
+
+  ok &= parse_dtype (self->q_dtype_row, self->dtype_names, &config->q_dtype, errors);
+  ok &= parse_dtype (self->k_dtype_row, self->dtype_names, &config->k_dtype, errors);
+  ok &= parse_dtype (self->score_dtype_row, self->dtype_names, &config->score_dtype, errors);
+  ok &= parse_dtype (self->index_dtype_row, self->dtype_names, &config->index_dtype, errors);
+
+  if (causal == NULL || !cw_causal_from_name (causal, &config->causal, &error))
+    {
+      if (errors->len == 0)
+        g_string_append (errors, causal == NULL ? _("No causal rule selected") : error.message);
+      ok = FALSE;
+    }
+
+  if (!ok)
+    return FALSE;
+
+  if (!cw_config_validate (config, &error))
+    {
+      g_string_append (errors, error.message);
+      return FALSE;
+    }
+
+  if (gpu_name == NULL)
+    {
+      g_string_append (errors, _("No GPU selected"));
+      return FALSE;
+    }
+
+  gpu = cw_gpu_lookup (gpu_name, &error);
+  if (gpu == NULL)
+    {
+      g_string_append (errors, error.message);
+      return FALSE;
+    }
+
+  *total = gpu->total_bytes;
+  reserve = gpu->reserve_bytes;
+  if (entry_text (self->reserve_row)[0] != '\0' &&
+      !parse_field (self, self->reserve_row, _("reserve"), FALSE, &reserve, errors))
+    {
+      cw_gpu_free (gpu);
+      return FALSE;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self->reserve_row), "error");
+  cw_gpu_free (gpu);
+
+  if (!cw_gpu_usable_bytes (*total, reserve, usable, &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->reserve_row), "error");
+      g_string_append (errors, error.message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ---- the breakdown ------------------------------------------------------- */
+
+static gboolean
+profile_is_compared (CwPlanPage *self, guint i)
+{
+  return gtk_check_button_get_active (g_ptr_array_index (self->profile_checks, i));
+}
+
+static GtkWidget *
+new_breakdown_line (const char *title, const char *value, gboolean bold)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *label = gtk_label_new (value);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_widget_add_css_class (label, "cw-mono");
+  if (bold)
+    gtk_widget_add_css_class (label, "cw-breakdown-peak");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  return row;
+}
+
+static void
+clear_breakdown (CwPlanPage *self)
+{
+  for (guint i = 0; i < self->breakdown_rows->len; i++)
+    gtk_list_box_remove (self->breakdown_list, g_ptr_array_index (self->breakdown_rows, i));
+  g_ptr_array_set_size (self->breakdown_rows, 0);
+}
+
+static void
+add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan *plan,
+                       gboolean have_cliff, uint64_t max_sq, GString *summary)
+{
+  char bytes[CW_BYTES_FORMAT_SIZE], gib[CW_BYTES_FORMAT_SIZE];
+  uint64_t peak = cw_plan_get_peak_bytes (plan);
+  gboolean fits = peak <= self->usable_bytes;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *cliff = NULL;
+  GtkWidget *expander = adw_expander_row_new ();
+  GtkWidget *verdict;
+
+  cw_bytes_format_gib (peak, gib, sizeof gib);
+  if (!have_cliff)
+    cliff = g_strdup (_("cliff unknown"));
+  else if (max_sq == 0)
+    cliff = g_strdup (_("does not fit at any sq"));
+  else
+    /* Translators: %s is the largest context length (a number) that still fits. */
+    {
+      char number[32];
+
+      g_snprintf (number, sizeof number, "%" G_GUINT64_FORMAT, max_sq);
+      cliff = g_strdup_printf (_("fits up to sq = %s"), number);
+    }
+
+  /* Translators: first %s is a size ("16.00 GiB"), second a phase name, third the cliff sentence. */
+  subtitle = g_strdup_printf (_("peak %s in phase “%s”; %s"), gib,
+                              cw_plan_get_phase_name (plan, cw_plan_get_peak_phase (plan)), cliff);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), cw_profile_get_name (profile));
+  adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), subtitle);
+  gtk_widget_set_tooltip_text (expander, cw_profile_get_description (profile));
+
+  verdict = gtk_label_new (fits ? _("fits") : _("does not fit"));
+  gtk_widget_add_css_class (verdict, fits ? "cw-fits" : "cw-does-not-fit");
+  gtk_widget_add_css_class (verdict, "heading");
+  adw_expander_row_add_action (ADW_EXPANDER_ROW (expander), verdict);
+
+  cw_bytes_format (peak, bytes, sizeof bytes);
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (_("Peak"), bytes, TRUE));
+
+  for (unsigned p = 0; p < cw_plan_get_n_phases (plan); p++)
+    {
+      g_autofree char *title = g_strdup_printf (_("Phase “%s”, live"), cw_plan_get_phase_name (plan, p));
+
+      cw_bytes_format (cw_plan_get_phase_live_bytes (plan, p), bytes, sizeof bytes);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (title, bytes, p == cw_plan_get_peak_phase (plan)));
+    }
+
+  for (unsigned b = 0; b < cw_plan_get_n_buffers (plan); b++)
+    {
+      g_autoptr(GString) phases = g_string_new (NULL);
+      g_autofree char *title = NULL;
+
+      for (unsigned p = 0; p < cw_plan_get_n_phases (plan); p++)
+        if (cw_plan_get_buffer_live_in (plan, b, p))
+          g_string_append_printf (phases, "%s%s", phases->len ? ", " : "", cw_plan_get_phase_name (plan, p));
+
+      /* Translators: buffer name, then the phases it is live in. */
+      title = g_strdup_printf (cw_plan_get_buffer_is_input (plan, b) ? _("Buffer %s (input; live in %s)")
+                                                                    : _("Buffer %s (live in %s)"),
+                               cw_plan_get_buffer_name (plan, b), phases->str);
+      cw_bytes_format (cw_plan_get_buffer_bytes (plan, b), bytes, sizeof bytes);
+      adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (title, bytes, FALSE));
+    }
+
+  gtk_list_box_append (self->breakdown_list, expander);
+  g_ptr_array_add (self->breakdown_rows, expander);
+
+  g_string_append_printf (summary, "%s peak=%" G_GUINT64_FORMAT " fits=%s max_sq=%" G_GUINT64_FORMAT "\n",
+                          cw_profile_get_name (profile), peak, fits ? "yes" : "no",
+                          have_cliff ? max_sq : 0);
+}
+
+/* ---- re-planning ---------------------------------------------------------- */
+
+static void
+replan (CwPlanPage *self)
+{
+  g_autoptr(GString) errors = g_string_new (NULL);
+  g_autoptr(GString) summary = g_string_new (NULL);
+  g_autoptr(GPtrArray) chart_series = g_ptr_array_new ();
+  CwConfig config;
+  uint64_t usable = 0, total = 0;
+  char total_text[CW_BYTES_FORMAT_SIZE], usable_text[CW_BYTES_FORMAT_SIZE];
+  g_autofree char *usable_subtitle = NULL;
+  CwPlanChartInput chart_input = { 0 };
+
+  if (self->profiles == NULL)
+    return;
+
+  if (!read_inputs (self, &config, &usable, &total, errors))
+    {
+      show_message (self, errors->str);
+      g_free (self->summary);
+      self->summary = g_strdup_printf ("error: %s\n", errors->str);
+      return;
+    }
+
+  show_message (self, NULL);
+  self->config = config;
+  self->usable_bytes = usable;
+  self->have_config = TRUE;
+
+  cw_bytes_format_gib (usable, usable_text, sizeof usable_text);
+  cw_bytes_format_gib (total, total_text, sizeof total_text);
+  /* Translators: usable of total memory, e.g. "131.00 GiB of 139.80 GiB". */
+  usable_subtitle = g_strdup_printf (_("%s of %s"), usable_text, total_text);
+  adw_action_row_set_subtitle (self->usable_row, usable_subtitle);
+
+  clear_breakdown (self);
+
+  chart_input.config = &config;
+  chart_input.usable_bytes = usable;
+  chart_input.receipts = self->receipts;
+  chart_input.gpu_name = combo_name (self->gpu_row, self->gpu_names);
+
+  for (guint i = 0; i < self->n_profiles; i++)
+    {
+      CwError error = { 0 };
+      CwPlan *plan;
+      uint64_t max_sq = 0;
+      gboolean have_cliff;
+
+      if (!profile_is_compared (self, i))
+        continue;
+
+      plan = cw_plan_new (self->profiles[i], &config, &error);
+      if (plan == NULL)
+        {
+          g_autofree char *line = g_strdup_printf ("%s: %s", cw_profile_get_name (self->profiles[i]), error.message);
+          GtkWidget *row = new_breakdown_line (line, "", FALSE);
+
+          gtk_list_box_append (self->breakdown_list, row);
+          g_ptr_array_add (self->breakdown_rows, row);
+          g_string_append_printf (summary, "%s error=%s\n", cw_profile_get_name (self->profiles[i]), error.message);
+          continue;
+        }
+
+      have_cliff = cw_cliff_max_sq (self->profiles[i], &config, usable, &max_sq, &error);
+      add_profile_breakdown (self, self->profiles[i], plan, have_cliff, max_sq, summary);
+      g_ptr_array_add (chart_series, self->profiles[i]);
+      cw_plan_free (plan);
+    }
+
+  g_free (self->summary);
+  self->summary = g_string_free (g_steal_pointer (&summary), FALSE);
+
+  chart_input.profiles = (const CwProfile **) chart_series->pdata;
+  chart_input.n_profiles = chart_series->len;
+  cw_chart_view_set_chart (self->chart_view, cw_gui_chart_cliff (&chart_input));
+
+  g_signal_emit (self, signals[CONFIG_CHANGED], 0);
+}
+
+static gboolean
+replan_timeout (gpointer user_data)
+{
+  CwPlanPage *self = user_data;
+
+  self->replan_id = 0;
+  replan (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_replan (CwPlanPage *self)
+{
+  if (self->filling)
+    return;
+  g_clear_handle_id (&self->replan_id, g_source_remove);
+  self->replan_id = g_timeout_add (REPLAN_DELAY_MS, replan_timeout, self);
+}
+
+/* ---- presets and settings ------------------------------------------------- */
+
+static void
+fill_from_preset (CwPlanPage *self, const char *preset)
+{
+  CwConfig config;
+  CwError error = { 0 };
+  char text[32];
+
+  if (!cw_preset_lookup (preset, &config, &error))
+    {
+      show_message (self, error.message);
+      return;
+    }
+
+  self->filling = TRUE;
+#define SET_U64(row, v) G_STMT_START { g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, (guint64) (v)); set_entry_text ((row), text); } G_STMT_END
+  SET_U64 (self->batch_row, config.b);
+  SET_U64 (self->heads_row, config.h);
+  SET_U64 (self->head_dim_row, config.d);
+  SET_U64 (self->sq_row, config.sq);
+  SET_U64 (self->ratio_row, config.ratio);
+  if (config.ratio != 0)
+    set_entry_text (self->sk_row, "");
+  else
+    SET_U64 (self->sk_row, config.sk);
+  SET_U64 (self->topk_row, config.top_k);
+#undef SET_U64
+  combo_select (self->q_dtype_row, self->dtype_names, cw_dtype_get_name (config.q_dtype));
+  combo_select (self->k_dtype_row, self->dtype_names, cw_dtype_get_name (config.k_dtype));
+  combo_select (self->score_dtype_row, self->dtype_names, cw_dtype_get_name (config.score_dtype));
+  combo_select (self->index_dtype_row, self->dtype_names, cw_dtype_get_name (config.index_dtype));
+  combo_select (self->causal_row, self->causal_names, cw_causal_get_name (config.causal));
+  self->filling = FALSE;
+
+  queue_replan (self);
+}
+
+static void
+preset_selected_cb (CwPlanPage *self)
+{
+  const char *preset = combo_name (self->preset_row, self->preset_names);
+
+  g_autofree char *current = NULL;
+
+  if (preset == NULL || self->settings == NULL || self->filling)
+    return;
+  current = g_settings_get_string (self->settings, "preset");
+  if (g_strcmp0 (current, preset) == 0)
+    return;
+  g_settings_set_string (self->settings, "preset", preset);
+  fill_from_preset (self, preset);
+}
+
+/* Combo <-> string key: the key holds the name, the row the index. */
+static void
+combo_selected_cb (AdwComboRow *row, GParamSpec *pspec, CwPlanPage *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (row), "cw-key");
+  char **names = g_object_get_data (G_OBJECT (row), "cw-names");
+  const char *name = combo_name (row, names);
+
+  if (self->settings != NULL && name != NULL)
+    g_settings_set_string (self->settings, key, name);
+  queue_replan (self);
+}
+
+static void
+bind_combo (CwPlanPage *self, AdwComboRow *row, const char *key, char **names, const char *fallback)
+{
+  g_autofree char *value = g_settings_get_string (self->settings, key);
+
+  g_object_set_data (G_OBJECT (row), "cw-key", (gpointer) key);
+  g_object_set_data (G_OBJECT (row), "cw-names", names);
+  if (value[0] != '\0' && strv_index (names, value) != GTK_INVALID_LIST_POSITION)
+    combo_select (row, names, value);
+  else if (fallback != NULL)
+    combo_select (row, names, fallback);
+  g_signal_connect (row, "notify::selected", G_CALLBACK (combo_selected_cb), self);
+}
+
+static void
+profile_toggled_cb (CwPlanPage *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) selected = NULL;
+  guint n_active = 0;
+
+  for (guint i = 0; i < self->n_profiles; i++)
+    if (profile_is_compared (self, i))
+      {
+        g_strv_builder_add (builder, cw_profile_get_name (self->profiles[i]));
+        n_active++;
+      }
+  selected = g_strv_builder_end (builder);
+  /* Empty means "all", so a new profile file shows up by default. */
+  if (self->settings != NULL)
+    g_settings_set_strv (self->settings, "profiles",
+                         n_active == self->n_profiles ? NULL : (const char * const *) selected);
+  queue_replan (self);
+}
+
+static void
+load_profiles (CwPlanPage *self)
+{
+  CwError error = { 0 };
+  g_autoptr(GString) failures = g_string_new (NULL);
+
+  self->profile_names = take_cw_strv (cw_profile_list_names (&error));
+  self->profiles = g_new0 (CwProfile *, g_strv_length (self->profile_names) + 1);
+
+  for (guint i = 0; self->profile_names[i] != NULL; i++)
+    {
+      CwProfile *profile = cw_profile_load (self->profile_names[i], &error);
+      GtkWidget *row, *check;
+
+      if (profile == NULL)
+        {
+          g_string_append_printf (failures, "%s%s", failures->len ? "; " : "", error.message);
+          continue;
+        }
+
+      self->profiles[self->n_profiles++] = profile;
+      row = adw_action_row_new ();
+      check = gtk_check_button_new ();
+      gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+      gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), cw_profile_get_name (profile));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), cw_profile_get_description (profile));
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), check);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), check);
+      adw_preferences_group_add (self->profiles_group, row);
+      g_ptr_array_add (self->profile_checks, check);
+      g_signal_connect_object (check, "toggled", G_CALLBACK (profile_toggled_cb), self, G_CONNECT_SWAPPED);
+    }
+
+  if (self->n_profiles == 0 && failures->len == 0)
+    g_string_append_printf (failures, _("No profiles found in %s/profiles"), cw_data_dir ());
+  if (failures->len > 0)
+    show_message (self, failures->str);
+}
+
+void
+cw_plan_page_bind_settings (CwPlanPage *self, GSettings *settings)
+{
+  g_autofree char *preset = NULL;
+  g_autofree char *stored = NULL;
+  g_auto(GStrv) compared = NULL;
+
+  g_return_if_fail (CW_IS_PLAN_PAGE (self));
+  g_return_if_fail (self->settings == NULL);
+
+  self->settings = g_object_ref (settings);
+  self->filling = TRUE;
+
+  preset = g_settings_get_string (settings, "preset");
+  if (strv_index (self->preset_names, preset) == GTK_INVALID_LIST_POSITION)
+    {
+      g_free (preset);
+      preset = g_strdup (strv_index (self->preset_names, CW_DEFAULT_PRESET) != GTK_INVALID_LIST_POSITION
+                         ? CW_DEFAULT_PRESET
+                         : (self->preset_names[0] != NULL ? self->preset_names[0] : ""));
+    }
+  combo_select (self->preset_row, self->preset_names, preset);
+
+  bind_combo (self, self->gpu_row, "gpu", self->gpu_names,
+              strv_index (self->gpu_names, CW_DEFAULT_GPU) != GTK_INVALID_LIST_POSITION ? CW_DEFAULT_GPU
+              : self->gpu_names[0]);
+  bind_combo (self, self->q_dtype_row, "q-dtype", self->dtype_names, NULL);
+  bind_combo (self, self->k_dtype_row, "k-dtype", self->dtype_names, NULL);
+  bind_combo (self, self->score_dtype_row, "score-dtype", self->dtype_names, NULL);
+  bind_combo (self, self->index_dtype_row, "index-dtype", self->dtype_names, NULL);
+  bind_combo (self, self->causal_row, "causal", self->causal_names, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (entry_fields); i++)
+    {
+      AdwEntryRow *row = ENTRY (self, &entry_fields[i]);
+
+      g_settings_bind (settings, entry_fields[i].key, row, "text", G_SETTINGS_BIND_DEFAULT);
+      g_signal_connect_object (row, "changed", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
+    }
+
+  compared = g_settings_get_strv (settings, "profiles");
+  if (compared[0] != NULL)
+    for (guint i = 0; i < self->n_profiles; i++)
+      gtk_check_button_set_active (g_ptr_array_index (self->profile_checks, i),
+                                   g_strv_contains ((const char * const *) compared,
+                                                    cw_profile_get_name (self->profiles[i])));
+
+  g_signal_connect_object (self->preset_row, "notify::selected", G_CALLBACK (preset_selected_cb),
+                           self, G_CONNECT_SWAPPED);
+  self->filling = FALSE;
+
+  /* First start (or a schema reset): take every field from the preset. */
+  g_free (stored);
+  stored = g_settings_get_string (settings, "preset");
+  if (g_strcmp0 (stored, preset) != 0 || entry_text (self->sq_row)[0] == '\0')
+    {
+      if (preset[0] != '\0')
+        g_settings_set_string (settings, "preset", preset);
+      fill_from_preset (self, preset);
+    }
+
+  replan (self);
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+void
+cw_plan_page_set_receipts (CwPlanPage *self, GListModel *receipts)
+{
+  g_return_if_fail (CW_IS_PLAN_PAGE (self));
+
+  if (self->receipts != NULL)
+    g_signal_handlers_disconnect_by_func (self->receipts, queue_replan, self);
+  g_set_object (&self->receipts, receipts);
+  if (receipts != NULL)
+    g_signal_connect_object (receipts, "items-changed", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
+  queue_replan (self);
+}
+
+CwChartView *
+cw_plan_page_get_chart_view (CwPlanPage *self)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), NULL);
+  return self->chart_view;
+}
+
+gboolean
+cw_plan_page_get_config (CwPlanPage *self, CwConfig *config)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), FALSE);
+
+  if (!self->have_config)
+    return FALSE;
+  *config = self->config;
+  return TRUE;
+}
+
+const char *
+cw_plan_page_get_preset (CwPlanPage *self)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), NULL);
+  return combo_name (self->preset_row, self->preset_names);
+}
+
+gboolean
+cw_plan_page_set_field (CwPlanPage *self, const char *field, const char *text)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (entry_fields); i++)
+    if (g_str_equal (entry_fields[i].field, field))
+      {
+        AdwEntryRow *row = ENTRY (self, &entry_fields[i]);
+
+        gtk_widget_grab_focus (GTK_WIDGET (row));
+        gtk_editable_set_text (GTK_EDITABLE (row), text);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+char *
+cw_plan_page_dup_summary (CwPlanPage *self)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), NULL);
+
+  /* A pending re-plan would make the summary stale: run it now. */
+  if (self->replan_id != 0)
+    {
+      g_clear_handle_id (&self->replan_id, g_source_remove);
+      replan (self);
+    }
+  return g_strdup (self->summary != NULL ? self->summary : "");
+}
+
+/* ---- lifecycle --------------------------------------------------------------- */
+
+static void
+cw_plan_page_dispose (GObject *object)
+{
+  CwPlanPage *self = CW_PLAN_PAGE (object);
+
+  g_clear_handle_id (&self->replan_id, g_source_remove);
+  g_clear_object (&self->settings);
+  if (self->receipts != NULL)
+    g_signal_handlers_disconnect_by_func (self->receipts, queue_replan, self);
+  g_clear_object (&self->receipts);
+  g_clear_pointer (&self->breakdown_rows, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_PLAN_PAGE);
+
+  G_OBJECT_CLASS (cw_plan_page_parent_class)->dispose (object);
+}
+
+static void
+cw_plan_page_finalize (GObject *object)
+{
+  CwPlanPage *self = CW_PLAN_PAGE (object);
+
+  for (guint i = 0; i < self->n_profiles; i++)
+    cw_profile_free (self->profiles[i]);
+  g_free (self->profiles);
+  g_clear_pointer (&self->profile_checks, g_ptr_array_unref);
+  g_strfreev (self->preset_names);
+  g_strfreev (self->gpu_names);
+  g_strfreev (self->dtype_names);
+  g_strfreev (self->causal_names);
+  g_strfreev (self->profile_names);
+  g_free (self->summary);
+
+  G_OBJECT_CLASS (cw_plan_page_parent_class)->finalize (object);
+}
+
+static void
+cw_plan_page_class_init (CwPlanPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cw_plan_page_dispose;
+  object_class->finalize = cw_plan_page_finalize;
+
+  /**
+   * CwPlanPage::config-changed:
+   *
+   * Emitted after every successful re-plan.
+   */
+  signals[CONFIG_CHANGED] = g_signal_new ("config-changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  g_type_ensure (CW_TYPE_CHART_VIEW);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cliffwatch/Cliffwatch/cw-plan-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, paned);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, preset_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, gpu_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, reserve_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, usable_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, batch_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, heads_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, head_dim_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, sq_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, ratio_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, sk_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, topk_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, q_dtype_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, k_dtype_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, score_dtype_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, index_dtype_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, causal_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, profiles_group);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, message_revealer);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, chart_view);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, breakdown_list);
+}
+
+static void
+cw_plan_page_init (CwPlanPage *self)
+{
+  CwError error = { 0 };
+  g_autoptr(GStrvBuilder) dtypes = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) causals = g_strv_builder_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->breakdown_rows = g_ptr_array_new ();
+  self->profile_checks = g_ptr_array_new ();
+
+  for (int d = 0; d < CW_DTYPE_N_DTYPES; d++)
+    g_strv_builder_add (dtypes, cw_dtype_get_name ((CwDtype) d));
+  self->dtype_names = g_strv_builder_end (dtypes);
+  for (int c = CW_CAUSAL_NONE; c <= CW_CAUSAL_COMPRESSED; c++)
+    g_strv_builder_add (causals, cw_causal_get_name ((CwCausal) c));
+  self->causal_names = g_strv_builder_end (causals);
+
+  self->preset_names = take_cw_strv (cw_preset_list (&error));
+  self->gpu_names = take_cw_strv (cw_gpu_list (&error));
+
+  combo_set_names (self->preset_row, self->preset_names);
+  combo_set_names (self->gpu_row, self->gpu_names);
+  combo_set_names (self->q_dtype_row, self->dtype_names);
+  combo_set_names (self->k_dtype_row, self->dtype_names);
+  combo_set_names (self->score_dtype_row, self->dtype_names);
+  combo_set_names (self->index_dtype_row, self->dtype_names);
+  combo_set_names (self->causal_row, self->causal_names);
+
+  load_profiles (self);
+}

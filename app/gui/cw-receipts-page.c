@@ -1,0 +1,711 @@
+/* cw-receipts-page.c: the Receipts page.
+ *
+ * Model chain: database rows -> GtkFilterListModel (search text, status,
+ * lane) -> GtkSortListModel (the column view's sorter) -> GtkSingleSelection.
+ * Filtering and sorting are incremental, so 10k+ receipts never stall the
+ * main loop; the list result carries no traces. Selecting a row loads that
+ * one receipt in full (buffers, phases, trace) in a worker thread and fills
+ * the detail pane and the memory timeline. Owner: workbench. */
+#include "cw-build-config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <math.h>
+
+#include "cw-gui-charts.h"
+#include "cw-receipt-row.h"
+#include "cw-receipts-page.h"
+
+struct _CwReceiptsPage
+{
+  GtkWidget           parent_instance;
+
+  CwReceiptDatabase  *database;
+  GtkFilterListModel *filter_model;
+  GtkSortListModel   *sort_model;
+  GtkSingleSelection *selection;
+  GtkCustomFilter    *filter;
+  GCancellable       *detail_cancellable;
+  gint64              detail_id;
+  char               *search_text;
+  GPtrArray          *detail_groups;
+
+  /* template children */
+  GtkSearchEntry     *search_entry;
+  GtkDropDown        *status_dropdown;
+  GtkDropDown        *lane_dropdown;
+  GtkLabel           *count_label;
+  AdwViewStack       *list_stack;
+  GtkColumnView      *column_view;
+  GtkLabel           *detail_title;
+  CwChartView        *chart_view;
+  GtkBox             *detail_box;
+};
+
+G_DEFINE_FINAL_TYPE (CwReceiptsPage, cw_receipts_page, GTK_TYPE_WIDGET)
+
+typedef enum {
+  COL_ID,
+  COL_LANE,
+  COL_CONFIG,
+  COL_GPU,
+  COL_STATUS,
+  COL_PREDICTED,
+  COL_MEASURED,
+  COL_ERROR,
+  COL_LANE_TIME,
+  COL_DATE,
+} Column;
+
+/* ---- formatting ---------------------------------------------------------- */
+
+static char *
+format_gib (uint64_t bytes)
+{
+  char buf[CW_BYTES_FORMAT_SIZE];
+
+  return g_strdup (cw_bytes_format_gib (bytes, buf, sizeof buf));
+}
+
+static char *
+format_date (int64_t unix_ns)
+{
+  g_autoptr(GDateTime) dt = NULL;
+
+  if (unix_ns <= 0)
+    return g_strdup ("—");
+  dt = g_date_time_new_from_unix_utc (unix_ns / G_GINT64_CONSTANT (1000000000));
+  return dt != NULL ? g_date_time_format (dt, "%Y-%m-%d %H:%M") : g_strdup ("—");
+}
+
+static char *
+cell_text (CwReceiptRow *row, Column column)
+{
+  const CwReceipt *r = cw_receipt_row_get_receipt (row);
+
+  switch (column)
+    {
+    case COL_ID: return g_strdup_printf ("%" G_GINT64_FORMAT, r->id);
+    case COL_LANE: return g_strdup (r->lane);
+    case COL_CONFIG: return cw_receipt_row_dup_config_label (row);
+    case COL_GPU: return g_strdup (r->provenance.gpu_name);
+    case COL_STATUS: return g_strdup (cw_receipt_row_get_status_label (row));
+    case COL_PREDICTED: return r->predicted_peak_bytes ? format_gib (r->predicted_peak_bytes) : g_strdup ("—");
+    case COL_MEASURED:
+      if (r->status == CW_RECEIPT_STATUS_OOM)
+        return g_strdup (_("OOM"));
+      return r->measured_peak_bytes ? format_gib (r->measured_peak_bytes) : g_strdup ("—");
+    case COL_ERROR:
+      {
+        double e = cw_receipt_row_get_error_percent (row);
+        return isnan (e) ? g_strdup ("—") : g_strdup_printf ("%+.2f %%", e);
+      }
+    case COL_LANE_TIME:
+      return r->lane_ns ? g_strdup_printf ("%.3f ms", (double) r->lane_ns / 1e6) : g_strdup ("—");
+    case COL_DATE: return format_date (r->provenance.time_unix_ns);
+    default: return g_strdup ("");
+    }
+}
+
+/* ---- the column view ---------------------------------------------------- */
+
+static void
+setup_cell (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  Column column = GPOINTER_TO_INT (user_data);
+  GtkWidget *label = gtk_label_new (NULL);
+  gboolean numeric = column == COL_ID || column == COL_PREDICTED || column == COL_MEASURED ||
+                     column == COL_ERROR || column == COL_LANE_TIME;
+
+  gtk_label_set_xalign (GTK_LABEL (label), numeric ? 1.0 : 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (numeric)
+    gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_data)
+{
+  Column column = GPOINTER_TO_INT (user_data);
+  CwReceiptRow *row = gtk_list_item_get_item (item);
+  GtkWidget *label = gtk_list_item_get_child (item);
+  g_autofree char *text = cell_text (row, column);
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  if (column == COL_STATUS)
+    {
+      const CwReceipt *r = cw_receipt_row_get_receipt (row);
+
+      if (r->status == CW_RECEIPT_STATUS_OK)
+        gtk_widget_remove_css_class (label, "error");
+      else
+        gtk_widget_add_css_class (label, "error");
+    }
+  if (column == COL_CONFIG || column == COL_GPU)
+    gtk_widget_set_tooltip_text (label, text);
+}
+
+static void
+add_column (CwReceiptsPage *self, Column column, const char *title, const char *property,
+            GtkSorter *sorter, gboolean expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *col;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (column));
+
+  col = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_resizable (col, TRUE);
+  gtk_column_view_column_set_expand (col, expand);
+
+  if (sorter == NULL && property != NULL)
+    {
+      GObjectClass *klass = g_type_class_ref (CW_TYPE_RECEIPT_ROW);
+      GParamSpec *pspec = g_object_class_find_property (klass, property);
+      GtkExpression *expr = gtk_property_expression_new (CW_TYPE_RECEIPT_ROW, NULL, property);
+      gboolean is_string = G_PARAM_SPEC_VALUE_TYPE (pspec) == G_TYPE_STRING;
+
+      g_type_class_unref (klass);
+      if (is_string)
+        sorter = GTK_SORTER (gtk_string_sorter_new (expr));
+      else
+        sorter = GTK_SORTER (gtk_numeric_sorter_new (expr));
+    }
+  if (sorter != NULL)
+    gtk_column_view_column_set_sorter (col, sorter);
+
+  gtk_column_view_append_column (self->column_view, col);
+  g_clear_object (&sorter);
+  g_object_unref (col);
+}
+
+/* ---- filtering ----------------------------------------------------------- */
+
+static const char *status_filter_names[] = { NULL, "ok", "oom", "capture-failed", "error" };
+
+static gboolean
+contains_casefold (const char *haystack, const char *needle_folded)
+{
+  g_autofree char *folded = NULL;
+
+  if (haystack == NULL || *haystack == '\0')
+    return FALSE;
+  folded = g_utf8_casefold (haystack, -1);
+  return strstr (folded, needle_folded) != NULL;
+}
+
+static gboolean
+filter_func (gpointer item, gpointer user_data)
+{
+  CwReceiptsPage *self = user_data;
+  CwReceiptRow *row = item;
+  const CwReceipt *r = cw_receipt_row_get_receipt (row);
+  guint status = gtk_drop_down_get_selected (self->status_dropdown);
+  GtkStringObject *lane = gtk_drop_down_get_selected_item (self->lane_dropdown);
+
+  if (status != GTK_INVALID_LIST_POSITION && status > 0 && status < G_N_ELEMENTS (status_filter_names) &&
+      g_strcmp0 (cw_receipt_status_get_name (r->status), status_filter_names[status]) != 0)
+    return FALSE;
+
+  if (lane != NULL && gtk_drop_down_get_selected (self->lane_dropdown) > 0 &&
+      g_strcmp0 (r->lane, gtk_string_object_get_string (lane)) != 0)
+    return FALSE;
+
+  if (self->search_text != NULL && *self->search_text != '\0')
+    {
+      g_autofree char *config = cw_receipt_row_dup_config_label (row);
+      g_auto(GStrv) words = g_strsplit_set (self->search_text, " \t", -1);
+
+      /* Every word must match somewhere, so "oom h200" narrows. */
+      for (guint i = 0; words[i] != NULL; i++)
+        {
+          const char *w = words[i];
+
+          if (*w == '\0')
+            continue;
+          if (!(contains_casefold (r->lane, w) || contains_casefold (r->profile, w) ||
+                contains_casefold (r->provenance.gpu_name, w) || contains_casefold (r->provenance.host, w) ||
+                contains_casefold (cw_receipt_status_get_name (r->status), w) ||
+                contains_casefold (r->error_message, w) || contains_casefold (r->note, w) ||
+                contains_casefold (r->uuid, w) || contains_casefold (config, w)))
+            return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static void
+update_count (CwReceiptsPage *self)
+{
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+  guint total = self->database ? g_list_model_get_n_items (cw_receipt_database_get_rows (self->database)) : 0;
+  g_autofree char *text = NULL;
+
+  /* Translators: "12 of 10000 receipts" */
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u receipt", "%u of %u receipts", total),
+                          shown, total);
+  gtk_label_set_text (self->count_label, text);
+  adw_view_stack_set_visible_child_name (self->list_stack, shown > 0 ? "list" : "empty");
+}
+
+static void
+refilter_dropdowns (CwReceiptsPage *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+/* Telling the filter model whether the search got stricter or looser lets
+ * it re-check only the rows that can change. */
+static void
+refilter (CwReceiptsPage *self)
+{
+  g_autofree char *old = g_steal_pointer (&self->search_text);
+  GtkFilterChange change = GTK_FILTER_CHANGE_DIFFERENT;
+
+  self->search_text = g_utf8_casefold (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)), -1);
+  if (g_strcmp0 (old, self->search_text) == 0)
+    return;
+  if (old != NULL && strstr (self->search_text, old) != NULL)
+    change = GTK_FILTER_CHANGE_MORE_STRICT;
+  else if (old != NULL && strstr (old, self->search_text) != NULL)
+    change = GTK_FILTER_CHANGE_LESS_STRICT;
+  gtk_filter_changed (GTK_FILTER (self->filter), change);
+}
+
+static void
+update_lanes (CwReceiptsPage *self)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) lanes = g_ptr_array_new ();
+  g_autoptr(GtkStringList) model = NULL;
+  GListModel *rows;
+  guint n;
+
+  g_ptr_array_add (lanes, (gpointer) _("All lanes"));
+  if (self->database != NULL)
+    {
+      rows = cw_receipt_database_get_rows (self->database);
+      n = g_list_model_get_n_items (rows);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(CwReceiptRow) row = g_list_model_get_item (rows, i);
+          const char *lane = cw_receipt_row_get_receipt (row)->lane;
+
+          if (g_hash_table_add (seen, (gpointer) lane))
+            g_ptr_array_add (lanes, (gpointer) lane);
+        }
+    }
+  g_ptr_array_add (lanes, NULL);
+  model = gtk_string_list_new ((const char * const *) lanes->pdata);
+  gtk_drop_down_set_model (self->lane_dropdown, G_LIST_MODEL (model));
+  gtk_drop_down_set_selected (self->lane_dropdown, 0);
+}
+
+/* ---- the detail pane ------------------------------------------------------ */
+
+static void
+clear_details (CwReceiptsPage *self)
+{
+  for (guint i = 0; i < self->detail_groups->len; i++)
+    gtk_box_remove (self->detail_box, g_ptr_array_index (self->detail_groups, i));
+  g_ptr_array_set_size (self->detail_groups, 0);
+}
+
+static GtkWidget *
+add_group (CwReceiptsPage *self, const char *title)
+{
+  GtkWidget *group = adw_preferences_group_new ();
+
+  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), title);
+  gtk_box_append (self->detail_box, group);
+  g_ptr_array_add (self->detail_groups, group);
+  return group;
+}
+
+static void
+add_line (GtkWidget *group, const char *title, const char *value)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *label = gtk_label_new (value != NULL && *value != '\0' ? value : "—");
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 1.0);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (label, "numeric");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+}
+
+static void
+add_bytes_line (GtkWidget *group, const char *title, uint64_t bytes)
+{
+  char buf[CW_BYTES_FORMAT_SIZE];
+
+  add_line (group, title, cw_bytes_format (bytes, buf, sizeof buf));
+}
+
+static void
+add_u64_line (GtkWidget *group, const char *title, uint64_t value)
+{
+  char buf[32];
+
+  g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, value);
+  add_line (group, title, buf);
+}
+
+static const char *
+yes_no (bool value)
+{
+  return value ? _("yes") : _("no");
+}
+
+static void
+show_receipt (CwReceiptsPage *self, const CwReceipt *r)
+{
+  const CwConfig *c = &r->config;
+  const CwProvenance *p = &r->provenance;
+  g_autofree char *title = NULL;
+  g_autofree char *date = format_date (p->time_unix_ns);
+  char buf[256];
+  GtkWidget *g;
+
+  clear_details (self);
+
+  /* Translators: receipt number, lane name, status */
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, r->id);
+  title = g_strdup_printf (_("Receipt %s: %s, %s"), buf, r->lane, cw_receipt_status_get_name (r->status));
+  gtk_label_set_text (self->detail_title, title);
+
+  g = add_group (self, _("Predicted and measured"));
+  if (r->predicted_peak_bytes)
+    add_bytes_line (g, _("Predicted peak"), r->predicted_peak_bytes);
+  if (r->status == CW_RECEIPT_STATUS_OOM)
+    {
+      add_bytes_line (g, _("Failed request"), r->oom_request_bytes);
+      add_bytes_line (g, _("Live when it failed"), r->oom_live_bytes);
+    }
+  else if (r->measured_peak_bytes)
+    {
+      double e = 100.0 * ((double) r->measured_peak_bytes - (double) r->predicted_peak_bytes)
+                       / (double) MAX (r->predicted_peak_bytes, 1);
+
+      add_bytes_line (g, _("Measured peak (CUPTI alloc/free)"), r->measured_peak_bytes);
+      if (r->predicted_peak_bytes)
+        {
+          g_snprintf (buf, sizeof buf, "%+.3f %% (%s)", e,
+                      cw_receipt_peak_agrees (r) ? _("agrees") : _("disagrees"));
+          add_line (g, _("Error"), buf);
+        }
+    }
+  if (r->predicted_input_bytes)
+    add_bytes_line (g, _("Inputs (predicted)"), r->predicted_input_bytes);
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT " B", r->memgetinfo_delta_bytes);
+  add_line (g, _("cudaMemGetInfo delta"), buf);
+  if (r->lane_ns)
+    {
+      g_snprintf (buf, sizeof buf, "%.3f ms", (double) r->lane_ns / 1e6);
+      add_line (g, _("Lane time"), buf);
+    }
+  if (r->kernel_ns)
+    {
+      g_snprintf (buf, sizeof buf, "%.3f ms", (double) r->kernel_ns / 1e6);
+      add_line (g, _("Kernel time"), buf);
+    }
+  if (r->unprofiled_lane_ns)
+    {
+      g_snprintf (buf, sizeof buf, "%.3f ms", (double) r->unprofiled_lane_ns / 1e6);
+      add_line (g, _("Lane time without CUPTI"), buf);
+    }
+  if (r->tflops > 0)
+    {
+      g_snprintf (buf, sizeof buf, "%.1f TFLOP/s", r->tflops);
+      add_line (g, _("Throughput"), buf);
+    }
+  if (r->error_message[0] != '\0')
+    add_line (g, _("Error message"), r->error_message);
+  if (r->dropped_records > 0)
+    add_u64_line (g, _("Dropped CUPTI records (trace incomplete)"), r->dropped_records);
+
+  if (r->n_buffers > 0)
+    {
+      g = add_group (self, _("Predicted buffers"));
+      for (size_t i = 0; i < r->n_buffers; i++)
+        {
+          g_autofree char *name = r->buffers[i].is_input ? g_strdup_printf (_("%s (input)"), r->buffers[i].name)
+                                                         : g_strdup (r->buffers[i].name);
+          add_bytes_line (g, name, r->buffers[i].bytes);
+        }
+    }
+  if (r->n_phases > 0)
+    {
+      g = add_group (self, _("Predicted live bytes per phase"));
+      for (size_t i = 0; i < r->n_phases; i++)
+        add_bytes_line (g, r->phases[i].name, r->phases[i].live_bytes);
+    }
+
+  g = add_group (self, _("Recall and capture legality"));
+  if (r->has_recall)
+    {
+      g_snprintf (buf, sizeof buf, "%.6f", r->recall);
+      add_line (g, _("Recall against the reference"), buf);
+    }
+  else
+    add_line (g, _("Recall against the reference"), _("not measured"));
+  if (r->capture.attempted)
+    {
+      g_snprintf (buf, sizeof buf, _("captured %s, instantiated %s, replayed %s, replay matches %s"),
+                  yes_no (r->capture.captured), yes_no (r->capture.instantiated),
+                  yes_no (r->capture.replayed), yes_no (r->capture.matched));
+      add_line (g, _("CUDA graph capture"), buf);
+      if (r->capture.cuda_error_name[0] != '\0')
+        add_line (g, _("Capture error"), r->capture.cuda_error_name);
+    }
+  else
+    add_line (g, _("CUDA graph capture"), _("not attempted"));
+
+  g = add_group (self, _("Configuration"));
+  add_line (g, _("Profile"), r->profile);
+  add_u64_line (g, _("Batch b"), c->b);
+  add_u64_line (g, _("Indexer heads h"), c->h);
+  add_u64_line (g, _("Head dim d"), c->d);
+  add_u64_line (g, _("Query tokens sq"), c->sq);
+  add_u64_line (g, _("Key positions sk"), cw_config_get_sk (c));
+  add_u64_line (g, _("Compression ratio m"), c->ratio);
+  add_u64_line (g, _("Top-k"), c->top_k);
+  add_line (g, _("Causal rule"), cw_causal_get_name (c->causal));
+  g_snprintf (buf, sizeof buf, "q %s, k %s, w %s, score %s, index %s",
+              cw_dtype_get_name (c->q_dtype), cw_dtype_get_name (c->k_dtype), cw_dtype_get_name (c->w_dtype),
+              cw_dtype_get_name (c->score_dtype), cw_dtype_get_name (c->index_dtype));
+  add_line (g, _("Dtypes"), buf);
+  add_bytes_line (g, _("Streaming chunk budget"), c->chunk_budget_bytes);
+
+  g = add_group (self, _("Provenance"));
+  add_line (g, _("GPU"), p->gpu_name);
+  add_line (g, _("GPU UUID"), p->gpu_uuid);
+  add_bytes_line (g, _("HBM total"), p->hbm_total_bytes);
+  add_line (g, _("Driver"), p->driver_version);
+  g_snprintf (buf, sizeof buf, "driver %d, runtime %d, CUPTI %u", p->cuda_driver_version,
+              p->cuda_runtime_version, p->cupti_version);
+  add_line (g, _("CUDA versions"), buf);
+  add_line (g, _("Host"), p->host);
+  g_snprintf (buf, sizeof buf, "%s (%s)", p->cliffwatch_version, p->git_revision);
+  add_line (g, _("Cliffwatch version"), buf);
+  add_line (g, _("Taken (UTC)"), date);
+  add_line (g, _("UUID"), r->uuid);
+  if (r->sweep_id[0] != '\0')
+    add_line (g, _("Sweep"), r->sweep_id);
+  if (r->note[0] != '\0')
+    add_line (g, _("Note"), r->note);
+
+  cw_chart_view_set_chart (self->chart_view, cw_gui_chart_timeline (r));
+}
+
+static void
+detail_loaded_cb (GObject *object, GAsyncResult *result, gpointer user_data)
+{
+  CwReceiptsPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+  CwReceipt *receipt;
+
+  receipt = cw_receipt_database_load_receipt_finish (CW_RECEIPT_DATABASE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_object_unref (self);
+      return;
+    }
+
+  if (receipt == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not load the receipt: %s"), error->message);
+
+      g_warning ("%s", message);
+      clear_details (self);
+      gtk_label_set_text (self->detail_title, message);
+      cw_chart_view_set_chart (self->chart_view, NULL);
+      self->detail_id = 0;
+    }
+  else
+    {
+      show_receipt (self, receipt);
+      self->detail_id = receipt->id;
+      cw_receipt_free (receipt);
+    }
+
+  g_object_unref (self);
+}
+
+static void
+selection_changed_cb (CwReceiptsPage *self)
+{
+  CwReceiptRow *row = gtk_single_selection_get_selected_item (self->selection);
+
+  g_cancellable_cancel (self->detail_cancellable);
+  g_clear_object (&self->detail_cancellable);
+
+  g_debug ("selected receipt %" G_GINT64_FORMAT, row ? cw_receipt_row_get_receipt (row)->id : 0);
+  if (row == NULL || self->database == NULL)
+    return;
+
+  self->detail_cancellable = g_cancellable_new ();
+  cw_receipt_database_load_receipt_async (self->database, cw_receipt_row_get_receipt (row)->id,
+                                          self->detail_cancellable, detail_loaded_cb, g_object_ref (self));
+}
+
+/* ---- public API ----------------------------------------------------------- */
+
+void
+cw_receipts_page_set_database (CwReceiptsPage *self, CwReceiptDatabase *database)
+{
+  g_return_if_fail (CW_IS_RECEIPTS_PAGE (self));
+
+  g_set_object (&self->database, database);
+  gtk_filter_list_model_set_model (self->filter_model,
+                                   database ? cw_receipt_database_get_rows (database) : NULL);
+  update_lanes (self);
+  clear_details (self);
+  self->detail_id = 0;
+  gtk_label_set_text (self->detail_title, _("Select a receipt to see its details."));
+  cw_chart_view_set_chart (self->chart_view, NULL);
+  update_count (self);
+}
+
+GListModel *
+cw_receipts_page_get_filtered_model (CwReceiptsPage *self)
+{
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), NULL);
+  return G_LIST_MODEL (self->sort_model);
+}
+
+CwChartView *
+cw_receipts_page_get_chart_view (CwReceiptsPage *self)
+{
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), NULL);
+  return self->chart_view;
+}
+
+void
+cw_receipts_page_focus_search (CwReceiptsPage *self)
+{
+  g_return_if_fail (CW_IS_RECEIPTS_PAGE (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+void
+cw_receipts_page_set_search_text (CwReceiptsPage *self, const char *text)
+{
+  g_return_if_fail (CW_IS_RECEIPTS_PAGE (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  /* Apply now rather than after the entry's typing delay. */
+  refilter (self);
+}
+
+void
+cw_receipts_page_select (CwReceiptsPage *self, guint position)
+{
+  g_return_if_fail (CW_IS_RECEIPTS_PAGE (self));
+  gtk_single_selection_set_selected (self->selection, position);
+}
+
+gint64
+cw_receipts_page_get_detail_id (CwReceiptsPage *self)
+{
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), 0);
+  return self->detail_id;
+}
+
+/* ---- lifecycle -------------------------------------------------------------- */
+
+static void
+cw_receipts_page_dispose (GObject *object)
+{
+  CwReceiptsPage *self = CW_RECEIPTS_PAGE (object);
+
+  g_cancellable_cancel (self->detail_cancellable);
+  g_clear_object (&self->detail_cancellable);
+  if (self->column_view != NULL)
+    gtk_column_view_set_model (self->column_view, NULL);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->sort_model);
+  g_clear_object (&self->filter_model);
+  g_clear_object (&self->database);
+  g_clear_pointer (&self->detail_groups, g_ptr_array_unref);
+  g_clear_pointer (&self->search_text, g_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_RECEIPTS_PAGE);
+
+  G_OBJECT_CLASS (cw_receipts_page_parent_class)->dispose (object);
+}
+
+static void
+cw_receipts_page_class_init (CwReceiptsPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = cw_receipts_page_dispose;
+
+  g_type_ensure (CW_TYPE_CHART_VIEW);
+  g_type_ensure (CW_TYPE_RECEIPT_ROW);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/cliffwatch/Cliffwatch/cw-receipts-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, status_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, lane_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, column_view);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, detail_title);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, chart_view);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, detail_box);
+}
+
+static void
+cw_receipts_page_init (CwReceiptsPage *self)
+{
+  const char *statuses[] = { _("Any status"), _("ok"), _("out of memory"), _("capture failed"), _("error"), NULL };
+  g_autoptr(GtkStringList) status_model = gtk_string_list_new (statuses);
+  GtkSorter *view_sorter;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->detail_groups = g_ptr_array_new ();
+  gtk_drop_down_set_model (self->status_dropdown, G_LIST_MODEL (status_model));
+
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (NULL, GTK_FILTER (self->filter));
+  gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+
+  add_column (self, COL_ID, _("ID"), "id", NULL, FALSE);
+  add_column (self, COL_LANE, _("Lane"), "lane", NULL, FALSE);
+  add_column (self, COL_CONFIG, _("Configuration"), "sq", NULL, TRUE);
+  add_column (self, COL_GPU, _("GPU"), "gpu", NULL, FALSE);
+  add_column (self, COL_STATUS, _("Status"), "status", NULL, FALSE);
+  add_column (self, COL_PREDICTED, _("Predicted"), "predicted", NULL, FALSE);
+  add_column (self, COL_MEASURED, _("Measured"), "measured", NULL, FALSE);
+  add_column (self, COL_ERROR, _("Error"), "abs-error-percent", NULL, FALSE);
+  add_column (self, COL_LANE_TIME, _("Lane time"), "lane-ms", NULL, FALSE);
+  add_column (self, COL_DATE, _("Date"), "time", NULL, FALSE);
+
+  view_sorter = gtk_column_view_get_sorter (self->column_view);
+  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
+                                              g_object_ref (view_sorter));
+  gtk_sort_list_model_set_incremental (self->sort_model, TRUE);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect_object (self->selection, "notify::selected-item", G_CALLBACK (selection_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->sort_model, "items-changed", G_CALLBACK (update_count), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (refilter), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->status_dropdown, "notify::selected", G_CALLBACK (refilter_dropdowns), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->lane_dropdown, "notify::selected", G_CALLBACK (refilter_dropdowns), self, G_CONNECT_SWAPPED);
+
+  update_lanes (self);
+  update_count (self);
+}

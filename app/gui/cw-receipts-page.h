@@ -1,0 +1,30 @@
+/* cw-receipts-page.h: the Receipts page: searchable, filterable, sortable
+ * list and the detail pane. Owner: workbench. */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "cw-chart-view.h"
+#include "cw-receipt-database.h"
+
+G_BEGIN_DECLS
+
+#define CW_TYPE_RECEIPTS_PAGE (cw_receipts_page_get_type ())
+
+G_DECLARE_FINAL_TYPE (CwReceiptsPage, cw_receipts_page, CW, RECEIPTS_PAGE, GtkWidget)
+
+void         cw_receipts_page_set_database       (CwReceiptsPage    *self,
+                                                  CwReceiptDatabase *database);
+/* The rows that pass the search and filters, in the list's sort order. */
+GListModel  *cw_receipts_page_get_filtered_model (CwReceiptsPage    *self);
+CwChartView *cw_receipts_page_get_chart_view     (CwReceiptsPage    *self);
+void         cw_receipts_page_focus_search       (CwReceiptsPage    *self);
+void         cw_receipts_page_set_search_text    (CwReceiptsPage    *self,
+                                                  const char        *text);
+/* Selects the row at position in the filtered, sorted list. */
+void         cw_receipts_page_select             (CwReceiptsPage    *self,
+                                                  guint              position);
+/* Id of the receipt shown in the detail pane (its trace loaded); 0 if none. */
+gint64       cw_receipts_page_get_detail_id      (CwReceiptsPage    *self);
+
+G_END_DECLS

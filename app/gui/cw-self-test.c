@@ -1,0 +1,488 @@
+/* cw-self-test.c: drive the real window like a user, and check what it shows.
+ *
+ * Runs on the main loop as a list of steps polled every 50 ms; a step
+ * returns TRUE when done, FALSE to be polled again (e.g. until a database
+ * has been read in its worker thread). It goes through actions and the
+ * widgets' public setters, the same paths keyboard and mouse take:
+ * open the sample database, change an input on the Plan page and check the
+ * plan followed, export charts through win.export-chart-to, select a
+ * receipt and wait for its trace, filter the list, pick a Compare point,
+ * read the Index cache page, open a broken file and check the window kept
+ * its database, and screenshot every page. Everything it saw goes to
+ * DIR/report.txt; any failed check prints "self-test: FAIL: ..." and makes
+ * the process exit 1. Owner: workbench. */
+#include "cw-build-config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "cw-compare-page.h"
+#include "cw-index-cache-page.h"
+#include "cw-plan-page.h"
+#include "cw-receipts-page.h"
+#include "cw-screenshot.h"
+#include "cw-self-test.h"
+
+#define POLL_MS        50
+#define SHOT_DELAY_MS  400
+#define STEP_TIMEOUT_S 60
+
+typedef struct _SelfTest SelfTest;
+typedef gboolean (*StepFunc) (SelfTest *t);
+
+struct _SelfTest
+{
+  CwWindow          *window;
+  char              *dir;
+  GString           *report;
+  guint              step;
+  gint64             step_started;
+  gboolean           step_entered;
+  int                loaded;          /* -1 pending, 0 failed, 1 ok */
+  CwReceiptDatabase *good_database;
+  char              *plan_before;
+  guint64            new_sq;
+  guint              poll_id;
+  gboolean           step_entered_page;
+  char              *pending_shot;
+  gint64             shot_queued;
+};
+
+static gboolean failed;
+
+gboolean
+cw_self_test_failed (void)
+{
+  return failed;
+}
+
+static void
+fail (SelfTest *t, const char *fmt, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+fail (SelfTest *t, const char *fmt, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, fmt);
+  message = g_strdup_vprintf (fmt, args);
+  va_end (args);
+
+  g_printerr ("self-test: FAIL: %s\n", message);
+  g_string_append_printf (t->report, "FAIL: %s\n", message);
+  failed = TRUE;
+}
+
+static char *
+out_path (SelfTest *t, const char *name)
+{
+  return g_build_filename (t->dir, name, NULL);
+}
+
+/* Screenshots are taken by poll_cb once the page switch has been laid out
+ * and drawn (SHOT_DELAY_MS later), before the next step runs. */
+static void
+screenshot (SelfTest *t, const char *name)
+{
+  g_free (t->pending_shot);
+  t->pending_shot = g_strdup (name);
+  t->shot_queued = g_get_monotonic_time ();
+}
+
+static void
+take_screenshot (SelfTest *t, const char *name)
+{
+  g_autofree char *path = out_path (t, name);
+  g_autoptr(GError) error = NULL;
+
+  if (!cw_screenshot_save_png (adw_application_window_get_content (ADW_APPLICATION_WINDOW (t->window)), path, &error))
+    fail (t, "screenshot %s: %s", name, error->message);
+  else
+    g_string_append_printf (t->report, "screenshot %s\n", name);
+}
+
+/* Checks the file exists, is non-empty and starts like its format. */
+static void
+check_export (SelfTest *t, const char *name)
+{
+  g_autofree char *path = out_path (t, name);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  const char *magic = g_str_has_suffix (name, ".png") ? "\x89PNG" :
+                      g_str_has_suffix (name, ".pdf") ? "%PDF" : "<?xml";
+
+  g_remove (path);
+  /* The action Ctrl+E's dialog ends in, without the file chooser. */
+  if (!gtk_widget_activate_action (GTK_WIDGET (t->window), "win.export-chart-to", "s", path))
+    {
+      fail (t, "win.export-chart-to is not an action of the window");
+      return;
+    }
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    {
+      fail (t, "export %s: no file written", name);
+      return;
+    }
+  if (length < 64 || !g_str_has_prefix (contents, magic))
+    {
+      fail (t, "export %s: %" G_GSIZE_FORMAT " bytes, does not start with the %s signature", name, length,
+            g_str_has_suffix (name, ".png") ? "PNG" : g_str_has_suffix (name, ".pdf") ? "PDF" : "SVG");
+      return;
+    }
+  g_string_append_printf (t->report, "export %s %" G_GSIZE_FORMAT " bytes\n", name, length);
+}
+
+static void
+show_page (SelfTest *t, const char *name)
+{
+  gtk_widget_activate_action (GTK_WIDGET (t->window), "win.show-page", "s", name);
+  if (g_strcmp0 (cw_window_get_page (t->window), name) != 0)
+    fail (t, "win.show-page('%s') left page '%s' visible", name, cw_window_get_page (t->window));
+}
+
+/* ---- steps ------------------------------------------------------------------ */
+
+static gboolean
+step_wait_database (SelfTest *t)
+{
+  GListModel *rows;
+
+  if (t->loaded < 0 || !gtk_widget_get_mapped (GTK_WIDGET (t->window)))
+    return FALSE;
+  if (t->loaded == 0 || cw_window_get_database (t->window) == NULL)
+    {
+      fail (t, "the sample database did not open");
+      return TRUE;
+    }
+
+  rows = cw_receipt_database_get_rows (cw_window_get_database (t->window));
+  g_string_append_printf (t->report, "database %s receipts=%u\n",
+                          cw_receipt_database_get_path (cw_window_get_database (t->window)),
+                          g_list_model_get_n_items (rows));
+  if (g_list_model_get_n_items (rows) == 0)
+    fail (t, "the sample database has no receipts");
+  t->good_database = g_object_ref (cw_window_get_database (t->window));
+
+  {
+    GtkWidget *stack = gtk_widget_get_parent (cw_window_get_page_widget (t->window, "plan"));
+    const char *names[] = { "plan", "receipts", "compare", "index-cache" };
+
+    /* The page titles as shown (translated): the LANGUAGE=de test reads them. */
+    g_string_append (t->report, "page-titles");
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        AdwViewStackPage *page = adw_view_stack_get_page (ADW_VIEW_STACK (stack),
+                                                          cw_window_get_page_widget (t->window, names[i]));
+        g_string_append_printf (t->report, " %s=%s", names[i], adw_view_stack_page_get_title (page));
+      }
+    g_string_append_c (t->report, '\n');
+  }
+  return TRUE;
+}
+
+static gboolean
+step_plan_change_input (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  CwConfig config;
+  char text[32];
+
+  show_page (t, "plan");
+  if (!cw_plan_page_get_config (plan, &config))
+    {
+      g_autofree char *summary = cw_plan_page_dup_summary (plan);
+      fail (t, "the Plan page has no valid plan for the preset: %s", summary);
+      return TRUE;
+    }
+
+  t->plan_before = cw_plan_page_dup_summary (plan);
+  g_string_append_printf (t->report, "plan-before sq=%" G_GUINT64_FORMAT "\n%s", config.sq, t->plan_before);
+
+  /* Double the context, as a user typing into the sq field. */
+  t->new_sq = config.sq * 2;
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, t->new_sq);
+  cw_plan_page_set_field (plan, "sq", text);
+  return TRUE;
+}
+
+static gboolean
+step_plan_check (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  g_autofree char *after = NULL;
+  CwConfig config;
+
+  /* Let the debounced re-plan fire by itself, as it would while typing. */
+  if (g_get_monotonic_time () - t->step_started < 300 * G_TIME_SPAN_MILLISECOND)
+    return FALSE;
+
+  after = cw_plan_page_dup_summary (plan);
+  g_string_append_printf (t->report, "plan-after sq=%" G_GUINT64_FORMAT "\n%s", t->new_sq, after);
+
+  if (!cw_plan_page_get_config (plan, &config) || config.sq != t->new_sq)
+    fail (t, "typing sq=%" G_GUINT64_FORMAT " did not re-plan (config sq=%" G_GUINT64_FORMAT ")",
+          t->new_sq, config.sq);
+  else if (g_strcmp0 (after, t->plan_before) == 0)
+    fail (t, "doubling sq left every profile's peak unchanged");
+  else if (strstr (after, "peak=") == NULL)
+    fail (t, "the plan after the change has no profile: %s", after);
+
+  check_export (t, "plan.png");
+  check_export (t, "plan.svg");
+  check_export (t, "plan.pdf");
+  g_string_append_printf (t->report, "plan-chart-render-us=%" G_GINT64_FORMAT "\n",
+                          cw_chart_view_get_last_render_us (cw_window_get_visible_chart_view (t->window)));
+  screenshot (t, "page-plan.png");
+  return TRUE;
+}
+
+static gboolean
+step_receipts_select (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *filtered = cw_receipts_page_get_filtered_model (page);
+  GListModel *all = cw_receipt_database_get_rows (cw_window_get_database (t->window));
+
+  if (!t->step_entered_page)
+    {
+      show_page (t, "receipts");
+      t->step_entered_page = TRUE;
+    }
+  /* The filter runs incrementally: wait until every row has passed it. */
+  if (g_list_model_get_n_items (filtered) < g_list_model_get_n_items (all))
+    return FALSE;
+  cw_receipts_page_select (page, 0);
+  return TRUE;
+}
+
+static gboolean
+step_receipts_detail (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *filtered = cw_receipts_page_get_filtered_model (page);
+  gint64 id = cw_receipts_page_get_detail_id (page);
+
+  if (id == 0)
+    return FALSE;   /* the trace is still loading in its worker thread */
+
+  g_string_append_printf (t->report, "receipt-detail id=%" G_GINT64_FORMAT " shown=%u\n", id,
+                          g_list_model_get_n_items (filtered));
+  check_export (t, "timeline.png");
+  screenshot (t, "page-receipts.png");
+
+  /* A search nothing matches empties the list; clearing it restores it. */
+  {
+    guint all = g_list_model_get_n_items (filtered);
+
+    cw_receipts_page_set_search_text (page, "no-such-receipt-anywhere");
+    t->step_started = g_get_monotonic_time ();
+    g_string_append_printf (t->report, "search-all=%u\n", all);
+  }
+  return TRUE;
+}
+
+static gboolean
+step_receipts_search (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *filtered = cw_receipts_page_get_filtered_model (page);
+  guint n = g_list_model_get_n_items (filtered);
+
+  /* The filter runs incrementally: wait until it has emptied the list. */
+  if (n != 0 && g_get_monotonic_time () - t->step_started < 5 * G_TIME_SPAN_SECOND)
+    return FALSE;
+  if (n != 0)
+    fail (t, "a search that matches nothing still shows %u receipts", n);
+  g_string_append_printf (t->report, "search-none=%u\n", n);
+  cw_receipts_page_set_search_text (page, "");
+  return TRUE;
+}
+
+static gboolean
+step_compare (SelfTest *t)
+{
+  CwComparePage *page = CW_COMPARE_PAGE (cw_window_get_page_widget (t->window, "compare"));
+  CwReceiptsPage *receipts = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *rows = cw_receipts_page_get_filtered_model (receipts);
+  guint n = g_list_model_get_n_items (rows);
+
+  if (n == 0 && g_get_monotonic_time () - t->step_started < 5 * G_TIME_SPAN_SECOND)
+    return FALSE;   /* the cleared search is still refilling the list */
+
+  show_page (t, "compare");
+  cw_compare_page_select_point (page, 0);
+  g_string_append_printf (t->report, "compare-rows=%u point0=%s\n", n,
+                          cw_compare_page_get_point_text (page) ? cw_compare_page_get_point_text (page) : "(none)");
+  check_export (t, "compare.svg");
+  screenshot (t, "page-compare.png");
+  return TRUE;
+}
+
+static gboolean
+step_index_cache (SelfTest *t)
+{
+  CwIndexCachePage *page = CW_INDEX_CACHE_PAGE (cw_window_get_page_widget (t->window, "index-cache"));
+  g_autofree char *summary = NULL;
+
+  show_page (t, "index-cache");
+  summary = cw_index_cache_page_dup_summary (page);
+  g_string_append_printf (t->report, "index-cache\n%s", summary);
+  if (g_str_has_prefix (summary, "error:"))
+    fail (t, "the Index cache page shows an error for the default preset: %s", summary);
+  check_export (t, "indexcache.png");
+  screenshot (t, "page-index-cache.png");
+  return TRUE;
+}
+
+static gboolean
+step_open_bad_database (SelfTest *t)
+{
+  g_autofree char *path = out_path (t, "not-a-database.db");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_file_set_contents (path, "this is not an SQLite database, but it is called .db\n", -1, NULL);
+  t->loaded = -1;
+  cw_window_open_database (t->window, file);
+  return TRUE;
+}
+
+static gboolean
+step_check_bad_database (SelfTest *t)
+{
+  if (t->loaded < 0)
+    return FALSE;
+  if (t->loaded != 0)
+    fail (t, "a text file opened as a receipts database");
+  if (cw_window_get_database (t->window) != t->good_database)
+    fail (t, "a failed open replaced the database the window was showing");
+  g_string_append_printf (t->report, "bad-database refused=%s kept-previous=%s\n",
+                          t->loaded == 0 ? "yes" : "no",
+                          cw_window_get_database (t->window) == t->good_database ? "yes" : "no");
+  return TRUE;
+}
+
+static gboolean
+step_final_screenshot (SelfTest *t)
+{
+  show_page (t, "plan");
+  screenshot (t, "screenshot.png");
+  return TRUE;
+}
+
+static const struct {
+  const char *name;
+  StepFunc    func;
+} steps[] = {
+  { "wait for the sample database", step_wait_database },
+  { "change sq on the Plan page", step_plan_change_input },
+  { "check the re-plan and export", step_plan_check },
+  { "select a receipt", step_receipts_select },
+  { "wait for its detail", step_receipts_detail },
+  { "search", step_receipts_search },
+  { "compare", step_compare },
+  { "index cache", step_index_cache },
+  { "open a broken file", step_open_bad_database },
+  { "check it was refused", step_check_bad_database },
+  { "back to the plan for the final screenshot", step_final_screenshot },
+};
+
+static void
+finish (SelfTest *t)
+{
+  g_autofree char *path = out_path (t, "report.txt");
+
+  g_string_append_printf (t->report, "result %s\n", failed ? "FAIL" : "PASS");
+  g_file_set_contents (path, t->report->str, t->report->len, NULL);
+  g_print ("%s", t->report->str);
+
+  g_application_quit (G_APPLICATION (gtk_window_get_application (GTK_WINDOW (t->window))));
+}
+
+static void
+self_test_free (SelfTest *t)
+{
+  g_clear_handle_id (&t->poll_id, g_source_remove);
+  g_clear_object (&t->good_database);
+  g_string_free (t->report, TRUE);
+  g_free (t->plan_before);
+  g_free (t->pending_shot);
+  g_free (t->dir);
+  g_free (t);
+}
+
+static void
+window_finalized_cb (gpointer user_data, GObject *where_the_window_was)
+{
+  self_test_free (user_data);
+}
+
+static gboolean
+poll_cb (gpointer user_data)
+{
+  SelfTest *t = user_data;
+
+  if (t->pending_shot != NULL)
+    {
+      if (g_get_monotonic_time () - t->shot_queued < SHOT_DELAY_MS * G_TIME_SPAN_MILLISECOND)
+        return G_SOURCE_CONTINUE;
+      take_screenshot (t, t->pending_shot);
+      g_clear_pointer (&t->pending_shot, g_free);
+    }
+
+  if (t->step >= G_N_ELEMENTS (steps))
+    {
+      t->poll_id = 0;
+      finish (t);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (!t->step_entered)
+    {
+      t->step_entered = TRUE;
+      t->step_started = g_get_monotonic_time ();
+      g_string_append_printf (t->report, "# %s\n", steps[t->step].name);
+    }
+
+  if (steps[t->step].func (t))
+    {
+      t->step++;
+      t->step_entered = FALSE;
+    }
+  else if (g_get_monotonic_time () - t->step_started > STEP_TIMEOUT_S * G_TIME_SPAN_SECOND)
+    {
+      fail (t, "step '%s' timed out after %d s", steps[t->step].name, STEP_TIMEOUT_S);
+      t->poll_id = 0;
+      finish (t);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+database_loaded_cb (CwWindow *window, gboolean ok, SelfTest *t)
+{
+  t->loaded = ok ? 1 : 0;
+}
+
+void
+cw_self_test_start (CwWindow *window, const char *output_dir)
+{
+  SelfTest *t = g_new0 (SelfTest, 1);
+
+  if (g_mkdir_with_parents (output_dir, 0755) != 0)
+    g_printerr ("self-test: cannot create %s: %s\n", output_dir, g_strerror (errno));
+
+  t->window = window;
+  t->dir = g_strdup (output_dir);
+  t->report = g_string_new (NULL);
+  t->loaded = -1;
+
+  g_signal_connect (window, "database-loaded", G_CALLBACK (database_loaded_cb), t);
+  /* The window outlives the test: the test quits the application itself. */
+  g_object_weak_ref (G_OBJECT (window), window_finalized_cb, t);
+  t->poll_id = g_timeout_add (POLL_MS, poll_cb, t);
+}

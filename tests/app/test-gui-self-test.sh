@@ -1,0 +1,69 @@
+#!/bin/sh
+# test-gui-self-test.sh CLIFFWATCH MAKE_DB OUTDIR LANG
+#
+# Starts the real workbench under Xvfb on the sample receipts database and
+# lets `cliffwatch --self-test OUTDIR` walk it through every page, change an
+# input, export charts and take screenshots (app/gui/cw-self-test.c checks
+# what the window shows and exits 1 on any failed check). Then checks the
+# files it left. With LANG=de it runs with LANGUAGE=de and requires the
+# German page titles. The sample is data/receipts/*.db when the tree has
+# one; otherwise a synthetic database written through the store API
+# (test-gui-make-db). Owner: workbench.
+set -u
+exe=$1
+make_db=$2
+out=$3
+lang=${4:-en}
+
+rm -rf "$out"
+mkdir -p "$out"
+
+set -- "$exe" --self-test "$out"
+if ! ls "${CW_DATA_DIR:?}"/receipts/*.db >/dev/null 2>&1; then
+  "$make_db" "$out/synthetic-receipts.db" 60 || { echo "FAIL: could not write the synthetic database"; exit 1; }
+  set -- "$@" "$out/synthetic-receipts.db"
+fi
+
+if [ "$lang" = de ]; then
+  export LANGUAGE=de
+fi
+
+
+# A private session bus when dbus-run-session exists; GApplication works
+# without one too (the self-test runs non-unique).
+wrap=""
+command -v dbus-run-session >/dev/null 2>&1 && wrap="dbus-run-session --"
+
+if [ "${CW_TEST_USE_DISPLAY:-0}" != 1 ]; then
+  command -v xvfb-run >/dev/null 2>&1 || { echo "SKIP: xvfb-run is not installed"; exit 77; }
+  xvfb-run -a -s "-screen 0 1600x1000x24" $wrap "$@" >"$out/stdout" 2>"$out/stderr"
+else
+  $wrap "$@" >"$out/stdout" 2>"$out/stderr"
+fi
+rc=$?
+cat "$out/stdout"
+if [ "$rc" -ne 0 ]; then
+  echo "FAIL: cliffwatch --self-test exited $rc"; cat "$out/stderr"; exit 1
+fi
+grep -q "^result PASS" "$out/report.txt" || { echo "FAIL: no PASS in the report"; exit 1; }
+
+for f in plan.png plan.svg plan.pdf timeline.png compare.svg indexcache.png \
+         page-plan.png page-receipts.png page-compare.png page-index-cache.png screenshot.png; do
+  [ -s "$out/$f" ] || { echo "FAIL: $f missing or empty"; exit 1; }
+done
+
+# Criticals and warnings from GTK or our code mean something went wrong even
+# if every check passed. The one expected warning is the refused bad file.
+if grep -E "CRITICAL|Gtk-WARNING|Adwaita-WARNING|Cliffwatch-WARNING" "$out/stderr" \
+     | grep -v "not-a-database.db" | grep -q .; then
+  echo "FAIL: warnings on stderr:"; cat "$out/stderr"; exit 1
+fi
+
+if [ "$lang" = de ]; then
+  grep -q "page-titles plan=Plan receipts=Messbelege compare=Vergleich index-cache=Index-Cache" "$out/report.txt" || {
+    echo "FAIL: LANGUAGE=de did not give the German page titles:"; grep page-titles "$out/report.txt"; exit 1; }
+else
+  grep -q "page-titles plan=Plan receipts=Receipts compare=Compare index-cache=Index Cache" "$out/report.txt" || {
+    echo "FAIL: unexpected page titles:"; grep page-titles "$out/report.txt"; exit 1; }
+fi
+echo "ok: self-test passed ($lang)"
