@@ -210,6 +210,61 @@ test_markers_and_hits (void)
   cw_chart_free (chart);
 }
 
+/* Past 64 markers a layer is stamped from sprites on raster targets (the
+ * 10,000-receipt path): markers still sit where the mapping says, circles
+ * filled and crosses as an X, nothing between them. */
+static void
+test_many_markers (void)
+{
+  enum { N = 12 * 10 };
+  CwChart *chart = cw_chart_new ();
+  const CwChartStyle *style = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
+  double xs[N], ys[N], r = style->marker_radius;
+  CwChartLayer *circles, *crosses;
+  CwChartColor circle_color, cross_color;
+  cairo_surface_t *s;
+  int bad_centre = 0, bad_side = 0, bad_gap = 0;
+
+  for (int i = 0; i < N; i++)
+    {
+      xs[i] = 1 + i % 12;
+      ys[i] = 1 + i / 12;
+    }
+  cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, 0, 13);
+  cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, 0, 11);
+  cw_chart_set_legend_position (chart, CW_CHART_LEGEND_NONE);
+  circles = cw_chart_point_layer_new ("ok", xs, ys, N, CW_CHART_MARKER_CIRCLE);
+  cw_chart_layer_set_series (circles, 0);
+  for (int i = 0; i < N; i++)
+    xs[i] += 0.5;   /* crosses between the circles */
+  crosses = cw_chart_point_layer_new ("oom", xs, ys, N, CW_CHART_MARKER_CROSS);
+  cw_chart_layer_set_role (crosses, CW_CHART_ROLE_OOM);
+  cw_chart_add_layer (chart, circles);
+  cw_chart_add_layer (chart, crosses);
+  s = render_to_image (chart, 900, 600);
+  circle_color = cw_chart_layer_get_color (circles, style);
+  cross_color = cw_chart_layer_get_color (crosses, style);
+  for (int i = 0; i < N; i++)
+    {
+      double px, py, qx, qy, gx, gy;
+
+      cw_chart_data_to_device (chart, 1 + i % 12, 1 + i / 12, &px, &py);
+      cw_chart_data_to_device (chart, 1.5 + i % 12, 1 + i / 12, &qx, &qy);
+      cw_chart_data_to_device (chart, 1.25 + i % 12, 1.5 + i / 12, &gx, &gy);
+      bad_centre += !rgb_is (pixel_at (s, (int) floor (px), (int) floor (py)), circle_color, 0.05);
+      bad_centre += !rgb_is (pixel_at (s, (int) floor (px + 0.6 * r), (int) floor (py)), circle_color, 0.1);
+      bad_centre += !rgb_is (pixel_at (s, (int) floor (qx), (int) floor (qy)), cross_color, 0.1);
+      bad_side += rgb_distance (pixel_at (s, (int) floor (qx + 1.2 * r), (int) floor (qy) + 1), cross_color) < 0.5;
+      bad_gap += rgb_distance (pixel_at (s, (int) floor (gx), (int) floor (gy)), circle_color) < 0.5
+                 || rgb_distance (pixel_at (s, (int) floor (gx), (int) floor (gy)), cross_color) < 0.5;
+    }
+  CHECK (bad_centre == 0, "%d marker pixels not in their colour", bad_centre);
+  CHECK (bad_side == 0, "%d crosses have ink beside their centre", bad_side);
+  CHECK (bad_gap == 0, "%d gaps between markers have ink", bad_gap);
+  cairo_surface_destroy (s);
+  cw_chart_free (chart);
+}
+
 static void
 test_styles_differ (void)
 {
@@ -315,6 +370,7 @@ main (void)
   test_linear_mapping_and_ticks ();
   test_log_mapping ();
   test_markers_and_hits ();
+  test_many_markers ();
   test_styles_differ ();
   test_robustness ();
   return test_finish ("test-chart-render");
