@@ -9,6 +9,9 @@
  * stores) overlaps the other's matrix work instead of running in lockstep.
  *   acc[key, qi*64 + head] = k[key, :] . q[qi, head, :]   (wgmma m64n256k16
  *                                                          bf16 / k32 e4m3)
+ * SLAB mode writes the raw per-head products instead (materialize lane), so
+ * the lanes share one matrix instruction (fp8 QGMMA accumulates differently
+ * from the mma.sync path, bf16 does not).
  * The accumulator layout is the mma.m16n8 one per n8 block, so the head sum
  * is formed in exactly the order of cw-score-order.cuh: the wgmma and
  * mma.sync kernels give bit-identical scores. */
@@ -48,7 +51,7 @@ wg_barrier (int id)
   asm volatile ("bar.sync %0, %1;\n" :: "r"(id), "r"(128) : "memory");
 }
 
-template <int DB, bool FP8>
+template <int DB, bool FP8, int MODE>
 __global__ void __launch_bounds__ (CW_WGMMA_THREADS, 1)
 score_wgmma_kernel (ScoreParams p)
 {
@@ -65,7 +68,7 @@ score_wgmma_kernel (ScoreParams p)
 
   uint64_t bi, s_begin, s_end;
   score_block_rows (p, blockIdx.x, CW_WGMMA_ROWS, &bi, &s_begin, &s_end);
-  const uint64_t l_max = legal_keys (s_end - 1, p.sk, p.ratio, p.causal);
+  const uint64_t l_max = MODE == CW_SCORE_SLAB ? p.sk : legal_keys (s_end - 1, p.sk, p.ratio, p.causal);
   const uint64_t kb0 = (uint64_t) blockIdx.y * CW_WGMMA_KEYS_PER_BLOCK;
   if (kb0 >= l_max)
     return;                                        /* fully masked split */
@@ -125,7 +128,8 @@ score_wgmma_kernel (ScoreParams p)
   uint64_t l_row[CW_WGMMA_ROWS];
 #pragma unroll
   for (int qi = 0; qi < CW_WGMMA_ROWS; qi++)
-    l_row[qi] = s_begin + qi < s_end ? min (legal_keys (s_begin + qi, p.sk, p.ratio, p.causal), kb1) : 0;
+    l_row[qi] = s_begin + qi >= s_end ? 0
+                : MODE == CW_SCORE_SLAB ? kb1 : min (legal_keys (s_begin + qi, p.sk, p.ratio, p.causal), kb1);
 
   float acc[128];
 #pragma unroll
@@ -158,68 +162,99 @@ score_wgmma_kernel (ScoreParams p)
       asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
       asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
 
-      /* relu * w summed over heads in the canonical order; one value per
-       * (query, key row) for this thread's quad lane. */
-      float vals[2 * CW_WGMMA_ROWS];
-#pragma unroll
-      for (int qi = 0; qi < CW_WGMMA_ROWS; qi++)
+      if constexpr (MODE == CW_SCORE_SLAB)
         {
-          float p0 = 0.0f, p1 = 0.0f;
+          /* slab [sq, b, h, sk]: the raw per-head dot products. */
+          const uint64_t ta = ts + 16 * wwarp + g, tb = ta + 8;
 #pragma unroll
-          for (int jj = 0; jj < 8; jj++)
+          for (int qi = 0; qi < CW_WGMMA_ROWS; qi++)
             {
-              const float2 wv = *(const float2 *) &w_s[qi][8 * jj + 2 * c];
-              const float *a4 = &acc[4 * (qi * 8 + jj)];
-              p0 = cw_relu_w_fma (a4[0], wv.x, p0);
-              p0 = cw_relu_w_fma (a4[1], wv.y, p0);
-              p1 = cw_relu_w_fma (a4[2], wv.x, p1);
-              p1 = cw_relu_w_fma (a4[3], wv.y, p1);
+              const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
+              float *sl = p.out + ((s_begin + qi) * p.batch + bi) * H * p.sk;
+#pragma unroll
+              for (int jj = 0; jj < 8; jj++)
+                {
+                  const float *a4 = &acc[4 * (qi * 8 + jj)];
+                  float *h0 = sl + (uint64_t) (8 * jj + 2 * c) * p.sk;
+                  if (ta < bound)
+                    {
+                      h0[ta] = a4[0];
+                      h0[p.sk + ta] = a4[1];
+                    }
+                  if (tb < bound)
+                    {
+                      h0[tb] = a4[2];
+                      h0[p.sk + tb] = a4[3];
+                    }
+                }
             }
-          vals[2 * qi] = p0;
-          vals[2 * qi + 1] = p1;
         }
-      /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
-      const bool odd = lane & 1, hi = (lane >> 1) & 1;
-      float keep[4], fin[2];
-#pragma unroll
-      for (int i = 0; i < 4; i++)
+      else
         {
-          float send = odd ? vals[i] : vals[4 + i];
-          float recv = __shfl_xor_sync (0xffffffffu, send, 1);
-          keep[i] = __fadd_rn (odd ? vals[4 + i] : vals[i], recv);
-        }
+          /* relu * w summed over heads in the canonical order; one value per
+           * (query, key row) for this thread's quad lane. */
+          float vals[2 * CW_WGMMA_ROWS];
 #pragma unroll
-      for (int i = 0; i < 2; i++)
-        {
-          float send = hi ? keep[i] : keep[2 + i];
-          float recv = __shfl_xor_sync (0xffffffffu, send, 2);
-          fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
+          for (int qi = 0; qi < CW_WGMMA_ROWS; qi++)
+            {
+              float p0 = 0.0f, p1 = 0.0f;
+#pragma unroll
+              for (int jj = 0; jj < 8; jj++)
+                {
+                  const float2 wv = *(const float2 *) &w_s[qi][8 * jj + 2 * c];
+                  const float *a4 = &acc[4 * (qi * 8 + jj)];
+                  p0 = cw_relu_w_fma (a4[0], wv.x, p0);
+                  p0 = cw_relu_w_fma (a4[1], wv.y, p0);
+                  p1 = cw_relu_w_fma (a4[2], wv.x, p1);
+                  p1 = cw_relu_w_fma (a4[3], wv.y, p1);
+                }
+              vals[2 * qi] = p0;
+              vals[2 * qi + 1] = p1;
+            }
+          /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
+          const bool odd = lane & 1, hi = (lane >> 1) & 1;
+          float keep[4], fin[2];
+#pragma unroll
+          for (int i = 0; i < 4; i++)
+            {
+              float send = odd ? vals[i] : vals[4 + i];
+              float recv = __shfl_xor_sync (0xffffffffu, send, 1);
+              keep[i] = __fadd_rn (odd ? vals[4 + i] : vals[i], recv);
+            }
+#pragma unroll
+          for (int i = 0; i < 2; i++)
+            {
+              float send = hi ? keep[i] : keep[2 + i];
+              float recv = __shfl_xor_sync (0xffffffffu, send, 2);
+              fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
+            }
+          const int qi = 2 * odd + hi;
+          const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
+          const uint64_t ta = ts + 16 * wwarp + g, tb = ta + 8;
+          float *orow = p.out + (bi * p.sq + s_begin + qi - p.first_row) * p.ld;
+          if (ta < bound)
+            orow[ta] = fin[0];
+          if (tb < bound)
+            orow[tb] = fin[1];
         }
-      const int qi = 2 * odd + hi;
-      const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
-      const uint64_t ta = ts + 16 * wwarp + g, tb = ta + 8;
-      float *orow = p.out + (bi * p.sq + s_begin + qi - p.first_row) * p.ld;
-      if (ta < bound)
-        orow[ta] = fin[0];
-      if (tb < bound)
-        orow[tb] = fin[1];
     }
   cp_async_wait<0> ();
 }
 
-template <int DB, bool FP8>
+template <int DB, bool FP8, int MODE>
 static cudaError_t
 launch_wgmma (const ScoreParams &p, dim3 grid, cudaStream_t stream)
 {
   const int smem = 1024 + CW_WGMMA_ROWS * 64 * DB + 2 * CW_WGMMA_STAGES * CW_WGMMA_KEY_TILE * DB;
-  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_kernel<DB, FP8>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  score_wgmma_kernel<DB, FP8><<<grid, CW_WGMMA_THREADS, smem, stream>>> (p);
+  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_kernel<DB, FP8, MODE>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  score_wgmma_kernel<DB, FP8, MODE><<<grid, CW_WGMMA_THREADS, smem, stream>>> (p);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
 }
 
 cudaError_t
-cw_score_wgmma_launch (const CwKernelShape *shape, const ScoreParams &p, uint64_t l_max, cudaStream_t stream)
+cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const ScoreParams &p, uint64_t l_max,
+                       cudaStream_t stream)
 {
   const bool fp8 = shape->qk_dtype == CW_DTYPE_FP8_E4M3;
   const uint64_t db = shape->d * (fp8 ? 1 : 2);
@@ -237,13 +272,13 @@ cw_score_wgmma_launch (const CwKernelShape *shape, const ScoreParams &p, uint64_
   if (groups > 0x7fffffffu || (l_max + CW_WGMMA_KEYS_PER_BLOCK - 1) / CW_WGMMA_KEYS_PER_BLOCK > 65535)
     return cudaErrorInvalidConfiguration;
   dim3 grid ((unsigned) groups, (unsigned) ((l_max + CW_WGMMA_KEYS_PER_BLOCK - 1) / CW_WGMMA_KEYS_PER_BLOCK));
-  if (!fp8 && db == 256)
-    return launch_wgmma<256, false> (p, grid, stream);
-  if (!fp8 && db == 128)
-    return launch_wgmma<128, false> (p, grid, stream);
-  if (fp8 && db == 128)
-    return launch_wgmma<128, true> (p, grid, stream);
-  if (fp8 && db == 64)
-    return cudaErrorNotSupported;      /* 64-byte rows: no 128-byte swizzle atom */
-  return cudaErrorNotSupported;
+#define CW_WGMMA_CASE(db_, fp8_) \
+  if (db == db_ && fp8 == fp8_) \
+    return mode == CW_SCORE_SLAB ? launch_wgmma<db_, fp8_, CW_SCORE_SLAB> (p, grid, stream) \
+                                 : launch_wgmma<db_, fp8_, CW_SCORE_TILE> (p, grid, stream);
+  CW_WGMMA_CASE (256, false)
+  CW_WGMMA_CASE (128, false)
+  CW_WGMMA_CASE (128, true)
+#undef CW_WGMMA_CASE
+  return cudaErrorNotSupported;        /* 64-byte rows (fp8, d = 64): no 128-byte swizzle atom */
 }

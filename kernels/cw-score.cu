@@ -305,10 +305,10 @@ cw_score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, co
   p.skip_if_one = skip_if_one;
 
   const uint64_t row_bytes = shape->d * cw_kernel_shape_qk_bytes (shape);
-  if (mode == CW_SCORE_TILE && !score_path_force_mma && shape->h == 64 && (row_bytes == 128 || row_bytes == 256))
+  if (!score_path_force_mma && shape->h == 64 && (row_bytes == 256 || (row_bytes == 128)))
     {
       count_groups (shape, first_row, rows, CW_WGMMA_ROWS, &p.groups_first);
-      return cw_score_wgmma_launch (shape, p, l_max, stream);
+      return cw_score_wgmma_launch (shape, mode, p, l_max, stream);
     }
 
   groups = count_groups (shape, first_row, rows, CW_SCORE_WARPS, &p.groups_first);

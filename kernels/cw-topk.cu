@@ -37,6 +37,38 @@ composite (uint32_t key, uint32_t index)
   return ((uint64_t) key << 32) | (uint64_t) (0xffffffffu - index);
 }
 
+/* Calls f(t, value, ok) for every t < L of `row`, 16-byte loads for the
+ * aligned body; control flow is uniform across the block (every thread
+ * calls f the same number of times; ok says whether the element is real),
+ * so f may use full-warp intrinsics. */
+template <typename F>
+__device__ __forceinline__ void
+scan_row (const float *row, uint32_t L, F &&f)
+{
+  const uint32_t mis = (uint32_t) (((uintptr_t) row >> 2) & 3);
+  uint32_t head = mis ? 4 - mis : 0;
+  if (head > L)
+    head = L;
+  const uint32_t nv = (L - head) >> 2;
+  const float4 *v = (const float4 *) (row + head);
+  for (uint32_t base = 0; base < nv; base += 2 * CW_TOPK_THREADS)
+    {
+      const uint32_t i0 = base + threadIdx.x, i1 = i0 + CW_TOPK_THREADS;
+      const bool ok0 = i0 < nv, ok1 = i1 < nv;
+      const float4 x0 = ok0 ? v[i0] : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const float4 x1 = ok1 ? v[i1] : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const uint32_t t0 = head + 4 * i0, t1 = head + 4 * i1;
+      f (t0, x0.x, ok0); f (t0 + 1, x0.y, ok0); f (t0 + 2, x0.z, ok0); f (t0 + 3, x0.w, ok0);
+      f (t1, x1.x, ok1); f (t1 + 1, x1.y, ok1); f (t1 + 2, x1.z, ok1); f (t1 + 3, x1.w, ok1);
+    }
+  /* the unaligned head and the tail: at most 3 + 3 elements */
+  const uint32_t tail0 = head + 4 * nv, extra = head + (L - tail0);
+  const uint32_t j = threadIdx.x;
+  const bool ok = j < extra;
+  const uint32_t t = j < head ? j : tail0 + (j - head);
+  f (t, ok ? row[t] : 0.0f, ok);
+}
+
 /* Block-wide inclusive scan of one value per thread; returns the inclusive
  * prefix, *total gets the block sum. `warp_sums` holds 32 entries. */
 __device__ uint32_t
@@ -144,33 +176,24 @@ topk_kernel (TopkParams p)
       uint32_t prefix = 0, need = K;
       int pbits = 0;
       bool fits = false;
-      const int digits[3] = { 12, 12, 8 };
 
       for (int level = 0; level < 3; level++)
         {
-          const int bits = digits[level], shift = 32 - pbits - bits;
+          const int bits = level < 2 ? 12 : 8, shift = 32 - pbits - bits;   /* 12 + 12 + 8 bits */
           const uint32_t nbins = 1u << bits;
 
           for (uint32_t b = tid; b < nbins; b += CW_TOPK_THREADS)
             sm.hist[b] = 0;
           __syncthreads ();
-          for (uint32_t t0 = tid; t0 < L; t0 += 4 * CW_TOPK_THREADS)
-            {
-              float v[4];
-#pragma unroll
-              for (int u = 0; u < 4; u++)
-                {
-                  uint32_t t = t0 + u * CW_TOPK_THREADS;
-                  v[u] = t < L ? row[t] : 0.0f;
-                }
-#pragma unroll
-              for (int u = 0; u < 4; u++)
-                {
-                  uint32_t t = t0 + u * CW_TOPK_THREADS, key = score_key (v[u]);
-                  if (t < L && (pbits == 0 || (key >> (32 - pbits)) == prefix))
-                    atomicAdd (&sm.hist[(key >> shift) & (nbins - 1)], 1u);
-                }
-            }
+          /* Scores of a row crowd into few bins, so lanes of a warp that hit
+           * the same bin add once (match_any) instead of serializing. */
+          scan_row (row, L, [&] (uint32_t, float v, bool ok) {
+            const uint32_t key = score_key (v), bin = (key >> shift) & (nbins - 1);
+            const bool act = ok && (pbits == 0 || (key >> (32 - (pbits & 31))) == prefix);
+            const unsigned peers = __match_any_sync (0xffffffffu, act ? bin : 0xffffffffu);
+            if (act && (threadIdx.x & 31) == (unsigned) (__ffs (peers) - 1))
+              atomicAdd (&sm.hist[bin], (uint32_t) __popc (peers));
+          });
           __syncthreads ();
 
           /* Find bin B, counting from the top: above(B) < need <= above(B) + hist[B].
@@ -215,12 +238,11 @@ topk_kernel (TopkParams p)
         {
           /* (K - need) keys lie strictly above the prefix and the prefix bin
            * holds the rest: together at most CW_TOPK_CAP. */
-          for (uint32_t t = tid; t < L; t += CW_TOPK_THREADS)
-            {
-              uint32_t key = score_key (row[t]);
-              if ((key >> (32 - pbits)) >= prefix)
-                sm.cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
-            }
+          scan_row (row, L, [&] (uint32_t t, float v, bool ok) {
+            const uint32_t key = score_key (v);
+            if (ok && (key >> (32 - pbits)) >= prefix)
+              sm.cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
+          });
         }
       else
         {

@@ -396,13 +396,33 @@ scores_done:
     CUDA_OK (cudaMemcpy (i2, fused.idx_d, in.nout * 4, cudaMemcpyDeviceToHost));
     CUDA_OK (cudaMemcpy (s2, fused.sc_d, in.nout * 4, cudaMemcpyDeviceToHost));
     CUDA_OK (cudaMemcpy (full2, fused.ws_d, ws_f, cudaMemcpyDeviceToHost));
-    int same = same_bits (i2, fidx, in.nout * 4) && same_bits (s2, fsc, in.nout * 4);
+    /* bf16: the wgmma and mma.sync products are exact in fp32 and summed in
+     * one order: bit-identical. fp8 on Hopper: the fp8 wgmma (QGMMA)
+     * accumulates with less precision than the mma.sync path (which widens
+     * to f16), so there the two must agree only within the fp8 tolerance. */
+    const int exact = !(fp8 && s->h == 64);
+    int same = 1, rows_differ = 0;
+    double worst2 = 0.0;
     for (uint64_t row = 0; row < rows_total; row++)
       for (uint64_t t = 0; t < cw_kernel_shape_legal_keys (s, row % s->sq); t++)
-        same &= fbits (full2[row * s->sk + t]) == fbits (full[row * s->sk + t]);
+        {
+          double a = full2[row * s->sk + t], b = full[row * s->sk + t], m = mag[row * s->sk + t];
+          if (exact)
+            same &= fbits (full2[row * s->sk + t]) == fbits (full[row * s->sk + t]);
+          else if (fabs (a - b) > tol * m && !(m == 0.0 && a == b))
+            same = 0;
+          if (m > 0 && fabs (a - b) / m > worst2)
+            worst2 = fabs (a - b) / m;
+        }
+    if (exact)
+      same &= same_bits (i2, fidx, in.nout * 4) && same_bits (s2, fsc, in.nout * 4);
+    else
+      for (uint64_t row = 0; row < rows_total; row++)
+        rows_differ += !same_bits (i2 + row * s->top_k, fidx + row * s->top_k, s->top_k * 4);
     CHECK (same, "%s: mma.sync and default score kernels differ", c->name);
-    printf ("  score kernels (default %s vs mma.sync): %s\n", s->h == 64 ? "wgmma" : "mma.sync",
-            same ? "bit-identical" : "DIFFER");
+    printf ("  score kernels (default %s vs mma.sync): %s (max diff / mag %.3g; top-k rows differing %d)\n",
+            s->h == 64 && !(fp8 && s->d == 64) ? "wgmma" : "mma.sync",
+            same ? (exact ? "bit-identical" : "agree within tolerance") : "DIFFER", worst2, rows_differ);
     free (full2);
     free (i2);
     free (s2);
