@@ -114,7 +114,7 @@ cw_index_cache_plan_new (const CwConfig *config, const CwIndexCacheConfig *ic, C
       return NULL;
     }
 
-  heads = ic->index_heads ? ic->index_heads : config->h;
+  heads = ic->index_heads ? ic->index_heads : 1;
   index_bytes = cw_dtype_get_bits (config->index_dtype) / 8;
   if (cw_dtype_get_bits (config->index_dtype) % 8 != 0 || index_bytes == 0)
     {

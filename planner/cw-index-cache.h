@@ -45,8 +45,9 @@ typedef struct {
   uint64_t n_stages;           /* both kinds */
   const uint64_t *stage_first_layer; /* CW_STAGES_EXPLICIT: n_stages entries */
 
-  /* Index sets per token whose indices the cache holds (H in domain.md §5;
-   * 0 = config->h). Payload per cache = b * sq * H * top_k * index bytes. */
+  /* Top-k sets per token the cache holds (H in domain.md §5). 0 means 1: the
+   * public V3.2/V4 code keeps one set per token, shared by all heads; MegaCpp's
+   * example keeps one per head (H = 32). Payload = b * sq * H * top_k * index bytes. */
   uint64_t index_heads;
   uint64_t link_bytes_per_s;   /* stage-to-stage link bandwidth, > 0 */
   uint64_t flops_per_s;        /* measured indexer throughput, > 0 */

@@ -15,7 +15,8 @@ parse_layer_list (const CwKvFile *kv, const CwKvEntry *e, uint64_t **out, uint64
 static bool
 apply_entry (const CwKvFile *kv, const CwKvEntry *e, CwConfig *c, CwError *error)
 {
-  static const char *const text_keys[] = { "name", "alias", "description", "source", "layers", "indexer_layers" };
+  static const char *const text_keys[] = { "name", "alias", "description", "source", "layers", "indexer_layers",
+                                           "index_heads" };
   const struct { const char *key; uint64_t *field; } nums[] = {
     { "b", &c->b }, { "h", &c->h }, { "d", &c->d }, { "sq", &c->sq }, { "sk", &c->sk },
     { "ratio", &c->ratio }, { "top_k", &c->top_k }, { "budget", &c->chunk_budget_bytes },
@@ -171,6 +172,28 @@ cw_preset_get_layers (const char *name, uint64_t *n_layers, uint64_t **indexer_l
 fail:
   cw_kv_file_clear (&kv);
   return false;
+}
+
+bool
+cw_preset_get_index_heads (const char *name, uint64_t *index_heads, CwError *error)
+{
+  CwKvFile kv;
+  const CwKvEntry *e;
+  bool ok = true;
+
+  *index_heads = 1;
+  if (!cw_kv_file_find (&kv, "presets", ".preset", "preset", name, error))
+    return false;
+  e = cw_kv_file_get (&kv, "index_heads");
+  if (e != NULL)
+    ok = cw_kv_entry_u64 (&kv, e, index_heads, error);
+  if (ok && *index_heads == 0)
+    {
+      cw_error_set (error, CW_ERROR_PARSE, "%s:%u: index_heads must be at least 1", kv.file, e->line);
+      ok = false;
+    }
+  cw_kv_file_clear (&kv);
+  return ok;
 }
 
 char **

@@ -25,6 +25,10 @@ bool cw_preset_get_layers (const char *name, uint64_t *n_layers,
                            uint64_t **indexer_layers, uint64_t *n_indexer_layers,
                            CwError *error);
 
+/* Top-k sets per token the preset's index cache holds (key index_heads);
+ * 1 when the preset does not say (one set shared by all heads). */
+bool cw_preset_get_index_heads (const char *name, uint64_t *index_heads, CwError *error);
+
 /* Canonical names, sorted; NULL-terminated, free with cw_strv_free. */
 char **cw_preset_list (CwError *error);
 /* Malloc'd one-line description, or NULL with error. */

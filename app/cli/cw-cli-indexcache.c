@@ -27,7 +27,8 @@ print_help (void)
          "  --full-layers LIST      explicit full layers instead of --every\n"
          "  --stages N              even split into N pipeline stages (default 1)\n"
          "  --stage-starts LIST     first layer of each stage instead (must start with 0)\n"
-         "  --index-heads N         index sets per token H in the payload (default: h)\n"
+         "  --index-heads N         top-k sets per token H in the payload (default: the\n"
+         "                          preset's, else 1: one set shared by all heads)\n"
          "  --link-gbps X           stage link bandwidth in GB/s (10^9 B/s; default 50, an assumption)\n"
          "  --tflops X              indexer throughput in TFLOP/s (default 100, an assumption)\n", stdout);
   cw_cli_setup_print_help (stdout);
@@ -119,7 +120,7 @@ cw_cli_indexcache (int argc, char **argv)
   CwError e = CW_ERROR_INIT;
   Options o;
   CwIndexCachePlan *plan = NULL;
-  uint64_t preset_layers = 0, *preset_indexer = NULL, n_preset_indexer = 0;
+  uint64_t preset_layers = 0, *preset_indexer = NULL, n_preset_indexer = 0, preset_heads = 1;
   int status = 0;
 
   for (int i = 1; i < argc; i++)
@@ -147,7 +148,9 @@ cw_cli_indexcache (int argc, char **argv)
       status = cw_cli_failf ("indexcache: give --stages or --stage-starts, not both");
       goto out;
     }
-  if (s.preset[0] != '\0' && !cw_preset_get_layers (s.preset, &preset_layers, &preset_indexer, &n_preset_indexer, &e))
+  if (s.preset[0] != '\0' &&
+      (!cw_preset_get_layers (s.preset, &preset_layers, &preset_indexer, &n_preset_indexer, &e) ||
+       !cw_preset_get_index_heads (s.preset, &preset_heads, &e)))
     {
       status = cw_cli_fail (&e);
       goto out;
@@ -168,6 +171,8 @@ cw_cli_indexcache (int argc, char **argv)
           preset_indexer = NULL;
         }
     }
+  if (o.ic.index_heads == 0)
+    o.ic.index_heads = preset_heads;
   o.ic.indexer_layers = o.indexer_layers;
   if (o.full_given)
     {

@@ -170,6 +170,7 @@ test_index_cache (void)
   ic.n_stages = 2;
   ic.link_bytes_per_s = 50000000000ull;
   ic.flops_per_s = 100000000000000ull;
+  CHECK (cw_preset_get_index_heads ("index-cache-example", &ic.index_heads, &e) && ic.index_heads == 32, "%s", e.message);
   p = cw_index_cache_plan_new (&c, &ic, &e);
   CHECK (p != NULL, "%s", e.message);
   if (p == NULL)
@@ -202,6 +203,15 @@ test_index_cache (void)
   CHECK (p != NULL && cw_index_cache_plan_get_n_promoted (p) == 1 && cw_index_cache_plan_get_n_full (p) == 4, "counts");
   CHECK (p != NULL && cw_index_cache_plan_get_layer_resident_bytes (p, 5) == 52428800000ull, "resident");
   cw_index_cache_plan_free (p);
+
+  /* Without H the cache holds one set per token: 1/32 of the payload. */
+  {
+    CwIndexCacheConfig one = ic;
+    one.index_heads = 0;
+    p = cw_index_cache_plan_new (&c, &one, &e);
+    CHECK (p != NULL && cw_index_cache_plan_get_payload_bytes (p) == 52428800000ull / 32, "H = 1");
+    cw_index_cache_plan_free (p);
+  }
 
   /* V4-Pro layers from the preset: 30 indexer layers of 61. */
   {
