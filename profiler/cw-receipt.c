@@ -146,6 +146,12 @@ cw_receipt_new (void)
   receipt->status = CW_RECEIPT_STATUS_OK;
   CW_RECEIPT_SET (receipt->provenance.cliffwatch_version, CW_VERSION);
   CW_RECEIPT_SET (receipt->provenance.git_revision, CW_GIT_REVISION);
+  /* A build from an exported tree (git archive, no .git: the GPU machine)
+   * cannot see its revision; whoever exported it states it here. */
+  if (strcmp (CW_GIT_REVISION, "unknown") == 0 && getenv ("CW_SOURCE_REVISION") != NULL
+      && getenv ("CW_SOURCE_REVISION")[0] != '\0')
+    snprintf (receipt->provenance.git_revision, sizeof receipt->provenance.git_revision, "%s (exported)",
+              getenv ("CW_SOURCE_REVISION"));
   if (clock_gettime (CLOCK_REALTIME, &ts) == 0)
     receipt->provenance.time_unix_ns = (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
   receipt->trace_loaded = true;
