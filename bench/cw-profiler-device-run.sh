@@ -13,7 +13,7 @@ mkdir -p "$OUT"
 export PATH=/usr/local/cuda/bin:$PATH
 export BUILD=${BUILD:-/tmp/cwbuild}
 echo "== $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader)"
-echo "== git $(git rev-parse --short=12 HEAD 2>/dev/null) (+ uncommitted working tree)"
+echo "== source revision: ${CW_SOURCE_REVISION:-unknown (set CW_SOURCE_REVISION when running from a git archive)}"
 if [[ $steps == *build* ]]; then
   t0=$(date +%s)
   if ! bash tools/device-build.sh > /tmp/cw-profiler-build.txt 2>&1; then
