@@ -7,8 +7,13 @@
  * (deterministic PRNG, log-uniform sq, peak within +-10 % of the curve,
  * 5 % OOM): this measures drawing, not a GPU. Each render lays the chart
  * out and draws it into a fresh 1280x800 ARGB32 image surface, as the
- * widget's snapshot does. Prints wall and CPU medians over N runs. */
+ * widget's snapshot does; the "GTK" rows draw into a recording surface and
+ * replay it onto the image, as gtk_snapshot_append_cairo and the renderer
+ * do ("2x": HiDPI, replayed at scale 2 onto a 2560x1600 image, with
+ * cw_chart_set_raster_scale (2) as the widget sets it). Prints wall and CPU
+ * medians over N runs. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,8 +74,38 @@ typedef struct {
   double wall_median, wall_p90, wall_min, wall_max, cpu_median;
 } Stats;
 
+/* Draws into `target`; with `recorded`, the way GTK 4 does it: into a
+ * recording surface (gtk_snapshot_append_cairo), then replayed onto the
+ * image, which is what the renderer does with the node. */
+static void
+render_once (CwChart *chart, cairo_surface_t *target, bool recorded, double scale)
+{
+  cairo_t *cr;
+
+  if (!recorded)
+    {
+      cr = cairo_create (target);
+      cw_chart_render (chart, cr, WIDTH, HEIGHT);
+      cairo_destroy (cr);
+      return;
+    }
+  {
+    cairo_surface_t *rec = cairo_recording_surface_create (CAIRO_CONTENT_COLOR_ALPHA,
+                                                           &(cairo_rectangle_t) { 0, 0, WIDTH, HEIGHT });
+    cr = cairo_create (rec);
+    cw_chart_render (chart, cr, WIDTH, HEIGHT);
+    cairo_destroy (cr);
+    cr = cairo_create (target);
+    cairo_scale (cr, scale, scale);
+    cairo_set_source_surface (cr, rec, 0, 0);
+    cairo_paint (cr);
+    cairo_destroy (cr);
+    cairo_surface_destroy (rec);
+  }
+}
+
 static Stats
-time_renders (CwChart *chart, int runs)
+time_renders (CwChart *chart, int runs, bool recorded, double scale)
 {
   double *wall = calloc ((size_t) runs, sizeof *wall), *cpu = calloc ((size_t) runs, sizeof *cpu);
   Stats st;
@@ -78,11 +113,11 @@ time_renders (CwChart *chart, int runs)
   for (int i = -3; i < runs; i++)   /* 3 warm-up renders (font caches) */
     {
       double w0 = now_ms (CLOCK_MONOTONIC), c0 = now_ms (CLOCK_PROCESS_CPUTIME_ID);
-      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, WIDTH, HEIGHT);
-      cairo_t *cr = cairo_create (surface);
+      cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int) (WIDTH * scale),
+                                                             (int) (HEIGHT * scale));
 
-      cw_chart_render (chart, cr, WIDTH, HEIGHT);
-      cairo_destroy (cr);
+      cw_chart_set_raster_scale (chart, scale);
+      render_once (chart, surface, recorded, scale);
       cairo_surface_flush (surface);
       cairo_surface_destroy (surface);
       if (i >= 0)
@@ -178,12 +213,15 @@ main (int argc, char **argv)
   printf ("chart redraw, %d receipts, %dx%d ARGB32 image surface, %d runs (+3 warm-up)\n", N_RECEIPTS, WIDTH,
           HEIGHT, runs);
   printf ("%-28s %8s %8s %8s %8s %8s\n", "chart", "med ms", "p90 ms", "min ms", "max ms", "cpu ms");
-  report ("cliff (3 curves + 10k pts)", time_renders (cliff, runs));
-  report ("compare (10k pts + y=x)", time_renders (compare, runs));
+  report ("cliff (3 curves + 10k pts)", time_renders (cliff, runs, false, 1.0));
+  report ("compare (10k pts + y=x)", time_renders (compare, runs, false, 1.0));
+  report ("cliff, GTK record+replay", time_renders (cliff, runs, true, 1.0));
+  report ("compare, GTK record+replay", time_renders (compare, runs, true, 1.0));
+  report ("cliff, GTK 2x (HiDPI)", time_renders (cliff, runs, true, 2.0));
   {
     CwChart *light = cw_chart_builder_cliff (&(CwChartCliffInput) { NULL, (double) usable, gpu->name, curves, 3,
                                                                     NULL, 0 }, &error);
-    report ("cliff, no receipts", time_renders (light, runs));
+    report ("cliff, no receipts", time_renders (light, runs, false, 1.0));
     cw_chart_free (light);
   }
 

@@ -28,6 +28,7 @@ typedef struct {
   CwChartBox plot;
   CwChartAxisMap x;
   CwChartAxisMap y;
+  double raster_scale;      /* cw_chart_set_raster_scale(), >= 1 */
 } CwChartDrawContext;
 
 typedef struct {

@@ -66,7 +66,7 @@ typedef struct {
 } MarkerSprites;
 
 static bool
-raster_scale (cairo_t *cr, double *sx, double *sy)
+raster_scale (const CwChartDrawContext *ctx, cairo_t *cr, double *sx, double *sy)
 {
   cairo_surface_type_t type = cairo_surface_get_type (cairo_get_target (cr));
   double ax = 1.0, ay = 0.0, bx = 0.0, by = 1.0;
@@ -80,12 +80,13 @@ raster_scale (cairo_t *cr, double *sx, double *sy)
     return false;   /* rotated or degenerate: keep exact paths */
   *sx = fabs (ax);
   *sy = fabs (by);
-  /* A recording surface is replayed later, possibly at 2x (HiDPI): give
-   * the mask the pixels that needs. */
+  /* A recording surface (GTK's cairo nodes) is replayed later at the
+   * widget's scale factor, which the caller told the chart: a mask made at
+   * that scale replays 1:1 (sharp on HiDPI, and no costly resampling). */
   if (type == CAIRO_SURFACE_TYPE_RECORDING)
     {
-      *sx = fmax (*sx, 2.0);
-      *sy = fmax (*sy, 2.0);
+      *sx = fmax (*sx, ctx->raster_scale);
+      *sy = fmax (*sy, ctx->raster_scale);
     }
   return *sx <= 8.0 && *sy <= 8.0;
 }
@@ -176,7 +177,7 @@ draw_raster (CwChartPointLayer *self, const CwChartDrawContext *ctx, cairo_t *cr
   size_t n = 0;
   bool ok = false;
 
-  if (self->n < RASTER_MIN_POINTS || !raster_scale (cr, &sx, &sy))
+  if (self->n < RASTER_MIN_POINTS || !raster_scale (ctx, cr, &sx, &sy))
     return false;
   if (self->n > SIZE_MAX / (2 * sizeof *dev) || (dev = malloc (2 * self->n * sizeof *dev)) == NULL)
     return false;

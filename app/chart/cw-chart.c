@@ -56,6 +56,7 @@ cw_chart_new (void)
     return NULL;
   chart->style = CW_CHART_STYLE_LIGHT;
   chart->legend = CW_CHART_LEGEND_TOP_LEFT;
+  chart->ctx.raster_scale = 1.0;
   for (int a = 0; a < 2; a++)
     {
       chart->axes[a].scale = CW_CHART_SCALE_LINEAR;
@@ -119,6 +120,13 @@ CwChartStyleKind
 cw_chart_get_style (const CwChart *chart)
 {
   return chart->style;
+}
+
+void
+cw_chart_set_raster_scale (CwChart *chart, double scale)
+{
+  if (scale >= 1.0 && scale <= 8.0)
+    chart->ctx.raster_scale = scale;
 }
 
 void

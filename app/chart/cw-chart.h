@@ -86,6 +86,12 @@ void          cw_chart_set_axis_include_zero (CwChart *chart, CwChartAxisId axis
 CwChartScale  cw_chart_get_axis_scale (const CwChart *chart, CwChartAxisId axis);
 CwChartUnit   cw_chart_get_axis_unit (const CwChart *chart, CwChartAxisId axis);
 
+/* Device pixels per unit at which a recording-surface target will be
+ * replayed: the GTK widget passes gtk_widget_get_scale_factor() (its cairo
+ * node is a recording surface). Image, SVG and PDF targets ignore it; their
+ * transformation says it. Default 1; values outside 1..8 are ignored. */
+void          cw_chart_set_raster_scale (CwChart *chart, double scale);
+
 /* Takes ownership of `layer` (also on failure, when it is freed). Returns
  * the layer's index, or (size_t) -1 for a NULL layer or OOM. */
 size_t        cw_chart_add_layer (CwChart *chart, CwChartLayer *layer);
