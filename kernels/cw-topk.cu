@@ -9,7 +9,9 @@
  * (key << 32 | (0xffffffff - index)), so a descending sort is exactly the
  * rule "larger score first, then smaller index". If even 32 bits leave more
  * exact ties than fit, the tied keys are taken in index order by a block-wide
- * ordered scan. No workspace in device memory: everything is in shared memory. */
+ * ordered scan. Before any of that, a sampled threshold usually settles a
+ * long row in one full read (see the comment in the kernel). No workspace in
+ * device memory: everything is in shared memory. */
 #include <cuda_runtime.h>
 #include <math.h>
 
@@ -17,6 +19,7 @@
 
 #define CW_TOPK_THREADS 512
 #define CW_TOPK_CAP 4096                /* candidates held in shared memory */
+#define CW_TOPK_SAMPLES 2048            /* keys sampled for the threshold */
 
 __device__ __forceinline__ uint32_t
 score_key (float f)
@@ -108,8 +111,9 @@ block_inclusive_scan (uint32_t v, uint32_t *warp_sums, uint32_t *total)
 }
 
 /* Descending bitonic sort of n (a power of two) entries. */
+template <typename T>
 __device__ void
-bitonic_sort_desc (uint64_t *c, uint32_t n)
+bitonic_sort_desc (T *c, uint32_t n)
 {
   for (uint32_t size = 2; size <= n; size <<= 1)
     for (uint32_t stride = size >> 1; stride > 0; stride >>= 1)
@@ -118,7 +122,7 @@ bitonic_sort_desc (uint64_t *c, uint32_t n)
           {
             uint32_t lo = 2 * i - (i & (stride - 1)), hi = lo + stride;
             bool desc = (lo & size) == 0;
-            uint64_t a = c[lo], b = c[hi];
+            T a = c[lo], b = c[hi];
             if ((a < b) == desc)
               {
                 c[lo] = b;
@@ -160,8 +164,11 @@ topk_kernel (TopkParams p)
   const float *row = p.scores + i_row * p.ld;
   const int tid = threadIdx.x;
 
+  bool sampled = false;
+
   if (tid == 0)
     n_cand = 0;
+  __syncthreads ();
 
   if (L <= CW_TOPK_CAP)
     {
@@ -172,6 +179,44 @@ topk_kernel (TopkParams p)
         n_cand = L;
     }
   else
+    {
+      /* Sampled threshold (the common case, about 1.25 reads of the row):
+       * the r-th largest of n_s evenly spaced samples, r chosen so that
+       * about 3K keys lie at or above it. If at least K and at most
+       * CW_TOPK_CAP keys do, they contain the exact top-k (every key at or
+       * above the k-th is at or above the threshold, ties included) and are
+       * sorted below. Otherwise (unlucky sample, adversarial row) the exact
+       * radix path runs. */
+      const uint32_t n_s = L < CW_TOPK_SAMPLES ? L : CW_TOPK_SAMPLES, stride = L / n_s;
+      const uint64_t r = (3ull * K * n_s + L - 1) / L;
+      if (r >= 1 && r <= n_s / 2)
+        {
+          for (uint32_t i = tid; i < CW_TOPK_SAMPLES; i += CW_TOPK_THREADS)
+            sm.hist[i] = i < n_s ? score_key (row[(uint64_t) i * stride]) : 0u;
+          __syncthreads ();
+          bitonic_sort_desc (sm.hist, CW_TOPK_SAMPLES);
+          const uint32_t threshold = sm.hist[r - 1];
+          __syncthreads ();              /* hist is reused as cand below */
+          scan_row (row, L, [&] (uint32_t t, float v, bool ok) {
+            const uint32_t key = score_key (v);
+            if (ok && key >= threshold)
+              {
+                const uint32_t slot = atomicAdd (&n_cand, 1u);
+                if (slot < CW_TOPK_CAP)
+                  sm.cand[slot] = composite (key, t);
+              }
+          });
+          __syncthreads ();
+          const uint32_t got = n_cand;
+          if (got >= K && got <= CW_TOPK_CAP)
+            sampled = true;
+          __syncthreads ();
+          if (!sampled && tid == 0)
+            n_cand = 0;
+          __syncthreads ();
+        }
+    }
+  if (L > CW_TOPK_CAP && !sampled)
     {
       uint32_t prefix = 0, need = K;
       int pbits = 0;
