@@ -115,19 +115,19 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
       cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
       return NULL;
     }
-  cw_chart_set_title (chart, in->title != NULL ? in->title : CW_N_("Predicted peak HBM vs sequence length"));
+  cw_chart_set_title (chart, in->title != NULL ? in->title : cw_chart_translate (CW_N_ ("Predicted peak HBM vs sequence length")));
   cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_TOKENS,
-                     CW_N_("sq (query tokens)"));
-  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, CW_N_("peak HBM"));
+                     cw_chart_translate (CW_N_ ("sq (query tokens)")));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, cw_chart_translate (CW_N_ ("peak HBM")));
   cw_chart_set_legend_position (chart, CW_CHART_LEGEND_TOP_LEFT);
-  cw_chart_set_empty_message (chart, CW_N_("No profiles selected"));
+  cw_chart_set_empty_message (chart, cw_chart_translate (CW_N_ ("No profiles selected")));
 
   /* Usable HBM first, so curves draw over it. */
   cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, in->usable_bytes, 2, value, sizeof value);
   if (in->gpu_name != NULL && in->gpu_name[0] != '\0')
-    snprintf (text, sizeof text, CW_N_("usable HBM %s (%s)"), value, in->gpu_name);
+    snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("usable HBM %s (%s)")), value, in->gpu_name);
   else
-    snprintf (text, sizeof text, CW_N_("usable HBM %s"), value);
+    snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("usable HBM %s")), value);
   {
     CwChartLayer *limit = cw_chart_hline_layer_new (text, in->usable_bytes);
     if (limit != NULL)
@@ -142,11 +142,11 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
       CwChartLayer *line;
 
       if (!c->fits_at_all)
-        snprintf (text, sizeof text, CW_N_("%s (does not fit at any sq)"), c->name);
+        snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s (does not fit at any sq)")), c->name);
       else if (c->cliff_in_range)
-        snprintf (text, sizeof text, CW_N_("%s (cliff at sq %llu)"), c->name, (unsigned long long) c->cliff_sq);
+        snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s (cliff at sq %llu)")), c->name, (unsigned long long) c->cliff_sq);
       else
-        snprintf (text, sizeof text, CW_N_("%s (fits across the range)"), c->name);
+        snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s (fits across the range)")), c->name);
       line = cw_chart_line_layer_new (text, c->sq, c->peak_bytes, c->n);
       if (line != NULL)
         {
@@ -167,7 +167,7 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
 
       if (!c->fits_at_all || !c->cliff_in_range || c->cliff_sq == 0)
         continue;
-      snprintf (text, sizeof text, CW_N_("%s cliff: sq %llu"), c->name, (unsigned long long) c->cliff_sq);
+      snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s cliff: sq %llu")), c->name, (unsigned long long) c->cliff_sq);
       cliff = cw_chart_vline_layer_new (text, (double) c->cliff_sq);
       if (cliff != NULL)
         {
@@ -180,13 +180,13 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
 
   for (size_t i = 0; i < in->n_curves; i++)
     {
-      snprintf (text, sizeof text, CW_N_("%s receipts"), in->curves[i].name);
+      snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s receipts")), in->curves[i].name);
       if (!add_receipt_layer (chart, in, i, text, CW_CHART_MARKER_CIRCLE, CW_CHART_ROLE_SERIES, (unsigned) i, error))
         goto fail;
     }
-  if (!add_receipt_layer (chart, in, SIZE_MAX - 1, CW_N_("other receipts"), CW_CHART_MARKER_SQUARE,
+  if (!add_receipt_layer (chart, in, SIZE_MAX - 1, cw_chart_translate (CW_N_ ("other receipts")), CW_CHART_MARKER_SQUARE,
                           CW_CHART_ROLE_MUTED, 0, error)
-      || !add_receipt_layer (chart, in, SIZE_MAX, CW_N_("OOM receipts"), CW_CHART_MARKER_CROSS,
+      || !add_receipt_layer (chart, in, SIZE_MAX, cw_chart_translate (CW_N_ ("OOM receipts")), CW_CHART_MARKER_CROSS,
                              CW_CHART_ROLE_OOM, 0, error))
     goto fail;
   return chart;

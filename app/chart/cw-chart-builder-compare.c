@@ -59,18 +59,18 @@ cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
   if (xs == NULL || ys == NULL || tags == NULL)
     goto oom;
 
-  cw_chart_set_title (chart, in->title != NULL ? in->title : CW_N_("Predicted vs measured peak HBM"));
-  cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, CW_N_("predicted peak"));
-  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, CW_N_("measured peak"));
+  cw_chart_set_title (chart, in->title != NULL ? in->title : cw_chart_translate (CW_N_ ("Predicted vs measured peak HBM")));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, cw_chart_translate (CW_N_ ("predicted peak")));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, cw_chart_translate (CW_N_ ("measured peak")));
   cw_chart_set_legend_position (chart, CW_CHART_LEGEND_TOP_LEFT);
-  cw_chart_set_empty_message (chart, CW_N_("No receipts with a measured peak"));
+  cw_chart_set_empty_message (chart, cw_chart_translate (CW_N_ ("No receipts with a measured peak")));
 
   if (in->n_points > 0)
     {
       /* y = x across a little more than the data, on both axes alike so the
        * diagonal is the diagonal. */
       double line_x[2] = { lo / 2.0, hi * 2.0 };
-      CwChartLayer *diag = cw_chart_line_layer_new (CW_N_("y = x (exact prediction)"), line_x, line_x, 2);
+      CwChartLayer *diag = cw_chart_line_layer_new (cw_chart_translate (CW_N_ ("y = x (exact prediction)")), line_x, line_x, 2);
 
       if (diag != NULL)
         {

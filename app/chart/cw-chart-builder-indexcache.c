@@ -78,10 +78,10 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
       cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
       return NULL;
     }
-  cw_chart_set_title (chart, title != NULL ? title : CW_N_("Index cache across layers and stages"));
-  cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_COUNT, CW_N_("layer"));
+  cw_chart_set_title (chart, title != NULL ? title : cw_chart_translate (CW_N_ ("Index cache across layers and stages")));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_COUNT, cw_chart_translate (CW_N_ ("layer")));
   cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_BYTES,
-                     CW_N_("resident index bytes"));
+                     cw_chart_translate (CW_N_ ("resident index bytes")));
   cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, -0.5, (double) n_layers - 0.5);
   cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, 0.0, top * 1.22);
   cw_chart_set_legend_position (chart, CW_CHART_LEGEND_OUTSIDE_RIGHT);
@@ -95,7 +95,7 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
     };
     for (size_t i = 0; i < 3; i++)
       {
-        CwChartLayer *legend = cw_chart_bar_layer_new (roles[i].label, roles[i].fill);
+        CwChartLayer *legend = cw_chart_bar_layer_new (cw_chart_translate (roles[i].label), roles[i].fill);
         if (legend != NULL)
           cw_chart_layer_set_role (legend, CW_CHART_ROLE_TEXT);
         if (!add (chart, legend, error))
@@ -106,7 +106,7 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
     {
       CwChartLayer *legend;
 
-      snprintf (text, sizeof text, CW_N_("stage %llu"), (unsigned long long) s);
+      snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("stage %llu")), (unsigned long long) s);
       legend = cw_chart_bar_layer_new (text, CW_CHART_FILL_SOLID);
       if (legend != NULL)
         cw_chart_layer_set_series (legend, (unsigned) s);
@@ -138,7 +138,7 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
         }
     }
 
-  payload = cw_chart_bar_layer_new (CW_N_("payload at a stage boundary"), CW_CHART_FILL_LIGHT);
+  payload = cw_chart_bar_layer_new (cw_chart_translate (CW_N_ ("payload at a stage boundary")), CW_CHART_FILL_LIGHT);
   if (payload != NULL)
     cw_chart_layer_set_role (payload, CW_CHART_ROLE_MUTED);
   if (!add (chart, payload, error))
@@ -162,7 +162,7 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
       if (x < 0.0)
         continue;
       if (decision == CW_BOUNDARY_NOTHING || consumer == UINT64_MAX)
-        snprintf (text, sizeof text, CW_N_("boundary %llu: nothing to carry"), (unsigned long long) i);
+        snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("boundary %llu: nothing to carry")), (unsigned long long) i);
       else
         {
           cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, bytes, 2, a, sizeof a);
@@ -170,7 +170,7 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
                                          2, b, sizeof b);
           cw_chart_format_value_precise (CW_CHART_UNIT_SECONDS, cw_index_cache_plan_get_boundary_recompute_s (plan, i),
                                          2, c, sizeof c);
-          snprintf (text, sizeof text, CW_N_("%s: %s payload, transfer %s vs recompute %s"),
+          snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s: %s payload, transfer %s vs recompute %s")),
                     cw_boundary_decision_get_name (decision), a, b, c);
           if (bytes > 0.0 && !cw_chart_bar_layer_add (payload, x - 0.12, x + 0.12, 0.0, bytes, 0,
                                                       CW_CHART_FILL_LIGHT, NULL))

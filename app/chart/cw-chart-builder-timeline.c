@@ -123,16 +123,16 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
   chart = cw_chart_new ();
   if (chart == NULL)
     goto oom;
-  cw_chart_set_title (chart, in->title != NULL ? in->title : CW_N_("Memory timeline"));
+  cw_chart_set_title (chart, in->title != NULL ? in->title : cw_chart_translate (CW_N_ ("Memory timeline")));
   cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_SECONDS,
-                     CW_N_("time since lane start"));
-  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_BYTES, CW_N_("live bytes"));
+                     cw_chart_translate (CW_N_ ("time since lane start")));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_BYTES, cw_chart_translate (CW_N_ ("live bytes")));
   cw_chart_set_axis_include_zero (chart, CW_CHART_AXIS_Y, true);
   cw_chart_set_legend_position (chart, CW_CHART_LEGEND_OUTSIDE_RIGHT);
 
   if (in->n_ranges > 0)
     {
-      layer = cw_chart_band_layer_new (CW_N_("NVTX ranges"));
+      layer = cw_chart_band_layer_new (cw_chart_translate (CW_N_ ("NVTX ranges")));
       if (layer == NULL)
         goto oom;
       cw_chart_layer_set_series (layer, 2);
@@ -157,14 +157,14 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
         goto oom;
     }
 
-  layer = cw_chart_step_layer_new (CW_N_("live bytes"), xs, ys, n);
+  layer = cw_chart_step_layer_new (cw_chart_translate (CW_N_ ("live bytes")), xs, ys, n);
   if (layer != NULL)
     cw_chart_layer_set_series (layer, 0);
   if (cw_chart_add_layer (chart, layer) == (size_t) -1)
     goto oom;
 
   cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, (double) peak, 2, value, sizeof value);
-  snprintf (text, sizeof text, CW_N_("measured peak %s"), value);
+  snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("measured peak %s")), value);
   layer = cw_chart_hline_layer_new (text, (double) peak);
   if (layer != NULL)
     cw_chart_layer_set_series (layer, 0);
@@ -174,7 +174,7 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
   if (in->predicted_peak_bytes > 0.0 && isfinite (in->predicted_peak_bytes))
     {
       cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, in->predicted_peak_bytes, 2, value, sizeof value);
-      snprintf (text, sizeof text, CW_N_("predicted peak %s"), value);
+      snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("predicted peak %s")), value);
       layer = cw_chart_hline_layer_new (text, in->predicted_peak_bytes);
       if (layer != NULL)
         cw_chart_layer_set_role (layer, CW_CHART_ROLE_MUTED);
@@ -184,7 +184,7 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
 
   if (in->n_kernels > 0)
     {
-      layer = cw_chart_tick_layer_new (CW_N_("kernels"));
+      layer = cw_chart_tick_layer_new (cw_chart_translate (CW_N_ ("kernels")));
       if (layer == NULL)
         goto oom;
       for (size_t i = 0; i < in->n_kernels; i++)

@@ -4,6 +4,7 @@
 #include "test-chart-util.h"
 
 #include "cw-chart-builder.h"
+#include "cw-chart-i18n.h"
 #include "cw-planner.h"
 
 #define GiB 1073741824.0
@@ -381,6 +382,42 @@ out:
   CHECK (cw_chart_builder_indexcache (NULL, NULL, &error) == NULL && error.code == CW_ERROR_INVALID, "NULL plan");
 }
 
+/* A fake catalogue: the builders look their strings up through the hook,
+ * format strings included, and fall back to English without one. */
+static const char *
+fake_translate (const char *msgid)
+{
+  if (strcmp (msgid, "%s receipts") == 0)
+    return "%s Belege";
+  if (strcmp (msgid, "OOM receipts") == 0)
+    return "OOM-Belege";
+  return msgid;
+}
+
+static void
+test_translation (void)
+{
+  double sq[] = { 1024, 2048 }, peak[] = { 1e9, 4e9 };
+  CwChartCliffCurve curve = { "fused", sq, peak, 2, true, false, 0 };
+  CwChartCliffReceipt receipts[] = { { 0, 1024, 1e9, false, 0 }, { 0, 2048, 4e9, true, 1 } };
+  CwChartCliffInput in = { NULL, 8e9, NULL, &curve, 1, receipts, 2 };
+  CwError error = CW_ERROR_INIT;
+  CwChart *chart;
+
+  cw_chart_set_translate_func (fake_translate);
+  chart = cw_chart_builder_cliff (&in, &error);
+  CHECK (chart != NULL && find_layer (chart, "point", "fused Belege", NULL) != NULL, "translated format");
+  CHECK (chart != NULL && find_layer (chart, "point", "OOM-Belege", NULL) != NULL, "translated label");
+  CHECK (chart != NULL && find_layer (chart, "line", "fused (fits across the range)", NULL) != NULL,
+         "untranslated msgid stays English");
+  cw_chart_free (chart);
+  cw_chart_set_translate_func (NULL);
+  chart = cw_chart_builder_cliff (&in, &error);
+  CHECK (chart != NULL && find_layer (chart, "point", "fused receipts", NULL) != NULL, "English without a hook");
+  cw_chart_free (chart);
+  CHECK (cw_chart_translate (NULL) == NULL, "NULL msgid");
+}
+
 int
 main (void)
 {
@@ -388,5 +425,6 @@ main (void)
   test_compare ();
   test_timeline ();
   test_indexcache ();
+  test_translation ();
   return test_finish ("test-chart-builders");
 }
