@@ -34,6 +34,9 @@ typedef struct {
 typedef struct {
   const char *kind;
   void   (*draw)          (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr);
+  /* Optional: text drawn after every layer's draw(), so no series covers
+   * a rule's label. */
+  void   (*draw_labels)   (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr);
   /* Data extent along x (axis == 0) or y (axis == 1), ignoring values the
    * scale cannot show. False when the layer has none to offer. */
   bool   (*extent)        (const CwChartLayer *layer, int axis, CwChartScale scale, double *min, double *max);

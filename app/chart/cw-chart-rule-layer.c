@@ -38,7 +38,7 @@ static void
 hline_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
 {
   CwChartRuleLayer *self = (CwChartRuleLayer *) layer;
-  double py, w;
+  double py;
 
   if (!cw_chart_axis_map (&ctx->y, self->value, &py))
     return;
@@ -49,9 +49,19 @@ hline_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
   set_line_style (self, ctx, cr);
   cairo_stroke (cr);
   cairo_set_dash (cr, NULL, 0, 0.0);
-  /* Label right-aligned just above the rule. */
+}
+
+static void
+hline_draw_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
+{
+  CwChartRuleLayer *self = (CwChartRuleLayer *) layer;
+  double py, w;
+
+  if (!cw_chart_axis_map (&ctx->y, self->value, &py))
+    return;
+  /* Right-aligned just above the rule. */
   w = cw_chart_text_width (cr, layer->label);
-  cw_chart_draw_label (cr, ctx, layer->label, ctx->plot.x + ctx->plot.width - w - 6, py - 5,
+  cw_chart_draw_label (cr, ctx, layer->label, ctx->plot.x + ctx->plot.width - w - 6, snap_rule (py) - 5,
                        cw_chart_layer_get_color (layer, ctx->style));
 }
 
@@ -59,8 +69,7 @@ static void
 vline_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
 {
   CwChartRuleLayer *self = (CwChartRuleLayer *) layer;
-  cairo_font_extents_t fe;
-  double px, w, lx, ly;
+  double px;
 
   if (!cw_chart_axis_map (&ctx->x, self->value, &px))
     return;
@@ -71,9 +80,20 @@ vline_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
   set_line_style (self, ctx, cr);
   cairo_stroke (cr);
   cairo_set_dash (cr, NULL, 0, 0.0);
+}
 
-  /* Label in its row from the top, right of the rule unless that would run
-   * off the plot. */
+static void
+vline_draw_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
+{
+  CwChartRuleLayer *self = (CwChartRuleLayer *) layer;
+  cairo_font_extents_t fe;
+  double px, w, lx, ly;
+
+  if (!cw_chart_axis_map (&ctx->x, self->value, &px))
+    return;
+  px = snap_rule (px);
+  /* In its row from the top, right of the rule unless that would run off
+   * the plot. */
   cairo_font_extents (cr, &fe);
   w = cw_chart_text_width (cr, layer->label);
   lx = px + 5;
@@ -121,6 +141,7 @@ rule_legend_swatch (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t 
 static const CwChartLayerClass hline_class = {
   .kind = "hline",
   .draw = hline_draw,
+  .draw_labels = hline_draw_labels,
   .extent = hline_extent,
   .legend_swatch = rule_legend_swatch,
 };
@@ -128,6 +149,7 @@ static const CwChartLayerClass hline_class = {
 static const CwChartLayerClass vline_class = {
   .kind = "vline",
   .draw = vline_draw,
+  .draw_labels = vline_draw_labels,
   .extent = vline_extent,
   .legend_swatch = rule_legend_swatch,
 };

@@ -683,6 +683,13 @@ cw_chart_render (CwChart *chart, cairo_t *cr, double width, double height)
       chart->layers[i]->klass->draw (chart->layers[i], &chart->ctx, cr);
       cairo_restore (cr);
     }
+  for (size_t i = 0; i < chart->n_layers; i++)
+    if (chart->layers[i]->klass->draw_labels != NULL)
+      {
+        cairo_save (cr);
+        chart->layers[i]->klass->draw_labels (chart->layers[i], &chart->ctx, cr);
+        cairo_restore (cr);
+      }
   if (!chart->has_data && chart->empty_message != NULL)
     {
       double w = cw_chart_text_width (cr, chart->empty_message);
