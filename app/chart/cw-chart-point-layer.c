@@ -80,6 +80,13 @@ raster_scale (const CwChartDrawContext *ctx, cairo_t *cr, double *sx, double *sy
     return false;   /* rotated or degenerate: keep exact paths */
   *sx = fabs (ax);
   *sy = fabs (by);
+  {
+    /* The CTM leaves out the surface's device scale (HiDPI image surfaces). */
+    double dsx = 1.0, dsy = 1.0;
+    cairo_surface_get_device_scale (cairo_get_target (cr), &dsx, &dsy);
+    *sx *= fabs (dsx);
+    *sy *= fabs (dsy);
+  }
   /* A recording surface (GTK's cairo nodes) is replayed later at the
    * widget's scale factor, which the caller told the chart: a mask made at
    * that scale replays 1:1 (sharp on HiDPI, and no costly resampling). */

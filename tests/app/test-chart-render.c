@@ -262,6 +262,47 @@ test_many_markers (void)
   CHECK (bad_side == 0, "%d crosses have ink beside their centre", bad_side);
   CHECK (bad_gap == 0, "%d gaps between markers have ink", bad_gap);
   cairo_surface_destroy (s);
+
+  /* HiDPI: an image surface with device scale 2. The mask is made at the
+   * device resolution, so a marker centre is ink at twice the coordinates. */
+  s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1800, 1200);
+  cairo_surface_set_device_scale (s, 2, 2);
+  {
+    cairo_t *cr = cairo_create (s);
+    cw_chart_render (chart, cr, 900, 600);
+    cairo_destroy (cr);
+  }
+  bad_centre = bad_gap = 0;
+  for (int i = 0; i < N; i++)
+    {
+      double px, py, gx, gy;
+      cw_chart_data_to_device (chart, 1 + i % 12, 1 + i / 12, &px, &py);
+      cw_chart_data_to_device (chart, 1.25 + i % 12, 1.5 + i / 12, &gx, &gy);
+      bad_centre += !rgb_is (pixel_at (s, (int) floor (2 * px), (int) floor (2 * py)), circle_color, 0.05);
+      bad_centre += !rgb_is (pixel_at (s, (int) floor (2 * (px + 0.6 * r)), (int) floor (2 * py)), circle_color, 0.1);
+      bad_gap += rgb_distance (pixel_at (s, (int) floor (2 * gx), (int) floor (2 * gy)), circle_color) < 0.5;
+    }
+  CHECK (bad_centre == 0, "HiDPI: %d marker pixels not in their colour", bad_centre);
+  /* ...and sharp: from a centre outwards, at most one device pixel is
+   * between the marker colour and what lies beyond it (a 1x mask scaled up
+   * would smear the edge over three). */
+  {
+    double px, py;
+    int blurred = 0, y;
+    Rgb beyond;
+    cw_chart_data_to_device (chart, 5, 5, &px, &py);
+    y = (int) floor (2 * py) + 1;
+    beyond = pixel_at (s, (int) floor (2 * (px + r + 3)), y);
+    for (int x = (int) floor (2 * px); x < (int) floor (2 * (px + r + 3)); x++)
+      {
+        Rgb p = pixel_at (s, x, y);
+        CwChartColor b = { beyond.r, beyond.g, beyond.b, 1 };
+        blurred += rgb_distance (p, circle_color) > 0.05 && rgb_distance (p, b) > 0.05;
+      }
+    CHECK (blurred <= 1, "HiDPI: marker edge spans %d pixels", blurred);
+  }
+  CHECK (bad_gap == 0, "HiDPI: %d gaps have ink", bad_gap);
+  cairo_surface_destroy (s);
   cw_chart_free (chart);
 }
 
