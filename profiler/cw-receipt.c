@@ -150,7 +150,7 @@ cw_receipt_new (void)
    * cannot see its revision; whoever exported it states it here. */
   if (strcmp (CW_GIT_REVISION, "unknown") == 0 && getenv ("CW_SOURCE_REVISION") != NULL
       && getenv ("CW_SOURCE_REVISION")[0] != '\0')
-    snprintf (receipt->provenance.git_revision, sizeof receipt->provenance.git_revision, "%s (exported)",
+    snprintf (receipt->provenance.git_revision, sizeof receipt->provenance.git_revision, "%.12s (exported)",
               getenv ("CW_SOURCE_REVISION"));
   if (clock_gettime (CLOCK_REALTIME, &ts) == 0)
     receipt->provenance.time_unix_ns = (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;

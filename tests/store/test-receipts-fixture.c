@@ -7,6 +7,7 @@
  *  - each score lane was swept past its cliff: ok points fit the GPU's HBM by
  *    the prediction, oom points did not, and every ok point is below every
  *    oom point of the same lane;
+ *  - the CUPTI peak is cross-checked by the cudaMemGetInfo delta;
  *  - graph legality: every ok lane replayed its graph bit-identically, and the
  *    host-checked mask update failed capture with its CUDA error name. */
 #include <dirent.h>
@@ -57,6 +58,13 @@ check_receipt (const char *db, const CwReceipt *r, LaneStats stats[3], unsigned 
   /* Points differ in shape (V4 ratio 4 vs V3.2 sk = sq); keep their cliffs apart. */
   int shape = r->config.ratio == 4 ? 0 : 1;
 
+  /* cudaMemGetInfo agrees with the CUPTI reconstruction: the driver maps
+   * whole 2 MiB pages, so it may see a little more, never less (a lane
+   * makes at most 8 allocations). */
+  CHECK (r->memgetinfo_delta_bytes >= (int64_t) r->measured_peak_bytes
+         && r->memgetinfo_delta_bytes - (int64_t) r->measured_peak_bytes <= (int64_t) (16ull << 20),
+         "%s receipt %" PRId64 ": cudaMemGetInfo delta %" PRId64 " vs CUPTI peak %" PRIu64, db, r->id,
+         r->memgetinfo_delta_bytes, r->measured_peak_bytes);
   CHECK (hbm > 0 && r->provenance.gpu_name[0] && r->provenance.gpu_uuid[0] && r->provenance.git_revision[0],
          "%s receipt %" PRId64 ": provenance incomplete", db, r->id);
   if (li >= 0)
