@@ -3,7 +3,9 @@
 # sweeps of every lane past its cliff (V4-Flash and V3.2 presets), and the
 # profiler-overhead measurement.
 # Usage (device run, kind nvidia-h200, carry [".debs"]):
-#   bash bench/cw-profiler-device-run.sh [STEPS]     STEPS: build,test,sweep,overhead (default all)
+#   bash bench/cw-profiler-device-run.sh [STEPS]
+#   STEPS: build,test,sweep,overhead (default), plus fp8 (V4-Flash with fp8-e4m3 q/k) and
+#   sanitize (compute-sanitizer memcheck on the profiler GPU test)
 # Results in $OUT: h200-deepseek-v4-flash.db, h200-deepseek-v3.2.db, h200-overhead.db
 # (fresh single-file copies made by `receipts merge`), run.txt, sweep.txt, overhead.txt.
 set -o pipefail
@@ -66,6 +68,29 @@ if [[ $steps == *sweep* ]]; then
   run receipts merge --into "$OUT/h200-deepseek-v3.2.db" $W/v32.db
   grep -v "^profile: point" "$OUT/sweep.txt" | cut -c1-200 | tail -120
   echo "sweep: $(( $(date +%s) - t0 )) s"
+fi
+if [[ $steps == *fp8* ]]; then
+  t0=$(date +%s)
+  P="--db $W/fp8.db --preset v4-flash --q-dtype fp8-e4m3 --k-dtype fp8-e4m3"
+  run profile $P --lane materialize --sweep-sq 4096:32768:x2
+  run profile $P --lane materialize --sweep-sq 46080:49152:+1024
+  run profile $P --lane fused --sweep-sq 4096:262144:x2
+  run profile $P --lane fused --sweep-sq 360448:393216:+16384
+  run profile $P --lane streaming --sweep-sq 4096:262144:x4
+  run profile $P --lane streaming --sq 16777216
+  run receipts compare $W/fp8.db
+  run receipts list $W/fp8.db
+  run receipts merge --into "$OUT/h200-deepseek-v4-flash-fp8.db" $W/fp8.db
+  grep -v "^profile: point" "$OUT/sweep.txt" | cut -c1-200 | tail -60
+  echo "fp8: $(( $(date +%s) - t0 )) s"
+fi
+if [[ $steps == *sanitize* ]]; then
+  t0=$(date +%s)
+  timeout 240 compute-sanitizer --tool memcheck --leak-check no --report-api-errors no \
+    "$BUILD/tests/gpu/test-profiler-lanes" > "$OUT/sanitizer.txt" 2>&1
+  echo "sanitizer rc=$?" | tee -a "$OUT/sanitizer.txt"
+  grep -E "ERROR SUMMARY|CHECK failed|cw_profiler_new|status=|rc=" "$OUT/sanitizer.txt" | cut -c1-200 | head -30
+  echo "sanitize: $(( $(date +%s) - t0 )) s"
 fi
 if [[ $steps == *overhead* ]]; then
   t0=$(date +%s)

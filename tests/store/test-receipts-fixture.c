@@ -37,7 +37,8 @@ static const char *const score_lanes[] = { "materialize", "fused", "streaming" }
 
 typedef struct {
   unsigned n_ok, n_oom;
-  uint64_t max_ok_sq[2], min_oom_sq[2];   /* per preset shape: [0] ratio 4, [1] ratio 0/1 */
+  /* per shape family: [0] ratio 4 bf16, [1] sk = sq bf16, [2] ratio 4 fp8, [3] sk = sq fp8 */
+  uint64_t max_ok_sq[4], min_oom_sq[4];
 } LaneStats;
 
 static int
@@ -55,8 +56,9 @@ check_receipt (const char *db, const CwReceipt *r, LaneStats stats[3], unsigned 
 {
   int li = lane_index (r->lane);
   const uint64_t hbm = r->provenance.hbm_total_bytes;
-  /* Points differ in shape (V4 ratio 4 vs V3.2 sk = sq); keep their cliffs apart. */
-  int shape = r->config.ratio == 4 ? 0 : 1;
+  /* Points differ in shape (V4 ratio 4 vs V3.2 sk = sq) and q/k dtype, each
+   * family with its own cliff: keep them apart. */
+  int shape = (r->config.ratio == 4 ? 0 : 1) + (r->config.q_dtype == CW_DTYPE_FP8_E4M3 ? 2 : 0);
 
   /* cudaMemGetInfo agrees with the CUPTI reconstruction: the driver maps
    * whole 2 MiB pages, so it may see a little more, never less (a lane
@@ -202,7 +204,7 @@ main (void)
     {
       CHECK (stats[i].n_ok > 0, "lane %s has no ok receipt", score_lanes[i]);
       CHECK (stats[i].n_oom > 0, "lane %s was not swept past its cliff (no oom receipt)", score_lanes[i]);
-      for (int s = 0; s < 2; s++)
+      for (int s = 0; s < 4; s++)
         if (stats[i].min_oom_sq[s] && stats[i].max_ok_sq[s])
           CHECK (stats[i].max_ok_sq[s] < stats[i].min_oom_sq[s],
                  "lane %s: ok at sq=%" PRIu64 " but oom at sq=%" PRIu64, score_lanes[i], stats[i].max_ok_sq[s],
