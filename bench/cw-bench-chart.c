@@ -199,7 +199,7 @@ main (int argc, char **argv)
   t0 = now_ms (CLOCK_MONOTONIC);
   {
     CwChartCliffInput in = { NULL, (double) usable, gpu->name, curves, 3, receipts, N_RECEIPTS };
-    CwChartCompareInput cin = { NULL, lanes, 3, points, N_RECEIPTS };
+    CwChartCompareInput cin = { NULL, lanes, 3, points, N_RECEIPTS, NULL, NULL };
     cliff = cw_chart_builder_cliff (&in, &error);
     compare = cliff != NULL ? cw_chart_builder_compare (&cin, &error) : NULL;
   }

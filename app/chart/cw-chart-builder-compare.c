@@ -16,6 +16,33 @@ cw_chart_compare_error_fraction (double predicted_bytes, double measured_bytes)
   return (measured_bytes - predicted_bytes) / predicted_bytes;
 }
 
+/* The agreement band, sampled on a log grid across [lo, hi]: predicted p
+ * agrees with measured m when |m - p| <= tolerance (p). */
+static bool
+add_band (CwChart *chart, const CwChartCompareInput *in, double lo, double hi)
+{
+  enum { N = 97 };
+  double xs[N], below[N], above[N];
+
+  for (int i = 0; i < N; i++)
+    {
+      double p = exp (log (lo) + (log (hi) - log (lo)) * i / (N - 1));
+      double tol = in->tolerance_bytes (p);
+
+      xs[i] = p;
+      below[i] = p - tol;   /* <= 0 (not drawable on log) below the floor */
+      above[i] = p + tol;
+    }
+  {
+    CwChartLayer *band = cw_chart_area_layer_new (in->tolerance_label != NULL ? in->tolerance_label
+                                                  : cw_chart_translate (CW_N_ ("agreement band")),
+                                                  xs, below, above, N);
+    if (band != NULL)
+      cw_chart_layer_set_role (band, CW_CHART_ROLE_MUTED);
+    return cw_chart_add_layer (chart, band) != (size_t) -1;
+  }
+}
+
 CwChart *
 cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
 {
@@ -77,6 +104,8 @@ cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
           cw_chart_layer_set_role (diag, CW_CHART_ROLE_MUTED);
           cw_chart_line_layer_set_dashed (diag, true);
         }
+      if (in->tolerance_bytes != NULL && !add_band (chart, in, line_x[0], line_x[1]))
+        goto oom;
       if (cw_chart_add_layer (chart, diag) == (size_t) -1)
         goto oom;
       cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, line_x[0], line_x[1]);

@@ -99,6 +99,12 @@ typedef struct {
   size_t                     n_groups;
   const CwChartComparePoint *points;
   size_t                     n_points;
+  /* Optional agreement rule: the largest |measured - predicted| that still
+   * counts as agreeing, for a predicted peak — pass the receipt store's
+   * rule (cw_receipt_peak_tolerance_bytes) so the band is the one the
+   * receipts are judged by. NULL: no band. */
+  double                   (*tolerance_bytes) (double predicted_bytes);
+  const char                *tolerance_label;  /* legend text for the band */
 } CwChartCompareInput;
 
 CwChart *cw_chart_builder_compare (const CwChartCompareInput *input, CwError *error);

@@ -13,6 +13,8 @@
  *   vline  CwChartVLineLayer  a vertical rule at x with a label (a cliff)
  *   band   CwChartBandLayer   x ranges drawn as bands (NVTX ranges)
  *   tick   CwChartTickLayer   short marks along the bottom (kernels)
+ *   area   CwChartAreaLayer   the region between a lower and an upper series
+ *                             (the agreement band on the compare chart)
  *   step   CwChartStepLayer   step-after line with the area below filled
  *                             (live bytes over time)
  *   bar    CwChartBarLayer    rectangles with a fill kind (index-cache strip,
@@ -89,6 +91,10 @@ bool          cw_chart_band_layer_add (CwChartLayer *layer, double x0, double x1
 /* tick: [x0, x1] (x1 == x0 is a hairline), drawn along the plot bottom. */
 CwChartLayer *cw_chart_tick_layer_new (const char *label);
 bool          cw_chart_tick_layer_add (CwChartLayer *layer, double x0, double x1);
+
+/* area: between lo[i] and hi[i] at xs[i]; xs ascending. */
+CwChartLayer *cw_chart_area_layer_new (const char *label, const double *xs, const double *lo, const double *hi,
+                                       size_t n);
 
 /* step: y holds from xs[i] until xs[i + 1]; xs must not decrease. */
 CwChartLayer *cw_chart_step_layer_new (const char *label, const double *xs, const double *ys, size_t n);

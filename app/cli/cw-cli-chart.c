@@ -512,6 +512,17 @@ out:
 
 /* ---- compare ---------------------------------------------------------------- */
 
+#if CW_CLI_CHART_HAVE_STORE
+/* The store's agreement rule, so the band is the one receipts are judged by. */
+static double
+store_tolerance (double predicted_bytes)
+{
+  if (!(predicted_bytes < 1.8e19))
+    return predicted_bytes / 100;
+  return (double) cw_receipt_peak_tolerance_bytes ((uint64_t) predicted_bytes);
+}
+#endif
+
 static int
 chart_compare (int argc, char **argv, ChartOptions *o)
 {
@@ -526,9 +537,9 @@ chart_compare (int argc, char **argv, ChartOptions *o)
     CwReceiptList *list = query_receipts (o->db, o, &e);
     CwChartComparePoint *points = NULL;
     const char **groups = NULL;
-    size_t n, n_points = 0, n_groups = 0, n_skipped = 0;
+    size_t n, n_points = 0, n_groups = 0, n_skipped = 0, n_agree = 0;
     CwChart *chart;
-    char what[160];
+    char what[200], band_label[128], floor_text[64];
     int status;
 
     if (list == NULL)
@@ -562,10 +573,18 @@ chart_compare (int argc, char **argv, ChartOptions *o)
         points[n_points].measured_bytes = (double) r->measured_peak_bytes;
         points[n_points].group = (unsigned) g;
         points[n_points].tag = (size_t) r->id;
+        n_agree += cw_receipt_peak_agrees (r);
         n_points++;
       }
     {
-      CwChartCompareInput in = { NULL, groups, n_groups, points, n_points };
+      /* Describe the rule from the rule itself: its floor, and its slope
+       * far above the floor. */
+      const double big = 1125899906842624.0;   /* 2^50 bytes */
+      CwChartCompareInput in = { NULL, groups, n_groups, points, n_points, store_tolerance, band_label };
+
+      cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, store_tolerance (0), 2, floor_text, sizeof floor_text);
+      snprintf (band_label, sizeof band_label, "agreement: |measured - predicted| <= max(%.3g %%, %s)",
+                store_tolerance (big) / big * 100.0, floor_text);
       chart = cw_chart_builder_compare (&in, &e);
     }
     free (points);
@@ -573,8 +592,9 @@ chart_compare (int argc, char **argv, ChartOptions *o)
     cw_receipt_list_free (list);
     if (chart == NULL)
       return cw_cli_fail (&e);
-    snprintf (what, sizeof what, "%zu receipt(s) in %zu lane(s); %zu without a measured and predicted peak left out",
-              n_points, n_groups, n_skipped);
+    snprintf (what, sizeof what,
+              "%zu receipt(s) in %zu lane(s), %zu within the agreement rule; %zu without a measured and "
+              "predicted peak left out", n_points, n_groups, n_agree, n_skipped);
     status = write_chart (chart, o, what);
     return status;
   }

@@ -169,7 +169,7 @@ test_compare (void)
     { 0.25 * GiB, 0.3 * GiB, 1, 12 },
   };
   const char *groups[] = { "materialize", "streaming", "unused" };
-  CwChartCompareInput in = { NULL, groups, 3, pts, 3 };
+  CwChartCompareInput in = { NULL, groups, 3, pts, 3, NULL, NULL };
   CwChart *chart = cw_chart_builder_compare (&in, &error);
   double xmin, xmax, ymin, ymax, px, py, qx, qy;
   CwChartHit hit;
@@ -215,6 +215,43 @@ test_compare (void)
   in.n_points = 0;
   chart = cw_chart_builder_compare (&in, &error);
   CHECK (chart != NULL, "empty compare");
+  cw_chart_free (chart);
+}
+
+static double
+tolerance_rule (double predicted)
+{
+  return fmax (predicted / 100, 8.0 * 1048576);
+}
+
+/* The agreement band: inside it the plot is tinted, outside it is not. */
+static void
+test_compare_band (void)
+{
+  const double MiB = 1048576.0;
+  CwChartComparePoint pts[] = { { 12 * MiB, 13 * MiB, 0, 0 }, { 900 * MiB, 905 * MiB, 0, 1 } };
+  const char *groups[] = { "streaming" };
+  CwChartCompareInput in = { NULL, groups, 1, pts, 2, tolerance_rule, "agreement: max(1 %, 8 MiB)" };
+  const CwChartStyle *style = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
+  CwError error = CW_ERROR_INIT;
+  CwChart *chart = cw_chart_builder_compare (&in, &error);
+  CwChartColor tint;
+  cairo_surface_t *s;
+  double px, py_in, py_out;
+
+  CHECK (chart != NULL && find_layer (chart, "area", "agreement: max(1 %, 8 MiB)", NULL) != NULL, "band layer");
+  if (chart == NULL)
+    return;
+  s = render_to_image (chart, 800, 800);
+  tint.red = style->plot_background.red * 0.82 + style->muted.red * 0.18;
+  tint.green = style->plot_background.green * 0.82 + style->muted.green * 0.18;
+  tint.blue = style->plot_background.blue * 0.82 + style->muted.blue * 0.18;
+  /* At 32 MiB the 8 MiB floor rules: 24..40 MiB agree. */
+  cw_chart_data_to_device (chart, 32 * MiB, 37 * MiB, &px, &py_in);
+  cw_chart_data_to_device (chart, 32 * MiB, 50 * MiB, &px, &py_out);
+  CHECK (rgb_is (pixel_at (s, (int) px, (int) py_in), tint, 0.03), "inside the band is not tinted");
+  CHECK (!rgb_is (pixel_at (s, (int) px, (int) py_out), tint, 0.03), "outside the band is tinted");
+  cairo_surface_destroy (s);
   cw_chart_free (chart);
 }
 
@@ -423,6 +460,7 @@ main (void)
 {
   test_cliff_from_planner ();
   test_compare ();
+  test_compare_band ();
   test_timeline ();
   test_indexcache ();
   test_translation ();

@@ -114,8 +114,7 @@ main (void)
   CwError error = CW_ERROR_INIT;
   CwReceiptStore *store;
   CwConfig config, other;
-  const char *db;
-  char id_text[32];
+  char db[512], id_text[32];
   int64_t traced;
   char *svg;
 
@@ -124,7 +123,8 @@ main (void)
       fprintf (stderr, "mkdtemp: %s\n", strerror (errno));
       return 1;
     }
-  db = tmp_path ("receipts.db");
+  /* Copied: tmp_path's buffers are reused. */
+  snprintf (db, sizeof db, "%s", tmp_path ("receipts.db"));
   store = cw_receipt_store_open (db, CW_RECEIPT_STORE_CREATE, &error);
   CHECK (store != NULL, "open: %s", error.message);
   if (store == NULL)
@@ -168,6 +168,14 @@ main (void)
     CHECK (rgb_is (pixel_at (png, 1, 1), cw_chart_style_get (CW_CHART_STYLE_DARK)->background, 0.01), "dark style");
     cairo_surface_destroy (png);
   }
+
+  CHECK (run ("chart", "compare", "--db", db, "--output", tmp_path ("compare.svg"), NULL) == 0, "compare svg");
+  svg = slurp (tmp_path ("compare.svg"));
+  /* the b = 2 receipt counts here: compare takes every ok receipt */
+  CHECK (svg != NULL && strstr (svg, "legend: materialize (3 items)") != NULL, "compare points");
+  CHECK (svg != NULL && strstr (svg, "legend: agreement: |measured - predicted| &lt;= max(1 %, 8 MiB)") != NULL,
+         "agreement band from the store's rule");
+  free (svg);
 
   /* timeline of the traced receipt: its replayed peak is 1.5 GiB. */
   CHECK (run ("chart", "timeline", "--db", db, "--receipt", id_text, "--output", tmp_path ("timeline.svg"), NULL) == 0,
@@ -219,7 +227,7 @@ main (void)
   CHECK (run ("chart", "--help", NULL) == 0 && run ("chart", "cliff", "--help", NULL) == 0, "help");
 
   {
-    const char *names[] = { "cliff.svg", "compare.png", "timeline.svg", "timeline.pdf", "ic.png", "junk.db",
+    const char *names[] = { "cliff.svg", "compare.png", "compare.svg", "timeline.svg", "timeline.pdf", "ic.png", "junk.db",
                             "receipts.db", "receipts.db-wal", "receipts.db-shm" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
       unlink (tmp_path (names[i]));
