@@ -2,9 +2,9 @@
  *
  * Follows the Receipts page's filtered list: search or filter there and the
  * scatter here shows the same receipts. Rebuilding the chart is coalesced
- * to one idle callback per burst of list changes, since a filter change
- * arrives as many items-changed signals while the filter runs
- * incrementally. Owner: workbench. */
+ * to one rebuild per burst of list changes, since a filter change arrives
+ * as many items-changed signals while the filter runs incrementally.
+ * Owner: workbench. */
 #include "cw-build-config.h"
 
 #include <glib/gi18n.h>
@@ -14,6 +14,8 @@
 #include "cw-compare-page.h"
 #include "cw-gui-charts.h"
 #include "cw-receipt-row.h"
+
+#define REBUILD_DELAY_MS 120
 
 struct _CwComparePage
 {
@@ -130,11 +132,13 @@ rebuild (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* A filter change arrives as many batches while the filter runs
+ * incrementally; rebuild once the list has been quiet for a moment. */
 static void
 queue_rebuild (CwComparePage *self)
 {
-  if (self->rebuild_id == 0)
-    self->rebuild_id = g_idle_add (rebuild, self);
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  self->rebuild_id = g_timeout_add (REBUILD_DELAY_MS, rebuild, self);
 }
 
 void

@@ -57,6 +57,8 @@ struct _CwPlanPage
   uint64_t       usable_bytes;
   char          *summary;
   GPtrArray     *breakdown_rows;
+  GPtrArray     *compared;        /* CwProfile * of the last plan, borrowed */
+  guint          chart_id;
 
   /* template children */
   GtkPaned            *paned;
@@ -486,6 +488,8 @@ replan (CwPlanPage *self)
   chart_input.profiles = (const CwProfile **) chart_series->pdata;
   chart_input.n_profiles = chart_series->len;
   cw_chart_view_set_chart (self->chart_view, cw_gui_chart_cliff (&chart_input));
+  g_ptr_array_set_size (self->compared, 0);
+  g_ptr_array_extend (self->compared, chart_series, NULL, NULL);
 
   g_signal_emit (self, signals[CONFIG_CHANGED], 0);
 }
@@ -507,6 +511,35 @@ queue_replan (CwPlanPage *self)
     return;
   g_clear_handle_id (&self->replan_id, g_source_remove);
   self->replan_id = g_timeout_add (REPLAN_DELAY_MS, replan_timeout, self);
+}
+
+/* New receipts change only the overlay: redraw the chart from the last
+ * plan, without rebuilding the breakdown. */
+static gboolean
+rebuild_chart (gpointer user_data)
+{
+  CwPlanPage *self = user_data;
+  CwPlanChartInput chart_input = { 0 };
+
+  self->chart_id = 0;
+  if (!self->have_config)
+    return G_SOURCE_REMOVE;
+
+  chart_input.config = &self->config;
+  chart_input.usable_bytes = self->usable_bytes;
+  chart_input.receipts = self->receipts;
+  chart_input.gpu_name = combo_name (self->gpu_row, self->gpu_names);
+  chart_input.profiles = (const CwProfile **) self->compared->pdata;
+  chart_input.n_profiles = self->compared->len;
+  cw_chart_view_set_chart (self->chart_view, cw_gui_chart_cliff (&chart_input));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_chart_rebuild (CwPlanPage *self)
+{
+  g_clear_handle_id (&self->chart_id, g_source_remove);
+  self->chart_id = g_timeout_add (REPLAN_DELAY_MS, rebuild_chart, self);
 }
 
 /* ---- presets and settings ------------------------------------------------- */
@@ -724,11 +757,11 @@ cw_plan_page_set_receipts (CwPlanPage *self, GListModel *receipts)
   g_return_if_fail (CW_IS_PLAN_PAGE (self));
 
   if (self->receipts != NULL)
-    g_signal_handlers_disconnect_by_func (self->receipts, queue_replan, self);
+    g_signal_handlers_disconnect_by_func (self->receipts, queue_chart_rebuild, self);
   g_set_object (&self->receipts, receipts);
   if (receipts != NULL)
-    g_signal_connect_object (receipts, "items-changed", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
-  queue_replan (self);
+    g_signal_connect_object (receipts, "items-changed", G_CALLBACK (queue_chart_rebuild), self, G_CONNECT_SWAPPED);
+  queue_chart_rebuild (self);
 }
 
 CwChartView *
@@ -795,9 +828,10 @@ cw_plan_page_dispose (GObject *object)
   CwPlanPage *self = CW_PLAN_PAGE (object);
 
   g_clear_handle_id (&self->replan_id, g_source_remove);
+  g_clear_handle_id (&self->chart_id, g_source_remove);
   g_clear_object (&self->settings);
   if (self->receipts != NULL)
-    g_signal_handlers_disconnect_by_func (self->receipts, queue_replan, self);
+    g_signal_handlers_disconnect_by_func (self->receipts, queue_chart_rebuild, self);
   g_clear_object (&self->receipts);
   g_clear_pointer (&self->breakdown_rows, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_PLAN_PAGE);
@@ -814,6 +848,7 @@ cw_plan_page_finalize (GObject *object)
     cw_profile_free (self->profiles[i]);
   g_free (self->profiles);
   g_clear_pointer (&self->profile_checks, g_ptr_array_unref);
+  g_clear_pointer (&self->compared, g_ptr_array_unref);
   g_strfreev (self->preset_names);
   g_strfreev (self->gpu_names);
   g_strfreev (self->dtype_names);
@@ -879,6 +914,7 @@ cw_plan_page_init (CwPlanPage *self)
 
   self->breakdown_rows = g_ptr_array_new ();
   self->profile_checks = g_ptr_array_new ();
+  self->compared = g_ptr_array_new ();
 
   for (int d = 0; d < CW_DTYPE_N_DTYPES; d++)
     g_strv_builder_add (dtypes, cw_dtype_get_name ((CwDtype) d));
