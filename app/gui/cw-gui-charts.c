@@ -101,6 +101,21 @@ cw_gui_chart_cliff (const CwPlanChartInput *input)
   /* With a ratio m the smallest legal sq is m (sk = sq / m >= 1). */
   sq_min = MAX (SQ_FLOOR, (double) MAX (config.ratio, 1));
   sq_max = MIN (SQ_CEILING, MAX (4.0 * (double) config.sq, 1024.0 * 1024));
+  /* Curves reach as far as the matching receipts, so no point hangs past
+   * the end of its curve. */
+  if (input->receipts != NULL)
+    {
+      guint n = g_list_model_get_n_items (input->receipts);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(CwReceiptRow) row = g_list_model_get_item (input->receipts, i);
+          const CwReceipt *r = cw_receipt_row_get_receipt (row);
+
+          if (cw_gui_receipt_matches_config (r, &config))
+            sq_max = MIN (SQ_CEILING, MAX (sq_max, (double) r->config.sq));
+        }
+    }
   if (sq_max <= sq_min)
     sq_max = sq_min * 2;
 

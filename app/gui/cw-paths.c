@@ -9,7 +9,10 @@
 
 #include "cw-paths.h"
 
+#include <string.h>
+
 #define CW_APP_ID "org.cliffwatch.Cliffwatch"
+#define CW_SAMPLE_PREFERRED "deepseek-v4-flash"
 
 const char *
 cw_paths_get_data_dir (void)
@@ -37,8 +40,9 @@ compare_names (gconstpointer a, gconstpointer b)
   return g_strcmp0 (*(char * const *) a, *(char * const *) b);
 }
 
-/* The bundled sample: the first *.db under data/receipts in name order, so
- * the choice is stable whatever the directory listing order is. */
+/* The bundled sample: the *.db under data/receipts for the default preset,
+ * else the first in name order, so the choice is stable whatever the
+ * directory listing order is. */
 char *
 cw_paths_dup_sample_database (void)
 {
@@ -58,6 +62,11 @@ cw_paths_dup_sample_database (void)
     return NULL;
 
   g_ptr_array_sort (names, compare_names);
+  /* The receipts of the Plan page's default preset overlay its cliff chart
+   * on first start, so that sample wins. */
+  for (guint i = 0; i < names->len; i++)
+    if (strstr (g_ptr_array_index (names, i), CW_SAMPLE_PREFERRED) != NULL)
+      return g_build_filename (dir, g_ptr_array_index (names, i), NULL);
   return g_build_filename (dir, g_ptr_array_index (names, 0), NULL);
 }
 

@@ -429,11 +429,20 @@ step_check_bad_database (SelfTest *t)
   return TRUE;
 }
 
+/* The README's screenshot: the Plan page at the preset's own inputs. */
+static gboolean
+step_readme_screenshot (SelfTest *t)
+{
+  show_page (t, "plan");
+  screenshot (t, "screenshot.png");
+  return TRUE;
+}
+
 static gboolean
 step_final_screenshot (SelfTest *t)
 {
   show_page (t, "plan");
-  screenshot (t, "screenshot.png");
+  screenshot (t, "page-bad-database.png");
   return TRUE;
 }
 
@@ -444,6 +453,7 @@ static const struct {
   { "wait for the sample database", step_wait_database },
   { "reload the database", step_reload_start },
   { "wait for the reload", step_reload_wait },
+  { "screenshot for the README", step_readme_screenshot },
   { "change sq on the Plan page", step_plan_change_input },
   { "check the re-plan and export", step_plan_check },
   { "select a receipt", step_receipts_select },
@@ -454,7 +464,7 @@ static const struct {
   { "index cache", step_index_cache },
   { "open a broken file", step_open_bad_database },
   { "check it was refused", step_check_bad_database },
-  { "back to the plan for the final screenshot", step_final_screenshot },
+  { "the refusal as the user sees it", step_final_screenshot },
 };
 
 static void

@@ -48,7 +48,8 @@ fi
 grep -q "^result PASS" "$out/report.txt" || { echo "FAIL: no PASS in the report"; exit 1; }
 
 for f in plan.png plan.svg plan.pdf timeline.png compare.svg indexcache.png \
-         page-plan.png page-receipts.png page-compare.png page-index-cache.png screenshot.png; do
+         page-plan.png page-receipts.png page-compare.png page-index-cache.png \
+         page-bad-database.png screenshot.png; do
   [ -s "$out/$f" ] || { echo "FAIL: $f missing or empty"; exit 1; }
 done
 
