@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define TICK_HEIGHT 10.0
 
@@ -13,20 +14,53 @@ typedef struct {
   size_t n, cap0, cap1;
 } CwChartTickLayer;
 
+/* Kernels are marked per device pixel column: a streaming lane at 1M
+ * tokens launches thousands, and one rectangle each would cost more than
+ * the frame. Columns any kernel touches are set in a bitmap, and each run
+ * of set columns becomes one rectangle. */
 static void
 tick_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
 {
   CwChartTickLayer *self = (CwChartTickLayer *) layer;
   double bottom = ctx->plot.y + ctx->plot.height;
+  size_t width = (size_t) ceil (ctx->plot.width) + 1;
+  unsigned char *covered;
 
-  cairo_new_path (cr);
+  if (self->n == 0)
+    return;
+  covered = calloc (width, 1);
+  if (covered == NULL)
+    return;
   for (size_t i = 0; i < self->n; i++)
     {
-      double a = cw_chart_axis_map_clamped (&ctx->x, self->x0s[i]);
-      double z = cw_chart_axis_map_clamped (&ctx->x, self->x1s[i]);
+      double a = cw_chart_axis_map_clamped (&ctx->x, self->x0s[i]) - ctx->plot.x;
+      double z = cw_chart_axis_map_clamped (&ctx->x, self->x1s[i]) - ctx->plot.x;
+      double lo = floor (fmin (a, z)), hi = ceil (fmax (a, z));
 
-      cairo_rectangle (cr, fmin (a, z), bottom - TICK_HEIGHT, fmax (fabs (z - a), 1.0), TICK_HEIGHT);
+      if (hi <= lo)
+        hi = lo + 1;   /* a hairline for instantaneous marks */
+      if (hi <= 0 || lo >= (double) width)
+        continue;
+      lo = fmax (lo, 0.0);
+      hi = fmin (hi, (double) width);
+      memset (covered + (size_t) lo, 1, (size_t) (hi - lo));
     }
+  cairo_new_path (cr);
+  for (size_t c = 0; c < width;)
+    {
+      size_t run;
+
+      if (!covered[c])
+        {
+          c++;
+          continue;
+        }
+      for (run = c; run < width && covered[run]; run++)
+        ;
+      cairo_rectangle (cr, ctx->plot.x + (double) c, bottom - TICK_HEIGHT, (double) (run - c), TICK_HEIGHT);
+      c = run;
+    }
+  free (covered);
   cw_chart_set_source_color (cr, cw_chart_layer_get_color (layer, ctx->style), 0.85);
   cairo_fill (cr);
 }

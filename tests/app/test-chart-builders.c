@@ -318,6 +318,41 @@ test_timeline (void)
     cw_chart_free (chart);
   }
 
+  /* 20,000 events inside a few microseconds of a 10 ms lane, one of them a
+   * 4 GiB spike: they share a pixel column, and the column must still
+   * reach the spike (the outline is decimated per column, never averaged). */
+  {
+    enum { M = 20000 };
+    CwChartMemoryEvent *many = calloc (M, sizeof *many);
+    CwChartTimelineRange lane[] = { { origin, origin + 10000000, 0, "lane" } };
+    CwChartTimelineInput dense = { NULL, origin, 0, many, M, lane, 1, NULL, 0, 0 };
+    const CwChartStyle *light = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
+    int ink = 0;
+
+    for (int i = 0; i < M; i += 2)
+      {
+        uint64_t bytes = i == M / 2 ? 4ull << 30 : 1u << 20;
+        many[i] = (CwChartMemoryEvent) { origin + 1000 + (uint64_t) i / 8, bytes, false };
+        many[i + 1] = (CwChartMemoryEvent) { origin + 1000 + (uint64_t) i / 8, bytes, true };
+      }
+    chart = cw_chart_builder_timeline (&dense, &error);
+    CHECK (chart != NULL, "%s", error.message);
+    if (chart != NULL)
+      {
+        peak = find_layer (chart, "hline", "measured peak", NULL);
+        CHECK (peak != NULL && cw_chart_rule_layer_get_value (peak) == 4 * GiB, "dense peak");
+        s = render_to_image (chart, 900, 500);
+        cw_chart_data_to_device (chart, 2e-6, 4 * GiB, &px, &py);
+        for (int x = (int) px - 3; x <= (int) px + 3; x++)
+          for (int y = (int) py + 3; y < (int) py + 12; y++)
+            ink += rgb_is (pixel_at (s, x, y), light->series[0], 0.1);
+        CHECK (ink >= 9, "the spike's column is not drawn up to 4 GiB (%d ink pixels)", ink);
+        cairo_surface_destroy (s);
+        cw_chart_free (chart);
+      }
+    free (many);
+  }
+
   /* A free of more than is live means a broken trace: refused. */
   events[0].t_ns = origin + 500000;  /* the 1 GiB free now precedes every alloc */
   cw_error_clear (&error);
