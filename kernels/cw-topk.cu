@@ -187,14 +187,21 @@ topk_kernel (TopkParams p)
        * above the k-th is at or above the threshold, ties included) and are
        * sorted below. Otherwise (unlucky sample, adversarial row) the exact
        * radix path runs. */
-      const uint32_t n_s = L < CW_TOPK_SAMPLES ? L : CW_TOPK_SAMPLES, stride = L / n_s;
+      /* One sample per 64 keys (256 bytes: the samples touch an eighth of
+       * the row's sectors), between 128 and CW_TOPK_SAMPLES of them. */
+      uint32_t n_s = L / 64;
+      n_s = n_s < 128 ? 128 : n_s > CW_TOPK_SAMPLES ? CW_TOPK_SAMPLES : n_s;
+      const uint32_t stride = L / n_s;
       const uint64_t r = (3ull * K * n_s + L - 1) / L;
+      uint32_t n2 = 1;
+      while (n2 < n_s)
+        n2 <<= 1;
       if (r >= 1 && r <= n_s / 2)
         {
-          for (uint32_t i = tid; i < CW_TOPK_SAMPLES; i += CW_TOPK_THREADS)
+          for (uint32_t i = tid; i < n2; i += CW_TOPK_THREADS)
             sm.hist[i] = i < n_s ? score_key (row[(uint64_t) i * stride]) : 0u;
           __syncthreads ();
-          bitonic_sort_desc (sm.hist, CW_TOPK_SAMPLES);
+          bitonic_sort_desc (sm.hist, n2);
           const uint32_t threshold = sm.hist[r - 1];
           __syncthreads ();              /* hist is reused as cand below */
           scan_row (row, L, [&] (uint32_t t, float v, bool ok) {
