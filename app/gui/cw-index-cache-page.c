@@ -235,6 +235,12 @@ replan (CwIndexCachePage *self)
       cw_bytes_format_gib (cw_index_cache_plan_get_boundary_payload_bytes (plan, b), bytes, sizeof bytes);
       if (consumer == UINT64_MAX)
         subtitle = g_strdup (_("No indexer layer on the next stage"));
+      else if (decision == CW_BOUNDARY_NOTHING)
+        {
+          g_snprintf (layer, sizeof layer, "%" G_GUINT64_FORMAT, consumer);
+          /* Translators: %s is a layer number */
+          subtitle = g_strdup_printf (_("First consumer: layer %s, a full layer: nothing to carry"), layer);
+        }
       else
         {
           g_snprintf (layer, sizeof layer, "%" G_GUINT64_FORMAT, consumer);
