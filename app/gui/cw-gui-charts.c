@@ -281,9 +281,16 @@ cw_gui_chart_timeline (const CwReceipt *receipt)
   return chart_or_message (chart, &error);
 }
 
+static double
+store_tolerance (double predicted_bytes)
+{
+  return (double) cw_receipt_peak_tolerance_bytes ((uint64_t) predicted_bytes);
+}
+
 CwChart *
 cw_gui_chart_compare (GListModel *rows)
 {
+  g_autofree char *band_label = NULL;
   g_autoptr(GArray) points = g_array_new (FALSE, TRUE, sizeof (CwChartComparePoint));
   g_autoptr(GPtrArray) groups = g_ptr_array_new ();
   g_autoptr(GHashTable) group_index = g_hash_table_new (g_str_hash, g_str_equal);
@@ -320,6 +327,19 @@ cw_gui_chart_compare (GListModel *rows)
   if (points->len == 0)
     return cw_gui_chart_message (_("No receipt with both a predicted and a measured peak"));
 
+  /* The band the receipts are judged by: the store's agreement rule,
+   * described from the rule itself (its floor and its slope far above it). */
+  {
+    const double big = 1125899906842624.0;   /* 2^50 bytes */
+    char floor_text[CW_CHART_TICK_LABEL_MAX];
+
+    cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, store_tolerance (0), 2, floor_text, sizeof floor_text);
+    /* Translators: the agreement rule, e.g. "agreement: |measured - predicted| <= max(1 %, 8.00 MiB)" */
+    band_label = g_strdup_printf (_("agreement: |measured - predicted| <= max(%.3g %%, %s)"),
+                                  store_tolerance (big) / big * 100.0, floor_text);
+  }
+  input.tolerance_bytes = store_tolerance;
+  input.tolerance_label = band_label;
   input.title = _("Measured against predicted peak");
   input.group_names = (const char * const *) groups->pdata;
   input.n_groups = groups->len;
