@@ -1,7 +1,7 @@
 /* cw-chart-band-layer.c: x ranges as bands — NVTX ranges on the memory
- * timeline. Each range tints the full plot height faintly (so it can be read
- * against the live-bytes curve) and carries a labelled bar in a row at the
- * top of the plot, one row per nesting depth. */
+ * timeline. Each range carries a labelled bar in a row at the top of the
+ * plot, one row per nesting depth; the outer two levels also tint the full
+ * plot height faintly, so they can be read against the live-bytes curve. */
 #include "cw-chart-layer-private.h"
 
 #include <math.h>
@@ -44,9 +44,14 @@ band_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
       double left = fmin (a, z), width = fmax (fabs (z - a), 1.0);
       double top = ctx->plot.y + 2 + b->depth * rh;
 
-      cairo_rectangle (cr, left, ctx->plot.y, width, ctx->plot.height);
-      cw_chart_set_source_color (cr, color, 0.08);
-      cairo_fill (cr);
+      /* Only the outer two levels tint the plot: a streaming lane has
+       * hundreds of per-chunk ranges, whose stacked tints would be mud. */
+      if (b->depth <= 1)
+        {
+          cairo_rectangle (cr, left, ctx->plot.y, width, ctx->plot.height);
+          cw_chart_set_source_color (cr, color, 0.08);
+          cairo_fill (cr);
+        }
 
       cairo_rectangle (cr, left, top, width, rh - 2);
       cw_chart_set_source_color (cr, color, 0.45);

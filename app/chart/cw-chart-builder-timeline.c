@@ -177,10 +177,36 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
       snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("predicted peak %s")), value);
       layer = cw_chart_hline_layer_new (text, in->predicted_peak_bytes);
       if (layer != NULL)
-        cw_chart_layer_set_role (layer, CW_CHART_ROLE_MUTED);
+        {
+          cw_chart_layer_set_role (layer, CW_CHART_ROLE_MUTED);
+          /* Left, so it stays readable when it coincides with the measured peak. */
+          cw_chart_hline_layer_set_label_left (layer, true);
+        }
       if (cw_chart_add_layer (chart, layer) == (size_t) -1)
         goto oom;
     }
+
+  if (in->oom_needed_bytes > 0.0 && isfinite (in->oom_needed_bytes))
+    {
+      cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, in->oom_needed_bytes, 2, value, sizeof value);
+      snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("out of memory: needed %s")), value);
+      layer = cw_chart_hline_layer_new (text, in->oom_needed_bytes);
+      if (layer != NULL)
+        cw_chart_layer_set_role (layer, CW_CHART_ROLE_OOM);
+      if (cw_chart_add_layer (chart, layer) == (size_t) -1)
+        goto oom;
+    }
+
+  /* Headroom above the highest line for the NVTX rows at the top. */
+  {
+    double top = fmax ((double) peak, 0.0);
+    if (in->predicted_peak_bytes > top && isfinite (in->predicted_peak_bytes))
+      top = in->predicted_peak_bytes;
+    if (in->oom_needed_bytes > top && isfinite (in->oom_needed_bytes))
+      top = in->oom_needed_bytes;
+    if (top > 0.0)
+      cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, 0.0, top * (in->n_ranges > 0 ? 1.25 : 1.08));
+  }
 
   if (in->n_kernels > 0)
     {

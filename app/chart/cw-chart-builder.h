@@ -141,6 +141,9 @@ typedef struct {
   const CwChartTimelineKernel *kernels;
   size_t                       n_kernels;
   double                       predicted_peak_bytes; /* > 0: drawn as a reference line */
+  /* > 0 for a lane that ran out of memory: what it held plus the request
+   * that failed, drawn as the line it could not cross. */
+  double                       oom_needed_bytes;
 } CwChartTimelineInput;
 
 /* A free of more bytes than are live, or live bytes overflowing uint64, is

@@ -33,6 +33,10 @@ typedef struct {
 
 typedef struct {
   const char *kind;
+  /* Markers centred on the plot's edge (a receipt at exactly the largest
+   * sq) are drawn whole: such layers are clipped to the plot grown by this
+   * many marker radii. */
+  double overflow_radii;
   void   (*draw)          (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr);
   /* Optional: text drawn after every layer's draw(), so no series covers
    * a rule's label. */

@@ -82,6 +82,9 @@ CwChartLayer *cw_chart_hline_layer_new (const char *label, double y);
 CwChartLayer *cw_chart_vline_layer_new (const char *label, double x);
 void          cw_chart_rule_layer_set_dashed (CwChartLayer *layer, bool dashed);
 void          cw_chart_vline_layer_set_label_row (CwChartLayer *layer, unsigned row);
+/* An hline's label sits at the right end of the rule (default) or, with
+ * `left`, at its left end — for two rules that may coincide. */
+void          cw_chart_hline_layer_set_label_left (CwChartLayer *layer, bool left);
 double        cw_chart_rule_layer_get_value (const CwChartLayer *layer);
 
 /* band: ranges [x0, x1] with a nesting depth (0 = outermost) and a name. */

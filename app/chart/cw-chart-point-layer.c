@@ -335,6 +335,7 @@ point_finalize (CwChartLayer *layer)
 
 static const CwChartLayerClass point_class = {
   .kind = "point",
+  .overflow_radii = 2.0,
   .draw = point_draw,
   .extent = point_extent,
   .hit_test = point_hit_test,

@@ -9,6 +9,7 @@ typedef struct {
   double value;
   bool dashed;
   unsigned label_row;
+  bool label_left;
 } CwChartRuleLayer;
 
 /* Rules are drawn 2 units wide centred on a pixel edge, so the pixel
@@ -59,10 +60,11 @@ hline_draw_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *
 
   if (!cw_chart_axis_map (&ctx->y, self->value, &py))
     return;
-  /* Right-aligned just above the rule. */
+  /* Just above the rule, at its right (or left) end. */
   w = cw_chart_text_width (cr, layer->label);
-  cw_chart_draw_label (cr, ctx, layer->label, ctx->plot.x + ctx->plot.width - w - 6, snap_rule (py) - 5,
-                       cw_chart_layer_get_color (layer, ctx->style));
+  cw_chart_draw_label (cr, ctx, layer->label,
+                       self->label_left ? ctx->plot.x + 6 : ctx->plot.x + ctx->plot.width - w - 6,
+                       snap_rule (py) - 5, cw_chart_layer_get_color (layer, ctx->style));
 }
 
 static void
@@ -200,6 +202,13 @@ cw_chart_vline_layer_set_label_row (CwChartLayer *layer, unsigned row)
 {
   if (cw_chart_layer_is (layer, &vline_class))
     ((CwChartRuleLayer *) layer)->label_row = row;
+}
+
+void
+cw_chart_hline_layer_set_label_left (CwChartLayer *layer, bool left)
+{
+  if (cw_chart_layer_is (layer, &hline_class))
+    ((CwChartRuleLayer *) layer)->label_left = left;
 }
 
 double

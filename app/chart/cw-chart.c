@@ -675,14 +675,18 @@ cw_chart_render (CwChart *chart, cairo_t *cr, double width, double height)
   draw_grid_and_axes (chart, cr);
 
   cairo_save (cr);
-  cairo_rectangle (cr, plot->x, plot->y, plot->width, plot->height);
-  cairo_clip (cr);
   for (size_t i = 0; i < chart->n_layers; i++)
     {
+      double grow = chart->layers[i]->klass->overflow_radii * style->marker_radius * 1.3;
+
       cairo_save (cr);
+      cairo_rectangle (cr, plot->x - grow, plot->y - grow, plot->width + 2 * grow, plot->height + 2 * grow);
+      cairo_clip (cr);
       chart->layers[i]->klass->draw (chart->layers[i], &chart->ctx, cr);
       cairo_restore (cr);
     }
+  cairo_rectangle (cr, plot->x, plot->y, plot->width, plot->height);
+  cairo_clip (cr);
   for (size_t i = 0; i < chart->n_layers; i++)
     if (chart->layers[i]->klass->draw_labels != NULL)
       {

@@ -417,17 +417,6 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
       goto fail;
     }
 
-  for (unsigned p = 0; p < s.n_profiles; p++)
-    {
-      if (!cw_chart_cliff_samples_compute (&samples[p], s.profiles[p], &s.config, s.usable_bytes, o->sq_min,
-                                           o->sq_max, (unsigned) o->per_octave, &e))
-        {
-          cw_error_prefix (&e, "%s: ", cw_profile_get_name (s.profiles[p]));
-          goto fail;
-        }
-      curves[p] = samples[p].curve;
-    }
-
   if (o->db != NULL)
     {
 #if CW_CLI_CHART_HAVE_STORE
@@ -482,6 +471,29 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
       no_store (&e);
       goto fail;
 #endif
+    }
+
+  /* Without an explicit range, reach every drawn receipt: a power of two
+   * (on the ratio's grid) below the smallest sq and above the largest. */
+  for (size_t i = 0; i < n_points; i++)
+    {
+      uint64_t sq = (uint64_t) points[i].sq;
+
+      while (!o->sq_min_given && o->sq_min > step && o->sq_min > sq)
+        o->sq_min = o->sq_min / 2 < step ? step : o->sq_min / 2 / step * step;
+      while (!o->sq_max_given && o->sq_max < sq && o->sq_max <= UINT64_MAX / 2)
+        o->sq_max *= 2;
+    }
+
+  for (unsigned p = 0; p < s.n_profiles; p++)
+    {
+      if (!cw_chart_cliff_samples_compute (&samples[p], s.profiles[p], &s.config, s.usable_bytes, o->sq_min,
+                                           o->sq_max, (unsigned) o->per_octave, &e))
+        {
+          cw_error_prefix (&e, "%s: ", cw_profile_get_name (s.profiles[p]));
+          goto fail;
+        }
+      curves[p] = samples[p].curve;
     }
 
   {
@@ -688,7 +700,9 @@ chart_timeline (int argc, char **argv, ChartOptions *o)
               r->config.sq, cw_receipt_status_get_name (r->status));
     {
       CwChartTimelineInput in = { title, origin, 0, mem, n_mem, ranges, n_ranges, kernels, n_kernels,
-                                  (double) r->predicted_peak_bytes };
+                                  (double) r->predicted_peak_bytes,
+                                  r->status == CW_RECEIPT_STATUS_OOM
+                                      ? (double) r->oom_live_bytes + (double) r->oom_request_bytes : 0.0 };
       chart = cw_chart_builder_timeline (&in, &e);
     }
     if (chart != NULL && r->dropped_records > 0)

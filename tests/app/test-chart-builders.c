@@ -271,7 +271,7 @@ test_timeline (void)
     { origin + 500000, origin + 2500000, 1, "score" },
   };
   CwChartTimelineKernel kernels[] = { { origin + 600000, origin + 900000 } };
-  CwChartTimelineInput in = { NULL, origin, 0, events, 4, ranges, 2, kernels, 1, 3.2 * GiB };
+  CwChartTimelineInput in = { NULL, origin, 0, events, 4, ranges, 2, kernels, 1, 3.2 * GiB, 5 * GiB };
   CwError error = CW_ERROR_INIT;
   CwChart *chart = cw_chart_builder_timeline (&in, &error);
   CwChartLayer *peak, *predicted;
@@ -287,6 +287,7 @@ test_timeline (void)
   CHECK (peak != NULL && cw_chart_rule_layer_get_value (peak) == 3 * GiB, "replayed peak");
   CHECK (peak != NULL && strcmp (cw_chart_layer_get_label (peak), "measured peak 3 GiB") == 0, "peak label");
   CHECK (predicted != NULL && cw_chart_rule_layer_get_value (predicted) == 3.2 * GiB, "predicted line");
+  CHECK (find_layer (chart, "hline", "out of memory: needed 5 GiB", NULL) != NULL, "OOM line");
   CHECK (find_layer (chart, "band", "NVTX", NULL) != NULL && find_layer (chart, "tick", "kernels", NULL) != NULL,
          "bands and ticks");
   s = render_to_image (chart, 900, 500);
@@ -309,7 +310,7 @@ test_timeline (void)
   /* One nanosecond after a 1.7e18 ns origin is 1e-9 s, not 0 or 256 ns. */
   {
     CwChartMemoryEvent one[] = { { origin + 1, 4096, false } };
-    CwChartTimelineInput tiny = { NULL, origin, 0, one, 1, NULL, 0, NULL, 0, 0 };
+    CwChartTimelineInput tiny = { NULL, origin, 0, one, 1, NULL, 0, NULL, 0, 0, 0 };
     chart = cw_chart_builder_timeline (&tiny, &error);
     CHECK (chart != NULL, "%s", error.message);
     cw_chart_layout (chart, 400, 300);
@@ -318,22 +319,22 @@ test_timeline (void)
     cw_chart_free (chart);
   }
 
-  /* 20,000 events inside a few microseconds of a 10 ms lane, one of them a
+  /* 20,000 events inside a few microseconds mid-way through a 10 ms lane, one of them a
    * 4 GiB spike: they share a pixel column, and the column must still
    * reach the spike (the outline is decimated per column, never averaged). */
   {
     enum { M = 20000 };
     CwChartMemoryEvent *many = calloc (M, sizeof *many);
     CwChartTimelineRange lane[] = { { origin, origin + 10000000, 0, "lane" } };
-    CwChartTimelineInput dense = { NULL, origin, 0, many, M, lane, 1, NULL, 0, 0 };
+    CwChartTimelineInput dense = { NULL, origin, 0, many, M, lane, 1, NULL, 0, 0, 0 };
     const CwChartStyle *light = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
     int ink = 0;
 
     for (int i = 0; i < M; i += 2)
       {
         uint64_t bytes = i == M / 2 ? 4ull << 30 : 1u << 20;
-        many[i] = (CwChartMemoryEvent) { origin + 1000 + (uint64_t) i / 8, bytes, false };
-        many[i + 1] = (CwChartMemoryEvent) { origin + 1000 + (uint64_t) i / 8, bytes, true };
+        many[i] = (CwChartMemoryEvent) { origin + 5000000 + (uint64_t) i / 8, bytes, false };
+        many[i + 1] = (CwChartMemoryEvent) { origin + 5000000 + (uint64_t) i / 8, bytes, true };
       }
     chart = cw_chart_builder_timeline (&dense, &error);
     CHECK (chart != NULL, "%s", error.message);
@@ -342,10 +343,10 @@ test_timeline (void)
         peak = find_layer (chart, "hline", "measured peak", NULL);
         CHECK (peak != NULL && cw_chart_rule_layer_get_value (peak) == 4 * GiB, "dense peak");
         s = render_to_image (chart, 900, 500);
-        cw_chart_data_to_device (chart, 2e-6, 4 * GiB, &px, &py);
+        cw_chart_data_to_device (chart, 5.001e-3, 4 * GiB, &px, &py);
         for (int x = (int) px - 3; x <= (int) px + 3; x++)
           for (int y = (int) py + 3; y < (int) py + 12; y++)
-            ink += rgb_is (pixel_at (s, x, y), light->series[0], 0.1);
+            ink += rgb_is (pixel_at (s, x, y), light->series[0], 0.35);   /* antialiased 1.5 px stroke */
         CHECK (ink >= 9, "the spike's column is not drawn up to 4 GiB (%d ink pixels)", ink);
         cairo_surface_destroy (s);
         cw_chart_free (chart);
@@ -364,7 +365,7 @@ test_timeline (void)
   kernels[0].end_ns = origin + 900000;
   {
     CwChartMemoryEvent huge[] = { { origin, UINT64_MAX, false }, { origin + 1, 1, false } };
-    CwChartTimelineInput over = { NULL, origin, 0, huge, 2, NULL, 0, NULL, 0, 0 };
+    CwChartTimelineInput over = { NULL, origin, 0, huge, 2, NULL, 0, NULL, 0, 0, 0 };
     CHECK (cw_chart_builder_timeline (&over, &error) == NULL && strstr (error.message, "overflow") != NULL,
            "overflow: %s", error.message);
   }
