@@ -429,6 +429,72 @@ step_check_bad_database (SelfTest *t)
   return TRUE;
 }
 
+/* Ctrl+E, Ctrl+? and F1 open their windows: each must build from its
+ * template and come up, then closes again. */
+static GtkWindow *
+find_window_of_type (SelfTest *t, GType type)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+static gboolean
+step_dialogs (SelfTest *t)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (t->window));
+  static const struct {
+    const char *action;   /* on the window; "app." ones on the application */
+    const char *type_name;
+  } dialogs[] = {
+    { "win.export-chart", "CwExportDialog" },
+    { "win.show-help-overlay", "GtkShortcutsWindow" },
+    { "app.about", "AdwAboutWindow" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dialogs); i++)
+    {
+      GtkWindow *window = NULL;
+      GType type;
+
+      if (g_str_has_prefix (dialogs[i].action, "app."))
+        g_action_group_activate_action (G_ACTION_GROUP (app), dialogs[i].action + 4, NULL);
+      else
+        gtk_widget_activate_action (GTK_WIDGET (t->window), dialogs[i].action, NULL);
+
+      /* Looked up after the action: a type is registered on first use. */
+      type = g_type_from_name (dialogs[i].type_name);
+      if (type != G_TYPE_INVALID)
+        window = find_window_of_type (t, type);
+      /* The shortcuts window is owned by the main window, not the app. */
+      if (window == NULL && type == GTK_TYPE_SHORTCUTS_WINDOW)
+        window = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (t->window))
+                 ? GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (t->window)))
+                 : NULL;
+
+      if (window == NULL || !gtk_widget_get_visible (GTK_WIDGET (window)))
+        fail (t, "%s did not open a %s", dialogs[i].action, dialogs[i].type_name);
+      else
+        {
+          g_string_append_printf (t->report, "dialog %s -> %s \"%s\"\n", dialogs[i].action, dialogs[i].type_name,
+                                  gtk_window_get_title (window) ? gtk_window_get_title (window) : "");
+          if (type == GTK_TYPE_SHORTCUTS_WINDOW)
+            gtk_widget_set_visible (GTK_WIDGET (window), FALSE);
+          else
+            gtk_window_destroy (window);
+        }
+    }
+  return TRUE;
+}
+
 /* The README's screenshot: the Plan page at the preset's own inputs. */
 static gboolean
 step_readme_screenshot (SelfTest *t)
@@ -465,6 +531,7 @@ static const struct {
   { "open a broken file", step_open_bad_database },
   { "check it was refused", step_check_bad_database },
   { "the refusal as the user sees it", step_final_screenshot },
+  { "export dialog, shortcuts, about", step_dialogs },
 };
 
 static void
