@@ -110,6 +110,41 @@ block_inclusive_scan (uint32_t v, uint32_t *warp_sums, uint32_t *total)
   return res;
 }
 
+/* Finds bin B of `hist` (nbins bins) counting from the top such that
+ * above(B) < need <= above(B) + hist[B]; writes B and above(B) to the
+ * shared *bin_out / *above_out, visible after the call. Thread i owns
+ * bins_per consecutive bins, thread 0 the highest. Needs sum(hist) >= need. */
+__device__ void
+find_bin_from_top (const uint32_t *hist, uint32_t nbins, uint32_t need, uint32_t *warp_sums, uint32_t *bin_out,
+                   uint32_t *above_out)
+{
+  const int tid = threadIdx.x;
+  const uint32_t bins_per = nbins > CW_TOPK_THREADS ? nbins / CW_TOPK_THREADS : 1;
+  uint32_t local = 0, total;
+  const bool owns = (uint32_t) tid * bins_per < nbins;
+  if (owns)
+    for (uint32_t j = 0; j < bins_per; j++)
+      local += hist[nbins - 1 - (tid * bins_per + j)];
+  const uint32_t incl = block_inclusive_scan (local, warp_sums, &total);
+  const uint32_t excl = incl - local;
+  if (owns && excl < need && need <= incl)
+    {
+      uint32_t above = excl;
+      for (uint32_t j = 0; j < bins_per; j++)
+        {
+          const uint32_t bin = nbins - 1 - (tid * bins_per + j), hcount = hist[bin];
+          if (above + hcount >= need)
+            {
+              *bin_out = bin;
+              *above_out = above;
+              break;
+            }
+          above += hcount;
+        }
+    }
+  __syncthreads ();
+}
+
 /* Descending bitonic sort of n (a power of two) entries. */
 template <typename T>
 __device__ void
@@ -145,12 +180,14 @@ typedef struct {
 __global__ void __launch_bounds__ (CW_TOPK_THREADS)
 topk_kernel (TopkParams p)
 {
-  __shared__ union {
-    uint32_t hist[CW_TOPK_CAP];
-    uint64_t cand[CW_TOPK_CAP];
-  } sm;
+  /* cand: CW_TOPK_CAP candidates (its first 16 KB doubles as the radix
+   * histogram); sel: the exact top-k compacted out of cand before the sort
+   * (its first 1 KB doubles as the 256-bin histogram of that selection). */
+  extern __shared__ uint64_t topk_dyn[];
+  uint64_t *const cand = topk_dyn, *const sel = topk_dyn + CW_TOPK_CAP;
+  uint32_t *const hist = (uint32_t *) topk_dyn, *const hist_sel = (uint32_t *) sel;
   __shared__ uint32_t warp_sums[32];
-  __shared__ uint32_t n_cand, sel_bin, sel_above;
+  __shared__ uint32_t n_cand, n_sel, sel_bin, sel_above;
 
   if (p.skip_if_one != NULL && *p.skip_if_one == 1)
     return;
@@ -174,7 +211,7 @@ topk_kernel (TopkParams p)
     {
       /* Short row: every legal key is a candidate. */
       for (uint32_t t = tid; t < L; t += CW_TOPK_THREADS)
-        sm.cand[t] = composite (score_key (row[t]), t);
+        cand[t] = composite (score_key (row[t]), t);
       if (tid == 0)
         n_cand = L;
     }
@@ -199,10 +236,10 @@ topk_kernel (TopkParams p)
       if (r >= 1 && r <= n_s / 2)
         {
           for (uint32_t i = tid; i < n2; i += CW_TOPK_THREADS)
-            sm.hist[i] = i < n_s ? score_key (row[(uint64_t) i * stride]) : 0u;
+            hist[i] = i < n_s ? score_key (row[(uint64_t) i * stride]) : 0u;
           __syncthreads ();
-          bitonic_sort_desc (sm.hist, n2);
-          const uint32_t threshold = sm.hist[r - 1];
+          bitonic_sort_desc (hist, n2);
+          const uint32_t threshold = hist[r - 1];
           __syncthreads ();              /* hist is reused as cand below */
           scan_row (row, L, [&] (uint32_t t, float v, bool ok) {
             const uint32_t key = score_key (v);
@@ -210,7 +247,7 @@ topk_kernel (TopkParams p)
               {
                 const uint32_t slot = atomicAdd (&n_cand, 1u);
                 if (slot < CW_TOPK_CAP)
-                  sm.cand[slot] = composite (key, t);
+                  cand[slot] = composite (key, t);
               }
           });
           __syncthreads ();
@@ -235,7 +272,7 @@ topk_kernel (TopkParams p)
           const uint32_t nbins = 1u << bits;
 
           for (uint32_t b = tid; b < nbins; b += CW_TOPK_THREADS)
-            sm.hist[b] = 0;
+            hist[b] = 0;
           __syncthreads ();
           /* Scores of a row crowd into few bins, so lanes of a warp that hit
            * the same bin add once (match_any) instead of serializing. */
@@ -244,37 +281,12 @@ topk_kernel (TopkParams p)
             const bool act = ok && (pbits == 0 || (key >> (32 - (pbits & 31))) == prefix);
             const unsigned peers = __match_any_sync (0xffffffffu, act ? bin : 0xffffffffu);
             if (act && (threadIdx.x & 31) == (unsigned) (__ffs (peers) - 1))
-              atomicAdd (&sm.hist[bin], (uint32_t) __popc (peers));
+              atomicAdd (&hist[bin], (uint32_t) __popc (peers));
           });
           __syncthreads ();
 
-          /* Find bin B, counting from the top: above(B) < need <= above(B) + hist[B].
-           * Thread i owns bins_per consecutive bins, thread 0 the highest. */
-          const uint32_t bins_per = nbins > CW_TOPK_THREADS ? nbins / CW_TOPK_THREADS : 1;
-          uint32_t local = 0, total;
-          const bool owns = (uint32_t) tid * bins_per < nbins;
-          if (owns)
-            for (uint32_t j = 0; j < bins_per; j++)
-              local += sm.hist[nbins - 1 - (tid * bins_per + j)];
-          uint32_t incl = block_inclusive_scan (local, warp_sums, &total);
-          uint32_t excl = incl - local;
-          if (owns && excl < need && need <= incl)
-            {
-              uint32_t above = excl;
-              for (uint32_t j = 0; j < bins_per; j++)
-                {
-                  uint32_t bin = nbins - 1 - (tid * bins_per + j), hcount = sm.hist[bin];
-                  if (above + hcount >= need)
-                    {
-                      sel_bin = bin;
-                      sel_above = above;
-                      break;
-                    }
-                  above += hcount;
-                }
-            }
-          __syncthreads ();
-          const uint32_t bin = sel_bin, above = sel_above, in_bin = sm.hist[bin];
+          find_bin_from_top (hist, nbins, need, warp_sums, &sel_bin, &sel_above);
+          const uint32_t bin = sel_bin, above = sel_above, in_bin = hist[bin];
           need -= above;
           prefix = (prefix << bits) | bin;
           pbits += bits;
@@ -293,7 +305,7 @@ topk_kernel (TopkParams p)
           scan_row (row, L, [&] (uint32_t t, float v, bool ok) {
             const uint32_t key = score_key (v);
             if (ok && (key >> (32 - pbits)) >= prefix)
-              sm.cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
+              cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
           });
         }
       else
@@ -306,7 +318,7 @@ topk_kernel (TopkParams p)
             {
               uint32_t key = score_key (row[t]);
               if (key > tie)
-                sm.cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
+                cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
             }
           __syncthreads ();
           uint32_t base = K - need, taken = 0;
@@ -317,7 +329,7 @@ topk_kernel (TopkParams p)
               uint32_t incl = block_inclusive_scan (flag, warp_sums, &tot);
               uint32_t rank = taken + incl - flag;
               if (flag && rank < need)
-                sm.cand[base + rank] = composite (tie, t);
+                cand[base + rank] = composite (tie, t);
               taken += tot;
             }
           if (tid == 0)
@@ -326,23 +338,69 @@ topk_kernel (TopkParams p)
     }
   __syncthreads ();
 
-  /* Sort the candidates (padded to a power of two with 0, which sorts last). */
+  /* Usually there are more candidates than K. Sorting them all is what
+   * costs (shared-memory bound), so first find the K-th largest key among
+   * them (4 x 8-bit radix passes in shared memory) and compact the keys at
+   * or above it into sel; only those are sorted. Many exact ties at the
+   * K-th key can leave more than fit in sel: then all candidates are sorted. */
   const uint32_t n = n_cand;
+  uint64_t *sorted = cand;
+  uint32_t n_sorted = n;
+  if (n > K)
+    {
+      uint32_t prefix = 0, need = K;
+      for (int shift = 24; shift >= 0; shift -= 8)
+        {
+          for (uint32_t b = tid; b < 256; b += CW_TOPK_THREADS)
+            hist_sel[b] = 0;
+          __syncthreads ();
+          for (uint32_t i = tid; i < n; i += CW_TOPK_THREADS)
+            {
+              const uint32_t key = (uint32_t) (cand[i] >> 32);
+              if (shift == 24 || (key >> (shift + 8)) == prefix)
+                atomicAdd (&hist_sel[(key >> shift) & 255], 1u);
+            }
+          __syncthreads ();
+          find_bin_from_top (hist_sel, 256, need, warp_sums, &sel_bin, &sel_above);
+          need -= sel_above;
+          prefix = (prefix << 8) | sel_bin;
+          __syncthreads ();
+        }
+      const uint32_t kth = prefix;         /* the K-th largest key */
+      if (tid == 0)
+        n_sel = 0;
+      __syncthreads ();
+      for (uint32_t i = tid; i < n; i += CW_TOPK_THREADS)
+        if ((uint32_t) (cand[i] >> 32) >= kth)
+          {
+            const uint32_t slot = atomicAdd (&n_sel, 1u);
+            if (slot < CW_KERNELS_MAX_TOP_K)
+              sel[slot] = cand[i];
+          }
+      __syncthreads ();
+      if (n_sel <= CW_KERNELS_MAX_TOP_K)
+        {
+          sorted = sel;
+          n_sorted = n_sel;
+        }
+    }
+
+  /* Sort (padded to a power of two with 0, which sorts last). */
   uint32_t n2 = 1;
-  while (n2 < n)
+  while (n2 < n_sorted)
     n2 <<= 1;
-  for (uint32_t j = n + tid; j < n2; j += CW_TOPK_THREADS)
-    sm.cand[j] = 0;
+  for (uint32_t j = n_sorted + tid; j < n2; j += CW_TOPK_THREADS)
+    sorted[j] = 0;
   __syncthreads ();
-  bitonic_sort_desc (sm.cand, n2);
+  bitonic_sort_desc (sorted, n2);
 
   int32_t *idx = p.idx + i_row * K;
   float *out = p.out_scores != NULL ? p.out_scores + i_row * K : NULL;
   for (uint32_t j = tid; j < K; j += CW_TOPK_THREADS)
     {
-      if (j < n)
+      if (j < n_sorted)
         {
-          uint64_t cv = sm.cand[j];
+          uint64_t cv = sorted[j];
           idx[j] = (int32_t) (0xffffffffu - (uint32_t) cv);
           if (out != NULL)
             out[j] = key_score ((uint32_t) (cv >> 32));
@@ -378,7 +436,9 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
   p.idx = idx;
   p.out_scores = out_scores;
   p.skip_if_one = skip_if_one;
-  topk_kernel<<<(unsigned) rows, CW_TOPK_THREADS, 0, stream>>> (p);
+  const int smem = (CW_TOPK_CAP + CW_KERNELS_MAX_TOP_K) * (int) sizeof (uint64_t);
+  CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  topk_kernel<<<(unsigned) rows, CW_TOPK_THREADS, smem, stream>>> (p);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
 }
