@@ -27,6 +27,8 @@ int cw_cli_print_default_plan (void);
 #if CW_HAVE_SQLITE
 /* receipt-store engineer */
 int cw_cli_receipts (int argc, char **argv);
+/* calibration engineer: link + throughput from index-transfer receipts */
+int cw_cli_calibrate (int argc, char **argv);
 #endif
 #if CW_HAVE_CUDA
 /* profiler engineer: runs lanes on the GPU and stores receipts */

@@ -1,4 +1,7 @@
-/* cw-cli-indexcache.c: `cliffwatch-cli indexcache`: per-layer schedule and per-boundary decision. */
+/* cw-cli-indexcache.c: `cliffwatch-cli indexcache`: per-layer schedule and per-boundary decision.
+ * With --calibration DB (built with the receipt store) it also plans with the
+ * link and throughput calibrated from index-transfer receipts and shows, per
+ * boundary, the assumed decision next to the calibrated and the measured one. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,12 +9,36 @@
 #include "cw-cli-commands.h"
 #include "cw-cli-config.h"
 
+#ifndef CW_CLI_HAVE_CALIBRATE
+#define CW_CLI_HAVE_CALIBRATE 0
+#endif
+#if CW_CLI_HAVE_CALIBRATE
+#include "cw-calibration.h"
+#include "cw-receipt.h"
+#endif
+
 typedef struct {
   CwIndexCacheConfig ic;
   uint64_t *indexer_layers, *full_layers, *stage_starts;
   bool layers_given, indexer_given, every_given, full_given, stages_given, starts_given;
   double link_bytes_per_s, flops_per_s;
+  bool link_given, tflops_given;
+  const char *calibration_db, *calibration_gpu;
 } Options;
+
+/* The plan again with calibrated inputs, and what the receipts measured for
+ * this very configuration. */
+typedef struct {
+  bool on;
+  CwIndexCachePlan *plan;
+  double bytes_per_s, latency_s, flops_per_s;
+  const char *flops_source;    /* "--tflops", "family" (same dims, any sq), "all" */
+  size_t n_transfer, n_recompute;
+  char gpu[128], link[64];
+  bool measured;
+  double measured_transfer_s, measured_recompute_s;
+  char measured_run[37];
+} Calibrated;
 
 static void
 print_help (void)
@@ -30,7 +57,13 @@ print_help (void)
          "  --index-heads N         top-k sets per token H in the payload (default: the\n"
          "                          preset's, else 1: one set shared by all heads)\n"
          "  --link-gbps X           stage link bandwidth in GB/s (10^9 B/s; default 50, an assumption)\n"
-         "  --tflops X              indexer throughput in TFLOP/s (default 100, an assumption)\n", stdout);
+         "  --tflops X              indexer throughput in TFLOP/s (default 100, an assumption)\n"
+         "  --calibration DB        also plan with the link bandwidth, latency and TFLOP/s that\n"
+         "                          `cliffwatch-cli calibrate` derives from DB's index-transfer\n"
+         "                          receipts (--link-gbps/--tflops still override them), and show\n"
+         "                          per boundary the assumed decision next to the calibrated one and,\n"
+         "                          when DB holds this configuration, the measured one\n"
+         "  --calibration-gpu TEXT  only receipts whose GPU name contains TEXT\n", stdout);
   cw_cli_setup_print_help (stdout);
 }
 
@@ -90,6 +123,7 @@ extra_option (int argc, char **argv, int *i, void *user_data, CwError *error)
       if (v == NULL || !cw_cli_parse_double ("--link-gbps", v, true, &o->link_bytes_per_s, error))
         return -1;
       o->link_bytes_per_s *= 1e9;
+      o->link_given = true;
       return 1;
     }
   if (cw_cli_match_option (argc, argv, i, "--tflops", &v, error))
@@ -97,6 +131,26 @@ extra_option (int argc, char **argv, int *i, void *user_data, CwError *error)
       if (v == NULL || !cw_cli_parse_double ("--tflops", v, true, &o->flops_per_s, error))
         return -1;
       o->flops_per_s *= 1e12;
+      o->tflops_given = true;
+      return 1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--calibration", &v, error))
+    {
+      if (v == NULL)
+        return -1;
+      o->calibration_db = v;
+      return 1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--calibration-gpu", &v, error))
+    {
+      if (v == NULL)
+        return -1;
+      if (v[0] == '\0' || strlen (v) >= 128)
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "--calibration-gpu: give 1 to 127 characters");
+          return -1;
+        }
+      o->calibration_gpu = v;
       return 1;
     }
   return 0;
@@ -113,6 +167,95 @@ fmt_seconds (double s, char *buf, size_t size)
     snprintf (buf, size, "%.3f s", s);
 }
 
+/* Fills cal from the database: returns an exit status (0 ok, 1 the database
+ * could not be used, 2 bad usage) and prints the message itself. */
+static int
+calibrate_plan (const Options *o, const CwConfig *config, const CwIndexCachePlan *assumed, Calibrated *cal)
+{
+#if CW_CLI_HAVE_CALIBRATE
+  CwError e = CW_ERROR_INIT;
+  CwCalibration *c;
+  CwIndexCacheConfig ic = o->ic;
+  uint64_t payload = cw_index_cache_plan_get_payload_bytes (assumed);
+  double transfer_s, effective, *rates;
+  size_t n = 0, nr;
+  const char *run = NULL;
+
+  c = cw_calibration_new_from_db (o->calibration_db, o->calibration_gpu, NULL, &e);
+  if (c == NULL)
+    {
+      fprintf (stderr, "cliffwatch-cli: indexcache: --calibration: %s\n", e.message);
+      return 1;
+    }
+  cal->on = true;
+  cal->n_transfer = cw_calibration_get_n_transfer (c);
+  cal->n_recompute = nr = cw_calibration_get_n_recompute (c);
+  CW_RECEIPT_SET (cal->gpu, cw_calibration_get_gpu_name (c));
+  CW_RECEIPT_SET (cal->link, cw_calibration_get_link (c));
+  cal->bytes_per_s = o->link_given ? o->link_bytes_per_s : cw_calibration_get_link_bytes_per_s (c);
+  cal->latency_s = cw_calibration_get_link_latency_used_s (c);
+  if (o->tflops_given)
+    {
+      cal->flops_per_s = o->flops_per_s;
+      cal->flops_source = "--tflops";
+    }
+  else
+    {
+      /* The throughput of the same dims (any sq) when the receipts have it:
+       * top-k width and key count change the rate, not just the FLOPs. */
+      rates = malloc ((nr ? nr : 1) * sizeof *rates);
+      if (rates == NULL)
+        {
+          cw_calibration_free (c);
+          return cw_cli_failf ("indexcache: out of memory");
+        }
+      for (size_t i = 0; i < nr; i++)
+        {
+          const CwCalibrationPoint *p = cw_calibration_get_recompute (c, i);
+          if (cw_calibration_config_same_family (&p->config, config))
+            rates[n++] = p->flops / p->seconds;
+        }
+      cal->flops_per_s = n ? cw_calibration_median (rates, n) : cw_calibration_get_flops_per_s (c);
+      cal->flops_source = n ? "family" : "all";
+      free (rates);
+    }
+  cal->measured = cw_calibration_find_measured (c, config, payload, &cal->measured_transfer_s,
+                                                &cal->measured_recompute_s, &run);
+  if (run)
+    CW_RECEIPT_SET (cal->measured_run, run);
+  cw_calibration_free (c);
+
+  /* The planner has no latency input; one payload crosses every boundary, so
+   * a bandwidth of payload / (latency + payload / bandwidth) gives it the
+   * calibrated transfer time exactly. */
+  transfer_s = cal->latency_s + (double) payload / cal->bytes_per_s;
+  effective = (double) payload / transfer_s;
+  if (!(effective < 1.8e19) || !(cal->flops_per_s < 1.8e19))
+    return cw_cli_failf ("indexcache: calibrated bandwidth or throughput too large");
+  ic.link_bytes_per_s = (uint64_t) llround (effective);
+  ic.flops_per_s = (uint64_t) llround (cal->flops_per_s);
+  if (ic.link_bytes_per_s == 0 || ic.flops_per_s == 0)
+    return cw_cli_failf ("indexcache: calibrated bandwidth and throughput must be at least 1 per second");
+  cal->plan = cw_index_cache_plan_new (config, &ic, &e);
+  if (cal->plan == NULL)
+    return cw_cli_fail (&e);
+  return 0;
+#else
+  (void) o;
+  (void) config;
+  (void) assumed;
+  (void) cal;
+  return cw_cli_failf ("indexcache: --calibration needs the SQLite receipt store: install libsqlite3-dev and "
+                       "configure with -Dsqlite=enabled");
+#endif
+}
+
+static const char *
+measured_decision (const Calibrated *cal)
+{
+  return cal->measured_transfer_s < cal->measured_recompute_s ? "transfer" : "recompute";
+}
+
 int
 cw_cli_indexcache (int argc, char **argv)
 {
@@ -120,6 +263,7 @@ cw_cli_indexcache (int argc, char **argv)
   CwError e = CW_ERROR_INIT;
   Options o;
   CwIndexCachePlan *plan = NULL;
+  Calibrated cal;
   uint64_t preset_layers = 0, *preset_indexer = NULL, n_preset_indexer = 0, preset_heads = 1;
   int status = 0;
 
@@ -130,6 +274,7 @@ cw_cli_indexcache (int argc, char **argv)
         return 0;
       }
   memset (&o, 0, sizeof o);
+  memset (&cal, 0, sizeof cal);
   cw_index_cache_config_init (&o.ic);
   o.link_bytes_per_s = 50e9;
   o.flops_per_s = 100e12;
@@ -196,65 +341,139 @@ cw_cli_indexcache (int argc, char **argv)
       status = cw_cli_failf ("indexcache: bandwidth and throughput must be at least 1 per second");
       goto out;
     }
+  if (o.calibration_gpu != NULL && o.calibration_db == NULL)
+    {
+      status = cw_cli_failf ("indexcache: --calibration-gpu needs --calibration DB");
+      goto out;
+    }
   plan = cw_index_cache_plan_new (&s.config, &o.ic, &e);
   if (plan == NULL)
     {
       status = cw_cli_fail (&e);
       goto out;
     }
+  if (o.calibration_db != NULL && (status = calibrate_plan (&o, &s.config, plan, &cal)) != 0)
+    goto out;
 
   {
     uint64_t L = cw_index_cache_plan_get_n_layers (plan);
     uint64_t nb = cw_index_cache_plan_get_n_boundaries (plan);
-    char a[CW_BYTES_FORMAT_SIZE], t1[32], t2[32], cfg[512];
+    char a[CW_BYTES_FORMAT_SIZE], t1[32], t2[32], t3[32], t4[32], t5[32], t6[32], cfg[512];
 
     if (s.format == CW_CLI_FORMAT_JSON)
       {
         printf ("{\"config\":");
         cw_cli_config_json (stdout, &s.config);
         printf (",\"payload_bytes\":%llu,\"recompute_flops\":%.17g,\"link_bytes_per_s\":%llu,\"flops_per_s\":%llu,"
-                "\"n_full\":%llu,\"n_promoted\":%llu,\"layers\":[",
+                "\"n_full\":%llu,\"n_promoted\":%llu,\"calibration\":",
                 (unsigned long long) cw_index_cache_plan_get_payload_bytes (plan),
                 cw_index_cache_plan_get_recompute_flops (plan), (unsigned long long) o.ic.link_bytes_per_s,
                 (unsigned long long) o.ic.flops_per_s, (unsigned long long) cw_index_cache_plan_get_n_full (plan),
                 (unsigned long long) cw_index_cache_plan_get_n_promoted (plan));
+        if (cal.on)
+          {
+            printf ("{\"db\":");
+            cw_cli_json_string (stdout, o.calibration_db);
+            printf (",\"gpu\":");
+            cw_cli_json_string (stdout, cal.gpu);
+            printf (",\"link\":");
+            cw_cli_json_string (stdout, cal.link);
+            printf (",\"link_bytes_per_s\":%.9g,\"latency_s\":%.9g,\"flops_per_s\":%.9g,\"flops_source\":\"%s\","
+                    "\"transfer_receipts\":%zu,\"recompute_receipts\":%zu,\"n_full\":%llu,\"n_promoted\":%llu}",
+                    cal.bytes_per_s, cal.latency_s, cal.flops_per_s, cal.flops_source, cal.n_transfer,
+                    cal.n_recompute, (unsigned long long) cw_index_cache_plan_get_n_full (cal.plan),
+                    (unsigned long long) cw_index_cache_plan_get_n_promoted (cal.plan));
+          }
+        else
+          printf ("null");
+        printf (",\"layers\":[");
         for (uint64_t l = 0; l < L; l++)
-          printf ("%s{\"layer\":%llu,\"stage\":%llu,\"role\":\"%s\",\"resident_bytes\":%llu}", l ? "," : "",
-                  (unsigned long long) l, (unsigned long long) cw_index_cache_plan_get_layer_stage (plan, l),
-                  cw_layer_role_get_name (cw_index_cache_plan_get_layer_role (plan, l)),
-                  (unsigned long long) cw_index_cache_plan_get_layer_resident_bytes (plan, l));
+          {
+            printf ("%s{\"layer\":%llu,\"stage\":%llu,\"role\":\"%s\",\"resident_bytes\":%llu", l ? "," : "",
+                    (unsigned long long) l, (unsigned long long) cw_index_cache_plan_get_layer_stage (plan, l),
+                    cw_layer_role_get_name (cw_index_cache_plan_get_layer_role (plan, l)),
+                    (unsigned long long) cw_index_cache_plan_get_layer_resident_bytes (plan, l));
+            if (cal.on)
+              printf (",\"calibrated_role\":\"%s\"",
+                      cw_layer_role_get_name (cw_index_cache_plan_get_layer_role (cal.plan, l)));
+            printf ("}");
+          }
         printf ("],\"boundaries\":[");
         for (uint64_t bnd = 0; bnd < nb; bnd++)
           {
             uint64_t consumer = cw_index_cache_plan_get_boundary_consumer (plan, bnd);
+            CwBoundaryDecision d = cw_index_cache_plan_get_boundary_decision (plan, bnd);
+
             printf ("%s{\"from_stage\":%llu,\"to_stage\":%llu,\"consumer\":", bnd ? "," : "",
                     (unsigned long long) bnd, (unsigned long long) bnd + 1);
             if (consumer == UINT64_MAX)
               printf ("null");
             else
               printf ("%llu", (unsigned long long) consumer);
-            printf (",\"payload_bytes\":%llu,\"transfer_s\":%.9g,\"recompute_s\":%.9g,\"decision\":\"%s\"}",
+            printf (",\"payload_bytes\":%llu,\"transfer_s\":%.9g,\"recompute_s\":%.9g,\"decision\":\"%s\",\"calibrated\":",
                     (unsigned long long) cw_index_cache_plan_get_boundary_payload_bytes (plan, bnd),
                     cw_index_cache_plan_get_boundary_transfer_s (plan, bnd),
-                    cw_index_cache_plan_get_boundary_recompute_s (plan, bnd),
-                    cw_boundary_decision_get_name (cw_index_cache_plan_get_boundary_decision (plan, bnd)));
+                    cw_index_cache_plan_get_boundary_recompute_s (plan, bnd), cw_boundary_decision_get_name (d));
+            if (cal.on)
+              printf ("{\"transfer_s\":%.9g,\"recompute_s\":%.9g,\"decision\":\"%s\"}",
+                      cw_index_cache_plan_get_boundary_transfer_s (cal.plan, bnd),
+                      cw_index_cache_plan_get_boundary_recompute_s (cal.plan, bnd),
+                      cw_boundary_decision_get_name (cw_index_cache_plan_get_boundary_decision (cal.plan, bnd)));
+            else
+              printf ("null");
+            printf (",\"measured\":");
+            if (cal.on && cal.measured && d != CW_BOUNDARY_NOTHING)
+              {
+                printf ("{\"transfer_s\":%.9g,\"recompute_s\":%.9g,\"decision\":\"%s\",\"run_id\":",
+                        cal.measured_transfer_s, cal.measured_recompute_s, measured_decision (&cal));
+                cw_cli_json_string (stdout, cal.measured_run);
+                printf ("}");
+              }
+            else
+              printf ("null");
+            printf ("}");
           }
         printf ("]}\n");
       }
     else if (s.format == CW_CLI_FORMAT_CSV)
       {
-        printf ("kind,index,stage,role_or_decision,bytes,transfer_s,recompute_s\n");
+        printf ("kind,index,stage,role_or_decision,bytes,transfer_s,recompute_s%s\n",
+                cal.on ? ",calibrated_role_or_decision,calibrated_transfer_s,calibrated_recompute_s,"
+                         "measured_decision,measured_transfer_s,measured_recompute_s"
+                       : "");
         for (uint64_t l = 0; l < L; l++)
-          printf ("layer,%llu,%llu,%s,%llu,,\n", (unsigned long long) l,
-                  (unsigned long long) cw_index_cache_plan_get_layer_stage (plan, l),
-                  cw_layer_role_get_name (cw_index_cache_plan_get_layer_role (plan, l)),
-                  (unsigned long long) cw_index_cache_plan_get_layer_resident_bytes (plan, l));
+          {
+            printf ("layer,%llu,%llu,%s,%llu,,", (unsigned long long) l,
+                    (unsigned long long) cw_index_cache_plan_get_layer_stage (plan, l),
+                    cw_layer_role_get_name (cw_index_cache_plan_get_layer_role (plan, l)),
+                    (unsigned long long) cw_index_cache_plan_get_layer_resident_bytes (plan, l));
+            if (cal.on)
+              printf (",%s,,,,,", cw_layer_role_get_name (cw_index_cache_plan_get_layer_role (cal.plan, l)));
+            printf ("\n");
+          }
         for (uint64_t bnd = 0; bnd < nb; bnd++)
-          printf ("boundary,%llu,%llu,%s,%llu,%.9g,%.9g\n", (unsigned long long) bnd, (unsigned long long) bnd + 1,
-                  cw_boundary_decision_get_name (cw_index_cache_plan_get_boundary_decision (plan, bnd)),
-                  (unsigned long long) cw_index_cache_plan_get_boundary_payload_bytes (plan, bnd),
-                  cw_index_cache_plan_get_boundary_transfer_s (plan, bnd),
-                  cw_index_cache_plan_get_boundary_recompute_s (plan, bnd));
+          {
+            CwBoundaryDecision d = cw_index_cache_plan_get_boundary_decision (plan, bnd);
+
+            printf ("boundary,%llu,%llu,%s,%llu,%.9g,%.9g", (unsigned long long) bnd, (unsigned long long) bnd + 1,
+                    cw_boundary_decision_get_name (d),
+                    (unsigned long long) cw_index_cache_plan_get_boundary_payload_bytes (plan, bnd),
+                    cw_index_cache_plan_get_boundary_transfer_s (plan, bnd),
+                    cw_index_cache_plan_get_boundary_recompute_s (plan, bnd));
+            if (cal.on)
+              {
+                printf (",%s,%.9g,%.9g",
+                        cw_boundary_decision_get_name (cw_index_cache_plan_get_boundary_decision (cal.plan, bnd)),
+                        cw_index_cache_plan_get_boundary_transfer_s (cal.plan, bnd),
+                        cw_index_cache_plan_get_boundary_recompute_s (cal.plan, bnd));
+                if (cal.measured && d != CW_BOUNDARY_NOTHING)
+                  printf (",%s,%.9g,%.9g", measured_decision (&cal), cal.measured_transfer_s,
+                          cal.measured_recompute_s);
+                else
+                  printf (",,,");
+              }
+            printf ("\n");
+          }
       }
     else
       {
@@ -262,24 +481,56 @@ cw_cli_indexcache (int argc, char **argv)
         printf ("configuration: %s%s%s\n", s.preset, s.preset[0] ? ": " : "", cfg);
         printf ("index cache payload (b*sq*H*top_k*index bytes): %s\n",
                 cw_bytes_format (cw_index_cache_plan_get_payload_bytes (plan), a, sizeof a));
-        printf ("recompute: %.4g FLOP per full layer at %.4g TFLOP/s; link %.4g GB/s\n",
+        printf ("recompute: %.4g FLOP per full layer at %.4g TFLOP/s; link %.4g GB/s%s\n",
                 cw_index_cache_plan_get_recompute_flops (plan), (double) o.ic.flops_per_s / 1e12,
-                (double) o.ic.link_bytes_per_s / 1e9);
-        printf ("full layers: %llu (of which promoted: %llu)\n\n",
-                (unsigned long long) cw_index_cache_plan_get_n_full (plan),
+                (double) o.ic.link_bytes_per_s / 1e9, cal.on ? " (assumed)" : "");
+        if (cal.on)
+          {
+            fmt_seconds (cal.latency_s, t1, sizeof t1);
+            printf ("calibrated from %s (%s, link %s; %zu transfer + %zu recompute receipts): link %.4g GB/s + "
+                    "%s latency, %.4g TFLOP/s (%s)\n",
+                    o.calibration_db, cal.gpu, cal.link[0] ? cal.link : "not recorded", cal.n_transfer,
+                    cal.n_recompute, cal.bytes_per_s / 1e9, t1, cal.flops_per_s / 1e12,
+                    strcmp (cal.flops_source, "family") == 0 ? "median of this configuration's dims"
+                    : strcmp (cal.flops_source, "all") == 0  ? "median of all receipts: none has these dims"
+                                                             : "--tflops");
+            if (cal.measured)
+              {
+                fmt_seconds (cal.measured_transfer_s, t1, sizeof t1);
+                fmt_seconds (cal.measured_recompute_s, t2, sizeof t2);
+                printf ("measured for this configuration (run %s): transfer %s, recompute %s: %s wins\n",
+                        cal.measured_run, t1, t2, measured_decision (&cal));
+              }
+            else
+              printf ("measured: the database holds no receipt for this configuration\n");
+          }
+        printf ("full layers: %llu (of which promoted: %llu)", (unsigned long long) cw_index_cache_plan_get_n_full (plan),
                 (unsigned long long) cw_index_cache_plan_get_n_promoted (plan));
-        printf ("%-6s %-6s %-9s %s\n", "layer", "stage", "role", "resident index bytes");
+        if (cal.on)
+          printf ("; calibrated: %llu (promoted %llu)", (unsigned long long) cw_index_cache_plan_get_n_full (cal.plan),
+                  (unsigned long long) cw_index_cache_plan_get_n_promoted (cal.plan));
+        printf ("\n\n%-6s %-6s %-9s %s%s\n", "layer", "stage", "role", cal.on ? "calibrated " : "",
+                "resident index bytes");
         for (uint64_t l = 0; l < L; l++)
-          printf ("%-6llu %-6llu %-9s %s\n", (unsigned long long) l,
-                  (unsigned long long) cw_index_cache_plan_get_layer_stage (plan, l),
-                  cw_layer_role_get_name (cw_index_cache_plan_get_layer_role (plan, l)),
-                  cw_bytes_format (cw_index_cache_plan_get_layer_resident_bytes (plan, l), a, sizeof a));
-        if (nb > 0)
+          {
+            printf ("%-6llu %-6llu %-9s ", (unsigned long long) l,
+                    (unsigned long long) cw_index_cache_plan_get_layer_stage (plan, l),
+                    cw_layer_role_get_name (cw_index_cache_plan_get_layer_role (plan, l)));
+            if (cal.on)
+              printf ("%-10s ", cw_layer_role_get_name (cw_index_cache_plan_get_layer_role (cal.plan, l)));
+            printf ("%s\n", cw_bytes_format (cw_index_cache_plan_get_layer_resident_bytes (plan, l), a, sizeof a));
+          }
+        if (nb > 0 && cal.on)
+          printf ("\n%-9s %-9s %-12s | %-12s %-12s %-10s | %-12s %-12s %-10s | %-12s %-12s %s\n", "boundary",
+                  "consumer", "payload", "transfer", "recompute", "assumed", "transfer", "recompute", "calibrated",
+                  "transfer", "recompute", "measured");
+        else if (nb > 0)
           printf ("\n%-9s %-9s %-44s %-12s %-12s %s\n", "boundary", "consumer", "payload", "transfer", "recompute",
                   "decision");
         for (uint64_t bnd = 0; bnd < nb; bnd++)
           {
             uint64_t consumer = cw_index_cache_plan_get_boundary_consumer (plan, bnd);
+            CwBoundaryDecision d = cw_index_cache_plan_get_boundary_decision (plan, bnd);
             char cons[24], bname[48];
 
             snprintf (bname, sizeof bname, "%llu->%llu", (unsigned long long) bnd, (unsigned long long) bnd + 1);
@@ -289,14 +540,36 @@ cw_cli_indexcache (int argc, char **argv)
               snprintf (cons, sizeof cons, "%llu", (unsigned long long) consumer);
             fmt_seconds (cw_index_cache_plan_get_boundary_transfer_s (plan, bnd), t1, sizeof t1);
             fmt_seconds (cw_index_cache_plan_get_boundary_recompute_s (plan, bnd), t2, sizeof t2);
-            printf ("%-9s %-9s %-44s %-12s %-12s %s\n", bname, cons,
-                    cw_bytes_format (cw_index_cache_plan_get_boundary_payload_bytes (plan, bnd), a, sizeof a),
-                    t1, t2, cw_boundary_decision_get_name (cw_index_cache_plan_get_boundary_decision (plan, bnd)));
+            if (!cal.on)
+              {
+                printf ("%-9s %-9s %-44s %-12s %-12s %s\n", bname, cons,
+                        cw_bytes_format (cw_index_cache_plan_get_boundary_payload_bytes (plan, bnd), a, sizeof a),
+                        t1, t2, cw_boundary_decision_get_name (d));
+                continue;
+              }
+            fmt_seconds (cw_index_cache_plan_get_boundary_transfer_s (cal.plan, bnd), t3, sizeof t3);
+            fmt_seconds (cw_index_cache_plan_get_boundary_recompute_s (cal.plan, bnd), t4, sizeof t4);
+            if (cal.measured && d != CW_BOUNDARY_NOTHING)
+              {
+                fmt_seconds (cal.measured_transfer_s, t5, sizeof t5);
+                fmt_seconds (cal.measured_recompute_s, t6, sizeof t6);
+              }
+            else
+              {
+                snprintf (t5, sizeof t5, "-");
+                snprintf (t6, sizeof t6, "-");
+              }
+            printf ("%-9s %-9s %-12s | %-12s %-12s %-10s | %-12s %-12s %-10s | %-12s %-12s %s\n", bname, cons,
+                    cw_bytes_format_gib (cw_index_cache_plan_get_boundary_payload_bytes (plan, bnd), a, sizeof a),
+                    t1, t2, cw_boundary_decision_get_name (d), t3, t4,
+                    cw_boundary_decision_get_name (cw_index_cache_plan_get_boundary_decision (cal.plan, bnd)), t5, t6,
+                    cal.measured && d != CW_BOUNDARY_NOTHING ? measured_decision (&cal) : "-");
           }
       }
   }
 out:
   cw_index_cache_plan_free (plan);
+  cw_index_cache_plan_free (cal.plan);
   cw_cli_setup_clear (&s);
 out_opts:
   free (preset_indexer);

@@ -11,6 +11,9 @@
 #ifndef CW_CLI_HAVE_RECEIPTS
 #define CW_CLI_HAVE_RECEIPTS 0
 #endif
+#ifndef CW_CLI_HAVE_CALIBRATE
+#define CW_CLI_HAVE_CALIBRATE 0
+#endif
 #ifndef CW_CLI_HAVE_PROFILE
 #define CW_CLI_HAVE_PROFILE 0
 #endif
@@ -34,6 +37,12 @@ static const Subcommand subcommands[] = {
   { "receipts", cw_cli_receipts, "list, show and compare stored receipts", NULL },
 #else
   { "receipts", NULL, "list, show and compare stored receipts",
+    "needs the SQLite receipt store: install libsqlite3-dev and configure with -Dsqlite=enabled" },
+#endif
+#if CW_CLI_HAVE_CALIBRATE
+  { "calibrate", cw_cli_calibrate, "stage link and indexer throughput from index-transfer receipts", NULL },
+#else
+  { "calibrate", NULL, "stage link and indexer throughput from index-transfer receipts",
     "needs the SQLite receipt store: install libsqlite3-dev and configure with -Dsqlite=enabled" },
 #endif
 #if CW_CLI_HAVE_PROFILE

@@ -1,0 +1,561 @@
+/* cw-calibration.c: link and throughput calibration from index-transfer
+ * receipts (see the header). */
+#include "cw-calibration.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cw-index-cache.h"
+#include "cw-receipt-store.h"
+
+struct _CwCalibration {
+  CwCalibrationPoint *transfer;
+  size_t n_transfer;
+  CwCalibrationPoint *recompute;
+  size_t n_recompute;
+  char (*runs)[37];
+  size_t n_runs;
+  char gpu_name[128];
+  char link[64];
+  double bytes_per_s, latency_s, flops_per_s, flops_per_s_fit;
+  bool fitted;
+};
+
+/* ---- arithmetic ---------------------------------------------------------- */
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+double
+cw_calibration_median (const double *values, size_t n)
+{
+  double *v, m;
+
+  if (n == 0 || (v = malloc (n * sizeof *v)) == NULL)
+    return NAN;
+  memcpy (v, values, n * sizeof *v);
+  qsort (v, n, sizeof *v, cmp_double);
+  m = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+  free (v);
+  return m;
+}
+
+bool
+cw_calibration_fit_link (const double *bytes, const double *seconds, size_t n, double *bytes_per_s,
+                         double *latency_s, bool *fitted, CwError *error)
+{
+  double mx = 0, mt = 0, sxx = 0, sxt = 0, sum_x = 0, sum_t = 0, slope;
+  bool one_size = true;
+
+  if (n == 0)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "link fit: no points");
+      return false;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      if (!(bytes[i] > 0) || !(seconds[i] > 0) || !isfinite (bytes[i]) || !isfinite (seconds[i]))
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "link fit: point %zu has a non-positive size or time", i);
+          return false;
+        }
+      if (bytes[i] != bytes[0])
+        one_size = false;
+      sum_x += bytes[i];
+      sum_t += seconds[i];
+    }
+  if (one_size)
+    {
+      *bytes_per_s = sum_x / sum_t;
+      *latency_s = 0.0;
+      *fitted = false;
+      return true;
+    }
+  /* Centred sums: sizes are ~1e9 and times ~1e-3, so the textbook
+   * n*sum(xy) - sum(x)*sum(y) form would cancel catastrophically. */
+  mx = sum_x / (double) n;
+  mt = sum_t / (double) n;
+  for (size_t i = 0; i < n; i++)
+    {
+      sxx += (bytes[i] - mx) * (bytes[i] - mx);
+      sxt += (bytes[i] - mx) * (seconds[i] - mt);
+    }
+  slope = sxt / sxx;
+  if (!(slope > 0) || !isfinite (slope))
+    {
+      cw_error_set (error, CW_ERROR_INVALID,
+                    "link fit: transfer time does not grow with payload size (slope %.3g s/B); "
+                    "the receipts do not describe one link", slope);
+      return false;
+    }
+  *bytes_per_s = 1.0 / slope;
+  *latency_s = mt - slope * mx;
+  *fitted = true;
+  return true;
+}
+
+bool
+cw_calibration_config_same_family (const CwConfig *a, const CwConfig *b)
+{
+  bool a_follows = a->ratio != 0 || cw_config_get_sk (a) == a->sq;
+  bool b_follows = b->ratio != 0 || cw_config_get_sk (b) == b->sq;
+
+  if (a_follows != b_follows || (!a_follows && cw_config_get_sk (a) != cw_config_get_sk (b)))
+    return false;
+  return a->b == b->b && a->h == b->h && a->d == b->d && a->ratio == b->ratio && a->top_k == b->top_k &&
+         a->causal == b->causal && a->q_dtype == b->q_dtype && a->k_dtype == b->k_dtype &&
+         a->w_dtype == b->w_dtype && a->score_dtype == b->score_dtype && a->index_dtype == b->index_dtype;
+}
+
+bool
+cw_calibration_config_same (const CwConfig *a, const CwConfig *b)
+{
+  return a->sq == b->sq && cw_config_get_sk (a) == cw_config_get_sk (b) && cw_calibration_config_same_family (a, b);
+}
+
+const char *
+cw_crossover_kind_get_name (CwCrossoverKind kind)
+{
+  switch (kind)
+    {
+    case CW_CROSSOVER_RECOMPUTE_BELOW: return "below";
+    case CW_CROSSOVER_RECOMPUTE_NEVER: return "never";
+    case CW_CROSSOVER_RECOMPUTE_ALWAYS: return "always";
+    }
+  return "?";
+}
+
+double
+cw_calibration_breakeven_bytes_per_s (uint64_t payload_bytes, double recompute_s, double latency_s)
+{
+  if (latency_s < 0)
+    latency_s = 0;
+  if (recompute_s <= latency_s)
+    return INFINITY;
+  return (double) payload_bytes / (recompute_s - latency_s);
+}
+
+typedef struct {
+  CwConfig base;
+  bool sk_follows;
+  uint64_t index_heads;
+  double bytes_per_s, latency_s, flops_per_s;
+} Family;
+
+/* Payload and FLOPs of the family at sq, from the planner. false when the
+ * planner refuses the size (overflow, sq below the ratio). */
+static bool
+family_eval (const Family *f, uint64_t sq, bool *recompute_wins, uint64_t *payload)
+{
+  CwConfig c = f->base;
+  CwIndexCacheConfig ic;
+  CwIndexCachePlan *plan;
+  double transfer_s, recompute_s;
+
+  c.sq = sq;
+  if (f->base.ratio != 0)
+    c.sk = 0;
+  else if (f->sk_follows)
+    c.sk = sq;
+  cw_index_cache_config_init (&ic);
+  ic.n_layers = 1;
+  ic.index_heads = f->index_heads;
+  ic.link_bytes_per_s = 1;   /* unused: times are computed here, with the latency */
+  ic.flops_per_s = 1;
+  plan = cw_index_cache_plan_new (&c, &ic, NULL);
+  if (plan == NULL)
+    return false;
+  *payload = cw_index_cache_plan_get_payload_bytes (plan);
+  transfer_s = f->latency_s + (double) *payload / f->bytes_per_s;
+  recompute_s = cw_index_cache_plan_get_recompute_flops (plan) / f->flops_per_s;
+  /* The planner transfers only when strictly cheaper. */
+  *recompute_wins = !(transfer_s < recompute_s);
+  cw_index_cache_plan_free (plan);
+  return true;
+}
+
+bool
+cw_calibration_crossover (const CwConfig *config, uint64_t index_heads, double bytes_per_s, double latency_s,
+                          double flops_per_s, CwCrossover *out, CwError *error)
+{
+  Family f;
+  uint64_t lo, hi, payload;
+  bool wins;
+
+  memset (out, 0, sizeof *out);
+  if (!(bytes_per_s > 0) || !(flops_per_s > 0) || !isfinite (bytes_per_s) || !isfinite (flops_per_s) ||
+      !isfinite (latency_s))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "crossover: bandwidth and throughput must be positive and finite");
+      return false;
+    }
+  f.base = *config;
+  f.sk_follows = config->ratio != 0 || cw_config_get_sk (config) == config->sq;
+  f.index_heads = index_heads ? index_heads : 1;
+  f.bytes_per_s = bytes_per_s;
+  f.latency_s = latency_s > 0 ? latency_s : 0.0;
+  f.flops_per_s = flops_per_s;
+  out->recompute_quadratic = f.sk_follows;
+
+  lo = config->ratio > 1 ? config->ratio : 1;
+  if (!family_eval (&f, lo, &wins, &payload))
+    {
+      CwError e = CW_ERROR_INIT;
+      CwConfig c = *config;
+      c.sq = lo;
+      c.sk = config->ratio ? 0 : (f.sk_follows ? lo : c.sk);
+      cw_config_validate (&c, &e);
+      cw_error_set (error, CW_ERROR_INVALID, "crossover: the planner refuses this configuration: %s", e.message);
+      return false;
+    }
+  if (!wins)
+    {
+      out->kind = CW_CROSSOVER_RECOMPUTE_NEVER;
+      return true;
+    }
+  /* Largest power-of-two multiple of lo the planner still accepts; sizes
+   * beyond overflow uint64 somewhere in the plan. */
+  hi = lo;
+  while (hi <= UINT64_MAX / 2)
+    {
+      bool w;
+      uint64_t p;
+      if (!family_eval (&f, hi * 2, &w, &p))
+        break;
+      hi *= 2;
+      if (!w)
+        break;
+    }
+  if (!family_eval (&f, hi, &wins, &payload))
+    return false;   /* cannot happen: hi was accepted */
+  if (wins)
+    {
+      out->kind = CW_CROSSOVER_RECOMPUTE_ALWAYS;
+      out->max_sq = hi;
+      out->max_payload_bytes = payload;
+      return true;
+    }
+  /* wins(lo) and !wins(hi): bisect for the last sq where recompute wins. */
+  while (hi - lo > 1)
+    {
+      uint64_t mid = lo + (hi - lo) / 2;
+      uint64_t p;
+      bool w;
+      if (!family_eval (&f, mid, &w, &p))
+        return false;
+      if (w)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  family_eval (&f, lo, &wins, &payload);
+  out->kind = CW_CROSSOVER_RECOMPUTE_BELOW;
+  out->max_sq = lo;
+  out->max_payload_bytes = payload;
+  return true;
+}
+
+/* ---- reading receipts ------------------------------------------------------ */
+
+/* "index-transfer PRESET rank R/W, LANE, link LINK, median of N" */
+static void
+parse_note (const char *note, char *preset, size_t preset_size, char *link, size_t link_size)
+{
+  const char *p, *end;
+
+  preset[0] = link[0] = '\0';
+  if (strncmp (note, "index-transfer ", 15) == 0 && (end = strstr (note + 15, " rank ")) != NULL)
+    {
+      size_t n = (size_t) (end - (note + 15));
+      if (n < preset_size)
+        {
+          memcpy (preset, note + 15, n);
+          preset[n] = '\0';
+        }
+    }
+  if ((p = strstr (note, ", link ")) != NULL)
+    {
+      size_t n;
+      p += 7;
+      end = strstr (p, ", median of");
+      n = end ? (size_t) (end - p) : strlen (p);
+      if (n < link_size)
+        {
+          memcpy (link, p, n);
+          link[n] = '\0';
+        }
+    }
+}
+
+static bool
+load_lane (CwReceiptStore *store, const char *lane, const char *gpu_filter, const char *run_id,
+           CwCalibrationPoint **out, size_t *n_out, CwError *error)
+{
+  CwReceiptQuery q;
+  CwReceiptList *list;
+  size_t n;
+
+  cw_receipt_query_init (&q);
+  CW_RECEIPT_SET (q.lane, lane);
+  q.has_status = true;
+  q.status = CW_RECEIPT_STATUS_OK;
+  if (gpu_filter)
+    CW_RECEIPT_SET (q.gpu, gpu_filter);
+  if (run_id)
+    CW_RECEIPT_SET (q.sweep_id, run_id);
+  list = cw_receipt_store_query (store, &q, error);
+  if (list == NULL)
+    return false;
+  n = cw_receipt_list_get_n_items (list);
+  *out = n ? calloc (n, sizeof **out) : NULL;
+  *n_out = 0;
+  if (n && *out == NULL)
+    {
+      cw_receipt_list_free (list);
+      cw_error_set (error, CW_ERROR_OOM, "out of memory");
+      return false;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      const CwReceipt *brief = cw_receipt_list_get (list, i);
+      CwReceipt *r = cw_receipt_store_load (store, brief->id, error);
+      CwCalibrationPoint *pt = &(*out)[i];
+      bool have_payload = false;
+
+      if (r == NULL)
+        {
+          cw_receipt_list_free (list);
+          return false;
+        }
+      for (size_t b = 0; b < r->n_buffers; b++)
+        if (strcmp (r->buffers[b].name, "payload") == 0)
+          {
+            pt->payload_bytes = r->buffers[b].bytes;
+            have_payload = true;
+          }
+      if (!have_payload || pt->payload_bytes == 0 || r->lane_ns == 0 ||
+          (strcmp (lane, "index-recompute") == 0 && !(r->flops > 0)))
+        {
+          cw_error_set (error, CW_ERROR_CORRUPT, "receipt %lld (%s) lacks %s", (long long) r->id, lane,
+                        !have_payload || pt->payload_bytes == 0 ? "a payload buffer"
+                        : r->lane_ns == 0                       ? "a lane time"
+                                                                : "a FLOP count");
+          cw_receipt_free (r);
+          cw_receipt_list_free (list);
+          return false;
+        }
+      pt->receipt_id = r->id;
+      CW_RECEIPT_SET (pt->run_id, r->sweep_id);
+      CW_RECEIPT_SET (pt->gpu_name, r->provenance.gpu_name);
+      CW_RECEIPT_SET (pt->gpu_uuid, r->provenance.gpu_uuid);
+      parse_note (r->note, pt->preset, sizeof pt->preset, pt->link, sizeof pt->link);
+      pt->config = r->config;
+      pt->seconds = (double) r->lane_ns * 1e-9;
+      pt->flops = r->flops;
+      (*n_out)++;
+      cw_receipt_free (r);
+    }
+  cw_receipt_list_free (list);
+  return true;
+}
+
+static bool
+add_run (CwCalibration *c, const char *run_id)
+{
+  void *grown;
+
+  for (size_t i = 0; i < c->n_runs; i++)
+    if (strcmp (c->runs[i], run_id) == 0)
+      return true;
+  grown = realloc (c->runs, (c->n_runs + 1) * sizeof *c->runs);
+  if (grown == NULL)
+    return false;
+  c->runs = grown;
+  CW_RECEIPT_SET (c->runs[c->n_runs], run_id);
+  c->n_runs++;
+  return true;
+}
+
+static bool
+check_one_value (const CwCalibrationPoint *pts, size_t n, size_t offset, size_t field_size, const char *what,
+                 const char *hint, char *first, CwError *error)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *v = (const char *) &pts[i] + offset;
+      if (first[0] == '\0' && v[0] != '\0')
+        {
+          memcpy (first, v, field_size);
+          first[field_size - 1] = '\0';
+        }
+      else if (v[0] != '\0' && strcmp (first, v) != 0)
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "the receipts come from more than one %s ('%s' and '%s'): %s", what,
+                        first, v, hint);
+          return false;
+        }
+    }
+  return true;
+}
+
+CwCalibration *
+cw_calibration_new_from_db (const char *db_path, const char *gpu_filter, const char *run_id, CwError *error)
+{
+  CwReceiptStore *store;
+  CwCalibration *c;
+  double *x = NULL, *t = NULL, *rate = NULL, sft = 0, stt = 0;
+  bool ok;
+
+  if (gpu_filter && gpu_filter[0] == '\0')
+    gpu_filter = NULL;
+  if (run_id && run_id[0] == '\0')
+    run_id = NULL;
+  store = cw_receipt_store_open (db_path, CW_RECEIPT_STORE_READONLY, error);
+  if (store == NULL)
+    return NULL;
+  c = calloc (1, sizeof *c);
+  if (c == NULL)
+    {
+      cw_receipt_store_close (store);
+      cw_error_set (error, CW_ERROR_OOM, "out of memory");
+      return NULL;
+    }
+  ok = load_lane (store, "index-transfer-recv", gpu_filter, run_id, &c->transfer, &c->n_transfer, error) &&
+       load_lane (store, "index-recompute", gpu_filter, run_id, &c->recompute, &c->n_recompute, error);
+  cw_receipt_store_close (store);
+  if (!ok)
+    goto fail;
+  if (c->n_transfer == 0 || c->n_recompute == 0)
+    {
+      cw_error_set (error, CW_ERROR_NOT_FOUND, "%s: no ok %s receipts%s%s%s%s%s (write them with cliffwatch-index-transfer)",
+                    db_path, c->n_transfer == 0 ? "index-transfer-recv" : "index-recompute",
+                    gpu_filter ? " on a GPU matching '" : "", gpu_filter ? gpu_filter : "", gpu_filter ? "'" : "",
+                    run_id ? " in run " : "", run_id ? run_id : "");
+      goto fail;
+    }
+  if (!check_one_value (c->transfer, c->n_transfer, offsetof (CwCalibrationPoint, gpu_name),
+                        sizeof c->gpu_name, "GPU model", "pick one with --gpu-filter", c->gpu_name, error) ||
+      !check_one_value (c->recompute, c->n_recompute, offsetof (CwCalibrationPoint, gpu_name),
+                        sizeof c->gpu_name, "GPU model", "pick one with --gpu-filter", c->gpu_name, error) ||
+      !check_one_value (c->transfer, c->n_transfer, offsetof (CwCalibrationPoint, link), sizeof c->link,
+                        "link", "calibrate one run at a time with --run", c->link, error))
+    goto fail;
+  for (size_t i = 0; i < c->n_transfer; i++)
+    if (!add_run (c, c->transfer[i].run_id))
+      goto oom;
+  for (size_t i = 0; i < c->n_recompute; i++)
+    if (!add_run (c, c->recompute[i].run_id))
+      goto oom;
+
+  x = malloc (c->n_transfer * sizeof *x);
+  t = malloc (c->n_transfer * sizeof *t);
+  rate = malloc (c->n_recompute * sizeof *rate);
+  if (x == NULL || t == NULL || rate == NULL)
+    goto oom;
+  for (size_t i = 0; i < c->n_transfer; i++)
+    {
+      x[i] = (double) c->transfer[i].payload_bytes;
+      t[i] = c->transfer[i].seconds;
+    }
+  if (!cw_calibration_fit_link (x, t, c->n_transfer, &c->bytes_per_s, &c->latency_s, &c->fitted, error))
+    goto fail;
+  for (size_t i = 0; i < c->n_recompute; i++)
+    {
+      const CwCalibrationPoint *p = &c->recompute[i];
+      rate[i] = p->flops / p->seconds;
+      sft += p->flops * p->seconds;
+      stt += p->seconds * p->seconds;
+    }
+  c->flops_per_s = cw_calibration_median (rate, c->n_recompute);
+  c->flops_per_s_fit = sft / stt;
+  if (isnan (c->flops_per_s))
+    goto oom;
+  free (x);
+  free (t);
+  free (rate);
+  return c;
+
+oom:
+  cw_error_set (error, CW_ERROR_OOM, "out of memory");
+fail:
+  free (x);
+  free (t);
+  free (rate);
+  cw_calibration_free (c);
+  return NULL;
+}
+
+void
+cw_calibration_free (CwCalibration *c)
+{
+  if (c == NULL)
+    return;
+  free (c->transfer);
+  free (c->recompute);
+  free (c->runs);
+  free (c);
+}
+
+size_t cw_calibration_get_n_transfer (const CwCalibration *c) { return c->n_transfer; }
+size_t cw_calibration_get_n_recompute (const CwCalibration *c) { return c->n_recompute; }
+size_t cw_calibration_get_n_runs (const CwCalibration *c) { return c->n_runs; }
+const char *cw_calibration_get_gpu_name (const CwCalibration *c) { return c->gpu_name; }
+const char *cw_calibration_get_link (const CwCalibration *c) { return c->link; }
+double cw_calibration_get_link_bytes_per_s (const CwCalibration *c) { return c->bytes_per_s; }
+double cw_calibration_get_link_latency_s (const CwCalibration *c) { return c->latency_s; }
+double cw_calibration_get_link_latency_used_s (const CwCalibration *c) { return c->latency_s > 0 ? c->latency_s : 0.0; }
+bool cw_calibration_get_link_fitted (const CwCalibration *c) { return c->fitted; }
+double cw_calibration_get_flops_per_s (const CwCalibration *c) { return c->flops_per_s; }
+double cw_calibration_get_flops_per_s_fit (const CwCalibration *c) { return c->flops_per_s_fit; }
+
+const CwCalibrationPoint *
+cw_calibration_get_transfer (const CwCalibration *c, size_t index)
+{
+  return index < c->n_transfer ? &c->transfer[index] : NULL;
+}
+
+const CwCalibrationPoint *
+cw_calibration_get_recompute (const CwCalibration *c, size_t index)
+{
+  return index < c->n_recompute ? &c->recompute[index] : NULL;
+}
+
+const char *
+cw_calibration_get_run_id (const CwCalibration *c, size_t index)
+{
+  return index < c->n_runs ? c->runs[index] : NULL;
+}
+
+bool
+cw_calibration_find_measured (const CwCalibration *c, const CwConfig *config, uint64_t payload_bytes,
+                              double *transfer_s, double *recompute_s, const char **run_id)
+{
+  /* Receipts come in id order: walk back from the newest. */
+  for (size_t i = c->n_transfer; i-- > 0;)
+    {
+      const CwCalibrationPoint *t = &c->transfer[i];
+
+      if (t->payload_bytes != payload_bytes || !cw_calibration_config_same (&t->config, config))
+        continue;
+      for (size_t j = c->n_recompute; j-- > 0;)
+        {
+          const CwCalibrationPoint *r = &c->recompute[j];
+          if (strcmp (r->run_id, t->run_id) == 0 && strcmp (r->gpu_uuid, t->gpu_uuid) == 0 &&
+              r->payload_bytes == payload_bytes && cw_calibration_config_same (&r->config, config))
+            {
+              *transfer_s = t->seconds;
+              *recompute_s = r->seconds;
+              if (run_id)
+                *run_id = t->run_id;
+              return true;
+            }
+        }
+    }
+  return false;
+}
