@@ -698,6 +698,24 @@ case_invalid_values (void)
     CHECK (strcmp (a, b) != 0);
   }
 
+  /* Live-bytes high-water mark from alloc/free events, in time order
+   * whatever the array order; a free of an address never allocated in the
+   * trace (live before the lane) is ignored. */
+  {
+    CwTraceEvent evs[6] = {
+      { CW_TRACE_FREE, "free", 40, 40, 100, 0xa, 0, 0, 0 },      /* frees A at t=40 */
+      { CW_TRACE_ALLOC, "alloc", 10, 10, 100, 0xa, 0, 0, 0 },    /* A = 100 at t=10 */
+      { CW_TRACE_KERNEL, "k", 15, 30, 0, 0, 0, 0, 0 },
+      { CW_TRACE_ALLOC, "alloc", 20, 20, 50, 0xb, 0, 0, 0 },     /* B = 50: live 150 */
+      { CW_TRACE_ALLOC, "alloc", 50, 50, 90, 0xc, 0, 0, 0 },     /* C = 90: live 140 */
+      { CW_TRACE_FREE, "free", 5, 5, 7, 0xdead, 0, 0, 0 },       /* unknown: ignored */
+    };
+    CHECK (cw_trace_live_peak (evs, 6) == 150);
+    evs[4].bytes = 101;                                          /* live 151 at t=50 */
+    CHECK (cw_trace_live_peak (evs, 6) == 151);
+    CHECK (cw_trace_live_peak (evs, 0) == 0 && cw_trace_live_peak (NULL, 3) == 0);
+  }
+
   /* The agreement rule: max(1 %, 8 MiB). */
   {
     CwReceipt *x = cw_receipt_new ();
