@@ -73,6 +73,8 @@ struct _CwPlanPage
   AdwEntryRow         *ratio_row;
   AdwEntryRow         *sk_row;
   AdwEntryRow         *topk_row;
+  AdwEntryRow         *chunk_budget_row;
+  AdwEntryRow         *granularity_row;
   AdwComboRow         *q_dtype_row;
   AdwComboRow         *k_dtype_row;
   AdwComboRow         *score_dtype_row;
@@ -103,6 +105,8 @@ static const EntryField entry_fields[] = {
   { "ratio",    "ratio",    G_STRUCT_OFFSET (CwPlanPage, ratio_row) },
   { "sk",       "sk",       G_STRUCT_OFFSET (CwPlanPage, sk_row) },
   { "topk",     "topk",     G_STRUCT_OFFSET (CwPlanPage, topk_row) },
+  { "chunk-budget", "chunk-budget", G_STRUCT_OFFSET (CwPlanPage, chunk_budget_row) },
+  { "granularity", "granularity", G_STRUCT_OFFSET (CwPlanPage, granularity_row) },
 };
 
 #define ENTRY(self, f) (*(AdwEntryRow **) G_STRUCT_MEMBER_P ((self), (f)->offset))
@@ -231,8 +235,8 @@ read_inputs (CwPlanPage *self, CwConfig *config, uint64_t *usable, uint64_t *tot
   CwGpu *gpu;
 
   cw_config_init_default (config);
-  /* Start from the preset so the inputs this page does not show (weights
-   * dtype, streaming budget, granularity) keep the preset's values. */
+  /* Start from the preset so the inputs this page does not show (the
+   * weights dtype) keep the preset's values. */
   if (preset != NULL)
     cw_preset_lookup (preset, config, NULL);
 
@@ -249,6 +253,8 @@ read_inputs (CwPlanPage *self, CwConfig *config, uint64_t *usable, uint64_t *tot
   else
     ok &= parse_field (self, self->sk_row, "sk", config->ratio == 0, &config->sk, errors);
   ok &= parse_field (self, self->topk_row, "k", TRUE, &config->top_k, errors);
+  ok &= parse_field (self, self->chunk_budget_row, _("chunk budget"), TRUE, &config->chunk_budget_bytes, errors);
+  ok &= parse_field (self, self->granularity_row, _("granularity"), TRUE, &config->granularity, errors);
 
   ok &= parse_dtype (self->q_dtype_row, self->dtype_names, &config->q_dtype, errors);
   ok &= parse_dtype (self->k_dtype_row, self->dtype_names, &config->k_dtype, errors);
@@ -569,6 +575,8 @@ fill_from_preset (CwPlanPage *self, const char *preset)
   else
     SET_U64 (self->sk_row, config.sk);
   SET_U64 (self->topk_row, config.top_k);
+  SET_U64 (self->chunk_budget_row, config.chunk_budget_bytes);
+  SET_U64 (self->granularity_row, config.granularity);
 #undef SET_U64
   combo_select (self->q_dtype_row, self->dtype_names, cw_dtype_get_name (config.q_dtype));
   combo_select (self->k_dtype_row, self->dtype_names, cw_dtype_get_name (config.k_dtype));
@@ -739,7 +747,8 @@ cw_plan_page_bind_settings (CwPlanPage *self, GSettings *settings)
   /* First start (or a schema reset): take every field from the preset. */
   g_free (stored);
   stored = g_settings_get_string (settings, "preset");
-  if (g_strcmp0 (stored, preset) != 0 || entry_text (self->sq_row)[0] == '\0')
+  if (g_strcmp0 (stored, preset) != 0 || entry_text (self->sq_row)[0] == '\0' ||
+      entry_text (self->chunk_budget_row)[0] == '\0' || entry_text (self->granularity_row)[0] == '\0')
     {
       if (preset[0] != '\0')
         g_settings_set_string (settings, "preset", preset);
@@ -891,6 +900,8 @@ cw_plan_page_class_init (CwPlanPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, ratio_row);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, sk_row);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, topk_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, chunk_budget_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, granularity_row);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, q_dtype_row);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, k_dtype_row);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, score_dtype_row);

@@ -26,7 +26,8 @@ gboolean     cw_plan_page_get_config     (CwPlanPage *self,
                                           CwConfig   *config);
 const char  *cw_plan_page_get_preset     (CwPlanPage *self);
 /* Types into one input as a user would: "sq", "batch", "heads", "head-dim",
- * "ratio", "sk", "topk", "reserve". FALSE for an unknown field. */
+ * "ratio", "sk", "topk", "reserve", "chunk-budget", "granularity". FALSE
+ * for an unknown field. */
 gboolean     cw_plan_page_set_field      (CwPlanPage *self,
                                           const char *field,
                                           const char *text);
