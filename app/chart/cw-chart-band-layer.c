@@ -6,10 +6,14 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+
+#define MAX_NAMES 64
 
 typedef struct {
   double x0, x1;
   unsigned depth;
+  unsigned color_slot;   /* order of first appearance of the name */
   char *name;
 } CwChartBand;
 
@@ -17,6 +21,11 @@ typedef struct {
   CwChartLayer parent;
   CwChartBand *bands;
   size_t n, capacity;
+  /* The first distinct names (owned by their bands; the strings do not
+   * move when `bands` grows). Later new names share slots by hash, so
+   * adding stays O(MAX_NAMES) per band whatever the trace holds. */
+  const char *names[MAX_NAMES];
+  unsigned n_names;
 } CwChartBandLayer;
 
 static double
@@ -37,8 +46,12 @@ band_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
   for (size_t i = 0; i < self->n; i++)
     {
       const CwChartBand *b = &self->bands[i];
+      /* One colour per range name: the hundreds of per-chunk "score" and
+       * "topk" ranges of a streaming lane read as two alternating colours.
+       * The last two palette entries (yellow, black/white) are too loud as
+       * tints, so bands cycle through the first six. */
       CwChartColor color = cw_chart_style_color (ctx->style, CW_CHART_ROLE_SERIES,
-                                                 layer->series_index + (unsigned) i);
+                                                 (layer->series_index + b->color_slot) % 6);
       double a = cw_chart_axis_map_clamped (&ctx->x, b->x0);
       double z = cw_chart_axis_map_clamped (&ctx->x, b->x1);
       double left = fmin (a, z), width = fmax (fabs (z - a), 1.0);
@@ -151,6 +164,28 @@ cw_chart_band_layer_add (CwChartLayer *layer, double x0, double x1, unsigned dep
   b->name = NULL;
   if (name != NULL && (b->name = cw_chart_strdup (name)) == NULL)
     return false;
+  /* Same name, same colour. */
+  {
+    const char *key = b->name != NULL ? b->name : "";
+    unsigned slot = self->n_names;
+
+    for (unsigned k = 0; k < self->n_names; k++)
+      if (strcmp (self->names[k], key) == 0)
+        {
+          slot = k;
+          break;
+        }
+    if (slot == self->n_names && self->n_names < MAX_NAMES)
+      self->names[self->n_names++] = b->name != NULL ? b->name : "";
+    else if (slot == self->n_names)
+      {
+        unsigned h = 5381;
+        for (const char *c = key; *c != '\0'; c++)
+          h = h * 33 + (unsigned char) *c;
+        slot = h % MAX_NAMES;
+      }
+    b->color_slot = slot;
+  }
   self->n++;
   return true;
 }
