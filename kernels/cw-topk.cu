@@ -145,6 +145,34 @@ find_bin_from_top (const uint32_t *hist, uint32_t nbins, uint32_t need, uint32_t
   __syncthreads ();
 }
 
+/* The k-th largest (1-based) of n uint32 values get(i), by four 8-bit radix
+ * passes with a 256-bin shared histogram; far cheaper than sorting them. */
+template <typename Get>
+__device__ uint32_t
+select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t *hist256, uint32_t *warp_sums, uint32_t *bin_s,
+                    uint32_t *above_s)
+{
+  uint32_t prefix = 0, need = k;
+  for (int shift = 24; shift >= 0; shift -= 8)
+    {
+      for (uint32_t b = threadIdx.x; b < 256; b += CW_TOPK_THREADS)
+        hist256[b] = 0;
+      __syncthreads ();
+      for (uint32_t i = threadIdx.x; i < n; i += CW_TOPK_THREADS)
+        {
+          const uint32_t key = get (i);
+          if (shift == 24 || (key >> (shift + 8)) == prefix)
+            atomicAdd (&hist256[(key >> shift) & 255], 1u);
+        }
+      __syncthreads ();
+      find_bin_from_top (hist256, 256, need, warp_sums, bin_s, above_s);
+      need -= *above_s;
+      prefix = (prefix << 8) | *bin_s;
+      __syncthreads ();
+    }
+  return prefix;
+}
+
 /* Descending bitonic sort of n (a power of two) entries. */
 template <typename T>
 __device__ void
@@ -230,17 +258,13 @@ topk_kernel (TopkParams p)
       n_s = n_s < 128 ? 128 : n_s > CW_TOPK_SAMPLES ? CW_TOPK_SAMPLES : n_s;
       const uint32_t stride = L / n_s;
       const uint64_t r = (3ull * K * n_s + L - 1) / L;
-      uint32_t n2 = 1;
-      while (n2 < n_s)
-        n2 <<= 1;
       if (r >= 1 && r <= n_s / 2)
         {
-          for (uint32_t i = tid; i < n2; i += CW_TOPK_THREADS)
-            hist[i] = i < n_s ? score_key (row[(uint64_t) i * stride]) : 0u;
+          for (uint32_t i = tid; i < n_s; i += CW_TOPK_THREADS)
+            hist[i] = score_key (row[(uint64_t) i * stride]);
           __syncthreads ();
-          bitonic_sort_desc (hist, n2);
-          const uint32_t threshold = hist[r - 1];
-          __syncthreads ();              /* hist is reused as cand below */
+          const uint32_t threshold = select_kth_largest ([&] (uint32_t i) { return hist[i]; }, n_s, (uint32_t) r,
+                                                         hist_sel, warp_sums, &sel_bin, &sel_above);
           scan_row (row, L, [&] (uint32_t t, float v, bool ok) {
             const uint32_t key = score_key (v);
             if (ok && key >= threshold)
@@ -348,25 +372,8 @@ topk_kernel (TopkParams p)
   uint32_t n_sorted = n;
   if (n > K)
     {
-      uint32_t prefix = 0, need = K;
-      for (int shift = 24; shift >= 0; shift -= 8)
-        {
-          for (uint32_t b = tid; b < 256; b += CW_TOPK_THREADS)
-            hist_sel[b] = 0;
-          __syncthreads ();
-          for (uint32_t i = tid; i < n; i += CW_TOPK_THREADS)
-            {
-              const uint32_t key = (uint32_t) (cand[i] >> 32);
-              if (shift == 24 || (key >> (shift + 8)) == prefix)
-                atomicAdd (&hist_sel[(key >> shift) & 255], 1u);
-            }
-          __syncthreads ();
-          find_bin_from_top (hist_sel, 256, need, warp_sums, &sel_bin, &sel_above);
-          need -= sel_above;
-          prefix = (prefix << 8) | sel_bin;
-          __syncthreads ();
-        }
-      const uint32_t kth = prefix;         /* the K-th largest key */
+      const uint32_t kth = select_kth_largest ([&] (uint32_t i) { return (uint32_t) (cand[i] >> 32); }, n, K,
+                                               hist_sel, warp_sums, &sel_bin, &sel_above);
       if (tid == 0)
         n_sel = 0;
       __syncthreads ();
