@@ -306,6 +306,40 @@ test_many_markers (void)
   cw_chart_free (chart);
 }
 
+/* NVTX bands: one colour per range name. */
+static void
+test_band_colours (void)
+{
+  CwChart *chart = cw_chart_new ();
+  CwChartLayer *bands = cw_chart_band_layer_new ("ranges");
+  CwChartRect plot;
+  cairo_surface_t *s;
+  double ax, bx, cx, py;
+  Rgb a, b, c;
+
+  cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, 0, 30);
+  cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, 0, 1);
+  cw_chart_set_legend_position (chart, CW_CHART_LEGEND_NONE);
+  CHECK (cw_chart_band_layer_add (bands, 1, 9, 0, "score"), "band");
+  CHECK (cw_chart_band_layer_add (bands, 11, 19, 0, "topk"), "band");
+  CHECK (cw_chart_band_layer_add (bands, 21, 29, 0, "score"), "band");
+  cw_chart_add_layer (chart, bands);
+  s = render_to_image (chart, 600, 300);
+  cw_chart_get_plot_area (chart, &plot);
+  py = plot.y + 6;
+  /* Sampled near each bar's right end, away from its label. */
+  cw_chart_data_to_device (chart, 8.5, 0.5, &ax, NULL);
+  cw_chart_data_to_device (chart, 18.5, 0.5, &bx, NULL);
+  cw_chart_data_to_device (chart, 28.5, 0.5, &cx, NULL);
+  a = pixel_at (s, (int) ax, (int) py);
+  b = pixel_at (s, (int) bx, (int) py);
+  c = pixel_at (s, (int) cx, (int) py);
+  CHECK (rgb_is (a, (CwChartColor) { c.r, c.g, c.b, 1 }, 0.01), "same name, different colour");
+  CHECK (!rgb_is (a, (CwChartColor) { b.r, b.g, b.b, 1 }, 0.1), "different names, same colour");
+  cairo_surface_destroy (s);
+  cw_chart_free (chart);
+}
+
 static void
 test_styles_differ (void)
 {
@@ -412,6 +446,7 @@ main (void)
   test_log_mapping ();
   test_markers_and_hits ();
   test_many_markers ();
+  test_band_colours ();
   test_styles_differ ();
   test_robustness ();
   return test_finish ("test-chart-render");
