@@ -182,12 +182,15 @@ cw_chart_axis_map (const CwChartAxisMap *map, double v, double *p)
 double
 cw_chart_axis_map_clamped (const CwChartAxisMap *map, double v)
 {
-  double p;
+  double p, lo, hi;
 
+  /* Not drawable: +inf is above the axis; NaN, -inf and <= 0 on a log
+   * axis are below it. */
   if (!cw_chart_axis_map (map, v, &p))
-    return (isfinite (v) && v > 0.0) || v == INFINITY ? map->p1 : map->p0;
+    return v == INFINITY ? map->p1 : map->p0;
   /* Keep far-off values finite for cairo (it works in 24.8 fixed point). */
-  double lo = fmin (map->p0, map->p1) - 1e5, hi = fmax (map->p0, map->p1) + 1e5;
+  lo = fmin (map->p0, map->p1) - 1e5;
+  hi = fmax (map->p0, map->p1) + 1e5;
   return fmin (fmax (p, lo), hi);
 }
 

@@ -469,14 +469,11 @@ cw_chart_layout (CwChart *chart, double width, double height)
 /* ---- drawing ------------------------------------------------------------- */
 
 static void
-draw_grid_and_axes (CwChart *chart, cairo_t *cr)
+draw_grid (CwChart *chart, cairo_t *cr)
 {
   const CwChartStyle *style = chart->ctx.style;
   const CwChartBox *plot = &chart->ctx.plot;
   double bottom = plot->y + plot->height;
-  cairo_font_extents_t fe;
-
-  cairo_font_extents (cr, &fe);
 
   /* Grid. */
   cairo_new_path (cr);
@@ -501,7 +498,6 @@ draw_grid_and_axes (CwChart *chart, cairo_t *cr)
   cw_chart_set_source_color (cr, style->grid, 1.0);
   cairo_set_line_width (cr, 1.0);
   cairo_stroke (cr);
-  (void) fe;
 }
 
 static void
@@ -672,7 +668,7 @@ cw_chart_render (CwChart *chart, cairo_t *cr, double width, double height)
   cw_chart_set_source_color (cr, style->plot_background, 1.0);
   cairo_fill (cr);
 
-  draw_grid_and_axes (chart, cr);
+  draw_grid (chart, cr);
 
   cairo_save (cr);
   for (size_t i = 0; i < chart->n_layers; i++)
