@@ -4,7 +4,8 @@
  * (gtk_snapshot_append_cairo + cw_chart_render), so what is on screen is what
  * gets exported. The style follows libadwaita's dark/light preference at
  * draw time. Hovering an item shows its tooltip; clicking or pressing Enter
- * on a hovered item emits ::item-activated. Owner: workbench. */
+ * on a hovered item emits ::item-activated, and so does stepping through the
+ * points with the arrow keys. Owner: workbench. */
 #include "cw-build-config.h"
 
 #include <adwaita.h>
@@ -229,10 +230,79 @@ pressed_cb (GtkGestureClick *click, int n_press, double x, double y, CwChartView
     g_signal_emit (self, signals[ITEM_ACTIVATED], 0, (guint) hit.layer, (guint) hit.tag);
 }
 
+/* Keyboard users step through the chart's points (receipts) in layer and
+ * point order with the arrow keys; the item under the "cursor" is drawn
+ * ringed and activated, as a click would. */
+static gboolean
+step_point (CwChartView *self, int direction)
+{
+  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (CwChartHit));
+  guint current = 0;
+  gboolean found_current = FALSE;
+
+  if (self->chart == NULL)
+    return FALSE;
+  /* Positions must be the ones on screen, whatever was laid out last (an
+   * export lays the chart out at its own size). */
+  if (!cw_chart_layout (self->chart, gtk_widget_get_width (GTK_WIDGET (self)),
+                        gtk_widget_get_height (GTK_WIDGET (self))))
+    return FALSE;
+
+  for (size_t l = 0; l < cw_chart_get_n_layers (self->chart); l++)
+    {
+      CwChartLayer *layer = cw_chart_get_layer (self->chart, l);
+
+      if (g_strcmp0 (cw_chart_layer_get_kind (layer), "point") != 0)
+        continue;
+      for (size_t i = 0; i < cw_chart_layer_get_n_items (layer); i++)
+        {
+          double x, y, px, py;
+          CwChartHit hit;
+
+          if (!cw_chart_point_layer_get_point (layer, i, &x, &y) ||
+              !cw_chart_data_to_device (self->chart, x, y, &px, &py) ||
+              !cw_chart_hit_test (self->chart, px, py, 0.5, &hit))
+            continue;
+          if (self->have_hover && hit.layer == self->hover.layer && hit.index == self->hover.index)
+            {
+              current = items->len;
+              found_current = TRUE;
+            }
+          g_array_append_val (items, hit);
+        }
+    }
+
+  if (items->len == 0)
+    return FALSE;
+
+  if (!found_current)
+    current = direction > 0 ? 0 : items->len - 1;
+  else
+    current = (current + items->len + (guint) direction) % items->len;
+
+  self->hover = g_array_index (items, CwChartHit, current);
+  self->have_hover = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[ITEM_ACTIVATED], 0, (guint) self->hover.layer, (guint) self->hover.tag);
+  return TRUE;
+}
+
+gboolean
+cw_chart_view_step_point (CwChartView *self, int direction)
+{
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), FALSE);
+  return step_point (self, direction);
+}
+
 static gboolean
 key_pressed_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state,
                 CwChartView *self)
 {
+  if (keyval == GDK_KEY_Right || keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Right || keyval == GDK_KEY_KP_Down)
+    return step_point (self, 1);
+  if (keyval == GDK_KEY_Left || keyval == GDK_KEY_Up || keyval == GDK_KEY_KP_Left || keyval == GDK_KEY_KP_Up)
+    return step_point (self, -1);
+
   if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_space) && self->have_hover)
     {
       g_signal_emit (self, signals[ITEM_ACTIVATED], 0, (guint) self->hover.layer, (guint) self->hover.tag);

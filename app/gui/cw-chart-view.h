@@ -39,6 +39,10 @@ gboolean   cw_chart_view_export           (CwChartView            *self,
                                            int                     width,
                                            int                     height,
                                            GError                **error);
+/* As an arrow key would: steps the keyboard cursor to the next (direction
+ * > 0) or previous point and activates it. FALSE when there is none. */
+gboolean   cw_chart_view_step_point       (CwChartView            *self,
+                                           int                     direction);
 /* Time of the last snapshot's cw_chart_render() call, in microseconds. */
 gint64     cw_chart_view_get_last_render_us (CwChartView          *self);
 
