@@ -75,7 +75,7 @@ typedef struct {
  * sk following it exactly as cw_cliff_max_sq does), adds the exact cliff
  * (cw_cliff_max_sq) and the first size past it so the curve crosses the
  * usable line where the planner says, and fills the cliff fields. Sizes the
- * configuration rejects (e.g. top_k > sk at tiny sq) are skipped; the curve
+ * configuration rejects (CW_ERROR_INVALID at that size) are skipped; the curve
  * ends where a size overflows uint64. Errors: an invalid base config or
  * range (CW_ERROR_INVALID), planner errors, CW_ERROR_OOM. */
 bool cw_chart_cliff_samples_compute (CwChartCliffSamples *samples, const CwProfile *profile,

@@ -115,7 +115,7 @@ cw_chart_cliff_samples_compute (CwChartCliffSamples *samples, const CwProfile *p
           if (local.code == CW_ERROR_OVERFLOW)
             break;               /* every larger size overflows too */
           if (local.code == CW_ERROR_INVALID)
-            continue;            /* e.g. top_k > sk at this small sq */
+            continue;            /* this size alone is not a legal configuration */
           cw_error_set (error, local.code, "%s", local.message);
           goto out;
         }

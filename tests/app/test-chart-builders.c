@@ -75,6 +75,28 @@ test_cliff_from_planner (void)
   CHECK (samples.curve.sq[0] == 4096 && samples.curve.sq[samples.curve.n - 1] == 1048576, "ends %g..%g",
          samples.curve.sq[0], samples.curve.sq[samples.curve.n - 1]);
 
+  /* With a compression ratio (V4's m = 4) sk follows sq: sizes are
+   * multiples of 4 and the cliff is exact on that grid:
+   * 4 * sq * sq/4 <= 2^36 up to sq = 2^18. */
+  {
+    CwChartCliffSamples v4;
+    CwConfig c4 = config;
+    c4.ratio = 4;
+    c4.causal = CW_CAUSAL_COMPRESSED;
+    CHECK (cw_chart_cliff_samples_compute (&v4, profile, &c4, (uint64_t) usable, 1024, 1048576, 4, &error), "%s",
+           error.message);
+    CHECK (v4.curve.cliff_sq == 262144 && v4.curve.cliff_in_range, "ratio-4 cliff %llu",
+           (unsigned long long) v4.curve.cliff_sq);
+    CHECK (v4.curve.n > 0 && v4.curve.sq[0] == 1024, "first sample %g", v4.curve.n > 0 ? v4.curve.sq[0] : 0.0);
+    for (size_t i = 0; i < v4.curve.n; i++)
+      {
+        double sq = v4.curve.sq[i], sk = floor (sq / 4);
+        CHECK (fmod (sq, 4.0) == 0.0, "sample %g off the ratio grid", sq);
+        CHECK (v4.curve.peak_bytes[i] == 4.0 * sq * sk, "peak at %g: %g", sq, v4.curve.peak_bytes[i]);
+      }
+    cw_chart_cliff_samples_clear (&v4);
+  }
+
   /* Bad ranges are refused with a message. */
   {
     CwChartCliffSamples bad;
