@@ -89,6 +89,7 @@ struct _CwPlanPage
 
 enum {
   CONFIG_CHANGED,
+  RECEIPT_ACTIVATED,
   N_SIGNALS
 };
 
@@ -548,6 +549,57 @@ queue_chart_rebuild (CwPlanPage *self)
   self->chart_id = g_timeout_add (REPLAN_DELAY_MS, rebuild_chart, self);
 }
 
+/* ---- receipts on the chart ------------------------------------------------ */
+
+static CwReceiptRow *
+dup_receipt_row (CwPlanPage *self, guint position)
+{
+  if (self->receipts == NULL || position >= g_list_model_get_n_items (self->receipts))
+    return NULL;
+  return g_list_model_get_item (self->receipts, position);
+}
+
+static char *
+receipt_tooltip (CwChartView *view, const CwChartHit *hit, gpointer user_data)
+{
+  CwPlanPage *self = user_data;
+  g_autoptr(CwReceiptRow) row = NULL;
+  const CwReceipt *r;
+  char bytes[CW_BYTES_FORMAT_SIZE], id[32], sq[32];
+
+  /* Only receipt points carry tags into the receipts list; curves have none. */
+  if (g_strcmp0 (cw_chart_layer_get_kind (cw_chart_get_layer (cw_chart_view_get_chart (view), hit->layer)), "point") != 0)
+    return NULL;
+  row = dup_receipt_row (self, (guint) hit->tag);
+  if (row == NULL)
+    return NULL;
+  r = cw_receipt_row_get_receipt (row);
+  g_snprintf (id, sizeof id, "%" G_GINT64_FORMAT, r->id);
+  g_snprintf (sq, sizeof sq, "%" G_GUINT64_FORMAT, r->config.sq);
+  if (r->status == CW_RECEIPT_STATUS_OOM)
+    {
+      cw_bytes_format (r->oom_request_bytes, bytes, sizeof bytes);
+      /* Translators: receipt id, lane, sq, bytes of the request that failed */
+      return g_strdup_printf (_("Receipt %s: %s at sq=%s ran out of memory asking for %s (Enter or click: details)"),
+                              id, r->lane, sq, bytes);
+    }
+  cw_bytes_format (r->measured_peak_bytes, bytes, sizeof bytes);
+  /* Translators: receipt id, lane, sq, measured peak bytes */
+  return g_strdup_printf (_("Receipt %s: %s at sq=%s measured %s (Enter or click: details)"), id, r->lane, sq, bytes);
+}
+
+static void
+receipt_activated_cb (CwChartView *view, guint layer, guint tag, CwPlanPage *self)
+{
+  g_autoptr(CwReceiptRow) row = NULL;
+
+  if (g_strcmp0 (cw_chart_layer_get_kind (cw_chart_get_layer (cw_chart_view_get_chart (view), layer)), "point") != 0)
+    return;
+  row = dup_receipt_row (self, tag);
+  if (row != NULL)
+    g_signal_emit (self, signals[RECEIPT_ACTIVATED], 0, (gint64) cw_receipt_row_get_receipt (row)->id);
+}
+
 /* ---- presets and settings ------------------------------------------------- */
 
 static void
@@ -885,6 +937,15 @@ cw_plan_page_class_init (CwPlanPageClass *klass)
   signals[CONFIG_CHANGED] = g_signal_new ("config-changed", G_TYPE_FROM_CLASS (klass),
                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  /**
+   * CwPlanPage::receipt-activated:
+   * @id: the receipt's id in the database
+   *
+   * A receipt point on the cliff chart was clicked or chosen with the keyboard.
+   */
+  signals[RECEIPT_ACTIVATED] = g_signal_new ("receipt-activated", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+
   g_type_ensure (CW_TYPE_CHART_VIEW);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cliffwatch/Cliffwatch/cw-plan-page.ui");
@@ -946,4 +1007,7 @@ cw_plan_page_init (CwPlanPage *self)
   combo_set_names (self->causal_row, self->causal_names);
 
   load_profiles (self);
+
+  cw_chart_view_set_tooltip_func (self->chart_view, receipt_tooltip, self, NULL);
+  g_signal_connect_object (self->chart_view, "item-activated", G_CALLBACK (receipt_activated_cb), self, 0);
 }

@@ -611,6 +611,45 @@ cw_receipts_page_select (CwReceiptsPage *self, guint position)
   gtk_single_selection_set_selected (self->selection, position);
 }
 
+gboolean
+cw_receipts_page_select_id (CwReceiptsPage *self, gint64 id)
+{
+  GListModel *model;
+  guint n;
+
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), FALSE);
+
+  /* A receipt hidden by the search or filters is shown by clearing them. */
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      model = G_LIST_MODEL (self->sort_model);
+      n = g_list_model_get_n_items (model);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(CwReceiptRow) row = g_list_model_get_item (model, i);
+
+          if (cw_receipt_row_get_receipt (row)->id == id)
+            {
+              gtk_single_selection_set_selected (self->selection, i);
+              gtk_widget_activate_action (GTK_WIDGET (self->column_view), "list.scroll-to-item", "u", i);
+              return TRUE;
+            }
+        }
+      if (attempt == 0)
+        {
+          gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+          gtk_drop_down_set_selected (self->status_dropdown, 0);
+          gtk_drop_down_set_selected (self->lane_dropdown, 0);
+          refilter (self);
+          /* Incremental filtering would list the rows over several idles;
+           * finish it now so the row can be found. */
+          gtk_filter_list_model_set_incremental (self->filter_model, FALSE);
+          gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+        }
+    }
+  return FALSE;
+}
+
 gint64
 cw_receipts_page_get_detail_id (CwReceiptsPage *self)
 {

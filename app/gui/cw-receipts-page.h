@@ -24,6 +24,10 @@ void         cw_receipts_page_set_search_text    (CwReceiptsPage    *self,
 /* Selects the row at position in the filtered, sorted list. */
 void         cw_receipts_page_select             (CwReceiptsPage    *self,
                                                   guint              position);
+/* Selects the receipt with this id, clearing search and filters if they
+ * hide it. FALSE when the database has no such receipt. */
+gboolean     cw_receipts_page_select_id          (CwReceiptsPage    *self,
+                                                  gint64             id);
 /* Id of the receipt shown in the detail pane (its trace loaded); 0 if none. */
 gint64       cw_receipts_page_get_detail_id      (CwReceiptsPage    *self);
 

@@ -20,6 +20,7 @@
 #include "cw-compare-page.h"
 #include "cw-index-cache-page.h"
 #include "cw-plan-page.h"
+#include "cw-receipt-row.h"
 #include "cw-receipts-page.h"
 #include "cw-screenshot.h"
 #include "cw-self-test.h"
@@ -52,6 +53,7 @@ struct _SelfTest
   gint64             last_tick;
   gint64             max_gap_us;
   guint              tick_id;
+  gint64             expect_id;
 };
 
 static gboolean failed;
@@ -296,6 +298,38 @@ step_plan_check (SelfTest *t)
   return TRUE;
 }
 
+/* The plan chart's receipts are reachable by keyboard too: an arrow key
+ * onto the first receipt point opens it on the Receipts page. */
+static gboolean
+step_plan_receipt (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+
+  if (!cw_chart_view_step_point (cw_plan_page_get_chart_view (plan), 1))
+    {
+      /* Only a failure when the sample has receipts of this configuration. */
+      g_string_append (t->report, "plan-chart: no receipt point to step onto\n");
+      return TRUE;
+    }
+  if (g_strcmp0 (cw_window_get_page (t->window), "receipts") != 0)
+    fail (t, "activating a receipt on the cliff chart did not open the Receipts page");
+  return TRUE;
+}
+
+static gboolean
+step_plan_receipt_detail (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+
+  if (g_strcmp0 (cw_window_get_page (t->window), "receipts") != 0)
+    return TRUE;
+  if (cw_receipts_page_get_detail_id (page) == 0)
+    return FALSE;
+  g_string_append_printf (t->report, "plan-chart receipt -> receipts page detail id=%" G_GINT64_FORMAT "\n",
+                          cw_receipts_page_get_detail_id (page));
+  return TRUE;
+}
+
 static gboolean
 step_receipts_select (SelfTest *t)
 {
@@ -312,6 +346,10 @@ step_receipts_select (SelfTest *t)
   if (g_list_model_get_n_items (filtered) < g_list_model_get_n_items (all))
     return FALSE;
   cw_receipts_page_select (page, 0);
+  {
+    g_autoptr(CwReceiptRow) row = g_list_model_get_item (filtered, 0);
+    t->expect_id = cw_receipt_row_get_receipt (row)->id;
+  }
   return TRUE;
 }
 
@@ -322,7 +360,7 @@ step_receipts_detail (SelfTest *t)
   GListModel *filtered = cw_receipts_page_get_filtered_model (page);
   gint64 id = cw_receipts_page_get_detail_id (page);
 
-  if (id == 0)
+  if (id != t->expect_id)
     return FALSE;   /* the trace is still loading in its worker thread */
 
   g_string_append_printf (t->report, "receipt-detail id=%" G_GINT64_FORMAT " shown=%u\n", id,
@@ -537,6 +575,8 @@ static const struct {
   { "screenshot for the README", step_readme_screenshot },
   { "change sq on the Plan page", step_plan_change_input },
   { "check the re-plan and export", step_plan_check },
+  { "a receipt on the cliff chart, by keyboard", step_plan_receipt },
+  { "its detail on the Receipts page", step_plan_receipt_detail },
   { "select a receipt", step_receipts_select },
   { "wait for its detail", step_receipts_detail },
   { "search for nothing", step_receipts_search_start },
