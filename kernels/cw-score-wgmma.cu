@@ -24,7 +24,7 @@
 
 #define CW_WGMMA_KEY_TILE 64
 #define CW_WGMMA_STAGES 3
-#define CW_WGMMA_KEYS_PER_BLOCK 4096
+#define CW_WGMMA_KEYS_PER_BLOCK 8192
 #define CW_WGMMA_THREADS 256
 
 /* Shared-memory matrix descriptor: K-major, 128-byte swizzle, 8-row groups
