@@ -276,6 +276,8 @@ cw_gui_chart_timeline (const CwReceipt *receipt)
   input.kernels = (const CwChartTimelineKernel *) kernels->data;
   input.n_kernels = kernels->len;
   input.predicted_peak_bytes = (double) receipt->predicted_peak_bytes;
+  if (receipt->status == CW_RECEIPT_STATUS_OOM)
+    input.oom_needed_bytes = (double) receipt->oom_live_bytes + (double) receipt->oom_request_bytes;
 
   chart = cw_chart_builder_timeline (&input, &error);
   localize (chart, N_("time since lane start"), N_("live bytes"));

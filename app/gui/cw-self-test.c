@@ -399,6 +399,50 @@ step_receipts_search (SelfTest *t)
   return TRUE;
 }
 
+/* An OOM receipt's timeline shows the line the lane could not cross. */
+static gboolean
+step_oom_select (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *filtered = cw_receipts_page_get_filtered_model (page);
+  g_autoptr(CwReceiptRow) row = NULL;
+
+  if (!t->step_entered_page)
+    {
+      cw_receipts_page_set_search_text (page, "oom");
+      t->step_entered_page = TRUE;
+      return FALSE;
+    }
+  if (g_list_model_get_n_items (filtered) == 0)
+    {
+      if (g_get_monotonic_time () - t->step_started < 2 * G_TIME_SPAN_SECOND)
+        return FALSE;
+      g_string_append (t->report, "oom: the sample has no OOM receipt\n");
+      t->expect_id = 0;
+      return TRUE;
+    }
+  row = g_list_model_get_item (filtered, 0);
+  t->expect_id = cw_receipt_row_get_receipt (row)->id;
+  cw_receipts_page_select (page, 0);
+  return TRUE;
+}
+
+static gboolean
+step_oom_detail (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+
+  if (t->expect_id != 0)
+    {
+      if (cw_receipts_page_get_detail_id (page) != t->expect_id)
+        return FALSE;
+      g_string_append_printf (t->report, "oom receipt id=%" G_GINT64_FORMAT "\n", t->expect_id);
+      check_export (t, "timeline-oom.png");
+    }
+  cw_receipts_page_set_search_text (page, "");
+  return TRUE;
+}
+
 static gboolean
 step_compare (SelfTest *t)
 {
@@ -581,6 +625,8 @@ static const struct {
   { "wait for its detail", step_receipts_detail },
   { "search for nothing", step_receipts_search_start },
   { "check the list emptied", step_receipts_search },
+  { "select an OOM receipt", step_oom_select },
+  { "its timeline", step_oom_detail },
   { "compare", step_compare },
   { "compare with the keyboard", step_compare_keys },
   { "index cache", step_index_cache },
@@ -644,6 +690,7 @@ poll_cb (gpointer user_data)
   if (!t->step_entered)
     {
       t->step_entered = TRUE;
+      t->step_entered_page = FALSE;
       t->step_started = g_get_monotonic_time ();
       g_string_append_printf (t->report, "# %s\n", steps[t->step].name);
     }
