@@ -53,6 +53,10 @@ cw_chart_view_set_chart (CwChartView *self, CwChart *chart)
   g_clear_pointer (&self->chart, cw_chart_free);
   self->chart = chart;
   self->have_hover = FALSE;
+  /* Screen readers get the chart's title as the image's name. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  chart != NULL && cw_chart_get_title (chart) != NULL ? cw_chart_get_title (chart) : "",
+                                  -1);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
