@@ -1,17 +1,25 @@
-/* cw-topk.cu: exact per-row top-k by radix select, one block per row.
+/* cw-topk.cu: exact per-row top-k, one 512-thread block per row.
  *
  * A score becomes an order-preserving uint32 key (sign flipped for positives,
- * all bits flipped for negatives; -0 folded onto +0). Only the row's legal
- * prefix is read. Rows of at most CW_TOPK_CAP legal keys go straight to
- * shared memory. Longer rows: histogram passes over 12, 12, then 8 key bits
- * narrow a prefix until the keys at or above it fit in shared memory; those
- * candidates are collected and sorted. Sorting uses the 64-bit composite
- * (key << 32 | (0xffffffff - index)), so a descending sort is exactly the
- * rule "larger score first, then smaller index". If even 32 bits leave more
- * exact ties than fit, the tied keys are taken in index order by a block-wide
- * ordered scan. Before any of that, a sampled threshold usually settles a
- * long row in one full read (see the comment in the kernel). No workspace in
- * device memory: everything is in shared memory. */
+ * all bits flipped for negatives; -0 folded onto +0); an entry is the 64-bit
+ * composite (key << 32 | (0xffffffff - index)), so a descending order of
+ * composites is exactly the rule "larger score first, then smaller index".
+ * Only the row's legal prefix is read. Steps:
+ *  1. candidates into shared memory (at most CW_TOPK_CAP):
+ *     - rows of at most CW_TOPK_CAP legal keys: all of them;
+ *     - longer rows: a threshold from a radix select of one sample per 64
+ *       keys, aimed at ~3k keys above it, then one read collecting every key
+ *       at or above it. That set holds the exact top-k whenever it has at
+ *       least k and at most CW_TOPK_CAP members;
+ *     - otherwise (unlucky sample, heavy ties): radix select on the row in
+ *       global memory, 12 + 12 + 8 bits, until the keys at or above the
+ *       prefix fit; if even the full 32-bit key has more ties than fit, the
+ *       tied keys are taken in index order by a block-wide ordered scan;
+ *  2. the k-th largest key among the candidates by four 8-bit radix passes
+ *     in shared memory, and the keys at or above it compacted (usually k);
+ *  3. a bitonic sort of those, written out; rows with fewer than k legal keys
+ *     are padded with -1 / -INFINITY.
+ * No workspace in device memory: everything is in shared memory. */
 #include <cuda_runtime.h>
 #include <math.h>
 
