@@ -764,6 +764,8 @@ main (void)
     { "compressed-m4-b2", { .b = 2, .h = 64, .d = 128, .sq = 1030, .sk = 257, .top_k = 128, .ratio = 4, .causal = CW_CAUSAL_COMPRESSED, .qk_dtype = CW_DTYPE_BF16 } },
     { "fp8-compressed-m4", { .b = 1, .h = 64, .d = 128, .sq = 203, .sk = 50, .top_k = 64, .ratio = 4, .causal = CW_CAUSAL_COMPRESSED, .qk_dtype = CW_DTYPE_FP8_E4M3 } },
     { "fp8-causal-b2", { .b = 2, .h = 32, .d = 128, .sq = 150, .sk = 150, .top_k = 40, .causal = CW_CAUSAL_CAUSAL, .qk_dtype = CW_DTYPE_FP8_E4M3 } },
+    { "h64-d64-causal (wgmma 128-byte rows)", { .b = 2, .h = 64, .d = 64, .sq = 301, .sk = 301, .top_k = 33, .causal = CW_CAUSAL_CAUSAL, .qk_dtype = CW_DTYPE_BF16 } },
+    { "fp8-h64-d64 (mma.sync fallback)", { .b = 1, .h = 64, .d = 64, .sq = 90, .sk = 211, .top_k = 50, .causal = CW_CAUSAL_NONE, .qk_dtype = CW_DTYPE_FP8_E4M3 } },
     { "fp8-long-rows", { .b = 1, .h = 64, .d = 128, .sq = 9, .sk = 5003, .top_k = 512, .causal = CW_CAUSAL_NONE, .qk_dtype = CW_DTYPE_FP8_E4M3 } },
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
