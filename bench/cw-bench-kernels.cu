@@ -11,7 +11,8 @@
  * Inputs are random (never zeros), drawn on the device.
  *
  * Usage: cw-bench-kernels [--sizes S1,S2,..] [--budget-mib N] [--fp8]
- *                         [--no-ceiling] [--no-oom] [--split S] [--mma-sync] */
+ *                         [--no-ceiling] [--no-oom] [--split S] [--mma-sync]
+ *                         [--score-path 0|1|2]   (see CwScorePath in cw-kernels-private.h) */
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -355,7 +356,9 @@ main (int argc, char **argv)
       else if (!strcmp (argv[i], "--split") && i + 1 < argc)
         split_s = strtoull (argv[++i], NULL, 10);
       else if (!strcmp (argv[i], "--mma-sync"))
-        cw_kernels_set_score_path (1);
+        cw_kernels_set_score_path (CW_SCORE_PATH_MMA_SYNC);
+      else if (!strcmp (argv[i], "--score-path") && i + 1 < argc)
+        cw_kernels_set_score_path (atoi (argv[++i]));
       else if (!strcmp (argv[i], "--fp8"))
         fp8 = 1;
       else if (!strcmp (argv[i], "--no-ceiling"))

@@ -42,10 +42,18 @@ cudaError_t cw_topk_launch (const CwKernelShape *shape, const float *scores, uin
 
 cudaError_t cw_kernels_check_shape_cuda (const CwKernelShape *shape);
 
-/* 0 (default): the score tile uses the wgmma kernel where the shape allows
- * (h = 64); 1: always the mma.sync kernel. For benchmarks and tests that
- * compare the two; not thread-safe, set it before launching. */
-void cw_kernels_set_score_path (int force_mma_sync);
+/* Score kernel choice, for benchmarks and tests that compare kernels; not
+ * thread-safe, set it before launching.
+ *   AUTO: h = 64 with 128- or 256-byte rows: the wgmma kernel with the
+ *         head weights held in registers; else the mma.sync kernel
+ *   MMA_SYNC: always the mma.sync kernel
+ *   WGMMA: the wgmma kernel reading the weights from shared memory (v8) */
+typedef enum {
+  CW_SCORE_PATH_AUTO = 0,
+  CW_SCORE_PATH_MMA_SYNC = 1,
+  CW_SCORE_PATH_WGMMA = 2,
+} CwScorePath;
+void cw_kernels_set_score_path (int path);
 
 #ifdef __cplusplus
 }

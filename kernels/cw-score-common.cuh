@@ -104,5 +104,5 @@ score_block_rows (const ScoreParams &p, uint64_t gi, uint64_t per_block, uint64_
 /* The wgmma kernel (sm_90a); cudaErrorNotSupported for shapes it does not
  * take (h != 64), the caller then uses the mma.sync kernel. */
 cudaError_t cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const ScoreParams &p,
-                                   uint64_t l_max, cudaStream_t stream);
+                                   uint64_t l_max, cudaStream_t stream, bool w_in_registers);
 #define CW_WGMMA_ROWS 4

@@ -51,7 +51,7 @@ wg_barrier (int id)
   asm volatile ("bar.sync %0, %1;\n" :: "r"(id), "r"(128) : "memory");
 }
 
-template <int DB, bool FP8, int MODE>
+template <int DB, bool FP8, int MODE, bool W_REGS>
 __global__ void __launch_bounds__ (CW_WGMMA_THREADS, 1)
 score_wgmma_kernel (ScoreParams p)
 {
@@ -131,6 +131,22 @@ score_wgmma_kernel (ScoreParams p)
     l_row[qi] = s_begin + qi >= s_end ? 0
                 : MODE == CW_SCORE_SLAB ? kb1 : min (legal_keys (s_begin + qi, p.sk, p.ratio, p.causal), kb1);
 
+  /* W_REGS: this thread's 64 head weights (4 queries x 8 n8 blocks x 2) in
+   * registers, so the epilogue issues no shared loads (v8 read them from
+   * w_s every tile: a fifth of the shared-memory wavefronts of a tile). */
+  float wr[W_REGS ? CW_WGMMA_ROWS : 1][8][2];
+  if constexpr (W_REGS)
+    {
+#pragma unroll
+      for (int qi = 0; qi < CW_WGMMA_ROWS; qi++)
+#pragma unroll
+        for (int jj = 0; jj < 8; jj++)
+          {
+            wr[qi][jj][0] = w_s[qi][8 * jj + 2 * c];
+            wr[qi][jj][1] = w_s[qi][8 * jj + 2 * c + 1];
+          }
+    }
+
   float acc[128];
 #pragma unroll
   for (int i = 0; i < 128; i++)
@@ -201,7 +217,8 @@ score_wgmma_kernel (ScoreParams p)
 #pragma unroll
               for (int jj = 0; jj < 8; jj++)
                 {
-                  const float2 wv = *(const float2 *) &w_s[qi][8 * jj + 2 * c];
+                  const float2 wv = W_REGS ? make_float2 (wr[W_REGS ? qi : 0][jj][0], wr[W_REGS ? qi : 0][jj][1])
+                                       : *(const float2 *) &w_s[qi][8 * jj + 2 * c];
                   const float *a4 = &acc[4 * (qi * 8 + jj)];
                   p0 = cw_relu_w_fma (a4[0], wv.x, p0);
                   p0 = cw_relu_w_fma (a4[1], wv.y, p0);
@@ -241,20 +258,20 @@ score_wgmma_kernel (ScoreParams p)
   cp_async_wait<0> ();
 }
 
-template <int DB, bool FP8, int MODE>
+template <int DB, bool FP8, int MODE, bool W_REGS>
 static cudaError_t
 launch_wgmma (const ScoreParams &p, dim3 grid, cudaStream_t stream)
 {
   const int smem = 1024 + CW_WGMMA_ROWS * 64 * DB + 2 * CW_WGMMA_STAGES * CW_WGMMA_KEY_TILE * DB;
-  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_kernel<DB, FP8, MODE>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  score_wgmma_kernel<DB, FP8, MODE><<<grid, CW_WGMMA_THREADS, smem, stream>>> (p);
+  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_kernel<DB, FP8, MODE, W_REGS>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  score_wgmma_kernel<DB, FP8, MODE, W_REGS><<<grid, CW_WGMMA_THREADS, smem, stream>>> (p);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
 }
 
 cudaError_t
 cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const ScoreParams &p, uint64_t l_max,
-                       cudaStream_t stream)
+                       cudaStream_t stream, bool w_in_registers)
 {
   const bool fp8 = shape->qk_dtype == CW_DTYPE_FP8_E4M3;
   const uint64_t db = shape->d * (fp8 ? 1 : 2);
@@ -274,8 +291,9 @@ cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const Score
   dim3 grid ((unsigned) groups, (unsigned) ((l_max + CW_WGMMA_KEYS_PER_BLOCK - 1) / CW_WGMMA_KEYS_PER_BLOCK));
 #define CW_WGMMA_CASE(db_, fp8_) \
   if (db == db_ && fp8 == fp8_) \
-    return mode == CW_SCORE_SLAB ? launch_wgmma<db_, fp8_, CW_SCORE_SLAB> (p, grid, stream) \
-                                 : launch_wgmma<db_, fp8_, CW_SCORE_TILE> (p, grid, stream);
+    return mode == CW_SCORE_SLAB ? launch_wgmma<db_, fp8_, CW_SCORE_SLAB, false> (p, grid, stream) \
+           : w_in_registers ? launch_wgmma<db_, fp8_, CW_SCORE_TILE, true> (p, grid, stream) \
+                            : launch_wgmma<db_, fp8_, CW_SCORE_TILE, false> (p, grid, stream);
   CW_WGMMA_CASE (256, false)
   CW_WGMMA_CASE (128, false)
   CW_WGMMA_CASE (128, true)

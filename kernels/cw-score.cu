@@ -245,14 +245,14 @@ cw_kernels_check_shape_cuda (const CwKernelShape *shape)
   return error.code == CW_ERROR_UNSUPPORTED ? cudaErrorNotSupported : cudaErrorInvalidValue;
 }
 
-/* 0: automatic (wgmma where the shape allows), 1: force mma.sync. The bench
- * flips it to time both kernels in one run. */
-static int score_path_force_mma;
+/* Which score kernel (CwScorePath); the bench and the tests flip it to
+ * compare kernels in one run. */
+static int score_path = CW_SCORE_PATH_AUTO;
 
 void
-cw_kernels_set_score_path (int force_mma_sync)
+cw_kernels_set_score_path (int path)
 {
-  score_path_force_mma = force_mma_sync;
+  score_path = path;
 }
 
 static uint64_t
@@ -305,10 +305,10 @@ cw_score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, co
   p.skip_if_one = skip_if_one;
 
   const uint64_t row_bytes = shape->d * cw_kernel_shape_qk_bytes (shape);
-  if (!score_path_force_mma && shape->h == 64 && (row_bytes == 256 || (row_bytes == 128)))
+  if (score_path != CW_SCORE_PATH_MMA_SYNC && shape->h == 64 && (row_bytes == 256 || row_bytes == 128))
     {
       count_groups (shape, first_row, rows, CW_WGMMA_ROWS, &p.groups_first);
-      return cw_score_wgmma_launch (shape, mode, p, l_max, stream);
+      return cw_score_wgmma_launch (shape, mode, p, l_max, stream, score_path == CW_SCORE_PATH_AUTO);
     }
 
   groups = count_groups (shape, first_row, rows, CW_SCORE_WARPS, &p.groups_first);

@@ -38,6 +38,7 @@ cw_wgmma_m64n256k32_e4m3 (float (&d)[128], uint64_t desc_a, uint64_t desc_b, int
     : "l"(desc_a), "l"(desc_b), "r"(accumulate));
 }
 
+
 /* Generator:
  *   regs = ", ".join("%%%d" % i for i in range(128))
  *   outs = ", ".join('"+f"(d[%d])' % i for i in range(128))

@@ -387,12 +387,12 @@ scores_done:
     float *full2 = xmalloc (ws_f);
     int32_t *i2 = xmalloc (in.nout * 4);
     float *s2 = xmalloc (in.nout * 4);
-    cw_kernels_set_score_path (1);
+    cw_kernels_set_score_path (CW_SCORE_PATH_MMA_SYNC);
     poison (&in, &fused);
     CUDA_OK (cudaMemset (fused.ws_d, 0xab, ws_f));
     CUDA_OK (cw_fused_run (s, in.q_d, in.k_d, in.w_d, fused.ws_d, fused.idx_d, fused.sc_d, st));
     CUDA_OK (cudaStreamSynchronize (st));
-    cw_kernels_set_score_path (0);
+    cw_kernels_set_score_path (CW_SCORE_PATH_AUTO);
     CUDA_OK (cudaMemcpy (i2, fused.idx_d, in.nout * 4, cudaMemcpyDeviceToHost));
     CUDA_OK (cudaMemcpy (s2, fused.sc_d, in.nout * 4, cudaMemcpyDeviceToHost));
     CUDA_OK (cudaMemcpy (full2, fused.ws_d, ws_f, cudaMemcpyDeviceToHost));
