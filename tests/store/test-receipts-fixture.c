@@ -11,6 +11,7 @@
  *  - graph legality: every ok lane replayed its graph bit-identically, and the
  *    host-checked mask update failed capture with its CUDA error name. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,47 @@ lane_index (const char *lane)
   return -1;
 }
 
+/* Index-transfer receipts (cw-transfer-receipt.h): each carries the payload
+ * bytes as its one buffer, a lane time, the lane's own allocation peak, and
+ * a run id linking the ranks; the recompute carries its FLOPs. */
+static unsigned n_transfer_recv, n_transfer_recompute;
+
+static bool
+is_transfer_receipt (const CwReceipt *r)
+{
+  return r->provenance.cupti_version == 0 && strncmp (r->lane, "index-", 6) == 0 && strcmp (r->lane, "index-mask") != 0
+         && strcmp (r->lane, "index-mask-host-checked") != 0;
+}
+
+static void
+check_transfer_receipt (const char *db, const CwReceipt *r)
+{
+  CHECK (r->status == CW_RECEIPT_STATUS_OK, "%s receipt %" PRId64 ": %s %s", db, r->id, r->lane,
+         cw_receipt_status_get_name (r->status));
+  CHECK (r->sweep_id[0] != '\0', "%s receipt %" PRId64 ": %s without a run id", db, r->id, r->lane);
+  CHECK (r->lane_ns > 0 && r->measured_peak_bytes > 0, "%s receipt %" PRId64 ": %s without time or peak", db, r->id,
+         r->lane);
+  CHECK (r->provenance.gpu_name[0] && r->provenance.gpu_uuid[0] && r->provenance.hbm_total_bytes > 0,
+         "%s receipt %" PRId64 ": provenance incomplete", db, r->id);
+  CHECK (r->trace_loaded && r->n_buffers == 1 && strcmp (r->buffers[0].name, "payload") == 0,
+         "%s receipt %" PRId64 ": buffers are not the payload", db, r->id);
+  /* The payload is int32 [b, sq, top_k]. */
+  if (r->n_buffers == 1)
+    CHECK (r->buffers[0].bytes == r->config.b * r->config.sq * r->config.top_k * 4,
+           "%s receipt %" PRId64 ": payload %" PRIu64 " B is not b*sq*top_k*4", db, r->id, r->buffers[0].bytes);
+  if (strcmp (r->lane, "index-transfer-recv") == 0)
+    n_transfer_recv++;
+  if (strcmp (r->lane, "index-recompute") == 0)
+    {
+      n_transfer_recompute++;
+      CHECK (r->flops > 0 && r->tflops > 0
+             && (r->flops / ((double) r->lane_ns * 1e-9) / 1e12) / r->tflops > 0.999
+             && (r->flops / ((double) r->lane_ns * 1e-9) / 1e12) / r->tflops < 1.001,
+             "%s receipt %" PRId64 ": TFLOP/s %g inconsistent with %g FLOP in %" PRIu64 " ns", db, r->id, r->tflops,
+             r->flops, r->lane_ns);
+    }
+}
+
 static void
 check_receipt (const char *db, const CwReceipt *r, LaneStats stats[3], unsigned *n_host_checked,
                unsigned *n_mask_ok)
@@ -59,6 +101,15 @@ check_receipt (const char *db, const CwReceipt *r, LaneStats stats[3], unsigned 
   /* Points differ in shape (V4 ratio 4 vs V3.2 sk = sq) and q/k dtype, each
    * family with its own cliff: keep them apart. */
   int shape = (r->config.ratio == 4 ? 0 : 1) + (r->config.q_dtype == CW_DTYPE_FP8_E4M3 ? 2 : 0);
+
+  /* Receipts of the NCCL index-transfer lane (profiler/transfer) are not
+   * CUPTI-profiled (cupti_version 0): their own invariants are checked in
+   * check_transfer_receipt. */
+  if (is_transfer_receipt (r))
+    {
+      check_transfer_receipt (db, r);
+      return;
+    }
 
   /* cudaMemGetInfo agrees with the CUPTI reconstruction: the driver maps
    * whole 2 MiB pages, so it may see a little more, never less (a lane
@@ -181,11 +232,24 @@ main (void)
       CHECK (list != NULL, "%s", err.message);
       for (size_t i = 0; list && i < cw_receipt_list_get_n_items (list); i++)
         {
-          check_receipt (ent->d_name, cw_receipt_list_get (list, i), stats, &n_host_checked, &n_mask_ok);
+          const CwReceipt *r = cw_receipt_list_get (list, i);
+          CwReceipt *full = NULL;
+          /* List results carry no arrays; the transfer checks need the payload buffer. */
+          if (is_transfer_receipt (r))
+            {
+              full = cw_receipt_store_load (store, r->id, &err);
+              CHECK (full != NULL, "%s: load %" PRId64 ": %s", ent->d_name, r->id, err.message);
+              if (full)
+                r = full;
+            }
+          check_receipt (ent->d_name, r, stats, &n_host_checked, &n_mask_ok);
+          cw_receipt_free (full);
           n_receipts++;
         }
-      /* One full load per file: the trace is there and consistent. */
-      if (list && cw_receipt_list_get_n_items (list) > 0)
+      /* One full load per file: the trace is there and consistent (for the
+       * CUPTI-profiled receipts; the transfer lane's have no trace). */
+      if (list && cw_receipt_list_get_n_items (list) > 0
+          && cw_receipt_list_get (list, 0)->provenance.cupti_version != 0)
         {
           CwReceipt *full = cw_receipt_store_load (store, cw_receipt_list_get (list, 0)->id, &err);
           CHECK (full != NULL && full->n_events > 0, "%s: load: %s", ent->d_name, err.message);
@@ -212,6 +276,9 @@ main (void)
       fprintf (stderr, "%-12s ok %u, oom %u; V4 shape: largest ok sq %" PRIu64 ", smallest oom sq %" PRIu64 "\n",
                score_lanes[i], stats[i].n_ok, stats[i].n_oom, stats[i].max_ok_sq[0], stats[i].min_oom_sq[0]);
     }
+  CHECK (n_transfer_recv > 0 && n_transfer_recv == n_transfer_recompute,
+         "index-transfer: %u recv vs %u recompute receipts", n_transfer_recv, n_transfer_recompute);
+  fprintf (stderr, "index-transfer: %u transfer + %u recompute receipts\n", n_transfer_recv, n_transfer_recompute);
   CHECK (n_host_checked > 0, "no index-mask-host-checked receipt");
   CHECK (n_mask_ok > 0, "no index-mask receipt");
   fprintf (stderr, "%u database(s), %u receipts, %d failure(s)\n", n_dbs, n_receipts, failures);
