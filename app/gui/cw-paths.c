@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define CW_APP_ID "org.cliffwatch.Cliffwatch"
-#define CW_SAMPLE_PREFERRED "deepseek-v4-flash"
+#define CW_SAMPLE_PREFERRED "deepseek-v4-flash.db"
 
 const char *
 cw_paths_get_data_dir (void)
@@ -65,7 +65,7 @@ cw_paths_dup_sample_database (void)
   /* The receipts of the Plan page's default preset overlay its cliff chart
    * on first start, so that sample wins. */
   for (guint i = 0; i < names->len; i++)
-    if (strstr (g_ptr_array_index (names, i), CW_SAMPLE_PREFERRED) != NULL)
+    if (g_str_has_suffix (g_ptr_array_index (names, i), CW_SAMPLE_PREFERRED))
       return g_build_filename (dir, g_ptr_array_index (names, i), NULL);
   return g_build_filename (dir, g_ptr_array_index (names, 0), NULL);
 }

@@ -175,6 +175,17 @@ step_wait_database (SelfTest *t)
                           t->load_us / 1000.0);
   if (g_list_model_get_n_items (rows) == 0)
     fail (t, "the sample database has no receipts");
+
+  /* The opened database heads the recent list. */
+  {
+    GSettings *settings = cw_application_get_settings (CW_APPLICATION (gtk_window_get_application (GTK_WINDOW (t->window))));
+    g_auto(GStrv) recent = g_settings_get_strv (settings, "recent-databases");
+
+    if (recent[0] == NULL ||
+        g_strcmp0 (recent[0], cw_receipt_database_get_path (cw_window_get_database (t->window))) != 0)
+      fail (t, "the opened database is not first in recent-databases");
+    g_string_append_printf (t->report, "recent[0]=%s\n", recent[0] ? recent[0] : "(none)");
+  }
   t->good_database = g_object_ref (cw_window_get_database (t->window));
 
   {
@@ -280,6 +291,18 @@ step_plan_check (SelfTest *t)
 
   after = cw_plan_page_dup_summary (plan);
   g_string_append_printf (t->report, "plan-after sq=%" G_GUINT64_FORMAT "\n%s", t->new_sq, after);
+
+  /* Inputs persist: the typed value is in GSettings. */
+  {
+    GSettings *settings = cw_application_get_settings (CW_APPLICATION (gtk_window_get_application (GTK_WINDOW (t->window))));
+    g_autofree char *stored = g_settings_get_string (settings, "sq");
+    char expected[32];
+
+    g_snprintf (expected, sizeof expected, "%" G_GUINT64_FORMAT, t->new_sq);
+    if (g_strcmp0 (stored, expected) != 0)
+      fail (t, "GSettings key sq holds '%s', not the typed '%s'", stored, expected);
+    g_string_append_printf (t->report, "settings sq=%s\n", stored);
+  }
 
   if (!cw_plan_page_get_config (plan, &config) || config.sq != t->new_sq)
     fail (t, "typing sq=%" G_GUINT64_FORMAT " did not re-plan (config sq=%" G_GUINT64_FORMAT ")",
