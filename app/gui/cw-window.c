@@ -5,6 +5,7 @@
  * show-page, focus-search) and the recent-databases menu. Loading a database
  * never blocks: the window keeps showing the previous one until the new one
  * has been read, and a database that cannot be opened only costs a toast.
+ * A database file dropped on the window is opened like one chosen.
  * Owner: workbench. */
 #include "cw-build-config.h"
 
@@ -531,8 +532,30 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action);
 }
 
+/* Dropping a database file on the window opens it. */
+static gboolean
+drop_cb (GtkDropTarget *target, const GValue *value, double x, double y, CwWindow *self)
+{
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = gdk_file_list_get_files (g_value_get_boxed (value));
+  if (files == NULL)
+    return FALSE;
+  cw_window_open_database (self, files->data);
+  g_slist_free (files);
+  return TRUE;
+}
+
 static void
 cw_window_init (CwWindow *self)
 {
+  GtkDropTarget *drop;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 }
