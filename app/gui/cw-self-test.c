@@ -14,6 +14,7 @@
 #include "cw-build-config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -318,6 +319,40 @@ step_plan_check (SelfTest *t)
   g_string_append_printf (t->report, "plan-chart-render-us=%" G_GINT64_FORMAT "\n",
                           cw_chart_view_get_last_render_us (cw_window_get_visible_chart_view (t->window)));
   screenshot (t, "page-plan.png");
+  return TRUE;
+}
+
+/* Bad input: a typo in a field says why, in one line, and keeps the last
+ * good plan; fixing it re-plans. */
+static gboolean
+step_plan_bad_input (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+
+  cw_plan_page_set_field (plan, "sq", "12x");
+  return TRUE;
+}
+
+static gboolean
+step_plan_bad_input_check (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  g_autofree char *summary = NULL;
+  CwConfig config;
+  char text[32];
+
+  if (g_get_monotonic_time () - t->step_started < 200 * G_TIME_SPAN_MILLISECOND)
+    return FALSE;
+
+  summary = cw_plan_page_dup_summary (plan);
+  g_string_append_printf (t->report, "bad-input sq=12x -> %s", summary);
+  if (!g_str_has_prefix (summary, "error: ") || strstr (summary, "12x") == NULL)
+    fail (t, "typing sq=12x did not report the bad value: %s", summary);
+  if (!cw_plan_page_get_config (plan, &config) || config.sq != t->new_sq)
+    fail (t, "a bad input lost the last good plan");
+
+  g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, t->new_sq);
+  cw_plan_page_set_field (plan, "sq", text);
   return TRUE;
 }
 
@@ -642,6 +677,8 @@ static const struct {
   { "screenshot for the README", step_readme_screenshot },
   { "change sq on the Plan page", step_plan_change_input },
   { "check the re-plan and export", step_plan_check },
+  { "type a bad value", step_plan_bad_input },
+  { "check it is refused with its reason", step_plan_bad_input_check },
   { "a receipt on the cliff chart, by keyboard", step_plan_receipt },
   { "its detail on the Receipts page", step_plan_receipt_detail },
   { "select a receipt", step_receipts_select },
