@@ -287,6 +287,20 @@ replan_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static void queue_replan (CwIndexCachePage *self);
+
+static void
+layers_selected_cb (CwIndexCachePage *self)
+{
+  guint selected = adw_combo_row_get_selected (self->layers_row);
+
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "ic-layers-preset",
+                           selected > 0 && selected < g_strv_length (self->layer_presets)
+                           ? self->layer_presets[selected] : "");
+  queue_replan (self);
+}
+
 static void
 queue_replan (CwIndexCachePage *self)
 {
@@ -300,6 +314,13 @@ cw_index_cache_page_bind_settings (CwIndexCachePage *self, GSettings *settings)
   g_return_if_fail (CW_IS_INDEX_CACHE_PAGE (self));
 
   g_set_object (&self->settings, settings);
+  {
+    g_autofree char *layers = g_settings_get_string (settings, "ic-layers-preset");
+
+    for (guint i = 1; layers[0] != '\0' && self->layer_presets[i] != NULL; i++)
+      if (g_strcmp0 (self->layer_presets[i], layers) == 0)
+        adw_combo_row_set_selected (self->layers_row, i);
+  }
   g_settings_bind (settings, "ic-every-n", self->every_n_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "ic-stages", self->stages_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "ic-link-gbps", self->link_row, "text", G_SETTINGS_BIND_DEFAULT);
@@ -408,7 +429,7 @@ cw_index_cache_page_init (CwIndexCachePage *self)
     adw_combo_row_set_model (self->layers_row, G_LIST_MODEL (model));
   }
 
-  g_signal_connect_object (self->layers_row, "notify::selected", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->layers_row, "notify::selected", G_CALLBACK (layers_selected_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->every_n_row, "changed", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->stages_row, "changed", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->link_row, "changed", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
