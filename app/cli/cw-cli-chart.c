@@ -12,6 +12,7 @@
 #include "cw-chart-builder.h"
 #include "cw-cli-commands.h"
 #include "cw-cli-config.h"
+#include "cw-cli-indexcache-options.h"
 
 #if CW_CLI_CHART_HAVE_STORE
 #include "cw-receipt-store.h"
@@ -42,10 +43,8 @@ typedef struct {
   uint64_t sq_min, sq_max, per_octave;
   bool sq_min_given, sq_max_given;
   /* indexcache (same options and defaults as `cliffwatch-cli indexcache`) */
-  CwIndexCacheConfig ic;
-  uint64_t *indexer_layers, *full_layers, *stage_starts;
-  bool layers_given, indexer_given, every_given, full_given, stages_given, starts_given, ic_option_given;
-  double link_bytes_per_s, flops_per_s;
+  CwCliIndexCacheOptions ic_opts;
+  bool ic_option_given;
   /* which option (if any) does not belong to the kind */
   const char *misplaced;
 } ChartOptions;
@@ -108,62 +107,6 @@ parse_size (const char *option, const char *value, uint64_t *out, CwError *error
       return false;
     }
   return true;
-}
-
-/* Options of the index-cache planner, as `cliffwatch-cli indexcache` takes them. */
-static int
-indexcache_option (int argc, char **argv, int *i, ChartOptions *o, CwError *error)
-{
-  const char *v;
-
-#define LIST_OPT(NAME, FIELD, COUNT, FLAG)                                  \
-  if (cw_cli_match_option (argc, argv, i, NAME, &v, error))                 \
-    {                                                                       \
-      if (v == NULL)                                                        \
-        return -1;                                                          \
-      free (FIELD);                                                         \
-      FIELD = NULL;                                                         \
-      if (!cw_cli_parse_u64_list (NAME, v, &FIELD, &COUNT, error))          \
-        return -1;                                                          \
-      FLAG = true;                                                          \
-      return 1;                                                             \
-    }
-  LIST_OPT ("--indexer-layers", o->indexer_layers, o->ic.n_indexer_layers, o->indexer_given)
-  LIST_OPT ("--full-layers", o->full_layers, o->ic.n_full_layers, o->full_given)
-  LIST_OPT ("--stage-starts", o->stage_starts, o->ic.n_stages, o->starts_given)
-#undef LIST_OPT
-  if (cw_cli_match_option (argc, argv, i, "--layers", &v, error))
-    {
-      o->layers_given = true;
-      return v != NULL && cw_cli_parse_positive_u64 ("--layers", v, false, &o->ic.n_layers, error) ? 1 : -1;
-    }
-  if (cw_cli_match_option (argc, argv, i, "--every", &v, error))
-    {
-      o->every_given = true;
-      return v != NULL && cw_cli_parse_positive_u64 ("--every", v, false, &o->ic.every_n, error) ? 1 : -1;
-    }
-  if (cw_cli_match_option (argc, argv, i, "--stages", &v, error))
-    {
-      o->stages_given = true;
-      return v != NULL && cw_cli_parse_positive_u64 ("--stages", v, false, &o->ic.n_stages, error) ? 1 : -1;
-    }
-  if (cw_cli_match_option (argc, argv, i, "--index-heads", &v, error))
-    return v != NULL && cw_cli_parse_positive_u64 ("--index-heads", v, false, &o->ic.index_heads, error) ? 1 : -1;
-  if (cw_cli_match_option (argc, argv, i, "--link-gbps", &v, error))
-    {
-      if (v == NULL || !cw_cli_parse_double ("--link-gbps", v, true, &o->link_bytes_per_s, error))
-        return -1;
-      o->link_bytes_per_s *= 1e9;
-      return 1;
-    }
-  if (cw_cli_match_option (argc, argv, i, "--tflops", &v, error))
-    {
-      if (v == NULL || !cw_cli_parse_double ("--tflops", v, true, &o->flops_per_s, error))
-        return -1;
-      o->flops_per_s *= 1e12;
-      return 1;
-    }
-  return 0;
 }
 
 /* The chart's own options; 1 consumed, 0 not ours, -1 error. Options that
@@ -253,7 +196,7 @@ chart_option (int argc, char **argv, int *i, void *user_data, CwError *error)
           return 1;
         }
   }
-  r = indexcache_option (argc, argv, i, o, error);
+  r = cw_cli_indexcache_options_parse (&o->ic_opts, argc, argv, i, error);
   if (r > 0)
     {
       o->ic_option_given = true;
@@ -266,9 +209,7 @@ chart_option (int argc, char **argv, int *i, void *user_data, CwError *error)
 static void
 options_clear (ChartOptions *o)
 {
-  free (o->indexer_layers);
-  free (o->full_layers);
-  free (o->stage_starts);
+  cw_cli_indexcache_options_clear (&o->ic_opts);
 }
 
 /* Parses the options of kinds that take no planner options. */
@@ -735,7 +676,6 @@ chart_indexcache (int argc, char **argv, ChartOptions *o)
   CwCliSetup s;
   CwIndexCachePlan *plan = NULL;
   CwChart *chart = NULL;
-  uint64_t preset_layers = 0, *preset_indexer = NULL, n_preset_indexer = 0;
   char what[160];
   int status;
 
@@ -743,58 +683,9 @@ chart_indexcache (int argc, char **argv, ChartOptions *o)
     return cw_cli_fail (&e);
   if (!check_common (o, &e))
     goto fail;
-  if (o->every_given && o->full_given)
-    {
-      cw_error_set (&e, CW_ERROR_INVALID, "chart indexcache: give --every or --full-layers, not both");
-      goto fail;
-    }
-  if (o->stages_given && o->starts_given)
-    {
-      cw_error_set (&e, CW_ERROR_INVALID, "chart indexcache: give --stages or --stage-starts, not both");
-      goto fail;
-    }
-  if (s.preset[0] != '\0' && !cw_preset_get_layers (s.preset, &preset_layers, &preset_indexer, &n_preset_indexer, &e))
+  if (!cw_cli_indexcache_options_resolve (&o->ic_opts, s.preset, "chart indexcache", &e))
     goto fail;
-  if (!o->layers_given)
-    {
-      if (preset_layers == 0)
-        {
-          cw_error_set (&e, CW_ERROR_INVALID, "chart indexcache: --layers N is required (the %s has no layer count)",
-                        s.preset[0] ? "preset" : "configuration");
-          goto fail;
-        }
-      o->ic.n_layers = preset_layers;
-      if (!o->indexer_given && n_preset_indexer > 0)
-        {
-          o->indexer_layers = preset_indexer;
-          o->ic.n_indexer_layers = n_preset_indexer;
-          preset_indexer = NULL;
-        }
-    }
-  o->ic.indexer_layers = o->indexer_layers;
-  if (o->full_given)
-    {
-      o->ic.schedule = CW_SCHEDULE_EXPLICIT;
-      o->ic.full_layers = o->full_layers;
-    }
-  if (o->starts_given)
-    {
-      o->ic.stages = CW_STAGES_EXPLICIT;
-      o->ic.stage_first_layer = o->stage_starts;
-    }
-  if (o->link_bytes_per_s > 1.8e19 || o->flops_per_s > 1.8e19)
-    {
-      cw_error_set (&e, CW_ERROR_INVALID, "chart indexcache: bandwidth or throughput too large");
-      goto fail;
-    }
-  o->ic.link_bytes_per_s = (uint64_t) llround (o->link_bytes_per_s);
-  o->ic.flops_per_s = (uint64_t) llround (o->flops_per_s);
-  if (o->ic.link_bytes_per_s == 0 || o->ic.flops_per_s == 0)
-    {
-      cw_error_set (&e, CW_ERROR_INVALID, "chart indexcache: bandwidth and throughput must be at least 1 per second");
-      goto fail;
-    }
-  plan = cw_index_cache_plan_new (&s.config, &o->ic, &e);
+  plan = cw_index_cache_plan_new (&s.config, &o->ic_opts.ic, &e);
   if (plan == NULL)
     goto fail;
   chart = cw_chart_builder_indexcache (plan, NULL, &e);
@@ -811,7 +702,6 @@ fail:
   status = cw_cli_fail (&e);
 out:
   cw_index_cache_plan_free (plan);
-  free (preset_indexer);
   cw_cli_setup_clear (&s);
   return status;
 }
@@ -845,9 +735,7 @@ cw_cli_chart (int argc, char **argv)
   o.height = 800;
   o.style = CW_CHART_STYLE_LIGHT;
   o.per_octave = 8;
-  cw_index_cache_config_init (&o.ic);
-  o.link_bytes_per_s = 50e9;   /* `cliffwatch-cli indexcache`'s defaults */
-  o.flops_per_s = 100e12;
+  cw_cli_indexcache_options_init (&o.ic_opts);   /* `cliffwatch-cli indexcache`'s defaults */
 
   switch (o.kind)
     {

@@ -8,6 +8,7 @@
 
 #include "cw-cli-commands.h"
 #include "cw-cli-config.h"
+#include "cw-cli-indexcache-options.h"
 
 #ifndef CW_CLI_HAVE_CALIBRATE
 #define CW_CLI_HAVE_CALIBRATE 0
@@ -18,11 +19,7 @@
 #endif
 
 typedef struct {
-  CwIndexCacheConfig ic;
-  uint64_t *indexer_layers, *full_layers, *stage_starts;
-  bool layers_given, indexer_given, every_given, full_given, stages_given, starts_given;
-  double link_bytes_per_s, flops_per_s;
-  bool link_given, tflops_given;
+  CwCliIndexCacheOptions p;    /* the options `chart indexcache` shares */
   const char *calibration_db, *calibration_gpu;
 } Options;
 
@@ -47,18 +44,9 @@ print_help (void)
          "Plans the cross-layer index cache: which indexer layers are full (anchor),\n"
          "shared, or promoted (fail closed: no valid cache on their stage), the index\n"
          "bytes resident per layer, and at each pipeline-stage boundary the payload,\n"
-         "its transfer time vs the recompute time, and the decision.\n"
-         "  --layers N              number of layers (default: the preset's)\n"
-         "  --indexer-layers LIST   0-based layers carrying an indexer (default: preset's, else all)\n"
-         "  --every N               every N-th indexer layer is full, from the first (default 1)\n"
-         "  --full-layers LIST      explicit full layers instead of --every\n"
-         "  --stages N              even split into N pipeline stages (default 1)\n"
-         "  --stage-starts LIST     first layer of each stage instead (must start with 0)\n"
-         "  --index-heads N         top-k sets per token H in the payload (default: the\n"
-         "                          preset's, else 1: one set shared by all heads)\n"
-         "  --link-gbps X           stage link bandwidth in GB/s (10^9 B/s; default 50, an assumption)\n"
-         "  --tflops X              indexer throughput in TFLOP/s (default 100, an assumption)\n"
-         "  --calibration DB        also plan with the link bandwidth, latency and TFLOP/s that\n"
+         "its transfer time vs the recompute time, and the decision.\n", stdout);
+  cw_cli_indexcache_options_print_help (stdout);
+  fputs ("  --calibration DB        also plan with the link bandwidth, latency and TFLOP/s that\n"
          "                          `cliffwatch-cli calibrate` derives from DB's index-transfer\n"
          "                          receipts (--link-gbps/--tflops still override them), and show\n"
          "                          per boundary the assumed decision next to the calibrated one and,\n"
@@ -72,68 +60,10 @@ extra_option (int argc, char **argv, int *i, void *user_data, CwError *error)
 {
   Options *o = user_data;
   const char *v;
-  uint64_t n;
+  int r = cw_cli_indexcache_options_parse (&o->p, argc, argv, i, error);
 
-#define LIST_OPT(NAME, FIELD, COUNT, FLAG)                                              \
-  if (cw_cli_match_option (argc, argv, i, NAME, &v, error))                             \
-    {                                                                                   \
-      if (v == NULL)                                                                    \
-        return -1;                                                                      \
-      free (FIELD);                                                                     \
-      FIELD = NULL;                                                                     \
-      if (!cw_cli_parse_u64_list (NAME, v, &FIELD, &COUNT, error))                      \
-        return -1;                                                                      \
-      FLAG = true;                                                                      \
-      return 1;                                                                         \
-    }
-  LIST_OPT ("--indexer-layers", o->indexer_layers, o->ic.n_indexer_layers, o->indexer_given)
-  LIST_OPT ("--full-layers", o->full_layers, o->ic.n_full_layers, o->full_given)
-  LIST_OPT ("--stage-starts", o->stage_starts, o->ic.n_stages, o->starts_given)
-#undef LIST_OPT
-  if (cw_cli_match_option (argc, argv, i, "--layers", &v, error))
-    {
-      if (v == NULL || !cw_cli_parse_positive_u64 ("--layers", v, false, &o->ic.n_layers, error))
-        return -1;
-      o->layers_given = true;
-      return 1;
-    }
-  if (cw_cli_match_option (argc, argv, i, "--every", &v, error))
-    {
-      if (v == NULL || !cw_cli_parse_positive_u64 ("--every", v, false, &o->ic.every_n, error))
-        return -1;
-      o->every_given = true;
-      return 1;
-    }
-  if (cw_cli_match_option (argc, argv, i, "--stages", &v, error))
-    {
-      if (v == NULL || !cw_cli_parse_positive_u64 ("--stages", v, false, &n, error))
-        return -1;
-      o->ic.n_stages = n;
-      o->stages_given = true;
-      return 1;
-    }
-  if (cw_cli_match_option (argc, argv, i, "--index-heads", &v, error))
-    {
-      if (v == NULL || !cw_cli_parse_positive_u64 ("--index-heads", v, false, &o->ic.index_heads, error))
-        return -1;
-      return 1;
-    }
-  if (cw_cli_match_option (argc, argv, i, "--link-gbps", &v, error))
-    {
-      if (v == NULL || !cw_cli_parse_double ("--link-gbps", v, true, &o->link_bytes_per_s, error))
-        return -1;
-      o->link_bytes_per_s *= 1e9;
-      o->link_given = true;
-      return 1;
-    }
-  if (cw_cli_match_option (argc, argv, i, "--tflops", &v, error))
-    {
-      if (v == NULL || !cw_cli_parse_double ("--tflops", v, true, &o->flops_per_s, error))
-        return -1;
-      o->flops_per_s *= 1e12;
-      o->tflops_given = true;
-      return 1;
-    }
+  if (r != 0)
+    return r;
   if (cw_cli_match_option (argc, argv, i, "--calibration", &v, error))
     {
       if (v == NULL)
@@ -175,7 +105,7 @@ calibrate_plan (const Options *o, const CwConfig *config, const CwIndexCachePlan
 #if CW_CLI_HAVE_CALIBRATE
   CwError e = CW_ERROR_INIT;
   CwCalibration *c;
-  CwIndexCacheConfig ic = o->ic;
+  CwIndexCacheConfig ic = o->p.ic;
   uint64_t payload = cw_index_cache_plan_get_payload_bytes (assumed);
   double transfer_s, effective, *rates;
   size_t n = 0, nr;
@@ -192,11 +122,11 @@ calibrate_plan (const Options *o, const CwConfig *config, const CwIndexCachePlan
   cal->n_recompute = nr = cw_calibration_get_n_recompute (c);
   CW_RECEIPT_SET (cal->gpu, cw_calibration_get_gpu_name (c));
   CW_RECEIPT_SET (cal->link, cw_calibration_get_link (c));
-  cal->bytes_per_s = o->link_given ? o->link_bytes_per_s : cw_calibration_get_link_bytes_per_s (c);
+  cal->bytes_per_s = o->p.link_given ? o->p.link_bytes_per_s : cw_calibration_get_link_bytes_per_s (c);
   cal->latency_s = cw_calibration_get_link_latency_used_s (c);
-  if (o->tflops_given)
+  if (o->p.tflops_given)
     {
-      cal->flops_per_s = o->flops_per_s;
+      cal->flops_per_s = o->p.flops_per_s;
       cal->flops_source = "--tflops";
     }
   else
@@ -264,7 +194,6 @@ cw_cli_indexcache (int argc, char **argv)
   Options o;
   CwIndexCachePlan *plan = NULL;
   Calibrated cal;
-  uint64_t preset_layers = 0, *preset_indexer = NULL, n_preset_indexer = 0, preset_heads = 1;
   int status = 0;
 
   for (int i = 1; i < argc; i++)
@@ -275,70 +204,15 @@ cw_cli_indexcache (int argc, char **argv)
       }
   memset (&o, 0, sizeof o);
   memset (&cal, 0, sizeof cal);
-  cw_index_cache_config_init (&o.ic);
-  o.link_bytes_per_s = 50e9;
-  o.flops_per_s = 100e12;
+  cw_cli_indexcache_options_init (&o.p);
   if (!cw_cli_setup_parse (&s, argc, argv, extra_option, &o, &e))
     {
       status = cw_cli_fail (&e);
       goto out_opts;
     }
-  if (o.every_given && o.full_given)
-    {
-      status = cw_cli_failf ("indexcache: give --every or --full-layers, not both");
-      goto out;
-    }
-  if (o.stages_given && o.starts_given)
-    {
-      status = cw_cli_failf ("indexcache: give --stages or --stage-starts, not both");
-      goto out;
-    }
-  if (s.preset[0] != '\0' &&
-      (!cw_preset_get_layers (s.preset, &preset_layers, &preset_indexer, &n_preset_indexer, &e) ||
-       !cw_preset_get_index_heads (s.preset, &preset_heads, &e)))
+  if (!cw_cli_indexcache_options_resolve (&o.p, s.preset, "indexcache", &e))
     {
       status = cw_cli_fail (&e);
-      goto out;
-    }
-  if (!o.layers_given)
-    {
-      if (preset_layers == 0)
-        {
-          status = cw_cli_failf ("indexcache: --layers N is required (the %s has no layer count)",
-                                 s.preset[0] ? "preset" : "configuration");
-          goto out;
-        }
-      o.ic.n_layers = preset_layers;
-      if (!o.indexer_given && n_preset_indexer > 0)
-        {
-          o.indexer_layers = preset_indexer;
-          o.ic.n_indexer_layers = n_preset_indexer;
-          preset_indexer = NULL;
-        }
-    }
-  if (o.ic.index_heads == 0)
-    o.ic.index_heads = preset_heads;
-  o.ic.indexer_layers = o.indexer_layers;
-  if (o.full_given)
-    {
-      o.ic.schedule = CW_SCHEDULE_EXPLICIT;
-      o.ic.full_layers = o.full_layers;
-    }
-  if (o.starts_given)
-    {
-      o.ic.stages = CW_STAGES_EXPLICIT;
-      o.ic.stage_first_layer = o.stage_starts;
-    }
-  if (o.link_bytes_per_s > 1.8e19 || o.flops_per_s > 1.8e19)
-    {
-      status = cw_cli_failf ("indexcache: bandwidth or throughput too large");
-      goto out;
-    }
-  o.ic.link_bytes_per_s = (uint64_t) llround (o.link_bytes_per_s);
-  o.ic.flops_per_s = (uint64_t) llround (o.flops_per_s);
-  if (o.ic.link_bytes_per_s == 0 || o.ic.flops_per_s == 0)
-    {
-      status = cw_cli_failf ("indexcache: bandwidth and throughput must be at least 1 per second");
       goto out;
     }
   if (o.calibration_gpu != NULL && o.calibration_db == NULL)
@@ -346,7 +220,7 @@ cw_cli_indexcache (int argc, char **argv)
       status = cw_cli_failf ("indexcache: --calibration-gpu needs --calibration DB");
       goto out;
     }
-  plan = cw_index_cache_plan_new (&s.config, &o.ic, &e);
+  plan = cw_index_cache_plan_new (&s.config, &o.p.ic, &e);
   if (plan == NULL)
     {
       status = cw_cli_fail (&e);
@@ -367,8 +241,8 @@ cw_cli_indexcache (int argc, char **argv)
         printf (",\"payload_bytes\":%llu,\"recompute_flops\":%.17g,\"link_bytes_per_s\":%llu,\"flops_per_s\":%llu,"
                 "\"n_full\":%llu,\"n_promoted\":%llu,\"calibration\":",
                 (unsigned long long) cw_index_cache_plan_get_payload_bytes (plan),
-                cw_index_cache_plan_get_recompute_flops (plan), (unsigned long long) o.ic.link_bytes_per_s,
-                (unsigned long long) o.ic.flops_per_s, (unsigned long long) cw_index_cache_plan_get_n_full (plan),
+                cw_index_cache_plan_get_recompute_flops (plan), (unsigned long long) o.p.ic.link_bytes_per_s,
+                (unsigned long long) o.p.ic.flops_per_s, (unsigned long long) cw_index_cache_plan_get_n_full (plan),
                 (unsigned long long) cw_index_cache_plan_get_n_promoted (plan));
         if (cal.on)
           {
@@ -482,8 +356,8 @@ cw_cli_indexcache (int argc, char **argv)
         printf ("index cache payload (b*sq*H*top_k*index bytes): %s\n",
                 cw_bytes_format (cw_index_cache_plan_get_payload_bytes (plan), a, sizeof a));
         printf ("recompute: %.4g FLOP per full layer at %.4g TFLOP/s; link %.4g GB/s%s\n",
-                cw_index_cache_plan_get_recompute_flops (plan), (double) o.ic.flops_per_s / 1e12,
-                (double) o.ic.link_bytes_per_s / 1e9, cal.on ? " (assumed)" : "");
+                cw_index_cache_plan_get_recompute_flops (plan), (double) o.p.ic.flops_per_s / 1e12,
+                (double) o.p.ic.link_bytes_per_s / 1e9, cal.on ? " (assumed)" : "");
         if (cal.on)
           {
             fmt_seconds (cal.latency_s, t1, sizeof t1);
@@ -572,9 +446,6 @@ out:
   cw_index_cache_plan_free (cal.plan);
   cw_cli_setup_clear (&s);
 out_opts:
-  free (preset_indexer);
-  free (o.indexer_layers);
-  free (o.full_layers);
-  free (o.stage_starts);
+  cw_cli_indexcache_options_clear (&o.p);
   return status;
 }
