@@ -146,6 +146,13 @@ bind_cell (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_d
     gtk_widget_set_tooltip_text (label, text);
 }
 
+/* Widths fit the usual content ("out of memory", "102.36 GiB", a config
+ * label); the table scrolls sideways in a narrow window. */
+static const int column_widths[] = {
+  [COL_ID] = 48, [COL_LANE] = 150, [COL_CONFIG] = 300, [COL_GPU] = 110, [COL_STATUS] = 120,
+  [COL_PREDICTED] = 95, [COL_MEASURED] = 95, [COL_ERROR] = 80, [COL_LANE_TIME] = 100, [COL_DATE] = 130,
+};
+
 static void
 add_column (CwReceiptsPage *self, Column column, const char *title, const char *property,
             GtkSorter *sorter, gboolean expand)
@@ -159,6 +166,7 @@ add_column (CwReceiptsPage *self, Column column, const char *title, const char *
   col = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_resizable (col, TRUE);
   gtk_column_view_column_set_expand (col, expand);
+  gtk_column_view_column_set_fixed_width (col, column_widths[column]);
 
   if (sorter == NULL && property != NULL)
     {
