@@ -17,33 +17,18 @@
  * mma.sync kernels give bit-identical scores. */
 #include <cuda_runtime.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cw-score-common.cuh"
 #include "cw-score-order.cuh"
 #include "cw-wgmma.cuh"
+#include "cw-wgmma-smem.cuh"
 
 #define CW_WGMMA_KEY_TILE 64
 #define CW_WGMMA_STAGES 3
 #define CW_WGMMA_KEYS_PER_BLOCK 8192
 #define CW_WGMMA_THREADS 256
-
-/* Shared-memory matrix descriptor: K-major, 128-byte swizzle, 8-row groups
- * 1024 bytes apart (rows of 128 bytes). */
-__device__ __forceinline__ uint64_t
-smem_desc (uint32_t addr)
-{
-  return (uint64_t) ((addr & 0x3ffff) >> 4) | ((uint64_t) 1 << 16) | ((uint64_t) (1024 >> 4) << 32)
-         | ((uint64_t) 1 << 62);
-}
-
-/* Byte offset of 16-byte chunk `chunk` (0..DB/16-1) of row `row` in a
- * K-major operand of `rows` rows: k-blocks of 128 bytes per row, each block
- * [rows x 128 B] with the 128-byte swizzle (chunk ^ row % 8). */
-__device__ __forceinline__ uint32_t
-swizzled (uint32_t row, uint32_t chunk, uint32_t rows)
-{
-  return (chunk >> 3) * rows * 128 + row * 128 + (((chunk & 7) ^ (row & 7)) << 4);
-}
 
 __device__ __forceinline__ void
 wg_barrier (int id)
@@ -87,7 +72,7 @@ score_wgmma_kernel (ScoreParams p)
       const bool valid = s_begin + qi < s_end;
       const uint64_t row = bi * p.sq + s_begin + qi;
       const unsigned char *src = valid ? p.q + (row * H + head) * DB + cc * 16 : p.q;
-      cp_async_16 (q_s + swizzled (n, cc, N), src, valid);
+      cp_async_16 (q_s + cw_wgmma_swizzled (n, cc, N), src, valid);
     }
   cp_async_commit ();
   for (int id = tid; id < CW_WGMMA_ROWS * H; id += CW_WGMMA_THREADS)
@@ -108,7 +93,7 @@ score_wgmma_kernel (ScoreParams p)
         const int key = id / CHUNKS, cc = id % CHUNKS;
         const uint64_t t = ts + key;
         const bool valid = t < kb1;
-        cp_async_16 (dst + swizzled (key, cc, CW_WGMMA_KEY_TILE), valid ? kbase + t * DB + cc * 16 : p.k, valid);
+        cp_async_16 (dst + cw_wgmma_swizzled (key, cc, CW_WGMMA_KEY_TILE), valid ? kbase + t * DB + cc * 16 : p.k, valid);
       }
   };
 
@@ -168,8 +153,8 @@ score_wgmma_kernel (ScoreParams p)
 #pragma unroll
       for (int ks = 0; ks < KSTEPS; ks++)
         {
-          const uint64_t da = smem_desc (a_s + (ks >> 2) * CW_WGMMA_KEY_TILE * 128 + (ks & 3) * 32);
-          const uint64_t db = smem_desc (q_s + (ks >> 2) * N * 128 + (ks & 3) * 32);
+          const uint64_t da = cw_wgmma_smem_desc (a_s + (ks >> 2) * CW_WGMMA_KEY_TILE * 128 + (ks & 3) * 32);
+          const uint64_t db = cw_wgmma_smem_desc (q_s + (ks >> 2) * N * 128 + (ks & 3) * 32);
           if (FP8)
             cw_wgmma_m64n256k32_e4m3 (acc, da, db, ks > 0);
           else
@@ -269,6 +254,24 @@ launch_wgmma (const ScoreParams &p, dim3 grid, cudaStream_t stream)
   return cudaSuccess;
 }
 
+cudaError_t cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p, uint64_t l_max,
+                                      cudaStream_t stream);
+
+/* The default (AUTO) TILE kernel is the warp-specialized v10
+ * (cw-score-wgmma-ws.cu); CW_SCORE_KERNEL=v9 in the environment selects this
+ * file's v9 kernel instead, for A/B runs in one build. Read once. */
+static bool
+use_v9_kernel (void)
+{
+  static int v9 = -1;
+  if (v9 < 0)
+    {
+      const char *e = getenv ("CW_SCORE_KERNEL");
+      v9 = e != NULL && strcmp (e, "v9") == 0;
+    }
+  return v9 == 1;
+}
+
 cudaError_t
 cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const ScoreParams &p, uint64_t l_max,
                        cudaStream_t stream, bool w_in_registers)
@@ -279,6 +282,8 @@ cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const Score
 
   if (shape->h != 64)
     return cudaErrorNotSupported;
+  if (mode == CW_SCORE_TILE && w_in_registers && !use_v9_kernel ())
+    return cw_score_wgmma_ws_launch (shape, p, l_max, stream);
   len0 = shape->sq - p.first_row % shape->sq;
   if (len0 > p.rows)
     len0 = p.rows;

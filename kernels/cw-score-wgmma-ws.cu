@@ -1,0 +1,308 @@
+/* cw-score-wgmma-ws.cu: the score tile on Hopper with warp specialization
+ * (v10): one producer warpgroup loads key tiles, two consumer warpgroups
+ * multiply and reduce them.
+ *
+ * Why (bench/NOTES-kernels.md, v10): the v9 kernel (cw-score-wgmma.cu) gives
+ * each of its two warpgroups its own 4 query rows' worth of work on
+ * alternate key tiles, so every 64-key tile is fetched from L2 for only
+ * 4 x 64 query-heads: 256 useful FLOP per key byte, ~3 TB/s of L2 reads at
+ * the matrix rate. Here a block holds 8 query rows (q [2 x 256 x d] in
+ * shared memory); both consumer warpgroups read the SAME key tile, one with
+ * rows 0-3, the other with rows 4-7, which halves the key traffic per FLOP.
+ *   producer (warpgroup 0): cp.async 16-byte copies of key tiles into a
+ *     4-stage ring; once its copies of a stage have landed it fences them
+ *     for the async proxy and arrives on that stage's "full" mbarrier; it
+ *     waits on the stage's "empty" mbarrier before reusing it.
+ *   consumers (warpgroups 1, 2): wait "full", issue 8 wgmma m64n256 on the
+ *     tile, wait for them, free the stage ("empty"), then run the relu.w
+ *     head-sum epilogue. Two named barriers order the consumers' matrix
+ *     issue turn by turn (ping-pong) so one's epilogue runs while the
+ *     other's wgmma occupy the tensor cores, instead of both contending and
+ *     then both idling the tensor cores in their epilogues.
+ * The accumulator layout, the epilogue and its head-sum order are those of
+ * cw-score-wgmma.cu (cw-score-order.cuh), so scores are bit-identical to the
+ * v9 and mma.sync kernels. TILE mode only: the materialize lane's SLAB mode
+ * stays on the v9 kernel (same instruction, same products). */
+#include <cuda_runtime.h>
+#include <math.h>
+
+#include "cw-score-common.cuh"
+#include "cw-score-order.cuh"
+#include "cw-wgmma.cuh"
+#include "cw-wgmma-smem.cuh"
+
+#define CW_WS_ROWS 8                 /* query rows per block, 4 per consumer */
+#define CW_WS_KEY_TILE 64
+#define CW_WS_STAGES 4
+#define CW_WS_LAG 2                  /* producer signals tile j - LAG after issuing tile j */
+#define CW_WS_KEYS_PER_BLOCK 8192
+#define CW_WS_THREADS 384
+
+__device__ __forceinline__ void
+mbar_init (uint32_t bar, uint32_t count)
+{
+  asm volatile ("mbarrier.init.shared::cta.b64 [%0], %1;\n" :: "r"(bar), "r"(count) : "memory");
+}
+
+__device__ __forceinline__ void
+mbar_arrive (uint32_t bar)
+{
+  asm volatile ("mbarrier.arrive.shared::cta.b64 _, [%0];\n" :: "r"(bar) : "memory");
+}
+
+__device__ __forceinline__ void
+mbar_wait (uint32_t bar, uint32_t parity)
+{
+  asm volatile ("{\n"
+                ".reg .pred ready;\n"
+                "cw_wait:\n"
+                "mbarrier.try_wait.parity.shared::cta.b64 ready, [%0], %1;\n"
+                "@!ready bra cw_wait;\n"
+                "}\n" :: "r"(bar), "r"(parity) : "memory");
+}
+
+/* Named barriers 1 and 2 between the two consumer warpgroups (256 threads):
+ * one side arrives without waiting, the other waits. */
+__device__ __forceinline__ void
+pair_wait (int id)
+{
+  asm volatile ("bar.sync %0, 256;\n" :: "r"(id) : "memory");
+}
+
+__device__ __forceinline__ void
+pair_signal (int id)
+{
+  asm volatile ("bar.arrive %0, 256;\n" :: "r"(id) : "memory");
+}
+
+template <int DB, bool FP8>
+__global__ void __launch_bounds__ (CW_WS_THREADS, 1)
+score_wgmma_ws_kernel (ScoreParams p)
+{
+  constexpr int H = 64, NQ = 4 * H;               /* query-heads per consumer: wgmma N */
+  constexpr int CHUNKS = DB / 16;
+  constexpr int KSTEPS = DB / 32;                 /* each wgmma consumes 32 bytes of d */
+  constexpr uint32_t Q_BYTES = NQ * DB;           /* one consumer's q */
+  constexpr uint32_t TILE_BYTES = CW_WS_KEY_TILE * DB;
+  extern __shared__ __align__ (16) unsigned char smem_raw[];
+  __shared__ float w_s[CW_WS_ROWS][H];
+  __shared__ __align__ (8) uint64_t full_bar[CW_WS_STAGES], empty_bar[CW_WS_STAGES];
+
+  if (p.skip_if_one != NULL && *p.skip_if_one == 1)
+    return;
+
+  uint64_t bi, s_begin, s_end;
+  score_block_rows (p, blockIdx.x, CW_WS_ROWS, &bi, &s_begin, &s_end);
+  const uint64_t l_max = legal_keys (s_end - 1, p.sk, p.ratio, p.causal);
+  const uint64_t kb0 = (uint64_t) blockIdx.y * CW_WS_KEYS_PER_BLOCK;
+  if (kb0 >= l_max)
+    return;                                       /* fully masked split (the whole block leaves) */
+  const uint64_t kb1 = min (kb0 + CW_WS_KEYS_PER_BLOCK, l_max);
+  const int ntiles = (int) ((kb1 - kb0 + CW_WS_KEY_TILE - 1) / CW_WS_KEY_TILE);
+
+  const int tid = threadIdx.x, wg = tid >> 7, wt = tid & 127;
+  const uint32_t base = ((uint32_t) __cvta_generic_to_shared (smem_raw) + 1023u) & ~1023u;
+  const uint32_t keys_s = base + 2 * Q_BYTES;
+  const uint32_t full0 = (uint32_t) __cvta_generic_to_shared (&full_bar[0]);
+  const uint32_t empty0 = (uint32_t) __cvta_generic_to_shared (&empty_bar[0]);
+
+  /* Every thread helps load the 8 rows' q (zeros past s_end) and weights. */
+  for (int id = tid; id < CW_WS_ROWS * H * CHUNKS; id += CW_WS_THREADS)
+    {
+      const int n = id / CHUNKS, cc = id % CHUNKS, qi = n / H, head = n % H;
+      const bool valid = s_begin + qi < s_end;
+      const uint64_t row = bi * p.sq + s_begin + qi;
+      const unsigned char *src = valid ? p.q + (row * H + head) * DB + cc * 16 : p.q;
+      cp_async_16 (base + (uint32_t) (qi >> 2) * Q_BYTES + cw_wgmma_swizzled (n % NQ, cc, NQ), src, valid);
+    }
+  cp_async_commit ();
+  for (int id = tid; id < CW_WS_ROWS * H; id += CW_WS_THREADS)
+    {
+      const int qi = id / H;
+      w_s[qi][id % H] = s_begin + qi < s_end ? p.w[(bi * p.sq + s_begin + qi) * H + id % H] : 0.0f;
+    }
+  if (tid == 0)
+    {
+      for (int s = 0; s < CW_WS_STAGES; s++)
+        {
+          mbar_init (full0 + 8 * s, 128);         /* every producer thread */
+          mbar_init (empty0 + 8 * s, 8);          /* every consumer warp */
+        }
+      asm volatile ("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    }
+  cp_async_wait<0> ();
+  asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
+  __syncthreads ();
+
+  if (wg == 0)
+    {
+      /* ---- producer ---- */
+      const unsigned char *kbase = p.k + bi * p.sk * DB;
+      for (int j = 0; j < ntiles; j++)
+        {
+          const int st = j % CW_WS_STAGES;
+          if (j >= CW_WS_STAGES)
+            mbar_wait (empty0 + 8 * st, (uint32_t) ((j / CW_WS_STAGES) + 1) & 1);
+          const uint64_t ts = kb0 + (uint64_t) j * CW_WS_KEY_TILE;
+          const uint32_t dst = keys_s + (uint32_t) st * TILE_BYTES;
+          for (int id = wt; id < CW_WS_KEY_TILE * CHUNKS; id += 128)
+            {
+              const int key = id / CHUNKS, cc = id % CHUNKS;
+              const uint64_t t = ts + key;
+              const bool valid = t < kb1;
+              cp_async_16 (dst + cw_wgmma_swizzled (key, cc, CW_WS_KEY_TILE), valid ? kbase + t * DB + cc * 16 : p.k,
+                           valid);
+            }
+          cp_async_commit ();
+          if (j >= CW_WS_LAG)
+            {
+              /* tile j - LAG has landed: make it visible to wgmma (async
+               * proxy), then release it to the consumers. */
+              cp_async_wait<CW_WS_LAG> ();
+              asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
+              mbar_arrive (full0 + 8 * ((j - CW_WS_LAG) % CW_WS_STAGES));
+            }
+        }
+      cp_async_wait<0> ();
+      asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
+      for (int j = ntiles > CW_WS_LAG ? ntiles - CW_WS_LAG : 0; j < ntiles; j++)
+        mbar_arrive (full0 + 8 * (j % CW_WS_STAGES));
+    }
+  else
+    {
+      /* ---- consumers ---- */
+      const int cons = wg - 1;                    /* rows 4*cons .. 4*cons+3 */
+      const int lane = tid & 31, wwarp = wt >> 5, g = lane >> 2, c = lane & 3;
+      const uint32_t q_s = base + (uint32_t) cons * Q_BYTES;
+      const uint64_t r0 = s_begin + 4 * cons;
+      uint64_t l_row[4];
+#pragma unroll
+      for (int qi = 0; qi < 4; qi++)
+        l_row[qi] = r0 + qi >= s_end ? 0 : min (legal_keys (r0 + qi, p.sk, p.ratio, p.causal), kb1);
+
+      float acc[128];
+      for (int j = 0; j < ntiles; j++)
+        {
+          const int st = j % CW_WS_STAGES;
+          mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
+          /* turn order: consumer 0 issues tile j after consumer 1 issued
+           * tile j - 1; consumer 1 issues tile j after consumer 0 did. */
+          if (cons == 0)
+            {
+              if (j > 0)
+                pair_wait (1);
+            }
+          else
+            pair_wait (2);
+          const uint32_t a_s = keys_s + (uint32_t) st * TILE_BYTES;
+          asm volatile ("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+          for (int ks = 0; ks < KSTEPS; ks++)
+            {
+              const uint64_t da = cw_wgmma_smem_desc (a_s + (ks >> 2) * CW_WS_KEY_TILE * 128 + (ks & 3) * 32);
+              const uint64_t db = cw_wgmma_smem_desc (q_s + (ks >> 2) * NQ * 128 + (ks & 3) * 32);
+              if (FP8)
+                cw_wgmma_m64n256k32_e4m3 (acc, da, db, ks > 0);
+              else
+                cw_wgmma_m64n256k16_bf16 (acc, da, db, ks > 0);
+            }
+          asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+          if (cons == 0)
+            pair_signal (2);
+          else if (j + 1 < ntiles)
+            pair_signal (1);
+          asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+          if (lane == 0)
+            mbar_arrive (empty0 + 8 * st);        /* this warp no longer reads the stage */
+
+          /* relu * w summed over heads in the canonical order (as in
+           * cw-score-wgmma.cu); one value per (query, key row) per lane. */
+          float vals[8];
+#pragma unroll
+          for (int qi = 0; qi < 4; qi++)
+            {
+              float p0 = 0.0f, p1 = 0.0f;
+#pragma unroll
+              for (int jj = 0; jj < 8; jj++)
+                {
+                  const float2 wv = *(const float2 *) &w_s[4 * cons + qi][8 * jj + 2 * c];
+                  const float *a4 = &acc[4 * (qi * 8 + jj)];
+                  p0 = cw_relu_w_fma (a4[0], wv.x, p0);
+                  p0 = cw_relu_w_fma (a4[1], wv.y, p0);
+                  p1 = cw_relu_w_fma (a4[2], wv.x, p1);
+                  p1 = cw_relu_w_fma (a4[3], wv.y, p1);
+                }
+              vals[2 * qi] = p0;
+              vals[2 * qi + 1] = p1;
+            }
+          /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
+          const bool odd = lane & 1, hi = (lane >> 1) & 1;
+          float keep[4], fin[2];
+#pragma unroll
+          for (int i = 0; i < 4; i++)
+            {
+              float send = odd ? vals[i] : vals[4 + i];
+              float recv = __shfl_xor_sync (0xffffffffu, send, 1);
+              keep[i] = __fadd_rn (odd ? vals[4 + i] : vals[i], recv);
+            }
+#pragma unroll
+          for (int i = 0; i < 2; i++)
+            {
+              float send = hi ? keep[i] : keep[2 + i];
+              float recv = __shfl_xor_sync (0xffffffffu, send, 2);
+              fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
+            }
+          const int qi = 2 * odd + hi;
+          const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
+          const uint64_t ta = kb0 + (uint64_t) j * CW_WS_KEY_TILE + 16 * wwarp + g, tb = ta + 8;
+          float *orow = p.out + (bi * p.sq + r0 + qi - p.first_row) * p.ld;
+          if (ta < bound)
+            orow[ta] = fin[0];
+          if (tb < bound)
+            orow[tb] = fin[1];
+        }
+    }
+}
+
+template <int DB, bool FP8>
+static cudaError_t
+launch_ws (const ScoreParams &p, dim3 grid, cudaStream_t stream)
+{
+  const int smem = 1024 + 2 * 4 * 64 * DB + CW_WS_STAGES * CW_WS_KEY_TILE * DB;
+  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  score_wgmma_ws_kernel<DB, FP8><<<grid, CW_WS_THREADS, smem, stream>>> (p);
+  CW_LAUNCH_TRY ();
+  return cudaSuccess;
+}
+
+/* TILE mode, h = 64, rows of 128 or 256 bytes. p.groups_first is
+ * recomputed here for 8-row groups. */
+cudaError_t
+cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p_in, uint64_t l_max, cudaStream_t stream)
+{
+  const bool fp8 = shape->qk_dtype == CW_DTYPE_FP8_E4M3;
+  const uint64_t db = shape->d * (fp8 ? 1 : 2);
+  const uint64_t per = (shape->sq + CW_WS_ROWS - 1) / CW_WS_ROWS;
+  uint64_t len0, groups;
+  ScoreParams p = p_in;
+
+  if (shape->h != 64)
+    return cudaErrorNotSupported;
+  len0 = shape->sq - p.first_row % shape->sq;
+  if (len0 > p.rows)
+    len0 = p.rows;
+  p.groups_first = (len0 + CW_WS_ROWS - 1) / CW_WS_ROWS;
+  groups = p.groups_first;
+  if (p.rows > len0)
+    groups += ((p.rows - len0) / shape->sq) * per + ((p.rows - len0) % shape->sq + CW_WS_ROWS - 1) / CW_WS_ROWS;
+  if (groups > 0x7fffffffu || (l_max + CW_WS_KEYS_PER_BLOCK - 1) / CW_WS_KEYS_PER_BLOCK > 65535)
+    return cudaErrorInvalidConfiguration;
+  dim3 grid ((unsigned) groups, (unsigned) ((l_max + CW_WS_KEYS_PER_BLOCK - 1) / CW_WS_KEYS_PER_BLOCK));
+  if (db == 256 && !fp8)
+    return launch_ws<256, false> (p, grid, stream);
+  if (db == 128 && !fp8)
+    return launch_ws<128, false> (p, grid, stream);
+  if (db == 128 && fp8)
+    return launch_ws<128, true> (p, grid, stream);
+  return cudaErrorNotSupported;
+}
