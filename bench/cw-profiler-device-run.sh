@@ -4,8 +4,9 @@
 # profiler-overhead measurement.
 # Usage (device run, kind nvidia-h200, carry [".debs"]):
 #   bash bench/cw-profiler-device-run.sh [STEPS]
-#   STEPS: build,test,sweep,overhead (default), plus fp8 (V4-Flash with fp8-e4m3 q/k) and
-#   sanitize (compute-sanitizer memcheck on the profiler GPU test)
+#   STEPS: build,test,sweep,overhead (default), plus fp8 (V4-Flash with fp8-e4m3 q/k),
+#   sanitize (compute-sanitizer memcheck on the profiler GPU test), flash (the V4-Flash
+#   sweep alone: "sweep" runs V4-Flash and V3.2) and kerneltest (test-kernels-gpu first)
 # Results in $OUT: h200-deepseek-v4-flash.db, h200-deepseek-v3.2.db, h200-overhead.db
 # (fresh single-file copies made by `receipts merge`), run.txt, sweep.txt, overhead.txt.
 set -o pipefail
@@ -32,13 +33,19 @@ export CW_DATA_DIR=$PWD/data
 CLI="$BUILD/app/cli/cliffwatch-cli"
 W=/tmp/cw-receipts
 mkdir -p $W
+if [[ $steps == *kerneltest* ]]; then
+  t0=$(date +%s)
+  timeout 180 "$BUILD/tests/gpu/test-kernels-gpu" > "$OUT/kernels-test.txt" 2>&1
+  echo "test-kernels-gpu rc=$?  ($(( $(date +%s) - t0 )) s)"
+  tail -3 "$OUT/kernels-test.txt"
+fi
 if [[ $steps == *test* ]]; then
   t0=$(date +%s)
   "$BUILD/tests/gpu/test-profiler-lanes" 2>&1 | cut -c1-400
   echo "test-profiler-lanes rc=$?  ($(( $(date +%s) - t0 )) s)"
 fi
 run () { echo "\$ cliffwatch-cli $*" >> "$OUT/sweep.txt"; "$CLI" "$@" >> "$OUT/sweep.txt" 2>&1; echo "rc=$?" >> "$OUT/sweep.txt"; }
-if [[ $steps == *sweep* ]]; then
+if [[ $steps == *sweep* || $steps == *flash* ]]; then
   t0=$(date +%s)
   P="--db $W/v4.db --preset v4-flash"
   run profile $P --lane materialize --sweep-sq 4096:32768:x2
@@ -51,6 +58,11 @@ if [[ $steps == *sweep* ]]; then
   run profile $P --lane streaming --sq 8388608
   run profile $P --lane index-mask,index-mask-host-checked --sq 4096
   run profile $P --lane materialize,fused,streaming --sq 512 --k 64 --recall
+  run receipts compare $W/v4.db
+  run receipts list $W/v4.db
+  run receipts merge --into "$OUT/h200-deepseek-v4-flash.db" $W/v4.db
+fi
+if [[ $steps == *sweep* ]]; then
   P="--db $W/v32.db --preset v3.2"
   run profile $P --lane materialize --sweep-sq 4096:16384:x2
   run profile $P --lane materialize --sweep-sq 20480:28672:+4096
@@ -59,13 +71,12 @@ if [[ $steps == *sweep* ]]; then
   run profile $P --lane streaming --sweep-sq 4096:262144:x4
   run profile $P --lane streaming --sq 8388608
   run profile $P --lane index-mask,index-mask-host-checked --sq 4096
-  run receipts compare $W/v4.db
   run receipts compare $W/v32.db
-  run receipts list $W/v4.db
   run receipts list $W/v32.db
   # Fresh single-file copies (the writer closes last, so no -wal/-shm beside them).
-  run receipts merge --into "$OUT/h200-deepseek-v4-flash.db" $W/v4.db
   run receipts merge --into "$OUT/h200-deepseek-v3.2.db" $W/v32.db
+fi
+if [[ $steps == *sweep* || $steps == *flash* ]]; then
   grep -v "^profile: point" "$OUT/sweep.txt" | cut -c1-200 | tail -120
   echo "sweep: $(( $(date +%s) - t0 )) s"
 fi

@@ -3,10 +3,27 @@
  *
  * The graph-safe rule (domain.md section 4): data-dependent decisions are
  * taken by the device with selects, never by the host with a branch, so the
- * captured graph is the same whatever the data. */
+ * captured graph is the same whatever the data.
+ *
+ * NVTX phase ranges (host-only, legal during capture; see cw-lanes.cu):
+ * "mask" around the clear and the scatter; the host-checked variant adds
+ * "check" around its device count, copy to the host and synchronization,
+ * which is where its capture fails; "cache" around the cache copy. */
 #include <cuda_runtime.h>
+#include <nvtx3/nvToolsExt.h>
 
 #include "cw-kernels-private.h"
+
+/* Runs one phase inside an NVTX range, closed on the error path too. */
+#define CW_PHASE_TRY(name, expr)          \
+  do {                                    \
+    cudaError_t cw_phase_err_;            \
+    nvtxRangePushA (name);                \
+    cw_phase_err_ = (expr);               \
+    nvtxRangePop ();                      \
+    if (cw_phase_err_ != cudaSuccess)     \
+      return cw_phase_err_;               \
+  } while (0)
 
 cudaError_t cw_streaming_run_gated (const CwKernelShape *shape, uint64_t budget, const void *q, const void *k,
                                     const float *w, void *workspace, int32_t *idx, float *scores,
@@ -84,6 +101,18 @@ mask_params (const CwKernelShape *shape, MaskParams *p, unsigned *blocks)
   return cudaSuccess;
 }
 
+static cudaError_t
+mask_clear_and_scatter (const CwKernelShape *shape, const MaskParams &p, unsigned blocks, const int32_t *idx,
+                        uint8_t *mask, unsigned long long *n_invalid, cudaStream_t stream)
+{
+  CW_CUDA_TRY (cudaMemsetAsync (mask, 0, shape->b * shape->sq * (shape->sk + 1), stream));
+  if (n_invalid != NULL)
+    CW_CUDA_TRY (cudaMemsetAsync (n_invalid, 0, sizeof *n_invalid, stream));
+  mask_scatter_kernel<<<blocks, 256, 0, stream>>> (p, idx, mask, n_invalid, true);
+  CW_LAUNCH_TRY ();
+  return cudaSuccess;
+}
+
 cudaError_t
 cw_index_mask_update (const CwKernelShape *shape, const int32_t *idx, uint8_t *mask, unsigned long long *n_invalid,
                       cudaStream_t stream)
@@ -92,10 +121,33 @@ cw_index_mask_update (const CwKernelShape *shape, const int32_t *idx, uint8_t *m
   unsigned blocks;
 
   CW_CUDA_TRY (mask_params (shape, &p, &blocks));
+  CW_PHASE_TRY ("mask", mask_clear_and_scatter (shape, p, blocks, idx, mask, n_invalid, stream));
+  return cudaSuccess;
+}
+
+/* The host-checked variant's first half: clear, count invalid entries on the
+ * device, bring the count to the host and wait for it. */
+static cudaError_t
+mask_host_check (const CwKernelShape *shape, const MaskParams &p, unsigned blocks, const int32_t *idx, uint8_t *mask,
+                 unsigned long long *n_invalid, unsigned long long *host_count, cudaStream_t stream)
+{
   CW_CUDA_TRY (cudaMemsetAsync (mask, 0, shape->b * shape->sq * (shape->sk + 1), stream));
-  if (n_invalid != NULL)
-    CW_CUDA_TRY (cudaMemsetAsync (n_invalid, 0, sizeof *n_invalid, stream));
-  mask_scatter_kernel<<<blocks, 256, 0, stream>>> (p, idx, mask, n_invalid, true);
+  CW_CUDA_TRY (cudaMemsetAsync (n_invalid, 0, sizeof *n_invalid, stream));
+  mask_count_kernel<<<blocks, 256, 0, stream>>> (p, idx, n_invalid);
+  CW_LAUNCH_TRY ();
+  /* The anti-pattern: a host-visible value from a device reduction, a sync,
+   * and a host branch on it. Under stream capture the sync is what fails. */
+  CW_CUDA_TRY (cudaMemcpyAsync (host_count, n_invalid, sizeof *host_count, cudaMemcpyDeviceToHost, stream));
+  CW_CUDA_TRY (cudaStreamSynchronize (stream));
+  return cudaSuccess;
+}
+
+/* Its second half: the scatter, validating only when the host saw invalid entries. */
+static cudaError_t
+mask_scatter_checked (const MaskParams &p, unsigned blocks, const int32_t *idx, uint8_t *mask, bool validate,
+                      cudaStream_t stream)
+{
+  mask_scatter_kernel<<<blocks, 256, 0, stream>>> (p, idx, mask, NULL, validate);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
 }
@@ -111,16 +163,8 @@ cw_index_mask_update_host_checked (const CwKernelShape *shape, const int32_t *id
   if (n_invalid == NULL)
     return cudaErrorInvalidValue;
   CW_CUDA_TRY (mask_params (shape, &p, &blocks));
-  CW_CUDA_TRY (cudaMemsetAsync (mask, 0, shape->b * shape->sq * (shape->sk + 1), stream));
-  CW_CUDA_TRY (cudaMemsetAsync (n_invalid, 0, sizeof *n_invalid, stream));
-  mask_count_kernel<<<blocks, 256, 0, stream>>> (p, idx, n_invalid);
-  CW_LAUNCH_TRY ();
-  /* The anti-pattern: a host-visible value from a device reduction, a sync,
-   * and a host branch on it. Under stream capture the sync is what fails. */
-  CW_CUDA_TRY (cudaMemcpyAsync (&host_count, n_invalid, sizeof host_count, cudaMemcpyDeviceToHost, stream));
-  CW_CUDA_TRY (cudaStreamSynchronize (stream));
-  mask_scatter_kernel<<<blocks, 256, 0, stream>>> (p, idx, mask, NULL, host_count > 0);
-  CW_LAUNCH_TRY ();
+  CW_PHASE_TRY ("check", mask_host_check (shape, p, blocks, idx, mask, n_invalid, &host_count, stream));
+  CW_PHASE_TRY ("mask", mask_scatter_checked (p, blocks, idx, mask, host_count > 0, stream));
   return cudaSuccess;
 }
 
@@ -150,7 +194,9 @@ cw_index_cache_reuse (const CwKernelShape *shape, uint64_t budget, const int32_t
   n = shape->b * shape->sq * shape->top_k;
   if ((n + 255) / 256 > 0x7fffffffu)
     return cudaErrorInvalidConfiguration;
+  nvtxRangePushA ("cache");
   cache_copy_kernel<<<(unsigned) ((n + 255) / 256), 256, 0, stream>>> (cache_idx, cache_valid, idx, n, promoted);
+  nvtxRangePop ();
   CW_LAUNCH_TRY ();
   /* Every recompute kernel is launched and reads the flag itself: a valid
    * cache makes them return at once; an invalid one (fail closed) makes the

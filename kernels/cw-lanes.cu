@@ -1,9 +1,31 @@
 /* cw-lanes.cu: the three lanes end to end (materialize, fused, streaming).
  * Each is a fixed sequence of launches on the caller's stream over the
- * caller's buffers, so each can be captured in a CUDA graph. */
+ * caller's buffers, so each can be captured in a CUDA graph.
+ *
+ * Each phase's launches sit inside an NVTX range named after the phase
+ * ("score", "reduce", "topk"; streaming: one "score" and one "topk" per
+ * chunk), so a profiler sees the phases as the library defines them rather
+ * than guessing them from kernel names. NVTX is host-only (header-only nvtx3,
+ * no CUDA call), so the ranges are legal during stream capture; without a
+ * tool attached (no NVTX_INJECTION64_PATH) each push/pop is a no-op call.
+ * The ranges mark when the host enqueued a phase, not when the GPU ran it:
+ * the profiler projects them onto the GPU through CUPTI correlation ids. */
 #include <cuda_runtime.h>
+#include <nvtx3/nvToolsExt.h>
 
 #include "cw-kernels-private.h"
+
+/* Runs one phase's launches inside an NVTX range; the range is closed on the
+ * error path too, so a failed launch leaves the caller's nesting intact. */
+#define CW_PHASE_TRY(name, expr)          \
+  do {                                    \
+    cudaError_t cw_phase_err_;            \
+    nvtxRangePushA (name);                \
+    cw_phase_err_ = (expr);               \
+    nvtxRangePop ();                      \
+    if (cw_phase_err_ != cudaSuccess)     \
+      return cw_phase_err_;               \
+  } while (0)
 
 cudaError_t
 cw_materialize_run (const CwKernelShape *shape, const void *q, const void *k, const float *w, void *workspace,
@@ -15,9 +37,10 @@ cw_materialize_run (const CwKernelShape *shape, const void *q, const void *k, co
   CW_CUDA_TRY (cw_kernels_check_shape_cuda (shape));
   total = shape->b * shape->sq;
   reduced = slab + shape->sq * shape->b * shape->h * shape->sk;
-  CW_CUDA_TRY (cw_score_launch (shape, CW_SCORE_SLAB, q, k, w, 0, total, slab, shape->sk, NULL, stream));
-  CW_CUDA_TRY (cw_slab_reduce_launch (shape, slab, w, reduced, stream));
-  return cw_topk_launch (shape, reduced, shape->sk, 0, total, idx, scores, NULL, stream);
+  CW_PHASE_TRY ("score", cw_score_launch (shape, CW_SCORE_SLAB, q, k, w, 0, total, slab, shape->sk, NULL, stream));
+  CW_PHASE_TRY ("reduce", cw_slab_reduce_launch (shape, slab, w, reduced, stream));
+  CW_PHASE_TRY ("topk", cw_topk_launch (shape, reduced, shape->sk, 0, total, idx, scores, NULL, stream));
+  return cudaSuccess;
 }
 
 cudaError_t
@@ -29,8 +52,9 @@ cw_fused_run (const CwKernelShape *shape, const void *q, const void *k, const fl
 
   CW_CUDA_TRY (cw_kernels_check_shape_cuda (shape));
   total = shape->b * shape->sq;
-  CW_CUDA_TRY (cw_score_launch (shape, CW_SCORE_TILE, q, k, w, 0, total, full, shape->sk, NULL, stream));
-  return cw_topk_launch (shape, full, shape->sk, 0, total, idx, scores, NULL, stream);
+  CW_PHASE_TRY ("score", cw_score_launch (shape, CW_SCORE_TILE, q, k, w, 0, total, full, shape->sk, NULL, stream));
+  CW_PHASE_TRY ("topk", cw_topk_launch (shape, full, shape->sk, 0, total, idx, scores, NULL, stream));
+  return cudaSuccess;
 }
 
 /* Shared by cw_streaming_run and the promoted path of cw_index_cache_reuse. */
@@ -51,12 +75,16 @@ cw_streaming_run_gated (const CwKernelShape *shape, uint64_t budget, const void 
   if (!cw_kernels_streaming_rows (shape, budget, &rows, &error))
     return cudaErrorInvalidValue;
   total = shape->b * shape->sq;
+  /* Two ranges per chunk, as many as the chunk's two kernel launches: the
+   * trace grows with the chunk count exactly as the kernel records do. */
   for (uint64_t r0 = 0; r0 < total; r0 += rows)
     {
       uint64_t n = total - r0 < rows ? total - r0 : rows;
-      CW_CUDA_TRY (cw_score_launch (shape, CW_SCORE_TILE, q, k, w, r0, n, tile, shape->sk, skip_if_one, stream));
-      CW_CUDA_TRY (cw_topk_launch (shape, tile, shape->sk, r0, n, idx + r0 * shape->top_k,
-                                   scores != NULL ? scores + r0 * shape->top_k : NULL, skip_if_one, stream));
+      CW_PHASE_TRY ("score",
+                    cw_score_launch (shape, CW_SCORE_TILE, q, k, w, r0, n, tile, shape->sk, skip_if_one, stream));
+      CW_PHASE_TRY ("topk", cw_topk_launch (shape, tile, shape->sk, r0, n, idx + r0 * shape->top_k,
+                                            scores != NULL ? scores + r0 * shape->top_k : NULL, skip_if_one,
+                                            stream));
     }
   return cudaSuccess;
 }

@@ -2,7 +2,11 @@
  *
  * CUPTI calls bufferRequested/bufferCompleted from its own threads; the
  * completed records are converted at once (their name strings are only
- * valid inside the callback) and appended to a mutex-guarded list. */
+ * valid inside the callback) and appended to a mutex-guarded list.
+ *
+ * RUNTIME (CUDA runtime API) records are kept only as (correlation id, host
+ * time) pairs: they are what ties a kernel to the NVTX range it was launched
+ * in (cw-trace-projection.h); they are not stored in the receipt. */
 #include "cw-cupti.h"
 
 #include <dlfcn.h>
@@ -12,6 +16,8 @@
 #include <string.h>
 
 #include <cupti.h>
+
+#include "cw-trace-projection.h"
 
 #define BUFFER_SIZE (8u << 20)
 #define BUFFER_ALIGN 8
@@ -23,6 +29,7 @@ typedef struct {
   uint32_t    stream_id, correlation_id;
   uint32_t    marker_id;   /* NVTX: start and end records share it */
   int         marker;      /* 0 = not a marker, 1 = start, 2 = end */
+  bool        api;         /* a runtime API call: only correlation_id and start_ns are set */
 } RawRecord;
 
 static struct {
@@ -42,6 +49,7 @@ static const CUpti_ActivityKind traced_kinds[] = {
   CUPTI_ACTIVITY_KIND_MEMSET,
   CUPTI_ACTIVITY_KIND_MEMORY2,
   CUPTI_ACTIVITY_KIND_MARKER,
+  CUPTI_ACTIVITY_KIND_RUNTIME,
 };
 #define N_TRACED_KINDS (sizeof traced_kinds / sizeof traced_kinds[0])
 
@@ -183,6 +191,17 @@ convert (const CUpti_Activity *record)
         name = m->name ? m->name : "";
         rec.start_ns = rec.end_ns = m->timestamp;
         break;
+      }
+    case CUPTI_ACTIVITY_KIND_RUNTIME:
+      {
+        const CUpti_ActivityAPI *a = (const CUpti_ActivityAPI *) record;
+        if (a->correlationId == 0)
+          return;
+        rec.api = true;
+        rec.start_ns = rec.end_ns = a->start;
+        rec.correlation_id = a->correlationId;
+        push_record (&rec);   /* no name: never becomes a trace event */
+        return;
       }
     default:
       return;
@@ -346,15 +365,36 @@ compare_events (const void *a, const void *b)
 bool
 cw_cupti_take (uint64_t from_ns, uint64_t to_ns, CwReceipt *receipt, uint64_t *dropped, CwError *error)
 {
-  size_t first_new = receipt->n_events;
+  size_t first_new = receipt->n_events, n_launches = 0, stack_n = 0;
+  CwTraceLaunch *launches = NULL;
+  size_t *stack = NULL;
   bool ok = true;
 
   pthread_mutex_lock (&self.lock);
+  /* Every API record of the window, for the projection below. */
+  for (size_t i = 0; i < self.n_records; i++)
+    n_launches += self.records[i].api;
+  if (n_launches > 0 && (launches = malloc (n_launches * sizeof *launches)) == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory reading the CUPTI records");
+      ok = false;
+    }
+  n_launches = 0;
   for (size_t i = 0; i < self.n_records && ok; i++)
     {
       RawRecord *rec = &self.records[i];
       CwTraceEvent ev;
 
+      if (rec->api)
+        {
+          if (rec->start_ns >= from_ns && rec->start_ns <= to_ns)
+            {
+              launches[n_launches].correlation_id = rec->correlation_id;
+              launches[n_launches].host_ns = rec->start_ns;
+              n_launches++;
+            }
+          continue;
+        }
       if (rec->marker == 2)
         continue;  /* consumed with its start */
       if (rec->marker == 1)
@@ -392,24 +432,38 @@ cw_cupti_take (uint64_t from_ns, uint64_t to_ns, CwReceipt *receipt, uint64_t *d
   self.dropped = 0;
   pthread_mutex_unlock (&self.lock);
   if (!ok)
-    return false;
+    {
+      free (launches);
+      return false;
+    }
 
   qsort (receipt->events + first_new, receipt->n_events - first_new, sizeof *receipt->events, compare_events);
-  /* Nesting depth of each range = number of enclosing ranges. */
+  /* Nesting depth of each range = number of ranges enclosing it. The ranges
+   * come from one thread and nest, so the enclosing ones are a stack: pop
+   * those that end before this one does. (A streaming lane has thousands of
+   * ranges; counting enclosures pairwise would be quadratic.) */
+  stack = malloc ((receipt->n_events - first_new + 1) * sizeof *stack);
+  if (stack == NULL)
+    {
+      free (launches);
+      cw_error_set (error, CW_ERROR_OOM, "out of memory nesting the NVTX ranges");
+      return false;
+    }
   for (size_t i = first_new; i < receipt->n_events; i++)
     {
       CwTraceEvent *ev = &receipt->events[i];
-      int32_t depth = 0;
 
       if (ev->kind != CW_TRACE_RANGE)
         continue;
-      for (size_t j = first_new; j < i; j++)
-        {
-          const CwTraceEvent *outer = &receipt->events[j];
-          if (outer->kind == CW_TRACE_RANGE && outer->start_ns <= ev->start_ns && outer->end_ns >= ev->end_ns)
-            depth++;
-        }
-      ev->depth = depth;
+      while (stack_n > 0 && receipt->events[stack[stack_n - 1]].end_ns < ev->end_ns)
+        stack_n--;
+      ev->depth = (int32_t) stack_n;
+      stack[stack_n++] = i;
     }
-  return true;
+  free (stack);
+
+  /* Each leaf range's GPU span, from the kernels launched inside it. */
+  ok = cw_trace_add_gpu_projections (receipt, first_new, launches, n_launches, NULL, error);
+  free (launches);
+  return ok;
 }

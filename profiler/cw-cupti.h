@@ -1,5 +1,6 @@
 /* cw-cupti.h: CUPTI Activity capture for one process: kernels, memcpy,
- * memset, MEMORY2 (alloc/free) and NVTX markers, turned into CwTraceEvents.
+ * memset, MEMORY2 (alloc/free), NVTX markers and runtime API calls (for
+ * their correlation ids only), turned into CwTraceEvents.
  *
  * CUPTI's activity buffers are process-wide, so this is a process-wide
  * singleton behind a small API. NVTX ranges reach CUPTI through NVTX
@@ -39,8 +40,10 @@ bool     cw_cupti_flush (CwError *error);
 
 /* Moves the records with any part inside [from_ns, to_ns] into `receipt`
  * (sorted by start time, NVTX ranges as start/end pairs with their nesting
- * depth) and forgets every record collected so far. Adds the dropped-record
- * count CUPTI reported since the last call to *dropped. */
+ * depth), then appends the GPU projection ("gpu:NAME", depth + 1) of each
+ * leaf NVTX range, found through the runtime API records' correlation ids
+ * (cw-trace-projection.h), and forgets every record collected so far. Adds
+ * the dropped-record count CUPTI reported since the last call to *dropped. */
 bool     cw_cupti_take (uint64_t from_ns, uint64_t to_ns, CwReceipt *receipt, uint64_t *dropped,
                         CwError *error);
 

@@ -1,5 +1,11 @@
 /* cw-profiler.c: the lane driver: allocate, fill, run, capture-check, free,
- * all under NVTX ranges while CUPTI records; then build the receipt. */
+ * all under NVTX ranges while CUPTI records; then build the receipt.
+ *
+ * Ranges of a receipt: "lane" (depth 0); "alloc", "warmup", "compute",
+ * "capture", "overhead", "free" (depth 1, pushed here); inside each lane
+ * step the kernel library's own phase ranges (depth 2: score, reduce, topk,
+ * mask, check); and the GPU projection of each leaf range (depth + 1,
+ * "gpu:score"...), added by cw_cupti_take. */
 #include "cw-profiler.h"
 
 #include <inttypes.h>
@@ -693,36 +699,14 @@ lane_flops (const CwKernelShape *s)
   return 2.0 * (double) s->b * pairs * (double) s->h * (double) s->d;
 }
 
-static const char *
-kernel_phase (const char *name)
+/* Sum of the GPU time of the kernels that ran inside the "compute" range
+ * (the timed step; warmup, capture replay and overhead repeats excluded). */
+static uint64_t
+compute_kernel_ns (const CwReceipt *r)
 {
-  if (strstr (name, "topk") || strstr (name, "select"))
-    return "topk";
-  if (strstr (name, "reduce"))
-    return "reduce";
-  if (strstr (name, "mask") || strstr (name, "invalid") || strstr (name, "sink"))
-    return "mask";
-  if (strstr (name, "score") || strstr (name, "gemm") || strstr (name, "mma"))
-    return "score";
-  if (strstr (name, "fill"))
-    return "fill";
-  return "other";
-}
+  uint64_t c_start = 0, c_end = 0, sum = 0;
 
-/* The lane entry points launch score, reduce and top-k kernels inside one
- * call, so the phases cannot be NVTX ranges of ours: they are the GPU-time
- * spans of each phase's consecutive kernels inside the "compute" range,
- * added as ranges named after the phase. */
-static void
-add_phase_spans (CwReceipt *r)
-{
-  uint64_t c_start = 0, c_end = 0;
-  size_t n = r->n_events;
-  const char *cur = NULL;
-  uint64_t span_start = 0, span_end = 0;
-  char namebuf[32];
-
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < r->n_events; i++)
     if (r->events[i].kind == CW_TRACE_RANGE && strcmp (r->events[i].name, "compute") == 0)
       {
         c_start = r->events[i].start_ns;
@@ -730,44 +714,14 @@ add_phase_spans (CwReceipt *r)
         break;
       }
   if (c_end == 0)
-    return;
-  for (size_t i = 0; i <= n; i++)
+    return 0;
+  for (size_t i = 0; i < r->n_events; i++)
     {
-      /* Copy what is needed: adding a span may move r->events. */
-      const CwTraceEvent *ev = i < n ? &r->events[i] : NULL;
-      const char *phase = NULL;
-      uint64_t ev_start = 0, ev_end = 0;
-
-      if (ev && (ev->kind != CW_TRACE_KERNEL || ev->start_ns < c_start || ev->end_ns > c_end))
-        continue;
-      if (ev)
-        {
-          phase = kernel_phase (ev->name);
-          ev_start = ev->start_ns;
-          ev_end = ev->end_ns;
-          r->kernel_ns += ev_end - ev_start;
-        }
-      if (cur && (phase == NULL || strcmp (phase, cur) != 0))
-        {
-          CwTraceEvent span = { 0 };
-          snprintf (namebuf, sizeof namebuf, "%s", cur);
-          span.kind = CW_TRACE_RANGE;
-          span.name = namebuf;
-          span.start_ns = span_start;
-          span.end_ns = span_end;
-          span.depth = 2;
-          cw_receipt_add_event (r, &span, NULL);
-          cur = NULL;
-        }
-      if (phase == NULL)
-        break;
-      if (cur == NULL)
-        {
-          cur = phase;
-          span_start = ev_start;
-        }
-      span_end = ev_end;
+      const CwTraceEvent *ev = &r->events[i];
+      if (ev->kind == CW_TRACE_KERNEL && ev->start_ns >= c_start && ev->end_ns <= c_end)
+        sum += ev->end_ns - ev->start_ns;
     }
+  return sum;
 }
 
 static int
@@ -949,7 +903,10 @@ cw_profiler_run_lane (CwProfiler *self, const CwLaneRequest *req, CwError *error
       return NULL;
     }
   r->measured_peak_bytes = cw_trace_live_peak (r->events, r->n_events);
-  add_phase_spans (r);
+  /* The phases (score, reduce, topk, mask, check) are the kernels' own NVTX
+   * ranges, nested in warmup/compute/capture/overhead; cw_cupti_take added
+   * their GPU projections ("gpu:score"...). Time order for the readers. */
+  r->kernel_ns = compute_kernel_ns (r);
   qsort (r->events, r->n_events, sizeof *r->events, compare_events_by_start);
   if (r->status == CW_RECEIPT_STATUS_OK && r->lane_ns > 0
       && (req->lane == CW_LANE_MATERIALIZE || req->lane == CW_LANE_FUSED || req->lane == CW_LANE_STREAMING))

@@ -45,7 +45,9 @@ typedef enum {
   CW_TRACE_MEMSET,
   CW_TRACE_ALLOC,   /* MEMORY2 allocation: start_ns == end_ns, bytes, address */
   CW_TRACE_FREE,    /* MEMORY2 release:    start_ns == end_ns, bytes, address */
-  CW_TRACE_RANGE,   /* NVTX push/pop range: lane, alloc, score, reduce, topk, mask */
+  CW_TRACE_RANGE,   /* NVTX push/pop range (host time): lane, alloc, compute, ..., and the kernels'
+                     * own phases score, reduce, topk, mask, check; or a GPU projection of a
+                     * phase, named "gpu:score"... (cw-trace-projection.h) */
 } CwTraceKind;
 
 #define CW_TRACE_N_KINDS 6
@@ -64,7 +66,8 @@ typedef struct {
   uint64_t    address;        /* alloc/free device address; 0 otherwise */
   uint32_t    stream_id;      /* 0 when not applicable */
   uint32_t    correlation_id; /* CUPTI correlation id; 0 when not applicable */
-  int32_t     depth;          /* NVTX nesting depth for ranges (lane = 0); 0 otherwise */
+  int32_t     depth;          /* NVTX nesting depth for ranges (lane = 0; a "gpu:" projection is
+                               * one deeper than the range it projects); 0 otherwise */
 } CwTraceEvent;
 
 /* One buffer of the planner's prediction for this lane. */

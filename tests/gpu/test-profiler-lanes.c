@@ -3,7 +3,9 @@
  * Suite 'gpu'; exits 77 where there is no CUDA device. Checks what a receipt
  * claims against what the test can compute on its own: the buffer bytes the
  * kernels' API asks for, the planner's peak, the NVTX ranges CUPTI must have
- * seen, graph legality per lane, OOM as a result, and a store round trip. */
+ * seen (the profiler's, and the kernel library's own phase ranges with their
+ * GPU projections), graph legality per lane, OOM as a result, and a store
+ * round trip. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +67,71 @@ has_range (const CwReceipt *r, const char *name, int depth)
   return false;
 }
 
+/* The first range called `name` (any depth). */
+static const CwTraceEvent *
+first_range (const CwReceipt *r, const char *name)
+{
+  for (size_t i = 0; i < r->n_events; i++)
+    if (r->events[i].kind == CW_TRACE_RANGE && strcmp (r->events[i].name, name) == 0)
+      return &r->events[i];
+  return NULL;
+}
+
+/* Ranges called `name` at `depth` lying inside `outer`. */
+static size_t
+count_ranges_in (const CwReceipt *r, const CwTraceEvent *outer, const char *name, int depth)
+{
+  size_t n = 0;
+
+  if (outer == NULL)
+    return 0;
+  for (size_t i = 0; i < r->n_events; i++)
+    {
+      const CwTraceEvent *e = &r->events[i];
+      n += e->kind == CW_TRACE_RANGE && strcmp (e->name, name) == 0 && e->depth == depth
+           && e->start_ns >= outer->start_ns && e->end_ns <= outer->end_ns;
+    }
+  return n;
+}
+
+/* Every "gpu:" projection starts where some GPU activity starts and ends
+ * where some GPU activity ends (it is the span of real records), and lies
+ * one row below a real range of the same phase that was open before it. */
+static bool
+projections_are_spans (const CwReceipt *r)
+{
+  size_t n_proj = 0;
+
+  for (size_t i = 0; i < r->n_events; i++)
+    {
+      const CwTraceEvent *p = &r->events[i];
+      bool starts = false, ends = false, source = false;
+
+      if (p->kind != CW_TRACE_RANGE || strncmp (p->name, "gpu:", 4) != 0)
+        continue;
+      n_proj++;
+      for (size_t j = 0; j < r->n_events; j++)
+        {
+          const CwTraceEvent *e = &r->events[j];
+          if (e->kind == CW_TRACE_KERNEL || e->kind == CW_TRACE_MEMCPY || e->kind == CW_TRACE_MEMSET)
+            {
+              starts |= e->start_ns == p->start_ns;
+              ends |= e->end_ns == p->end_ns;
+            }
+          else if (e->kind == CW_TRACE_RANGE && strcmp (e->name, p->name + 4) == 0 && e->depth + 1 == p->depth
+                   && e->start_ns <= p->start_ns)
+            source = true;
+        }
+      if (!starts || !ends || !source)
+        {
+          fprintf (stderr, "projection %s [%" PRIu64 ", %" PRIu64 "] depth %d: starts %d ends %d source %d\n",
+                   p->name, p->start_ns, p->end_ns, p->depth, starts, ends, source);
+          return false;
+        }
+    }
+  return n_proj > 0;
+}
+
 static size_t
 count_kind (const CwReceipt *r, CwTraceKind kind)
 {
@@ -113,9 +180,10 @@ run (CwProfiler *p, CwLaneKind lane, const CwConfig *c, bool capture, bool recal
 }
 
 static void
-check_score_lane (CwReceipt *r, const CwConfig *c, uint64_t workspace)
+check_score_lane (CwReceipt *r, const CwConfig *c, uint64_t workspace, uint64_t chunks)
 {
   uint64_t expected = io_bytes (c) + workspace;
+  const CwTraceEvent *compute, *capture;
 
   if (r == NULL)
     return;
@@ -140,8 +208,20 @@ check_score_lane (CwReceipt *r, const CwConfig *c, uint64_t workspace)
   CHECK (has_range (r, "compute", 1));
   CHECK (has_range (r, "capture", 1));
   CHECK (has_range (r, "free", 1));
-  CHECK (has_range (r, "score", 2));
-  CHECK (has_range (r, "topk", 2));
+  /* The phases are the kernel library's own NVTX ranges (cw-lanes.cu),
+   * nested in the timed step: one score and one topk per chunk. */
+  compute = first_range (r, "compute");
+  capture = first_range (r, "capture");
+  CHECK (count_ranges_in (r, compute, "score", 2) == chunks);
+  CHECK (count_ranges_in (r, compute, "topk", 2) == chunks);
+  /* ...projected onto the GPU through the launches' correlation ids. */
+  CHECK (count_ranges_in (r, compute, "gpu:score", 3) == chunks);
+  CHECK (count_ranges_in (r, compute, "gpu:topk", 3) == chunks);
+  CHECK (projections_are_spans (r));
+  /* NVTX calls are legal during stream capture: the captured step recorded
+   * its phases too; its kernels ran later, in the graph, so no projection. */
+  CHECK (count_ranges_in (r, capture, "score", 2) == chunks);
+  CHECK (count_ranges_in (r, capture, "gpu:score", 3) == 0);
   CHECK (r->capture.attempted && r->capture.captured && r->capture.instantiated && r->capture.replayed
          && r->capture.matched);
   CHECK (r->capture.cuda_error_name[0] == '\0');
@@ -183,14 +263,25 @@ main (void)
   CHECK (cw_kernel_shape_from_config (&c, &shape, NULL));
   CHECK (cw_kernels_materialize_workspace_bytes (&shape, &ws, NULL));
   r[n] = run (p, CW_LANE_MATERIALIZE, &c, true, false, 0);
-  check_score_lane (r[n++], &c, ws);
-  CHECK (has_range (r[n - 1], "reduce", 2));
+  check_score_lane (r[n++], &c, ws, 1);
+  if (r[n - 1])
+    {
+      CHECK (count_ranges_in (r[n - 1], first_range (r[n - 1], "compute"), "reduce", 2) == 1);
+      CHECK (count_ranges_in (r[n - 1], first_range (r[n - 1], "compute"), "gpu:reduce", 3) == 1);
+    }
   CHECK (cw_kernels_fused_workspace_bytes (&shape, &ws, NULL));
   r[n] = run (p, CW_LANE_FUSED, &c, true, false, 0);
-  check_score_lane (r[n++], &c, ws);
+  check_score_lane (r[n++], &c, ws, 1);
   CHECK (cw_kernels_streaming_workspace_bytes (&shape, c.chunk_budget_bytes, &ws, NULL));
-  r[n] = run (p, CW_LANE_STREAMING, &c, true, false, 5);
-  check_score_lane (r[n++], &c, ws);
+  {
+    uint64_t rows = 0, chunks;
+    CHECK (cw_kernels_streaming_rows (&shape, c.chunk_budget_bytes, &rows, NULL) && rows > 0);
+    chunks = rows > 0 ? (shape.b * shape.sq + rows - 1) / rows : 0;
+    fprintf (stderr, "streaming sq=%" PRIu64 ": %" PRIu64 " rows per chunk, %" PRIu64 " chunks\n", c.sq, rows, chunks);
+    CHECK (chunks > 1);
+    r[n] = run (p, CW_LANE_STREAMING, &c, true, false, 5);
+    check_score_lane (r[n++], &c, ws, chunks);
+  }
   if (r[n - 1])
     CHECK (r[n - 1]->unprofiled_lane_ns > 0);
 
@@ -244,6 +335,10 @@ main (void)
       CHECK (r[n]->capture.captured && r[n]->capture.instantiated && r[n]->capture.replayed && r[n]->capture.matched);
       CHECK (r[n]->predicted_peak_bytes == 0 && r[n]->profile[0] == '\0');
       CHECK (has_range (r[n], "compute", 1));
+      CHECK (count_ranges_in (r[n], first_range (r[n], "compute"), "mask", 2) == 1);
+      CHECK (count_ranges_in (r[n], first_range (r[n], "compute"), "gpu:mask", 3) == 1);
+      CHECK (count_ranges_in (r[n], first_range (r[n], "capture"), "mask", 2) == 1);
+      CHECK (projections_are_spans (r[n]));
     }
   n++;
   r[n] = run (p, CW_LANE_INDEX_MASK_HOST_CHECKED, &c, true, false, 0);
@@ -253,6 +348,15 @@ main (void)
       CHECK (r[n]->capture.attempted && !r[n]->capture.captured && !r[n]->capture.replayed);
       CHECK (strcmp (r[n]->capture.cuda_error_name, "cudaErrorStreamCaptureUnsupported") == 0);
       CHECK (strstr (r[n]->error_message, "cudaErrorStreamCaptureUnsupported") != NULL);
+      /* Eager: the host check, then the mask, each with its GPU work. */
+      CHECK (count_ranges_in (r[n], first_range (r[n], "compute"), "check", 2) == 1);
+      CHECK (count_ranges_in (r[n], first_range (r[n], "compute"), "gpu:check", 3) == 1);
+      CHECK (count_ranges_in (r[n], first_range (r[n], "compute"), "mask", 2) == 1);
+      CHECK (count_ranges_in (r[n], first_range (r[n], "compute"), "gpu:mask", 3) == 1);
+      /* Under capture the lane stopped inside "check" (the synchronization):
+       * the trace shows where, and no "mask" phase follows it. */
+      CHECK (count_ranges_in (r[n], first_range (r[n], "capture"), "check", 2) == 1);
+      CHECK (count_ranges_in (r[n], first_range (r[n], "capture"), "mask", 2) == 0);
     }
   n++;
   /* After a failed capture the stream still works. */
