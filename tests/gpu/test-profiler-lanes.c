@@ -44,7 +44,7 @@ v4_flash (CwConfig *c, uint64_t sq)
   c->w_dtype = CW_DTYPE_FP32;
   c->score_dtype = CW_DTYPE_FP32;
   c->index_dtype = CW_DTYPE_INT32;
-  c->chunk_budget_bytes = 16ull << 20;   /* small: several streaming chunks */
+  c->chunk_budget_bytes = 16ull << 20;   /* one chunk at sq = 4096; the streaming check sets its own */
   c->granularity = 1;
 }
 
@@ -272,15 +272,19 @@ main (void)
   CHECK (cw_kernels_fused_workspace_bytes (&shape, &ws, NULL));
   r[n] = run (p, CW_LANE_FUSED, &c, true, false, 0);
   check_score_lane (r[n++], &c, ws, 1);
-  CHECK (cw_kernels_streaming_workspace_bytes (&shape, c.chunk_budget_bytes, &ws, NULL));
   {
+    /* A budget of 1 MiB: 256 rows of sk = 1024 fp32 per chunk, 16 chunks,
+     * so the per-chunk phase ranges are counted, not just present. */
+    CwConfig cs = c;
     uint64_t rows = 0, chunks;
-    CHECK (cw_kernels_streaming_rows (&shape, c.chunk_budget_bytes, &rows, NULL) && rows > 0);
+    cs.chunk_budget_bytes = 1ull << 20;
+    CHECK (cw_kernels_streaming_workspace_bytes (&shape, cs.chunk_budget_bytes, &ws, NULL));
+    CHECK (cw_kernels_streaming_rows (&shape, cs.chunk_budget_bytes, &rows, NULL) && rows > 0);
     chunks = rows > 0 ? (shape.b * shape.sq + rows - 1) / rows : 0;
-    fprintf (stderr, "streaming sq=%" PRIu64 ": %" PRIu64 " rows per chunk, %" PRIu64 " chunks\n", c.sq, rows, chunks);
-    CHECK (chunks > 1);
-    r[n] = run (p, CW_LANE_STREAMING, &c, true, false, 5);
-    check_score_lane (r[n++], &c, ws, chunks);
+    fprintf (stderr, "streaming sq=%" PRIu64 ": %" PRIu64 " rows per chunk, %" PRIu64 " chunks\n", cs.sq, rows, chunks);
+    CHECK (chunks == 16);
+    r[n] = run (p, CW_LANE_STREAMING, &cs, true, false, 5);
+    check_score_lane (r[n++], &cs, ws, chunks);
   }
   if (r[n - 1])
     CHECK (r[n - 1]->unprofiled_lane_ns > 0);
