@@ -25,6 +25,8 @@
  * stays on the v9 kernel (same instruction, same products). */
 #include <cuda_runtime.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cw-score-common.cuh"
 #include "cw-score-order.cuh"
@@ -35,7 +37,15 @@
 #define CW_WS_KEY_TILE 64
 #define CW_WS_STAGES 4
 #define CW_WS_LAG 2                  /* producer signals tile j - LAG after issuing tile j */
-#define CW_WS_KEYS_PER_BLOCK 8192
+#define CW_WS_KEYS_PER_BLOCK 8192         /* default key split (a multiple of the tile) */
+
+/* When a consumer lets the other issue its wgmma (see the file comment). */
+enum {
+  CW_WS_ORDER_NONE = 0,              /* no ordering: both issue when their stage is full */
+  CW_WS_ORDER_ISSUE = 1,             /* right after our wgmma are issued (v10) */
+  CW_WS_ORDER_HALF = 2,              /* once the first half of ours has completed */
+  CW_WS_ORDER_DONE = 3,              /* once all of ours have completed: strict turns */
+};
 #define CW_WS_THREADS 384
 
 __device__ __forceinline__ void
@@ -77,7 +87,7 @@ pair_signal (int id)
 
 template <int DB, bool FP8>
 __global__ void __launch_bounds__ (CW_WS_THREADS, 1)
-score_wgmma_ws_kernel (ScoreParams p)
+score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
 {
   constexpr int H = 64, NQ = 4 * H;               /* query-heads per consumer: wgmma N */
   constexpr int CHUNKS = DB / 16;
@@ -94,10 +104,10 @@ score_wgmma_ws_kernel (ScoreParams p)
   uint64_t bi, s_begin, s_end;
   score_block_rows (p, blockIdx.x, CW_WS_ROWS, &bi, &s_begin, &s_end);
   const uint64_t l_max = legal_keys (s_end - 1, p.sk, p.ratio, p.causal);
-  const uint64_t kb0 = (uint64_t) blockIdx.y * CW_WS_KEYS_PER_BLOCK;
+  const uint64_t kb0 = (uint64_t) blockIdx.y * keys_per_block;
   if (kb0 >= l_max)
     return;                                       /* fully masked split (the whole block leaves) */
-  const uint64_t kb1 = min (kb0 + CW_WS_KEYS_PER_BLOCK, l_max);
+  const uint64_t kb1 = min (kb0 + keys_per_block, l_max);
   const int ntiles = (int) ((kb1 - kb0 + CW_WS_KEY_TILE - 1) / CW_WS_KEY_TILE);
 
   const int tid = threadIdx.x, wg = tid >> 7, wt = tid & 127;
@@ -187,15 +197,22 @@ score_wgmma_ws_kernel (ScoreParams p)
           mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
           /* turn order: consumer 0 issues tile j after consumer 1 issued
            * tile j - 1; consumer 1 issues tile j after consumer 0 did. */
-          if (cons == 0)
+          if (order != CW_WS_ORDER_NONE)
             {
-              if (j > 0)
-                pair_wait (1);
+              if (cons == 0)
+                {
+                  if (j > 0)
+                    pair_wait (1);
+                }
+              else
+                pair_wait (2);
             }
-          else
-            pair_wait (2);
           const uint32_t a_s = keys_s + (uint32_t) st * TILE_BYTES;
           asm volatile ("wgmma.fence.sync.aligned;\n" ::: "memory");
+          /* Two commit groups (first and second half of d), so that with
+           * ORDER_HALF the other consumer is let in once our first half
+           * has completed: its wgmma then queue behind our second half
+           * instead of interleaving with all of ours. */
 #pragma unroll
           for (int ks = 0; ks < KSTEPS; ks++)
             {
@@ -205,12 +222,21 @@ score_wgmma_ws_kernel (ScoreParams p)
                 cw_wgmma_m64n256k32_e4m3 (acc, da, db, ks > 0);
               else
                 cw_wgmma_m64n256k16_bf16 (acc, da, db, ks > 0);
+              if (ks == KSTEPS / 2 - 1)
+                asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
             }
           asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-          if (cons == 0)
-            pair_signal (2);
-          else if (j + 1 < ntiles)
-            pair_signal (1);
+          if (order == CW_WS_ORDER_HALF)
+            asm volatile ("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+          else if (order == CW_WS_ORDER_DONE)
+            asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+          if (order != CW_WS_ORDER_NONE)
+            {
+              if (cons == 0)
+                pair_signal (2);
+              else if (j + 1 < ntiles)
+                pair_signal (1);
+            }
           asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
           if (lane == 0)
             mbar_arrive (empty0 + 8 * st);        /* this warp no longer reads the stage */
@@ -266,13 +292,34 @@ score_wgmma_ws_kernel (ScoreParams p)
 
 template <int DB, bool FP8>
 static cudaError_t
-launch_ws (const ScoreParams &p, dim3 grid, cudaStream_t stream)
+launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, cudaStream_t stream)
 {
   const int smem = 1024 + 2 * 4 * 64 * DB + CW_WS_STAGES * CW_WS_KEY_TILE * DB;
   CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  score_wgmma_ws_kernel<DB, FP8><<<grid, CW_WS_THREADS, smem, stream>>> (p);
+  score_wgmma_ws_kernel<DB, FP8><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
+}
+
+/* Knobs for A/B runs in one build, read once from the environment (values
+ * other than those listed are ignored, the default stays):
+ *   CW_WS_KEYS=4096|8192|16384   keys per block (the key split)
+ *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE / _ISSUE / _HALF / _DONE */
+static uint32_t ws_keys = 0;
+static int ws_order = -1;
+
+static void
+read_knobs (void)
+{
+  if (ws_order >= 0)
+    return;
+  const char *k = getenv ("CW_WS_KEYS"), *o = getenv ("CW_WS_ORDER");
+  ws_keys = CW_WS_KEYS_PER_BLOCK;
+  if (k != NULL && (!strcmp (k, "4096") || !strcmp (k, "8192") || !strcmp (k, "16384")))
+    ws_keys = (uint32_t) atoi (k);
+  ws_order = CW_WS_ORDER_ISSUE;
+  if (o != NULL && o[0] >= '0' && o[0] <= '3' && o[1] == '\0')
+    ws_order = o[0] - '0';
 }
 
 /* TILE mode, h = 64, rows of 128 or 256 bytes. p.groups_first is
@@ -288,6 +335,7 @@ cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p_in, u
 
   if (shape->h != 64)
     return cudaErrorNotSupported;
+  read_knobs ();
   len0 = shape->sq - p.first_row % shape->sq;
   if (len0 > p.rows)
     len0 = p.rows;
@@ -295,14 +343,14 @@ cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p_in, u
   groups = p.groups_first;
   if (p.rows > len0)
     groups += ((p.rows - len0) / shape->sq) * per + ((p.rows - len0) % shape->sq + CW_WS_ROWS - 1) / CW_WS_ROWS;
-  if (groups > 0x7fffffffu || (l_max + CW_WS_KEYS_PER_BLOCK - 1) / CW_WS_KEYS_PER_BLOCK > 65535)
+  if (groups > 0x7fffffffu || (l_max + ws_keys - 1) / ws_keys > 65535)
     return cudaErrorInvalidConfiguration;
-  dim3 grid ((unsigned) groups, (unsigned) ((l_max + CW_WS_KEYS_PER_BLOCK - 1) / CW_WS_KEYS_PER_BLOCK));
+  dim3 grid ((unsigned) groups, (unsigned) ((l_max + ws_keys - 1) / ws_keys));
   if (db == 256 && !fp8)
-    return launch_ws<256, false> (p, grid, stream);
+    return launch_ws<256, false> (p, grid, ws_keys, ws_order, stream);
   if (db == 128 && !fp8)
-    return launch_ws<128, false> (p, grid, stream);
+    return launch_ws<128, false> (p, grid, ws_keys, ws_order, stream);
   if (db == 128 && fp8)
-    return launch_ws<128, true> (p, grid, stream);
+    return launch_ws<128, true> (p, grid, ws_keys, ws_order, stream);
   return cudaErrorNotSupported;
 }
