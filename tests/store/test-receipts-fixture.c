@@ -9,7 +9,11 @@
  *    oom point of the same lane;
  *  - the CUPTI peak is cross-checked by the cudaMemGetInfo delta;
  *  - graph legality: every ok lane replayed its graph bit-identically, and the
- *    host-checked mask update failed capture with its CUDA error name. */
+ *    host-checked mask update failed capture with its CUDA error name;
+ *  - phase ranges: in the files written since the kernels push their own NVTX
+ *    ranges (h200-deepseek-v4-flash.db), every ok lane's timed step has its
+ *    real phase ranges, each with its "gpu:" projection, and each projection
+ *    is the span of stored GPU records (data/receipts/README.md). */
 #include <dirent.h>
 #include <stdbool.h>
 #include <inttypes.h>
@@ -189,6 +193,86 @@ check_receipt (const char *db, const CwReceipt *r, LaneStats stats[3], unsigned 
     }
 }
 
+/* Files whose receipts must carry the kernels' real NVTX phase ranges. */
+static const char *const real_phase_files[] = { "h200-deepseek-v4-flash.db" };
+
+static size_t
+ranges_in (const CwReceipt *r, const CwTraceEvent *outer, const char *name, int depth)
+{
+  size_t n = 0;
+
+  for (size_t i = 0; outer && i < r->n_events; i++)
+    {
+      const CwTraceEvent *e = &r->events[i];
+      n += e->kind == CW_TRACE_RANGE && strcmp (e->name, name) == 0 && e->depth == depth
+           && e->start_ns >= outer->start_ns && e->end_ns <= outer->end_ns;
+    }
+  return n;
+}
+
+/* The phase ranges of one ok receipt with a full trace: under "compute", one
+ * real range per phase launch and as many "gpu:" projections; every
+ * projection starts and ends on a stored GPU record. */
+static void
+check_phases (const char *file, const CwReceipt *r)
+{
+  static const char *const score_phases[] = { "score", "topk", NULL };
+  static const char *const materialize_phases[] = { "score", "reduce", "topk", NULL };
+  static const char *const mask_phases[] = { "mask", NULL };
+  static const char *const checked_phases[] = { "check", "mask", NULL };
+  const char *const *phases;
+  const CwTraceEvent *compute = NULL;
+  size_t n_score = 0;
+
+  if (strcmp (r->lane, "materialize") == 0)
+    phases = materialize_phases;
+  else if (strcmp (r->lane, "fused") == 0 || strcmp (r->lane, "streaming") == 0)
+    phases = score_phases;
+  else if (strcmp (r->lane, "index-mask") == 0)
+    phases = mask_phases;
+  else if (strcmp (r->lane, "index-mask-host-checked") == 0)
+    phases = checked_phases;
+  else
+    return;
+  for (size_t i = 0; i < r->n_events && compute == NULL; i++)
+    if (r->events[i].kind == CW_TRACE_RANGE && strcmp (r->events[i].name, "compute") == 0)
+      compute = &r->events[i];
+  CHECK (compute != NULL, "%s: receipt %" PRId64 " (%s) has no compute range", file, r->id, r->lane);
+  for (const char *const *ph = phases; compute && *ph; ph++)
+    {
+      char gpu[32];
+      size_t n_real = ranges_in (r, compute, *ph, 2), n_gpu;
+
+      snprintf (gpu, sizeof gpu, "gpu:%s", *ph);
+      n_gpu = ranges_in (r, compute, gpu, 3);
+      CHECK (n_real > 0 && n_real == n_gpu, "%s: receipt %" PRId64 " (%s sq=%" PRIu64 "): %zu '%s' ranges, %zu '%s'",
+             file, r->id, r->lane, r->config.sq, n_real, *ph, n_gpu, gpu);
+      if (strcmp (*ph, "score") == 0)
+        n_score = n_real;
+      if (strcmp (*ph, "topk") == 0 && n_score > 0)
+        CHECK (n_real == n_score, "%s: receipt %" PRId64 ": %zu score vs %zu topk ranges", file, r->id, n_score, n_real);
+    }
+  for (size_t i = 0; i < r->n_events; i++)
+    {
+      const CwTraceEvent *p = &r->events[i];
+      bool starts = false, ends = false;
+
+      if (p->kind != CW_TRACE_RANGE || strncmp (p->name, "gpu:", 4) != 0)
+        continue;
+      for (size_t j = 0; j < r->n_events && !(starts && ends); j++)
+        {
+          const CwTraceEvent *e = &r->events[j];
+          if (e->kind == CW_TRACE_KERNEL || e->kind == CW_TRACE_MEMCPY || e->kind == CW_TRACE_MEMSET)
+            {
+              starts |= e->start_ns == p->start_ns;
+              ends |= e->end_ns == p->end_ns;
+            }
+        }
+      CHECK (starts && ends, "%s: receipt %" PRId64 ": projection %s is not the span of stored GPU records", file,
+             r->id, p->name);
+    }
+}
+
 int
 main (void)
 {
@@ -245,6 +329,29 @@ main (void)
           check_receipt (ent->d_name, r, stats, &n_host_checked, &n_mask_ok);
           cw_receipt_free (full);
           n_receipts++;
+        }
+      for (size_t f = 0; list && f < sizeof real_phase_files / sizeof real_phase_files[0]; f++)
+        {
+          unsigned n_checked = 0;
+
+          if (strcmp (ent->d_name, real_phase_files[f]) != 0)
+            continue;
+          for (size_t i = 0; i < cw_receipt_list_get_n_items (list); i++)
+            {
+              const CwReceipt *r = cw_receipt_list_get (list, i);
+              CwReceipt *full;
+
+              if (r->status == CW_RECEIPT_STATUS_OOM)
+                continue;   /* never reached its compute step */
+              full = cw_receipt_store_load (store, r->id, &err);
+              CHECK (full != NULL, "%s: load %" PRId64 ": %s", ent->d_name, r->id, err.message);
+              if (full)
+                check_phases (ent->d_name, full);
+              n_checked += full != NULL;
+              cw_receipt_free (full);
+            }
+          CHECK (n_checked > 0, "%s: no receipt with a compute step", ent->d_name);
+          fprintf (stderr, "%s: phase ranges checked on %u receipts\n", ent->d_name, n_checked);
         }
       /* One full load per file: the trace is there and consistent (for the
        * CUPTI-profiled receipts; the transfer lane's have no trace). */
