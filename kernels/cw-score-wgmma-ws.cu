@@ -8,17 +8,20 @@
  * 4 x 64 query-heads: 256 useful FLOP per key byte, ~3 TB/s of L2 reads at
  * the matrix rate. Here a block holds 8 query rows (q [2 x 256 x d] in
  * shared memory); both consumer warpgroups read the SAME key tile, one with
- * rows 0-3, the other with rows 4-7, which halves the key traffic per FLOP.
+ * rows 0-3, the other with rows 4-7, which halves the key traffic per FLOP
+ * (v10a, with the producer split too, so the two are not told apart:
+ * score 286.7 -> 240.7 ms at S=262,144 in one run).
  *   producer (warpgroup 0): cp.async 16-byte copies of key tiles into a
  *     4-stage ring; once its copies of a stage have landed it fences them
  *     for the async proxy and arrives on that stage's "full" mbarrier; it
- *     waits on the stage's "empty" mbarrier before reusing it.
- *   consumers (warpgroups 1, 2): wait "full", issue 8 wgmma m64n256 on the
- *     tile, wait for them, free the stage ("empty"), then run the relu.w
- *     head-sum epilogue. Two named barriers order the consumers' matrix
- *     issue turn by turn (ping-pong) so one's epilogue runs while the
- *     other's wgmma occupy the tensor cores, instead of both contending and
- *     then both idling the tensor cores in their epilogues.
+ *     waits on the stage's "empty" mbarrier before reusing it. It starts
+ *     while the consumers still load their q.
+ *   consumers (warpgroups 1, 2): load their own 4 rows of q and weights,
+ *     then per tile: wait "full", issue 8 wgmma m64n256 on the tile, wait
+ *     for them, free the stage ("empty"), run the relu.w head-sum epilogue.
+ *     The two consumers run unordered by default: forcing ping-pong turns
+ *     between them (CW_WS_ORDER) measured 1.6-4.7 % slower (v10b).
+ *   key split: chosen per launch to trim the last wave (balanced_keys).
  * The accumulator layout, the epilogue and its head-sum order are those of
  * cw-score-wgmma.cu (cw-score-order.cuh), so scores are bit-identical to the
  * v9 and mma.sync kernels. TILE mode only: the materialize lane's SLAB mode
@@ -42,7 +45,7 @@
 /* When a consumer lets the other issue its wgmma (see the file comment). */
 enum {
   CW_WS_ORDER_NONE = 0,              /* no ordering: both issue when their stage is full */
-  CW_WS_ORDER_ISSUE = 1,             /* right after our wgmma are issued (v10) */
+  CW_WS_ORDER_ISSUE = 1,             /* right after our wgmma are issued (v10a) */
   CW_WS_ORDER_HALF = 2,              /* once the first half of ours has completed */
   CW_WS_ORDER_DONE = 3,              /* once all of ours have completed: strict turns */
 };
@@ -116,21 +119,9 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
   const uint32_t full0 = (uint32_t) __cvta_generic_to_shared (&full_bar[0]);
   const uint32_t empty0 = (uint32_t) __cvta_generic_to_shared (&empty_bar[0]);
 
-  /* Every thread helps load the 8 rows' q (zeros past s_end) and weights. */
-  for (int id = tid; id < CW_WS_ROWS * H * CHUNKS; id += CW_WS_THREADS)
-    {
-      const int n = id / CHUNKS, cc = id % CHUNKS, qi = n / H, head = n % H;
-      const bool valid = s_begin + qi < s_end;
-      const uint64_t row = bi * p.sq + s_begin + qi;
-      const unsigned char *src = valid ? p.q + (row * H + head) * DB + cc * 16 : p.q;
-      cp_async_16 (base + (uint32_t) (qi >> 2) * Q_BYTES + cw_wgmma_swizzled (n % NQ, cc, NQ), src, valid);
-    }
-  cp_async_commit ();
-  for (int id = tid; id < CW_WS_ROWS * H; id += CW_WS_THREADS)
-    {
-      const int qi = id / H;
-      w_s[qi][id % H] = s_begin + qi < s_end ? p.w[(bi * p.sq + s_begin + qi) * H + id % H] : 0.0f;
-    }
+  /* The mbarriers first; q and weights are loaded by the consumers after
+   * the split, so the producer's first key tiles are in flight while q
+   * lands (v10a loaded q with all threads and started the keys after it). */
   if (tid == 0)
     {
       for (int s = 0; s < CW_WS_STAGES; s++)
@@ -140,8 +131,6 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
         }
       asm volatile ("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
-  cp_async_wait<0> ();
-  asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
   __syncthreads ();
 
   if (wg == 0)
@@ -185,6 +174,30 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
       const int lane = tid & 31, wwarp = wt >> 5, g = lane >> 2, c = lane & 3;
       const uint32_t q_s = base + (uint32_t) cons * Q_BYTES;
       const uint64_t r0 = s_begin + 4 * cons;
+
+      /* This consumer's 4 rows of q (zeros past s_end) and their weights;
+       * its own named barrier (3 or 4) makes both visible to its 128
+       * threads, the proxy fence makes q visible to wgmma. */
+      for (int id = wt; id < 4 * H * CHUNKS; id += 128)
+        {
+          const int n = id / CHUNKS, cc = id % CHUNKS, qi = n / H, head = n % H;
+          const bool valid = r0 + qi < s_end;
+          const uint64_t row = bi * p.sq + r0 + qi;
+          const unsigned char *src = valid ? p.q + (row * H + head) * DB + cc * 16 : p.q;
+          cp_async_16 (q_s + cw_wgmma_swizzled (n, cc, NQ), src, valid);
+        }
+      cp_async_commit ();
+      for (int id = wt; id < 4 * H; id += 128)
+        {
+          const int qi = id / H;
+          w_s[4 * cons + qi][id % H] = r0 + qi < s_end ? p.w[(bi * p.sq + r0 + qi) * H + id % H] : 0.0f;
+        }
+      cp_async_wait<0> ();
+      asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
+      if (cons == 0)
+        asm volatile ("bar.sync 3, 128;\n" ::: "memory");
+      else
+        asm volatile ("bar.sync 4, 128;\n" ::: "memory");
       uint64_t l_row[4];
 #pragma unroll
       for (int qi = 0; qi < 4; qi++)
@@ -303,10 +316,11 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
 
 /* Knobs for A/B runs in one build, read once from the environment (values
  * other than those listed are ignored, the default stays):
- *   CW_WS_KEYS=4096|8192|16384   keys per block (the key split)
- *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE / _ISSUE / _HALF / _DONE */
-static uint32_t ws_keys = 0;
+ *   CW_WS_KEYS=4096|8192|16384   a fixed key split (default: balanced_keys)
+ *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE (default) / _ISSUE / _HALF / _DONE */
+static uint32_t ws_fixed_keys = 0;
 static int ws_order = -1;
+static uint64_t ws_sms = 0;
 
 static void
 read_knobs (void)
@@ -314,12 +328,46 @@ read_knobs (void)
   if (ws_order >= 0)
     return;
   const char *k = getenv ("CW_WS_KEYS"), *o = getenv ("CW_WS_ORDER");
-  ws_keys = CW_WS_KEYS_PER_BLOCK;
+  int dev = 0, sms = 0;
   if (k != NULL && (!strcmp (k, "4096") || !strcmp (k, "8192") || !strcmp (k, "16384")))
-    ws_keys = (uint32_t) atoi (k);
-  ws_order = CW_WS_ORDER_ISSUE;
+    ws_fixed_keys = (uint32_t) atoi (k);
+  if (cudaGetDevice (&dev) == cudaSuccess
+      && cudaDeviceGetAttribute (&sms, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && sms > 0)
+    ws_sms = (uint64_t) sms;
+  ws_order = CW_WS_ORDER_NONE;
   if (o != NULL && o[0] >= '0' && o[0] <= '3' && o[1] == '\0')
     ws_order = o[0] - '0';
+}
+
+/* The key split of one launch. Blocks are handed to SMs as they free up,
+ * so what a split size costs is its last wave (SMs idle while the last
+ * blocks finish) and one q prologue per block. Modelled time:
+ *   waves(n) * (keys_per_block(n) + CW_WS_PROLOGUE_KEYS)
+ * over n = ceil(l_max / 16384) .. ceil(l_max / 4096) splits; the smallest
+ * n wins ties. The A/B in v10b measured 4096, 8192 and 16384 within ~1 %
+ * of each other, so this only trims the last wave. */
+#define CW_WS_PROLOGUE_KEYS 256
+
+static uint32_t
+balanced_keys (uint64_t groups, uint64_t l_max)
+{
+  if (ws_sms == 0)
+    return CW_WS_KEYS_PER_BLOCK;
+  const uint64_t n_lo = (l_max + 16383) / 16384, n_hi = (l_max + 4095) / 4096;
+  uint64_t best_keys = CW_WS_KEYS_PER_BLOCK;
+  double best = 0;
+  for (uint64_t n = n_lo > 0 ? n_lo : 1; n <= n_hi; n++)
+    {
+      const uint64_t keys = ((l_max + n - 1) / n + CW_WS_KEY_TILE - 1) / CW_WS_KEY_TILE * CW_WS_KEY_TILE;
+      const uint64_t blocks = groups * ((l_max + keys - 1) / keys);
+      const double cost = (double) ((blocks + ws_sms - 1) / ws_sms) * (double) (keys + CW_WS_PROLOGUE_KEYS);
+      if (best == 0 || cost < best)
+        {
+          best = cost;
+          best_keys = keys;
+        }
+    }
+  return (uint32_t) best_keys;
 }
 
 /* TILE mode, h = 64, rows of 128 or 256 bytes. p.groups_first is
@@ -343,7 +391,10 @@ cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p_in, u
   groups = p.groups_first;
   if (p.rows > len0)
     groups += ((p.rows - len0) / shape->sq) * per + ((p.rows - len0) % shape->sq + CW_WS_ROWS - 1) / CW_WS_ROWS;
-  if (groups > 0x7fffffffu || (l_max + ws_keys - 1) / ws_keys > 65535)
+  if (groups > 0x7fffffffu)
+    return cudaErrorInvalidConfiguration;
+  const uint32_t ws_keys = ws_fixed_keys != 0 ? ws_fixed_keys : balanced_keys (groups, l_max);
+  if ((l_max + ws_keys - 1) / ws_keys > 65535)
     return cudaErrorInvalidConfiguration;
   dim3 grid ((unsigned) groups, (unsigned) ((l_max + ws_keys - 1) / ws_keys));
   if (db == 256 && !fp8)
