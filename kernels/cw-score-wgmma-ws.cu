@@ -35,6 +35,7 @@
 #include "cw-score-order.cuh"
 #include "cw-wgmma.cuh"
 #include "cw-wgmma-smem.cuh"
+#include "cw-wgmma-n128.cuh"
 
 #define CW_WS_ROWS 8                 /* query rows per block, 4 per consumer */
 #define CW_WS_KEY_TILE 64
@@ -88,7 +89,138 @@ pair_signal (int id)
   asm volatile ("bar.arrive %0, 256;\n" :: "r"(id) : "memory");
 }
 
+/* ---- split-N consumer (CW_WS_SPLIT_N=1; compiled, NOT yet run on a GPU) ----
+ * The default consumer waits for all 8 of its m64n256 wgmma before its
+ * epilogue, so between its epilogues this warpgroup gives the tensor cores
+ * nothing; ncu (v10c) shows the tensor pipe 66.7 % busy. Here the 256
+ * query-heads are two m64n128 halves, a (queries 0-1) and b (queries 2-3),
+ * each with its own 64 accumulators, issued as two commit groups: the
+ * epilogue of half a runs while half b is still in the tensor cores, so only
+ * half of the epilogue is exposed. Cost: the key tile is read from shared
+ * memory twice (~20 % more operand traffic).
+ * Why not also overlap half b with the next tile's half a: ptxas then
+ * serializes every wgmma (C7514: accumulator reads inside a pipeline stage
+ * that never drains), as it did for the v9 two-accumulator attempt; with a
+ * data-dependent branch between issue and wait it is C7518. Both were
+ * reproduced with nvcc 13.0 here; the drain-every-tile form below compiles
+ * clean (no C7514/C7518, 161-164 registers, no spills).
+ * Same products and head-sum order as the default consumer (vals[]); bit
+ * identity with it and with mma.sync is for the GPU test to confirm (that
+ * the m64n128 and m64n256 forms sum each k16 step identically is assumed). */
 template <int DB, bool FP8>
+__device__ __forceinline__ void
+issue_half (float (&acc)[64], uint32_t a_s, uint32_t b_s)
+{
+  constexpr int KSTEPS = DB / 32;
+  asm volatile ("wgmma.fence.sync.aligned;\n" ::: "memory");
+#pragma unroll
+  for (int ks = 0; ks < KSTEPS; ks++)
+    {
+      const uint64_t da = cw_wgmma_smem_desc (a_s + (ks >> 2) * CW_WS_KEY_TILE * 128 + (ks & 3) * 32);
+      const uint64_t db = cw_wgmma_smem_desc (b_s + (ks >> 2) * 256 * 128 + (ks & 3) * 32);
+      if (FP8)
+        cw_wgmma_m64n128k32_e4m3 (acc, da, db, ks > 0);
+      else
+        cw_wgmma_m64n128k16_bf16 (acc, da, db, ks > 0);
+    }
+  asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+}
+
+/* Pins the accumulator registers at this point of the program: the wait
+ * before it (an asm with only a memory clobber) does not order register
+ * reads, so without this the compiler may hoist epilogue reads of a half
+ * above the wait that completes it, and ptxas then serializes every wgmma
+ * (C7514). CUTLASS's warpgroup_fence_operand does the same. */
+__device__ __forceinline__ void
+fence_acc (float (&acc)[64])
+{
+#pragma unroll
+  for (int i = 0; i < 64; i++)
+    asm volatile ("" : "+f"(acc[i]) :: "memory");
+}
+
+/* relu * w head sums of queries 2*HALF, 2*HALF + 1 into vals[4*HALF ..]. */
+template <int HALF>
+__device__ __forceinline__ void
+relu_w_half (const float (&acc)[64], const float (*w4)[64], int c, float (&vals)[8])
+{
+#pragma unroll
+  for (int qh = 0; qh < 2; qh++)
+    {
+      const int qi = 2 * HALF + qh;
+      float p0 = 0.0f, p1 = 0.0f;
+#pragma unroll
+      for (int jj = 0; jj < 8; jj++)
+        {
+          const float2 wv = *(const float2 *) &w4[qi][8 * jj + 2 * c];
+          const float *a4 = &acc[4 * (qh * 8 + jj)];
+          p0 = cw_relu_w_fma (a4[0], wv.x, p0);
+          p0 = cw_relu_w_fma (a4[1], wv.y, p0);
+          p1 = cw_relu_w_fma (a4[2], wv.x, p1);
+          p1 = cw_relu_w_fma (a4[3], wv.y, p1);
+        }
+      vals[2 * qi] = p0;
+      vals[2 * qi + 1] = p1;
+    }
+}
+
+template <int DB, bool FP8>
+__device__ __forceinline__ void
+consume_split_n (const ScoreParams &p, const float (*w_s)[64], uint32_t q_s, uint32_t keys_s, uint32_t full0,
+                 uint32_t empty0, int ntiles, uint64_t kb0, uint64_t bi, uint64_t r0, int cons,
+                 const uint64_t (&l_row)[4])
+{
+  constexpr uint32_t TILE_BYTES = CW_WS_KEY_TILE * DB;
+  const int lane = threadIdx.x & 31, wwarp = (threadIdx.x & 127) >> 5, g = lane >> 2, c = lane & 3;
+  const uint32_t qa = q_s, qb = q_s + 128 * 128;   /* rows 128.. of each 128-byte k-block */
+  const float (*w4)[64] = w_s + 4 * cons;
+  float acc_a[64], acc_b[64];
+
+  for (int j = 0; j < ntiles; j++)
+    {
+      const int st = j % CW_WS_STAGES;
+      mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
+      issue_half<DB, FP8> (acc_a, keys_s + (uint32_t) st * TILE_BYTES, qa);
+      issue_half<DB, FP8> (acc_b, keys_s + (uint32_t) st * TILE_BYTES, qb);
+      asm volatile ("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");      /* a of tile j done */
+      fence_acc (acc_a);
+      float vals[8];
+      relu_w_half<0> (acc_a, w4, c, vals);
+      asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");      /* b of tile j done */
+      fence_acc (acc_b);
+      mbar_arrive (empty0 + 8 * st);              /* every lane: this thread no longer reads tile j */
+      relu_w_half<1> (acc_b, w4, c, vals);
+
+      /* quad reduce-scatter and stores, as in the default consumer */
+      const bool odd = lane & 1, hi = (lane >> 1) & 1;
+      float keep[4], fin[2];
+#pragma unroll
+      for (int i = 0; i < 4; i++)
+        {
+          float send = odd ? vals[i] : vals[4 + i];
+          float recv = __shfl_xor_sync (0xffffffffu, send, 1);
+          keep[i] = __fadd_rn (odd ? vals[4 + i] : vals[i], recv);
+        }
+#pragma unroll
+      for (int i = 0; i < 2; i++)
+        {
+          float send = hi ? keep[i] : keep[2 + i];
+          float recv = __shfl_xor_sync (0xffffffffu, send, 2);
+          fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
+        }
+      const int qi = 2 * odd + hi;
+      const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
+      const uint64_t ta = kb0 + (uint64_t) j * CW_WS_KEY_TILE + 16 * wwarp + g, tb = ta + 8;
+      float *orow = p.out + (bi * p.sq + r0 + qi - p.first_row) * p.ld;
+      if (ta < bound)
+        orow[ta] = fin[0];
+      if (tb < bound)
+        orow[tb] = fin[1];
+    }
+  asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");      /* the repeat of the last tile */
+}
+
+template <int DB, bool FP8, bool SPLIT_N>
 __global__ void __launch_bounds__ (CW_WS_THREADS, 1)
 score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
 {
@@ -127,7 +259,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
       for (int s = 0; s < CW_WS_STAGES; s++)
         {
           mbar_init (full0 + 8 * s, 128);         /* every producer thread */
-          mbar_init (empty0 + 8 * s, 8);          /* every consumer warp */
+          mbar_init (empty0 + 8 * s, SPLIT_N ? 256 : 8);  /* every consumer warp (split-N: thread) */
         }
       asm volatile ("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
@@ -203,8 +335,10 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
       for (int qi = 0; qi < 4; qi++)
         l_row[qi] = r0 + qi >= s_end ? 0 : min (legal_keys (r0 + qi, p.sk, p.ratio, p.causal), kb1);
 
+      if constexpr (SPLIT_N)
+        consume_split_n<DB, FP8> (p, w_s, q_s, keys_s, full0, empty0, ntiles, kb0, bi, r0, cons, l_row);
       float acc[128];
-      for (int j = 0; j < ntiles; j++)
+      for (int j = 0; j < (SPLIT_N ? 0 : ntiles); j++)    /* the default consumer */
         {
           const int st = j % CW_WS_STAGES;
           mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
@@ -303,13 +437,13 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
     }
 }
 
-template <int DB, bool FP8>
+template <int DB, bool FP8, bool SPLIT_N>
 static cudaError_t
 launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, cudaStream_t stream)
 {
   const int smem = 1024 + 2 * 4 * 64 * DB + CW_WS_STAGES * CW_WS_KEY_TILE * DB;
-  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  score_wgmma_ws_kernel<DB, FP8><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order);
+  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8, SPLIT_N>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  score_wgmma_ws_kernel<DB, FP8, SPLIT_N><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
 }
@@ -317,8 +451,10 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
 /* Knobs for A/B runs in one build, read once from the environment (values
  * other than those listed are ignored, the default stays):
  *   CW_WS_KEYS=4096|8192|16384   a fixed key split (default: balanced_keys)
- *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE (default) / _ISSUE / _HALF / _DONE */
+ *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE (default) / _ISSUE / _HALF / _DONE
+ *   CW_WS_SPLIT_N=1              the split-N consumer (consume_split_n; not yet run on a GPU) */
 static uint32_t ws_fixed_keys = 0;
+static bool ws_split_n = false;
 static int ws_order = -1;
 static uint64_t ws_sms = 0;
 
@@ -327,13 +463,14 @@ read_knobs (void)
 {
   if (ws_order >= 0)
     return;
-  const char *k = getenv ("CW_WS_KEYS"), *o = getenv ("CW_WS_ORDER");
+  const char *k = getenv ("CW_WS_KEYS"), *o = getenv ("CW_WS_ORDER"), *sn = getenv ("CW_WS_SPLIT_N");
   int dev = 0, sms = 0;
   if (k != NULL && (!strcmp (k, "4096") || !strcmp (k, "8192") || !strcmp (k, "16384")))
     ws_fixed_keys = (uint32_t) atoi (k);
   if (cudaGetDevice (&dev) == cudaSuccess
       && cudaDeviceGetAttribute (&sms, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && sms > 0)
     ws_sms = (uint64_t) sms;
+  ws_split_n = sn != NULL && !strcmp (sn, "1");
   ws_order = CW_WS_ORDER_NONE;
   if (o != NULL && o[0] >= '0' && o[0] <= '3' && o[1] == '\0')
     ws_order = o[0] - '0';
@@ -398,10 +535,13 @@ cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p_in, u
     return cudaErrorInvalidConfiguration;
   dim3 grid ((unsigned) groups, (unsigned) ((l_max + ws_keys - 1) / ws_keys));
   if (db == 256 && !fp8)
-    return launch_ws<256, false> (p, grid, ws_keys, ws_order, stream);
+    return ws_split_n ? launch_ws<256, false, true> (p, grid, ws_keys, ws_order, stream)
+                      : launch_ws<256, false, false> (p, grid, ws_keys, ws_order, stream);
   if (db == 128 && !fp8)
-    return launch_ws<128, false> (p, grid, ws_keys, ws_order, stream);
+    return ws_split_n ? launch_ws<128, false, true> (p, grid, ws_keys, ws_order, stream)
+                      : launch_ws<128, false, false> (p, grid, ws_keys, ws_order, stream);
   if (db == 128 && fp8)
-    return launch_ws<128, true> (p, grid, ws_keys, ws_order, stream);
+    return ws_split_n ? launch_ws<128, true, true> (p, grid, ws_keys, ws_order, stream)
+                      : launch_ws<128, true, false> (p, grid, ws_keys, ws_order, stream);
   return cudaErrorNotSupported;
 }
