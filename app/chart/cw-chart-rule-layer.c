@@ -95,12 +95,15 @@ vline_draw_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *
     return;
   px = snap_rule (px);
   /* In its row from the top, right of the rule unless that would run off
-   * the plot. */
+   * the plot, then left of it; a label wider than either side starts at the
+   * plot's left edge rather than being cut off there. */
   cairo_font_extents (cr, &fe);
   w = cw_chart_text_width (cr, layer->label);
   lx = px + 5;
   if (lx + w > ctx->plot.x + ctx->plot.width - 2)
     lx = px - 5 - w;
+  if (lx < ctx->plot.x + 2)
+    lx = ctx->plot.x + 2;
   ly = ctx->plot.y + 4 + fe.ascent + self->label_row * (fe.height + 2);
   cw_chart_draw_label (cr, ctx, layer->label, lx, ly, cw_chart_layer_get_color (layer, ctx->style));
 }
