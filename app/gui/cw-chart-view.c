@@ -168,6 +168,9 @@ cw_chart_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     return;
 
   cw_chart_set_style (self->chart, current_style ());
+  /* Markers are stamped from a raster mask: draw it at device pixels so
+   * they stay crisp on HiDPI screens. */
+  cw_chart_set_raster_scale (self->chart, gtk_widget_get_scale_factor (widget));
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
   start = g_get_monotonic_time ();
   cw_chart_render (self->chart, cr, width, height);

@@ -11,9 +11,19 @@
 #include <stdio.h>
 
 #include "cw-application.h"
+#include "cw-chart-i18n.h"
 #include "cw-cli-commands.h"
 #include "cw-paths.h"
 #include "cw-self-test.h"
+
+/* The chart library is GLib-free and marks its strings with CW_N_; the
+ * workbench hands it gettext so chart titles, legends and axis labels follow
+ * the UI language (their msgids are in po/ under the same domain). */
+static const char *
+chart_gettext (const char *msgid)
+{
+  return gettext (msgid);
+}
 
 /* --help and --version need no display; everything else does. */
 static gboolean
@@ -36,6 +46,7 @@ main (int argc, char **argv)
   bindtextdomain (GETTEXT_PACKAGE, cw_paths_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+  cw_chart_set_translate_func (chart_gettext);
 
   if (wants_display (argc, argv) && !gtk_init_check ())
     {
