@@ -156,11 +156,17 @@ find_bin_from_top (const uint32_t *hist, uint32_t nbins, uint32_t need, uint32_t
 }
 
 /* The k-th largest (1-based) of n uint32 values get(i), by four 8-bit radix
- * passes with a 256-bin shared histogram; far cheaper than sorting them. */
+ * passes with a 256-bin shared histogram; far cheaper than sorting them.
+ * The values are a row's largest scores (or samples of them), so in the
+ * first passes nearly all fall into one or two bins: a plain atomicAdd per
+ * value serializes a warp's 32 adds on one address. Lanes of a warp that
+ * hit the same bin add once (match_any), as in the row radix path; the
+ * loop runs a uniform number of times so every lane reaches the match.
+ * `aggregate` 0 keeps the per-value adds (A/B knob CW_TOPK_HIST=plain). */
 template <typename Get>
 __device__ uint32_t
 select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t *hist256, uint32_t *warp_sums, uint32_t *bin_s,
-                    uint32_t *above_s)
+                    uint32_t *above_s, int aggregate)
 {
   uint32_t prefix = 0, need = k;
   for (int shift = 24; shift >= 0; shift -= 8)
@@ -168,12 +174,24 @@ select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t *hist256, uint32_t
       for (uint32_t b = threadIdx.x; b < 256; b += CW_TOPK_THREADS)
         hist256[b] = 0;
       __syncthreads ();
-      for (uint32_t i = threadIdx.x; i < n; i += CW_TOPK_THREADS)
-        {
-          const uint32_t key = get (i);
-          if (shift == 24 || (key >> (shift + 8)) == prefix)
-            atomicAdd (&hist256[(key >> shift) & 255], 1u);
-        }
+      if (aggregate)
+        for (uint32_t base = 0; base < n; base += CW_TOPK_THREADS)
+          {
+            const uint32_t i = base + threadIdx.x;
+            const uint32_t key = i < n ? get (i) : 0;
+            const bool act = i < n && (shift == 24 || (key >> (shift + 8)) == prefix);
+            const uint32_t bin = (key >> shift) & 255;
+            const unsigned peers = __match_any_sync (0xffffffffu, act ? bin : 0xffffffffu);
+            if (act && (threadIdx.x & 31) == (unsigned) (__ffs (peers) - 1))
+              atomicAdd (&hist256[bin], (uint32_t) __popc (peers));
+          }
+      else
+        for (uint32_t i = threadIdx.x; i < n; i += CW_TOPK_THREADS)
+          {
+            const uint32_t key = get (i);
+            if (shift == 24 || (key >> (shift + 8)) == prefix)
+              atomicAdd (&hist256[(key >> shift) & 255], 1u);
+          }
       __syncthreads ();
       find_bin_from_top (hist256, 256, need, warp_sums, bin_s, above_s);
       need -= *above_s;
@@ -206,90 +224,10 @@ bitonic_sort_desc (T *c, uint32_t n)
       }
 }
 
-/* One compare-exchange of the bitonic network done in registers: the element
- * e this lane holds meets its partner e ^ stride (stride < 32, so the partner
- * is lane ^ stride of the same warp). The lower position keeps the larger
- * value in a descending block ((e & size) == 0), the smaller otherwise:
- * the same comparator as bitonic_sort_desc's. */
-__device__ __forceinline__ uint64_t
-bitonic_exchange_lane (uint64_t v, uint32_t e, uint32_t stride, uint32_t size)
-{
-  const uint64_t other = __shfl_xor_sync (0xffffffffu, v, (int) stride);
-  const bool keep_max = ((e & stride) == 0) == ((e & size) == 0);
-  return keep_max ? (v > other ? v : other) : (v < other ? v : other);
-}
-
-#define CW_TOPK_SORT_PER_THREAD (CW_TOPK_CAP / CW_TOPK_THREADS)
-
-/* Runs the stages with stride < 32 of block size `size` (every stage when
- * size <= 32) on values held in registers: thread t holds elements
- * t + CW_TOPK_THREADS * j, so the stages need shuffles, not barriers. Lanes
- * past n exchange dummies only with each other (e >= n implies e ^ stride
- * >= n, n a power of two > stride) and store nothing. */
-__device__ __forceinline__ void
-bitonic_sort_desc_lanes (uint64_t *c, uint32_t n, uint32_t size_lo, uint32_t size_hi)
-{
-  uint64_t v[CW_TOPK_SORT_PER_THREAD];
-  const uint32_t per = (n + CW_TOPK_THREADS - 1) / CW_TOPK_THREADS;
-
-#pragma unroll
-  for (uint32_t j = 0; j < CW_TOPK_SORT_PER_THREAD; j++)
-    {
-      const uint32_t e = threadIdx.x + CW_TOPK_THREADS * j;
-      v[j] = (j < per && e < n) ? c[e] : 0;
-    }
-  for (uint32_t size = size_lo; size <= size_hi; size <<= 1)
-    for (uint32_t stride = (size >> 1) < 16 ? (size >> 1) : 16; stride > 0; stride >>= 1)
-#pragma unroll
-      for (uint32_t j = 0; j < CW_TOPK_SORT_PER_THREAD; j++)
-        if (j < per)
-          v[j] = bitonic_exchange_lane (v[j], threadIdx.x + CW_TOPK_THREADS * j, stride, size);
-#pragma unroll
-  for (uint32_t j = 0; j < CW_TOPK_SORT_PER_THREAD; j++)
-    {
-      const uint32_t e = threadIdx.x + CW_TOPK_THREADS * j;
-      if (j < per && e < n)
-        c[e] = v[j];
-    }
-  __syncthreads ();
-}
-
-/* The same descending bitonic network as bitonic_sort_desc (so the same
- * output), with every stage of stride < 32 done in registers by shuffles:
- * for n = 512 that is 35 of its 45 barrier-separated stages, which made the
- * sort a chain of barriers (the top-k runs one row per block and is latency
- * bound). n is a power of two <= CW_TOPK_CAP. */
-__device__ void
-bitonic_sort_desc_shfl (uint64_t *c, uint32_t n)
-{
-  if (n < 2)
-    return;
-  bitonic_sort_desc_lanes (c, n, 2, n < 32 ? n : 32);
-  for (uint32_t size = 64; size <= n; size <<= 1)
-    {
-      for (uint32_t stride = size >> 1; stride >= 32; stride >>= 1)
-        {
-          for (uint32_t i = threadIdx.x; i < n / 2; i += CW_TOPK_THREADS)
-            {
-              uint32_t lo = 2 * i - (i & (stride - 1)), hi = lo + stride;
-              bool desc = (lo & size) == 0;
-              uint64_t a = c[lo], b = c[hi];
-              if ((a < b) == desc)
-                {
-                  c[lo] = b;
-                  c[hi] = a;
-                }
-            }
-          __syncthreads ();
-        }
-      bitonic_sort_desc_lanes (c, n, size, size);
-    }
-}
-
 typedef struct {
   uint64_t sq, sk, ratio, ld, first_row, top_k;
   int causal;
-  int shared_sort;   /* 1: the v10 all-shared-memory sort (A/B knob CW_TOPK_SORT=shared) */
+  int aggregate_hist;   /* 1 unless CW_TOPK_HIST=plain (A/B of v11c) */
   const float *scores;
   int32_t *idx;
   float *out_scores;
@@ -355,7 +293,8 @@ topk_kernel (TopkParams p)
             hist[i] = score_key (row[(uint64_t) i * stride]);
           __syncthreads ();
           const uint32_t threshold = select_kth_largest ([&] (uint32_t i) { return hist[i]; }, n_s, (uint32_t) r,
-                                                         hist_sel, warp_sums, &sel_bin, &sel_above);
+                                                         hist_sel, warp_sums, &sel_bin, &sel_above,
+                                                         p.aggregate_hist);
           scan_row (row, L, [&] (uint32_t t, float v, bool ok) {
             const uint32_t key = score_key (v);
             if (ok && key >= threshold)
@@ -464,7 +403,7 @@ topk_kernel (TopkParams p)
   if (n > K)
     {
       const uint32_t kth = select_kth_largest ([&] (uint32_t i) { return (uint32_t) (cand[i] >> 32); }, n, K,
-                                               hist_sel, warp_sums, &sel_bin, &sel_above);
+                                               hist_sel, warp_sums, &sel_bin, &sel_above, p.aggregate_hist);
       if (tid == 0)
         n_sel = 0;
       __syncthreads ();
@@ -490,10 +429,7 @@ topk_kernel (TopkParams p)
   for (uint32_t j = n_sorted + tid; j < n2; j += CW_TOPK_THREADS)
     sorted[j] = 0;
   __syncthreads ();
-  if (p.shared_sort)
-    bitonic_sort_desc (sorted, n2);
-  else
-    bitonic_sort_desc_shfl (sorted, n2);
+  bitonic_sort_desc (sorted, n2);
 
   int32_t *idx = p.idx + i_row * K;
   float *out = p.out_scores != NULL ? p.out_scores + i_row * K : NULL;
@@ -534,9 +470,10 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
   p.top_k = shape->top_k;
   p.causal = (int) shape->causal;
   {
-    /* read at each launch: cheap next to the launch, and tests may flip it */
-    const char *e = getenv ("CW_TOPK_SORT");
-    p.shared_sort = e != NULL && strcmp (e, "shared") == 0;
+    /* read at each launch (a getenv is cheap next to a launch), so a test
+     * or bench can flip it between runs */
+    const char *e = getenv ("CW_TOPK_HIST");
+    p.aggregate_hist = !(e != NULL && strcmp (e, "plain") == 0);
   }
   p.scores = scores;
   p.idx = idx;
