@@ -158,11 +158,12 @@ find_bin_from_top (const uint32_t *hist, uint32_t nbins, uint32_t need, uint32_t
 /* The k-th largest (1-based) of n uint32 values get(i), by four 8-bit radix
  * passes with a 256-bin shared histogram; far cheaper than sorting them.
  * The values are a row's largest scores (or samples of them), so in the
- * first passes nearly all fall into one or two bins: a plain atomicAdd per
- * value serializes a warp's 32 adds on one address. Lanes of a warp that
- * hit the same bin add once (match_any), as in the row radix path; the
- * loop runs a uniform number of times so every lane reaches the match.
- * `aggregate` 0 keeps the per-value adds (A/B knob CW_TOPK_HIST=plain). */
+ * first passes nearly all fall into one or two bins. The aggregated form:
+ * lanes of a warp that hit the same bin add once (match_any), the loop run
+ * a uniform number of times so every lane reaches the match.
+ * Measured (v11c, bench/NOTES-kernels.md): the aggregated form made the
+ * top-k 8-16 % SLOWER on the H200, so the per-value adds are the default
+ * and the aggregated form runs only under CW_TOPK_HIST=aggregate (A/B). */
 template <typename Get>
 __device__ uint32_t
 select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t *hist256, uint32_t *warp_sums, uint32_t *bin_s,
@@ -227,7 +228,7 @@ bitonic_sort_desc (T *c, uint32_t n)
 typedef struct {
   uint64_t sq, sk, ratio, ld, first_row, top_k;
   int causal;
-  int aggregate_hist;   /* 1 unless CW_TOPK_HIST=plain (A/B of v11c) */
+  int aggregate_hist;   /* 1 only under CW_TOPK_HIST=aggregate (v11c, measured slower) */
   const float *scores;
   int32_t *idx;
   float *out_scores;
@@ -473,7 +474,7 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
     /* read at each launch (a getenv is cheap next to a launch), so a test
      * or bench can flip it between runs */
     const char *e = getenv ("CW_TOPK_HIST");
-    p.aggregate_hist = !(e != NULL && strcmp (e, "plain") == 0);
+    p.aggregate_hist = e != NULL && strcmp (e, "aggregate") == 0;
   }
   p.scores = scores;
   p.idx = idx;
