@@ -21,3 +21,30 @@ cw_quad_combine (float p0, float p1, float p2, float p3)
 {
   return __fadd_rn (__fadd_rn (p0, p1), __fadd_rn (p2, p3));
 }
+
+/* The same combination done across the quad in registers: lane c of a quad
+ * holds vals[8] = partial sums for 4 query blocks x 2 keys; two butterfly
+ * exchanges (lane ^ 1, then lane ^ 2) leave each lane with the finished sums
+ * of one query block (2 * (lane & 1) + ((lane >> 1) & 1)) for its two keys,
+ * added exactly as cw_quad_combine does: (p0 + p1) + (p2 + p3). */
+__device__ __forceinline__ void
+cw_quad_reduce_scatter (const float vals[8], int lane, float fin[2])
+{
+  const bool odd = lane & 1, hi = (lane >> 1) & 1;
+  float keep[4];
+
+#pragma unroll
+  for (int i = 0; i < 4; i++)
+    {
+      float send = odd ? vals[i] : vals[4 + i];
+      float recv = __shfl_xor_sync (0xffffffffu, send, 1);
+      keep[i] = __fadd_rn (odd ? vals[4 + i] : vals[i], recv);
+    }
+#pragma unroll
+  for (int i = 0; i < 2; i++)
+    {
+      float send = hi ? keep[i] : keep[2 + i];
+      float recv = __shfl_xor_sync (0xffffffffu, send, 2);
+      fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
+    }
+}

@@ -193,21 +193,8 @@ consume_split_n (const ScoreParams &p, const float (*w_s)[64], uint32_t q_s, uin
 
       /* quad reduce-scatter and stores, as in the default consumer */
       const bool odd = lane & 1, hi = (lane >> 1) & 1;
-      float keep[4], fin[2];
-#pragma unroll
-      for (int i = 0; i < 4; i++)
-        {
-          float send = odd ? vals[i] : vals[4 + i];
-          float recv = __shfl_xor_sync (0xffffffffu, send, 1);
-          keep[i] = __fadd_rn (odd ? vals[4 + i] : vals[i], recv);
-        }
-#pragma unroll
-      for (int i = 0; i < 2; i++)
-        {
-          float send = hi ? keep[i] : keep[2 + i];
-          float recv = __shfl_xor_sync (0xffffffffu, send, 2);
-          fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
-        }
+      float fin[2];
+      cw_quad_reduce_scatter (vals, lane, fin);
       const int qi = 2 * odd + hi;
       const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
       const uint64_t ta = kb0 + (uint64_t) j * CW_WS_KEY_TILE + 16 * wwarp + g, tb = ta + 8;
@@ -410,21 +397,8 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
             }
           /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
           const bool odd = lane & 1, hi = (lane >> 1) & 1;
-          float keep[4], fin[2];
-#pragma unroll
-          for (int i = 0; i < 4; i++)
-            {
-              float send = odd ? vals[i] : vals[4 + i];
-              float recv = __shfl_xor_sync (0xffffffffu, send, 1);
-              keep[i] = __fadd_rn (odd ? vals[4 + i] : vals[i], recv);
-            }
-#pragma unroll
-          for (int i = 0; i < 2; i++)
-            {
-              float send = hi ? keep[i] : keep[2 + i];
-              float recv = __shfl_xor_sync (0xffffffffu, send, 2);
-              fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
-            }
+          float fin[2];
+          cw_quad_reduce_scatter (vals, lane, fin);
           const int qi = 2 * odd + hi;
           const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
           const uint64_t ta = kb0 + (uint64_t) j * CW_WS_KEY_TILE + 16 * wwarp + g, tb = ta + 8;

@@ -170,21 +170,8 @@ score_kernel (ScoreParams p)
           /* Reduce-scatter over the quad: (p0 + p1) then (p0+p1) + (p2+p3),
            * each lane ending with one m16 block's two keys. */
           const bool odd = lane & 1, hi = (lane >> 1) & 1;
-          float keep[4], fin[2];
-#pragma unroll
-          for (int i = 0; i < 4; i++)
-            {
-              float send = odd ? vals[i] : vals[4 + i];
-              float recv = __shfl_xor_sync (0xffffffffu, send, 1);
-              keep[i] = __fadd_rn (odd ? vals[4 + i] : vals[i], recv);
-            }
-#pragma unroll
-          for (int i = 0; i < 2; i++)
-            {
-              float send = hi ? keep[i] : keep[2 + i];
-              float recv = __shfl_xor_sync (0xffffffffu, send, 2);
-              fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
-            }
+          float fin[2];
+          cw_quad_reduce_scatter (vals, lane, fin);
           const int mb = 2 * odd + hi;
           const uint64_t ta = ts + mb * 16 + g, tb = ta + 8;
           float *orow = p.out + (row - p.first_row) * p.ld;
