@@ -326,7 +326,7 @@ parse_line (Parser *ps, char *line)
   char kw[32];
   char name[64];
   const char *s = line;
-  const char *rest;
+  const char *rest = NULL;   /* set by take_binding; initialised for -O3's -Wmaybe-uninitialized */
 
   if (!take_ident (&s, kw, sizeof kw))
     return perr (ps, "%s", "expected a directive (name, description, source, param, let, phase, buffer)");
