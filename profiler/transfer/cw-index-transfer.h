@@ -55,8 +55,10 @@ typedef struct {
   int      promoted_shared;    /* device flag after the shared step (expect 0) */
   int      promoted_recompute; /* device flag after the promoted step (expect 1) */
   bool     recompute_matches;  /* promoted indices == received indices, bit for bit */
-  uint64_t peak_shared_bytes;    /* lane buffers live in the shared variant (our allocations) */
-  uint64_t peak_promoted_bytes;  /* lane buffers live in the promoted variant */
+  uint64_t peak_shared_bytes;    /* bytes the reuse path needs: inputs, payload, output, flags (our
+                                  * allocations), without the streaming workspace that the graph-safe
+                                  * step keeps allocated for a device-decided promotion */
+  uint64_t peak_promoted_bytes;  /* high-water mark of our allocations, streaming workspace included */
   uint64_t peak_sender_bytes;    /* rank 0: lane buffers live while computing + sending */
   int64_t  memgetinfo_delta_bytes; /* cudaMemGetInfo used-bytes growth over the run (includes NCCL's own buffers) */
   char     gpu_name[128];
