@@ -100,7 +100,7 @@ if [[ $steps == *sanitize* ]]; then
   timeout 240 compute-sanitizer --tool memcheck --leak-check no --report-api-errors no \
     "$BUILD/tests/gpu/test-profiler-lanes" > "$OUT/sanitizer.txt" 2>&1
   echo "sanitizer rc=$?" | tee -a "$OUT/sanitizer.txt"
-  grep -E "ERROR SUMMARY|CHECK failed|cw_profiler_new|status=|rc=" "$OUT/sanitizer.txt" | cut -c1-200 | head -30
+  grep -E "ERROR SUMMARY|FAIL |cw_profiler_new|status=|rc=" "$OUT/sanitizer.txt" | cut -c1-200 | head -30
   echo "sanitize: $(( $(date +%s) - t0 )) s"
 fi
 if [[ $steps == *overhead* ]]; then

@@ -1,6 +1,6 @@
-/* test-chart-util.h: helpers shared by the chart tests — a tiny assertion
- * macro that reports file:line, pixel reads from image surfaces, and colour
- * comparisons against the chart style (never hard-coded RGB). */
+/* test-chart-util.h: helpers shared by the chart tests — CHECK (from
+ * cw-test.h), pixel reads from image surfaces, and colour comparisons
+ * against the chart style (never hard-coded RGB). */
 #pragma once
 
 #include <cairo.h>
@@ -12,20 +12,7 @@
 
 #include "cw-chart.h"
 
-static int test_failures;
-
-#define CHECK(cond, ...)                                                    \
-  do                                                                        \
-    {                                                                       \
-      if (!(cond))                                                          \
-        {                                                                   \
-          fprintf (stderr, "%s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
-          fprintf (stderr, __VA_ARGS__);                                    \
-          fputc ('\n', stderr);                                             \
-          test_failures++;                                                  \
-        }                                                                   \
-    }                                                                       \
-  while (0)
+#include "../cw-test.h"
 
 typedef struct {
   double r, g, b;
@@ -89,9 +76,9 @@ test_finish (const char *name)
 {
   cairo_debug_reset_static_data ();
   FcFini ();
-  if (test_failures > 0)
+  if (failures > 0)
     {
-      fprintf (stderr, "%s: %d check(s) failed\n", name, test_failures);
+      fprintf (stderr, "%s: %d of %d check(s) failed\n", name, failures, checks);
       return 1;
     }
   printf ("%s: all checks passed\n", name);

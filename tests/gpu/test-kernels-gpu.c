@@ -36,19 +36,9 @@
 #include "cw-kernels-private.h"
 #include "cw-reference.h"
 
-static int failures;
-static uint64_t rng_state;
+#include "../cw-test.h"
 
-#define CHECK(cond, ...)                                         \
-  do {                                                           \
-    if (!(cond))                                                 \
-      {                                                          \
-        failures++;                                              \
-        fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__);    \
-        fprintf (stderr, __VA_ARGS__);                           \
-        fputc ('\n', stderr);                                    \
-      }                                                          \
-  } while (0)
+static uint64_t rng_state;
 
 #define CUDA_OK(expr)                                                               \
   do {                                                                              \

@@ -10,18 +10,7 @@
 #include "cw-kernel-shape.h"
 #include "cw-reference.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                         \
-  do {                                                           \
-    if (!(cond))                                                 \
-      {                                                          \
-        failures++;                                              \
-        fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__);    \
-        fprintf (stderr, __VA_ARGS__);                           \
-        fputc ('\n', stderr);                                    \
-      }                                                          \
-  } while (0)
+#include "../cw-test.h"
 
 static CwKernelShape
 shape_v4 (uint64_t s)

@@ -16,16 +16,7 @@
 #include "cw-profiler.h"
 #include "cw-receipt-store.h"
 
-static int failures;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (!(cond))                                                                 \
-      {                                                                          \
-        fprintf (stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        failures++;                                                              \
-      }                                                                          \
-  } while (0)
+#include "../cw-test.h"
 
 static void
 v4_flash (CwConfig *c, uint64_t sq)

@@ -10,7 +10,7 @@
 #include "cw-kernel-shape.h"
 #include "cw-planner.h"
 
-static int failures, checks;
+#include "../cw-test.h"
 
 static uint64_t
 buffer (const CwPlan *p, const char *name)
@@ -24,14 +24,9 @@ buffer (const CwPlan *p, const char *name)
 static void
 expect (uint64_t got, uint64_t want, const char *what, const CwConfig *c)
 {
-  checks++;
-  if (got != want)
-    {
-      failures++;
-      fprintf (stderr, "FAIL %s: profile %" PRIu64 ", kernels %" PRIu64 " (b=%" PRIu64 " h=%" PRIu64 " sq=%" PRIu64
-               " sk=%" PRIu64 " k=%" PRIu64 " budget=%" PRIu64 ")\n", what, got, want, c->b, c->h, c->sq,
-               cw_config_get_sk (c), c->top_k, c->chunk_budget_bytes);
-    }
+  CHECK (got == want, "%s: profile %" PRIu64 ", kernels %" PRIu64 " (b=%" PRIu64 " h=%" PRIu64 " sq=%" PRIu64
+         " sk=%" PRIu64 " k=%" PRIu64 " budget=%" PRIu64 ")", what, got, want, c->b, c->h, c->sq,
+         cw_config_get_sk (c), c->top_k, c->chunk_budget_bytes);
 }
 
 int

@@ -8,20 +8,7 @@
 
 #include "cw-planner.h"
 
-static int failures;
-static int checks;
-
-#define CHECK(cond, ...)                                                   \
-  do {                                                                     \
-    checks++;                                                              \
-    if (!(cond))                                                           \
-      {                                                                    \
-        failures++;                                                        \
-        fprintf (stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);   \
-        fprintf (stderr, __VA_ARGS__);                                     \
-        fputc ('\n', stderr);                                              \
-      }                                                                    \
-  } while (0)
+#include "../cw-test.h"
 
 static CwProfile *
 load (const char *name)

@@ -15,21 +15,7 @@
 #include "cw-planner.h"
 #include "cw-transfer-receipt.h"
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                      \
-  do                                                                          \
-    {                                                                         \
-      checks++;                                                               \
-      if (!(cond))                                                            \
-        {                                                                     \
-          failures++;                                                         \
-          fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__);               \
-          fprintf (stderr, __VA_ARGS__);                                      \
-          fputc ('\n', stderr);                                               \
-        }                                                                     \
-    }                                                                         \
-  while (0)
+#include "../cw-test.h"
 
 int
 main (void)

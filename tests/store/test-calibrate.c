@@ -9,21 +9,7 @@
 #include "cw-calibration.h"
 #include "cw-planner.h"
 
-static int failures, checks;
-
-#define CHECK(cond, ...)                                                      \
-  do                                                                          \
-    {                                                                         \
-      checks++;                                                               \
-      if (!(cond))                                                            \
-        {                                                                     \
-          failures++;                                                         \
-          fprintf (stderr, "FAIL %s:%d: ", __FILE__, __LINE__);               \
-          fprintf (stderr, __VA_ARGS__);                                      \
-          fputc ('\n', stderr);                                               \
-        }                                                                     \
-    }                                                                         \
-  while (0)
+#include "../cw-test.h"
 
 static bool
 close_rel (double got, double want, double rel)

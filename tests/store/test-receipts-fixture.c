@@ -25,18 +25,7 @@
 #include "cw-profile.h"
 #include "cw-receipt-store.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (!(cond))                                                      \
-      {                                                               \
-        fprintf (stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-        fprintf (stderr, __VA_ARGS__);                                \
-        fputc ('\n', stderr);                                         \
-        failures++;                                                   \
-      }                                                               \
-  } while (0)
+#include "../cw-test.h"
 
 static const char *const score_lanes[] = { "materialize", "fused", "streaming" };
 

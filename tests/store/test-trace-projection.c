@@ -10,16 +10,7 @@
 
 #include "cw-trace-projection.h"
 
-static int failures;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    if (!(cond))                                                                 \
-      {                                                                          \
-        fprintf (stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-        failures++;                                                              \
-      }                                                                          \
-  } while (0)
+#include "../cw-test.h"
 
 static void
 add (CwReceipt *r, CwTraceKind kind, const char *name, uint64_t start, uint64_t end, uint32_t corr, int32_t depth)
