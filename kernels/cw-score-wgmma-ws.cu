@@ -19,8 +19,15 @@
  *   consumers (warpgroups 1, 2): load their own 4 rows of q and weights,
  *     then per tile: wait "full", issue 8 wgmma m64n256 on the tile, wait
  *     for them, free the stage ("empty"), run the relu.w head-sum epilogue.
- *     The two consumers run unordered by default: forcing ping-pong turns
- *     between them (CW_WS_ORDER) measured 1.6-4.7 % slower (v10b).
+ *     Consumer 0 issues a tile's wgmma before consumer 1 and consumer 1
+ *     before consumer 0's next (CW_WS_ORDER_ISSUE, FlashAttention-3's
+ *     ping-pong), so one consumer's epilogue runs under the other's matrix
+ *     work. That only paid once a lone consumer could keep the tensor
+ *     cores fed (v12, bench/NOTES-kernels.md): the wgmma descriptors are
+ *     advanced in uniform registers (no rebuild between two wgmma), and
+ *     setmaxnreg moves registers from the producer (40) to the consumers
+ *     (232), which keep their weights in registers instead of reloading
+ *     them from shared memory every tile.
  *   key split: chosen per launch to trim the last wave (balanced_keys).
  * The accumulator layout, the epilogue and its head-sum order are those of
  * cw-score-wgmma.cu (cw-score-order.cuh), so scores are bit-identical to the
@@ -49,7 +56,11 @@ enum {
   CW_WS_ORDER_ISSUE = 1,             /* right after our wgmma are issued (v10a) */
   CW_WS_ORDER_HALF = 2,              /* once the first half of ours has completed */
   CW_WS_ORDER_DONE = 3,              /* once all of ours have completed: strict turns */
+  /* Unordered, but consumer 1 starts its first tile late (v12, below): */
+  CW_WS_ORDER_OFFSET_DONE = 4,       /* once consumer 0's first tile has completed */
+  CW_WS_ORDER_OFFSET_HALF = 5,       /* once the first half of consumer 0's first tile has */
 };
+#define CW_WS_TURNS(order) ((order) >= CW_WS_ORDER_ISSUE && (order) <= CW_WS_ORDER_DONE)
 #define CW_WS_THREADS 384
 
 __device__ __forceinline__ void
@@ -255,21 +266,33 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
   if (wg == 0)
     {
       /* ---- producer ---- */
-      const unsigned char *kbase = p.k + bi * p.sk * DB;
+      /* v12d: the producer needs few registers; give them to the consumers
+       * (40 x 128 + 232 x 256 = 64,512 of the 65,536, as at launch). */
+      asm volatile ("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
+      /* Thread wt copies chunk cc of keys kq, kq + KPP, ... of every tile:
+       * KPP = 128 / CHUNKS is a multiple of 8, so those keys share one
+       * swizzle phase and their destinations are KPP rows apart: one add
+       * per copy instead of the divide, swizzle and 64-bit address of a
+       * generic loop (v12c: the producer's warps share the schedulers with
+       * the consumers' epilogues). */
+      constexpr int KPP = 128 / CHUNKS, PASSES = CW_WS_KEY_TILE / KPP;
+      static_assert (KPP % 8 == 0 && CW_WS_KEY_TILE % KPP == 0, "producer layout");
+      const int kq = wt / CHUNKS, cc = wt % CHUNKS;
+      const uint32_t dst_thread = cw_wgmma_swizzled ((uint32_t) kq, (uint32_t) cc, CW_WS_KEY_TILE);
+      const unsigned char *src_thread = p.k + (bi * p.sk + kb0 + (uint64_t) kq) * DB + cc * 16;
       for (int j = 0; j < ntiles; j++)
         {
           const int st = j % CW_WS_STAGES;
           if (j >= CW_WS_STAGES)
             mbar_wait (empty0 + 8 * st, (uint32_t) ((j / CW_WS_STAGES) + 1) & 1);
-          const uint64_t ts = kb0 + (uint64_t) j * CW_WS_KEY_TILE;
-          const uint32_t dst = keys_s + (uint32_t) st * TILE_BYTES;
-          for (int id = wt; id < CW_WS_KEY_TILE * CHUNKS; id += 128)
+          const uint32_t dst = keys_s + (uint32_t) st * TILE_BYTES + dst_thread;
+          const uint64_t t0 = kb0 + (uint64_t) j * CW_WS_KEY_TILE + (uint64_t) kq;
+          const unsigned char *src = src_thread + (uint64_t) j * CW_WS_KEY_TILE * DB;
+#pragma unroll
+          for (int i = 0; i < PASSES; i++)
             {
-              const int key = id / CHUNKS, cc = id % CHUNKS;
-              const uint64_t t = ts + key;
-              const bool valid = t < kb1;
-              cp_async_16 (dst + cw_wgmma_swizzled (key, cc, CW_WS_KEY_TILE), valid ? kbase + t * DB + cc * 16 : p.k,
-                           valid);
+              const bool valid = t0 + (uint64_t) (KPP * i) < kb1;
+              cp_async_16 (dst + (uint32_t) (KPP * i * 128), valid ? src + KPP * i * DB : p.k, valid);
             }
           cp_async_commit ();
           if (j >= CW_WS_LAG)
@@ -289,7 +312,11 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
   else
     {
       /* ---- consumers ---- */
-      const int cons = wg - 1;                    /* rows 4*cons .. 4*cons+3 */
+      /* rows 4*cons .. 4*cons+3; read through a shuffle so the compiler
+       * knows it is warp-uniform and keeps the descriptors below in
+       * uniform registers (v12c). */
+      const int cons = __shfl_sync (0xffffffffu, wg - 1, 0);
+      asm volatile ("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
       const int lane = tid & 31, wwarp = wt >> 5, g = lane >> 2, c = lane & 3;
       const uint32_t q_s = base + (uint32_t) cons * Q_BYTES;
       const uint64_t r0 = s_begin + 4 * cons;
@@ -317,6 +344,15 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
         asm volatile ("bar.sync 3, 128;\n" ::: "memory");
       else
         asm volatile ("bar.sync 4, 128;\n" ::: "memory");
+      /* This lane's 16 heads of each of its 4 rows' weights, in registers
+       * for the whole block (v12d: the epilogue's 32 shared loads per tile
+       * were its largest source of waits). */
+      float2 wreg[4][8];
+#pragma unroll
+      for (int qi = 0; qi < 4; qi++)
+#pragma unroll
+        for (int jj = 0; jj < 8; jj++)
+          wreg[qi][jj] = *(const float2 *) &w_s[4 * cons + qi][8 * jj + 2 * c];
       uint64_t l_row[4];
 #pragma unroll
       for (int qi = 0; qi < 4; qi++)
@@ -325,13 +361,18 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
       if constexpr (SPLIT_N)
         consume_split_n<DB, FP8> (p, w_s, q_s, keys_s, full0, empty0, ntiles, kb0, bi, r0, cons, l_row);
       float acc[128];
+      const uint64_t da0 = cw_wgmma_smem_desc (keys_s), db0 = cw_wgmma_smem_desc (q_s);
       for (int j = 0; j < (SPLIT_N ? 0 : ntiles); j++)    /* the default consumer */
         {
           const int st = j % CW_WS_STAGES;
           mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
+          /* v12 start offset: consumer 1 waits (once, before its first
+           * tile) until consumer 0's first tile is done (or half done). */
+          if (j == 0 && cons == 1 && (order == CW_WS_ORDER_OFFSET_DONE || order == CW_WS_ORDER_OFFSET_HALF))
+            pair_wait (5);
           /* turn order: consumer 0 issues tile j after consumer 1 issued
            * tile j - 1; consumer 1 issues tile j after consumer 0 did. */
-          if (order != CW_WS_ORDER_NONE)
+          if (CW_WS_TURNS (order))
             {
               if (cons == 0)
                 {
@@ -341,7 +382,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
               else
                 pair_wait (2);
             }
-          const uint32_t a_s = keys_s + (uint32_t) st * TILE_BYTES;
+          const uint64_t da_tile = cw_wgmma_desc_advance (da0, (uint32_t) st * TILE_BYTES);
           asm volatile ("wgmma.fence.sync.aligned;\n" ::: "memory");
           /* Two commit groups (first and second half of d), so that with
            * ORDER_HALF the other consumer is let in once our first half
@@ -350,8 +391,8 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
 #pragma unroll
           for (int ks = 0; ks < KSTEPS; ks++)
             {
-              const uint64_t da = cw_wgmma_smem_desc (a_s + (ks >> 2) * CW_WS_KEY_TILE * 128 + (ks & 3) * 32);
-              const uint64_t db = cw_wgmma_smem_desc (q_s + (ks >> 2) * NQ * 128 + (ks & 3) * 32);
+              const uint64_t da = cw_wgmma_desc_advance (da_tile, (ks >> 2) * CW_WS_KEY_TILE * 128 + (ks & 3) * 32);
+              const uint64_t db = cw_wgmma_desc_advance (db0, (ks >> 2) * NQ * 128 + (ks & 3) * 32);
               if (FP8)
                 cw_wgmma_m64n256k32_e4m3 (acc, da, db, ks > 0);
               else
@@ -360,11 +401,13 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
                 asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
             }
           asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-          if (order == CW_WS_ORDER_HALF)
+          if (order == CW_WS_ORDER_HALF || (j == 0 && cons == 0 && order == CW_WS_ORDER_OFFSET_HALF))
             asm volatile ("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
-          else if (order == CW_WS_ORDER_DONE)
+          else if (order == CW_WS_ORDER_DONE || (j == 0 && cons == 0 && order == CW_WS_ORDER_OFFSET_DONE))
             asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
-          if (order != CW_WS_ORDER_NONE)
+          if (j == 0 && cons == 0 && (order == CW_WS_ORDER_OFFSET_DONE || order == CW_WS_ORDER_OFFSET_HALF))
+            pair_signal (5);
+          if (CW_WS_TURNS (order))
             {
               if (cons == 0)
                 pair_signal (2);
@@ -378,6 +421,16 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
           /* relu * w summed over heads in the canonical order (as in
            * cw-score-wgmma.cu); one value per (query, key row) per lane. */
           float vals[8];
+#if defined(CW_WS_PROBE) && CW_WS_PROBE == 1
+          /* Timing probe, never in a normal build (bench/logs/kernels-v12b-ncu.sh
+           * builds it with -DCW_WS_PROBE=1 in a separate build directory):
+           * no relu.w epilogue, so the scores are WRONG; it measures what the
+           * matrix pipeline and the stores cost without it. */
+#pragma unroll
+          for (int i = 0; i < 8; i++)
+            vals[i] = acc[16 * i];
+          if (false)
+#endif
 #pragma unroll
           for (int qi = 0; qi < 4; qi++)
             {
@@ -385,7 +438,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
 #pragma unroll
               for (int jj = 0; jj < 8; jj++)
                 {
-                  const float2 wv = *(const float2 *) &w_s[4 * cons + qi][8 * jj + 2 * c];
+                  const float2 wv = wreg[qi][jj];
                   const float *a4 = &acc[4 * (qi * 8 + jj)];
                   p0 = cw_relu_w_fma (a4[0], wv.x, p0);
                   p0 = cw_relu_w_fma (a4[1], wv.y, p0);
@@ -425,7 +478,8 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
 /* Knobs for A/B runs in one build, read once from the environment (values
  * other than those listed are ignored, the default stays):
  *   CW_WS_KEYS=4096|8192|16384   a fixed key split (default: balanced_keys)
- *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE (default) / _ISSUE / _HALF / _DONE
+ *   CW_WS_ORDER=0|1|2|3|4|5      CW_WS_ORDER_NONE / _ISSUE (default since v12d) / _HALF / _DONE /
+ *                                _OFFSET_DONE / _OFFSET_HALF
  *   CW_WS_SPLIT_N=1              the split-N consumer (consume_split_n; not yet run on a GPU) */
 static uint32_t ws_fixed_keys = 0;
 static bool ws_split_n = false;
@@ -445,8 +499,8 @@ read_knobs (void)
       && cudaDeviceGetAttribute (&sms, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && sms > 0)
     ws_sms = (uint64_t) sms;
   ws_split_n = sn != NULL && !strcmp (sn, "1");
-  ws_order = CW_WS_ORDER_NONE;
-  if (o != NULL && o[0] >= '0' && o[0] <= '3' && o[1] == '\0')
+  ws_order = CW_WS_ORDER_ISSUE;        /* v12d: 209.8 vs 217-219 ms unordered (score, S=262,144) */
+  if (o != NULL && o[0] >= '0' && o[0] <= '5' && o[1] == '\0')
     ws_order = o[0] - '0';
 }
 

@@ -24,3 +24,16 @@ cw_wgmma_swizzled (uint32_t row, uint32_t chunk, uint32_t rows)
 {
   return (chunk >> 3) * rows * 128 + row * 128 + (((chunk & 7) ^ (row & 7)) << 4);
 }
+
+/* A descriptor for the operand `bytes` further on (a multiple of 16) from
+ * the one `desc` describes: the start address field holds address >> 4, and
+ * shared-memory addresses stay below 2^18, so adding to the descriptor adds
+ * to that field without a carry into the flags. One 64-bit add, where
+ * rebuilding the descriptor costs a mask, a shift and an or; with `desc`
+ * warp-uniform the compiler keeps it in uniform registers, so the wgmma
+ * issue sequence needs no register-to-uniform moves (v12c). */
+__device__ __forceinline__ uint64_t
+cw_wgmma_desc_advance (uint64_t desc, uint32_t bytes)
+{
+  return desc + (uint64_t) (bytes >> 4);
+}
