@@ -82,6 +82,88 @@ scan_row (const float *row, uint32_t L, F &&f)
   f (t, ok ? row[t] : 0.0f, ok);
 }
 
+/* Appends the up to 8 entries `m` marks (bit e: value v[e] at index t[e])
+ * to cand at slots taken from *n_cand, one shared atomic per warp instead
+ * of one per warp per element (v13: the per-element form, which the
+ * compiler aggregates per warp but still runs whenever any lane of the warp
+ * has a candidate, was 43 % of the top-k's instructions at S=262,144).
+ * Called by every lane of the warp (full-warp shuffles). Slots past
+ * CW_TOPK_CAP are counted but not written (the caller then falls back). */
+__device__ __forceinline__ void
+append_marked (uint32_t m, const float (&v)[8], const uint32_t (&t)[8], uint64_t *cand, uint32_t *n_cand)
+{
+  const int lane = threadIdx.x & 31;
+  if (__ballot_sync (0xffffffffu, m != 0) == 0)
+    return;
+  const uint32_t cnt = __popc (m);
+  uint32_t incl = cnt;
+#pragma unroll
+  for (int o = 1; o < 32; o <<= 1)
+    {
+      const uint32_t x = __shfl_up_sync (0xffffffffu, incl, o);
+      if (lane >= o)
+        incl += x;
+    }
+  uint32_t base = 0;
+  if (lane == 31)
+    base = atomicAdd (n_cand, incl);
+  uint32_t slot = __shfl_sync (0xffffffffu, base, 31) + incl - cnt;
+  if (m != 0)
+#pragma unroll
+    for (int e = 0; e < 8; e++)
+      if ((m >> e) & 1u)
+        {
+          if (slot < CW_TOPK_CAP)
+            cand[slot] = composite (score_key (v[e]), t[e]);
+          slot++;
+        }
+}
+
+/* Every legal key of `row` at or above `threshold` into cand, as
+ * composites; the count in *n_cand (may exceed CW_TOPK_CAP: then only the
+ * first CW_TOPK_CAP are stored). The same traversal as scan_row. The test
+ * is on floats: !(v < key_score (threshold)) is key (v) >= threshold for
+ * every non-NaN v (-0 and +0 compare equal, as their keys are), true for a
+ * positive NaN (whose key is above every number's, as in score_key), and
+ * true also for a negative NaN, whose key is below: a superset, which the
+ * exact selection after it tolerates. One compare per key instead of the
+ * key transform. */
+__device__ void
+collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t *cand, uint32_t *n_cand)
+{
+  const float thr = key_score (threshold);
+  const uint32_t mis = (uint32_t) (((uintptr_t) row >> 2) & 3);
+  uint32_t head = mis ? 4 - mis : 0;
+  if (head > L)
+    head = L;
+  const uint32_t nv = (L - head) >> 2;
+  const float4 *vp = (const float4 *) (row + head);
+  for (uint32_t base = 0; base < nv; base += 2 * CW_TOPK_THREADS)
+    {
+      const uint32_t i0 = base + threadIdx.x, i1 = i0 + CW_TOPK_THREADS;
+      const bool ok0 = i0 < nv, ok1 = i1 < nv;
+      const float4 x0 = ok0 ? vp[i0] : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const float4 x1 = ok1 ? vp[i1] : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const float v[8] = { x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w };
+      const uint32_t t0 = head + 4 * i0, t1 = head + 4 * i1;
+      const uint32_t t[8] = { t0, t0 + 1, t0 + 2, t0 + 3, t1, t1 + 1, t1 + 2, t1 + 3 };
+      uint32_t m = 0;
+#pragma unroll
+      for (int e = 0; e < 8; e++)
+        if ((e < 4 ? ok0 : ok1) && !(v[e] < thr))
+          m |= 1u << e;
+      append_marked (m, v, t, cand, n_cand);
+    }
+  /* the unaligned head and the tail: at most 3 + 3 elements */
+  const uint32_t tail0 = head + 4 * nv, extra = head + (L - tail0);
+  const uint32_t j = threadIdx.x;
+  const bool ok = j < extra;
+  const uint32_t tt = j < head ? j : tail0 + (j - head);
+  const float v[8] = { ok ? row[tt] : 0.0f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f };
+  const uint32_t t[8] = { tt, 0, 0, 0, 0, 0, 0, 0 };
+  append_marked (ok && !(v[0] < thr) ? 1u : 0u, v, t, cand, n_cand);
+}
+
 /* Block-wide inclusive scan of one value per thread; returns the inclusive
  * prefix, *total gets the block sum. `warp_sums` holds 32 entries. */
 __device__ uint32_t
@@ -225,6 +307,45 @@ bitonic_sort_desc (T *c, uint32_t n)
       }
 }
 
+/* The same network for a compile-time n (n / 2 <= CW_TOPK_THREADS), with
+ * thread i doing pair i of every stage. Warp w then touches only entries
+ * [64w, 64w + 64) in the stages of stride <= 32, so those need only a
+ * __syncwarp; a block barrier is needed only around the stages of stride
+ * >= 64: 9 block barriers for n = 512 instead of 45 (v13: the sort was
+ * 31 % of the top-k's instructions at S=65,536, most of it barrier and
+ * loop overhead). Same comparisons in the same order: the same result. */
+template <uint32_t N, typename T>
+__device__ __forceinline__ void
+bitonic_sort_desc_n (T *c)
+{
+  static_assert (N / 2 <= CW_TOPK_THREADS && N >= 64, "bitonic_sort_desc_n size");
+  const uint32_t i = threadIdx.x;
+#pragma unroll
+  for (uint32_t size = 2; size <= N; size <<= 1)
+#pragma unroll
+    for (uint32_t stride = size >> 1; stride > 0; stride >>= 1)
+      {
+        if (stride >= 64 && stride == size >> 1)
+          __syncthreads ();                 /* pairs cross warps: everyone's last writes */
+        if (i < N / 2)
+          {
+            const uint32_t lo = 2 * i - (i & (stride - 1)), hi = lo + stride;
+            const bool desc = (lo & size) == 0;
+            const T a = c[lo], b = c[hi];
+            if ((a < b) == desc)
+              {
+                c[lo] = b;
+                c[hi] = a;
+              }
+          }
+        if (stride >= 64)
+          __syncthreads ();
+        else
+          __syncwarp ();
+      }
+  __syncthreads ();
+}
+
 typedef struct {
   uint64_t sq, sk, ratio, ld, first_row, top_k;
   int causal;
@@ -296,15 +417,7 @@ topk_kernel (TopkParams p)
           const uint32_t threshold = select_kth_largest ([&] (uint32_t i) { return hist[i]; }, n_s, (uint32_t) r,
                                                          hist_sel, warp_sums, &sel_bin, &sel_above,
                                                          p.aggregate_hist);
-          scan_row (row, L, [&] (uint32_t t, float v, bool ok) {
-            const uint32_t key = score_key (v);
-            if (ok && key >= threshold)
-              {
-                const uint32_t slot = atomicAdd (&n_cand, 1u);
-                if (slot < CW_TOPK_CAP)
-                  cand[slot] = composite (key, t);
-              }
-          });
+          collect_at_or_above (row, L, threshold, cand, &n_cand);
           __syncthreads ();
           const uint32_t got = n_cand;
           if (got >= K && got <= CW_TOPK_CAP)
@@ -430,7 +543,15 @@ topk_kernel (TopkParams p)
   for (uint32_t j = n_sorted + tid; j < n2; j += CW_TOPK_THREADS)
     sorted[j] = 0;
   __syncthreads ();
-  bitonic_sort_desc (sorted, n2);
+  switch (n2)
+    {
+    case 64: bitonic_sort_desc_n<64> (sorted); break;
+    case 128: bitonic_sort_desc_n<128> (sorted); break;
+    case 256: bitonic_sort_desc_n<256> (sorted); break;
+    case 512: bitonic_sort_desc_n<512> (sorted); break;
+    case 1024: bitonic_sort_desc_n<1024> (sorted); break;
+    default: bitonic_sort_desc (sorted, n2); break;
+    }
 
   int32_t *idx = p.idx + i_row * K;
   float *out = p.out_scores != NULL ? p.out_scores + i_row * K : NULL;
