@@ -1,4 +1,4 @@
-/* cw-topk.cu: exact per-row top-k, one 512-thread block per row.
+/* cw-topk.cu: exact per-row top-k, one block (256 or 512 threads) per row.
  *
  * A score becomes an order-preserving uint32 key (sign flipped for positives,
  * all bits flipped for negatives; -0 folded onto +0); an entry is the 64-bit
@@ -27,8 +27,8 @@
 
 #include "cw-kernels-private.h"
 
-#define CW_TOPK_THREADS 512
 #define CW_TOPK_CAP 4096                /* candidates held in shared memory */
+#define CW_TOPK_NARROW_MAX_KEYS 16384   /* rows up to this long: 256 threads (v13d) */
 #define CW_TOPK_SAMPLES 2048            /* keys sampled for the threshold */
 
 __device__ __forceinline__ uint32_t
@@ -54,7 +54,7 @@ composite (uint32_t key, uint32_t index)
  * aligned body; control flow is uniform across the block (every thread
  * calls f the same number of times; ok says whether the element is real),
  * so f may use full-warp intrinsics. */
-template <typename F>
+template <int NT, typename F>
 __device__ __forceinline__ void
 scan_row (const float *row, uint32_t L, F &&f)
 {
@@ -64,9 +64,9 @@ scan_row (const float *row, uint32_t L, F &&f)
     head = L;
   const uint32_t nv = (L - head) >> 2;
   const float4 *v = (const float4 *) (row + head);
-  for (uint32_t base = 0; base < nv; base += 2 * CW_TOPK_THREADS)
+  for (uint32_t base = 0; base < nv; base += 2 * NT)
     {
-      const uint32_t i0 = base + threadIdx.x, i1 = i0 + CW_TOPK_THREADS;
+      const uint32_t i0 = base + threadIdx.x, i1 = i0 + NT;
       const bool ok0 = i0 < nv, ok1 = i1 < nv;
       const float4 x0 = ok0 ? v[i0] : make_float4 (0.f, 0.f, 0.f, 0.f);
       const float4 x1 = ok1 ? v[i1] : make_float4 (0.f, 0.f, 0.f, 0.f);
@@ -83,6 +83,7 @@ scan_row (const float *row, uint32_t L, F &&f)
 }
 
 /* Appends the up to 8 entries `m` marks (bit e: value v[e] at index t[e])
+ * (entries 0-3 at indices t0.., 4-7 at t1..)
  * to cand at slots taken from *n_cand, one shared atomic per warp instead
  * of one per warp per element (v13: the per-element form, which the
  * compiler aggregates per warp but still runs whenever any lane of the warp
@@ -90,7 +91,7 @@ scan_row (const float *row, uint32_t L, F &&f)
  * Called by every lane of the warp (full-warp shuffles). Slots past
  * CW_TOPK_CAP are counted but not written (the caller then falls back). */
 __device__ __forceinline__ void
-append_marked (uint32_t m, const float (&v)[8], const uint32_t (&t)[8], uint64_t *cand, uint32_t *n_cand)
+append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64_t *cand, uint32_t *n_cand)
 {
   const int lane = threadIdx.x & 31;
   if (__ballot_sync (0xffffffffu, m != 0) == 0)
@@ -114,7 +115,7 @@ append_marked (uint32_t m, const float (&v)[8], const uint32_t (&t)[8], uint64_t
       if ((m >> e) & 1u)
         {
           if (slot < CW_TOPK_CAP)
-            cand[slot] = composite (score_key (v[e]), t[e]);
+            cand[slot] = composite (score_key (v[e]), (e < 4 ? t0 : t1) + (uint32_t) (e & 3));
           slot++;
         }
 }
@@ -128,6 +129,7 @@ append_marked (uint32_t m, const float (&v)[8], const uint32_t (&t)[8], uint64_t
  * true also for a negative NaN, whose key is below: a superset, which the
  * exact selection after it tolerates. One compare per key instead of the
  * key transform. */
+template <int NT>
 __device__ void
 collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t *cand, uint32_t *n_cand)
 {
@@ -138,21 +140,20 @@ collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t 
     head = L;
   const uint32_t nv = (L - head) >> 2;
   const float4 *vp = (const float4 *) (row + head);
-  for (uint32_t base = 0; base < nv; base += 2 * CW_TOPK_THREADS)
+  for (uint32_t base = 0; base < nv; base += 2 * NT)
     {
-      const uint32_t i0 = base + threadIdx.x, i1 = i0 + CW_TOPK_THREADS;
+      const uint32_t i0 = base + threadIdx.x, i1 = i0 + NT;
       const bool ok0 = i0 < nv, ok1 = i1 < nv;
       const float4 x0 = ok0 ? vp[i0] : make_float4 (0.f, 0.f, 0.f, 0.f);
       const float4 x1 = ok1 ? vp[i1] : make_float4 (0.f, 0.f, 0.f, 0.f);
       const float v[8] = { x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w };
       const uint32_t t0 = head + 4 * i0, t1 = head + 4 * i1;
-      const uint32_t t[8] = { t0, t0 + 1, t0 + 2, t0 + 3, t1, t1 + 1, t1 + 2, t1 + 3 };
       uint32_t m = 0;
 #pragma unroll
       for (int e = 0; e < 8; e++)
         if ((e < 4 ? ok0 : ok1) && !(v[e] < thr))
           m |= 1u << e;
-      append_marked (m, v, t, cand, n_cand);
+      append_marked (m, v, t0, t1, cand, n_cand);
     }
   /* the unaligned head and the tail: at most 3 + 3 elements */
   const uint32_t tail0 = head + 4 * nv, extra = head + (L - tail0);
@@ -160,17 +161,17 @@ collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t 
   const bool ok = j < extra;
   const uint32_t tt = j < head ? j : tail0 + (j - head);
   const float v[8] = { ok ? row[tt] : 0.0f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f };
-  const uint32_t t[8] = { tt, 0, 0, 0, 0, 0, 0, 0 };
-  append_marked (ok && !(v[0] < thr) ? 1u : 0u, v, t, cand, n_cand);
+  append_marked (ok && !(v[0] < thr) ? 1u : 0u, v, tt, 0, cand, n_cand);
 }
 
 /* Block-wide inclusive scan of one value per thread; returns the inclusive
  * prefix, *total gets the block sum. `warp_sums` holds 32 entries. */
+template <int NT>
 __device__ uint32_t
 block_inclusive_scan (uint32_t v, uint32_t *warp_sums, uint32_t *total)
 {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  const int nwarps = CW_TOPK_THREADS / 32;
+  const int nwarps = NT / 32;
 
 #pragma unroll
   for (int o = 1; o < 32; o <<= 1)
@@ -206,18 +207,19 @@ block_inclusive_scan (uint32_t v, uint32_t *warp_sums, uint32_t *total)
  * above(B) < need <= above(B) + hist[B]; writes B and above(B) to the
  * shared *bin_out / *above_out, visible after the call. Thread i owns
  * bins_per consecutive bins, thread 0 the highest. Needs sum(hist) >= need. */
+template <int NT>
 __device__ void
 find_bin_from_top (const uint32_t *hist, uint32_t nbins, uint32_t need, uint32_t *warp_sums, uint32_t *bin_out,
                    uint32_t *above_out)
 {
   const int tid = threadIdx.x;
-  const uint32_t bins_per = nbins > CW_TOPK_THREADS ? nbins / CW_TOPK_THREADS : 1;
+  const uint32_t bins_per = nbins > NT ? nbins / NT : 1;
   uint32_t local = 0, total;
   const bool owns = (uint32_t) tid * bins_per < nbins;
   if (owns)
     for (uint32_t j = 0; j < bins_per; j++)
       local += hist[nbins - 1 - (tid * bins_per + j)];
-  const uint32_t incl = block_inclusive_scan (local, warp_sums, &total);
+  const uint32_t incl = block_inclusive_scan<NT> (local, warp_sums, &total);
   const uint32_t excl = incl - local;
   if (owns && excl < need && need <= incl)
     {
@@ -246,7 +248,7 @@ find_bin_from_top (const uint32_t *hist, uint32_t nbins, uint32_t need, uint32_t
  * Measured (v11c, bench/NOTES-kernels.md): the aggregated form made the
  * top-k 8-16 % SLOWER on the H200, so the per-value adds are the default
  * and the aggregated form runs only under CW_TOPK_HIST=aggregate (A/B). */
-template <typename Get>
+template <int NT, typename Get>
 __device__ uint32_t
 select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t *hist256, uint32_t *warp_sums, uint32_t *bin_s,
                     uint32_t *above_s, int aggregate)
@@ -254,11 +256,11 @@ select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t *hist256, uint32_t
   uint32_t prefix = 0, need = k;
   for (int shift = 24; shift >= 0; shift -= 8)
     {
-      for (uint32_t b = threadIdx.x; b < 256; b += CW_TOPK_THREADS)
+      for (uint32_t b = threadIdx.x; b < 256; b += NT)
         hist256[b] = 0;
       __syncthreads ();
       if (aggregate)
-        for (uint32_t base = 0; base < n; base += CW_TOPK_THREADS)
+        for (uint32_t base = 0; base < n; base += NT)
           {
             const uint32_t i = base + threadIdx.x;
             const uint32_t key = i < n ? get (i) : 0;
@@ -269,14 +271,14 @@ select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t *hist256, uint32_t
               atomicAdd (&hist256[bin], (uint32_t) __popc (peers));
           }
       else
-        for (uint32_t i = threadIdx.x; i < n; i += CW_TOPK_THREADS)
+        for (uint32_t i = threadIdx.x; i < n; i += NT)
           {
             const uint32_t key = get (i);
             if (shift == 24 || (key >> (shift + 8)) == prefix)
               atomicAdd (&hist256[(key >> shift) & 255], 1u);
           }
       __syncthreads ();
-      find_bin_from_top (hist256, 256, need, warp_sums, bin_s, above_s);
+      find_bin_from_top<NT> (hist256, 256, need, warp_sums, bin_s, above_s);
       need -= *above_s;
       prefix = (prefix << 8) | *bin_s;
       __syncthreads ();
@@ -285,14 +287,14 @@ select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t *hist256, uint32_t
 }
 
 /* Descending bitonic sort of n (a power of two) entries. */
-template <typename T>
+template <int NT, typename T>
 __device__ void
 bitonic_sort_desc (T *c, uint32_t n)
 {
   for (uint32_t size = 2; size <= n; size <<= 1)
     for (uint32_t stride = size >> 1; stride > 0; stride >>= 1)
       {
-        for (uint32_t i = threadIdx.x; i < n / 2; i += CW_TOPK_THREADS)
+        for (uint32_t i = threadIdx.x; i < n / 2; i += NT)
           {
             uint32_t lo = 2 * i - (i & (stride - 1)), hi = lo + stride;
             bool desc = (lo & size) == 0;
@@ -307,18 +309,18 @@ bitonic_sort_desc (T *c, uint32_t n)
       }
 }
 
-/* The same network for a compile-time n (n / 2 <= CW_TOPK_THREADS), with
+/* The same network for a compile-time n (n / 2 <= NT), with
  * thread i doing pair i of every stage. Warp w then touches only entries
  * [64w, 64w + 64) in the stages of stride <= 32, so those need only a
  * __syncwarp; a block barrier is needed only around the stages of stride
  * >= 64: 9 block barriers for n = 512 instead of 45 (v13: the sort was
  * 31 % of the top-k's instructions at S=65,536, most of it barrier and
  * loop overhead). Same comparisons in the same order: the same result. */
-template <uint32_t N, typename T>
+template <int NT, uint32_t N, typename T>
 __device__ __forceinline__ void
 bitonic_sort_desc_n (T *c)
 {
-  static_assert (N / 2 <= CW_TOPK_THREADS && N >= 64, "bitonic_sort_desc_n size");
+  static_assert (N / 2 <= NT && N >= 64, "bitonic_sort_desc_n size");
   const uint32_t i = threadIdx.x;
 #pragma unroll
   for (uint32_t size = 2; size <= N; size <<= 1)
@@ -356,7 +358,12 @@ typedef struct {
   const int32_t *skip_if_one;
 } TopkParams;
 
-__global__ void __launch_bounds__ (CW_TOPK_THREADS)
+/* NT threads per row: 512 (40 registers: 3 rows per SM) or 256 (6 rows
+ * per SM, then shared memory is the limit: 6 x 37 KB). Measured (v13d,
+ * bench/NOTES-kernels.md): 256 is faster on rows of up to 16K keys, 512
+ * on longer ones, so the launch picks by the chunk's longest row. */
+template <int NT>
+__global__ void __launch_bounds__ (NT)
 topk_kernel (TopkParams p)
 {
   /* cand: CW_TOPK_CAP candidates (its first 16 KB doubles as the radix
@@ -389,7 +396,7 @@ topk_kernel (TopkParams p)
   if (L <= CW_TOPK_CAP)
     {
       /* Short row: every legal key is a candidate. */
-      for (uint32_t t = tid; t < L; t += CW_TOPK_THREADS)
+      for (uint32_t t = tid; t < L; t += NT)
         cand[t] = composite (score_key (row[t]), t);
       if (tid == 0)
         n_cand = L;
@@ -411,13 +418,13 @@ topk_kernel (TopkParams p)
       const uint64_t r = (3ull * K * n_s + L - 1) / L;
       if (r >= 1 && r <= n_s / 2)
         {
-          for (uint32_t i = tid; i < n_s; i += CW_TOPK_THREADS)
+          for (uint32_t i = tid; i < n_s; i += NT)
             hist[i] = score_key (row[(uint64_t) i * stride]);
           __syncthreads ();
-          const uint32_t threshold = select_kth_largest ([&] (uint32_t i) { return hist[i]; }, n_s, (uint32_t) r,
+          const uint32_t threshold = select_kth_largest<NT> ([&] (uint32_t i) { return hist[i]; }, n_s, (uint32_t) r,
                                                          hist_sel, warp_sums, &sel_bin, &sel_above,
                                                          p.aggregate_hist);
-          collect_at_or_above (row, L, threshold, cand, &n_cand);
+          collect_at_or_above<NT> (row, L, threshold, cand, &n_cand);
           __syncthreads ();
           const uint32_t got = n_cand;
           if (got >= K && got <= CW_TOPK_CAP)
@@ -439,12 +446,12 @@ topk_kernel (TopkParams p)
           const int bits = level < 2 ? 12 : 8, shift = 32 - pbits - bits;   /* 12 + 12 + 8 bits */
           const uint32_t nbins = 1u << bits;
 
-          for (uint32_t b = tid; b < nbins; b += CW_TOPK_THREADS)
+          for (uint32_t b = tid; b < nbins; b += NT)
             hist[b] = 0;
           __syncthreads ();
           /* Scores of a row crowd into few bins, so lanes of a warp that hit
            * the same bin add once (match_any) instead of serializing. */
-          scan_row (row, L, [&] (uint32_t, float v, bool ok) {
+          scan_row<NT> (row, L, [&] (uint32_t, float v, bool ok) {
             const uint32_t key = score_key (v), bin = (key >> shift) & (nbins - 1);
             const bool act = ok && (pbits == 0 || (key >> (32 - (pbits & 31))) == prefix);
             const unsigned peers = __match_any_sync (0xffffffffu, act ? bin : 0xffffffffu);
@@ -453,7 +460,7 @@ topk_kernel (TopkParams p)
           });
           __syncthreads ();
 
-          find_bin_from_top (hist, nbins, need, warp_sums, &sel_bin, &sel_above);
+          find_bin_from_top<NT> (hist, nbins, need, warp_sums, &sel_bin, &sel_above);
           const uint32_t bin = sel_bin, above = sel_above, in_bin = hist[bin];
           need -= above;
           prefix = (prefix << bits) | bin;
@@ -470,7 +477,7 @@ topk_kernel (TopkParams p)
         {
           /* (K - need) keys lie strictly above the prefix and the prefix bin
            * holds the rest: together at most CW_TOPK_CAP. */
-          scan_row (row, L, [&] (uint32_t t, float v, bool ok) {
+          scan_row<NT> (row, L, [&] (uint32_t t, float v, bool ok) {
             const uint32_t key = score_key (v);
             if (ok && (key >> (32 - pbits)) >= prefix)
               cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
@@ -482,7 +489,7 @@ topk_kernel (TopkParams p)
            * above it, then the `need` smallest indices among the ties, in
            * index order, by a block-wide ordered scan. */
           const uint32_t tie = prefix;          /* pbits == 32 here */
-          for (uint32_t t = tid; t < L; t += CW_TOPK_THREADS)
+          for (uint32_t t = tid; t < L; t += NT)
             {
               uint32_t key = score_key (row[t]);
               if (key > tie)
@@ -490,11 +497,11 @@ topk_kernel (TopkParams p)
             }
           __syncthreads ();
           uint32_t base = K - need, taken = 0;
-          for (uint32_t t0 = 0; t0 < L && taken < need; t0 += CW_TOPK_THREADS)
+          for (uint32_t t0 = 0; t0 < L && taken < need; t0 += NT)
             {
               uint32_t t = t0 + tid, tot;
               uint32_t flag = (t < L && score_key (row[t]) == tie) ? 1u : 0u;
-              uint32_t incl = block_inclusive_scan (flag, warp_sums, &tot);
+              uint32_t incl = block_inclusive_scan<NT> (flag, warp_sums, &tot);
               uint32_t rank = taken + incl - flag;
               if (flag && rank < need)
                 cand[base + rank] = composite (tie, t);
@@ -516,12 +523,12 @@ topk_kernel (TopkParams p)
   uint32_t n_sorted = n;
   if (n > K)
     {
-      const uint32_t kth = select_kth_largest ([&] (uint32_t i) { return (uint32_t) (cand[i] >> 32); }, n, K,
+      const uint32_t kth = select_kth_largest<NT> ([&] (uint32_t i) { return (uint32_t) (cand[i] >> 32); }, n, K,
                                                hist_sel, warp_sums, &sel_bin, &sel_above, p.aggregate_hist);
       if (tid == 0)
         n_sel = 0;
       __syncthreads ();
-      for (uint32_t i = tid; i < n; i += CW_TOPK_THREADS)
+      for (uint32_t i = tid; i < n; i += NT)
         if ((uint32_t) (cand[i] >> 32) >= kth)
           {
             const uint32_t slot = atomicAdd (&n_sel, 1u);
@@ -540,22 +547,28 @@ topk_kernel (TopkParams p)
   uint32_t n2 = 1;
   while (n2 < n_sorted)
     n2 <<= 1;
-  for (uint32_t j = n_sorted + tid; j < n2; j += CW_TOPK_THREADS)
+  for (uint32_t j = n_sorted + tid; j < n2; j += NT)
     sorted[j] = 0;
   __syncthreads ();
   switch (n2)
     {
-    case 64: bitonic_sort_desc_n<64> (sorted); break;
-    case 128: bitonic_sort_desc_n<128> (sorted); break;
-    case 256: bitonic_sort_desc_n<256> (sorted); break;
-    case 512: bitonic_sort_desc_n<512> (sorted); break;
-    case 1024: bitonic_sort_desc_n<1024> (sorted); break;
-    default: bitonic_sort_desc (sorted, n2); break;
+    case 64: bitonic_sort_desc_n<NT, 64> (sorted); break;
+    case 128: bitonic_sort_desc_n<NT, 128> (sorted); break;
+    case 256: bitonic_sort_desc_n<NT, 256> (sorted); break;
+    case 512: bitonic_sort_desc_n<NT, 512> (sorted); break;
+    case 1024:
+      if constexpr (NT >= 512)
+        {
+          bitonic_sort_desc_n<NT, 1024> (sorted);
+          break;
+        }
+      [[fallthrough]];
+    default: bitonic_sort_desc<NT> (sorted, n2); break;
     }
 
   int32_t *idx = p.idx + i_row * K;
   float *out = p.out_scores != NULL ? p.out_scores + i_row * K : NULL;
-  for (uint32_t j = tid; j < K; j += CW_TOPK_THREADS)
+  for (uint32_t j = tid; j < K; j += NT)
     {
       if (j < n_sorted)
         {
@@ -602,8 +615,25 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
   p.out_scores = out_scores;
   p.skip_if_one = skip_if_one;
   const int smem = (CW_TOPK_CAP + CW_KERNELS_MAX_TOP_K) * (int) sizeof (uint64_t);
-  CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  topk_kernel<<<(unsigned) rows, CW_TOPK_THREADS, smem, stream>>> (p);
+  /* The chunk's longest legal row (legal keys grow with the query index,
+   * so it is the last row, or the batch's last if the chunk spans two). */
+  const uint64_t last = first_row + rows - 1;
+  const uint64_t l_max = cw_kernel_shape_legal_keys (shape, first_row / shape->sq != last / shape->sq
+                                                               ? shape->sq - 1 : last % shape->sq);
+  const char *nt = getenv ("CW_TOPK_THREADS");   /* 256 or 512 forces one (A/B) */
+  const bool narrow = nt != NULL && strcmp (nt, "256") == 0 ? true
+                      : nt != NULL && strcmp (nt, "512") == 0 ? false
+                      : l_max <= CW_TOPK_NARROW_MAX_KEYS;
+  if (narrow)
+    {
+      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<256>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      topk_kernel<256><<<(unsigned) rows, 256, smem, stream>>> (p);
+    }
+  else
+    {
+      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<512>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      topk_kernel<512><<<(unsigned) rows, 512, smem, stream>>> (p);
+    }
   CW_LAUNCH_TRY ();
   return cudaSuccess;
 }
