@@ -362,6 +362,16 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
         consume_split_n<DB, FP8> (p, w_s, q_s, keys_s, full0, empty0, ntiles, kb0, bi, r0, cons, l_row);
       float acc[128];
       const uint64_t da0 = cw_wgmma_smem_desc (keys_s), db0 = cw_wgmma_smem_desc (q_s);
+      /* Where this lane's two scores of a tile go: query 2*odd + hi of the
+       * quad reduce-scatter, keys g and g + 8 of the warp's 16; fixed for
+       * the block, so the tile loop only adds the tile offset (v13f).
+       * out_left: this lane's keys still inside its row's legal prefix,
+       * counted from the block's first key (< 2^31: keys_per_block). */
+      const int q_lane = 2 * (lane & 1) + ((lane >> 1) & 1);
+      const uint64_t key_lane = kb0 + 16 * (uint64_t) wwarp + (uint64_t) g;
+      const uint64_t bound_lane = q_lane == 0 ? l_row[0] : q_lane == 1 ? l_row[1] : q_lane == 2 ? l_row[2] : l_row[3];
+      const int out_left = bound_lane > key_lane ? (int) (bound_lane - key_lane) : 0;
+      float *const out_lane = out_left > 0 ? p.out + (bi * p.sq + r0 + q_lane - p.first_row) * p.ld + key_lane : p.out;
       for (int j = 0; j < (SPLIT_N ? 0 : ntiles); j++)    /* the default consumer */
         {
           const int st = j % CW_WS_STAGES;
@@ -449,17 +459,13 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
               vals[2 * qi + 1] = p1;
             }
           /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
-          const bool odd = lane & 1, hi = (lane >> 1) & 1;
           float fin[2];
           cw_quad_reduce_scatter (vals, lane, fin);
-          const int qi = 2 * odd + hi;
-          const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
-          const uint64_t ta = kb0 + (uint64_t) j * CW_WS_KEY_TILE + 16 * wwarp + g, tb = ta + 8;
-          float *orow = p.out + (bi * p.sq + r0 + qi - p.first_row) * p.ld;
-          if (ta < bound)
-            orow[ta] = fin[0];
-          if (tb < bound)
-            orow[tb] = fin[1];
+          const int t_off = j * CW_WS_KEY_TILE;
+          if (t_off < out_left)
+            out_lane[t_off] = fin[0];
+          if (t_off + 8 < out_left)
+            out_lane[t_off + 8] = fin[1];
         }
     }
 }
