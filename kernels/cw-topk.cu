@@ -28,7 +28,6 @@
 #include "cw-kernels-private.h"
 
 #define CW_TOPK_CAP 4096                /* candidates held in shared memory */
-#define CW_TOPK_NARROW_MAX_KEYS 16384   /* rows up to this long: 256 threads (v13d) */
 #define CW_TOPK_SAMPLES 2048            /* keys sampled for the threshold */
 
 __device__ __forceinline__ uint32_t
@@ -352,16 +351,16 @@ typedef struct {
   uint64_t sq, sk, ratio, ld, first_row, top_k;
   int causal;
   int aggregate_hist;   /* 1 only under CW_TOPK_HIST=aggregate (v11c, measured slower) */
+  uint32_t sel_cap;     /* entries of sel: a power of two >= top_k, >= 128 */
   const float *scores;
   int32_t *idx;
   float *out_scores;
   const int32_t *skip_if_one;
 } TopkParams;
 
-/* NT threads per row: 512 (40 registers: 3 rows per SM) or 256 (6 rows
- * per SM, then shared memory is the limit: 6 x 37 KB). Measured (v13d,
- * bench/NOTES-kernels.md): 256 is faster on rows of up to 16K keys, 512
- * on longer ones, so the launch picks by the chunk's longest row. */
+/* NT threads per row: 256 (the default: 6 rows per SM for k <= 512, where
+ * shared memory is the limit, 6 x 37 KB) or 512 (40 registers: 3 rows per
+ * SM; CW_TOPK_THREADS=512). Measured in bench/NOTES-kernels.md, v13d-h. */
 template <int NT>
 __global__ void __launch_bounds__ (NT)
 topk_kernel (TopkParams p)
@@ -532,11 +531,11 @@ topk_kernel (TopkParams p)
         if ((uint32_t) (cand[i] >> 32) >= kth)
           {
             const uint32_t slot = atomicAdd (&n_sel, 1u);
-            if (slot < CW_KERNELS_MAX_TOP_K)
+            if (slot < p.sel_cap)
               sel[slot] = cand[i];
           }
       __syncthreads ();
-      if (n_sel <= CW_KERNELS_MAX_TOP_K)
+      if (n_sel <= p.sel_cap)
         {
           sorted = sel;
           n_sorted = n_sel;
@@ -614,16 +613,21 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
   p.idx = idx;
   p.out_scores = out_scores;
   p.skip_if_one = skip_if_one;
-  const int smem = (CW_TOPK_CAP + CW_KERNELS_MAX_TOP_K) * (int) sizeof (uint64_t);
-  /* The chunk's longest legal row (legal keys grow with the query index,
-   * so it is the last row, or the batch's last if the chunk spans two). */
-  const uint64_t last = first_row + rows - 1;
-  const uint64_t l_max = cw_kernel_shape_legal_keys (shape, first_row / shape->sq != last / shape->sq
-                                                               ? shape->sq - 1 : last % shape->sq);
-  const char *nt = getenv ("CW_TOPK_THREADS");   /* 256 or 512 forces one (A/B) */
-  const bool narrow = nt != NULL && strcmp (nt, "256") == 0 ? true
-                      : nt != NULL && strcmp (nt, "512") == 0 ? false
-                      : l_max <= CW_TOPK_NARROW_MAX_KEYS;
+  /* sel holds the compacted top-k before the sort, padded to a power of
+   * two, and its first 1 KB doubles as a 256-bin histogram. Sized by this
+   * k, not the largest k (v13h): 36 KB instead of 48 KB for k = 512, so 6
+   * rows of 256 threads fit per SM instead of 4 (ncu v13g: 48.6 %
+   * occupancy). More ties at the k-th key than fit: all candidates are
+   * sorted instead (exact either way). */
+  p.sel_cap = 128;
+  while (p.sel_cap < p.top_k)
+    p.sel_cap <<= 1;
+  const int smem = (CW_TOPK_CAP + (int) p.sel_cap) * (int) sizeof (uint64_t);
+  /* 256 threads per row (6 rows per SM for k <= 512) measured faster than
+   * 512 at every size once sel was sized by k (v13h); CW_TOPK_THREADS=512
+   * runs the wider form (A/B). */
+  const char *nt = getenv ("CW_TOPK_THREADS");
+  const bool narrow = !(nt != NULL && strcmp (nt, "512") == 0);
   if (narrow)
     {
       CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<256>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
