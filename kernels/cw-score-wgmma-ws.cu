@@ -56,11 +56,7 @@ enum {
   CW_WS_ORDER_ISSUE = 1,             /* right after our wgmma are issued (v10a) */
   CW_WS_ORDER_HALF = 2,              /* once the first half of ours has completed */
   CW_WS_ORDER_DONE = 3,              /* once all of ours have completed: strict turns */
-  /* Unordered, but consumer 1 starts its first tile late (v12, below): */
-  CW_WS_ORDER_OFFSET_DONE = 4,       /* once consumer 0's first tile has completed */
-  CW_WS_ORDER_OFFSET_HALF = 5,       /* once the first half of consumer 0's first tile has */
 };
-#define CW_WS_TURNS(order) ((order) >= CW_WS_ORDER_ISSUE && (order) <= CW_WS_ORDER_DONE)
 #define CW_WS_THREADS 384
 
 __device__ __forceinline__ void
@@ -100,7 +96,7 @@ pair_signal (int id)
   asm volatile ("bar.arrive %0, 256;\n" :: "r"(id) : "memory");
 }
 
-/* ---- split-N consumer (CW_WS_SPLIT_N=1; compiled, NOT yet run on a GPU) ----
+/* ---- split-N consumer (CW_WS_SPLIT_N=1; measured 5 % slower, v11a) ----
  * The default consumer waits for all 8 of its m64n256 wgmma before its
  * epilogue, so between its epilogues this warpgroup gives the tensor cores
  * nothing; ncu (v10c) shows the tensor pipe 66.7 % busy. Here the 256
@@ -115,9 +111,9 @@ pair_signal (int id)
  * data-dependent branch between issue and wait it is C7518. Both were
  * reproduced with nvcc 13.0 here; the drain-every-tile form below compiles
  * clean (no C7514/C7518, 161-164 registers, no spills).
- * Same products and head-sum order as the default consumer (vals[]); bit
- * identity with it and with mma.sync is for the GPU test to confirm (that
- * the m64n128 and m64n256 forms sum each k16 step identically is assumed). */
+ * Same products and head-sum order as the default consumer (vals[]); the
+ * GPU tests under CW_WS_SPLIT_N=1 found it bit-identical to it and to
+ * mma.sync (v11a). Kept behind the knob for A/B, not as the default. */
 template <int DB, bool FP8>
 __device__ __forceinline__ void
 issue_half (float (&acc)[64], uint32_t a_s, uint32_t b_s)
@@ -376,13 +372,9 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
         {
           const int st = j % CW_WS_STAGES;
           mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
-          /* v12 start offset: consumer 1 waits (once, before its first
-           * tile) until consumer 0's first tile is done (or half done). */
-          if (j == 0 && cons == 1 && (order == CW_WS_ORDER_OFFSET_DONE || order == CW_WS_ORDER_OFFSET_HALF))
-            pair_wait (5);
           /* turn order: consumer 0 issues tile j after consumer 1 issued
            * tile j - 1; consumer 1 issues tile j after consumer 0 did. */
-          if (CW_WS_TURNS (order))
+          if (order != CW_WS_ORDER_NONE)
             {
               if (cons == 0)
                 {
@@ -411,13 +403,11 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
                 asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
             }
           asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-          if (order == CW_WS_ORDER_HALF || (j == 0 && cons == 0 && order == CW_WS_ORDER_OFFSET_HALF))
+          if (order == CW_WS_ORDER_HALF)
             asm volatile ("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
-          else if (order == CW_WS_ORDER_DONE || (j == 0 && cons == 0 && order == CW_WS_ORDER_OFFSET_DONE))
+          else if (order == CW_WS_ORDER_DONE)
             asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
-          if (j == 0 && cons == 0 && (order == CW_WS_ORDER_OFFSET_DONE || order == CW_WS_ORDER_OFFSET_HALF))
-            pair_signal (5);
-          if (CW_WS_TURNS (order))
+          if (order != CW_WS_ORDER_NONE)
             {
               if (cons == 0)
                 pair_signal (2);
@@ -484,9 +474,8 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
 /* Knobs for A/B runs in one build, read once from the environment (values
  * other than those listed are ignored, the default stays):
  *   CW_WS_KEYS=4096|8192|16384   a fixed key split (default: balanced_keys)
- *   CW_WS_ORDER=0|1|2|3|4|5      CW_WS_ORDER_NONE / _ISSUE (default since v12d) / _HALF / _DONE /
- *                                _OFFSET_DONE / _OFFSET_HALF
- *   CW_WS_SPLIT_N=1              the split-N consumer (consume_split_n; not yet run on a GPU) */
+ *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE / _ISSUE (default since v12d) / _HALF / _DONE
+ *   CW_WS_SPLIT_N=1              the split-N consumer (consume_split_n; measured 5 % slower, v11a) */
 static uint32_t ws_fixed_keys = 0;
 static bool ws_split_n = false;
 static int ws_order = -1;
@@ -506,7 +495,7 @@ read_knobs (void)
     ws_sms = (uint64_t) sms;
   ws_split_n = sn != NULL && !strcmp (sn, "1");
   ws_order = CW_WS_ORDER_ISSUE;        /* v12d: 209.8 vs 217-219 ms unordered (score, S=262,144) */
-  if (o != NULL && o[0] >= '0' && o[0] <= '5' && o[1] == '\0')
+  if (o != NULL && o[0] >= '0' && o[0] <= '3' && o[1] == '\0')
     ws_order = o[0] - '0';
 }
 
