@@ -49,13 +49,16 @@ composite (uint32_t key, uint32_t index)
   return ((uint64_t) key << 32) | (uint64_t) (0xffffffffu - index);
 }
 
-/* Calls f(t, value, ok) for every t < L of `row`, 16-byte loads for the
- * aligned body; control flow is uniform across the block (every thread
- * calls f the same number of times; ok says whether the element is real),
- * so f may use full-warp intrinsics. */
-template <int NT, typename F>
+/* The traversal of a row's legal prefix that every pass shares: 16-byte
+ * loads for the aligned body, body(x0, x1, t0, t1, ok0, ok1) once per
+ * thread per 8 keys (x0 holds keys t0..t0+3, x1 keys t1..t1+3; ok says
+ * whether the load was real), then tail(t, value, ok) once per thread for
+ * the unaligned head and the tail (at most 3 + 3 keys). Control flow is
+ * uniform across the block (every thread makes the same calls), so the
+ * callbacks may use full-warp intrinsics. */
+template <int NT, typename Body, typename Tail>
 __device__ __forceinline__ void
-scan_row (const float *row, uint32_t L, F &&f)
+scan_row_groups (const float *row, uint32_t L, Body &&body, Tail &&tail)
 {
   const uint32_t mis = (uint32_t) (((uintptr_t) row >> 2) & 3);
   uint32_t head = mis ? 4 - mis : 0;
@@ -69,26 +72,38 @@ scan_row (const float *row, uint32_t L, F &&f)
       const bool ok0 = i0 < nv, ok1 = i1 < nv;
       const float4 x0 = ok0 ? v[i0] : make_float4 (0.f, 0.f, 0.f, 0.f);
       const float4 x1 = ok1 ? v[i1] : make_float4 (0.f, 0.f, 0.f, 0.f);
-      const uint32_t t0 = head + 4 * i0, t1 = head + 4 * i1;
-      f (t0, x0.x, ok0); f (t0 + 1, x0.y, ok0); f (t0 + 2, x0.z, ok0); f (t0 + 3, x0.w, ok0);
-      f (t1, x1.x, ok1); f (t1 + 1, x1.y, ok1); f (t1 + 2, x1.z, ok1); f (t1 + 3, x1.w, ok1);
+      body (x0, x1, head + 4 * i0, head + 4 * i1, ok0, ok1);
     }
-  /* the unaligned head and the tail: at most 3 + 3 elements */
   const uint32_t tail0 = head + 4 * nv, extra = head + (L - tail0);
   const uint32_t j = threadIdx.x;
   const bool ok = j < extra;
   const uint32_t t = j < head ? j : tail0 + (j - head);
-  f (t, ok ? row[t] : 0.0f, ok);
+  tail (t, ok ? row[t] : 0.0f, ok);
 }
 
-/* Appends the up to 8 entries `m` marks (bit e: value v[e] at index t[e])
- * (entries 0-3 at indices t0.., 4-7 at t1..)
- * to cand at slots taken from *n_cand, one shared atomic per warp instead
- * of one per warp per element (v13: the per-element form, which the
- * compiler aggregates per warp but still runs whenever any lane of the warp
- * has a candidate, was 43 % of the top-k's instructions at S=262,144).
- * Called by every lane of the warp (full-warp shuffles). Slots past
- * CW_TOPK_CAP are counted but not written (the caller then falls back). */
+/* Calls f(t, value, ok) for every t < L of `row` (scan_row_groups, one
+ * key at a time). */
+template <int NT, typename F>
+__device__ __forceinline__ void
+scan_row (const float *row, uint32_t L, F &&f)
+{
+  scan_row_groups<NT> (
+    row, L,
+    [&] (const float4 &x0, const float4 &x1, uint32_t t0, uint32_t t1, bool ok0, bool ok1) {
+      f (t0, x0.x, ok0); f (t0 + 1, x0.y, ok0); f (t0 + 2, x0.z, ok0); f (t0 + 3, x0.w, ok0);
+      f (t1, x1.x, ok1); f (t1 + 1, x1.y, ok1); f (t1 + 2, x1.z, ok1); f (t1 + 3, x1.w, ok1);
+    },
+    f);
+}
+
+/* Appends the entries `m` marks to cand: bit e stands for v[e], the key at
+ * index t0 + e for e < 4 and t1 + e - 4 above. Slots come from *n_cand with
+ * one shared atomic per warp instead of one per warp per key (v13: the
+ * per-key form, which the compiler aggregates per warp but still runs
+ * whenever any lane of the warp has a candidate, was 43 % of the top-k's
+ * instructions at S=262,144). Called by every lane of the warp (full-warp
+ * shuffles). Slots past CW_TOPK_CAP are counted but not written (the
+ * caller then falls back). */
 __device__ __forceinline__ void
 append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64_t *cand, uint32_t *n_cand)
 {
@@ -121,46 +136,32 @@ append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64
 
 /* Every legal key of `row` at or above `threshold` into cand, as
  * composites; the count in *n_cand (may exceed CW_TOPK_CAP: then only the
- * first CW_TOPK_CAP are stored). The same traversal as scan_row. The test
- * is on floats: !(v < key_score (threshold)) is key (v) >= threshold for
- * every non-NaN v (-0 and +0 compare equal, as their keys are), true for a
- * positive NaN (whose key is above every number's, as in score_key), and
- * true also for a negative NaN, whose key is below: a superset, which the
- * exact selection after it tolerates. One compare per key instead of the
- * key transform. */
+ * first CW_TOPK_CAP are stored). The test is on floats: !(v < key_score
+ * (threshold)) is key (v) >= threshold for every non-NaN v (-0 and +0
+ * compare equal, as their keys are), true for a positive NaN (whose key is
+ * above every number's, as in score_key), and true also for a negative NaN,
+ * whose key is below: a superset, which the exact selection after it
+ * tolerates. One compare per key instead of the key transform. */
 template <int NT>
 __device__ void
 collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t *cand, uint32_t *n_cand)
 {
   const float thr = key_score (threshold);
-  const uint32_t mis = (uint32_t) (((uintptr_t) row >> 2) & 3);
-  uint32_t head = mis ? 4 - mis : 0;
-  if (head > L)
-    head = L;
-  const uint32_t nv = (L - head) >> 2;
-  const float4 *vp = (const float4 *) (row + head);
-  for (uint32_t base = 0; base < nv; base += 2 * NT)
-    {
-      const uint32_t i0 = base + threadIdx.x, i1 = i0 + NT;
-      const bool ok0 = i0 < nv, ok1 = i1 < nv;
-      const float4 x0 = ok0 ? vp[i0] : make_float4 (0.f, 0.f, 0.f, 0.f);
-      const float4 x1 = ok1 ? vp[i1] : make_float4 (0.f, 0.f, 0.f, 0.f);
+  scan_row_groups<NT> (
+    row, L,
+    [&] (const float4 &x0, const float4 &x1, uint32_t t0, uint32_t t1, bool ok0, bool ok1) {
       const float v[8] = { x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w };
-      const uint32_t t0 = head + 4 * i0, t1 = head + 4 * i1;
       uint32_t m = 0;
 #pragma unroll
       for (int e = 0; e < 8; e++)
         if ((e < 4 ? ok0 : ok1) && !(v[e] < thr))
           m |= 1u << e;
       append_marked (m, v, t0, t1, cand, n_cand);
-    }
-  /* the unaligned head and the tail: at most 3 + 3 elements */
-  const uint32_t tail0 = head + 4 * nv, extra = head + (L - tail0);
-  const uint32_t j = threadIdx.x;
-  const bool ok = j < extra;
-  const uint32_t tt = j < head ? j : tail0 + (j - head);
-  const float v[8] = { ok ? row[tt] : 0.0f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f };
-  append_marked (ok && !(v[0] < thr) ? 1u : 0u, v, tt, 0, cand, n_cand);
+    },
+    [&] (uint32_t t, float value, bool ok) {
+      const float v[8] = { value, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f };
+      append_marked (ok && !(value < thr) ? 1u : 0u, v, t, 0, cand, n_cand);
+    });
 }
 
 /* Block-wide inclusive scan of one value per thread; returns the inclusive
