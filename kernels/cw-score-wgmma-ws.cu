@@ -58,6 +58,11 @@ enum {
   CW_WS_ORDER_DONE = 3,              /* once all of ours have completed: strict turns */
 };
 #define CW_WS_THREADS 384
+/* Registers per thread after setmaxnreg (v12d): the producer warpgroup
+ * gives back, the two consumer warpgroups take. Their sum must not exceed
+ * what the block was launched with (launch_ws checks it). */
+#define CW_WS_PRODUCER_REGS 40
+#define CW_WS_CONSUMER_REGS 232
 
 __device__ __forceinline__ void
 mbar_init (uint32_t bar, uint32_t count)
@@ -263,8 +268,8 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
     {
       /* ---- producer ---- */
       /* v12d: the producer needs few registers; give them to the consumers
-       * (40 x 128 + 232 x 256 = 64,512 of the 65,536, as at launch). */
-      asm volatile ("setmaxnreg.dec.sync.aligned.u32 40;\n" ::: "memory");
+       * (40 x 128 + 232 x 256 = 64,512: the 168 x 384 of the launch). */
+      asm volatile ("setmaxnreg.dec.sync.aligned.u32 %0;\n" :: "n"(CW_WS_PRODUCER_REGS) : "memory");
       /* Thread wt copies chunk cc of keys kq, kq + KPP, ... of every tile:
        * KPP = 128 / CHUNKS is a multiple of 8, so those keys share one
        * swizzle phase and their destinations are KPP rows apart: one add
@@ -312,7 +317,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
        * knows it is warp-uniform and keeps the descriptors below in
        * uniform registers (v12c). */
       const int cons = __shfl_sync (0xffffffffu, wg - 1, 0);
-      asm volatile ("setmaxnreg.inc.sync.aligned.u32 232;\n" ::: "memory");
+      asm volatile ("setmaxnreg.inc.sync.aligned.u32 %0;\n" :: "n"(CW_WS_CONSUMER_REGS) : "memory");
       const int lane = tid & 31, wwarp = wt >> 5, g = lane >> 2, c = lane & 3;
       const uint32_t q_s = base + (uint32_t) cons * Q_BYTES;
       const uint64_t r0 = s_begin + 4 * cons;
@@ -465,6 +470,20 @@ static cudaError_t
 launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, cudaStream_t stream)
 {
   const int smem = 1024 + 2 * 4 * 64 * DB + CW_WS_STAGES * CW_WS_KEY_TILE * DB;
+  /* setmaxnreg.inc waits until the registers it asks for are free: if a
+   * compiler ever launched this kernel with fewer registers than the
+   * consumers take after the producer's give-back, they would wait forever.
+   * Then say "not supported", and the caller runs the v9 kernel (same
+   * scores, bit for bit). Read once per instantiation. */
+  static int launch_regs = -1;
+  if (launch_regs < 0)
+    {
+      cudaFuncAttributes attr;
+      CW_CUDA_TRY (cudaFuncGetAttributes (&attr, score_wgmma_ws_kernel<DB, FP8, SPLIT_N>));
+      launch_regs = attr.numRegs;
+    }
+  if ((long) launch_regs * CW_WS_THREADS < (long) CW_WS_PRODUCER_REGS * 128 + (long) CW_WS_CONSUMER_REGS * 256)
+    return cudaErrorNotSupported;
   CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8, SPLIT_N>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
   score_wgmma_ws_kernel<DB, FP8, SPLIT_N><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order);
   CW_LAUNCH_TRY ();

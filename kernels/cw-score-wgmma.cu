@@ -270,7 +270,12 @@ cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const Score
   if (shape->h != 64)
     return cudaErrorNotSupported;
   if (mode == CW_SCORE_TILE && w_in_registers && !use_v9_kernel ())
-    return cw_score_wgmma_ws_launch (shape, p, l_max, stream);
+    {
+      const cudaError_t e = cw_score_wgmma_ws_launch (shape, p, l_max, stream);
+      if (e != cudaErrorNotSupported)
+        return e;
+      /* not for this build or shape: the v9 kernel below (same scores) */
+    }
   len0 = shape->sq - p.first_row % shape->sq;
   if (len0 > p.rows)
     len0 = p.rows;
