@@ -14,17 +14,6 @@
 
 #include "cw-kernels-private.h"
 
-/* Runs one phase inside an NVTX range, closed on the error path too. */
-#define CW_PHASE_TRY(name, expr)          \
-  do {                                    \
-    cudaError_t cw_phase_err_;            \
-    nvtxRangePushA (name);                \
-    cw_phase_err_ = (expr);               \
-    nvtxRangePop ();                      \
-    if (cw_phase_err_ != cudaSuccess)     \
-      return cw_phase_err_;               \
-  } while (0)
-
 cudaError_t cw_streaming_run_gated (const CwKernelShape *shape, uint64_t budget, const void *q, const void *k,
                                     const float *w, void *workspace, int32_t *idx, float *scores,
                                     const int32_t *skip_if_one, cudaStream_t stream);

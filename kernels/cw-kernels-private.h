@@ -19,6 +19,19 @@ extern "C" {
 /* Launch configuration checks go through cudaGetLastError after <<<>>>. */
 #define CW_LAUNCH_TRY() CW_CUDA_TRY (cudaGetLastError ())
 
+/* Runs one phase's launches inside an NVTX range; the range is closed on the
+ * error path too, so a failed launch leaves the caller's nesting intact.
+ * (Users include <nvtx3/nvToolsExt.h>.) */
+#define CW_PHASE_TRY(name, expr)          \
+  do {                                    \
+    cudaError_t cw_phase_err_;            \
+    nvtxRangePushA (name);                \
+    cw_phase_err_ = (expr);               \
+    nvtxRangePop ();                      \
+    if (cw_phase_err_ != cudaSuccess)     \
+      return cw_phase_err_;               \
+  } while (0)
+
 typedef enum {
   CW_SCORE_TILE = 0,   /* relu*w head sum of legal keys into out[(r - first_row) * ld + t] */
   CW_SCORE_SLAB = 1,   /* raw dot products of every key into slab [sq, b, h, sk] */

@@ -15,18 +15,6 @@
 
 #include "cw-kernels-private.h"
 
-/* Runs one phase's launches inside an NVTX range; the range is closed on the
- * error path too, so a failed launch leaves the caller's nesting intact. */
-#define CW_PHASE_TRY(name, expr)          \
-  do {                                    \
-    cudaError_t cw_phase_err_;            \
-    nvtxRangePushA (name);                \
-    cw_phase_err_ = (expr);               \
-    nvtxRangePop ();                      \
-    if (cw_phase_err_ != cudaSuccess)     \
-      return cw_phase_err_;               \
-  } while (0)
-
 cudaError_t
 cw_materialize_run (const CwKernelShape *shape, const void *q, const void *k, const float *w, void *workspace,
                     int32_t *idx, float *scores, cudaStream_t stream)
