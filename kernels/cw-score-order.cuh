@@ -15,6 +15,37 @@ cw_relu_w_fma (float dot, float w, float acc)
   return __fmaf_rn (fmaxf (dot, 0.0f), w, acc);
 }
 
+/* The relu * w head sums of NQ queries out of a wgmma (m64nN) accumulator:
+ * query qi's 64 heads are its n8 blocks qi*8 .. qi*8 + 7, of which this
+ * thread holds heads 8j + 2c and 8j + 2c + 1 for key rows g and g + 8
+ * (acc[4 (8 qi + j) + 0..3]). Writes vals[2 (Q0 + qi)] (row g) and
+ * vals[2 (Q0 + qi) + 1] (row g + 8), each chained over the heads in the
+ * canonical order. weight(qi, j) returns the float2 of those two heads'
+ * weights. One body for every wgmma consumer, so their order cannot drift. */
+template <int NQ, int Q0, int NACC, int NVALS, typename Weight>
+__device__ __forceinline__ void
+cw_relu_w_head_sums (const float (&acc)[NACC], Weight weight, float (&vals)[NVALS])
+{
+  static_assert (NQ * 32 <= NACC && 2 * (Q0 + NQ) <= NVALS, "cw_relu_w_head_sums sizes");
+#pragma unroll
+  for (int qi = 0; qi < NQ; qi++)
+    {
+      float p0 = 0.0f, p1 = 0.0f;
+#pragma unroll
+      for (int jj = 0; jj < 8; jj++)
+        {
+          const float2 wv = weight (qi, jj);
+          const float *a4 = &acc[4 * (qi * 8 + jj)];
+          p0 = cw_relu_w_fma (a4[0], wv.x, p0);
+          p0 = cw_relu_w_fma (a4[1], wv.y, p0);
+          p1 = cw_relu_w_fma (a4[2], wv.x, p1);
+          p1 = cw_relu_w_fma (a4[3], wv.y, p1);
+        }
+      vals[2 * (Q0 + qi)] = p0;
+      vals[2 * (Q0 + qi) + 1] = p1;
+    }
+}
+
 /* The final combination of the four quad partials. */
 __device__ __forceinline__ float
 cw_quad_combine (float p0, float p1, float p2, float p3)

@@ -151,29 +151,14 @@ fence_acc (float (&acc)[64])
     asm volatile ("" : "+f"(acc[i]) :: "memory");
 }
 
-/* relu * w head sums of queries 2*HALF, 2*HALF + 1 into vals[4*HALF ..]. */
+/* relu * w head sums of queries 2*HALF, 2*HALF + 1 (one m64n128 half) into
+ * vals[4*HALF ..]. */
 template <int HALF>
 __device__ __forceinline__ void
 relu_w_half (const float (&acc)[64], const float (*w4)[64], int c, float (&vals)[8])
 {
-#pragma unroll
-  for (int qh = 0; qh < 2; qh++)
-    {
-      const int qi = 2 * HALF + qh;
-      float p0 = 0.0f, p1 = 0.0f;
-#pragma unroll
-      for (int jj = 0; jj < 8; jj++)
-        {
-          const float2 wv = *(const float2 *) &w4[qi][8 * jj + 2 * c];
-          const float *a4 = &acc[4 * (qh * 8 + jj)];
-          p0 = cw_relu_w_fma (a4[0], wv.x, p0);
-          p0 = cw_relu_w_fma (a4[1], wv.y, p0);
-          p1 = cw_relu_w_fma (a4[2], wv.x, p1);
-          p1 = cw_relu_w_fma (a4[3], wv.y, p1);
-        }
-      vals[2 * qi] = p0;
-      vals[2 * qi + 1] = p1;
-    }
+  cw_relu_w_head_sums<2, 2 * HALF> (
+    acc, [&] (int qh, int jj) { return *(const float2 *) &w4[2 * HALF + qh][8 * jj + 2 * c]; }, vals);
 }
 
 template <int DB, bool FP8>
@@ -436,23 +421,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
             vals[i] = acc[16 * i];
           if (false)
 #endif
-#pragma unroll
-          for (int qi = 0; qi < 4; qi++)
-            {
-              float p0 = 0.0f, p1 = 0.0f;
-#pragma unroll
-              for (int jj = 0; jj < 8; jj++)
-                {
-                  const float2 wv = wreg[qi][jj];
-                  const float *a4 = &acc[4 * (qi * 8 + jj)];
-                  p0 = cw_relu_w_fma (a4[0], wv.x, p0);
-                  p0 = cw_relu_w_fma (a4[1], wv.y, p0);
-                  p1 = cw_relu_w_fma (a4[2], wv.x, p1);
-                  p1 = cw_relu_w_fma (a4[3], wv.y, p1);
-                }
-              vals[2 * qi] = p0;
-              vals[2 * qi + 1] = p1;
-            }
+          cw_relu_w_head_sums<4, 0> (acc, [&] (int qi, int jj) { return wreg[qi][jj]; }, vals);
           /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
           float fin[2];
           cw_quad_reduce_scatter (vals, lane, fin);

@@ -195,24 +195,13 @@ score_wgmma_kernel (ScoreParams p)
           /* relu * w summed over heads in the canonical order; one value per
            * (query, key row) for this thread's quad lane. */
           float vals[2 * CW_WGMMA_ROWS];
-#pragma unroll
-          for (int qi = 0; qi < CW_WGMMA_ROWS; qi++)
-            {
-              float p0 = 0.0f, p1 = 0.0f;
-#pragma unroll
-              for (int jj = 0; jj < 8; jj++)
-                {
-                  const float2 wv = W_REGS ? make_float2 (wr[W_REGS ? qi : 0][jj][0], wr[W_REGS ? qi : 0][jj][1])
-                                       : *(const float2 *) &w_s[qi][8 * jj + 2 * c];
-                  const float *a4 = &acc[4 * (qi * 8 + jj)];
-                  p0 = cw_relu_w_fma (a4[0], wv.x, p0);
-                  p0 = cw_relu_w_fma (a4[1], wv.y, p0);
-                  p1 = cw_relu_w_fma (a4[2], wv.x, p1);
-                  p1 = cw_relu_w_fma (a4[3], wv.y, p1);
-                }
-              vals[2 * qi] = p0;
-              vals[2 * qi + 1] = p1;
-            }
+          cw_relu_w_head_sums<CW_WGMMA_ROWS, 0> (
+            acc,
+            [&] (int qi, int jj) {
+              return W_REGS ? make_float2 (wr[W_REGS ? qi : 0][jj][0], wr[W_REGS ? qi : 0][jj][1])
+                            : *(const float2 *) &w_s[qi][8 * jj + 2 * c];
+            },
+            vals);
           /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
           const bool odd = lane & 1, hi = (lane >> 1) & 1;
           float fin[2];
