@@ -221,7 +221,12 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
     return;
 
   uint64_t bi, s_begin, s_end;
-  score_block_rows (p, blockIdx.x, CW_WS_ROWS, &bi, &s_begin, &s_end);
+  /* Row groups in reverse: blocks are handed out in blockIdx order, and
+   * under a causal mask the last row groups have the most keys, so each
+   * key-split pass starts with its longest blocks and ends with its shortest
+   * (longest first): the launch's last wave is short blocks, not long ones
+   * (v15c). Which block computes what is unchanged. */
+  score_block_rows (p, gridDim.x - 1 - blockIdx.x, CW_WS_ROWS, &bi, &s_begin, &s_end);
   const uint64_t l_max = legal_keys (s_end - 1, p.sk, p.ratio, p.causal);
   const uint64_t kb0 = (uint64_t) blockIdx.y * keys_per_block;
   if (kb0 >= l_max)

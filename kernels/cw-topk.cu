@@ -453,7 +453,9 @@ topk_kernel (TopkParams p)
   if (p.skip_if_one != NULL && *p.skip_if_one == 1)
     return;
 
-  const uint64_t i_row = blockIdx.x;
+  /* Rows in reverse (v15c): under a causal mask the last rows are the
+   * longest, so the launch starts with them and its last wave is short rows. */
+  const uint64_t i_row = gridDim.x - 1 - blockIdx.x;
   const uint64_t s = (p.first_row + i_row) % p.sq;
   uint64_t legal = p.causal == CW_CAUSAL_CAUSAL ? s + 1 : p.causal == CW_CAUSAL_COMPRESSED ? (s + 1) / p.ratio : p.sk;
   if (legal > p.sk)
