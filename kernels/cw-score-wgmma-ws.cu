@@ -49,6 +49,13 @@
 #define CW_WS_STAGES 4
 #define CW_WS_LAG 2                  /* producer signals tile j - LAG after issuing tile j */
 #define CW_WS_KEYS_PER_BLOCK 8192         /* default key split (a multiple of the tile) */
+/* Where a tile's wgmma split into two commit groups, in eighths of d: the
+ * first group is what ORDER_HALF waits for before letting the other
+ * consumer in. 4 (half) by default; a build may set it (A/B, v15f). */
+#ifndef CW_WS_COMMIT_SPLIT
+#define CW_WS_COMMIT_SPLIT 4
+#endif
+static_assert (CW_WS_COMMIT_SPLIT >= 1 && CW_WS_COMMIT_SPLIT <= 7, "CW_WS_COMMIT_SPLIT");
 
 /* When a consumer lets the other issue its wgmma (see the file comment). */
 enum {
@@ -394,7 +401,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
                 cw_wgmma_m64n256k32_e4m3 (acc, da, db, ks > 0);
               else
                 cw_wgmma_m64n256k16_bf16 (acc, da, db, ks > 0);
-              if (ks == KSTEPS / 2 - 1)
+              if (ks == KSTEPS * CW_WS_COMMIT_SPLIT / 8 - 1)
                 asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
             }
           asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");

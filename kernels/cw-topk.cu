@@ -51,6 +51,14 @@ composite (uint32_t key, uint32_t index)
   return ((uint64_t) key << 32) | (uint64_t) (0xffffffffu - index);
 }
 
+/* A candidate as collected: the score's bits where composite has the key;
+ * convert_raw_entries makes it a composite. */
+__device__ __forceinline__ uint64_t
+raw_entry (float v, uint32_t index)
+{
+  return ((uint64_t) __float_as_uint (v) << 32) | (uint64_t) (0xffffffffu - index);
+}
+
 /* The traversal of a row's legal prefix that every pass shares: 16-byte
  * loads for the aligned body, body(x0, x1, t0, t1, ok0, ok1) once per
  * thread per 8 keys (x0 holds keys t0..t0+3, x1 keys t1..t1+3; ok says
@@ -105,11 +113,11 @@ scan_row (const float *row, uint32_t L, F &&f)
  * whenever any lane of the warp has a candidate, was 43 % of the top-k's
  * instructions at S=262,144). Called by every lane of the warp (full-warp
  * shuffles). Slots past CW_TOPK_CAP are counted but not written (the
- * caller then falls back). key_lo / key_hi: the range of the keys
- * appended, widened. */
+ * caller then falls back). The entries are raw (raw_entry): the
+ * marked keys run every instruction of this loop for all lanes of the
+ * warp, so the key transform waits for convert_raw_entries (v15e). */
 __device__ __forceinline__ void
-append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64_t *cand, uint32_t *n_cand,
-               uint32_t &key_lo, uint32_t &key_hi)
+append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64_t *cand, uint32_t *n_cand)
 {
   const int lane = threadIdx.x & 31;
   if (__ballot_sync (0xffffffffu, m != 0) == 0)
@@ -132,11 +140,8 @@ append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64
     for (int e = 0; e < 8; e++)
       if ((m >> e) & 1u)
         {
-          const uint32_t key = score_key (v[e]);
-          key_lo = min (key_lo, key);
-          key_hi = max (key_hi, key);
           if (slot < CW_TOPK_CAP)
-            cand[slot] = composite (key, (e < 4 ? t0 : t1) + (uint32_t) (e & 3));
+            cand[slot] = raw_entry (v[e], (e < 4 ? t0 : t1) + (uint32_t) (e & 3));
           slot++;
         }
 }
@@ -163,15 +168,13 @@ block_key_range (uint32_t key_lo, uint32_t key_hi, uint32_t *lo_s, uint32_t *hi_
  * compare equal, as their keys are), true for a positive NaN (whose key is
  * above every number's, as in score_key), and true also for a negative NaN,
  * whose key is below: a superset, which the exact selection after it
- * tolerates. One compare per key instead of the key transform. The range
- * of the collected keys goes to (*lo_s, *hi_s) (block_key_range). */
+ * tolerates. One compare per key instead of the key transform; the entries
+ * are raw (convert_raw_entries makes them composites). */
 template <int NT>
 __device__ void
-collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t *cand, uint32_t *n_cand,
-                     uint32_t *lo_s, uint32_t *hi_s)
+collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t *cand, uint32_t *n_cand)
 {
   const float thr = key_score (threshold);
-  uint32_t key_lo = 0xffffffffu, key_hi = 0;
   scan_row_groups<NT> (
     row, L,
     [&] (const float4 &x0, const float4 &x1, uint32_t t0, uint32_t t1, bool ok0, bool ok1) {
@@ -181,12 +184,29 @@ collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t 
       for (int e = 0; e < 8; e++)
         if ((e < 4 ? ok0 : ok1) && !(v[e] < thr))
           m |= 1u << e;
-      append_marked (m, v, t0, t1, cand, n_cand, key_lo, key_hi);
+      append_marked (m, v, t0, t1, cand, n_cand);
     },
     [&] (uint32_t t, float value, bool ok) {
       const float v[8] = { value, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f };
-      append_marked (ok && !(value < thr) ? 1u : 0u, v, t, 0, cand, n_cand, key_lo, key_hi);
+      append_marked (ok && !(value < thr) ? 1u : 0u, v, t, 0, cand, n_cand);
     });
+}
+
+/* The n raw entries of cand (raw_entry) made composites, and the range of
+ * their keys folded into (*lo_s, *hi_s) (block_key_range). */
+template <int NT>
+__device__ void
+convert_raw_entries (uint64_t *cand, uint32_t n, uint32_t *lo_s, uint32_t *hi_s)
+{
+  uint32_t key_lo = 0xffffffffu, key_hi = 0;
+  for (uint32_t i = threadIdx.x; i < n; i += NT)
+    {
+      const uint64_t c = cand[i];
+      const uint32_t key = score_key (__uint_as_float ((uint32_t) (c >> 32)));
+      key_lo = min (key_lo, key);
+      key_hi = max (key_hi, key);
+      cand[i] = ((uint64_t) key << 32) | (uint32_t) c;
+    }
   block_key_range (key_lo, key_hi, lo_s, hi_s);
 }
 
@@ -359,6 +379,61 @@ select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t key_lo, uint32_t k
   return prefix;
 }
 
+/* The r-th largest (1-based, r <= 256) of 256 keys held 8 per lane by one
+ * warp (lane l holds entries 8l .. 8l + 7 in k[]), by a bitonic network in
+ * registers: strides below 8 inside a lane, the others by one shuffle per
+ * entry. Every lane gets the result. One warp and no barrier (v15e: the
+ * same network in shared memory took 4 warps and was 15 % of the top-k's
+ * warp time at S=65,536, v15d). */
+template <uint32_t SIZE, uint32_t STRIDE>
+__device__ __forceinline__ void
+warp_bitonic_stage_256 (uint32_t (&k)[8], uint32_t lane)
+{
+  if constexpr (STRIDE < 8)
+    {
+#pragma unroll
+      for (uint32_t j = 0; j < 8; j++)
+        if ((j & STRIDE) == 0)
+          {
+            /* entry e = 8 lane + j; descending where (e & SIZE) == 0 */
+            const bool desc = ((8 * lane + j) & SIZE) == 0;
+            const uint32_t a = k[j], b = k[j | STRIDE];
+            const uint32_t hi = max (a, b), lo = min (a, b);
+            k[j] = desc ? hi : lo;
+            k[j | STRIDE] = desc ? lo : hi;
+          }
+    }
+  else
+    {
+      constexpr uint32_t LMASK = STRIDE / 8;
+      const bool lower = (lane & LMASK) == 0, desc = ((8 * lane) & SIZE) == 0;
+#pragma unroll
+      for (uint32_t j = 0; j < 8; j++)
+        {
+          const uint32_t other = __shfl_xor_sync (0xffffffffu, k[j], LMASK);
+          k[j] = lower == desc ? max (k[j], other) : min (k[j], other);
+        }
+    }
+  if constexpr (STRIDE > 1)
+    warp_bitonic_stage_256<SIZE, STRIDE / 2> (k, lane);
+  else if constexpr (SIZE < 256)
+    warp_bitonic_stage_256<SIZE * 2, SIZE> (k, lane);
+}
+
+__device__ __forceinline__ uint32_t
+warp_kth_largest_256 (uint32_t (&k)[8], uint32_t r)
+{
+  const uint32_t lane = threadIdx.x & 31;
+  warp_bitonic_stage_256<2, 1> (k, lane);
+  /* entry r - 1: lane (r - 1) / 8, register (r - 1) % 8, picked by a tree
+   * of selects (a loop over j compiles to a local-memory array) */
+  const uint32_t e = r - 1;
+  const bool b0 = e & 1, b1 = e & 2, b2 = e & 4;
+  const uint32_t p01 = b0 ? k[1] : k[0], p23 = b0 ? k[3] : k[2], p45 = b0 ? k[5] : k[4], p67 = b0 ? k[7] : k[6];
+  const uint32_t q03 = b1 ? p23 : p01, q47 = b1 ? p67 : p45;
+  return __shfl_sync (0xffffffffu, b2 ? q47 : q03, e >> 3);
+}
+
 /* Descending bitonic sort of n (a power of two) entries. */
 template <int NT, typename T>
 __device__ void
@@ -509,17 +584,26 @@ topk_kernel (TopkParams p)
           uint32_t threshold;
           if (n_s <= 256)
             {
-              /* Rows of at most 16,384 keys: sort the samples (padded with
-               * key 0, the lowest, which r <= n_s / 2 never reaches) in sel
-               * and take the r-th; 4 warps and 6 block barriers instead of
-               * four radix passes (v15a: that select was 25 % of the
-               * top-k's warp time at S=65,536). sel, not cand: threads
-               * still read the threshold while others start collecting. */
-              for (uint32_t i = tid; i < 256; i += NT)
-                hist_sel[i] = i < n_s ? score_key (row[(uint64_t) i * stride]) : 0u;
+              /* Rows of at most 16,384 keys: warp 0 loads the samples
+               * (padded with key 0, the lowest, which r <= n_s / 2 never
+               * reaches), sorts them in registers and takes the r-th; one
+               * barrier instead of four radix passes (v15a: that select
+               * was 25 % of the top-k's warp time at S=65,536). */
+              if (tid < 32)
+                {
+                  uint32_t k8[8];
+#pragma unroll
+                  for (uint32_t j = 0; j < 8; j++)
+                    {
+                      const uint32_t i = 8 * (uint32_t) tid + j;
+                      k8[j] = i < n_s ? score_key (row[(uint64_t) i * stride]) : 0u;
+                    }
+                  const uint32_t t = warp_kth_largest_256 (k8, (uint32_t) r);
+                  if (tid == 0)
+                    sel_res[0] = t;
+                }
               __syncthreads ();
-              bitonic_sort_desc_n<NT, 256> (hist_sel);
-              threshold = hist_sel[r - 1];
+              threshold = sel_res[0];
             }
           else
             {
@@ -530,11 +614,14 @@ topk_kernel (TopkParams p)
                                                   0xffffffffu, hist_sel, sel_res);
               __syncthreads ();               /* every thread has its threshold before cand overwrites hist */
             }
-          collect_at_or_above<NT> (row, L, threshold, cand, &n_cand, &cand_lo, &cand_hi);
+          collect_at_or_above<NT> (row, L, threshold, cand, &n_cand);
           __syncthreads ();
           const uint32_t got = n_cand;
           if (got >= K && got <= CW_TOPK_CAP)
-            sampled = true;
+            {
+              sampled = true;
+              convert_raw_entries<NT> (cand, got, &cand_lo, &cand_hi);
+            }
           __syncthreads ();
           if (!sampled && tid == 0)
             {
