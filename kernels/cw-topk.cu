@@ -76,13 +76,20 @@ scan_row_groups (const float *row, uint32_t L, Body &&body, Tail &&tail)
     head = L;
   const uint32_t nv = (L - head) >> 2;
   const float4 *v = (const float4 *) (row + head);
-  for (uint32_t base = 0; base < nv; base += 2 * NT)
+  /* Four 16-byte loads in flight per thread before the first body call
+   * (v15g: with two, a row of 8,192 keys waited on four round trips to
+   * memory, one per iteration). */
+  for (uint32_t base = 0; base < nv; base += 4 * NT)
     {
-      const uint32_t i0 = base + threadIdx.x, i1 = i0 + NT;
-      const bool ok0 = i0 < nv, ok1 = i1 < nv;
-      const float4 x0 = ok0 ? v[i0] : make_float4 (0.f, 0.f, 0.f, 0.f);
-      const float4 x1 = ok1 ? v[i1] : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const uint32_t i0 = base + threadIdx.x, i1 = i0 + NT, i2 = i0 + 2 * NT, i3 = i0 + 3 * NT;
+      const bool ok0 = i0 < nv, ok1 = i1 < nv, ok2 = i2 < nv, ok3 = i3 < nv;
+      const float4 x0 = ok0 ? __ldg (&v[i0]) : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const float4 x1 = ok1 ? __ldg (&v[i1]) : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const float4 x2 = ok2 ? __ldg (&v[i2]) : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const float4 x3 = ok3 ? __ldg (&v[i3]) : make_float4 (0.f, 0.f, 0.f, 0.f);
       body (x0, x1, head + 4 * i0, head + 4 * i1, ok0, ok1);
+      if (base + 2 * NT < nv)          /* uniform: the second half has a real load somewhere */
+        body (x2, x3, head + 4 * i2, head + 4 * i3, ok2, ok3);
     }
   const uint32_t tail0 = head + 4 * nv, extra = head + (L - tail0);
   const uint32_t j = threadIdx.x;
@@ -510,7 +517,7 @@ typedef struct {
  * shared memory is the limit, 6 x 37 KB) or 512 (40 registers: 3 rows per
  * SM; CW_TOPK_THREADS=512). Measured in bench/NOTES-kernels.md, v13d-h. */
 template <int NT>
-__global__ void __launch_bounds__ (NT)
+__global__ void __launch_bounds__ (NT, NT == 256 ? 6 : 3)
 topk_kernel (TopkParams p)
 {
   /* cand: CW_TOPK_CAP candidates (its first 16 KB doubles as the radix
