@@ -523,9 +523,9 @@ topk_kernel (TopkParams p)
   /* cand: CW_TOPK_CAP candidates (its first 16 KB doubles as the radix
    * histogram of the row and holds the samples of a long row); sel: the
    * exact top-k compacted out of cand before the sort (its first 2 KB
-   * double as the two 256-bin histograms of select_kth_largest and hold the
-   * sorted samples of a row of at most 16,384 keys). */
-  extern __shared__ uint64_t topk_dyn[];
+   * double as the two 256-bin histograms of select_kth_largest, read as
+   * uint4 by find_bin_from_top_warp: hence the alignment). */
+  extern __shared__ __align__ (16) uint64_t topk_dyn[];
   uint64_t *const cand = topk_dyn, *const sel = topk_dyn + CW_TOPK_CAP;
   uint32_t *const hist = (uint32_t *) topk_dyn, *const hist_sel = (uint32_t *) sel;
   __shared__ uint32_t warp_sums[32];
