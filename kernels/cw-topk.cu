@@ -56,7 +56,7 @@ composite (uint32_t key, uint32_t index)
 __device__ __forceinline__ uint64_t
 raw_entry (float v, uint32_t index)
 {
-  return ((uint64_t) __float_as_uint (v) << 32) | (uint64_t) (0xffffffffu - index);
+  return composite (__float_as_uint (v), index);
 }
 
 /* The traversal of a row's legal prefix that every pass shares: 16-byte
