@@ -254,16 +254,20 @@ time_lane (int lane, const CwKernelShape *s, const Inputs *in, uint64_t budget, 
   *peak_out = free0 - free1;
   OK (cudaEventCreate (&e0));
   OK (cudaEventCreate (&e1));
+  /* A stream of our own, as the API asks (cw-kernels.h): on the legacy
+   * default stream the streaming lane would not link its chunks (v16). */
+  cudaStream_t st;
+  OK (cudaStreamCreateWithFlags (&st, cudaStreamNonBlocking));
   for (int i = 0; i < reps + (warm ? 1 : 0); i++)
     {
-      OK (cudaEventRecord (e0, 0));
+      OK (cudaEventRecord (e0, st));
       if (lane == LANE_STREAMING)
-        OK (cw_streaming_run (s, budget, in->q, in->k, in->w, work, idx, NULL, 0));
+        OK (cw_streaming_run (s, budget, in->q, in->k, in->w, work, idx, NULL, st));
       else if (lane == LANE_FUSED)
-        OK (cw_fused_run (s, in->q, in->k, in->w, work, idx, NULL, 0));
+        OK (cw_fused_run (s, in->q, in->k, in->w, work, idx, NULL, st));
       else
-        OK (cw_materialize_run (s, in->q, in->k, in->w, work, idx, NULL, 0));
-      OK (cudaEventRecord (e1, 0));
+        OK (cw_materialize_run (s, in->q, in->k, in->w, work, idx, NULL, st));
+      OK (cudaEventRecord (e1, st));
       OK (cudaEventSynchronize (e1));
       float ms;
       OK (cudaEventElapsedTime (&ms, e0, e1));
@@ -285,6 +289,7 @@ time_lane (int lane, const CwKernelShape *s, const Inputs *in, uint64_t budget, 
   }
   cudaEventDestroy (e0);
   cudaEventDestroy (e1);
+  OK (cudaStreamDestroy (st));
   cudaFree (work);
   cudaFree (idx);
   *ms_out = median (t);
