@@ -56,16 +56,17 @@ cudaError_t cw_streaming_run_gated (const CwKernelShape *shape, uint64_t budget,
  * a stream of the caller's own (programmatic serialization is a property
  * of ordinary streams), only where the score runs on the kernel that speaks
  * the protocol, and not under CW_STREAM_LINK=0 (A/B in one build, v16). */
+static int link_mode = -1;   /* CW_STREAM_LINK: 0 off, 1 both boundaries (default), 2 score -> top-k only */
+
 bool
 cw_streaming_links (const CwKernelShape *shape, cudaStream_t stream)
 {
-  static int off = -1;
-  if (off < 0)
+  if (link_mode < 0)
     {
       const char *e = getenv ("CW_STREAM_LINK");
-      off = e != NULL && strcmp (e, "0") == 0;
+      link_mode = e != NULL && strcmp (e, "0") == 0 ? 0 : e != NULL && strcmp (e, "2") == 0 ? 2 : 1;
     }
-  return !off && stream != NULL && stream != cudaStreamLegacy && stream != cudaStreamPerThread
+  return link_mode != 0 && stream != NULL && stream != cudaStreamLegacy && stream != cudaStreamPerThread
          && cw_score_linkable (shape);
 }
 
@@ -108,8 +109,8 @@ cw_streaming_run_gated (const CwKernelShape *shape, uint64_t budget, const void 
   for (uint64_t r0 = 0; r0 < total; r0 += rows)
     {
       uint64_t n = total - r0 < rows ? total - r0 : rows;
-      link.wait_free = r0 > 0;
-      link.overlap = after_kernel;
+      link.wait_free = r0 > 0 && link_mode == 1;
+      link.overlap = after_kernel && link_mode == 1;
       CW_PHASE_TRY ("score", cw_score_launch_linked (shape, q, k, w, r0, n, tile, shape->sk, skip_if_one, &link,
                                                      stream));
       if (cw_score_rows_have_keys (shape, r0, n))
