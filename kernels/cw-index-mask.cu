@@ -183,16 +183,12 @@ cw_index_cache_reuse (const CwKernelShape *shape, uint64_t budget, const int32_t
   n = shape->b * shape->sq * shape->top_k;
   if ((n + 255) / 256 > 0x7fffffffu)
     return cudaErrorInvalidConfiguration;
-  /* Every recompute kernel is launched and reads the flag itself: a valid
-   * cache makes them return at once; an invalid one (fail closed) makes the
-   * layer a full streaming recompute. The recompute goes first because a
-   * linked streaming lane uses the first word of each idx row as its
-   * mailbox (cw-chunk-link.cuh): the copy of a valid cache then lands over
-   * it. */
-  CW_CUDA_TRY (cw_streaming_run_gated (shape, budget, q, k, w, workspace, idx, scores, cache_valid, stream));
   nvtxRangePushA ("cache");
   cache_copy_kernel<<<(unsigned) ((n + 255) / 256), 256, 0, stream>>> (cache_idx, cache_valid, idx, n, promoted);
   nvtxRangePop ();
   CW_LAUNCH_TRY ();
-  return cudaSuccess;
+  /* Every recompute kernel is launched and reads the flag itself: a valid
+   * cache makes them return at once; an invalid one (fail closed) makes the
+   * layer a full streaming recompute. */
+  return cw_streaming_run_gated (shape, budget, q, k, w, workspace, idx, scores, cache_valid, stream);
 }

@@ -53,39 +53,6 @@ cudaError_t cw_topk_launch (const CwKernelShape *shape, const float *scores, uin
                             uint64_t rows, int32_t *idx, float *out_scores, const int32_t *skip_if_one,
                             cudaStream_t stream);
 
-/* How one chunk's kernels of the streaming lane overlap their neighbours
- * (cw-chunk-link.cuh says how and why). NULL everywhere else: the kernels
- * then run exactly as launched, one after the other. */
-typedef struct {
-  int32_t *mailbox;      /* the lane's idx ([b*sq, top_k]); row r's word: mailbox[r * stride] */
-  uint64_t stride;       /* top_k */
-  uint64_t chunk_rows;   /* tile row i holds row r in one chunk and r + chunk_rows in the next */
-  uint64_t total_rows;   /* b * sq */
-  int wait_free;         /* score: wait for the previous chunk's top-k to release each row */
-  int overlap;           /* launch with programmatic stream serialization (the previous
-                          * operation on the stream is a linked kernel) */
-} CwChunkLink;
-
-/* cw_score_launch / cw_topk_launch with a chunk link (TILE mode only). */
-cudaError_t cw_score_launch_linked (const CwKernelShape *shape, const void *q, const void *k, const float *w,
-                                    uint64_t first_row, uint64_t rows, float *out, uint64_t ld,
-                                    const int32_t *skip_if_one, const CwChunkLink *link, cudaStream_t stream);
-cudaError_t cw_topk_launch_linked (const CwKernelShape *shape, const float *scores, uint64_t ld,
-                                   uint64_t first_row, uint64_t rows, int32_t *idx, float *out_scores,
-                                   const int32_t *skip_if_one, const CwChunkLink *link, cudaStream_t stream);
-
-/* True when cw_score_launch_linked takes this shape: the TILE score runs on
- * the warp-specialized kernel (the only one that speaks the link protocol). */
-bool cw_score_linkable (const CwKernelShape *shape);
-
-/* True when cw_streaming_run links its chunks on this stream (cw-lanes.cu:
- * a stream of the caller's own, a linkable score, CW_STREAM_LINK not 0). */
-bool cw_streaming_links (const CwKernelShape *shape, cudaStream_t stream);
-
-/* True when the score kernel launches at all for these rows (some row has a
- * legal key). */
-bool cw_score_rows_have_keys (const CwKernelShape *shape, uint64_t first_row, uint64_t rows);
-
 cudaError_t cw_kernels_check_shape_cuda (const CwKernelShape *shape);
 
 /* Score kernel choice, for benchmarks and tests that compare kernels; not

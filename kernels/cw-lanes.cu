@@ -12,8 +12,6 @@
  * the profiler projects them onto the GPU through CUPTI correlation ids. */
 #include <cuda_runtime.h>
 #include <nvtx3/nvToolsExt.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "cw-kernels-private.h"
 
@@ -52,24 +50,6 @@ cudaError_t cw_streaming_run_gated (const CwKernelShape *shape, uint64_t budget,
                                     const float *w, void *workspace, int32_t *idx, float *scores,
                                     const int32_t *skip_if_one, cudaStream_t stream);
 
-/* Whether the streaming lane links its chunks (cw-chunk-link.cuh): only on
- * a stream of the caller's own (programmatic serialization is a property
- * of ordinary streams), only where the score runs on the kernel that speaks
- * the protocol, and not under CW_STREAM_LINK=0 (A/B in one build, v16). */
-static int link_mode = -1;   /* CW_STREAM_LINK: 0 off, 1 both boundaries (default), 2 score -> top-k only */
-
-bool
-cw_streaming_links (const CwKernelShape *shape, cudaStream_t stream)
-{
-  if (link_mode < 0)
-    {
-      const char *e = getenv ("CW_STREAM_LINK");
-      link_mode = e != NULL && strcmp (e, "0") == 0 ? 0 : e != NULL && strcmp (e, "2") == 0 ? 2 : 1;
-    }
-  return link_mode != 0 && stream != NULL && stream != cudaStreamLegacy && stream != cudaStreamPerThread
-         && cw_score_linkable (shape);
-}
-
 cudaError_t
 cw_streaming_run_gated (const CwKernelShape *shape, uint64_t budget, const void *q, const void *k, const float *w,
                         void *workspace, int32_t *idx, float *scores, const int32_t *skip_if_one,
@@ -83,43 +63,16 @@ cw_streaming_run_gated (const CwKernelShape *shape, uint64_t budget, const void 
   if (!cw_kernels_streaming_rows (shape, budget, &rows, &error))
     return cudaErrorInvalidValue;
   total = shape->b * shape->sq;
-  if (!cw_streaming_links (shape, stream))
-    {
-      /* Two ranges per chunk, as many as the chunk's two kernel launches:
-       * the trace grows with the chunk count exactly as the kernel records do. */
-      for (uint64_t r0 = 0; r0 < total; r0 += rows)
-        {
-          uint64_t n = total - r0 < rows ? total - r0 : rows;
-          CW_PHASE_TRY ("score",
-                        cw_score_launch (shape, CW_SCORE_TILE, q, k, w, r0, n, tile, shape->sk, skip_if_one, stream));
-          CW_PHASE_TRY ("topk", cw_topk_launch (shape, tile, shape->sk, r0, n, idx + r0 * shape->top_k,
-                                                scores != NULL ? scores + r0 * shape->top_k : NULL, skip_if_one,
-                                                stream));
-        }
-      return cudaSuccess;
-    }
-
-  /* Linked chunks: the same launches and ranges, each kernel allowed to
-   * start under its predecessor's last wave; tile rows are handed over
-   * through the rows' mailboxes, which start at zero (one 2D memset: the
-   * first word of every idx row). */
-  CwChunkLink link = { idx, shape->top_k, rows, total, 0, 0 };
-  bool after_kernel = false;
-  CW_CUDA_TRY (cudaMemset2DAsync (idx, shape->top_k * sizeof (int32_t), 0, sizeof (int32_t), total, stream));
+  /* Two ranges per chunk, as many as the chunk's two kernel launches: the
+   * trace grows with the chunk count exactly as the kernel records do. */
   for (uint64_t r0 = 0; r0 < total; r0 += rows)
     {
       uint64_t n = total - r0 < rows ? total - r0 : rows;
-      link.wait_free = r0 > 0 && link_mode == 1;
-      link.overlap = after_kernel && link_mode == 1;
-      CW_PHASE_TRY ("score", cw_score_launch_linked (shape, q, k, w, r0, n, tile, shape->sk, skip_if_one, &link,
-                                                     stream));
-      if (cw_score_rows_have_keys (shape, r0, n))
-        after_kernel = true;             /* else no score kernel was launched for this chunk */
-      link.overlap = after_kernel;
-      CW_PHASE_TRY ("topk", cw_topk_launch_linked (shape, tile, shape->sk, r0, n, idx + r0 * shape->top_k,
-                                                   scores != NULL ? scores + r0 * shape->top_k : NULL,
-                                                   skip_if_one, &link, stream));
-      after_kernel = true;
+      CW_PHASE_TRY ("score",
+                    cw_score_launch (shape, CW_SCORE_TILE, q, k, w, r0, n, tile, shape->sk, skip_if_one, stream));
+      CW_PHASE_TRY ("topk", cw_topk_launch (shape, tile, shape->sk, r0, n, idx + r0 * shape->top_k,
+                                            scores != NULL ? scores + r0 * shape->top_k : NULL, skip_if_one,
+                                            stream));
     }
   return cudaSuccess;
 }

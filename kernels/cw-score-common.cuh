@@ -23,11 +23,6 @@ typedef struct {
   const float *w;
   float *out;
   const int32_t *skip_if_one;
-  /* chunk link (cw-chunk-link.cuh); mailbox NULL: not linked */
-  int32_t *mailbox;
-  uint64_t mailbox_stride;
-  int wait_free;
-  int overlap;               /* host side: launch with programmatic stream serialization */
 } ScoreParams;
 
 __device__ __forceinline__ uint64_t
@@ -110,7 +105,4 @@ score_block_rows (const ScoreParams &p, uint64_t gi, uint64_t per_block, uint64_
  * take (h != 64), the caller then uses the mma.sync kernel. */
 cudaError_t cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const ScoreParams &p,
                                    uint64_t l_max, cudaStream_t stream, bool w_in_registers);
-
-/* The warp-specialized kernel's share of cw_score_linkable (cw-score-wgmma.cu). */
-bool cw_score_wgmma_linkable (const CwKernelShape *shape);
 #define CW_WGMMA_ROWS 4

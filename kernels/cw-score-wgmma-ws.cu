@@ -38,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cw-chunk-link.cuh"
 #include "cw-score-common.cuh"
 #include "cw-score-order.cuh"
 #include "cw-wgmma.cuh"
@@ -225,19 +224,8 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
   __shared__ float w_s[CW_WS_ROWS][H];
   __shared__ __align__ (8) uint64_t full_bar[CW_WS_STAGES], empty_bar[CW_WS_STAGES];
 
-  /* Chunk link (cw-chunk-link.cuh): let the next grid launch once every
-   * block of this one runs; the last block waits for the previous grid
-   * before it exits, on every path. */
-  const bool linked = p.mailbox != NULL;
-  const bool last_block = linked && blockIdx.x == gridDim.x - 1 && blockIdx.y == gridDim.y - 1;
-  if (linked)
-    cw_grid_dep_trigger ();
   if (p.skip_if_one != NULL && *p.skip_if_one == 1)
-    {
-      if (last_block)
-        cw_grid_dep_wait ();
-      return;
-    }
+    return;
 
   uint64_t bi, s_begin, s_end;
   /* Row groups in reverse: blocks are handed out in blockIdx order, and
@@ -249,11 +237,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
   const uint64_t l_max = legal_keys (s_end - 1, p.sk, p.ratio, p.causal);
   const uint64_t kb0 = (uint64_t) blockIdx.y * keys_per_block;
   if (kb0 >= l_max)
-    {
-      if (last_block)
-        cw_grid_dep_wait ();
-      return;                                     /* fully masked split (the whole block leaves) */
-    }
+    return;                                       /* fully masked split (the whole block leaves) */
   const uint64_t kb1 = min (kb0 + keys_per_block, l_max);
   const int ntiles = (int) ((kb1 - kb0 + CW_WS_KEY_TILE - 1) / CW_WS_KEY_TILE);
 
@@ -354,12 +338,6 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
         }
       cp_async_wait<0> ();
       asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
-      /* Linked, after the first chunk: the rows this block stores into must
-       * have been released by the previous chunk's top-k (one thread per
-       * row; the barrier below passes the acquire on to the others). */
-      if (linked && p.wait_free && wt < 4 && r0 + wt < s_end
-          && legal_keys (r0 + wt, p.sk, p.ratio, p.causal) > kb0)
-        cw_link_wait (p.mailbox + (bi * p.sq + r0 + wt) * p.mailbox_stride, CW_LINK_FREE, CW_LINK_FREE);
       if (cons == 0)
         asm volatile ("bar.sync 3, 128;\n" ::: "memory");
       else
@@ -465,44 +443,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
           if (t_off + 8 < out_left)
             out_lane[t_off + 8] = fin[1];
         }
-      if (linked)
-        {
-          /* Every store of this consumer is issued; then one thread per
-           * row publishes how many keys of the row this block stored. */
-          if (cons == 0)
-            asm volatile ("bar.sync 3, 128;\n" ::: "memory");
-          else
-            asm volatile ("bar.sync 4, 128;\n" ::: "memory");
-          if (wt < 4)
-            {
-              const uint64_t l_mine = wt == 0 ? l_row[0] : wt == 1 ? l_row[1] : wt == 2 ? l_row[2] : l_row[3];
-              if (l_mine > kb0)
-                cw_link_release_add (p.mailbox + (bi * p.sq + r0 + wt) * p.mailbox_stride, (uint32_t) (l_mine - kb0));
-            }
-        }
     }
-  if (last_block)
-    cw_grid_dep_wait ();
-}
-
-/* setmaxnreg.inc waits until the registers it asks for are free: if a
- * compiler ever launched this kernel with fewer registers than the
- * consumers take after the producer's give-back, they would wait forever.
- * Then the kernel is "not supported", and the caller runs the v9 kernel
- * (same scores, bit for bit). Read once per instantiation. */
-template <int DB, bool FP8, bool SPLIT_N>
-static cudaError_t
-ws_registers_fit (bool *fit)
-{
-  static int launch_regs = -1;
-  if (launch_regs < 0)
-    {
-      cudaFuncAttributes attr;
-      CW_CUDA_TRY (cudaFuncGetAttributes (&attr, score_wgmma_ws_kernel<DB, FP8, SPLIT_N>));
-      launch_regs = attr.numRegs;
-    }
-  *fit = (long) launch_regs * CW_WS_THREADS >= (long) CW_WS_PRODUCER_REGS * 128 + (long) CW_WS_CONSUMER_REGS * 256;
-  return cudaSuccess;
 }
 
 template <int DB, bool FP8, bool SPLIT_N>
@@ -510,29 +451,22 @@ static cudaError_t
 launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, cudaStream_t stream)
 {
   const int smem = 1024 + 2 * 4 * 64 * DB + CW_WS_STAGES * CW_WS_KEY_TILE * DB;
-  bool fit = false;
-  CW_CUDA_TRY ((ws_registers_fit<DB, FP8, SPLIT_N> (&fit)));
-  if (!fit)
+  /* setmaxnreg.inc waits until the registers it asks for are free: if a
+   * compiler ever launched this kernel with fewer registers than the
+   * consumers take after the producer's give-back, they would wait forever.
+   * Then say "not supported", and the caller runs the v9 kernel (same
+   * scores, bit for bit). Read once per instantiation. */
+  static int launch_regs = -1;
+  if (launch_regs < 0)
+    {
+      cudaFuncAttributes attr;
+      CW_CUDA_TRY (cudaFuncGetAttributes (&attr, score_wgmma_ws_kernel<DB, FP8, SPLIT_N>));
+      launch_regs = attr.numRegs;
+    }
+  if ((long) launch_regs * CW_WS_THREADS < (long) CW_WS_PRODUCER_REGS * 128 + (long) CW_WS_CONSUMER_REGS * 256)
     return cudaErrorNotSupported;
   CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8, SPLIT_N>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  if (!p.overlap)
-    {
-      score_wgmma_ws_kernel<DB, FP8, SPLIT_N><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order);
-      CW_LAUNCH_TRY ();
-      return cudaSuccess;
-    }
-  /* Linked, after another linked kernel: may start under its last wave. */
-  cudaLaunchAttribute attr[1];
-  attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  attr[0].val.programmaticStreamSerializationAllowed = 1;
-  cudaLaunchConfig_t config = {};
-  config.gridDim = grid;
-  config.blockDim = dim3 (CW_WS_THREADS);
-  config.dynamicSmemBytes = (size_t) smem;
-  config.stream = stream;
-  config.attrs = attr;
-  config.numAttrs = 1;
-  CW_CUDA_TRY (cudaLaunchKernelEx (&config, score_wgmma_ws_kernel<DB, FP8, SPLIT_N>, p, keys_per_block, order));
+  score_wgmma_ws_kernel<DB, FP8, SPLIT_N><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
 }
@@ -633,28 +567,4 @@ cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p_in, u
     return ws_split_n ? launch_ws<128, true, true> (p, grid, ws_keys, ws_order, stream)
                       : launch_ws<128, true, false> (p, grid, ws_keys, ws_order, stream);
   return cudaErrorNotSupported;
-}
-
-/* Whether cw_score_wgmma_ws_launch takes this shape in this build (the
- * chunk link needs it: no other score kernel speaks the protocol). */
-bool cw_score_wgmma_ws_linkable (const CwKernelShape *shape);
-
-bool
-cw_score_wgmma_ws_linkable (const CwKernelShape *shape)
-{
-  const bool fp8 = shape->qk_dtype == CW_DTYPE_FP8_E4M3;
-  const uint64_t db = shape->d * (fp8 ? 1 : 2);
-  bool fit = false;
-  cudaError_t e = cudaErrorNotSupported;
-
-  if (shape->h != 64)
-    return false;
-  read_knobs ();
-  if (db == 256 && !fp8)
-    e = ws_split_n ? ws_registers_fit<256, false, true> (&fit) : ws_registers_fit<256, false, false> (&fit);
-  else if (db == 128 && !fp8)
-    e = ws_split_n ? ws_registers_fit<128, false, true> (&fit) : ws_registers_fit<128, false, false> (&fit);
-  else if (db == 128 && fp8)
-    e = ws_split_n ? ws_registers_fit<128, true, true> (&fit) : ws_registers_fit<128, true, false> (&fit);
-  return e == cudaSuccess && fit;
 }

@@ -248,14 +248,6 @@ use_v9_kernel (void)
   return v9 == 1;
 }
 
-bool cw_score_wgmma_ws_linkable (const CwKernelShape *shape);
-
-bool
-cw_score_wgmma_linkable (const CwKernelShape *shape)
-{
-  return !use_v9_kernel () && cw_score_wgmma_ws_linkable (shape);
-}
-
 cudaError_t
 cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const ScoreParams &p, uint64_t l_max,
                        cudaStream_t stream, bool w_in_registers)
@@ -269,8 +261,8 @@ cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const Score
   if (mode == CW_SCORE_TILE && w_in_registers && !use_v9_kernel ())
     {
       const cudaError_t e = cw_score_wgmma_ws_launch (shape, p, l_max, stream);
-      if (e != cudaErrorNotSupported || p.mailbox != NULL)
-        return e;                       /* a linked launch has no fallback: only this kernel links */
+      if (e != cudaErrorNotSupported)
+        return e;
       /* not for this build or shape: the v9 kernel below (same scores) */
     }
   len0 = shape->sq - p.first_row % shape->sq;

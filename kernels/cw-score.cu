@@ -259,44 +259,21 @@ count_groups (const CwKernelShape *shape, uint64_t first_row, uint64_t rows, uin
   return groups;
 }
 
-/* The longest legal prefix among rows [first_row, first_row + rows): the
- * last row of a batch segment has the longest one. */
-static uint64_t
-rows_l_max (const CwKernelShape *shape, uint64_t first_row, uint64_t rows)
-{
-  const uint64_t len0 = shape->sq - first_row % shape->sq;
-  const uint64_t s_max = rows > len0 ? shape->sq - 1 : (first_row + rows - 1) % shape->sq;
-  return cw_kernel_shape_legal_keys (shape, s_max);
-}
-
-bool
-cw_score_rows_have_keys (const CwKernelShape *shape, uint64_t first_row, uint64_t rows)
-{
-  return rows > 0 && rows_l_max (shape, first_row, rows) > 0;
-}
-
-bool
-cw_score_linkable (const CwKernelShape *shape)
-{
-  const uint64_t row_bytes = shape->d * cw_kernel_shape_qk_bytes (shape);
-  return score_path == CW_SCORE_PATH_AUTO && shape->h == 64 && (row_bytes == 256 || row_bytes == 128)
-         && cw_score_wgmma_linkable (shape);
-}
-
-static cudaError_t
-score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, const void *k, const float *w,
-              uint64_t first_row, uint64_t rows, float *out, uint64_t ld, const int32_t *skip_if_one,
-              const CwChunkLink *link, cudaStream_t stream)
+cudaError_t
+cw_score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, const void *k, const float *w,
+                 uint64_t first_row, uint64_t rows, float *out, uint64_t ld, const int32_t *skip_if_one,
+                 cudaStream_t stream)
 {
   ScoreParams p;
-  uint64_t total = shape->b * shape->sq, groups, l_max;
+  uint64_t total = shape->b * shape->sq, groups, s_max, l_max, len0;
 
   CW_CUDA_TRY (cw_kernels_check_shape_cuda (shape));
   if (rows == 0 || first_row >= total || rows > total - first_row)
     return cudaErrorInvalidValue;
-  if (link != NULL && (mode != CW_SCORE_TILE || !cw_score_linkable (shape)))
-    return cudaErrorNotSupported;
-  l_max = mode == CW_SCORE_SLAB ? shape->sk : rows_l_max (shape, first_row, rows);
+  len0 = shape->sq - first_row % shape->sq;
+  /* The last row of a batch segment has the longest legal prefix. */
+  s_max = rows > len0 ? shape->sq - 1 : (first_row + rows - 1) % shape->sq;
+  l_max = mode == CW_SCORE_SLAB ? shape->sk : cw_kernel_shape_legal_keys (shape, s_max);
   if (l_max == 0)
     return cudaSuccess;                 /* nothing legal: nothing to score */
 
@@ -313,10 +290,6 @@ score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, const
   p.w = w;
   p.out = out;
   p.skip_if_one = skip_if_one;
-  p.mailbox = link != NULL ? link->mailbox : NULL;
-  p.mailbox_stride = link != NULL ? link->stride : 0;
-  p.wait_free = link != NULL && link->wait_free;
-  p.overlap = link != NULL && link->overlap;
 
   const uint64_t row_bytes = shape->d * cw_kernel_shape_qk_bytes (shape);
   if (score_path != CW_SCORE_PATH_MMA_SYNC && shape->h == 64 && (row_bytes == 256 || row_bytes == 128))
@@ -332,24 +305,6 @@ score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, const
   if (mode == CW_SCORE_SLAB)
     return launch_mode<CW_SCORE_SLAB> (shape, p, grid, stream);
   return launch_mode<CW_SCORE_TILE> (shape, p, grid, stream);
-}
-
-cudaError_t
-cw_score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, const void *k, const float *w,
-                 uint64_t first_row, uint64_t rows, float *out, uint64_t ld, const int32_t *skip_if_one,
-                 cudaStream_t stream)
-{
-  return score_launch (shape, mode, q, k, w, first_row, rows, out, ld, skip_if_one, NULL, stream);
-}
-
-cudaError_t
-cw_score_launch_linked (const CwKernelShape *shape, const void *q, const void *k, const float *w,
-                        uint64_t first_row, uint64_t rows, float *out, uint64_t ld, const int32_t *skip_if_one,
-                        const CwChunkLink *link, cudaStream_t stream)
-{
-  if (link == NULL || link->mailbox == NULL)
-    return cudaErrorInvalidValue;
-  return score_launch (shape, CW_SCORE_TILE, q, k, w, first_row, rows, out, ld, skip_if_one, link, stream);
 }
 
 /* ---- materialize: slab -> [b, sq, sk] in the canonical head order -------- */

@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cw-chunk-link.cuh"
 #include "cw-kernels-private.h"
 
 #define CW_TOPK_CAP 4096                /* candidates held in shared memory */
@@ -84,10 +83,10 @@ scan_row_groups (const float *row, uint32_t L, Body &&body, Tail &&tail)
     {
       const uint32_t i0 = base + threadIdx.x, i1 = i0 + NT, i2 = i0 + 2 * NT, i3 = i0 + 3 * NT;
       const bool ok0 = i0 < nv, ok1 = i1 < nv, ok2 = i2 < nv, ok3 = i3 < nv;
-      const float4 x0 = ok0 ? __ldcg (&v[i0]) : make_float4 (0.f, 0.f, 0.f, 0.f);
-      const float4 x1 = ok1 ? __ldcg (&v[i1]) : make_float4 (0.f, 0.f, 0.f, 0.f);
-      const float4 x2 = ok2 ? __ldcg (&v[i2]) : make_float4 (0.f, 0.f, 0.f, 0.f);
-      const float4 x3 = ok3 ? __ldcg (&v[i3]) : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const float4 x0 = ok0 ? __ldg (&v[i0]) : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const float4 x1 = ok1 ? __ldg (&v[i1]) : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const float4 x2 = ok2 ? __ldg (&v[i2]) : make_float4 (0.f, 0.f, 0.f, 0.f);
+      const float4 x3 = ok3 ? __ldg (&v[i3]) : make_float4 (0.f, 0.f, 0.f, 0.f);
       body (x0, x1, head + 4 * i0, head + 4 * i1, ok0, ok1);
       if (base + 2 * NT < nv)          /* uniform: the second half has a real load somewhere */
         body (x2, x3, head + 4 * i2, head + 4 * i3, ok2, ok3);
@@ -96,7 +95,7 @@ scan_row_groups (const float *row, uint32_t L, Body &&body, Tail &&tail)
   const uint32_t j = threadIdx.x;
   const bool ok = j < extra;
   const uint32_t t = j < head ? j : tail0 + (j - head);
-  tail (t, ok ? __ldcg (&row[t]) : 0.0f, ok);
+  tail (t, ok ? row[t] : 0.0f, ok);
 }
 
 /* Calls f(t, value, ok) for every t < L of `row` (scan_row_groups, one
@@ -512,9 +511,6 @@ typedef struct {
   int32_t *idx;
   float *out_scores;
   const int32_t *skip_if_one;
-  /* chunk link (cw-chunk-link.cuh): idx[i * top_k] is row i's mailbox */
-  int linked;
-  uint64_t next_rows, total_rows;
 } TopkParams;
 
 /* NT threads per row: 256 (the default: 6 rows per SM for k <= 512, where
@@ -536,17 +532,8 @@ topk_kernel (TopkParams p)
   __shared__ uint32_t n_cand, n_sel, sel_bin, sel_above, sel_res[3];
   __shared__ uint32_t cand_lo, cand_hi;   /* the range of the candidates' keys (widened) */
 
-  /* Chunk link: let the next grid launch once every block runs; the last
-   * block waits for the previous grid before it exits (cw-chunk-link.cuh). */
-  const bool last_block = p.linked && blockIdx.x == gridDim.x - 1;
-  if (p.linked)
-    cw_grid_dep_trigger ();
   if (p.skip_if_one != NULL && *p.skip_if_one == 1)
-    {
-      if (last_block)
-        cw_grid_dep_wait ();
-      return;
-    }
+    return;
 
   /* Rows in reverse (v15c): under a causal mask the last rows are the
    * longest, so the launch starts with them and its last wave is short rows. */
@@ -556,12 +543,6 @@ topk_kernel (TopkParams p)
   if (legal > p.sk)
     legal = p.sk;
   const uint32_t L = (uint32_t) legal, K = (uint32_t) p.top_k;
-  /* Linked: every key of the row has been stored once the score blocks'
-   * counts add up to L (the barrier below passes the acquire on). Warp 0
-   * polls as a whole (one broadcast load per poll): with one lane the
-   * divergent loop cost a spill at the 40-register bound. */
-  if (p.linked && L > 0 && threadIdx.x < 32)
-    cw_link_wait (p.idx + i_row * K, ~CW_LINK_FREE, L);
   const float *row = p.scores + i_row * p.ld;
   const int tid = threadIdx.x;
 
@@ -581,7 +562,7 @@ topk_kernel (TopkParams p)
       uint32_t key_lo = 0xffffffffu, key_hi = 0;
       for (uint32_t t = tid; t < L; t += NT)
         {
-          const uint32_t key = score_key (__ldcg (&row[t]));
+          const uint32_t key = score_key (row[t]);
           key_lo = min (key_lo, key);
           key_hi = max (key_hi, key);
           cand[t] = composite (key, t);
@@ -622,7 +603,7 @@ topk_kernel (TopkParams p)
                   for (uint32_t j = 0; j < 8; j++)
                     {
                       const uint32_t i = 8 * (uint32_t) tid + j;
-                      k8[j] = i < n_s ? score_key (__ldcg (&row[(uint64_t) i * stride])) : 0u;
+                      k8[j] = i < n_s ? score_key (row[(uint64_t) i * stride]) : 0u;
                     }
                   const uint32_t t = warp_kth_largest_256 (k8, (uint32_t) r);
                   if (tid == 0)
@@ -634,7 +615,7 @@ topk_kernel (TopkParams p)
           else
             {
               for (uint32_t i = tid; i < n_s; i += NT)
-                hist[i] = score_key (__ldcg (&row[(uint64_t) i * stride]));
+                hist[i] = score_key (row[(uint64_t) i * stride]);
               __syncthreads ();
               threshold = select_kth_largest<NT> ([&] (uint32_t i) { return hist[i]; }, n_s, (uint32_t) r, 0u,
                                                   0xffffffffu, hist_sel, sel_res);
@@ -714,7 +695,7 @@ topk_kernel (TopkParams p)
           const uint32_t tie = prefix;          /* pbits == 32 here */
           for (uint32_t t = tid; t < L; t += NT)
             {
-              uint32_t key = score_key (__ldcg (&row[t]));
+              uint32_t key = score_key (row[t]);
               if (key > tie)
                 cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
             }
@@ -723,7 +704,7 @@ topk_kernel (TopkParams p)
           for (uint32_t t0 = 0; t0 < L && taken < need; t0 += NT)
             {
               uint32_t t = t0 + tid, tot;
-              uint32_t flag = (t < L && score_key (__ldcg (&row[t])) == tie) ? 1u : 0u;
+              uint32_t flag = (t < L && score_key (row[t]) == tie) ? 1u : 0u;
               uint32_t incl = block_inclusive_scan<NT> (flag, warp_sums, &tot);
               uint32_t rank = taken + incl - flag;
               if (flag && rank < need)
@@ -735,10 +716,6 @@ topk_kernel (TopkParams p)
         }
     }
   __syncthreads ();
-  /* The row is no longer read (everything below works on the candidates in
-   * shared memory): linked, release its tile row to the next chunk. */
-  if (p.linked && tid == 0 && p.first_row + i_row + p.next_rows < p.total_rows)
-    cw_link_release_free (p.idx + (i_row + p.next_rows) * K);
 
   /* Usually there are more candidates than K. Sorting them all is what
    * costs (shared-memory bound), so first find the K-th largest key among
@@ -811,42 +788,11 @@ topk_kernel (TopkParams p)
             out[j] = -INFINITY;
         }
     }
-  if (p.linked && blockIdx.x == gridDim.x - 1)      /* last_block, re-read: no register held across the row */
-    cw_grid_dep_wait ();
 }
 
-/* One launch of topk_kernel<NT>; with `overlap` it may start under the
- * previous linked kernel's last wave (programmatic stream serialization). */
-template <int NT>
-static cudaError_t
-launch_topk (const TopkParams &p, unsigned rows, int smem, bool overlap, cudaStream_t stream)
-{
-  CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<NT>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  if (!overlap)
-    {
-      topk_kernel<NT><<<rows, NT, smem, stream>>> (p);
-      CW_LAUNCH_TRY ();
-      return cudaSuccess;
-    }
-  cudaLaunchAttribute attr[1];
-  attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
-  attr[0].val.programmaticStreamSerializationAllowed = 1;
-  cudaLaunchConfig_t config = {};
-  config.gridDim = dim3 (rows);
-  config.blockDim = dim3 (NT);
-  config.dynamicSmemBytes = (size_t) smem;
-  config.stream = stream;
-  config.attrs = attr;
-  config.numAttrs = 1;
-  CW_CUDA_TRY (cudaLaunchKernelEx (&config, topk_kernel<NT>, p));
-  CW_LAUNCH_TRY ();
-  return cudaSuccess;
-}
-
-static cudaError_t
-topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, uint64_t first_row, uint64_t rows,
-             int32_t *idx, float *out_scores, const int32_t *skip_if_one, const CwChunkLink *link,
-             cudaStream_t stream)
+cudaError_t
+cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, uint64_t first_row, uint64_t rows,
+                int32_t *idx, float *out_scores, const int32_t *skip_if_one, cudaStream_t stream)
 {
   TopkParams p;
 
@@ -866,12 +812,6 @@ topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, uint6
   p.idx = idx;
   p.out_scores = out_scores;
   p.skip_if_one = skip_if_one;
-  p.linked = link != NULL;
-  p.next_rows = link != NULL ? link->chunk_rows : 0;
-  p.total_rows = link != NULL ? link->total_rows : 0;
-  if (link != NULL && (link->mailbox == NULL || link->stride != shape->top_k
-                       || idx != link->mailbox + first_row * link->stride))
-    return cudaErrorInvalidValue;      /* the mailbox must be this launch's idx rows */
   /* sel holds the compacted top-k before the sort, padded to a power of
    * two, and its first 2 KB double as two 256-bin histograms. Sized by this
    * k, not the largest k (v13h): 36 KB instead of 48 KB for k = 512, so 6
@@ -887,26 +827,18 @@ topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, uint6
    * runs the wider form (A/B). */
   const char *nt = getenv ("CW_TOPK_THREADS");
   const bool narrow = !(nt != NULL && strcmp (nt, "512") == 0);
-  const bool overlap = link != NULL && link->overlap;
-  return narrow ? launch_topk<256> (p, (unsigned) rows, smem, overlap, stream)
-                : launch_topk<512> (p, (unsigned) rows, smem, overlap, stream);
-}
-
-cudaError_t
-cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, uint64_t first_row, uint64_t rows,
-                int32_t *idx, float *out_scores, const int32_t *skip_if_one, cudaStream_t stream)
-{
-  return topk_launch (shape, scores, ld, first_row, rows, idx, out_scores, skip_if_one, NULL, stream);
-}
-
-cudaError_t
-cw_topk_launch_linked (const CwKernelShape *shape, const float *scores, uint64_t ld, uint64_t first_row,
-                       uint64_t rows, int32_t *idx, float *out_scores, const int32_t *skip_if_one,
-                       const CwChunkLink *link, cudaStream_t stream)
-{
-  if (link == NULL)
-    return cudaErrorInvalidValue;
-  return topk_launch (shape, scores, ld, first_row, rows, idx, out_scores, skip_if_one, link, stream);
+  if (narrow)
+    {
+      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<256>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      topk_kernel<256><<<(unsigned) rows, 256, smem, stream>>> (p);
+    }
+  else
+    {
+      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<512>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      topk_kernel<512><<<(unsigned) rows, 512, smem, stream>>> (p);
+    }
+  CW_LAUNCH_TRY ();
+  return cudaSuccess;
 }
 
 cudaError_t
