@@ -29,16 +29,7 @@
 
 #include "cw-kernels-private.h"
 
-/* Candidates held in shared memory: 4096 (32 KB) for 256 or 512 threads per
- * row; 2048 (16 KB, still the 4096-bin histogram of the global path) for
- * 128, so that 11 rows fit per SM (v16d). */
-template <int NT>
-__host__ __device__ constexpr uint32_t
-topk_cap (void)
-{
-  return NT == 128 ? 2048u : 4096u;
-}
-#define CW_TOPK_CAP (topk_cap<NT> ())
+#define CW_TOPK_CAP 4096                /* candidates held in shared memory */
 #define CW_TOPK_SAMPLES 2048            /* keys sampled for the threshold */
 
 __device__ __forceinline__ uint32_t
@@ -132,7 +123,6 @@ scan_row (const float *row, uint32_t L, F &&f)
  * caller then falls back). The entries are raw (raw_entry): the
  * marked keys run every instruction of this loop for all lanes of the
  * warp, so the key transform waits for convert_raw_entries (v15e). */
-template <int NT>
 __device__ __forceinline__ void
 append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64_t *cand, uint32_t *n_cand)
 {
@@ -201,11 +191,11 @@ collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t 
       for (int e = 0; e < 8; e++)
         if ((e < 4 ? ok0 : ok1) && !(v[e] < thr))
           m |= 1u << e;
-      append_marked<NT> (m, v, t0, t1, cand, n_cand);
+      append_marked (m, v, t0, t1, cand, n_cand);
     },
     [&] (uint32_t t, float value, bool ok) {
       const float v[8] = { value, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f };
-      append_marked<NT> (ok && !(value < thr) ? 1u : 0u, v, t, 0, cand, n_cand);
+      append_marked (ok && !(value < thr) ? 1u : 0u, v, t, 0, cand, n_cand);
     });
 }
 
@@ -474,10 +464,9 @@ bitonic_sort_desc (T *c, uint32_t n)
       }
 }
 
-/* The same network for a compile-time n (n / 2 <= 2 NT), with
- * thread i doing pairs i (and i + NT) of every stage. Warp w then touches
- * only entries [64w, 64w + 64) (and [64(w + NT/32), ...)) in the stages of
- * stride <= 32, so those need only a
+/* The same network for a compile-time n (n / 2 <= NT), with
+ * thread i doing pair i of every stage. Warp w then touches only entries
+ * [64w, 64w + 64) in the stages of stride <= 32, so those need only a
  * __syncwarp; a block barrier is needed only around the stages of stride
  * >= 64: 9 block barriers for n = 512 instead of 45 (v13: the sort was
  * 31 % of the top-k's instructions at S=65,536, most of it barrier and
@@ -486,7 +475,8 @@ template <int NT, uint32_t N, typename T>
 __device__ __forceinline__ void
 bitonic_sort_desc_n (T *c)
 {
-  static_assert (N / 2 <= 2 * NT && N >= 64, "bitonic_sort_desc_n size");
+  static_assert (N / 2 <= NT && N >= 64, "bitonic_sort_desc_n size");
+  const uint32_t i = threadIdx.x;
 #pragma unroll
   for (uint32_t size = 2; size <= N; size <<= 1)
 #pragma unroll
@@ -494,8 +484,7 @@ bitonic_sort_desc_n (T *c)
       {
         if (stride >= 64 && stride == size >> 1)
           __syncthreads ();                 /* pairs cross warps: everyone's last writes */
-#pragma unroll
-        for (uint32_t i = threadIdx.x; i < N / 2; i += NT)
+        if (i < N / 2)
           {
             const uint32_t lo = 2 * i - (i & (stride - 1)), hi = lo + stride;
             const bool desc = (lo & size) == 0;
@@ -518,7 +507,6 @@ typedef struct {
   uint64_t sq, sk, ratio, ld, first_row, top_k;
   int causal;
   uint32_t sel_cap;     /* entries of sel: a power of two >= top_k, >= 256 */
-  uint32_t aim;         /* sampled threshold aimed at ~aim * k keys at or above it */
   const float *scores;
   int32_t *idx;
   float *out_scores;
@@ -527,11 +515,9 @@ typedef struct {
 
 /* NT threads per row: 256 (the default: 6 rows per SM for k <= 512, where
  * shared memory is the limit, 6 x 37 KB) or 512 (40 registers: 3 rows per
- * SM; CW_TOPK_THREADS=512). Measured in bench/NOTES-kernels.md, v13d-h.
- * 128 (CW_TOPK_THREADS=128, v16d): 10 rows per SM (48 registers; 11 would
- * fit shared memory but spill at 40) with a 2048-entry cand. */
+ * SM; CW_TOPK_THREADS=512). Measured in bench/NOTES-kernels.md, v13d-h. */
 template <int NT>
-__global__ void __launch_bounds__ (NT, NT == 128 ? 10 : NT == 256 ? 6 : 3)
+__global__ void __launch_bounds__ (NT, NT == 256 ? 6 : 3)
 topk_kernel (TopkParams p)
 {
   /* cand: CW_TOPK_CAP candidates (its first 16 KB doubles as the radix
@@ -599,7 +585,7 @@ topk_kernel (TopkParams p)
       uint32_t n_s = L / 64;
       n_s = n_s < 128 ? 128 : n_s > CW_TOPK_SAMPLES ? CW_TOPK_SAMPLES : n_s;
       const uint32_t stride = L / n_s;
-      const uint64_t r = ((uint64_t) p.aim * K * n_s + L - 1) / L;
+      const uint64_t r = (3ull * K * n_s + L - 1) / L;
       if (r >= 1 && r <= n_s / 2)
         {
           uint32_t threshold;
@@ -835,30 +821,19 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
   p.sel_cap = 256;
   while (p.sel_cap < p.top_k)
     p.sel_cap <<= 1;
-  /* CW_TOPK_AIM=2 aims the sampled threshold at ~2k keys instead of ~3k
-   * (A/B, v16d: fewer candidates to select among, more rows that miss). */
-  const char *aim = getenv ("CW_TOPK_AIM");
-  p.aim = aim != NULL && strcmp (aim, "2") == 0 ? 2u : 3u;
+  const int smem = (CW_TOPK_CAP + (int) p.sel_cap) * (int) sizeof (uint64_t);
   /* 256 threads per row (6 rows per SM for k <= 512) measured faster than
    * 512 at every size once sel was sized by k (v13h); CW_TOPK_THREADS=512
    * runs the wider form (A/B). */
   const char *nt = getenv ("CW_TOPK_THREADS");
-  const int threads = nt != NULL && strcmp (nt, "512") == 0 ? 512 : nt != NULL && strcmp (nt, "128") == 0 ? 128 : 256;
-  if (threads == 128)
+  const bool narrow = !(nt != NULL && strcmp (nt, "512") == 0);
+  if (narrow)
     {
-      const int smem = (int) (topk_cap<128> () + p.sel_cap) * (int) sizeof (uint64_t);
-      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<128>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-      topk_kernel<128><<<(unsigned) rows, 128, smem, stream>>> (p);
-    }
-  else if (threads == 256)
-    {
-      const int smem = (int) (topk_cap<256> () + p.sel_cap) * (int) sizeof (uint64_t);
       CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<256>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
       topk_kernel<256><<<(unsigned) rows, 256, smem, stream>>> (p);
     }
   else
     {
-      const int smem = (int) (topk_cap<512> () + p.sel_cap) * (int) sizeof (uint64_t);
       CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<512>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
       topk_kernel<512><<<(unsigned) rows, 512, smem, stream>>> (p);
     }
