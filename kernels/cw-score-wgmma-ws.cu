@@ -33,6 +33,8 @@
  * cw-score-wgmma.cu (cw-score-order.cuh), so scores are bit-identical to the
  * v9 and mma.sync kernels. TILE mode only: the materialize lane's SLAB mode
  * stays on the v9 kernel (same instruction, same products). */
+#include <cuda.h>
+#include <cudaTypedefs.h>
 #include <cuda_runtime.h>
 #include <math.h>
 #include <stdlib.h>
@@ -92,6 +94,23 @@ mbar_wait (uint32_t bar, uint32_t parity)
                 "mbarrier.try_wait.parity.shared::cta.b64 ready, [%0], %1;\n"
                 "@!ready bra cw_wait;\n"
                 "}\n" :: "r"(bar), "r"(parity) : "memory");
+}
+
+/* The full barrier expects `bytes` more from the tensor memory accelerator;
+ * counts as this thread's arrival. */
+__device__ __forceinline__ void
+mbar_arrive_expect_tx (uint32_t bar, uint32_t bytes)
+{
+  asm volatile ("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" :: "r"(bar), "r"(bytes) : "memory");
+}
+
+/* One 2D box of the key tensor (x: byte within the row, y: key row) into
+ * shared memory, completing on mbarrier `bar`. */
+__device__ __forceinline__ void
+tma_load_2d (uint32_t dst, const CUtensorMap *map, int x, int y, uint32_t bar)
+{
+  asm volatile ("cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];\n"
+                :: "r"(dst), "l"((uint64_t) map), "r"(x), "r"(y), "r"(bar) : "memory");
 }
 
 /* Named barriers 1 and 2 between the two consumer warpgroups (256 threads):
@@ -213,7 +232,8 @@ consume_split_n (const ScoreParams &p, const float (*w_s)[64], uint32_t q_s, uin
 
 template <int DB, bool FP8, bool SPLIT_N>
 __global__ void __launch_bounds__ (CW_WS_THREADS, 1)
-score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
+score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const __grid_constant__ CUtensorMap keys_map,
+                       int use_tma)
 {
   constexpr int H = 64, NQ = 4 * H;               /* query-heads per consumer: wgmma N */
   constexpr int CHUNKS = DB / 16;
@@ -254,7 +274,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
     {
       for (int s = 0; s < CW_WS_STAGES; s++)
         {
-          mbar_init (full0 + 8 * s, 128);         /* every producer thread */
+          mbar_init (full0 + 8 * s, use_tma ? 1 : 128);   /* the TMA thread, or every producer thread */
           mbar_init (empty0 + 8 * s, SPLIT_N ? 256 : 8);  /* every consumer warp (split-N: thread) */
         }
       asm volatile ("fence.mbarrier_init.release.cluster;\n" ::: "memory");
@@ -267,6 +287,30 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
       /* v12d: the producer needs few registers; give them to the consumers
        * (40 x 128 + 232 x 256 = 64,512: the 168 x 384 of the launch). */
       asm volatile ("setmaxnreg.dec.sync.aligned.u32 %0;\n" :: "n"(CW_WS_PRODUCER_REGS) : "memory");
+      if (use_tma)
+        {
+          /* v16e: one thread asks the tensor memory accelerator for each
+           * tile (DB / 128 boxes of 64 keys x 128 bytes, 128-byte swizzle:
+           * the layout cw_wgmma_swizzled describes) and the stage's full
+           * barrier counts its bytes; the other 127 producer threads have
+           * nothing to issue. Keys past kb1 are real keys of the next split
+           * (or zeros past the tensor): their products are never stored. */
+          if (wt == 0)
+            for (int j = 0; j < ntiles; j++)
+              {
+                const int st = j % CW_WS_STAGES;
+                if (j >= CW_WS_STAGES)
+                  mbar_wait (empty0 + 8 * st, (uint32_t) ((j / CW_WS_STAGES) + 1) & 1);
+                mbar_arrive_expect_tx (full0 + 8 * st, TILE_BYTES);
+                const int y = (int) (bi * p.sk + kb0 + (uint64_t) j * CW_WS_KEY_TILE);
+#pragma unroll
+                for (int kb = 0; kb < DB / 128; kb++)
+                  tma_load_2d (keys_s + (uint32_t) st * TILE_BYTES + (uint32_t) (kb * CW_WS_KEY_TILE * 128), &keys_map,
+                               128 * kb, y, full0 + 8 * st);
+              }
+        }
+      else
+        {
       /* Thread wt copies chunk cc of keys kq, kq + KPP, ... of every tile:
        * KPP = 128 / CHUNKS is a multiple of 8, so those keys share one
        * swizzle phase and their destinations are KPP rows apart: one add
@@ -306,6 +350,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
       asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
       for (int j = ntiles > CW_WS_LAG ? ntiles - CW_WS_LAG : 0; j < ntiles; j++)
         mbar_arrive (full0 + 8 * (j % CW_WS_STAGES));
+        }
     }
   else
     {
@@ -446,6 +491,37 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order)
     }
 }
 
+/* The key tensor as TMA sees it: rows of DB bytes (uint8), b * sk of them;
+ * boxes of 128 bytes x 64 rows, 128-byte swizzle. False where the driver
+ * has no encoder, the row count does not fit the TMA's int32 coordinates,
+ * or the encoder refuses (then the cp.async producer runs). */
+static bool
+encode_keys_map (CUtensorMap *map, const void *k, uint64_t rows, uint64_t db)
+{
+  static PFN_cuTensorMapEncodeTiled_v12000 encode = NULL;
+  static int looked = 0;
+  if (!looked)
+    {
+      cudaDriverEntryPointQueryResult q;
+      void *fn = NULL;
+      looked = 1;
+      if (cudaGetDriverEntryPointByVersion ("cuTensorMapEncodeTiled", &fn, 12000, cudaEnableDefault, &q) == cudaSuccess
+          && q == cudaDriverEntryPointSuccess)
+        encode = (PFN_cuTensorMapEncodeTiled_v12000) fn;
+      else
+        cudaGetLastError ();
+    }
+  if (encode == NULL || rows == 0 || rows > 0x7fffffffu || ((uintptr_t) k & 15) != 0)
+    return false;
+  const cuuint64_t dims[2] = { db, rows }, strides[1] = { db };
+  const cuuint32_t box[2] = { 128, CW_WS_KEY_TILE }, estr[2] = { 1, 1 };
+  return encode (map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, (void *) k, dims, strides, box, estr,
+                 CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
+                 CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
+}
+
+static int ws_tma = -1;
+
 template <int DB, bool FP8, bool SPLIT_N>
 static cudaError_t
 launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, cudaStream_t stream)
@@ -466,7 +542,11 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
   if ((long) launch_regs * CW_WS_THREADS < (long) CW_WS_PRODUCER_REGS * 128 + (long) CW_WS_CONSUMER_REGS * 256)
     return cudaErrorNotSupported;
   CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8, SPLIT_N>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  score_wgmma_ws_kernel<DB, FP8, SPLIT_N><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order);
+  CUtensorMap keys_map;
+  memset (&keys_map, 0, sizeof keys_map);
+  const int use_tma = ws_tma == 1 && encode_keys_map (&keys_map, p.k, p.batch * p.sk, DB);
+  score_wgmma_ws_kernel<DB, FP8, SPLIT_N><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order, keys_map,
+                                                                                 use_tma);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
 }
@@ -487,6 +567,8 @@ read_knobs (void)
   if (ws_order >= 0)
     return;
   const char *k = getenv ("CW_WS_KEYS"), *o = getenv ("CW_WS_ORDER"), *sn = getenv ("CW_WS_SPLIT_N");
+  const char *tma = getenv ("CW_WS_TMA");
+  ws_tma = tma != NULL && !strcmp (tma, "1");
   int dev = 0, sms = 0;
   if (k != NULL && (!strcmp (k, "4096") || !strcmp (k, "8192") || !strcmp (k, "16384")))
     ws_fixed_keys = (uint32_t) atoi (k);
