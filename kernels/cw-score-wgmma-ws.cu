@@ -11,11 +11,14 @@
  * rows 0-3, the other with rows 4-7, which halves the key traffic per FLOP
  * (v10a, with the producer split too, so the two are not told apart:
  * score 286.7 -> 240.7 ms at S=262,144 in one run).
- *   producer (warpgroup 0): cp.async 16-byte copies of key tiles into a
- *     4-stage ring; once its copies of a stage have landed it fences them
- *     for the async proxy and arrives on that stage's "full" mbarrier; it
+ *   producer (warpgroup 0): one thread asks the tensor memory accelerator
+ *     (TMA) for each key tile, into a 4-stage ring; the stage's "full"
+ *     mbarrier completes when the tile's bytes have landed; the thread
  *     waits on the stage's "empty" mbarrier before reusing it. It starts
- *     while the consumers still load their q.
+ *     while the consumers still load their q. (Until v16e the whole
+ *     warpgroup issued cp.async 16-byte copies and fenced them for the
+ *     async proxy; CW_WS_TMA=0 still runs that form: 1-1.5 % slower at
+ *     bf16, v16e. It is also the fallback where no tensor map can be made.)
  *   consumers (warpgroups 1, 2): load their own 4 rows of q and weights,
  *     then per tile: wait "full", issue 8 wgmma m64n256 on the tile, wait
  *     for them, free the stage ("empty"), run the relu.w head-sum epilogue.
@@ -311,45 +314,45 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
         }
       else
         {
-      /* Thread wt copies chunk cc of keys kq, kq + KPP, ... of every tile:
-       * KPP = 128 / CHUNKS is a multiple of 8, so those keys share one
-       * swizzle phase and their destinations are KPP rows apart: one add
-       * per copy instead of the divide, swizzle and 64-bit address of a
-       * generic loop (v12c: the producer's warps share the schedulers with
-       * the consumers' epilogues). */
-      constexpr int KPP = 128 / CHUNKS, PASSES = CW_WS_KEY_TILE / KPP;
-      static_assert (KPP % 8 == 0 && CW_WS_KEY_TILE % KPP == 0, "producer layout");
-      const int kq = wt / CHUNKS, cc = wt % CHUNKS;
-      const uint32_t dst_thread = cw_wgmma_swizzled ((uint32_t) kq, (uint32_t) cc, CW_WS_KEY_TILE);
-      const unsigned char *src_thread = p.k + (bi * p.sk + kb0 + (uint64_t) kq) * DB + cc * 16;
-      for (int j = 0; j < ntiles; j++)
-        {
-          const int st = j % CW_WS_STAGES;
-          if (j >= CW_WS_STAGES)
-            mbar_wait (empty0 + 8 * st, (uint32_t) ((j / CW_WS_STAGES) + 1) & 1);
-          const uint32_t dst = keys_s + (uint32_t) st * TILE_BYTES + dst_thread;
-          const uint64_t t0 = kb0 + (uint64_t) j * CW_WS_KEY_TILE + (uint64_t) kq;
-          const unsigned char *src = src_thread + (uint64_t) j * CW_WS_KEY_TILE * DB;
+          /* Thread wt copies chunk cc of keys kq, kq + KPP, ... of every tile:
+           * KPP = 128 / CHUNKS is a multiple of 8, so those keys share one
+           * swizzle phase and their destinations are KPP rows apart: one add
+           * per copy instead of the divide, swizzle and 64-bit address of a
+           * generic loop (v12c: the producer's warps share the schedulers with
+           * the consumers' epilogues). */
+          constexpr int KPP = 128 / CHUNKS, PASSES = CW_WS_KEY_TILE / KPP;
+          static_assert (KPP % 8 == 0 && CW_WS_KEY_TILE % KPP == 0, "producer layout");
+          const int kq = wt / CHUNKS, cc = wt % CHUNKS;
+          const uint32_t dst_thread = cw_wgmma_swizzled ((uint32_t) kq, (uint32_t) cc, CW_WS_KEY_TILE);
+          const unsigned char *src_thread = p.k + (bi * p.sk + kb0 + (uint64_t) kq) * DB + cc * 16;
+          for (int j = 0; j < ntiles; j++)
+            {
+              const int st = j % CW_WS_STAGES;
+              if (j >= CW_WS_STAGES)
+                mbar_wait (empty0 + 8 * st, (uint32_t) ((j / CW_WS_STAGES) + 1) & 1);
+              const uint32_t dst = keys_s + (uint32_t) st * TILE_BYTES + dst_thread;
+              const uint64_t t0 = kb0 + (uint64_t) j * CW_WS_KEY_TILE + (uint64_t) kq;
+              const unsigned char *src = src_thread + (uint64_t) j * CW_WS_KEY_TILE * DB;
 #pragma unroll
-          for (int i = 0; i < PASSES; i++)
-            {
-              const bool valid = t0 + (uint64_t) (KPP * i) < kb1;
-              cp_async_16 (dst + (uint32_t) (KPP * i * 128), valid ? src + KPP * i * DB : p.k, valid);
+              for (int i = 0; i < PASSES; i++)
+                {
+                  const bool valid = t0 + (uint64_t) (KPP * i) < kb1;
+                  cp_async_16 (dst + (uint32_t) (KPP * i * 128), valid ? src + KPP * i * DB : p.k, valid);
+                }
+              cp_async_commit ();
+              if (j >= CW_WS_LAG)
+                {
+                  /* tile j - LAG has landed: make it visible to wgmma (async
+                   * proxy), then release it to the consumers. */
+                  cp_async_wait<CW_WS_LAG> ();
+                  asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
+                  mbar_arrive (full0 + 8 * ((j - CW_WS_LAG) % CW_WS_STAGES));
+                }
             }
-          cp_async_commit ();
-          if (j >= CW_WS_LAG)
-            {
-              /* tile j - LAG has landed: make it visible to wgmma (async
-               * proxy), then release it to the consumers. */
-              cp_async_wait<CW_WS_LAG> ();
-              asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
-              mbar_arrive (full0 + 8 * ((j - CW_WS_LAG) % CW_WS_STAGES));
-            }
-        }
-      cp_async_wait<0> ();
-      asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
-      for (int j = ntiles > CW_WS_LAG ? ntiles - CW_WS_LAG : 0; j < ntiles; j++)
-        mbar_arrive (full0 + 8 * (j % CW_WS_STAGES));
+          cp_async_wait<0> ();
+          asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
+          for (int j = ntiles > CW_WS_LAG ? ntiles - CW_WS_LAG : 0; j < ntiles; j++)
+            mbar_arrive (full0 + 8 * (j % CW_WS_STAGES));
         }
     }
   else
@@ -555,7 +558,8 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
  * other than those listed are ignored, the default stays):
  *   CW_WS_KEYS=4096|8192|16384   a fixed key split (default: balanced_keys)
  *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE / _ISSUE (default since v12d) / _HALF / _DONE
- *   CW_WS_SPLIT_N=1              the split-N consumer (consume_split_n; measured 5 % slower, v11a) */
+ *   CW_WS_SPLIT_N=1              the split-N consumer (consume_split_n; measured 5 % slower, v11a)
+ *   CW_WS_TMA=0                  the cp.async producer instead of the TMA one (v16e) */
 static uint32_t ws_fixed_keys = 0;
 static bool ws_split_n = false;
 static int ws_order = -1;
@@ -568,7 +572,7 @@ read_knobs (void)
     return;
   const char *k = getenv ("CW_WS_KEYS"), *o = getenv ("CW_WS_ORDER"), *sn = getenv ("CW_WS_SPLIT_N");
   const char *tma = getenv ("CW_WS_TMA");
-  ws_tma = tma != NULL && !strcmp (tma, "1");
+  ws_tma = !(tma != NULL && !strcmp (tma, "0"));   /* v16e: TMA by default */
   int dev = 0, sms = 0;
   if (k != NULL && (!strcmp (k, "4096") || !strcmp (k, "8192") || !strcmp (k, "16384")))
     ws_fixed_keys = (uint32_t) atoi (k);
