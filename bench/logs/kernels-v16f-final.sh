@@ -3,8 +3,8 @@
 # this round at the committed tree. Full build (tools/device-build.sh), the
 # GPU suite with the CPU kernel/profiler suites, compute-sanitizer memcheck
 # on the kernel tests, then the bf16 bench (ceiling, S=65,536 .. 1,048,576,
-# split at 262,144), the fp8 bench, S=4,194,304 once, and S=65,536 with a
-# three more alternating pairs at S=65,536 (TMA producer vs CW_WS_TMA=0).
+# split at 262,144), the fp8 bench, S=4,194,304 once, and three more
+# alternating pairs at S=65,536 (TMA producer vs CW_WS_TMA=0).
 #   bash bench/logs/kernels-v16f-final.sh
 set -o pipefail
 OUT=${OUT:-/tmp/cwout}; mkdir -p "$OUT"
