@@ -17,8 +17,8 @@
  *     waits on the stage's "empty" mbarrier before reusing it. It starts
  *     while the consumers still load their q. (Until v16e the whole
  *     warpgroup issued cp.async 16-byte copies and fenced them for the
- *     async proxy; CW_WS_TMA=0 still runs that form: 1-1.5 % slower at
- *     bf16, v16e. It is also the fallback where no tensor map can be made.)
+ *     async proxy; CW_WS_TMA=0 still runs that form: about 1 % slower at
+ *     bf16, v16e/f. It is also the fallback where no tensor map can be made.)
  *   consumers (warpgroups 1, 2): load their own 4 rows of q and weights,
  *     then per tile: wait "full", issue 8 wgmma m64n256 on the tile, wait
  *     for them, free the stage ("empty"), run the relu.w head-sum epilogue.
@@ -523,11 +523,9 @@ encode_keys_map (CUtensorMap *map, const void *k, uint64_t rows, uint64_t db)
                  CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
 }
 
-static int ws_tma = -1;
-
 template <int DB, bool FP8, bool SPLIT_N>
 static cudaError_t
-launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, cudaStream_t stream)
+launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, bool tma, cudaStream_t stream)
 {
   const int smem = 1024 + 2 * 4 * 64 * DB + CW_WS_STAGES * CW_WS_KEY_TILE * DB;
   /* setmaxnreg.inc waits until the registers it asks for are free: if a
@@ -547,7 +545,7 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
   CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8, SPLIT_N>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
   CUtensorMap keys_map;
   memset (&keys_map, 0, sizeof keys_map);
-  const int use_tma = ws_tma == 1 && encode_keys_map (&keys_map, p.k, p.batch * p.sk, DB);
+  const int use_tma = tma && encode_keys_map (&keys_map, p.k, p.batch * p.sk, DB);
   score_wgmma_ws_kernel<DB, FP8, SPLIT_N><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order, keys_map,
                                                                                  use_tma);
   CW_LAUNCH_TRY ();
@@ -561,7 +559,7 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
  *   CW_WS_SPLIT_N=1              the split-N consumer (consume_split_n; measured 5 % slower, v11a)
  *   CW_WS_TMA=0                  the cp.async producer instead of the TMA one (v16e) */
 static uint32_t ws_fixed_keys = 0;
-static bool ws_split_n = false;
+static bool ws_split_n = false, ws_tma = true;
 static int ws_order = -1;
 static uint64_t ws_sms = 0;
 
@@ -572,7 +570,7 @@ read_knobs (void)
     return;
   const char *k = getenv ("CW_WS_KEYS"), *o = getenv ("CW_WS_ORDER"), *sn = getenv ("CW_WS_SPLIT_N");
   const char *tma = getenv ("CW_WS_TMA");
-  ws_tma = !(tma != NULL && !strcmp (tma, "0"));   /* v16e: TMA by default */
+  ws_tma = !(tma != NULL && !strcmp (tma, "0"));
   int dev = 0, sms = 0;
   if (k != NULL && (!strcmp (k, "4096") || !strcmp (k, "8192") || !strcmp (k, "16384")))
     ws_fixed_keys = (uint32_t) atoi (k);
@@ -644,13 +642,13 @@ cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p_in, u
     return cudaErrorInvalidConfiguration;
   dim3 grid ((unsigned) groups, (unsigned) ((l_max + ws_keys - 1) / ws_keys));
   if (db == 256 && !fp8)
-    return ws_split_n ? launch_ws<256, false, true> (p, grid, ws_keys, ws_order, stream)
-                      : launch_ws<256, false, false> (p, grid, ws_keys, ws_order, stream);
+    return ws_split_n ? launch_ws<256, false, true> (p, grid, ws_keys, ws_order, ws_tma, stream)
+                      : launch_ws<256, false, false> (p, grid, ws_keys, ws_order, ws_tma, stream);
   if (db == 128 && !fp8)
-    return ws_split_n ? launch_ws<128, false, true> (p, grid, ws_keys, ws_order, stream)
-                      : launch_ws<128, false, false> (p, grid, ws_keys, ws_order, stream);
+    return ws_split_n ? launch_ws<128, false, true> (p, grid, ws_keys, ws_order, ws_tma, stream)
+                      : launch_ws<128, false, false> (p, grid, ws_keys, ws_order, ws_tma, stream);
   if (db == 128 && fp8)
-    return ws_split_n ? launch_ws<128, true, true> (p, grid, ws_keys, ws_order, stream)
-                      : launch_ws<128, true, false> (p, grid, ws_keys, ws_order, stream);
+    return ws_split_n ? launch_ws<128, true, true> (p, grid, ws_keys, ws_order, ws_tma, stream)
+                      : launch_ws<128, true, false> (p, grid, ws_keys, ws_order, ws_tma, stream);
   return cudaErrorNotSupported;
 }
