@@ -254,8 +254,9 @@ time_lane (int lane, const CwKernelShape *s, const Inputs *in, uint64_t budget, 
   *peak_out = free0 - free1;
   OK (cudaEventCreate (&e0));
   OK (cudaEventCreate (&e1));
-  /* A stream of our own, as the API asks (cw-kernels.h): on the legacy
-   * default stream the streaming lane would not link its chunks (v16). */
+  /* A stream of our own, as the API asks (cw-kernels.h), not the legacy
+   * default stream (since v16a; v16a-c timed a lane that behaved
+   * differently on the two). */
   cudaStream_t st;
   OK (cudaStreamCreateWithFlags (&st, cudaStreamNonBlocking));
   for (int i = 0; i < reps + (warm ? 1 : 0); i++)
