@@ -70,9 +70,6 @@ enum {
   CW_WS_ORDER_DONE = 3,              /* once all of ours have completed: strict turns */
 };
 #define CW_WS_THREADS 384
-/* What the tensor memory accelerator loads (CW_WS_TMA bits). */
-#define CW_WS_TMA_KEYS 1
-#define CW_WS_TMA_Q 2
 /* Registers per thread after setmaxnreg (v12d): the producer warpgroup
  * gives back, the two consumer warpgroups take. Their sum must not exceed
  * what the block was launched with (launch_ws checks it). */
@@ -239,7 +236,7 @@ consume_split_n (const ScoreParams &p, const float (*w_s)[64], uint32_t q_s, uin
 template <int DB, bool FP8, bool SPLIT_N>
 __global__ void __launch_bounds__ (CW_WS_THREADS, 1)
 score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const __grid_constant__ CUtensorMap keys_map,
-                       const __grid_constant__ CUtensorMap q_map, int use_tma)
+                       int use_tma)
 {
   constexpr int H = 64, NQ = 4 * H;               /* query-heads per consumer: wgmma N */
   constexpr int CHUNKS = DB / 16;
@@ -248,7 +245,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
   constexpr uint32_t TILE_BYTES = CW_WS_KEY_TILE * DB;
   extern __shared__ __align__ (16) unsigned char smem_raw[];
   __shared__ float w_s[CW_WS_ROWS][H];
-  __shared__ __align__ (8) uint64_t full_bar[CW_WS_STAGES], empty_bar[CW_WS_STAGES], q_bar[2];
+  __shared__ __align__ (8) uint64_t full_bar[CW_WS_STAGES], empty_bar[CW_WS_STAGES];
 
   if (p.skip_if_one != NULL && *p.skip_if_one == 1)
     return;
@@ -280,11 +277,9 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
     {
       for (int s = 0; s < CW_WS_STAGES; s++)
         {
-          mbar_init (full0 + 8 * s, (use_tma & CW_WS_TMA_KEYS) ? 1 : 128);   /* the TMA thread, or every producer thread */
+          mbar_init (full0 + 8 * s, use_tma ? 1 : 128);   /* the TMA thread, or every producer thread */
           mbar_init (empty0 + 8 * s, SPLIT_N ? 256 : 8);  /* every consumer warp (split-N: thread) */
         }
-      mbar_init ((uint32_t) __cvta_generic_to_shared (&q_bar[0]), 1);
-      mbar_init ((uint32_t) __cvta_generic_to_shared (&q_bar[1]), 1);
       asm volatile ("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
   __syncthreads ();
@@ -295,7 +290,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
       /* v12d: the producer needs few registers; give them to the consumers
        * (40 x 128 + 232 x 256 = 64,512: the 168 x 384 of the launch). */
       asm volatile ("setmaxnreg.dec.sync.aligned.u32 %0;\n" :: "n"(CW_WS_PRODUCER_REGS) : "memory");
-      if (use_tma & CW_WS_TMA_KEYS)
+      if (use_tma)
         {
           /* v16e: one thread asks the tensor memory accelerator for each
            * tile (DB / 128 boxes of 64 keys x 128 bytes, 128-byte swizzle:
@@ -372,48 +367,25 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
       const uint32_t q_s = base + (uint32_t) cons * Q_BYTES;
       const uint64_t r0 = s_begin + 4 * cons;
 
-      /* This consumer's 4 rows of q and their weights; its own named
-       * barrier (3 or 4) makes the weights visible to its 128 threads.
-       * q by TMA (v16g): one thread, DB / 128 boxes of 256 q-head rows,
-       * completing on this consumer's q barrier; rows past s_end are the
-       * next rows' q (zeros past the tensor), whose weights are 0 and whose
-       * scores are never stored. Else cp.async (zeros past s_end) and the
-       * proxy fence that makes q visible to wgmma. */
-      const uint32_t qbar = (uint32_t) __cvta_generic_to_shared (&q_bar[cons]);
-      if (use_tma & CW_WS_TMA_Q)
+      /* This consumer's 4 rows of q (zeros past s_end) and their weights;
+       * its own named barrier (3 or 4) makes both visible to its 128
+       * threads, the proxy fence makes q visible to wgmma. */
+      for (int id = wt; id < 4 * H * CHUNKS; id += 128)
         {
-          if (wt == 0)
-            {
-              mbar_arrive_expect_tx (qbar, Q_BYTES);
-#pragma unroll
-              for (int kb = 0; kb < DB / 128; kb++)
-                tma_load_2d (q_s + (uint32_t) (kb * NQ * 128), &q_map, 128 * kb, (int) ((bi * p.sq + r0) * H), qbar);
-            }
+          const int n = id / CHUNKS, cc = id % CHUNKS, qi = n / H, head = n % H;
+          const bool valid = r0 + qi < s_end;
+          const uint64_t row = bi * p.sq + r0 + qi;
+          const unsigned char *src = valid ? p.q + (row * H + head) * DB + cc * 16 : p.q;
+          cp_async_16 (q_s + cw_wgmma_swizzled (n, cc, NQ), src, valid);
         }
-      else
-        {
-          for (int id = wt; id < 4 * H * CHUNKS; id += 128)
-            {
-              const int n = id / CHUNKS, cc = id % CHUNKS, qi = n / H, head = n % H;
-              const bool valid = r0 + qi < s_end;
-              const uint64_t row = bi * p.sq + r0 + qi;
-              const unsigned char *src = valid ? p.q + (row * H + head) * DB + cc * 16 : p.q;
-              cp_async_16 (q_s + cw_wgmma_swizzled (n, cc, NQ), src, valid);
-            }
-          cp_async_commit ();
-        }
+      cp_async_commit ();
       for (int id = wt; id < 4 * H; id += 128)
         {
           const int qi = id / H;
           w_s[4 * cons + qi][id % H] = r0 + qi < s_end ? p.w[(bi * p.sq + r0 + qi) * H + id % H] : 0.0f;
         }
-      if (use_tma & CW_WS_TMA_Q)
-        mbar_wait (qbar, 0);
-      else
-        {
-          cp_async_wait<0> ();
-          asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
-        }
+      cp_async_wait<0> ();
+      asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
       if (cons == 0)
         asm volatile ("bar.sync 3, 128;\n" ::: "memory");
       else
@@ -522,13 +494,12 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
     }
 }
 
-/* A tensor of `rows` rows of DB bytes (k: b * sk keys; q: b * sq * h
- * query-heads) as TMA sees it: uint8, boxes of 128 bytes x box_rows rows,
- * 128-byte swizzle. False where the driver has no encoder, the row count
- * does not fit the TMA's int32 coordinates, or the encoder refuses (then
- * the cp.async form runs). */
+/* The key tensor as TMA sees it: rows of DB bytes (uint8), b * sk of them;
+ * boxes of 128 bytes x 64 rows, 128-byte swizzle. False where the driver
+ * has no encoder, the row count does not fit the TMA's int32 coordinates,
+ * or the encoder refuses (then the cp.async producer runs). */
 static bool
-encode_rows_map (CUtensorMap *map, const void *base, uint64_t rows, uint64_t db, uint32_t box_rows)
+encode_keys_map (CUtensorMap *map, const void *k, uint64_t rows, uint64_t db)
 {
   static PFN_cuTensorMapEncodeTiled_v12000 encode = NULL;
   static int looked = 0;
@@ -543,18 +514,18 @@ encode_rows_map (CUtensorMap *map, const void *base, uint64_t rows, uint64_t db,
       else
         cudaGetLastError ();
     }
-  if (encode == NULL || rows == 0 || rows > 0x7fffffffu || ((uintptr_t) base & 15) != 0)
+  if (encode == NULL || rows == 0 || rows > 0x7fffffffu || ((uintptr_t) k & 15) != 0)
     return false;
   const cuuint64_t dims[2] = { db, rows }, strides[1] = { db };
-  const cuuint32_t box[2] = { 128, box_rows }, estr[2] = { 1, 1 };
-  return encode (map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, (void *) base, dims, strides, box, estr,
+  const cuuint32_t box[2] = { 128, CW_WS_KEY_TILE }, estr[2] = { 1, 1 };
+  return encode (map, CU_TENSOR_MAP_DATA_TYPE_UINT8, 2, (void *) k, dims, strides, box, estr,
                  CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B, CU_TENSOR_MAP_L2_PROMOTION_L2_256B,
                  CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
 }
 
 template <int DB, bool FP8, bool SPLIT_N>
 static cudaError_t
-launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, int tma, cudaStream_t stream)
+launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, bool tma, cudaStream_t stream)
 {
   const int smem = 1024 + 2 * 4 * 64 * DB + CW_WS_STAGES * CW_WS_KEY_TILE * DB;
   /* setmaxnreg.inc waits until the registers it asks for are free: if a
@@ -572,16 +543,11 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
   if ((long) launch_regs * CW_WS_THREADS < (long) CW_WS_PRODUCER_REGS * 128 + (long) CW_WS_CONSUMER_REGS * 256)
     return cudaErrorNotSupported;
   CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8, SPLIT_N>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  CUtensorMap keys_map, q_map;
+  CUtensorMap keys_map;
   memset (&keys_map, 0, sizeof keys_map);
-  memset (&q_map, 0, sizeof q_map);
-  int use_tma = 0;
-  if ((tma & CW_WS_TMA_KEYS) && encode_rows_map (&keys_map, p.k, p.batch * p.sk, DB, CW_WS_KEY_TILE))
-    use_tma |= CW_WS_TMA_KEYS;
-  if ((tma & CW_WS_TMA_Q) && encode_rows_map (&q_map, p.q, p.batch * p.sq * 64, DB, 256))
-    use_tma |= CW_WS_TMA_Q;
+  const int use_tma = tma && encode_keys_map (&keys_map, p.k, p.batch * p.sk, DB);
   score_wgmma_ws_kernel<DB, FP8, SPLIT_N><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order, keys_map,
-                                                                                 q_map, use_tma);
+                                                                                 use_tma);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
 }
@@ -591,11 +557,9 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
  *   CW_WS_KEYS=4096|8192|16384   a fixed key split (default: balanced_keys)
  *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE / _ISSUE (default since v12d) / _HALF / _DONE
  *   CW_WS_SPLIT_N=1              the split-N consumer (consume_split_n; measured 5 % slower, v11a)
- *   CW_WS_TMA=0|1|2|3            what TMA loads (bits: 1 key tiles, default since v16e; 2 each
- *                                consumer's q, v16g); the rest by cp.async */
+ *   CW_WS_TMA=0                  the cp.async producer instead of the TMA one (v16e) */
 static uint32_t ws_fixed_keys = 0;
-static bool ws_split_n = false;
-static int ws_tma = CW_WS_TMA_KEYS;
+static bool ws_split_n = false, ws_tma = true;
 static int ws_order = -1;
 static uint64_t ws_sms = 0;
 
@@ -606,8 +570,7 @@ read_knobs (void)
     return;
   const char *k = getenv ("CW_WS_KEYS"), *o = getenv ("CW_WS_ORDER"), *sn = getenv ("CW_WS_SPLIT_N");
   const char *tma = getenv ("CW_WS_TMA");
-  if (tma != NULL && tma[0] >= '0' && tma[0] <= '3' && tma[1] == '\0')
-    ws_tma = tma[0] - '0';
+  ws_tma = !(tma != NULL && !strcmp (tma, "0"));
   int dev = 0, sms = 0;
   if (k != NULL && (!strcmp (k, "4096") || !strcmp (k, "8192") || !strcmp (k, "16384")))
     ws_fixed_keys = (uint32_t) atoi (k);
