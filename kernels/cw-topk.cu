@@ -70,8 +70,6 @@ template <int NT, typename Body, typename Tail>
 __device__ __forceinline__ void
 scan_row_groups (const float *row, uint32_t L, Body &&body, Tail &&tail)
 {
-  /* NT threads share the row: a block (NT = blockDim.x) or one warp (NT = 32) */
-  const uint32_t tid = NT == 32 ? (threadIdx.x & 31u) : threadIdx.x;
   const uint32_t mis = (uint32_t) (((uintptr_t) row >> 2) & 3);
   uint32_t head = mis ? 4 - mis : 0;
   if (head > L)
@@ -83,7 +81,7 @@ scan_row_groups (const float *row, uint32_t L, Body &&body, Tail &&tail)
    * memory, one per iteration). */
   for (uint32_t base = 0; base < nv; base += 4 * NT)
     {
-      const uint32_t i0 = base + tid, i1 = i0 + NT, i2 = i0 + 2 * NT, i3 = i0 + 3 * NT;
+      const uint32_t i0 = base + threadIdx.x, i1 = i0 + NT, i2 = i0 + 2 * NT, i3 = i0 + 3 * NT;
       const bool ok0 = i0 < nv, ok1 = i1 < nv, ok2 = i2 < nv, ok3 = i3 < nv;
       const float4 x0 = ok0 ? __ldg (&v[i0]) : make_float4 (0.f, 0.f, 0.f, 0.f);
       const float4 x1 = ok1 ? __ldg (&v[i1]) : make_float4 (0.f, 0.f, 0.f, 0.f);
@@ -94,7 +92,7 @@ scan_row_groups (const float *row, uint32_t L, Body &&body, Tail &&tail)
         body (x2, x3, head + 4 * i2, head + 4 * i3, ok2, ok3);
     }
   const uint32_t tail0 = head + 4 * nv, extra = head + (L - tail0);
-  const uint32_t j = tid;
+  const uint32_t j = threadIdx.x;
   const bool ok = j < extra;
   const uint32_t t = j < head ? j : tail0 + (j - head);
   tail (t, ok ? row[t] : 0.0f, ok);
@@ -126,8 +124,7 @@ scan_row (const float *row, uint32_t L, F &&f)
  * marked keys run every instruction of this loop for all lanes of the
  * warp, so the key transform waits for convert_raw_entries (v15e). */
 __device__ __forceinline__ void
-append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64_t *cand, uint32_t *n_cand,
-               uint32_t cap)
+append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64_t *cand, uint32_t *n_cand)
 {
   const int lane = threadIdx.x & 31;
   if (__ballot_sync (0xffffffffu, m != 0) == 0)
@@ -150,7 +147,7 @@ append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64
     for (int e = 0; e < 8; e++)
       if ((m >> e) & 1u)
         {
-          if (slot < cap)
+          if (slot < CW_TOPK_CAP)
             cand[slot] = raw_entry (v[e], (e < 4 ? t0 : t1) + (uint32_t) (e & 3));
           slot++;
         }
@@ -182,8 +179,7 @@ block_key_range (uint32_t key_lo, uint32_t key_hi, uint32_t *lo_s, uint32_t *hi_
  * are raw (convert_raw_entries makes them composites). */
 template <int NT>
 __device__ void
-collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t *cand, uint32_t *n_cand,
-                     uint32_t cap)
+collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t *cand, uint32_t *n_cand)
 {
   const float thr = key_score (threshold);
   scan_row_groups<NT> (
@@ -195,11 +191,11 @@ collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t 
       for (int e = 0; e < 8; e++)
         if ((e < 4 ? ok0 : ok1) && !(v[e] < thr))
           m |= 1u << e;
-      append_marked (m, v, t0, t1, cand, n_cand, cap);
+      append_marked (m, v, t0, t1, cand, n_cand);
     },
     [&] (uint32_t t, float value, bool ok) {
       const float v[8] = { value, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f, 0.f };
-      append_marked (ok && !(value < thr) ? 1u : 0u, v, t, 0, cand, n_cand, cap);
+      append_marked (ok && !(value < thr) ? 1u : 0u, v, t, 0, cand, n_cand);
     });
 }
 
@@ -625,7 +621,7 @@ topk_kernel (TopkParams p)
                                                   0xffffffffu, hist_sel, sel_res);
               __syncthreads ();               /* every thread has its threshold before cand overwrites hist */
             }
-          collect_at_or_above<NT> (row, L, threshold, cand, &n_cand, CW_TOPK_CAP);
+          collect_at_or_above<NT> (row, L, threshold, cand, &n_cand);
           __syncthreads ();
           const uint32_t got = n_cand;
           if (got >= K && got <= CW_TOPK_CAP)
@@ -794,273 +790,6 @@ topk_kernel (TopkParams p)
     }
 }
 
-/* ---- one warp per row (v16h) --------------------------------------------
- * The block kernel above spends most of a row's ~27 µs (2.2 ms x 792 rows in
- * flight / 65,536 rows at S=65,536) in barrier-separated phases on shared
- * memory, 6 rows per SM. For rows of at most CW_TOPKW_MAX_L keys and k <=
- * CW_TOPKW_MAX_K, a warp takes a row alone: no block barrier anywhere, and
- * 12 rows in flight per SM (3 blocks of 4 warps, 17 KB of shared memory per
- * warp). Same steps and the same exact result as the block kernel:
- *  - rows of at most CW_TOPKW_CAP keys: every key is a candidate;
- *  - longer rows: the r-th largest of up to 256 samples (warp_kth_largest_256),
- *    aimed at ~2k keys at or above it, and one read collecting them; if fewer
- *    than k or more than CW_TOPKW_CAP, the exact path: radix select on the
- *    row in global memory (8 bits a pass), then one ordered read taking the
- *    keys above the k-th and the tied ones in index order;
- *  - the k-th largest candidate (radix passes in shared memory), the keys at
- *    or above it compacted in place, a bitonic sort, written out. */
-#define CW_TOPKW_WARPS 4
-#define CW_TOPKW_CAP 2048
-#define CW_TOPKW_MAX_L 16384
-#define CW_TOPKW_MAX_K 512
-
-typedef struct {
-  uint64_t cand[CW_TOPKW_CAP];
-  uint32_t hist[256];                   /* 16-byte aligned: find_bin_from_top_warp reads uint4 */
-  uint32_t n_cand, res[3];
-} TopkWarpSlot;
-
-/* select_kth_largest for one warp (lane strides, __syncwarp, one histogram). */
-template <typename Get>
-__device__ uint32_t
-warp_select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t key_lo, uint32_t key_hi, uint32_t *hist,
-                         uint32_t *res)
-{
-  const uint32_t lane = threadIdx.x & 31u;
-  uint32_t fixed = key_lo == key_hi ? 32u : (uint32_t) __clz ((int) (key_lo ^ key_hi));
-  if (fixed == 32)
-    return key_hi;
-  uint32_t prefix = fixed > 0 ? key_hi >> (32 - fixed) : 0, need = k;
-  while (fixed < 32)
-    {
-      const uint32_t bits = 32 - fixed < 8 ? 32 - fixed : 8, shift = 32 - fixed - bits;
-      for (uint32_t b = lane; b < 256; b += 32)
-        hist[b] = 0;
-      __syncwarp ();
-      for (uint32_t i = lane; i < n; i += 32)
-        {
-          const uint32_t key = get (i);
-          if (fixed == 0 || (key >> (32 - fixed)) == prefix)
-            atomicAdd (&hist[(key >> shift) & ((1u << bits) - 1)], 1u);
-        }
-      __syncwarp ();
-      find_bin_from_top_warp (hist, need, res);
-      __syncwarp ();
-      const uint32_t bin = res[0], above = res[1], in_bin = res[2];
-      __syncwarp ();                    /* every lane has read res and hist */
-      need -= above;
-      prefix = (prefix << bits) | bin;
-      fixed += bits;
-      if (need == in_bin)
-        return fixed == 32 ? prefix : prefix << (32 - fixed);
-    }
-  return prefix;
-}
-
-/* Appends, in index order, the entries `take` marks (one per lane) to cand
- * at *n (warp-uniform); returns nothing, advances *n. */
-__device__ __forceinline__ void
-warp_append_ordered (bool take, uint64_t entry, uint64_t *cand, uint32_t *n)
-{
-  const uint32_t lane = threadIdx.x & 31u, b = __ballot_sync (0xffffffffu, take);
-  if (take)
-    cand[*n + __popc (b & ((1u << lane) - 1u))] = entry;
-  *n += __popc (b);
-}
-
-__global__ void __launch_bounds__ (32 * CW_TOPKW_WARPS)
-topk_warp_kernel (TopkParams p, uint32_t rows)
-{
-  extern __shared__ __align__ (16) unsigned char topkw_dyn[];
-  const uint32_t warp = threadIdx.x >> 5, lane = threadIdx.x & 31u;
-  TopkWarpSlot *const ws = (TopkWarpSlot *) topkw_dyn + warp;
-  uint64_t *const cand = ws->cand;
-
-  if (p.skip_if_one != NULL && *p.skip_if_one == 1)
-    return;
-  const uint32_t slot = blockIdx.x * CW_TOPKW_WARPS + warp;
-  if (slot >= rows)
-    return;                             /* warp-uniform; the kernel has no block barrier */
-  /* longest first, as the block kernel (v15c) */
-  const uint64_t i_row = rows - 1 - slot;
-  const uint64_t s = (p.first_row + i_row) % p.sq;
-  uint64_t legal = p.causal == CW_CAUSAL_CAUSAL ? s + 1 : p.causal == CW_CAUSAL_COMPRESSED ? (s + 1) / p.ratio : p.sk;
-  if (legal > p.sk)
-    legal = p.sk;
-  const uint32_t L = (uint32_t) legal, K = (uint32_t) p.top_k;
-  const float *row = p.scores + i_row * p.ld;
-  uint32_t n = 0, key_lo = 0xffffffffu, key_hi = 0;
-  bool exact = false;
-
-  if (L <= CW_TOPKW_CAP)
-    {
-      for (uint32_t t = lane; t < L; t += 32)
-        {
-          const uint32_t key = score_key (__ldg (&row[t]));
-          key_lo = min (key_lo, key);
-          key_hi = max (key_hi, key);
-          cand[t] = composite (key, t);
-        }
-      n = L;
-    }
-  else
-    {
-      uint32_t n_s = L / 64;
-      n_s = n_s < 128 ? 128 : n_s > 256 ? 256 : n_s;
-      const uint32_t stride = L / n_s;
-      const uint64_t r = (2ull * K * n_s + L - 1) / L;
-      exact = true;
-      if (r >= 1 && r <= n_s / 2)
-        {
-          uint32_t k8[8];
-#pragma unroll
-          for (uint32_t j = 0; j < 8; j++)
-            {
-              const uint32_t i = 8 * lane + j;
-              k8[j] = i < n_s ? score_key (__ldg (&row[(uint64_t) i * stride])) : 0u;
-            }
-          const uint32_t threshold = warp_kth_largest_256 (k8, (uint32_t) r);
-          if (lane == 0)
-            ws->n_cand = 0;
-          __syncwarp ();
-          collect_at_or_above<32> (row, L, threshold, cand, &ws->n_cand, CW_TOPKW_CAP);
-          __syncwarp ();
-          const uint32_t got = ws->n_cand;
-          if (got >= K && got <= CW_TOPKW_CAP)
-            {
-              exact = false;
-              n = got;
-              for (uint32_t i = lane; i < n; i += 32)
-                {
-                  const uint64_t c = cand[i];
-                  const uint32_t key = score_key (__uint_as_float ((uint32_t) (c >> 32)));
-                  key_lo = min (key_lo, key);
-                  key_hi = max (key_hi, key);
-                  cand[i] = ((uint64_t) key << 32) | (uint32_t) c;
-                }
-            }
-          __syncwarp ();
-        }
-    }
-
-  if (exact)
-    {
-      /* Radix select of the k-th key on the row itself, then one ordered
-       * read: keys strictly above the chosen bin, and the bin's keys (all of
-       * them if the passes stopped early, else the `need` smallest indices
-       * of the tied key). Exactly K entries. */
-      uint32_t prefix = 0, need = K, fixed = 0;
-      bool all_of_bin = false;
-      while (fixed < 32)
-        {
-          const uint32_t shift = 24 - fixed;
-          for (uint32_t b = lane; b < 256; b += 32)
-            ws->hist[b] = 0;
-          __syncwarp ();
-          for (uint32_t t = lane; t < L; t += 32)
-            {
-              const uint32_t key = score_key (__ldg (&row[t]));
-              if (fixed == 0 || (key >> (32 - fixed)) == prefix)
-                atomicAdd (&ws->hist[(key >> shift) & 255u], 1u);
-            }
-          __syncwarp ();
-          find_bin_from_top_warp (ws->hist, need, ws->res);
-          __syncwarp ();
-          const uint32_t bin = ws->res[0], above = ws->res[1], in_bin = ws->res[2];
-          __syncwarp ();
-          need -= above;
-          prefix = (prefix << 8) | bin;
-          fixed += 8;
-          if (need == in_bin)
-            {
-              all_of_bin = true;
-              break;
-            }
-        }
-      n = 0;
-      uint32_t ties_taken = 0;
-      for (uint32_t t0 = 0; t0 < L; t0 += 32)
-        {
-          const uint32_t t = t0 + lane;
-          const uint32_t key = t < L ? score_key (__ldg (&row[t])) : 0u;
-          const uint32_t top = key >> (32 - fixed);
-          const bool above = t < L && top > prefix, in_bin = t < L && top == prefix;
-          const uint32_t bt = __ballot_sync (0xffffffffu, in_bin);
-          const bool tie_ok = in_bin && (all_of_bin || ties_taken + __popc (bt & ((1u << lane) - 1u)) < need);
-          warp_append_ordered (above || tie_ok, composite (key, t), cand, &n);
-          ties_taken += __popc (bt);
-        }
-      __syncwarp ();
-    }
-  else
-    {
-      key_lo = __reduce_min_sync (0xffffffffu, key_lo);
-      key_hi = __reduce_max_sync (0xffffffffu, key_hi);
-      __syncwarp ();
-    }
-
-  /* The k-th largest candidate; the keys at or above it compacted in place
-   * (writes never pass the chunk being read: ordered by __syncwarp). */
-  uint32_t m = n;
-  if (!exact && n > K)
-    {
-      const uint32_t kth = warp_select_kth_largest ([&] (uint32_t i) { return (uint32_t) (cand[i] >> 32); }, n, K,
-                                                    key_lo, key_hi, ws->hist, ws->res);
-      m = 0;
-      for (uint32_t i0 = 0; i0 < n; i0 += 32)
-        {
-          const uint32_t i = i0 + lane;
-          const uint64_t v = i < n ? cand[i] : 0;
-          __syncwarp ();
-          warp_append_ordered (i < n && (uint32_t) (v >> 32) >= kth, v, cand, &m);
-          __syncwarp ();
-        }
-    }
-
-  /* Sort the m entries (padded to a power of two with 0, which sorts last). */
-  uint32_t n2 = 1;
-  while (n2 < m)
-    n2 <<= 1;
-  for (uint32_t j = m + lane; j < n2; j += 32)
-    cand[j] = 0;
-  __syncwarp ();
-  for (uint32_t size = 2; size <= n2; size <<= 1)
-    for (uint32_t stride = size >> 1; stride > 0; stride >>= 1)
-      {
-        for (uint32_t i = lane; i < n2 / 2; i += 32)
-          {
-            const uint32_t lo = 2 * i - (i & (stride - 1)), hi = lo + stride;
-            const bool desc = (lo & size) == 0;
-            const uint64_t a = cand[lo], b = cand[hi];
-            if ((a < b) == desc)
-              {
-                cand[lo] = b;
-                cand[hi] = a;
-              }
-          }
-        __syncwarp ();
-      }
-
-  int32_t *idx = p.idx + i_row * K;
-  float *out = p.out_scores != NULL ? p.out_scores + i_row * K : NULL;
-  for (uint32_t j = lane; j < K; j += 32)
-    {
-      if (j < m)
-        {
-          const uint64_t cv = cand[j];
-          idx[j] = (int32_t) (0xffffffffu - (uint32_t) cv);
-          if (out != NULL)
-            out[j] = key_score ((uint32_t) (cv >> 32));
-        }
-      else
-        {
-          idx[j] = -1;
-          if (out != NULL)
-            out[j] = -INFINITY;
-        }
-    }
-}
-
 cudaError_t
 cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, uint64_t first_row, uint64_t rows,
                 int32_t *idx, float *out_scores, const int32_t *skip_if_one, cudaStream_t stream)
@@ -1096,22 +825,6 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
   /* 256 threads per row (6 rows per SM for k <= 512) measured faster than
    * 512 at every size once sel was sized by k (v13h); CW_TOPK_THREADS=512
    * runs the wider form (A/B). */
-  /* v16h: rows of at most CW_TOPKW_MAX_L keys and k <= CW_TOPKW_MAX_K take
-   * one warp each (topk_warp_kernel); CW_TOPK_WARP=0 keeps them on the block
-   * kernel (A/B). The launch's longest row is its last row's batch segment's. */
-  const uint64_t len0 = shape->sq - first_row % shape->sq;
-  const uint64_t s_max = rows > len0 ? shape->sq - 1 : (first_row + rows - 1) % shape->sq;
-  const char *wk = getenv ("CW_TOPK_WARP");
-  if (!(wk != NULL && strcmp (wk, "0") == 0) && p.top_k <= CW_TOPKW_MAX_K
-      && cw_kernel_shape_legal_keys (shape, s_max) <= CW_TOPKW_MAX_L)
-    {
-      const int wsmem = CW_TOPKW_WARPS * (int) sizeof (TopkWarpSlot);
-      CW_CUDA_TRY (cudaFuncSetAttribute (topk_warp_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, wsmem));
-      topk_warp_kernel<<<(unsigned) ((rows + CW_TOPKW_WARPS - 1) / CW_TOPKW_WARPS), 32 * CW_TOPKW_WARPS, wsmem,
-                         stream>>> (p, (uint32_t) rows);
-      CW_LAUNCH_TRY ();
-      return cudaSuccess;
-    }
   const char *nt = getenv ("CW_TOPK_THREADS");
   const bool narrow = !(nt != NULL && strcmp (nt, "512") == 0);
   if (narrow)

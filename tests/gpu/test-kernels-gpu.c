@@ -680,8 +680,9 @@ run_topk_crafted (void)
     /* k = 512 (the indexer's): the sampled path and the 512-entry sort */
     { .b = 1, .h = 64, .d = 128, .sq = 18, .sk = 16411, .top_k = 512, .causal = CW_CAUSAL_NONE, .qk_dtype = CW_DTYPE_BF16 },
     { .b = 2, .h = 64, .d = 128, .sq = 6000, .sk = 6000, .top_k = 100, .causal = CW_CAUSAL_CAUSAL, .qk_dtype = CW_DTYPE_BF16 },
-    /* one warp per row (rows of at most 16,384 keys, k <= 512): sampled
-     * rows, and every pattern's exact path (ties, plateaus) */
+    /* k = 512 on rows of up to 16,384 keys (the S=65,536 lane's): sampled
+     * rows, and the exact paths the patterns force (ties, plateaus); added
+     * with v16h's one-warp-per-row kernel, kept for the block kernel */
     { .b = 1, .h = 64, .d = 128, .sq = 36, .sk = 16384, .top_k = 512, .causal = CW_CAUSAL_NONE, .qk_dtype = CW_DTYPE_BF16 },
     { .b = 2, .h = 64, .d = 128, .sq = 3000, .sk = 9000, .top_k = 512, .causal = CW_CAUSAL_CAUSAL, .qk_dtype = CW_DTYPE_BF16 },
   };
