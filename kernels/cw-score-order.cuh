@@ -79,3 +79,26 @@ cw_quad_reduce_scatter (const float vals[8], int lane, float fin[2])
       fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
     }
 }
+
+/* The same combination for one m64n128 half: vals[4] = partial sums of 2
+ * query blocks x 2 keys (vals[2 qi + key]); butterflies over lane ^ 1 then
+ * lane ^ 2 leave each lane the finished sum of query block (lane & 1),
+ * key ((lane >> 1) & 1), added as (p0 + p1) + (p2 + p3) (IEEE addition
+ * commutes, so either partner's order gives the same bits). */
+__device__ __forceinline__ float
+cw_quad_reduce_scatter_half (const float vals[4], int lane)
+{
+  const bool odd = lane & 1, hi = (lane >> 1) & 1;
+  float keep[2];
+
+#pragma unroll
+  for (int i = 0; i < 2; i++)
+    {
+      float send = odd ? vals[i] : vals[2 + i];
+      float recv = __shfl_xor_sync (0xffffffffu, send, 1);
+      keep[i] = __fadd_rn (odd ? vals[2 + i] : vals[i], recv);
+    }
+  float send = hi ? keep[0] : keep[1];
+  float recv = __shfl_xor_sync (0xffffffffu, send, 2);
+  return __fadd_rn (hi ? keep[1] : keep[0], recv);
+}

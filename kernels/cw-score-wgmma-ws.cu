@@ -130,35 +130,40 @@ pair_signal (int id)
   asm volatile ("bar.arrive %0, 256;\n" :: "r"(id) : "memory");
 }
 
-/* ---- split-N consumer (CW_WS_SPLIT_N=1; measured 5 % slower, v11a) ----
+/* ---- overlapped split-N consumer (CW_WS_SPLIT_N=1; v17a) ----
  * The default consumer waits for all 8 of its m64n256 wgmma before its
- * epilogue, so between its epilogues this warpgroup gives the tensor cores
- * nothing; ncu (v10c) shows the tensor pipe 66.7 % busy. Here the 256
- * query-heads are two m64n128 halves, a (queries 0-1) and b (queries 2-3),
- * each with its own 64 accumulators, issued as two commit groups: the
- * epilogue of half a runs while half b is still in the tensor cores, so only
- * half of the epilogue is exposed. Cost: the key tile is read from shared
- * memory twice (~20 % more operand traffic).
- * Why not also overlap half b with the next tile's half a: ptxas then
- * serializes every wgmma (C7514: accumulator reads inside a pipeline stage
- * that never drains), as it did for the v9 two-accumulator attempt; with a
- * data-dependent branch between issue and wait it is C7518. Both were
- * reproduced with nvcc 13.0 here; the drain-every-tile form below compiles
- * clean (no C7514/C7518, 161-164 registers, no spills).
- * Same products and head-sum order as the default consumer (vals[]); the
- * GPU tests under CW_WS_SPLIT_N=1 found it bit-identical to it and to
- * mma.sync (v11a). Kept behind the knob for A/B, not as the default. */
+ * epilogue, so the tensor cores see its next tile only once its epilogue is
+ * done; only the other consumer can fill that gap (ping-pong). Here each
+ * consumer keeps its own tensor work in flight under its own epilogue, as
+ * FlashAttention-3's intra-warpgroup overlap does: the 256 query-heads are
+ * two m64n128 halves, a (queries 0-1) and b (queries 2-3), 64 accumulators
+ * each (the same 128 registers as one m64n256), and per tile j
+ *     issue a(j) | epilogue b(j - 1) | issue b(j) | wait a(j) | epilogue a(j)
+ *     | wait b(j) (drain), free the stage
+ * so each half's epilogue runs while the other half is in the tensor cores.
+ * The drain at the end of every tile is what keeps ptxas from serializing
+ * the wgmma: every accumulator read then happens either before the wgmma
+ * that overwrites it is issued (b(j - 1)) or after the wait that completes
+ * it (a(j)), the pattern FA3's softmax / rescale follow. (The v10d form
+ * without the drain, one pipeline stage that never ended, made ptxas
+ * serialize every wgmma: C7514.) Cost: the key tile is read from shared
+ * memory twice per tile (16 wgmma of k16 x n128 instead of 8 of n256).
+ * Same products and head-sum order as the default consumer, and the quad
+ * combination (p0 + p1) + (p2 + p3) of cw_quad_reduce_scatter_half, so
+ * scores are bit-identical to it (GPU tests under CW_WS_SPLIT_N=1).
+ * The v10d/v11a consumer this replaces drained after each half with no
+ * cross-tile overlap and reloaded weights from shared memory: 5 % slower. */
 template <int DB, bool FP8>
 __device__ __forceinline__ void
-issue_half (float (&acc)[64], uint32_t a_s, uint32_t b_s)
+issue_half (float (&acc)[64], uint64_t da_tile, uint64_t db_half)
 {
   constexpr int KSTEPS = DB / 32;
   asm volatile ("wgmma.fence.sync.aligned;\n" ::: "memory");
 #pragma unroll
   for (int ks = 0; ks < KSTEPS; ks++)
     {
-      const uint64_t da = cw_wgmma_smem_desc (a_s + (ks >> 2) * CW_WS_KEY_TILE * 128 + (ks & 3) * 32);
-      const uint64_t db = cw_wgmma_smem_desc (b_s + (ks >> 2) * 256 * 128 + (ks & 3) * 32);
+      const uint64_t da = cw_wgmma_desc_advance (da_tile, (ks >> 2) * CW_WS_KEY_TILE * 128 + (ks & 3) * 32);
+      const uint64_t db = cw_wgmma_desc_advance (db_half, (ks >> 2) * 256 * 128 + (ks & 3) * 32);
       if (FP8)
         cw_wgmma_m64n128k32_e4m3 (acc, da, db, ks > 0);
       else
@@ -167,11 +172,12 @@ issue_half (float (&acc)[64], uint32_t a_s, uint32_t b_s)
   asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
 }
 
-/* Pins the accumulator registers at this point of the program: the wait
- * before it (an asm with only a memory clobber) does not order register
- * reads, so without this the compiler may hoist epilogue reads of a half
- * above the wait that completes it, and ptxas then serializes every wgmma
- * (C7514). CUTLASS's warpgroup_fence_operand does the same. */
+/* Pins the accumulator registers at this point of the program: the waits
+ * and fences around it (asm with only a memory clobber) do not order
+ * register reads, so without this the compiler may move epilogue reads of
+ * a half across the wgmma issue or wait that bounds them, and ptxas then
+ * serializes every wgmma (C7514). CUTLASS's warpgroup_fence_operand does
+ * the same. */
 __device__ __forceinline__ void
 fence_acc (float (&acc)[64])
 {
@@ -180,57 +186,82 @@ fence_acc (float (&acc)[64])
     asm volatile ("" : "+f"(acc[i]) :: "memory");
 }
 
-/* relu * w head sums of queries 2*HALF, 2*HALF + 1 (one m64n128 half) into
- * vals[4*HALF ..]. */
+/* One half's epilogue: relu * w head sums of queries 2*HALF, 2*HALF + 1 in
+ * the canonical order, combined across the quad; this lane stores query
+ * 2*HALF + (lane & 1), key g + 8 * ((lane >> 1) & 1) of the warp's 16, at
+ * key offset t_off of its row (nothing when t_off is outside [0, left)). */
 template <int HALF>
 __device__ __forceinline__ void
-relu_w_half (const float (&acc)[64], const float (*w4)[64], int c, float (&vals)[8])
+epilogue_half (const float (&acc)[64], const float2 (&wreg)[4][8], int lane, int t_off, int left, float *out)
 {
-  cw_relu_w_head_sums<2, 2 * HALF> (
-    acc, [&] (int qh, int jj) { return *(const float2 *) &w4[2 * HALF + qh][8 * jj + 2 * c]; }, vals);
+  float vals[4];
+  cw_relu_w_head_sums<2, 0> (acc, [&] (int qi, int jj) { return wreg[2 * HALF + qi][jj]; }, vals);
+  const float fin = cw_quad_reduce_scatter_half (vals, lane);
+  if ((unsigned) t_off < (unsigned) left)
+    out[t_off] = fin;
 }
 
 template <int DB, bool FP8>
 __device__ __forceinline__ void
-consume_split_n (const ScoreParams &p, const float (*w_s)[64], uint32_t q_s, uint32_t keys_s, uint32_t full0,
-                 uint32_t empty0, int ntiles, uint64_t kb0, uint64_t bi, uint64_t r0, int cons,
-                 const uint64_t (&l_row)[4])
+consume_split_n (uint32_t q_s, uint32_t keys_s, uint32_t full0, uint32_t empty0, int ntiles, int cons, int order,
+                 const float2 (&wreg)[4][8], const int (&left)[2], float *const (&out)[2])
 {
   constexpr uint32_t TILE_BYTES = CW_WS_KEY_TILE * DB;
-  const int lane = threadIdx.x & 31, wwarp = (threadIdx.x & 127) >> 5, g = lane >> 2, c = lane & 3;
-  const uint32_t qa = q_s, qb = q_s + 128 * 128;   /* rows 128.. of each 128-byte k-block */
-  const float (*w4)[64] = w_s + 4 * cons;
+  const int lane = threadIdx.x & 31;
+  const uint64_t da0 = cw_wgmma_smem_desc (keys_s);
+  const uint64_t dqa = cw_wgmma_smem_desc (q_s), dqb = cw_wgmma_smem_desc (q_s + 128 * 128);
   float acc_a[64], acc_b[64];
 
+#pragma unroll
+  for (int i = 0; i < 64; i++)
+    acc_b[i] = 0.0f;                              /* read (and not stored) before the first tile */
   for (int j = 0; j < ntiles; j++)
     {
       const int st = j % CW_WS_STAGES;
       mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
-      issue_half<DB, FP8> (acc_a, keys_s + (uint32_t) st * TILE_BYTES, qa);
-      issue_half<DB, FP8> (acc_b, keys_s + (uint32_t) st * TILE_BYTES, qb);
+      if (order != CW_WS_ORDER_NONE)
+        {
+          if (cons == 0)
+            {
+              if (j > 0)
+                pair_wait (1);
+            }
+          else
+            pair_wait (2);
+        }
+      const uint64_t da_tile = cw_wgmma_desc_advance (da0, (uint32_t) st * TILE_BYTES);
+      /* Nothing is in flight here (the previous tile drained); this wait
+       * says so to ptxas, which does not carry the drain across the loop's
+       * back edge and otherwise injects a wait before epilogue b below
+       * (C7517), which would put half b's epilogue back behind a. */
+      asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+      fence_acc (acc_b);
+      fence_acc (acc_a);
+      issue_half<DB, FP8> (acc_a, da_tile, dqa);
+      fence_acc (acc_a);
+      if (order != CW_WS_ORDER_NONE)
+        {
+          if (cons == 0)
+            pair_signal (2);
+          else if (j + 1 < ntiles)
+            pair_signal (1);
+        }
+      /* b of the previous tile (drained at its end) under a of this one;
+       * at j = 0 the offset is negative and nothing is stored */
+      epilogue_half<1> (acc_b, wreg, lane, (j - 1) * CW_WS_KEY_TILE, left[1], out[1]);
+      fence_acc (acc_b);
+      issue_half<DB, FP8> (acc_b, da_tile, dqb);
+      fence_acc (acc_b);
       asm volatile ("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");      /* a of tile j done */
       fence_acc (acc_a);
-      float vals[8];
-      relu_w_half<0> (acc_a, w4, c, vals);
+      epilogue_half<0> (acc_a, wreg, lane, j * CW_WS_KEY_TILE, left[0], out[0]);
       asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");      /* b of tile j done */
       fence_acc (acc_b);
-      mbar_arrive (empty0 + 8 * st);              /* every lane: this thread no longer reads tile j */
-      relu_w_half<1> (acc_b, w4, c, vals);
-
-      /* quad reduce-scatter and stores, as in the default consumer */
-      const bool odd = lane & 1, hi = (lane >> 1) & 1;
-      float fin[2];
-      cw_quad_reduce_scatter (vals, lane, fin);
-      const int qi = 2 * odd + hi;
-      const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
-      const uint64_t ta = kb0 + (uint64_t) j * CW_WS_KEY_TILE + 16 * wwarp + g, tb = ta + 8;
-      float *orow = p.out + (bi * p.sq + r0 + qi - p.first_row) * p.ld;
-      if (ta < bound)
-        orow[ta] = fin[0];
-      if (tb < bound)
-        orow[tb] = fin[1];
+      if (lane == 0)
+        mbar_arrive (empty0 + 8 * st);            /* this warp no longer reads the stage */
     }
-  asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");      /* the repeat of the last tile */
+  if (ntiles > 0)
+    epilogue_half<1> (acc_b, wreg, lane, (ntiles - 1) * CW_WS_KEY_TILE, left[1], out[1]);
 }
 
 template <int DB, bool FP8, bool SPLIT_N>
@@ -278,7 +309,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
       for (int s = 0; s < CW_WS_STAGES; s++)
         {
           mbar_init (full0 + 8 * s, use_tma ? 1 : 128);   /* the TMA thread, or every producer thread */
-          mbar_init (empty0 + 8 * s, SPLIT_N ? 256 : 8);  /* every consumer warp (split-N: thread) */
+          mbar_init (empty0 + 8 * s, 8);                  /* every consumer warp */
         }
       asm volatile ("fence.mbarrier_init.release.cluster;\n" ::: "memory");
     }
@@ -404,8 +435,6 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
       for (int qi = 0; qi < 4; qi++)
         l_row[qi] = r0 + qi >= s_end ? 0 : min (legal_keys (r0 + qi, p.sk, p.ratio, p.causal), kb1);
 
-      if constexpr (SPLIT_N)
-        consume_split_n<DB, FP8> (p, w_s, q_s, keys_s, full0, empty0, ntiles, kb0, bi, r0, cons, l_row);
       float acc[128];
       const uint64_t da0 = cw_wgmma_smem_desc (keys_s), db0 = cw_wgmma_smem_desc (q_s);
       /* Where this lane's two scores of a tile go: query 2*odd + hi of the
@@ -418,6 +447,23 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
       const uint64_t bound_lane = q_lane == 0 ? l_row[0] : q_lane == 1 ? l_row[1] : q_lane == 2 ? l_row[2] : l_row[3];
       const int out_left = bound_lane > key_lane ? (int) (bound_lane - key_lane) : 0;
       float *const out_lane = out_left > 0 ? p.out + (bi * p.sq + r0 + q_lane - p.first_row) * p.ld + key_lane : p.out;
+      if constexpr (SPLIT_N)
+        {
+          /* the overlapped split-N consumer's lanes store one key of one
+           * query per half: query 2*half + (lane & 1), key g + 8 * hi */
+          int left[2];
+          float *out[2];
+          const uint64_t key_half = kb0 + 16 * (uint64_t) wwarp + (uint64_t) g + 8 * (uint64_t) ((lane >> 1) & 1);
+#pragma unroll
+          for (int h = 0; h < 2; h++)
+            {
+              const int qh = 2 * h + (lane & 1);
+              const uint64_t bound = qh == 0 ? l_row[0] : qh == 1 ? l_row[1] : qh == 2 ? l_row[2] : l_row[3];
+              left[h] = bound > key_half ? (int) (bound - key_half) : 0;
+              out[h] = left[h] > 0 ? p.out + (bi * p.sq + r0 + qh - p.first_row) * p.ld + key_half : p.out;
+            }
+          consume_split_n<DB, FP8> (q_s, keys_s, full0, empty0, ntiles, cons, order, wreg, left, out);
+        }
       for (int j = 0; j < (SPLIT_N ? 0 : ntiles); j++)    /* the default consumer */
         {
           const int st = j % CW_WS_STAGES;
@@ -556,7 +602,7 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
  * other than those listed are ignored, the default stays):
  *   CW_WS_KEYS=4096|8192|16384   a fixed key split (default: balanced_keys)
  *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE / _ISSUE (default since v12d) / _HALF / _DONE
- *   CW_WS_SPLIT_N=1              the split-N consumer (consume_split_n; measured 5 % slower, v11a)
+ *   CW_WS_SPLIT_N=1              the overlapped split-N consumer (consume_split_n, v17a)
  *   CW_WS_TMA=0                  the cp.async producer instead of the TMA one (v16e) */
 static uint32_t ws_fixed_keys = 0;
 static bool ws_split_n = false, ws_tma = true;
