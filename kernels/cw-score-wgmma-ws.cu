@@ -19,18 +19,22 @@
  *     warpgroup issued cp.async 16-byte copies and fenced them for the
  *     async proxy; CW_WS_TMA=0 still runs that form: about 1 % slower at
  *     bf16, v16e/f. It is also the fallback where no tensor map can be made.)
- *   consumers (warpgroups 1, 2): load their own 4 rows of q and weights,
- *     then per tile: wait "full", issue 8 wgmma m64n256 on the tile, wait
- *     for them, free the stage ("empty"), run the relu.w head-sum epilogue.
- *     Consumer 0 issues a tile's wgmma before consumer 1 and consumer 1
- *     before consumer 0's next (CW_WS_ORDER_ISSUE, FlashAttention-3's
- *     ping-pong), so one consumer's epilogue runs under the other's matrix
- *     work. That only paid once a lone consumer could keep the tensor
- *     cores fed (v12, bench/NOTES-kernels.md): the wgmma descriptors are
- *     advanced in uniform registers (no rebuild between two wgmma), and
- *     setmaxnreg moves registers from the producer (40) to the consumers
- *     (232), which keep their weights in registers instead of reloading
- *     them from shared memory every tile.
+ *   consumers (warpgroups 1, 2): load their own 4 rows of q and weights
+ *     (the weights stay in registers: setmaxnreg moves registers from the
+ *     producer, 40, to the consumers, 232, v12d), then per tile: wait
+ *     "full", and multiply and reduce it in two m64n128 halves (queries 0-1,
+ *     2-3) so that each half's relu.w epilogue runs while the other half is
+ *     in the tensor cores: FlashAttention-3's intra-warpgroup overlap
+ *     (consume_split_n, v17a/b: score 13.3-13.5 -> 12.1-12.7 ms at
+ *     S=65,536, 659 -> 718 TFLOP/s at S=262,144). The two consumers run
+ *     unordered. The wgmma descriptors are advanced in uniform registers
+ *     (no rebuild between two wgmma, v12c).
+ *     Until v17 each consumer issued 8 m64n256 wgmma on the tile, waited
+ *     for them all, then ran its epilogue, and consumer 0 issued a tile
+ *     before consumer 1 and consumer 1 before consumer 0's next
+ *     (CW_WS_ORDER_ISSUE, FA3's ping-pong), so one consumer's epilogue ran
+ *     under the other's matrix work only; CW_WS_SPLIT_N=0 still runs that
+ *     consumer (A/B, and the CW_WS_PROBE timing build).
  *   key split: chosen per launch to trim the last wave (balanced_keys).
  * The accumulator layout, the epilogue and its head-sum order are those of
  * cw-score-wgmma.cu (cw-score-order.cuh), so scores are bit-identical to the
@@ -130,7 +134,7 @@ pair_signal (int id)
   asm volatile ("bar.arrive %0, 256;\n" :: "r"(id) : "memory");
 }
 
-/* ---- overlapped split-N consumer (CW_WS_SPLIT_N=1; v17a) ----
+/* ---- overlapped split-N consumer (the default since v17b; v17a) ----
  * The default consumer waits for all 8 of its m64n256 wgmma before its
  * epilogue, so the tensor cores see its next tile only once its epilogue is
  * done; only the other consumer can fill that gap (ping-pong). Here each
@@ -150,7 +154,7 @@ pair_signal (int id)
  * memory twice per tile (16 wgmma of k16 x n128 instead of 8 of n256).
  * Same products and head-sum order as the default consumer, and the quad
  * combination (p0 + p1) + (p2 + p3) of cw_quad_reduce_scatter_half, so
- * scores are bit-identical to it (GPU tests under CW_WS_SPLIT_N=1).
+ * scores are bit-identical to it (GPU tests; CW_WS_SPLIT_N=0 runs the other).
  * The v10d/v11a consumer this replaces drained after each half with no
  * cross-tile overlap and reloaded weights from shared memory: 5 % slower. */
 template <int DB, bool FP8>
@@ -601,11 +605,17 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
 /* Knobs for A/B runs in one build, read once from the environment (values
  * other than those listed are ignored, the default stays):
  *   CW_WS_KEYS=4096|8192|16384   a fixed key split (default: balanced_keys)
- *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE / _ISSUE (default since v12d) / _HALF / _DONE
- *   CW_WS_SPLIT_N=1              the overlapped split-N consumer (consume_split_n, v17a)
+ *   CW_WS_SPLIT_N=0              the m64n256 consumer instead of the overlapped
+ *                                split-N one (consume_split_n, the default since v17b)
+ *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE / _ISSUE / _HALF / _DONE; default
+ *                                NONE for the split-N consumer (v17b: 12.1-12.7 vs
+ *                                12.5-12.7 ms at S=65,536, 195.6-196.2 vs 202.4-202.5 ms
+ *                                at S=262,144), ISSUE for the m64n256 one (v12d); the
+ *                                split-N consumer takes any order but NONE as turns
+ *                                at its half-a issue
  *   CW_WS_TMA=0                  the cp.async producer instead of the TMA one (v16e) */
 static uint32_t ws_fixed_keys = 0;
-static bool ws_split_n = false, ws_tma = true;
+static bool ws_split_n = true, ws_tma = true;
 static int ws_order = -1;
 static uint64_t ws_sms = 0;
 
@@ -623,8 +633,10 @@ read_knobs (void)
   if (cudaGetDevice (&dev) == cudaSuccess
       && cudaDeviceGetAttribute (&sms, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && sms > 0)
     ws_sms = (uint64_t) sms;
-  ws_split_n = sn != NULL && !strcmp (sn, "1");
-  ws_order = CW_WS_ORDER_ISSUE;        /* v12d: 209.8 vs 217-219 ms unordered (score, S=262,144) */
+  ws_split_n = !(sn != NULL && !strcmp (sn, "0"));
+  /* v12d (m64n256): 209.8 vs 217-219 ms unordered (score, S=262,144);
+   * v17b (split-N): unordered is the faster, see above */
+  ws_order = ws_split_n ? CW_WS_ORDER_NONE : CW_WS_ORDER_ISSUE;
   if (o != NULL && o[0] >= '0' && o[0] <= '3' && o[1] == '\0')
     ws_order = o[0] - '0';
 }
