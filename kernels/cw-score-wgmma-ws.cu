@@ -73,12 +73,6 @@ enum {
   CW_WS_ORDER_HALF = 2,              /* once the first half of ours has completed */
   CW_WS_ORDER_DONE = 3,              /* once all of ours have completed: strict turns */
 };
-/* Which consumer the kernel is built with (CW_WS_SPLIT_N, CW_WS_DRAIN). */
-enum {
-  CW_WS_CONS_M64N256 = 0,            /* 8 m64n256 wgmma, wait, epilogue (until v17b) */
-  CW_WS_CONS_SPLIT_N = 1,            /* two overlapped m64n128 halves, drained every tile (v17a) */
-  CW_WS_CONS_SPLIT_N_PAIRS = 2,      /* the same, drained every second tile (v17d) */
-};
 #define CW_WS_THREADS 384
 /* Registers per thread after setmaxnreg (v12d): the producer warpgroup
  * gives back, the two consumer warpgroups take. Their sum must not exceed
@@ -274,76 +268,7 @@ consume_split_n (uint32_t q_s, uint32_t keys_s, uint32_t full0, uint32_t empty0,
     epilogue_half<1> (acc_b, wreg, lane, (ntiles - 1) * CW_WS_KEY_TILE, left[1], out[1]);
 }
 
-/* v17d (CW_WS_DRAIN=2): the same consumer with a drain every second tile
- * only. Between tiles j and j + 1 of a pair nothing drains: a(j + 1) is
- * issued while b(j) may still run, then "wait 1" completes b(j) (groups
- * complete in order) and its epilogue runs under a(j + 1). The back edge
- * and its ptxas-facing "wait 0" come once per pair. Turn orders are not
- * offered here (v17b: unordered is the faster). */
-template <int DB, bool FP8>
-__device__ __forceinline__ void
-consume_split_n_pairs (uint32_t q_s, uint32_t keys_s, uint32_t full0, uint32_t empty0, int ntiles,
-                       const float2 (&wreg)[4][8], const int (&left)[2], float *const (&out)[2])
-{
-  constexpr uint32_t TILE_BYTES = CW_WS_KEY_TILE * DB;
-  const int lane = threadIdx.x & 31;
-  const uint64_t da0 = cw_wgmma_smem_desc (keys_s);
-  const uint64_t dqa = cw_wgmma_smem_desc (q_s), dqb = cw_wgmma_smem_desc (q_s + 128 * 128);
-  float acc_a[64], acc_b[64];
-
-#pragma unroll
-  for (int i = 0; i < 64; i++)
-    acc_b[i] = 0.0f;                              /* read (and not stored) before the first tile */
-  /* one tile; `first`: the first of a pair (nothing in flight before it) */
-  auto tile = [&] (int j, bool first) {
-    const int st = j % CW_WS_STAGES;
-    mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
-    const uint64_t da_tile = cw_wgmma_desc_advance (da0, (uint32_t) st * TILE_BYTES);
-    if (first)
-      asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");    /* no-op: tells ptxas */
-    fence_acc (acc_b);
-    fence_acc (acc_a);
-    issue_half<DB, FP8> (acc_a, da_tile, dqa);
-    fence_acc (acc_a);
-    if (!first)
-      {
-        asm volatile ("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");  /* b of tile j - 1 done */
-        fence_acc (acc_b);
-      }
-    if (j > 0 && lane == 0)
-      mbar_arrive (empty0 + 8 * ((j - 1) % CW_WS_STAGES));      /* tile j - 1 fully read */
-    epilogue_half<1> (acc_b, wreg, lane, (j - 1) * CW_WS_KEY_TILE, left[1], out[1]);
-    fence_acc (acc_b);
-    issue_half<DB, FP8> (acc_b, da_tile, dqb);
-    fence_acc (acc_b);
-    asm volatile ("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");      /* a of tile j done */
-    fence_acc (acc_a);
-    epilogue_half<0> (acc_a, wreg, lane, j * CW_WS_KEY_TILE, left[0], out[0]);
-  };
-  int j = 0;
-  for (; j + 1 < ntiles; j += 2)
-    {
-      tile (j, true);
-      tile (j + 1, false);
-      asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");    /* b of tile j + 1 done */
-      fence_acc (acc_b);
-    }
-  if (j < ntiles)
-    {
-      tile (j, true);
-      asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
-      fence_acc (acc_b);
-    }
-  if (ntiles > 0)
-    {
-      if (lane == 0)
-        mbar_arrive (empty0 + 8 * ((ntiles - 1) % CW_WS_STAGES));
-      epilogue_half<1> (acc_b, wreg, lane, (ntiles - 1) * CW_WS_KEY_TILE, left[1], out[1]);
-    }
-}
-
-/* CONS: the consumer, CW_WS_CONS_* */
-template <int DB, bool FP8, int CONS>
+template <int DB, bool FP8, bool SPLIT_N>
 __global__ void __launch_bounds__ (CW_WS_THREADS, 1)
 score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const __grid_constant__ CUtensorMap keys_map,
                        int use_tma)
@@ -526,7 +451,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
       const uint64_t bound_lane = q_lane == 0 ? l_row[0] : q_lane == 1 ? l_row[1] : q_lane == 2 ? l_row[2] : l_row[3];
       const int out_left = bound_lane > key_lane ? (int) (bound_lane - key_lane) : 0;
       float *const out_lane = out_left > 0 ? p.out + (bi * p.sq + r0 + q_lane - p.first_row) * p.ld + key_lane : p.out;
-      if constexpr (CONS != CW_WS_CONS_M64N256)
+      if constexpr (SPLIT_N)
         {
           /* the overlapped split-N consumer's lanes store one key of one
            * query per half: query 2*half + (lane & 1), key g + 8 * hi */
@@ -541,12 +466,9 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
               left[h] = bound > key_half ? (int) (bound - key_half) : 0;
               out[h] = left[h] > 0 ? p.out + (bi * p.sq + r0 + qh - p.first_row) * p.ld + key_half : p.out;
             }
-          if constexpr (CONS == CW_WS_CONS_SPLIT_N_PAIRS)
-            consume_split_n_pairs<DB, FP8> (q_s, keys_s, full0, empty0, ntiles, wreg, left, out);
-          else
-            consume_split_n<DB, FP8> (q_s, keys_s, full0, empty0, ntiles, cons, order, wreg, left, out);
+          consume_split_n<DB, FP8> (q_s, keys_s, full0, empty0, ntiles, cons, order, wreg, left, out);
         }
-      for (int j = 0; j < (CONS != CW_WS_CONS_M64N256 ? 0 : ntiles); j++)    /* the default consumer */
+      for (int j = 0; j < (SPLIT_N ? 0 : ntiles); j++)    /* the default consumer */
         {
           const int st = j % CW_WS_STAGES;
           mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
@@ -651,7 +573,7 @@ encode_keys_map (CUtensorMap *map, const void *k, uint64_t rows, uint64_t db)
                  CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE) == CUDA_SUCCESS;
 }
 
-template <int DB, bool FP8, int CONS>
+template <int DB, bool FP8, bool SPLIT_N>
 static cudaError_t
 launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, bool tma, cudaStream_t stream)
 {
@@ -665,16 +587,16 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
   if (launch_regs < 0)
     {
       cudaFuncAttributes attr;
-      CW_CUDA_TRY (cudaFuncGetAttributes (&attr, score_wgmma_ws_kernel<DB, FP8, CONS>));
+      CW_CUDA_TRY (cudaFuncGetAttributes (&attr, score_wgmma_ws_kernel<DB, FP8, SPLIT_N>));
       launch_regs = attr.numRegs;
     }
   if ((long) launch_regs * CW_WS_THREADS < (long) CW_WS_PRODUCER_REGS * 128 + (long) CW_WS_CONSUMER_REGS * 256)
     return cudaErrorNotSupported;
-  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8, CONS>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_ws_kernel<DB, FP8, SPLIT_N>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
   CUtensorMap keys_map;
   memset (&keys_map, 0, sizeof keys_map);
   const int use_tma = tma && encode_keys_map (&keys_map, p.k, p.batch * p.sk, DB);
-  score_wgmma_ws_kernel<DB, FP8, CONS><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order, keys_map,
+  score_wgmma_ws_kernel<DB, FP8, SPLIT_N><<<grid, CW_WS_THREADS, smem, stream>>> (p, keys_per_block, order, keys_map,
                                                                                  use_tma);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
@@ -691,11 +613,9 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
  *                                at S=262,144), ISSUE for the m64n256 one (v12d); the
  *                                split-N consumer takes any order but NONE as turns
  *                                at its half-a issue
- *   CW_WS_DRAIN=2                the split-N consumer drained every second tile (v17d)
  *   CW_WS_TMA=0                  the cp.async producer instead of the TMA one (v16e) */
 static uint32_t ws_fixed_keys = 0;
-static int ws_cons = -1;
-static bool ws_tma = true;
+static bool ws_split_n = true, ws_tma = true;
 static int ws_order = -1;
 static uint64_t ws_sms = 0;
 
@@ -713,25 +633,12 @@ read_knobs (void)
   if (cudaGetDevice (&dev) == cudaSuccess
       && cudaDeviceGetAttribute (&sms, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && sms > 0)
     ws_sms = (uint64_t) sms;
-  const char *dr = getenv ("CW_WS_DRAIN");
-  ws_cons = sn != NULL && !strcmp (sn, "0") ? CW_WS_CONS_M64N256
-            : dr != NULL && !strcmp (dr, "2") ? CW_WS_CONS_SPLIT_N_PAIRS : CW_WS_CONS_SPLIT_N;
+  ws_split_n = !(sn != NULL && !strcmp (sn, "0"));
   /* v12d (m64n256): 209.8 vs 217-219 ms unordered (score, S=262,144);
    * v17b (split-N): unordered is the faster, see above */
-  ws_order = ws_cons != CW_WS_CONS_M64N256 ? CW_WS_ORDER_NONE : CW_WS_ORDER_ISSUE;
+  ws_order = ws_split_n ? CW_WS_ORDER_NONE : CW_WS_ORDER_ISSUE;
   if (o != NULL && o[0] >= '0' && o[0] <= '3' && o[1] == '\0')
     ws_order = o[0] - '0';
-}
-
-template <int DB, bool FP8>
-static cudaError_t
-launch_cons (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, cudaStream_t stream)
-{
-  if (ws_cons == CW_WS_CONS_M64N256)
-    return launch_ws<DB, FP8, CW_WS_CONS_M64N256> (p, grid, keys_per_block, ws_order, ws_tma, stream);
-  if (ws_cons == CW_WS_CONS_SPLIT_N_PAIRS)
-    return launch_ws<DB, FP8, CW_WS_CONS_SPLIT_N_PAIRS> (p, grid, keys_per_block, ws_order, ws_tma, stream);
-  return launch_ws<DB, FP8, CW_WS_CONS_SPLIT_N> (p, grid, keys_per_block, ws_order, ws_tma, stream);
 }
 
 /* The key split of one launch. Blocks are handed to SMs as they free up,
@@ -793,10 +700,13 @@ cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p_in, u
     return cudaErrorInvalidConfiguration;
   dim3 grid ((unsigned) groups, (unsigned) ((l_max + ws_keys - 1) / ws_keys));
   if (db == 256 && !fp8)
-    return launch_cons<256, false> (p, grid, ws_keys, stream);
+    return ws_split_n ? launch_ws<256, false, true> (p, grid, ws_keys, ws_order, ws_tma, stream)
+                      : launch_ws<256, false, false> (p, grid, ws_keys, ws_order, ws_tma, stream);
   if (db == 128 && !fp8)
-    return launch_cons<128, false> (p, grid, ws_keys, stream);
+    return ws_split_n ? launch_ws<128, false, true> (p, grid, ws_keys, ws_order, ws_tma, stream)
+                      : launch_ws<128, false, false> (p, grid, ws_keys, ws_order, ws_tma, stream);
   if (db == 128 && fp8)
-    return launch_cons<128, true> (p, grid, ws_keys, stream);
+    return ws_split_n ? launch_ws<128, true, true> (p, grid, ws_keys, ws_order, ws_tma, stream)
+                      : launch_ws<128, true, false> (p, grid, ws_keys, ws_order, ws_tma, stream);
   return cudaErrorNotSupported;
 }
