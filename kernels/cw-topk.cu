@@ -66,30 +66,39 @@ raw_entry (float v, uint32_t index)
  * the unaligned head and the tail (at most 3 + 3 keys). Control flow is
  * uniform across the block (every thread makes the same calls), so the
  * callbacks may use full-warp intrinsics. */
-template <int NT, typename Body, typename Tail>
+template <int NT, int DEPTH = 4, typename Body, typename Tail>
 __device__ __forceinline__ void
 scan_row_groups (const float *row, uint32_t L, Body &&body, Tail &&tail)
 {
+  static_assert (DEPTH >= 2 && DEPTH % 2 == 0, "loads come in pairs");
   const uint32_t mis = (uint32_t) (((uintptr_t) row >> 2) & 3);
   uint32_t head = mis ? 4 - mis : 0;
   if (head > L)
     head = L;
   const uint32_t nv = (L - head) >> 2;
   const float4 *v = (const float4 *) (row + head);
-  /* Four 16-byte loads in flight per thread before the first body call
+  /* DEPTH 16-byte loads in flight per thread before the first body call
    * (v15g: with two, a row of 8,192 keys waited on four round trips to
-   * memory, one per iteration). */
-  for (uint32_t base = 0; base < nv; base += 4 * NT)
+   * memory, one per iteration; 4 by default, 8 for the long rows of a
+   * launch with few rows, v17f). */
+  for (uint32_t base = 0; base < nv; base += DEPTH * NT)
     {
-      const uint32_t i0 = base + threadIdx.x, i1 = i0 + NT, i2 = i0 + 2 * NT, i3 = i0 + 3 * NT;
-      const bool ok0 = i0 < nv, ok1 = i1 < nv, ok2 = i2 < nv, ok3 = i3 < nv;
-      const float4 x0 = ok0 ? __ldg (&v[i0]) : make_float4 (0.f, 0.f, 0.f, 0.f);
-      const float4 x1 = ok1 ? __ldg (&v[i1]) : make_float4 (0.f, 0.f, 0.f, 0.f);
-      const float4 x2 = ok2 ? __ldg (&v[i2]) : make_float4 (0.f, 0.f, 0.f, 0.f);
-      const float4 x3 = ok3 ? __ldg (&v[i3]) : make_float4 (0.f, 0.f, 0.f, 0.f);
-      body (x0, x1, head + 4 * i0, head + 4 * i1, ok0, ok1);
-      if (base + 2 * NT < nv)          /* uniform: the second half has a real load somewhere */
-        body (x2, x3, head + 4 * i2, head + 4 * i3, ok2, ok3);
+      float4 x[DEPTH];
+      bool ok[DEPTH];
+#pragma unroll
+      for (int d = 0; d < DEPTH; d++)
+        {
+          const uint32_t i = base + threadIdx.x + (uint32_t) d * NT;
+          ok[d] = i < nv;
+          x[d] = ok[d] ? __ldg (&v[i]) : make_float4 (0.f, 0.f, 0.f, 0.f);
+        }
+      const uint32_t i0 = base + threadIdx.x;
+      body (x[0], x[1], head + 4 * i0, head + 4 * (i0 + NT), ok[0], ok[1]);
+#pragma unroll
+      for (int d = 2; d < DEPTH; d += 2)
+        if (base + (uint32_t) d * NT < nv)    /* uniform: this pair has a real load somewhere */
+          body (x[d], x[d + 1], head + 4 * (i0 + (uint32_t) d * NT), head + 4 * (i0 + (uint32_t) (d + 1) * NT), ok[d],
+                ok[d + 1]);
     }
   const uint32_t tail0 = head + 4 * nv, extra = head + (L - tail0);
   const uint32_t j = threadIdx.x;
@@ -100,11 +109,11 @@ scan_row_groups (const float *row, uint32_t L, Body &&body, Tail &&tail)
 
 /* Calls f(t, value, ok) for every t < L of `row` (scan_row_groups, one
  * key at a time). */
-template <int NT, typename F>
+template <int NT, int DEPTH = 4, typename F>
 __device__ __forceinline__ void
 scan_row (const float *row, uint32_t L, F &&f)
 {
-  scan_row_groups<NT> (
+  scan_row_groups<NT, DEPTH> (
     row, L,
     [&] (const float4 &x0, const float4 &x1, uint32_t t0, uint32_t t1, bool ok0, bool ok1) {
       f (t0, x0.x, ok0); f (t0 + 1, x0.y, ok0); f (t0 + 2, x0.z, ok0); f (t0 + 3, x0.w, ok0);
@@ -177,12 +186,12 @@ block_key_range (uint32_t key_lo, uint32_t key_hi, uint32_t *lo_s, uint32_t *hi_
  * whose key is below: a superset, which the exact selection after it
  * tolerates. One compare per key instead of the key transform; the entries
  * are raw (convert_raw_entries makes them composites). */
-template <int NT>
+template <int NT, int DEPTH>
 __device__ void
 collect_at_or_above (const float *row, uint32_t L, uint32_t threshold, uint64_t *cand, uint32_t *n_cand)
 {
   const float thr = key_score (threshold);
-  scan_row_groups<NT> (
+  scan_row_groups<NT, DEPTH> (
     row, L,
     [&] (const float4 &x0, const float4 &x1, uint32_t t0, uint32_t t1, bool ok0, bool ok1) {
       const float v[8] = { x0.x, x0.y, x0.z, x0.w, x1.x, x1.y, x1.z, x1.w };
@@ -515,9 +524,11 @@ typedef struct {
 
 /* NT threads per row: 256 (the default: 6 rows per SM for k <= 512, where
  * shared memory is the limit, 6 x 37 KB) or 512 (40 registers: 3 rows per
- * SM; CW_TOPK_THREADS=512). Measured in bench/NOTES-kernels.md, v13d-h. */
-template <int NT>
-__global__ void __launch_bounds__ (NT, NT == 256 ? 6 : 3)
+ * SM; CW_TOPK_THREADS=512). Measured in bench/NOTES-kernels.md, v13d-h.
+ * DEPTH: 16-byte loads in flight per thread in the row scans (4; 8 for
+ * launches of few long rows, at 4 rows per SM: cw_topk_launch, v17f). */
+template <int NT, int DEPTH>
+__global__ void __launch_bounds__ (NT, NT == 256 ? (DEPTH > 4 ? 4 : 6) : 3)
 topk_kernel (TopkParams p)
 {
   /* cand: CW_TOPK_CAP candidates (its first 16 KB doubles as the radix
@@ -614,14 +625,31 @@ topk_kernel (TopkParams p)
             }
           else
             {
-              for (uint32_t i = tid; i < n_s; i += NT)
-                hist[i] = score_key (row[(uint64_t) i * stride]);
+              /* DEPTH strided loads in flight per thread (v17f: one at a
+               * time, 2,048 samples cost 8 round trips to memory) */
+              for (uint32_t i0 = tid; i0 < n_s; i0 += DEPTH * NT)
+                {
+                  float sv[DEPTH];
+#pragma unroll
+                  for (int d = 0; d < DEPTH; d++)
+                    {
+                      const uint32_t i = i0 + (uint32_t) d * NT;
+                      sv[d] = i < n_s ? __ldg (&row[(uint64_t) i * stride]) : 0.0f;
+                    }
+#pragma unroll
+                  for (int d = 0; d < DEPTH; d++)
+                    {
+                      const uint32_t i = i0 + (uint32_t) d * NT;
+                      if (i < n_s)
+                        hist[i] = score_key (sv[d]);
+                    }
+                }
               __syncthreads ();
               threshold = select_kth_largest<NT> ([&] (uint32_t i) { return hist[i]; }, n_s, (uint32_t) r, 0u,
                                                   0xffffffffu, hist_sel, sel_res);
               __syncthreads ();               /* every thread has its threshold before cand overwrites hist */
             }
-          collect_at_or_above<NT> (row, L, threshold, cand, &n_cand);
+          collect_at_or_above<NT, DEPTH> (row, L, threshold, cand, &n_cand);
           __syncthreads ();
           const uint32_t got = n_cand;
           if (got >= K && got <= CW_TOPK_CAP)
@@ -655,7 +683,7 @@ topk_kernel (TopkParams p)
           __syncthreads ();
           /* Scores of a row crowd into few bins, so lanes of a warp that hit
            * the same bin add once (match_any) instead of serializing. */
-          scan_row<NT> (row, L, [&] (uint32_t, float v, bool ok) {
+          scan_row<NT, DEPTH> (row, L, [&] (uint32_t, float v, bool ok) {
             const uint32_t key = score_key (v), bin = (key >> shift) & (nbins - 1);
             const bool act = ok && (pbits == 0 || (key >> (32 - (pbits & 31))) == prefix);
             const unsigned peers = __match_any_sync (0xffffffffu, act ? bin : 0xffffffffu);
@@ -681,7 +709,7 @@ topk_kernel (TopkParams p)
         {
           /* (K - need) keys lie strictly above the prefix and the prefix bin
            * holds the rest: together at most CW_TOPK_CAP. */
-          scan_row<NT> (row, L, [&] (uint32_t t, float v, bool ok) {
+          scan_row<NT, DEPTH> (row, L, [&] (uint32_t t, float v, bool ok) {
             const uint32_t key = score_key (v);
             if (ok && (key >> (32 - pbits)) >= prefix)
               cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
@@ -824,18 +852,52 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
   const int smem = (CW_TOPK_CAP + (int) p.sel_cap) * (int) sizeof (uint64_t);
   /* 256 threads per row (6 rows per SM for k <= 512) measured faster than
    * 512 at every size once sel was sized by k (v13h); CW_TOPK_THREADS=512
-   * runs the wider form (A/B). */
-  const char *nt = getenv ("CW_TOPK_THREADS");
+   * runs the wider form (A/B).
+   * Loads in flight: a launch of few long rows (S=1M: 480 rows of up to
+   * 262,144 keys, 3.6 per SM) leaves DRAM half idle at 4 loads per thread
+   * (ncu, v17e: 55 % of DRAM throughput, 43 % occupancy), and 512 threads
+   * per row do not fit its rows in one wave (3 per SM). So where the launch
+   * has at most 4 rows per SM and rows longer than 32,768 keys, each thread
+   * keeps 8 loads in flight (4 rows per SM fit: 64 registers).
+   * CW_TOPK_DEPTH=4|8 forces one (A/B). */
+  const char *nt = getenv ("CW_TOPK_THREADS"), *dp = getenv ("CW_TOPK_DEPTH");
   const bool narrow = !(nt != NULL && strcmp (nt, "512") == 0);
-  if (narrow)
+  static int sms = 0;
+  if (sms == 0)
     {
-      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<256>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-      topk_kernel<256><<<(unsigned) rows, 256, smem, stream>>> (p);
+      int dev = 0;
+      if (cudaGetDevice (&dev) != cudaSuccess || cudaDeviceGetAttribute (&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess
+          || sms <= 0)
+        {
+          cudaGetLastError ();
+          sms = -1;                       /* unknown: keep the default depth */
+        }
+    }
+  /* the launch's longest row: its last row, or the batch's last row where
+   * the launch crosses into the next batch */
+  const uint64_t s_last = rows > shape->sq - first_row % shape->sq ? shape->sq - 1 : (first_row + rows - 1) % shape->sq;
+  uint64_t l_last = p.causal == CW_CAUSAL_CAUSAL ? s_last + 1 : p.causal == CW_CAUSAL_COMPRESSED ? (s_last + 1) / p.ratio : p.sk;
+  if (l_last > p.sk)
+    l_last = p.sk;
+  bool deep = sms > 0 && rows <= 4 * (uint64_t) sms && l_last > 32768;
+  if (dp != NULL && strcmp (dp, "8") == 0)
+    deep = true;
+  else if (dp != NULL && strcmp (dp, "4") == 0)
+    deep = false;
+  if (!narrow)
+    {
+      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<512, 4>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      topk_kernel<512, 4><<<(unsigned) rows, 512, smem, stream>>> (p);
+    }
+  else if (deep)
+    {
+      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<256, 8>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      topk_kernel<256, 8><<<(unsigned) rows, 256, smem, stream>>> (p);
     }
   else
     {
-      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<512>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-      topk_kernel<512><<<(unsigned) rows, 512, smem, stream>>> (p);
+      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<256, 4>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      topk_kernel<256, 4><<<(unsigned) rows, 256, smem, stream>>> (p);
     }
   CW_LAUNCH_TRY ();
   return cudaSuccess;
