@@ -135,7 +135,7 @@ pair_signal (int id)
 }
 
 /* ---- overlapped split-N consumer (the default since v17b; v17a) ----
- * The default consumer waits for all 8 of its m64n256 wgmma before its
+ * The m64n256 consumer waits for all 8 of its wgmma before its
  * epilogue, so the tensor cores see its next tile only once its epilogue is
  * done; only the other consumer can fill that gap (ping-pong). Here each
  * consumer keeps its own tensor work in flight under its own epilogue, as
@@ -152,7 +152,7 @@ pair_signal (int id)
  * without the drain, one pipeline stage that never ended, made ptxas
  * serialize every wgmma: C7514.) Cost: the key tile is read from shared
  * memory twice per tile (16 wgmma of k16 x n128 instead of 8 of n256).
- * Same products and head-sum order as the default consumer, and the quad
+ * Same products and head-sum order as the m64n256 consumer, and the quad
  * combination (p0 + p1) + (p2 + p3) of cw_quad_reduce_scatter_half, so
  * scores are bit-identical to it (GPU tests; CW_WS_SPLIT_N=0 runs the other).
  * The v10d/v11a consumer this replaces drained after each half with no
@@ -439,18 +439,6 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
       for (int qi = 0; qi < 4; qi++)
         l_row[qi] = r0 + qi >= s_end ? 0 : min (legal_keys (r0 + qi, p.sk, p.ratio, p.causal), kb1);
 
-      float acc[128];
-      const uint64_t da0 = cw_wgmma_smem_desc (keys_s), db0 = cw_wgmma_smem_desc (q_s);
-      /* Where this lane's two scores of a tile go: query 2*odd + hi of the
-       * quad reduce-scatter, keys g and g + 8 of the warp's 16; fixed for
-       * the block, so the tile loop only adds the tile offset (v13f).
-       * out_left: this lane's keys still inside its row's legal prefix,
-       * counted from the block's first key (< 2^31: keys_per_block). */
-      const int q_lane = 2 * (lane & 1) + ((lane >> 1) & 1);
-      const uint64_t key_lane = kb0 + 16 * (uint64_t) wwarp + (uint64_t) g;
-      const uint64_t bound_lane = q_lane == 0 ? l_row[0] : q_lane == 1 ? l_row[1] : q_lane == 2 ? l_row[2] : l_row[3];
-      const int out_left = bound_lane > key_lane ? (int) (bound_lane - key_lane) : 0;
-      float *const out_lane = out_left > 0 ? p.out + (bi * p.sq + r0 + q_lane - p.first_row) * p.ld + key_lane : p.out;
       if constexpr (SPLIT_N)
         {
           /* the overlapped split-N consumer's lanes store one key of one
@@ -468,78 +456,96 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
             }
           consume_split_n<DB, FP8> (q_s, keys_s, full0, empty0, ntiles, cons, order, wreg, left, out);
         }
-      for (int j = 0; j < (SPLIT_N ? 0 : ntiles); j++)    /* the default consumer */
+      else
         {
-          const int st = j % CW_WS_STAGES;
-          mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
-          /* turn order: consumer 0 issues tile j after consumer 1 issued
-           * tile j - 1; consumer 1 issues tile j after consumer 0 did. */
-          if (order != CW_WS_ORDER_NONE)
+          /* the m64n256 consumer (CW_WS_SPLIT_N=0; the default until v17b) */
+          float acc[128];
+          const uint64_t da0 = cw_wgmma_smem_desc (keys_s), db0 = cw_wgmma_smem_desc (q_s);
+          /* Where this lane's two scores of a tile go: query 2*odd + hi of the
+           * quad reduce-scatter, keys g and g + 8 of the warp's 16; fixed for
+           * the block, so the tile loop only adds the tile offset (v13f).
+           * out_left: this lane's keys still inside its row's legal prefix,
+           * counted from the block's first key (< 2^31: keys_per_block). */
+          const int q_lane = 2 * (lane & 1) + ((lane >> 1) & 1);
+          const uint64_t key_lane = kb0 + 16 * (uint64_t) wwarp + (uint64_t) g;
+          const uint64_t bound_lane =
+            q_lane == 0 ? l_row[0] : q_lane == 1 ? l_row[1] : q_lane == 2 ? l_row[2] : l_row[3];
+          const int out_left = bound_lane > key_lane ? (int) (bound_lane - key_lane) : 0;
+          float *const out_lane =
+            out_left > 0 ? p.out + (bi * p.sq + r0 + q_lane - p.first_row) * p.ld + key_lane : p.out;
+          for (int j = 0; j < ntiles; j++)
             {
-              if (cons == 0)
+              const int st = j % CW_WS_STAGES;
+              mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
+              /* turn order: consumer 0 issues tile j after consumer 1 issued
+               * tile j - 1; consumer 1 issues tile j after consumer 0 did. */
+              if (order != CW_WS_ORDER_NONE)
                 {
-                  if (j > 0)
-                    pair_wait (1);
+                  if (cons == 0)
+                    {
+                      if (j > 0)
+                        pair_wait (1);
+                    }
+                  else
+                    pair_wait (2);
                 }
-              else
-                pair_wait (2);
-            }
-          const uint64_t da_tile = cw_wgmma_desc_advance (da0, (uint32_t) st * TILE_BYTES);
-          asm volatile ("wgmma.fence.sync.aligned;\n" ::: "memory");
-          /* Two commit groups (first and second half of d), so that with
-           * ORDER_HALF the other consumer is let in once our first half
-           * has completed: its wgmma then queue behind our second half
-           * instead of interleaving with all of ours. */
+              const uint64_t da_tile = cw_wgmma_desc_advance (da0, (uint32_t) st * TILE_BYTES);
+              asm volatile ("wgmma.fence.sync.aligned;\n" ::: "memory");
+              /* Two commit groups (first and second half of d), so that with
+               * ORDER_HALF the other consumer is let in once our first half
+               * has completed: its wgmma then queue behind our second half
+               * instead of interleaving with all of ours. */
 #pragma unroll
-          for (int ks = 0; ks < KSTEPS; ks++)
-            {
-              const uint64_t da = cw_wgmma_desc_advance (da_tile, (ks >> 2) * CW_WS_KEY_TILE * 128 + (ks & 3) * 32);
-              const uint64_t db = cw_wgmma_desc_advance (db0, (ks >> 2) * NQ * 128 + (ks & 3) * 32);
-              if (FP8)
-                cw_wgmma_m64n256k32_e4m3 (acc, da, db, ks > 0);
-              else
-                cw_wgmma_m64n256k16_bf16 (acc, da, db, ks > 0);
-              if (ks == KSTEPS * CW_WS_COMMIT_SPLIT / 8 - 1)
-                asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-            }
-          asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
-          if (order == CW_WS_ORDER_HALF)
-            asm volatile ("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
-          else if (order == CW_WS_ORDER_DONE)
-            asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
-          if (order != CW_WS_ORDER_NONE)
-            {
-              if (cons == 0)
-                pair_signal (2);
-              else if (j + 1 < ntiles)
-                pair_signal (1);
-            }
-          asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
-          if (lane == 0)
-            mbar_arrive (empty0 + 8 * st);        /* this warp no longer reads the stage */
+              for (int ks = 0; ks < KSTEPS; ks++)
+                {
+                  const uint64_t da = cw_wgmma_desc_advance (da_tile, (ks >> 2) * CW_WS_KEY_TILE * 128 + (ks & 3) * 32);
+                  const uint64_t db = cw_wgmma_desc_advance (db0, (ks >> 2) * NQ * 128 + (ks & 3) * 32);
+                  if (FP8)
+                    cw_wgmma_m64n256k32_e4m3 (acc, da, db, ks > 0);
+                  else
+                    cw_wgmma_m64n256k16_bf16 (acc, da, db, ks > 0);
+                  if (ks == KSTEPS * CW_WS_COMMIT_SPLIT / 8 - 1)
+                    asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+                }
+              asm volatile ("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+              if (order == CW_WS_ORDER_HALF)
+                asm volatile ("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
+              else if (order == CW_WS_ORDER_DONE)
+                asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+              if (order != CW_WS_ORDER_NONE)
+                {
+                  if (cons == 0)
+                    pair_signal (2);
+                  else if (j + 1 < ntiles)
+                    pair_signal (1);
+                }
+              asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
+              if (lane == 0)
+                mbar_arrive (empty0 + 8 * st);        /* this warp no longer reads the stage */
 
-          /* relu * w summed over heads in the canonical order (as in
-           * cw-score-wgmma.cu); one value per (query, key row) per lane. */
-          float vals[8];
+              /* relu * w summed over heads in the canonical order (as in
+               * cw-score-wgmma.cu); one value per (query, key row) per lane. */
+              float vals[8];
 #if defined(CW_WS_PROBE) && CW_WS_PROBE == 1
-          /* Timing probe, never in a normal build (bench/logs/kernels-v12b-ncu.sh
-           * builds it with -DCW_WS_PROBE=1 in a separate build directory):
-           * no relu.w epilogue, so the scores are WRONG; it measures what the
-           * matrix pipeline and the stores cost without it. */
+              /* Timing probe, never in a normal build (bench/logs/kernels-v12b-ncu.sh
+               * builds it with -DCW_WS_PROBE=1 in a separate build directory):
+               * no relu.w epilogue, so the scores are WRONG; it measures what the
+               * matrix pipeline and the stores cost without it. */
 #pragma unroll
-          for (int i = 0; i < 8; i++)
-            vals[i] = acc[16 * i];
-          if (false)
+              for (int i = 0; i < 8; i++)
+                vals[i] = acc[16 * i];
+              if (false)
 #endif
-          cw_relu_w_head_sums<4, 0> (acc, [&] (int qi, int jj) { return wreg[qi][jj]; }, vals);
-          /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
-          float fin[2];
-          cw_quad_reduce_scatter (vals, lane, fin);
-          const int t_off = j * CW_WS_KEY_TILE;
-          if (t_off < out_left)
-            out_lane[t_off] = fin[0];
-          if (t_off + 8 < out_left)
-            out_lane[t_off + 8] = fin[1];
+              cw_relu_w_head_sums<4, 0> (acc, [&] (int qi, int jj) { return wreg[qi][jj]; }, vals);
+              /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
+              float fin[2];
+              cw_quad_reduce_scatter (vals, lane, fin);
+              const int t_off = j * CW_WS_KEY_TILE;
+              if (t_off < out_left)
+                out_lane[t_off] = fin[0];
+              if (t_off + 8 < out_left)
+                out_lane[t_off + 8] = fin[1];
+            }
         }
     }
 }
