@@ -123,6 +123,15 @@ cw_kernel_shape_legal_keys (const CwKernelShape *shape, uint64_t s)
   return l < shape->sk ? l : shape->sk;
 }
 
+uint64_t
+cw_kernel_shape_longest_legal (const CwKernelShape *shape, uint64_t first_row, uint64_t rows)
+{
+  const uint64_t len0 = shape->sq - first_row % shape->sq;   /* rows left in first_row's batch */
+  const uint64_t s_max = rows > len0 ? shape->sq - 1 : (first_row + rows - 1) % shape->sq;
+
+  return cw_kernel_shape_legal_keys (shape, s_max);
+}
+
 static bool
 overflow (CwError *error, const char *what)
 {

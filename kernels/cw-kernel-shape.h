@@ -67,6 +67,12 @@ uint64_t cw_kernel_shape_qk_bytes (const CwKernelShape *shape);
 /* L(s) above; exposed so tests, the reference and the profiler agree. */
 uint64_t cw_kernel_shape_legal_keys (const CwKernelShape *shape, uint64_t s);
 
+/* The longest L(s) among the flattened (b, s) rows [first_row, first_row +
+ * rows), rows >= 1: that of the range's last row, or of the batch's last
+ * row where the range runs into the next batch. What one launch over those
+ * rows must cover. */
+uint64_t cw_kernel_shape_longest_legal (const CwKernelShape *shape, uint64_t first_row, uint64_t rows);
+
 /* Workspace byte counts (formulas above). False + CW_ERROR_OVERFLOW when a
  * product does not fit in uint64, or the shape's own error. */
 bool cw_kernels_materialize_workspace_bytes (const CwKernelShape *shape, uint64_t *out, CwError *error);

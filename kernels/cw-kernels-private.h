@@ -55,6 +55,10 @@ cudaError_t cw_topk_launch (const CwKernelShape *shape, const float *scores, uin
 
 cudaError_t cw_kernels_check_shape_cuda (const CwKernelShape *shape);
 
+/* The current device's SM count, read once (launchers size their grids and
+ * choose variants by it); 0 where it cannot be read. */
+int cw_kernels_sm_count (void);
+
 /* Score kernel choice, for benchmarks and tests that compare kernels; not
  * thread-safe, set it before launching.
  *   AUTO: h = 64 with 128- or 256-byte rows: the wgmma kernel with the

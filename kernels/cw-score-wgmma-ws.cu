@@ -633,12 +633,9 @@ read_knobs (void)
   const char *k = getenv ("CW_WS_KEYS"), *o = getenv ("CW_WS_ORDER"), *sn = getenv ("CW_WS_SPLIT_N");
   const char *tma = getenv ("CW_WS_TMA");
   ws_tma = !(tma != NULL && !strcmp (tma, "0"));
-  int dev = 0, sms = 0;
   if (k != NULL && (!strcmp (k, "4096") || !strcmp (k, "8192") || !strcmp (k, "16384")))
     ws_fixed_keys = (uint32_t) atoi (k);
-  if (cudaGetDevice (&dev) == cudaSuccess
-      && cudaDeviceGetAttribute (&sms, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && sms > 0)
-    ws_sms = (uint64_t) sms;
+  ws_sms = (uint64_t) cw_kernels_sm_count ();
   ws_split_n = !(sn != NULL && !strcmp (sn, "0"));
   /* v12d (m64n256): 209.8 vs 217-219 ms unordered (score, S=262,144);
    * v17b (split-N): unordered is the faster, see above */

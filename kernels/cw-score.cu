@@ -232,6 +232,25 @@ cw_kernels_check_shape_cuda (const CwKernelShape *shape)
   return error.code == CW_ERROR_UNSUPPORTED ? cudaErrorNotSupported : cudaErrorInvalidValue;
 }
 
+int
+cw_kernels_sm_count (void)
+{
+  static int sms = -1;
+  if (sms < 0)
+    {
+      int dev = 0, n = 0;
+      if (cudaGetDevice (&dev) == cudaSuccess
+          && cudaDeviceGetAttribute (&n, cudaDevAttrMultiProcessorCount, dev) == cudaSuccess && n > 0)
+        sms = n;
+      else
+        {
+          cudaGetLastError ();            /* not sticky: clear it for the caller's next check */
+          sms = 0;
+        }
+    }
+  return sms;
+}
+
 /* Which score kernel (CwScorePath); the bench and the tests flip it to
  * compare kernels in one run. */
 static int score_path = CW_SCORE_PATH_AUTO;
@@ -265,15 +284,12 @@ cw_score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, co
                  cudaStream_t stream)
 {
   ScoreParams p;
-  uint64_t total = shape->b * shape->sq, groups, s_max, l_max, len0;
+  uint64_t total = shape->b * shape->sq, groups, l_max;
 
   CW_CUDA_TRY (cw_kernels_check_shape_cuda (shape));
   if (rows == 0 || first_row >= total || rows > total - first_row)
     return cudaErrorInvalidValue;
-  len0 = shape->sq - first_row % shape->sq;
-  /* The last row of a batch segment has the longest legal prefix. */
-  s_max = rows > len0 ? shape->sq - 1 : (first_row + rows - 1) % shape->sq;
-  l_max = mode == CW_SCORE_SLAB ? shape->sk : cw_kernel_shape_legal_keys (shape, s_max);
+  l_max = mode == CW_SCORE_SLAB ? shape->sk : cw_kernel_shape_longest_legal (shape, first_row, rows);
   if (l_max == 0)
     return cudaSuccess;                 /* nothing legal: nothing to score */
 

@@ -862,24 +862,8 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
    * CW_TOPK_DEPTH=4|8 forces one (A/B). */
   const char *nt = getenv ("CW_TOPK_THREADS"), *dp = getenv ("CW_TOPK_DEPTH");
   const bool narrow = !(nt != NULL && strcmp (nt, "512") == 0);
-  static int sms = 0;
-  if (sms == 0)
-    {
-      int dev = 0;
-      if (cudaGetDevice (&dev) != cudaSuccess || cudaDeviceGetAttribute (&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess
-          || sms <= 0)
-        {
-          cudaGetLastError ();
-          sms = -1;                       /* unknown: keep the default depth */
-        }
-    }
-  /* the launch's longest row: its last row, or the batch's last row where
-   * the launch crosses into the next batch */
-  const uint64_t s_last = rows > shape->sq - first_row % shape->sq ? shape->sq - 1 : (first_row + rows - 1) % shape->sq;
-  uint64_t l_last = p.causal == CW_CAUSAL_CAUSAL ? s_last + 1 : p.causal == CW_CAUSAL_COMPRESSED ? (s_last + 1) / p.ratio : p.sk;
-  if (l_last > p.sk)
-    l_last = p.sk;
-  bool deep = sms > 0 && rows <= 4 * (uint64_t) sms && l_last > 32768;
+  const uint64_t sms = (uint64_t) cw_kernels_sm_count ();   /* 0: unknown, keep the default depth */
+  bool deep = rows <= 4 * sms && cw_kernel_shape_longest_legal (shape, first_row, rows) > 32768;
   if (dp != NULL && strcmp (dp, "8") == 0)
     deep = true;
   else if (dp != NULL && strcmp (dp, "4") == 0)

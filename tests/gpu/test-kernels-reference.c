@@ -60,6 +60,21 @@ test_legal_and_workspace (void)
   s.causal = CW_CAUSAL_NONE;
   CHECK (cw_kernel_shape_legal_keys (&s, 0) == 262144, "none: every key");
 
+  /* the longest legal prefix of a launch's rows: its last row, or the
+   * batch's last row where the rows run into the next batch */
+  s = shape_v4 (1000);
+  s.b = 3;
+  CHECK (cw_kernel_shape_longest_legal (&s, 0, 1) == 0, "row 0 alone: L(0) = 0");
+  CHECK (cw_kernel_shape_longest_legal (&s, 0, 480) == 120, "rows 0..479: L(479) = %llu",
+         (unsigned long long) cw_kernel_shape_longest_legal (&s, 0, 480));
+  CHECK (cw_kernel_shape_longest_legal (&s, 900, 200) == 250, "rows 900..1099 cross a batch: L(999) = %llu",
+         (unsigned long long) cw_kernel_shape_longest_legal (&s, 900, 200));
+  CHECK (cw_kernel_shape_longest_legal (&s, 1000, 7) == 1, "batch 1, rows 0..6: L(6) = %llu",
+         (unsigned long long) cw_kernel_shape_longest_legal (&s, 1000, 7));
+  CHECK (cw_kernel_shape_longest_legal (&s, 2500, 500) == 250, "batch 2's last row: L(999)");
+  s.causal = CW_CAUSAL_CAUSAL;
+  CHECK (cw_kernel_shape_longest_legal (&s, 10, 5) == 15, "causal rows 10..14: L(14) = 15");
+
   s = shape_v4 (1048576);
   CHECK (cw_kernels_streaming_rows (&s, 2ull << 30, &v, &error) && v == 2048, "rows for 2 GiB = %llu",
          (unsigned long long) v);
