@@ -53,52 +53,38 @@ cw_quad_combine (float p0, float p1, float p2, float p3)
   return __fadd_rn (__fadd_rn (p0, p1), __fadd_rn (p2, p3));
 }
 
-/* The same combination done across the quad in registers: lane c of a quad
- * holds vals[8] = partial sums for 4 query blocks x 2 keys; two butterfly
- * exchanges (lane ^ 1, then lane ^ 2) leave each lane with the finished sums
- * of one query block (2 * (lane & 1) + ((lane >> 1) & 1)) for its two keys,
- * added exactly as cw_quad_combine does: (p0 + p1) + (p2 + p3). */
+/* The same combination done across the quad in registers: two butterfly
+ * exchanges (lane ^ 1, then lane ^ 2) that add exactly as cw_quad_combine
+ * does, (p0 + p1) + (p2 + p3) (IEEE addition commutes, so either partner's
+ * order gives the same bits). Lane c of a quad holds vals[2 NB], its
+ * partial sums of NB query blocks x 2 keys (vals[2 qb + key]), and ends
+ * with fin[NB / 2], finished sums:
+ *   NB = 4 (an m64n256 accumulator): query block 2 * (lane & 1) +
+ *          ((lane >> 1) & 1), fin[key] for keys g and g + 8;
+ *   NB = 2 (one m64n128 half): query block (lane & 1), fin[0] for key
+ *          g + 8 * ((lane >> 1) & 1). */
+template <int NB>
 __device__ __forceinline__ void
-cw_quad_reduce_scatter (const float vals[8], int lane, float fin[2])
+cw_quad_reduce_scatter (const float (&vals)[2 * NB], int lane, float (&fin)[NB / 2])
 {
+  static_assert (NB == 2 || NB == 4, "cw_quad_reduce_scatter: 2 or 4 query blocks");
   const bool odd = lane & 1, hi = (lane >> 1) & 1;
-  float keep[4];
+  float keep[NB];
 
+  /* lane ^ 1: even lanes keep the first half of vals, odd lanes the second */
 #pragma unroll
-  for (int i = 0; i < 4; i++)
+  for (int i = 0; i < NB; i++)
     {
-      float send = odd ? vals[i] : vals[4 + i];
+      float send = odd ? vals[i] : vals[NB + i];
       float recv = __shfl_xor_sync (0xffffffffu, send, 1);
-      keep[i] = __fadd_rn (odd ? vals[4 + i] : vals[i], recv);
+      keep[i] = __fadd_rn (odd ? vals[NB + i] : vals[i], recv);
     }
+  /* lane ^ 2: the same over what is kept */
 #pragma unroll
-  for (int i = 0; i < 2; i++)
+  for (int i = 0; i < NB / 2; i++)
     {
-      float send = hi ? keep[i] : keep[2 + i];
+      float send = hi ? keep[i] : keep[NB / 2 + i];
       float recv = __shfl_xor_sync (0xffffffffu, send, 2);
-      fin[i] = __fadd_rn (hi ? keep[2 + i] : keep[i], recv);
+      fin[i] = __fadd_rn (hi ? keep[NB / 2 + i] : keep[i], recv);
     }
-}
-
-/* The same combination for one m64n128 half: vals[4] = partial sums of 2
- * query blocks x 2 keys (vals[2 qi + key]); butterflies over lane ^ 1 then
- * lane ^ 2 leave each lane the finished sum of query block (lane & 1),
- * key ((lane >> 1) & 1), added as (p0 + p1) + (p2 + p3) (IEEE addition
- * commutes, so either partner's order gives the same bits). */
-__device__ __forceinline__ float
-cw_quad_reduce_scatter_half (const float vals[4], int lane)
-{
-  const bool odd = lane & 1, hi = (lane >> 1) & 1;
-  float keep[2];
-
-#pragma unroll
-  for (int i = 0; i < 2; i++)
-    {
-      float send = odd ? vals[i] : vals[2 + i];
-      float recv = __shfl_xor_sync (0xffffffffu, send, 1);
-      keep[i] = __fadd_rn (odd ? vals[2 + i] : vals[i], recv);
-    }
-  float send = hi ? keep[0] : keep[1];
-  float recv = __shfl_xor_sync (0xffffffffu, send, 2);
-  return __fadd_rn (hi ? keep[1] : keep[0], recv);
 }

@@ -134,6 +134,35 @@ pair_signal (int id)
   asm volatile ("bar.arrive %0, 256;\n" :: "r"(id) : "memory");
 }
 
+/* Turn order between the two consumers (any order but NONE): consumer 0
+ * issues tile j after consumer 1 issued tile j - 1; consumer 1 issues tile
+ * j after consumer 0 did. turn_wait before a consumer's issue of tile j,
+ * turn_signal after it. */
+__device__ __forceinline__ void
+turn_wait (int order, int cons, int j)
+{
+  if (order == CW_WS_ORDER_NONE)
+    return;
+  if (cons == 0)
+    {
+      if (j > 0)
+        pair_wait (1);
+    }
+  else
+    pair_wait (2);
+}
+
+__device__ __forceinline__ void
+turn_signal (int order, int cons, int j, int ntiles)
+{
+  if (order == CW_WS_ORDER_NONE)
+    return;
+  if (cons == 0)
+    pair_signal (2);
+  else if (j + 1 < ntiles)
+    pair_signal (1);
+}
+
 /* ---- overlapped split-N consumer (the default since v17b; v17a) ----
  * The m64n256 consumer waits for all 8 of its wgmma before its
  * epilogue, so the tensor cores see its next tile only once its epilogue is
@@ -153,7 +182,7 @@ pair_signal (int id)
  * serialize every wgmma: C7514.) Cost: the key tile is read from shared
  * memory twice per tile (16 wgmma of k16 x n128 instead of 8 of n256).
  * Same products and head-sum order as the m64n256 consumer, and the quad
- * combination (p0 + p1) + (p2 + p3) of cw_quad_reduce_scatter_half, so
+ * combination (p0 + p1) + (p2 + p3) of cw_quad_reduce_scatter<2>, so
  * scores are bit-identical to it (GPU tests; CW_WS_SPLIT_N=0 runs the other).
  * The v10d/v11a consumer this replaces drained after each half with no
  * cross-tile overlap and reloaded weights from shared memory: 5 % slower. */
@@ -198,11 +227,11 @@ template <int HALF>
 __device__ __forceinline__ void
 epilogue_half (const float (&acc)[64], const float2 (&wreg)[4][8], int lane, int t_off, int left, float *out)
 {
-  float vals[4];
+  float vals[4], fin[1];
   cw_relu_w_head_sums<2, 0> (acc, [&] (int qi, int jj) { return wreg[2 * HALF + qi][jj]; }, vals);
-  const float fin = cw_quad_reduce_scatter_half (vals, lane);
+  cw_quad_reduce_scatter<2> (vals, lane, fin);
   if ((unsigned) t_off < (unsigned) left)
-    out[t_off] = fin;
+    out[t_off] = fin[0];
 }
 
 template <int DB, bool FP8>
@@ -223,16 +252,7 @@ consume_split_n (uint32_t q_s, uint32_t keys_s, uint32_t full0, uint32_t empty0,
     {
       const int st = j % CW_WS_STAGES;
       mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
-      if (order != CW_WS_ORDER_NONE)
-        {
-          if (cons == 0)
-            {
-              if (j > 0)
-                pair_wait (1);
-            }
-          else
-            pair_wait (2);
-        }
+      turn_wait (order, cons, j);
       const uint64_t da_tile = cw_wgmma_desc_advance (da0, (uint32_t) st * TILE_BYTES);
       /* Nothing is in flight here (the previous tile drained); this wait
        * says so to ptxas, which does not carry the drain across the loop's
@@ -243,13 +263,7 @@ consume_split_n (uint32_t q_s, uint32_t keys_s, uint32_t full0, uint32_t empty0,
       fence_acc (acc_a);
       issue_half<DB, FP8> (acc_a, da_tile, dqa);
       fence_acc (acc_a);
-      if (order != CW_WS_ORDER_NONE)
-        {
-          if (cons == 0)
-            pair_signal (2);
-          else if (j + 1 < ntiles)
-            pair_signal (1);
-        }
+      turn_signal (order, cons, j, ntiles);
       /* b of the previous tile (drained at its end) under a of this one;
        * at j = 0 the offset is negative and nothing is stored */
       epilogue_half<1> (acc_b, wreg, lane, (j - 1) * CW_WS_KEY_TILE, left[1], out[1]);
@@ -477,18 +491,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
             {
               const int st = j % CW_WS_STAGES;
               mbar_wait (full0 + 8 * st, (uint32_t) (j / CW_WS_STAGES) & 1);
-              /* turn order: consumer 0 issues tile j after consumer 1 issued
-               * tile j - 1; consumer 1 issues tile j after consumer 0 did. */
-              if (order != CW_WS_ORDER_NONE)
-                {
-                  if (cons == 0)
-                    {
-                      if (j > 0)
-                        pair_wait (1);
-                    }
-                  else
-                    pair_wait (2);
-                }
+              turn_wait (order, cons, j);
               const uint64_t da_tile = cw_wgmma_desc_advance (da0, (uint32_t) st * TILE_BYTES);
               asm volatile ("wgmma.fence.sync.aligned;\n" ::: "memory");
               /* Two commit groups (first and second half of d), so that with
@@ -512,13 +515,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
                 asm volatile ("wgmma.wait_group.sync.aligned 1;\n" ::: "memory");
               else if (order == CW_WS_ORDER_DONE)
                 asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
-              if (order != CW_WS_ORDER_NONE)
-                {
-                  if (cons == 0)
-                    pair_signal (2);
-                  else if (j + 1 < ntiles)
-                    pair_signal (1);
-                }
+              turn_signal (order, cons, j, ntiles);
               asm volatile ("wgmma.wait_group.sync.aligned 0;\n" ::: "memory");
               if (lane == 0)
                 mbar_arrive (empty0 + 8 * st);        /* this warp no longer reads the stage */
@@ -539,7 +536,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
               cw_relu_w_head_sums<4, 0> (acc, [&] (int qi, int jj) { return wreg[qi][jj]; }, vals);
               /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
               float fin[2];
-              cw_quad_reduce_scatter (vals, lane, fin);
+              cw_quad_reduce_scatter<4> (vals, lane, fin);
               const int t_off = j * CW_WS_KEY_TILE;
               if (t_off < out_left)
                 out_lane[t_off] = fin[0];

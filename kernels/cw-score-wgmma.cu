@@ -205,7 +205,7 @@ score_wgmma_kernel (ScoreParams p)
           /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
           const bool odd = lane & 1, hi = (lane >> 1) & 1;
           float fin[2];
-          cw_quad_reduce_scatter (vals, lane, fin);
+          cw_quad_reduce_scatter<4> (vals, lane, fin);
           const int qi = 2 * odd + hi;
           const uint64_t bound = qi == 0 ? l_row[0] : qi == 1 ? l_row[1] : qi == 2 ? l_row[2] : l_row[3];
           const uint64_t ta = ts + 16 * wwarp + g, tb = ta + 8;

@@ -171,7 +171,7 @@ score_kernel (ScoreParams p)
            * each lane ending with one m16 block's two keys. */
           const bool odd = lane & 1, hi = (lane >> 1) & 1;
           float fin[2];
-          cw_quad_reduce_scatter (vals, lane, fin);
+          cw_quad_reduce_scatter<4> (vals, lane, fin);
           const int mb = 2 * odd + hi;
           const uint64_t ta = ts + mb * 16 + g, tb = ta + 8;
           float *orow = p.out + (row - p.first_row) * p.ld;
