@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# kernels v17j on the device, one call (carry [".debs"]): the GPU suite and
+# kernels v17j on the device — NOT RUN (no device was lent at the end of the
+# session of 2026-11-23; run it first next time). One call (carry [".debs"]): the GPU suite and
 # memcheck on the session's final tree (after the last mends of the
 # change: shared turn-order and reduce-scatter helpers; cubin .text
 # byte-identical to v17i's, compared with nvcc 13.0 before the call), and
