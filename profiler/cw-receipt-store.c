@@ -334,8 +334,8 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
   if (version < cw_receipt_store_n_migrations && !create && app_id == CW_RECEIPT_STORE_APPLICATION_ID)
     {
       cw_error_set (error, CW_ERROR_VERSION,
-                    "%s: receipt schema version %" PRId64 " is older than %d; open it writable once to migrate",
-                    path, version, cw_receipt_store_n_migrations);
+                    "%s: receipt schema version %" PRId64 " is older than %d; run `cliffwatch-cli receipts migrate %s`",
+                    path, version, cw_receipt_store_n_migrations, path);
       store_free (store);
       return NULL;
     }
@@ -444,6 +444,8 @@ bind_text (sqlite3_stmt *stmt, int col, const char *text)
   "predicted_peak_bytes, predicted_input_bytes, measured_peak_bytes, memgetinfo_delta_bytes, " \
   "lane_ns, kernel_ns, unprofiled_lane_ns, flops, tflops, has_recall, recall, dropped_records, " \
   "capture_attempted, captured, instantiated, replayed, matched, capture_error, note, " \
+  "exec_program, exec_pid, exec_rank, exec_device, exec_allocator, range_name, range_occurrence, " \
+  "range_open_bytes, exit_code, exit_signal, n_kernels, " \
   "n_buffers, n_phases, n_events"
 
 typedef struct {
@@ -573,6 +575,17 @@ read_receipt_row (CwReceiptStore *store, sqlite3_stmt *stmt, CwReceipt *rc, int6
   rc->capture.matched = row_i64 (&r) != 0;
   CW_RECEIPT_SET (rc->capture.cuda_error_name, row_text (&r));
   CW_RECEIPT_SET (rc->note, row_text (&r));
+  CW_RECEIPT_SET (rc->exec.program, row_text (&r));
+  rc->exec.pid = (int32_t) row_i64 (&r);
+  rc->exec.rank = (int32_t) row_i64 (&r);
+  rc->exec.device = (int32_t) row_i64 (&r);
+  CW_RECEIPT_SET (rc->exec.allocator, row_text (&r));
+  CW_RECEIPT_SET (rc->exec.range_name, row_text (&r));
+  rc->exec.range_occurrence = (uint32_t) row_u64 (&r);
+  rc->exec.range_open_bytes = row_u64 (&r);
+  rc->exec.exit_code = (int32_t) row_i64 (&r);
+  rc->exec.exit_signal = (int32_t) row_i64 (&r);
+  rc->exec.n_kernels = row_u64 (&r);
   counts[0] = row_i64 (&r);
   counts[1] = row_i64 (&r);
   counts[2] = row_i64 (&r);
@@ -617,10 +630,13 @@ static const char insert_receipt_sql[] =
   "predicted_peak_bytes, predicted_input_bytes, measured_peak_bytes, memgetinfo_delta_bytes, "
   "lane_ns, kernel_ns, unprofiled_lane_ns, flops, tflops, has_recall, recall, dropped_records, "
   "capture_attempted, captured, instantiated, replayed, matched, capture_error, note, "
+  "exec_program, exec_pid, exec_rank, exec_device, exec_allocator, range_name, range_occurrence, "
+  "range_open_bytes, exit_code, exit_signal, n_kernels, "
   "n_buffers, n_phases, n_events) VALUES ("
   "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
   "?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, "
-  "?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, ?54, ?55, ?56)";
+  "?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, "
+  "?54, ?55, ?56, ?57, ?58, ?59, ?60, ?61, ?62, ?63, ?64, ?65, ?66, ?67)";
 
 static bool
 validate_for_insert (const CwReceipt *r, CwError *error)
@@ -729,6 +745,17 @@ insert_locked (CwReceiptStore *store, CwReceipt *r, CwError *error)
   I64 (r->capture.matched);
   TXT (r->capture.cuda_error_name);
   TXT (r->note);
+  TXT (r->exec.program);
+  I64 (r->exec.pid);
+  I64 (r->exec.rank);
+  I64 (r->exec.device);
+  TXT (r->exec.allocator);
+  TXT (r->exec.range_name);
+  I64 (r->exec.range_occurrence);
+  U64 (r->exec.range_open_bytes, "range_open_bytes");
+  I64 (r->exec.exit_code);
+  I64 (r->exec.exit_signal);
+  U64 (r->exec.n_kernels, "n_kernels");
   I64 (r->n_buffers);
   I64 (r->n_phases);
   I64 (r->n_events);
@@ -877,6 +904,63 @@ rollback:
 out:
   pthread_mutex_unlock (&store->lock);
   return id;
+}
+
+bool
+cw_receipt_store_insert_many (CwReceiptStore *store, CwReceipt *const *receipts, size_t n_receipts,
+                              CwError *error)
+{
+  bool exists = false;
+  size_t i;
+
+  if (store == NULL || (receipts == NULL && n_receipts > 0))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "cw_receipt_store_insert_many: NULL argument");
+      return false;
+    }
+  if (!store->writable)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "%s: opened read-only", store->path);
+      return false;
+    }
+  for (i = 0; i < n_receipts; i++)
+    if (!validate_for_insert (receipts[i], error))
+      return false;
+
+  pthread_mutex_lock (&store->lock);
+  if (!exec_sql (store, "BEGIN IMMEDIATE", error))
+    {
+      pthread_mutex_unlock (&store->lock);
+      return false;
+    }
+  for (i = 0; i < n_receipts; i++)
+    {
+      int64_t id;
+
+      if (!uuid_exists (store, receipts[i]->uuid, &exists, error))
+        goto rollback;
+      if (exists)
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "%s: receipt %s is already stored", store->path,
+                        receipts[i]->uuid);
+          goto rollback;
+        }
+      id = insert_locked (store, receipts[i], error);
+      if (id == 0)
+        goto rollback;
+      receipts[i]->id = id;
+    }
+  if (!exec_sql (store, "COMMIT", error))
+    goto rollback;
+  pthread_mutex_unlock (&store->lock);
+  return true;
+
+rollback:
+  sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+  pthread_mutex_unlock (&store->lock);
+  for (i = 0; i < n_receipts; i++)
+    receipts[i]->id = 0;
+  return false;
 }
 
 int64_t

@@ -50,6 +50,11 @@ const char      *cw_receipt_store_get_path (const CwReceiptStore *store);
  * in the store is refused (CW_ERROR_INVALID). */
 int64_t          cw_receipt_store_insert (CwReceiptStore *store, CwReceipt *receipt, CwError *error);
 
+/* Inserts every receipt in one transaction: all of them or none (a killed
+ * writer or any failure leaves the store as it was). Sets each ->id. */
+bool             cw_receipt_store_insert_many (CwReceiptStore *store, CwReceipt *const *receipts,
+                                               size_t n_receipts, CwError *error);
+
 /* Number of receipts; -1 on error. */
 int64_t          cw_receipt_store_count (CwReceiptStore *store, CwError *error);
 

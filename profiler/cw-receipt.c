@@ -144,6 +144,8 @@ cw_receipt_new (void)
     return NULL;
   cw_receipt_uuid_generate (receipt->uuid);
   receipt->status = CW_RECEIPT_STATUS_OK;
+  receipt->exec.rank = -1;
+  receipt->exec.device = -1;
   CW_RECEIPT_SET (receipt->provenance.cliffwatch_version, CW_VERSION);
   CW_RECEIPT_SET (receipt->provenance.git_revision, CW_GIT_REVISION);
   /* A build from an exported tree (git archive, no .git: the GPU machine)
@@ -329,13 +331,50 @@ cw_receipt_peak_tolerance_bytes (uint64_t predicted_bytes)
 }
 
 bool
-cw_receipt_peak_agrees (const CwReceipt *receipt)
+cw_receipt_is_exec (const CwReceipt *receipt)
+{
+  return strcmp (receipt->lane, CW_RECEIPT_EXEC_LANE) == 0;
+}
+
+void
+cw_receipt_get_compared_peaks (const CwReceipt *receipt, uint64_t *predicted, uint64_t *measured)
 {
   uint64_t p = receipt->predicted_peak_bytes;
   uint64_t m = receipt->measured_peak_bytes;
-  uint64_t diff = p > m ? p - m : m - p;
 
-  return diff <= cw_receipt_peak_tolerance_bytes (p);
+  if (cw_receipt_is_exec (receipt) && receipt->exec.range_name[0] != '\0')
+    {
+      p = p > receipt->predicted_input_bytes ? p - receipt->predicted_input_bytes : 0;
+      m = m > receipt->exec.range_open_bytes ? m - receipt->exec.range_open_bytes : 0;
+    }
+  if (predicted)
+    *predicted = p;
+  if (measured)
+    *measured = m;
+}
+
+uint64_t
+cw_receipt_get_tolerance_bytes (const CwReceipt *receipt)
+{
+  const uint64_t floor_bytes = 8ull << 20;
+  uint64_t p, pct;
+
+  cw_receipt_get_compared_peaks (receipt, &p, NULL);
+  if (!cw_receipt_is_exec (receipt))
+    return cw_receipt_peak_tolerance_bytes (p);
+  /* 0.5 %, rounded down: never more lenient than the rule says. */
+  pct = p / 200;
+  return pct > floor_bytes ? pct : floor_bytes;
+}
+
+bool
+cw_receipt_peak_agrees (const CwReceipt *receipt)
+{
+  uint64_t p, m, diff;
+
+  cw_receipt_get_compared_peaks (receipt, &p, &m);
+  diff = p > m ? p - m : m - p;
+  return diff <= cw_receipt_get_tolerance_bytes (receipt);
 }
 
 typedef struct {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "cw-bytes.h"
@@ -30,7 +31,9 @@ print_help (FILE *out)
          "          predicted vs measured peak of every ok receipt that has a prediction;\n"
          "          exit 1 when one differs by more than max(1 %, 8 MiB)\n"
          "  merge   --into OUT.db IN.db [IN.db...]\n"
-         "          copies receipts whose UUID OUT.db lacks (databases from several nodes)\n\n"
+         "          copies receipts whose UUID OUT.db lacks (databases from several nodes)\n"
+         "  migrate [--db] DB\n"
+         "          brings a database written by an older Cliffwatch to this schema version\n\n"
          "Filters:\n"
          "  --lane NAME     materialize, fused, streaming, index-mask, ...\n"
          "  --status S      ok, oom, capture-failed, error\n"
@@ -881,12 +884,37 @@ cmd_merge (Options *o)
   return 0;
 }
 
+static int
+cmd_migrate (Options *o)
+{
+  CwError error = CW_ERROR_INIT;
+  CwReceiptStore *store;
+  const char *path = o->db ? o->db : (o->n_positional > 0 ? o->positional[0] : NULL);
+
+  if (path == NULL)
+    return cw_cli_failf ("receipts migrate: give the database to migrate");
+  if ((o->db != NULL && o->n_positional > 0) || o->n_positional > 1 || o->into != NULL || o->format_given
+      || o->trace)
+    return cw_cli_failf ("receipts migrate: takes one database and no other option");
+  /* Opening writable applies the migrations; a missing file is not created. */
+  if (access (path, F_OK) != 0)
+    return cw_cli_failf ("receipts migrate: %s: no such receipt database", path);
+  store = cw_receipt_store_open (path, CW_RECEIPT_STORE_CREATE, &error);
+  if (store == NULL)
+    return runtime_fail (&error);
+  printf ("%s: schema version %d, %" PRId64 " receipts\n", path, cw_receipt_store_schema_version (),
+          cw_receipt_store_count (store, NULL));
+  cw_receipt_store_close (store);
+  return 0;
+}
+
 int
 cw_cli_receipts (int argc, char **argv)
 {
   static const struct { const char *name; int (*fn) (Options *); } cmds[] = {
     { "list", cmd_list }, { "show", cmd_show }, { "export", cmd_export },
     { "compare", cmd_compare }, { "merge", cmd_merge },
+    { "migrate", cmd_migrate },
   };
   Options o;
   CwError error = CW_ERROR_INIT;
@@ -894,7 +922,7 @@ cw_cli_receipts (int argc, char **argv)
   if (argc < 2)
     {
       print_help (stderr);
-      return cw_cli_failf ("receipts: a command is required (list, show, export, compare, merge)");
+      return cw_cli_failf ("receipts: a command is required (list, show, export, compare, merge, migrate)");
     }
   if (cw_cli_is_help (argv[1]))
     {
@@ -914,5 +942,5 @@ cw_cli_receipts (int argc, char **argv)
           return cw_cli_fail (&error);
         return cmds[c].fn (&o);
       }
-  return cw_cli_failf ("receipts: unknown command '%s' (list, show, export, compare, merge)", argv[1]);
+  return cw_cli_failf ("receipts: unknown command '%s' (list, show, export, compare, merge, migrate)", argv[1]);
 }
