@@ -751,16 +751,8 @@ fill_prediction (CwReceipt *r, const char *profile_name, const CwConfig *config,
       cw_profile_free (profile);
       return false;
     }
-  CW_RECEIPT_SET (r->profile, cw_profile_get_name (profile));
-  r->predicted_peak_bytes = cw_plan_get_peak_bytes (plan);
-  r->predicted_input_bytes = cw_plan_get_input_bytes (plan);
-  for (unsigned i = 0; i < cw_plan_get_n_buffers (plan); i++)
-    if (!cw_receipt_add_buffer (r, cw_plan_get_buffer_name (plan, i), cw_plan_get_buffer_bytes (plan, i),
-                                cw_plan_get_buffer_is_input (plan, i), error))
-      goto fail;
-  for (unsigned i = 0; i < cw_plan_get_n_phases (plan); i++)
-    if (!cw_receipt_add_phase (r, cw_plan_get_phase_name (plan, i), cw_plan_get_phase_live_bytes (plan, i), error))
-      goto fail;
+  if (!cw_receipt_set_prediction (r, plan, error))
+    goto fail;
   cw_plan_free (plan);
   cw_profile_free (profile);
   return true;

@@ -331,6 +331,27 @@ cw_receipt_peak_tolerance_bytes (uint64_t predicted_bytes)
 }
 
 bool
+cw_receipt_set_prediction (CwReceipt *r, const CwPlan *plan, CwError *error)
+{
+  free (r->buffers);
+  free (r->phases);
+  r->buffers = NULL;
+  r->phases = NULL;
+  r->n_buffers = r->n_phases = 0;
+  CW_RECEIPT_SET (r->profile, cw_profile_get_name (cw_plan_get_profile (plan)));
+  r->predicted_peak_bytes = cw_plan_get_peak_bytes (plan);
+  r->predicted_input_bytes = cw_plan_get_input_bytes (plan);
+  for (unsigned i = 0; i < cw_plan_get_n_buffers (plan); i++)
+    if (!cw_receipt_add_buffer (r, cw_plan_get_buffer_name (plan, i), cw_plan_get_buffer_bytes (plan, i),
+                                cw_plan_get_buffer_is_input (plan, i), error))
+      return false;
+  for (unsigned i = 0; i < cw_plan_get_n_phases (plan); i++)
+    if (!cw_receipt_add_phase (r, cw_plan_get_phase_name (plan, i), cw_plan_get_phase_live_bytes (plan, i), error))
+      return false;
+  return true;
+}
+
+bool
 cw_receipt_is_exec (const CwReceipt *receipt)
 {
   return strcmp (receipt->lane, CW_RECEIPT_EXEC_LANE) == 0;

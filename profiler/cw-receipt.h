@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "cw-config.h"
+#include "cw-plan.h"
 #include "cw-error.h"
 
 #ifdef __cplusplus
@@ -192,6 +193,10 @@ bool        cw_receipt_add_phase  (CwReceipt *receipt, const char *name, uint64_
                                    CwError *error);
 bool        cw_receipt_add_event  (CwReceipt *receipt, const CwTraceEvent *event, CwError *error);
 void        cw_receipt_clear_trace (CwReceipt *receipt);
+
+/* Stores a plan as the receipt's prediction: profile name, peak, input bytes,
+ * and the per-buffer and per-phase breakdown (replacing any earlier one). */
+bool        cw_receipt_set_prediction (CwReceipt *receipt, const CwPlan *plan, CwError *error);
 
 /* Writes a fresh random v4 UUID into out[37]. */
 void        cw_receipt_uuid_generate (char out[37]);

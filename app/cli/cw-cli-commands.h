@@ -30,6 +30,10 @@ int cw_cli_receipts (int argc, char **argv);
 /* calibration engineer: link + throughput from index-transfer receipts */
 int cw_cli_calibrate (int argc, char **argv);
 #endif
+#if CW_HAVE_SQLITE
+/* measures an external CUDA program (profile --exec) */
+int cw_cli_profile_exec (int argc, char **argv);
+#endif
 #if CW_HAVE_CUDA
 /* profiler engineer: runs lanes on the GPU and stores receipts */
 int cw_cli_profile (int argc, char **argv);

@@ -21,6 +21,31 @@
 #define CW_CLI_HAVE_CHART 0
 #endif
 
+#ifndef CW_CLI_HAVE_PROFILE_EXEC
+#define CW_CLI_HAVE_PROFILE_EXEC 0
+#endif
+
+#if CW_CLI_HAVE_PROFILE_EXEC
+/* `profile --exec` measures an external program and needs only the store;
+ * plain `profile` runs Cliffwatch's own lanes and needs CUDA. */
+static int
+profile_dispatch (int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    if (strcmp (argv[i], "--exec") == 0)
+      return cw_cli_profile_exec (argc, argv);
+#if CW_CLI_HAVE_PROFILE
+  return cw_cli_profile (argc, argv);
+#else
+  for (int i = 1; i < argc; i++)
+    if (cw_cli_is_help (argv[i]))
+      return cw_cli_profile_exec (argc, argv);
+  return cw_cli_failf ("profile: this cliffwatch-cli was built without CUDA, so it runs no lanes; "
+                       "`profile --exec -- PROGRAM` measures an external program");
+#endif
+}
+#endif
+
 typedef struct {
   const char *name;
   int (*run) (int argc, char **argv);
@@ -45,7 +70,9 @@ static const Subcommand subcommands[] = {
   { "calibrate", NULL, "stage link and indexer throughput from index-transfer receipts",
     "needs the SQLite receipt store: install libsqlite3-dev and configure with -Dsqlite=enabled" },
 #endif
-#if CW_CLI_HAVE_PROFILE
+#if CW_CLI_HAVE_PROFILE_EXEC
+  { "profile", profile_dispatch, "run lanes, or measure any CUDA program (--exec), and store receipts", NULL },
+#elif CW_CLI_HAVE_PROFILE
   { "profile", cw_cli_profile, "run lanes on the GPU and store receipts", NULL },
 #else
   { "profile", NULL, "run lanes on the GPU and store receipts",
