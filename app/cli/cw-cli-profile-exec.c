@@ -359,7 +359,7 @@ cw_cli_profile_exec (int argc, char **argv)
   char *env_unset[2] = { NULL };
   CwExecRunOptions run;
   CwExecRunResult res;
-  bool made_dir = false;
+  bool made_dir = false, db_existed, stored = false;
 
   memset (&o, 0, sizeof o);
   o.allocator = "tensor";
@@ -461,6 +461,7 @@ cw_cli_profile_exec (int argc, char **argv)
 
   /* Open (create) the database before the run: a path we cannot write is
    * found now, not after an hour of measuring. */
+  db_existed = access (o.db, F_OK) == 0;
   store = cw_receipt_store_open (o.db, CW_RECEIPT_STORE_CREATE, &error);
   if (store == NULL)
     {
@@ -646,6 +647,7 @@ cw_cli_profile_exec (int argc, char **argv)
       o.keep_spool = true;
       goto out;
     }
+  stored = true;
 
   printf ("%-6s %-8s %-4s %-28s %-7s %-12s %-12s %-12s %s\n", "id", "pid", "dev", "range", "status", "peak",
           "above open", "predicted", "agrees");
@@ -671,5 +673,17 @@ out:
   free (all);
   cw_receipt_free (tmpl);
   cw_receipt_store_close (store);
+  /* A failed command leaves nothing behind: a database it created for
+   * receipts it could not store goes again. */
+  if (!stored && !db_existed && store != NULL)
+    {
+      char side[PATH_MAX + 8];
+
+      unlink (o.db);
+      snprintf (side, sizeof side, "%s-wal", o.db);
+      unlink (side);
+      snprintf (side, sizeof side, "%s-shm", o.db);
+      unlink (side);
+    }
   return status;
 }
