@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,6 +329,25 @@ cw_receipt_peak_tolerance_bytes (uint64_t predicted_bytes)
   uint64_t pct = predicted_bytes / 100;     /* floor: never more lenient than 1 % */
 
   return pct > floor_bytes ? pct : floor_bytes;
+}
+
+const char *
+cw_receipt_signal_name (int sig, char *buf, size_t size)
+{
+  static const struct { int sig; const char *name; } names[] = {
+    { SIGSEGV, "SIGSEGV" }, { SIGBUS, "SIGBUS" }, { SIGABRT, "SIGABRT" }, { SIGKILL, "SIGKILL" },
+    { SIGTERM, "SIGTERM" }, { SIGINT, "SIGINT" }, { SIGFPE, "SIGFPE" }, { SIGILL, "SIGILL" },
+    { SIGHUP, "SIGHUP" }, { SIGQUIT, "SIGQUIT" }, { SIGPIPE, "SIGPIPE" },
+  };
+
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (names[i].sig == sig)
+      {
+        snprintf (buf, size, "%s", names[i].name);
+        return buf;
+      }
+  snprintf (buf, size, "signal %d", sig);
+  return buf;
 }
 
 bool

@@ -198,6 +198,9 @@ void        cw_receipt_clear_trace (CwReceipt *receipt);
  * and the per-buffer and per-phase breakdown (replacing any earlier one). */
 bool        cw_receipt_set_prediction (CwReceipt *receipt, const CwPlan *plan, CwError *error);
 
+/* "SIGSEGV", "SIGKILL", ... or "signal N", written into buf; returns buf. */
+const char *cw_receipt_signal_name (int signal, char *buf, size_t size);
+
 /* Writes a fresh random v4 UUID into out[37]. */
 void        cw_receipt_uuid_generate (char out[37]);
 

@@ -537,7 +537,7 @@ cw_cli_profile_exec (int argc, char **argv)
       fprintf (stderr, "profile --exec: timed out after %" PRIu64 " s; the program was killed\n", o.timeout_s);
     else if (res.exit_signal)
       fprintf (stderr, "profile --exec: the program was killed by %s after %.1f s\n",
-               cw_exec_signal_name (res.exit_signal, sig, sizeof sig), res.wall_s);
+               cw_receipt_signal_name (res.exit_signal, sig, sizeof sig), res.wall_s);
     else
       fprintf (stderr, "profile --exec: the program exited with status %d after %.1f s\n", res.exit_code,
                res.wall_s);

@@ -29,7 +29,10 @@ print_help (FILE *out)
          "  export  [--db] DB --format csv|json [FILTERS] [--trace] [--output FILE]\n"
          "  compare [--db] DB [FILTERS] [--format table|json|csv]\n"
          "          predicted vs measured peak of every ok receipt that has a prediction;\n"
-         "          exit 1 when one differs by more than max(1 %, 8 MiB)\n"
+         "          exit 1 when one differs by more than max(1 %, 8 MiB) (lanes) or\n"
+         "          max(0.5 %, 8 MiB) (external programs; an NVTX range's receipt is\n"
+         "          compared above what was live when the range opened, against the\n"
+         "          prediction less its input buffers)\n"
          "  merge   --into OUT.db IN.db [IN.db...]\n"
          "          copies receipts whose UUID OUT.db lacks (databases from several nodes)\n"
          "  migrate [--db] DB\n"
@@ -329,6 +332,26 @@ print_receipt_json (FILE *out, const CwReceipt *r, bool with_trace)
   fprintf (out, "\"time_unix_ns\": %" PRId64 ", ", r->provenance.time_unix_ns);
   json_str (out, "time", when, false);
   fputs ("}, ", out);
+  if (cw_receipt_is_exec (r))
+    {
+      uint64_t cp, cm;
+
+      cw_receipt_get_compared_peaks (r, &cp, &cm);
+      fputs ("\"exec\": {", out);
+      json_str (out, "program", r->exec.program, true);
+      fprintf (out, "\"pid\": %d, \"rank\": %d, \"device\": %d, ", (int) r->exec.pid, (int) r->exec.rank,
+               (int) r->exec.device);
+      json_str (out, "allocator", r->exec.allocator, true);
+      json_str (out, "range", r->exec.range_name, true);
+      json_u64 (out, "range_occurrence", r->exec.range_occurrence, true);
+      json_u64 (out, "range_open_bytes", r->exec.range_open_bytes, true);
+      json_u64 (out, "compared_predicted_bytes", cp, true);
+      json_u64 (out, "compared_measured_bytes", cm, true);
+      fprintf (out, "\"exit_code\": %d, \"exit_signal\": %d, ", (int) r->exec.exit_code,
+               (int) r->exec.exit_signal);
+      json_u64 (out, "n_kernels", r->exec.n_kernels, false);
+      fputs ("}, ", out);
+    }
   json_u64 (out, "predicted_peak_bytes", r->predicted_peak_bytes, true);
   json_u64 (out, "predicted_input_bytes", r->predicted_input_bytes, true);
   json_u64 (out, "measured_peak_bytes", r->measured_peak_bytes, true);
@@ -547,6 +570,32 @@ print_show_table (FILE *out, const CwReceipt *r, bool with_trace)
            (int) r->provenance.cuda_runtime_version, r->provenance.cupti_version,
            r->provenance.cliffwatch_version, r->provenance.git_revision);
   fprintf (out, "  host, time     %s, %s\n", r->provenance.host, when);
+  if (cw_receipt_is_exec (r))
+    {
+      char b2[CW_BYTES_FORMAT_SIZE], sig[32] = "";
+
+      fprintf (out, "  program        %s\n", r->exec.program);
+      fprintf (out, "  process        pid %d, rank %d, device %d, allocator level %s\n", (int) r->exec.pid,
+               (int) r->exec.rank, (int) r->exec.device, r->exec.allocator);
+      if (r->exec.exit_signal)
+        cw_receipt_signal_name (r->exec.exit_signal, sig, sizeof sig);
+      fprintf (out, "  ended          %s%s%d\n", r->exec.exit_signal ? "by " : "exit status ",
+               r->exec.exit_signal ? sig : "", r->exec.exit_signal ? 0 : (int) r->exec.exit_code);
+      if (r->exec.range_name[0])
+        {
+          uint64_t cp, cm;
+
+          cw_receipt_get_compared_peaks (r, &cp, &cm);
+          fprintf (out, "  range          %s (occurrence %" PRIu32 "), opened at %s live\n", r->exec.range_name,
+                   r->exec.range_occurrence, cw_bytes_format (r->exec.range_open_bytes, b1, sizeof b1));
+          if (r->profile[0])
+            fprintf (out, "  above opening  measured %s, predicted %s (prediction less its inputs)\n",
+                     cw_bytes_format (cm, b1, sizeof b1), cw_bytes_format (cp, b2, sizeof b2));
+          else
+            fprintf (out, "  above opening  measured %s\n", cw_bytes_format (cm, b1, sizeof b1));
+        }
+      fprintf (out, "  kernels        %" PRIu64 " launched\n", r->exec.n_kernels);
+    }
   fprintf (out, "  predicted peak %s\n", cw_bytes_format (r->predicted_peak_bytes, b1, sizeof b1));
   fprintf (out, "  measured peak  %s (CUPTI alloc/free)%s\n", cw_bytes_format (r->measured_peak_bytes, b1, sizeof b1),
            r->predicted_peak_bytes && r->status == CW_RECEIPT_STATUS_OK
@@ -808,27 +857,29 @@ cmd_compare (Options *o)
     {
       const CwReceipt *r = cw_receipt_list_get (list, i);
       int64_t diff;
-      uint64_t tol;
+      uint64_t tol, cp, cm;
       bool ok;
 
       if (r->status != CW_RECEIPT_STATUS_OK || r->predicted_peak_bytes == 0)
         continue;
-      diff = (int64_t) (r->measured_peak_bytes - r->predicted_peak_bytes);
-      tol = cw_receipt_peak_tolerance_bytes (r->predicted_peak_bytes);
+      /* External programs' range receipts compare above the range's opening. */
+      cw_receipt_get_compared_peaks (r, &cp, &cm);
+      diff = (int64_t) (cm - cp);
+      tol = cw_receipt_get_tolerance_bytes (r);
       ok = cw_receipt_peak_agrees (r) && r->dropped_records == 0;
       n_bad += !ok;
       if (o->format == CW_CLI_FORMAT_CSV)
         printf ("%" PRId64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%s\n", r->id, r->lane,
-                r->config.sq, r->predicted_peak_bytes, r->measured_peak_bytes, diff, tol, ok ? "yes" : "no");
+                r->config.sq, cp, cm, diff, tol, ok ? "yes" : "no");
       else if (o->format == CW_CLI_FORMAT_JSON)
         printf ("%s{\"id\": %" PRId64 ", \"lane\": \"%s\", \"sq\": %" PRIu64 ", \"predicted_peak_bytes\": %" PRIu64
                 ", \"measured_peak_bytes\": %" PRIu64 ", \"difference_bytes\": %" PRId64
                 ", \"tolerance_bytes\": %" PRIu64 ", \"agrees\": %s}",
-                n_checked ? ",\n  " : "\n  ", r->id, r->lane, r->config.sq, r->predicted_peak_bytes,
-                r->measured_peak_bytes, diff, tol, ok ? "true" : "false");
+                n_checked ? ",\n  " : "\n  ", r->id, r->lane, r->config.sq, cp, cm, diff, tol,
+                ok ? "true" : "false");
       else
         printf ("%5" PRId64 "  %-12s %9" PRIu64 " %16" PRIu64 " %16" PRIu64 " %14" PRId64 " %12" PRIu64 "  %s%s\n",
-                r->id, r->lane, r->config.sq, r->predicted_peak_bytes, r->measured_peak_bytes, diff, tol,
+                r->id, r->lane, r->config.sq, cp, cm, diff, tol,
                 ok ? "yes" : "NO", r->dropped_records ? " (dropped records)" : "");
       n_checked++;
     }

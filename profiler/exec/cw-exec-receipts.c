@@ -364,25 +364,6 @@ kernel_times_build (const CwSpool *spool, KernelTimes *kt, CwError *error)
 
 /* ---- receipts --------------------------------------------------------------- */
 
-const char *
-cw_exec_signal_name (int sig, char *buf, size_t size)
-{
-  static const struct { int sig; const char *name; } names[] = {
-    { SIGSEGV, "SIGSEGV" }, { SIGBUS, "SIGBUS" }, { SIGABRT, "SIGABRT" }, { SIGKILL, "SIGKILL" },
-    { SIGTERM, "SIGTERM" }, { SIGINT, "SIGINT" }, { SIGFPE, "SIGFPE" }, { SIGILL, "SIGILL" },
-    { SIGHUP, "SIGHUP" }, { SIGQUIT, "SIGQUIT" }, { SIGPIPE, "SIGPIPE" },
-  };
-
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (names[i].sig == sig)
-      {
-        snprintf (buf, size, "%s", names[i].name);
-        return buf;
-      }
-  snprintf (buf, size, "signal %d", sig);
-  return buf;
-}
-
 typedef struct {
   const CwSpool              *spool;
   const CwExecReceiptOptions *o;
@@ -491,7 +472,7 @@ describe_end (const Ctx *c, char *buf, size_t size)
   if (c->o->timed_out)
     snprintf (buf, size, "timed out after %u s and was killed", c->o->timeout_s);
   else if (c->o->exit_signal != 0)
-    snprintf (buf, size, "killed by %s", cw_exec_signal_name (c->o->exit_signal, sig, sizeof sig));
+    snprintf (buf, size, "killed by %s", cw_receipt_signal_name (c->o->exit_signal, sig, sizeof sig));
   else if (c->o->exit_code != 0)
     snprintf (buf, size, "exited with status %d", c->o->exit_code);
   if (cw_spool_is_truncated (c->spool))

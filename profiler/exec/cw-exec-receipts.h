@@ -54,9 +54,6 @@ typedef struct {
 bool cw_exec_receipts_build (const CwSpool *spool, const CwExecReceiptOptions *options,
                              CwReceipt ***out, size_t *n_out, CwError *error);
 
-/* "SIGSEGV", "SIGKILL", ... or "signal N". */
-const char *cw_exec_signal_name (int signal, char *buf, size_t size);
-
 #ifdef __cplusplus
 }
 #endif
