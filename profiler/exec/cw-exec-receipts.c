@@ -296,6 +296,9 @@ ranges_build (const CwSpool *spool, Range **out, size_t *n_out, CwError *error)
               {
                 r[j].end_ns = mk[i].timestamp_ns >= r[j].start_ns ? mk[i].timestamp_ns : r[j].start_ns;
                 r[j].closed = true;
+                /* The library may learn only at the end that a range was a
+                 * start/end range (nvtxRangeEnd's id). */
+                r[j].push_pop = r[j].push_pop && mk[i].push_pop;
                 break;
               }
         }
