@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Measure every planned engine shape under `cliffwatch-cli profile --exec`, and the injection's
+overhead. One receipt database comes out, with each range receipt predicted by the engine's profile.
+
+    python3 bench/engines/cw_engines_profile.py --cli CLI --db DB [--engine E] [--overhead N] [--log FILE]
+
+For each line L of `cw_engines.py --plan`:
+    CLI profile --exec --db DB --range 'indexer:*' --allocator tensor \
+        --profile-file data/profiles/ENGINE.profile PLAN-FLAGS --note "engines: L" \
+        -- python3 bench/engines/cw_engines.py L
+PLAN-FLAGS are cw_engines_predict.plan_flags (the configuration the receipt stores). The last shape of
+each engine is past the H200's cliff: its receipt must be status oom. With --overhead N, the first shape
+of each engine also runs N times without and N times with the injection; the forward's wall time
+("seconds" in the script's JSON line) is printed as one table row per engine."""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+import cw_engines  # noqa: E402
+import cw_engines_predict  # noqa: E402
+
+SCRIPT = os.path.join(HERE, "cw_engines.py")
+
+
+def plan_lines(engine=None):
+    out = subprocess.run([sys.executable, SCRIPT, "--plan"] + (["--engine", engine] if engine else []),
+                         capture_output=True, text=True, check=True).stdout
+    return [l.split() for l in out.splitlines() if l.strip()]
+
+
+def arg(line, name, default=None):
+    return line[line.index(name) + 1] if name in line else default
+
+
+def flags_for(line):
+    e = arg(line, "--engine")
+    return e, cw_engines_predict.plan_flags(e, int(arg(line, "--b")), int(arg(line, "--sq")), int(arg(line, "--h")),
+                                            int(arg(line, "--d")), int(arg(line, "--top-k")),
+                                            int(arg(line, "--ratio", "4")))
+
+
+def seconds_of(stdout):
+    for l in stdout.splitlines():
+        if l.startswith("{"):
+            try:
+                return json.loads(l).get("seconds")
+            except ValueError:
+                pass
+    return None
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--cli", required=True)
+    p.add_argument("--db", required=True)
+    p.add_argument("--engine", help="one engine's shapes; 'none' for the overhead table alone")
+    p.add_argument("--overhead", type=int, default=0)
+    p.add_argument("--log", default="/dev/null")
+    a = p.parse_args()
+    log = open(a.log, "a")
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    for line in ([] if a.engine == "none" else plan_lines(a.engine)):
+        engine, flags = flags_for(line)
+        cmd = [a.cli, "profile", "--exec", "--db", a.db, "--range", "indexer:*", "--allocator", "tensor",
+               "--profile-file", os.path.join(ROOT, "data", "profiles", engine + ".profile")] + flags.split() + \
+              ["--note", "engines: " + " ".join(line), "--", sys.executable, SCRIPT] + line
+        t0 = time.time()
+        r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+        log.write("$ " + " ".join(cmd) + f"\nexit {r.returncode}\n{r.stdout}{r.stderr}\n")
+        row = [l for l in r.stdout.splitlines() if "indexer:" in l]
+        print(f"{time.time() - t0:6.1f}s rc={r.returncode} {' '.join(line)}")
+        for l in row:
+            print("    " + l)
+        if not row:
+            print("    " + (r.stderr.strip().splitlines() or ["(no output)"])[-1])
+        sys.stdout.flush()
+    if a.overhead:
+        print(f"{'engine':14s} {'shape':34s} {'plain s (median)':>17s} {'injected s (median)':>20s} {'overhead':>9s}")
+        for engine in cw_engines.ENGINES:
+            line = plan_lines(engine)[0]
+            plain, inj = [], []
+            for _ in range(a.overhead):
+                r = subprocess.run([sys.executable, SCRIPT] + line, capture_output=True, text=True,
+                                   env=dict(env, PYTORCH_NO_CUDA_MEMORY_CACHING="1"))
+                plain.append(seconds_of(r.stdout))
+                r = subprocess.run([a.cli, "profile", "--exec", "--db", "/tmp/cw-overhead.db", "--allocator", "tensor",
+                                    "--range", "indexer:*", "--", sys.executable, SCRIPT] + line,
+                                   capture_output=True, text=True, env=env)
+                inj.append(seconds_of(r.stdout))
+            plain = [x for x in plain if x is not None]
+            inj = [x for x in inj if x is not None]
+            if plain and inj:
+                mp, mi = statistics.median(plain), statistics.median(inj)
+                print(f"{engine:14s} {' '.join(line[2:]):34s} {mp:17.4f} {mi:20.4f} {100 * (mi / mp - 1):8.1f}%")
+                log.write(f"overhead {engine} plain {plain} injected {inj}\n")
+            else:
+                print(f"{engine:14s} no timings (plain {plain}, injected {inj})")
+
+
+if __name__ == "__main__":
+    main()
