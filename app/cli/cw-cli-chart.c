@@ -522,8 +522,14 @@ chart_compare (int argc, char **argv, ChartOptions *o)
             break;
         if (g == n_groups)
           groups[n_groups++] = r->lane;
-        points[n_points].predicted_bytes = (double) r->predicted_peak_bytes;
-        points[n_points].measured_bytes = (double) r->measured_peak_bytes;
+        {
+          uint64_t cp, cm;
+
+          /* External programs' range receipts: above the range's opening. */
+          cw_receipt_get_compared_peaks (r, &cp, &cm);
+          points[n_points].predicted_bytes = (double) cp;
+          points[n_points].measured_bytes = (double) cm;
+        }
         points[n_points].group = (unsigned) g;
         points[n_points].tag = (size_t) r->id;
         n_agree += cw_receipt_peak_agrees (r);

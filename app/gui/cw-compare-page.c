@@ -44,9 +44,14 @@ describe_point (CwComparePage *self, guint position)
 
   row = g_list_model_get_item (self->rows, position);
   r = cw_receipt_row_get_receipt (row);
-  error = cw_chart_compare_error_fraction ((double) r->predicted_peak_bytes, (double) r->measured_peak_bytes);
-  cw_bytes_format (r->predicted_peak_bytes, predicted, sizeof predicted);
-  cw_bytes_format (r->measured_peak_bytes, measured, sizeof measured);
+  {
+    uint64_t cp, cm;
+
+    cw_receipt_get_compared_peaks (r, &cp, &cm);
+    error = cw_chart_compare_error_fraction ((double) cp, (double) cm);
+    cw_bytes_format (cp, predicted, sizeof predicted);
+    cw_bytes_format (cm, measured, sizeof measured);
+  }
   g_snprintf (id, sizeof id, "%" G_GINT64_FORMAT, r->id);
   g_snprintf (sq, sizeof sq, "%" G_GUINT64_FORMAT, r->config.sq);
 
@@ -107,7 +112,12 @@ rebuild (gpointer user_data)
 
       if (r->status != CW_RECEIPT_STATUS_OK || r->predicted_peak_bytes == 0 || r->measured_peak_bytes == 0)
         continue;
-      e = fabs (cw_chart_compare_error_fraction ((double) r->predicted_peak_bytes, (double) r->measured_peak_bytes));
+      {
+        uint64_t cp, cm;
+
+        cw_receipt_get_compared_peaks (r, &cp, &cm);
+        e = fabs (cw_chart_compare_error_fraction ((double) cp, (double) cm));
+      }
       g_array_append_val (errors, e);
       if (cw_receipt_peak_agrees (r))
         n_agree++;

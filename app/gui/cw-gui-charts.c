@@ -320,8 +320,14 @@ cw_gui_chart_compare (GListModel *rows)
           g_ptr_array_add (groups, (gpointer) r->lane);
         }
 
-      point.predicted_bytes = (double) r->predicted_peak_bytes;
-      point.measured_bytes = (double) r->measured_peak_bytes;
+      {
+        uint64_t cp, cm;
+
+        /* External programs' range receipts: above the range's opening. */
+        cw_receipt_get_compared_peaks (r, &cp, &cm);
+        point.predicted_bytes = (double) cp;
+        point.measured_bytes = (double) cm;
+      }
       point.group = GPOINTER_TO_UINT (index);
       point.tag = i;
       g_array_append_val (points, point);

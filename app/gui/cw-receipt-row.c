@@ -65,8 +65,12 @@ cw_receipt_row_get_error_percent (CwReceiptRow *self)
   if (r->status != CW_RECEIPT_STATUS_OK || r->predicted_peak_bytes == 0 || r->measured_peak_bytes == 0)
     return NAN;
 
-  return 100.0 * ((double) r->measured_peak_bytes - (double) r->predicted_peak_bytes)
-               / (double) r->predicted_peak_bytes;
+  {
+    uint64_t cp, cm;
+
+    cw_receipt_get_compared_peaks (r, &cp, &cm);
+    return 100.0 * ((double) cm - (double) cp) / (double) MAX (cp, 1);
+  }
 }
 
 const char *

@@ -399,8 +399,21 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
     }
   else if (r->measured_peak_bytes)
     {
-      double e = 100.0 * ((double) r->measured_peak_bytes - (double) r->predicted_peak_bytes)
-                       / (double) MAX (r->predicted_peak_bytes, 1);
+      uint64_t cp, cm;
+      double e;
+
+      cw_receipt_get_compared_peaks (r, &cp, &cm);
+      e = 100.0 * ((double) cm - (double) cp) / (double) MAX (cp, 1);
+      if (cw_receipt_is_exec (r) && r->exec.range_name[0])
+        {
+          add_line (g, _("Program"), r->exec.program);
+          g_snprintf (buf, sizeof buf, "%s #%u (%s)", r->exec.range_name, r->exec.range_occurrence,
+                      r->exec.allocator);
+          add_line (g, _("NVTX range"), buf);
+          add_bytes_line (g, _("Live when the range opened"), r->exec.range_open_bytes);
+          add_bytes_line (g, _("Measured above the opening"), cm);
+          add_bytes_line (g, _("Predicted above the inputs"), cp);
+        }
 
       add_bytes_line (g, _("Measured peak (CUPTI alloc/free)"), r->measured_peak_bytes);
       if (r->predicted_peak_bytes)
