@@ -85,6 +85,97 @@ check_transfer_receipt (const char *db, const CwReceipt *r)
     }
 }
 
+/* External programs (profile --exec): the engine receipts of issue 14. */
+#define MAX_ENGINES 16
+static struct {
+  char     profile[64];
+  unsigned n_ok, n_oom;
+  uint64_t shapes[64][3];   /* distinct (b, h, d) among ok receipts */
+  unsigned n_shapes;
+} engines[MAX_ENGINES];
+static unsigned n_engines, n_exec;
+
+static void
+check_exec_receipt (const char *db, const CwReceipt *r)
+{
+  uint64_t hbm = r->provenance.hbm_total_bytes, cp, cm;
+  unsigned e;
+
+  n_exec++;
+  CHECK (hbm > 0 && r->provenance.gpu_name[0] && r->provenance.gpu_uuid[0] && r->provenance.git_revision[0]
+         && r->provenance.cupti_version > 0, "%s receipt %" PRId64 ": provenance incomplete", db, r->id);
+  CHECK (r->exec.program[0] && r->exec.pid > 0 && r->exec.device >= 0, "%s receipt %" PRId64 ": no process", db,
+         r->id);
+  CHECK (strcmp (r->exec.allocator, "tensor") == 0, "%s receipt %" PRId64 ": allocator level '%s'", db, r->id,
+         r->exec.allocator);
+  CHECK (r->dropped_records == 0, "%s receipt %" PRId64 ": dropped records", db, r->id);
+  if (r->exec.range_name[0] == '\0' || r->profile[0] == '\0')
+    return;
+  for (e = 0; e < n_engines; e++)
+    if (strcmp (engines[e].profile, r->profile) == 0)
+      break;
+  if (e == n_engines && n_engines < MAX_ENGINES)
+    snprintf (engines[n_engines++].profile, sizeof engines[0].profile, "%s", r->profile);
+  if (e == MAX_ENGINES)
+    return;
+  cw_receipt_get_compared_peaks (r, &cp, &cm);
+  if (r->status == CW_RECEIPT_STATUS_OK)
+    {
+      CwError err = CW_ERROR_INIT;
+      CwProfile *profile = cw_profile_load (r->profile, &err);
+      bool seen = false;
+
+      engines[e].n_ok++;
+      CHECK (cw_receipt_peak_agrees (r),
+             "%s receipt %" PRId64 " (%s b=%" PRIu64 " sq=%" PRIu64 " h=%" PRIu64 " d=%" PRIu64
+             "): predicted %" PRIu64 " vs measured %" PRIu64 " above the range's opening",
+             db, r->id, r->profile, r->config.b, r->config.sq, r->config.h, r->config.d, cp, cm);
+      CHECK (r->exec.n_kernels > 0 && r->lane_ns > 0, "%s receipt %" PRId64 ": no kernels", db, r->id);
+      /* Today's planner, on the stored configuration, still predicts it. */
+      CHECK (profile != NULL, "profile %s: %s", r->profile, err.message);
+      if (profile)
+        {
+          CwPlan *plan = cw_plan_new (profile, &r->config, &err);
+
+          CHECK (plan != NULL, "plan: %s", err.message);
+          if (plan)
+            {
+              CwReceipt tmp = *r;
+
+              tmp.predicted_peak_bytes = cw_plan_get_peak_bytes (plan);
+              tmp.predicted_input_bytes = cw_plan_get_input_bytes (plan);
+              CHECK (cw_receipt_peak_agrees (&tmp),
+                     "%s receipt %" PRId64 " (%s sq=%" PRIu64 "): today's planner says %" PRIu64
+                     " above the inputs, measured %" PRIu64, db, r->id, r->profile, r->config.sq,
+                     tmp.predicted_peak_bytes - tmp.predicted_input_bytes, cm);
+              cw_plan_free (plan);
+            }
+          cw_profile_free (profile);
+        }
+      for (unsigned i = 0; i < engines[e].n_shapes; i++)
+        seen = seen || (engines[e].shapes[i][0] == r->config.b && engines[e].shapes[i][1] == r->config.h
+                        && engines[e].shapes[i][2] == r->config.d);
+      if (!seen && engines[e].n_shapes < 64)
+        {
+          engines[e].shapes[engines[e].n_shapes][0] = r->config.b;
+          engines[e].shapes[engines[e].n_shapes][1] = r->config.h;
+          engines[e].shapes[engines[e].n_shapes][2] = r->config.d;
+          engines[e].n_shapes++;
+        }
+    }
+  else if (r->status == CW_RECEIPT_STATUS_OOM)
+    {
+      engines[e].n_oom++;
+      CHECK (r->oom_request_bytes > 0, "%s receipt %" PRId64 ": oom without the request size", db, r->id);
+      /* The planner saw it coming: above the inputs alone it does not fit. */
+      CHECK (cp > hbm, "%s receipt %" PRId64 ": OOM at a predicted %" PRIu64 " B above the inputs on %" PRIu64
+             " B HBM", db, r->id, cp, hbm);
+    }
+  else
+    CHECK (false, "%s receipt %" PRId64 ": status %s: %s", db, r->id, cw_receipt_status_get_name (r->status),
+           r->error_message);
+}
+
 static void
 check_receipt (const char *db, const CwReceipt *r, LaneStats stats[3], unsigned *n_host_checked,
                unsigned *n_mask_ok)
@@ -101,6 +192,11 @@ check_receipt (const char *db, const CwReceipt *r, LaneStats stats[3], unsigned 
   if (is_transfer_receipt (r))
     {
       check_transfer_receipt (db, r);
+      return;
+    }
+  if (cw_receipt_is_exec (r))
+    {
+      check_exec_receipt (db, r);
       return;
     }
 
@@ -375,6 +471,17 @@ main (void)
   CHECK (n_transfer_recv > 0 && n_transfer_recv == n_transfer_recompute,
          "index-transfer: %u recv vs %u recompute receipts", n_transfer_recv, n_transfer_recompute);
   fprintf (stderr, "index-transfer: %u transfer + %u recompute receipts\n", n_transfer_recv, n_transfer_recompute);
+  /* Issue 14: each engine profile is checked against at least six measured
+   * shapes of its engine and one past its cliff. */
+  CHECK (n_exec > 0, "no external-program receipts (data/receipts/h200-engines.db)");
+  for (unsigned e = 0; e < n_engines; e++)
+    {
+      CHECK (engines[e].n_ok >= 6 && engines[e].n_shapes >= 3 && engines[e].n_oom >= 1,
+             "engine %s: %u ok receipts over %u (b, h, d) shapes, %u oom", engines[e].profile, engines[e].n_ok,
+             engines[e].n_shapes, engines[e].n_oom);
+      fprintf (stderr, "engine %-14s ok %u (%u b/h/d shapes), oom %u\n", engines[e].profile, engines[e].n_ok,
+               engines[e].n_shapes, engines[e].n_oom);
+    }
   CHECK (n_host_checked > 0, "no index-mask-host-checked receipt");
   CHECK (n_mask_ok > 0, "no index-mask receipt");
   fprintf (stderr, "%u database(s), %u receipts, %d failure(s)\n", n_dbs, n_receipts, failures);
