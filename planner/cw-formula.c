@@ -4,7 +4,9 @@
  *   expr    := term (('+' | '-') term)*
  *   term    := primary (('*' | '/' | '%') primary)*
  *   primary := NUMBER | NAME | NAME '(' expr (',' expr)* ')' | '(' expr ')'
- * '/' is floor division; '-' below zero is an error, not a wrap. */
+ * '/' is floor division; '-' below zero is an error, not a wrap. Conditions are
+ * functions, not operators: lt(a, b) and le(a, b) give 1 or 0, select(c, a, b)
+ * picks a when c != 0 (both arms are evaluated, so an error in either fails). */
 #include "cw-formula.h"
 
 #include <ctype.h>
@@ -80,6 +82,10 @@ static const struct {
   { "align_up", CW_OP_ALIGN_UP, 2, 2 },
   { "clamp", CW_OP_CLAMP, 3, 3 },
   { "nbytes", CW_OP_NBYTES, 2, 2 },
+  { "isqrt", CW_OP_ISQRT, 1, 1 },
+  { "select", CW_OP_SELECT, 3, 3 },
+  { "lt", CW_OP_LT, 2, 2 },
+  { "le", CW_OP_LE, 2, 2 },
 };
 
 static void
@@ -160,7 +166,7 @@ parse_primary (Compiler *c)
           break;
       if (fi == sizeof functions / sizeof functions[0])
         {
-          fail (c, "unknown function '%s' (known: min, max, ceil_div, align_up, clamp, nbytes)", name);
+          fail (c, "unknown function '%s' (known: min, max, ceil_div, align_up, clamp, nbytes, isqrt, select, lt, le)", name);
           return;
         }
       c->p++;
@@ -318,6 +324,28 @@ cw_formula_clear (CwFormula *formula)
 
 #define FAIL(c, w) do { *code = (c); *why = (w); return false; } while (0)
 
+/* floor(sqrt(x)), exact for every uint64 (no floating point). */
+static uint64_t
+isqrt_u64 (uint64_t x)
+{
+  uint64_t r = 0, bit = 1ull << 62;
+
+  while (bit > x)
+    bit >>= 2;
+  while (bit != 0)
+    {
+      if (x >= r + bit)
+        {
+          x -= r + bit;
+          r = (r >> 1) + bit;
+        }
+      else
+        r >>= 1;
+      bit >>= 2;
+    }
+  return r;
+}
+
 bool
 cw_formula_eval (const CwFormula *formula, const uint64_t *slots, const unsigned *role_bits,
                  uint64_t *out, const char **why, CwErrorCode *code)
@@ -404,6 +432,18 @@ cw_formula_eval (const CwFormula *formula, const uint64_t *slots, const unsigned
           if (!cw_mul_u64 (a, b, &r))
             FAIL (CW_ERROR_OVERFLOW, "overflows uint64 in nbytes");
           stack[sp - 1] = r / 8 + (r % 8 != 0);
+          break;
+        case CW_OP_ISQRT:
+          stack[sp - 1] = isqrt_u64 (stack[sp - 1]);
+          break;
+        case CW_OP_SELECT:
+          b = stack[--sp]; a = stack[--sp];
+          stack[sp - 1] = stack[sp - 1] != 0 ? a : b;
+          break;
+        case CW_OP_LT:
+        case CW_OP_LE:
+          b = stack[--sp]; a = stack[sp - 1];
+          stack[sp - 1] = op->op == CW_OP_LT ? a < b : a <= b;
           break;
         case CW_OP_ADD_K:
         case CW_OP_ADD_S:

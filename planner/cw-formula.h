@@ -32,6 +32,10 @@ typedef enum {
    * dispatches on the sweep path. */
   CW_OP_ADD_K, CW_OP_SUB_K, CW_OP_MUL_K, CW_OP_DIV_K,   /* operand: value */
   CW_OP_ADD_S, CW_OP_SUB_S, CW_OP_MUL_S, CW_OP_DIV_S,   /* operand: slots[arg] */
+  CW_OP_ISQRT,       /* isqrt(x) = floor(sqrt(x)) */
+  CW_OP_SELECT,      /* select(c, a, b) = c != 0 ? a : b (both evaluated) */
+  CW_OP_LT,          /* lt(a, b) = a < b ? 1 : 0 */
+  CW_OP_LE,          /* le(a, b) = a <= b ? 1 : 0 */
 } CwOpCode;
 
 typedef struct {

@@ -51,7 +51,9 @@ is_builtin_name (const char *name)
     if (strcmp (bytes_names[i], name) == 0)
       return true;
   return strcmp (name, "min") == 0 || strcmp (name, "max") == 0 || strcmp (name, "ceil_div") == 0 ||
-         strcmp (name, "align_up") == 0 || strcmp (name, "clamp") == 0 || strcmp (name, "nbytes") == 0;
+         strcmp (name, "align_up") == 0 || strcmp (name, "clamp") == 0 || strcmp (name, "nbytes") == 0 ||
+         strcmp (name, "isqrt") == 0 || strcmp (name, "select") == 0 || strcmp (name, "lt") == 0 ||
+         strcmp (name, "le") == 0;
 }
 
 static int

@@ -1,38 +1,56 @@
-# SGLang NSA/DSA indexer, ragged prefill (Indexer._get_topk_ragged), read
-# 2026-11-23 from python/sglang/srt/layers/attention/nsa/nsa_indexer.py:
-#  upstream sgl-project/sglang at 005e8bf8abf447d93cd14427efbf0b10bf42a326:
-#   logits are fp32 over q_offset query tokens x k_offset gathered keys;
-#   below 8,000,000 elements never chunk; chunk when logits * 2 > free memory
-#   or logits > 0.3 * total; then max_rows = min(max(1, (free * 0.5) //
-#   (k_offset * 4)), q_offset). Effectively rows = min(q, budget // row bytes)
-#   with budget = half the free memory at run time.
-#  newer snapshots (seen in public forks of the same file) use budget =
-#   min(free * SGLANG_DSA_MQA_LOGITS_FREE_MEM_FRACTION, 0.3 * total), or
-#   SGLANG_NSA_MQA_LOGITS_MEMORY_BUDGET_GB when set; same row formula.
-# Free memory is only known at run time, so the budget is a param. Its default
-# is the 0.3 * total cap of an H100 80 GB (0.3 * 85,520,809,984 B): set yours
-# with --param logits_budget_bytes=N.
-# Logits come from deep_gemm.fp8_mqa_logits: padded (deepgemm.profile). K is
-# gathered per request and concatenated: fp8 [k_offset, d] + fp32 scale.
-# topk_result is int32 [tokens, index_topk]. Batches are ragged:
-# q_offset = b*sq, k_offset = b*sk. Not verified on a GPU by us.
+# SGLang DSA (NSA) indexer, ragged prefill (Indexer._get_topk_ragged).
+# Chunking rule of the newer dsa_indexer.py, read 2026-12 in public copies of
+# python/sglang/srt/layers/attention/dsa/dsa_indexer.py (the stored upstream
+# sgl-project/sglang at 614c158168c2321f143bda3757034ea140556444 still has the
+# older text, so these lines have no pinned upstream commit):
+#  _should_chunk_mqa_logits: q*k < _MQA_LOGITS_STATIC_SKIP_ELEMS (8,000,000)
+#   never chunks; otherwise chunk when q*k*4 > logits_budget, where
+#  _get_mqa_logits_budget_bytes: logits_budget = max(1, min(free * f, static)),
+#   static = max(1, min((1 - mem_fraction_static) * total * f, 0.3 * total)),
+#   f = SGLANG_DSA_MQA_LOGITS_FREE_MEM_FRACTION, free = mem_get_info at the
+#   first prefill (cached);
+#  _get_topk_ragged: rows = min(q, max(1, logits_budget // (k * 4))); logits come
+#   from deep_gemm.fp8_mqa_logits (padded: deepgemm.profile); topk_result is
+#   int32 [tokens, index_topk]; K is gathered from the paged pool (64-token
+#   pages) as fp8 [k, d] + fp32 scale.
+# The older nsa_indexer.py (005e8bf8abf447d93cd14427efbf0b10bf42a326,
+# Indexer._should_chunk_mqa_logits) chunked when 2 * logits > free or logits >
+# 0.3 * total, with rows from free / 2; it is not modelled here.
+# Total and free memory are params (gpu_total_bytes, gpu_free_bytes), not tied
+# to --gpu; fractions are in thousandths (formulas are integer).
+# Batches are ragged: q = b*sq, k = b*sk. NOT verified: f's default (0.2),
+# SGLang's per-GPU mem_fraction_static default, _pad_heads_for_deep_gemm
+# (h < 64 pads q and weights), the older path's second top-k buffer and any
+# duplicate K; nothing here was run on a GPU.
 name sglang
-description SGLang NSA indexer prefill: fp32 logits chunked to a memory budget (DeepGEMM-padded), K gather, int32 top-k result
-source https://github.com/sgl-project/sglang/blob/005e8bf8abf447d93cd14427efbf0b10bf42a326/python/sglang/srt/layers/attention/nsa/nsa_indexer.py (Indexer._should_chunk_mqa_logits, _get_topk_ragged)
+description SGLang DSA indexer prefill: fp32 logits chunked to min(f*free, f*(1-mem_fraction_static)*total, 0.3*total) above 8M elements (DeepGEMM-padded), K gather, int32 top-k result
+source https://github.com/sgl-project/sglang/blob/614c158168c2321f143bda3757034ea140556444/python/sglang/srt/layers/attention/dsa/dsa_indexer.py (file; budget rule from newer public copies: Indexer._get_mqa_logits_budget_bytes, _should_chunk_mqa_logits, _get_topk_ragged)
+source https://github.com/sgl-project/sglang/blob/005e8bf8abf447d93cd14427efbf0b10bf42a326/python/sglang/srt/layers/attention/nsa/nsa_indexer.py (older rule, not modelled)
 
-param logits_budget_bytes = 25656242995
+param gpu_total_bytes = 85520809984      # torch total_memory; default: the h100-80gb preset
+param gpu_free_bytes = 0                 # free at the first prefill; 0: (1 - mem_fraction_static) * total
+param mem_fraction_static_permille = 900 # --mem-fraction-static (not verified: SGLang picks it per GPU)
+param free_mem_fraction_permille = 200   # SGLANG_DSA_MQA_LOGITS_FREE_MEM_FRACTION
+param total_mem_fraction_permille = 300  # _MQA_LOGITS_TOTAL_MEM_FRACTION
+param static_skip_elems = 8000000        # _MQA_LOGITS_STATIC_SKIP_ELEMS
 param block_kv = 256
 
 let q_rows = b * sq
 let k_cols = b * sk
-let rows = min(q_rows, max(1, logits_budget_bytes / (k_cols * 4)))
+let static_free = gpu_total_bytes / 1000 * (1000 - mem_fraction_static_permille)
+let free_now = select(gpu_free_bytes, gpu_free_bytes, static_free)
+let total_cap = gpu_total_bytes / 1000 * total_mem_fraction_permille
+let static_budget = max(1, min(static_free / 1000 * free_mem_fraction_permille, total_cap))
+let logits_budget = max(1, min(free_now / 1000 * free_mem_fraction_permille, static_budget))
+let need_chunk = select(lt(q_rows * k_cols, static_skip_elems), 0, lt(logits_budget, q_rows * k_cols * 4))
+let rows = select(need_chunk, min(q_rows, max(1, logits_budget / (k_cols * 4))), q_rows)
 let logits_rows = align_up(rows, 128 / h)
 let logits_cols = align_up(k_cols + block_kv, 256)
 
 phase gather logits topk
 
-buffer q_fp8 = nbytes(b * sq * h * d, bits_q) live all input
-buffer weights = nbytes(b * sq * h, bits_w) live all input
-buffer k_gather = k_cols * (nbytes(d, bits_k) + 4) live all
+buffer q_fp8 = b * sq * h * d live all input
+buffer weights = 4 * b * sq * h live all input
+buffer k_gather = k_cols * (d + 4) live all
 buffer logits = 4 * logits_rows * logits_cols live logits..topk
 buffer topk_result = 4 * b * sq * k live all

@@ -438,6 +438,14 @@ static const BadProfile bad_profiles[] = {
   { "name t\nphase a\nbuffer x = b live a,\n", "bad.profile:3: empty phase name in 'live a,'" },
   { "name t\n= 3\n", "bad.profile:2: expected a directive" },
   { "name t\nphase a\nbuffer x = b,c live a\n", "bad.profile:3: buffer 'x': unexpected ','" },
+  { "name t\nphase a\nbuffer x = isqrt(b, 2) live a\n", "bad.profile:3: buffer 'x': wrong number of arguments to 'isqrt'" },
+  { "name t\nphase a\nbuffer x = select(b, 1) live a\n", "bad.profile:3: buffer 'x': wrong number of arguments to 'select'" },
+  { "name t\nphase a\nbuffer x = lt(b) live a\n", "bad.profile:3: buffer 'x': wrong number of arguments to 'lt'" },
+  { "name t\nphase a\nbuffer x = le(b, 1, 2) live a\n", "bad.profile:3: buffer 'x': wrong number of arguments to 'le'" },
+  { "name t\nphase a\nbuffer x = select(b < 2, 1, 2) live a\n", "bad.profile:3: buffer 'x': missing ')' or ','" },
+  { "name t\nphase a\nbuffer x = if(b, 1, 2) live a\n", "bad.profile:3: buffer 'x': unknown function 'if'" },
+  { "name t\nparam select = 1\n", "bad.profile:2: param name 'select' is a built-in name" },
+  { "name t\nlet isqrt = 1\n", "bad.profile:2: let name 'isqrt' is a built-in name" },
 };
 
 static void
@@ -508,6 +516,47 @@ test_bad_profiles (void)
     p = cw_profile_load_file (path, &e);
     CHECK (p != NULL && !cw_plan_eval_peak (p, &c, &peak, &e) && e.code == CW_ERROR_OVERFLOW &&
            strstr (e.message, "phase 'a' overflow"), "%s", e.message);
+    cw_profile_free (p);
+  }
+  /* isqrt, select, lt, le: exact integer values. */
+  {
+    FILE *f = fopen (path, "w");
+    CwError e = CW_ERROR_INIT;
+    CwProfile *p;
+    CwConfig c = preset ("megacpp-slab-example");   /* b = 8, sq = 4096 */
+    CwPlan *plan;
+
+    fputs ("name t\nphase a\n"
+           "buffer r0 = isqrt(0) live a\nbuffer r1 = isqrt(sq * sq - 1) live a\n"
+           "buffer r2 = isqrt(18446744073709551615) live a\nbuffer r3 = isqrt(51) live a\n"
+           "buffer s1 = select(lt(b, 9), 10, 20) live a\nbuffer s2 = select(le(9, b), 10, 20) live a\n"
+           "buffer s3 = le(b, 8) + lt(b, 8) + select(0, 5, 7) live a\n", f);
+    fclose (f);
+    p = cw_profile_load_file (path, &e);
+    CHECK (p != NULL, "%s", e.message);
+    if (p != NULL)
+      {
+        c.granularity = 1;
+        plan = plan_of (p, &c);
+        CHECK (buffer_bytes (plan, "r0") == 0 && buffer_bytes (plan, "r1") == 4095 &&
+               buffer_bytes (plan, "r2") == 4294967295ull && buffer_bytes (plan, "r3") == 7, "isqrt %" PRIu64 " %" PRIu64,
+               buffer_bytes (plan, "r1"), buffer_bytes (plan, "r2"));
+        CHECK (buffer_bytes (plan, "s1") == 10 && buffer_bytes (plan, "s2") == 20 && buffer_bytes (plan, "s3") == 8,
+               "select %" PRIu64 " %" PRIu64 " %" PRIu64, buffer_bytes (plan, "s1"), buffer_bytes (plan, "s2"),
+               buffer_bytes (plan, "s3"));
+        cw_plan_free (plan);
+      }
+    cw_profile_free (p);
+    /* Both arms of select are evaluated: an error in the unpicked one still fails. */
+    f = fopen (path, "w");
+    fputs ("name t\nphase a\nbuffer x = select(1, b, b / (b - b)) live a\n", f);
+    fclose (f);
+    p = cw_profile_load_file (path, &e);
+    {
+      uint64_t peak;
+      CHECK (p != NULL && !cw_plan_eval_peak (p, &c, &peak, &e) && strstr (e.message, "bad.profile:3: buffer 'x' divides by zero"),
+             "%s", e.message);
+    }
     cw_profile_free (p);
   }
   {
