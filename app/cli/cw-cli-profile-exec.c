@@ -572,6 +572,18 @@ cw_cli_profile_exec (int argc, char **argv)
           goto out;
         }
       msg = cw_spool_get_messages (spool, &n_msg);
+      /* Only a refused subscription (1) or a failed spool write (3) makes
+       * the measurement untrustworthy; a failed device query (2) costs a
+       * provenance detail and is a warning. */
+      for (size_t k = 0; k < n_msg; k++)
+        if (msg[k].code != 1 && msg[k].code != 3)
+          fprintf (stderr, "profile --exec: warning: process %d: %s\n", (int) cw_spool_get_header (spool)->pid,
+                   msg[k].text);
+      while (n_msg > 0 && msg[0].code != 1 && msg[0].code != 3)
+        {
+          msg++;
+          n_msg--;
+        }
       if (n_msg > 0)
         {
           fprintf (stderr, "cliffwatch-cli: process %d: %s; no receipt stored%s\n", (int) cw_spool_get_header (spool)->pid,

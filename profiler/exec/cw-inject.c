@@ -1048,6 +1048,12 @@ on_driver_api (CUpti_CallbackId cbid, const CUpti_CallbackData *cb)
     }
   if (cb->callbackSite != CUPTI_API_EXIT || !driver_alloc_bytes (cbid, cb->functionParams, &bytes))
     return;
+  /* An allocation's exit is the first safe point after a context exists on
+   * an application thread: the device's details go out now, not only from
+   * the flusher, because at exit the driver may already be shut down
+   * (cudart's atexit teardown runs before ours; CUresult 4). */
+  if (atomic_load_explicit (&self.devices_pending, memory_order_relaxed) != 0)
+    devices_write_pending ();
   if (cb->functionReturnValue != NULL)
     {
       CUresult r = *(const CUresult *) cb->functionReturnValue;

@@ -11,6 +11,7 @@
  *   hang      an open range "step", then sleep (for --timeout and signals)
  *   nocuda    exit 0 without a spool (never touched CUDA)
  *   subscriber  the library's "another CUPTI subscriber" message, exit 0
+ *   devwarn   a failed device query (a warning), then the known program
  *   corrupt   a record of an unknown type in the middle, exit 0
  *   fork      the known program here and in a forked child (its own spool)
  *   env       prints the injection variables and PyTorch's caching switch */
@@ -116,6 +117,13 @@ main (int argc, char **argv)
       ts_end (f, 800, CW_SPOOL_END_EXIT, 0);
       fclose (f);
       return 3;
+    }
+  if (strcmp (mode, "devwarn") == 0)
+    {
+      ts_message (f, 2, "cuDeviceGet(0): CUresult 4");
+      ts_write_known_program (f, 1);
+      fclose (f);
+      return 0;
     }
   if (strcmp (mode, "subscriber") == 0)
     {

@@ -176,6 +176,12 @@ except subprocess.TimeoutExpired:
     proc.kill()
     check(False, "sigterm: the program was not stopped")
 
+# A failed device query costs a provenance detail, not the measurement.
+db = path("devwarn.db")
+rc, out, err = exec_run(db, "devwarn")
+check(rc == 0 and "warning: process" in err and "CUresult 4" in err, f"devwarn: exit {rc} {err}")
+check(len(rows(db, "SELECT id FROM receipts")) == 1, "devwarn: receipt not stored")
+
 # ---- nothing measured: exit 1, no receipt, no database left behind -------------
 for mode, needle in (("nocuda", "never initialised CUDA"), ("subscriber", "another CUPTI subscriber"),
                      ("corrupt", "unknown record type 77")):

@@ -44,6 +44,8 @@ def run(db, program, extra=(), timeout=300):
 
 
 def q(db, sql):
+    if not os.path.exists(db):
+        return []
     con = sqlite3.connect(db)
     try:
         return con.execute(sql).fetchall()
