@@ -517,11 +517,16 @@ chart_compare (int argc, char **argv, ChartOptions *o)
             n_skipped++;
             continue;
           }
-        for (g = 0; g < n_groups; g++)
-          if (strcmp (groups[g], r->lane) == 0)
-            break;
-        if (g == n_groups)
-          groups[n_groups++] = r->lane;
+        /* External programs are told apart by the profile that predicts them. */
+        {
+          const char *key = cw_receipt_is_exec (r) && r->profile[0] ? r->profile : r->lane;
+
+          for (g = 0; g < n_groups; g++)
+            if (strcmp (groups[g], key) == 0)
+              break;
+          if (g == n_groups)
+            groups[n_groups++] = key;
+        }
         {
           uint64_t cp, cm;
 

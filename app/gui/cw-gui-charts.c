@@ -312,13 +312,18 @@ cw_gui_chart_compare (GListModel *rows)
       if (r->status != CW_RECEIPT_STATUS_OK || r->predicted_peak_bytes == 0 || r->measured_peak_bytes == 0)
         continue;
 
-      if (!g_hash_table_lookup_extended (group_index, r->lane, NULL, &index))
-        {
-          index = GUINT_TO_POINTER (groups->len);
-          /* The rows outlive this call, so their lane strings can be borrowed. */
-          g_hash_table_insert (group_index, (gpointer) r->lane, index);
-          g_ptr_array_add (groups, (gpointer) r->lane);
-        }
+      {
+        /* External programs are told apart by the profile that predicts them. */
+        const char *key = cw_receipt_is_exec (r) && r->profile[0] ? r->profile : r->lane;
+
+        if (!g_hash_table_lookup_extended (group_index, key, NULL, &index))
+          {
+            index = GUINT_TO_POINTER (groups->len);
+            /* The rows outlive this call, so their strings can be borrowed. */
+            g_hash_table_insert (group_index, (gpointer) key, index);
+            g_ptr_array_add (groups, (gpointer) key);
+          }
+      }
 
       {
         uint64_t cp, cm;
