@@ -395,6 +395,17 @@ cw_receipt_get_compared_peaks (const CwReceipt *receipt, uint64_t *predicted, ui
 }
 
 uint64_t
+cw_receipt_get_charted_peak (const CwReceipt *receipt)
+{
+  uint64_t m;
+
+  if (!cw_receipt_is_exec (receipt) || receipt->exec.range_name[0] == '\0')
+    return receipt->measured_peak_bytes;
+  cw_receipt_get_compared_peaks (receipt, NULL, &m);
+  return m + receipt->predicted_input_bytes;
+}
+
+uint64_t
 cw_receipt_get_tolerance_bytes (const CwReceipt *receipt)
 {
   const uint64_t floor_bytes = 8ull << 20;

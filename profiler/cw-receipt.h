@@ -225,6 +225,12 @@ bool        cw_receipt_is_exec (const CwReceipt *receipt);
  * measured peak less what was live when the range opened. */
 void        cw_receipt_get_compared_peaks (const CwReceipt *receipt, uint64_t *predicted, uint64_t *measured);
 
+/* The measured peak on the scale of the receipt's predicted peak, for charts
+ * that draw both against sq: an external program's range receipt is its
+ * bytes above the range's opening plus the prediction's input buffers (the
+ * inputs the range found live); any other receipt, its measured peak. */
+uint64_t    cw_receipt_get_charted_peak (const CwReceipt *receipt);
+
 /* Measured-vs-predicted agreement: |predicted - measured| within
  * cw_receipt_get_tolerance_bytes of the compared peaks. Lanes: max(1 % of
  * predicted, 8 MiB) (issue 4); external programs: max(0.5 %, 8 MiB) (issue 14). */

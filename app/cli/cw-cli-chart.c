@@ -389,6 +389,13 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
               n_other_config++;
               continue;
             }
+          /* An external program's whole-process receipt has no prediction
+           * to stand next to (its range receipts do). */
+          if (cw_receipt_is_exec (r) && r->profile[0] == '\0')
+            {
+              n_other_config++;
+              continue;
+            }
           pt->curve = SIZE_MAX;
           for (unsigned p = 0; p < s.n_profiles; p++)
             if (strcmp (r->profile, cw_profile_get_name (s.profiles[p])) == 0
@@ -403,7 +410,7 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
             pt->peak_bytes = r->predicted_peak_bytes > 0 ? (double) r->predicted_peak_bytes
                                                          : (double) r->oom_live_bytes + (double) r->oom_request_bytes;
           else
-            pt->peak_bytes = (double) r->measured_peak_bytes;
+            pt->peak_bytes = (double) cw_receipt_get_charted_peak (r);
           n_oom += pt->oom;
           n_points++;
         }

@@ -193,7 +193,7 @@ cw_gui_chart_cliff (const CwPlanChartInput *input)
           /* An OOM has no measured peak: draw it where it died, at the
            * bytes it held plus the request that failed. */
           point.peak_bytes = point.oom ? (double) r->oom_live_bytes + (double) r->oom_request_bytes
-                                       : (double) r->measured_peak_bytes;
+                                       : (double) cw_receipt_get_charted_peak (r);
           if (point.peak_bytes <= 0)
             continue;
           point.tag = i;
