@@ -1,8 +1,11 @@
 /* cw-data.c: locating the data directory; string vectors. */
 #include "cw-data.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cw-build-config.h"
 
@@ -17,6 +20,34 @@ cw_data_dir (void)
   if (stat (CW_DATADIR, &st) == 0 && S_ISDIR (st.st_mode))
     return CW_DATADIR;
   return CW_SOURCE_DATADIR;
+}
+
+FILE *
+cw_data_open_regular (const char *path)
+{
+  struct stat st;
+  FILE *f;
+  int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      errno = EINVAL;
+      return NULL;
+    }
+  /* Regular files never block; clear the flag so reads behave as usual. */
+  fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
+  f = fdopen (fd, "rb");
+  if (f == NULL)
+    {
+      int e = errno;
+
+      close (fd);
+      errno = e;
+    }
+  return f;
 }
 
 void

@@ -22,7 +22,7 @@ base_name (const char *path)
 bool
 cw_kv_file_load (CwKvFile *kv, const char *path, CwError *error)
 {
-  FILE *f = fopen (path, "r");
+  FILE *f = cw_data_open_regular (path);
   char line[1024];
   unsigned lineno = 0, cap = 0;
 
@@ -31,7 +31,7 @@ cw_kv_file_load (CwKvFile *kv, const char *path, CwError *error)
   if (f == NULL)
     {
       cw_error_set (error, errno == ENOENT ? CW_ERROR_NOT_FOUND : CW_ERROR_IO,
-                    "cannot open '%s': %s", path, strerror (errno));
+                    "cannot open '%s': %s", path, errno == EINVAL ? "not a regular file" : strerror (errno));
       return false;
     }
   while (fgets (line, sizeof line, f) != NULL)

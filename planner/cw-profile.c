@@ -535,7 +535,7 @@ fail:
 CwProfile *
 cw_profile_load_file (const char *path, CwError *error)
 {
-  FILE *f = fopen (path, "rb");
+  FILE *f = cw_data_open_regular (path);
   char *text;
   size_t n;
   CwProfile *p;
@@ -543,7 +543,7 @@ cw_profile_load_file (const char *path, CwError *error)
   if (f == NULL)
     {
       cw_error_set (error, errno == ENOENT ? CW_ERROR_NOT_FOUND : CW_ERROR_IO,
-                    "cannot open profile '%s': %s", path, strerror (errno));
+                    "cannot open profile '%s': %s", path, errno == EINVAL ? "not a regular file" : strerror (errno));
       return NULL;
     }
   text = malloc (MAX_FILE_BYTES + 1);
@@ -608,7 +608,7 @@ cw_profile_load (const char *name, CwError *error)
   lower[i] = '\0';
   snprintf (path, sizeof path, "%s/profiles/%s.profile", cw_data_dir (), lower);
   {
-    FILE *f = fopen (path, "rb");
+    FILE *f = cw_data_open_regular (path);
     if (f == NULL)
       {
         char **names = cw_profile_list_names (NULL);

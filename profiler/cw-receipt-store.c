@@ -192,6 +192,12 @@ migrate (CwReceiptStore *store, CwError *error)
   if (!pragma_int (store, "PRAGMA user_version", &version, error)
       || !pragma_int (store, "PRAGMA application_id", &app_id, error))
     goto fail;
+  if (version < 0 || version > cw_receipt_store_n_migrations)
+    {
+      cw_error_set (error, CW_ERROR_CORRUPT, "%s: receipt schema version %" PRId64 " is not valid", store->path,
+                    version);
+      goto fail;
+    }
   if (version > 0 && app_id != CW_RECEIPT_STORE_APPLICATION_ID)
     {
       cw_error_set (error, CW_ERROR_CORRUPT,
@@ -321,6 +327,14 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
           store_free (store);
           return NULL;
         }
+    }
+  /* user_version indexes the migrations: a negative one (crafted or
+   * damaged) must never reach migrate(). */
+  if (version < 0)
+    {
+      cw_error_set (error, CW_ERROR_CORRUPT, "%s: receipt schema version %" PRId64 " is not valid", path, version);
+      store_free (store);
+      return NULL;
     }
   if (version > cw_receipt_store_n_migrations)
     {

@@ -101,7 +101,7 @@ BAD = [
     (["sweep", "--sq", "a:10"], "--sq FROM: 'a' is not a non-negative integer"),
     (["sweep", "--sq", "1:100000000000:+1"], "--sq: more than 10000000 points"),
     (["sweep", "--sq", "1:16", "--preset", "v4-flash"], "sq=1: sq 1 is smaller than ratio 4"),
-    (["indexcache", "--preset", "v4-flash"], "indexcache: --layers N is required"),
+    (["indexcache", "--preset", "v4-flash"], "indexcache: the number of layers is required (the preset has no layer count)"),
     (["indexcache", "--layers", "0"], "--layers: must be at least 1"),
     (["indexcache", "--layers", "8", "--stages", "9"], "stages must be between 1 and the number of layers (8)"),
     (["indexcache", "--layers", "8", "--every", "0"], "--every: must be at least 1"),
@@ -252,6 +252,32 @@ check(all(c in out for c in ("plan", "cliff", "sweep", "indexcache", "receipts",
 # The GUI's no-display fallback prints the V4-Flash plan.
 code, out, err = run(["plan", "--preset", "v4-flash", "--gpu", "h100-80gb"])
 check(code == 0 and "deepseek-v4-flash" not in err and "274877906944 B (256.00 GiB, 274.88 GB)" in out, "table")
+
+# ---- FIFOs and other non-regular files never block a loader --------------------
+import shutil  # noqa: E402
+fifo = os.path.join(tmp, "profile.fifo")
+os.mkfifo(fifo)
+try:
+    code, out, err = run(["plan", "--preset", "v4-flash", "--profile-file", fifo])
+    check(code == 2 and "not a regular file" in err and err.count("\n") == 1, f"--profile-file FIFO: {code} {err!r}")
+    code, out, err = run(["plan", "--preset", "v4-flash", "--profile-file", tmp])
+    check(code == 2 and "not a regular file" in err, f"--profile-file directory: {code} {err!r}")
+    data = os.path.join(tmp, "data-with-fifos")
+    shutil.copytree(os.environ["CW_DATA_DIR"], data, ignore=shutil.ignore_patterns("receipts"))
+    os.mkfifo(os.path.join(data, "presets", "zz-fifo.preset"))
+    os.mkfifo(os.path.join(data, "gpus", "zz-fifo.gpu"))
+    os.mkfifo(os.path.join(data, "profiles", "zz-fifo.profile"))
+    for args in (["plan", "--list"], ["plan", "--preset", "zz-fifo"], ["plan", "--preset", "v4-flash", "--gpu", "zz-fifo"],
+                 ["plan", "--preset", "v4-flash", "--profile", "zz-fifo"]):
+        try:
+            code, out, err = run(args, env={"CW_DATA_DIR": data})
+            check(code in (0, 2), f"{args} with FIFOs in the data directory: exit {code} {err!r}")
+            if code == 2:
+                check(err.count("\n") == 1 and err.startswith("cliffwatch-cli: "), f"{args}: {err!r}")
+        except subprocess.TimeoutExpired:
+            check(False, f"{args} hung on a FIFO in the data directory")
+except subprocess.TimeoutExpired:
+    check(False, "--profile-file FIFO hung")
 
 print(f"{checks} checks, {len(failures)} failures ({len(BAD) + len(BAD_FILES)} bad-input cases)")
 for f in failures:

@@ -545,6 +545,25 @@ case_refuse_foreign (void)
   free (before);
   free (after);
 
+  /* A negative schema version (crafted: it once indexed the migrations
+   * array before its start) is refused, read-only and writable, untouched. */
+  for (int v = 0; v < 2; v++)
+    {
+      raw_exec (newer, v == 0 ? "PRAGMA user_version = -1;" : "PRAGMA user_version = -1000000;");
+      raw_exec (newer, "PRAGMA wal_checkpoint(TRUNCATE);");
+      before = slurp (newer, &lb);
+      cw_error_clear (&err);
+      CHECK (cw_receipt_store_open (newer, CW_RECEIPT_STORE_CREATE, &err) == NULL);
+      CHECK_ERROR (err, CW_ERROR_CORRUPT, "not valid");
+      cw_error_clear (&err);
+      CHECK (cw_receipt_store_open (newer, CW_RECEIPT_STORE_READONLY, &err) == NULL);
+      CHECK_ERROR (err, CW_ERROR_CORRUPT, "not valid");
+      after = slurp (newer, &la);
+      CHECK (la == lb && memcmp (before, after, lb) == 0);
+      free (before);
+      free (after);
+    }
+
   /* A receipt database with its pages damaged (header intact). */
   {
     CwReceiptStore *s = open_or_die (damaged, CW_RECEIPT_STORE_CREATE);
