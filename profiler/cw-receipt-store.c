@@ -1091,7 +1091,18 @@ load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], CwE
       ev.address = (uint64_t) sqlite3_column_int64 (stmt, 5);
       ev.stream_id = (uint32_t) sqlite3_column_int64 (stmt, 6);
       ev.correlation_id = (uint32_t) sqlite3_column_int64 (stmt, 7);
-      ev.depth = (int32_t) sqlite3_column_int64 (stmt, 8);
+      {
+        int64_t depth = sqlite3_column_int64 (stmt, 8);
+
+        if (depth < 0 || depth > CW_TRACE_MAX_DEPTH || sqlite3_column_type (stmt, 8) != SQLITE_INTEGER)
+          {
+            cw_error_set (error, CW_ERROR_CORRUPT, "%s: receipt %" PRId64 " has a trace event of depth %" PRId64
+                          " (0 to %d)", store->path, r->id, depth, CW_TRACE_MAX_DEPTH);
+            sqlite3_finalize (stmt);
+            return false;
+          }
+        ev.depth = (int32_t) depth;
+      }
       if (!cw_receipt_add_event (r, &ev, error))
         {
           sqlite3_finalize (stmt);

@@ -266,6 +266,12 @@ cw_receipt_add_event (CwReceipt *receipt, const CwTraceEvent *event, CwError *er
                     event->name, (int) event->kind);
       return false;
     }
+  if (event->depth < 0 || event->depth > CW_TRACE_MAX_DEPTH)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "trace event '%s' has depth %d (0 to %d)", event->name,
+                    (int) event->depth, CW_TRACE_MAX_DEPTH);
+      return false;
+    }
   if (event->end_ns < event->start_ns)
     {
       cw_error_set (error, CW_ERROR_INVALID, "trace event '%s' ends (%llu ns) before it starts (%llu ns)",

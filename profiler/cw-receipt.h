@@ -56,6 +56,10 @@ typedef enum {
 const char *cw_trace_kind_get_name (CwTraceKind kind);
 bool        cw_trace_kind_from_name (const char *name, CwTraceKind *out);
 
+/* NVTX nesting deeper than this is not a trace anyone recorded: the store
+ * refuses it on insert and on load (a depth drives indentation in readers). */
+#define CW_TRACE_MAX_DEPTH 256
+
 /* One trace record. Times are CUPTI timestamps in ns (one clock for all
  * records of a receipt); charts subtract the lane range's start. */
 typedef struct {

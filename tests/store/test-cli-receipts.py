@@ -178,6 +178,20 @@ rc, out, err = run(["receipts", "list", m, "--format", "json"])
 uuids = [r["uuid"] for r in json.loads(out)["receipts"]]
 check(len(uuids) == 9 and len(set(uuids)) == 9, "merged uuids unique")
 
+# ---- a crafted trace depth is refused, not drawn as a 100 GB indent ---------
+import time  # noqa: E402
+for depth in (1073741823, 1073741824, -5):
+    crafted = path(f"depth-{depth}.db")
+    shutil.copy(a, crafted)
+    con = sqlite3.connect(crafted)
+    con.execute("UPDATE trace_events SET depth = ? WHERE receipt_id = (SELECT min(id) FROM receipts)", (depth,))
+    con.commit()
+    con.close()
+    t0 = time.monotonic()
+    rc, out, err = run(["receipts", "show", crafted, "1", "--trace"])
+    check(rc == 1 and "depth" in err and err.count("\n") == 1 and len(out) < 10000 and time.monotonic() - t0 < 10,
+          f"trace depth {depth}: {rc} {err!r} ({len(out)} B out)")
+
 shutil.rmtree(tmp)
 print(f"{checks} checks, {len(failures)} failures")
 for f in failures:
