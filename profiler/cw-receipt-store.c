@@ -472,13 +472,28 @@ typedef struct {
 static const char *
 row_text (RowReader *r)
 {
-  const unsigned char *t = sqlite3_column_text (r->stmt, r->col++);
+  const unsigned char *t;
+
+  /* Every value is decoded only from the storage class its column declares:
+   * a crafted 'abc' in an INTEGER column, 2.7, NULL or a BLOB is a damaged
+   * receipt, never a silent 0 or a truncated number. */
+  if (sqlite3_column_type (r->stmt, r->col) != SQLITE_TEXT && r->ok)
+    {
+      r->ok = false;
+      r->bad = sqlite3_column_name (r->stmt, r->col);
+    }
+  t = sqlite3_column_text (r->stmt, r->col++);
   return t ? (const char *) t : "";
 }
 
 static int64_t
 row_i64 (RowReader *r)
 {
+  if (sqlite3_column_type (r->stmt, r->col) != SQLITE_INTEGER && r->ok)
+    {
+      r->ok = false;
+      r->bad = sqlite3_column_name (r->stmt, r->col);
+    }
   return sqlite3_column_int64 (r->stmt, r->col++);
 }
 
@@ -499,6 +514,13 @@ row_u64 (RowReader *r)
 static double
 row_double (RowReader *r)
 {
+  int type = sqlite3_column_type (r->stmt, r->col);
+
+  if (type != SQLITE_FLOAT && type != SQLITE_INTEGER && r->ok)
+    {
+      r->ok = false;
+      r->bad = sqlite3_column_name (r->stmt, r->col);
+    }
   return sqlite3_column_double (r->stmt, r->col++);
 }
 

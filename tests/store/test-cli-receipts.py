@@ -192,6 +192,24 @@ for depth in (1073741823, 1073741824, -5):
     check(rc == 1 and "depth" in err and err.count("\n") == 1 and len(out) < 10000 and time.monotonic() - t0 < 10,
           f"trace depth {depth}: {rc} {err!r} ({len(out)} B out)")
 
+# ---- wrong-type values are a damaged receipt, never a silent number ---------
+for column, value in (("sq", "abc"), ("sq", 2.7), ("measured_peak_bytes", "1e30"), ("b", None),
+                      ("lane", b"\x00blob"), ("recall", "x")):
+    crafted = path(f"type-{column}.db")
+    shutil.copy(a, crafted)
+    con = sqlite3.connect(crafted)
+    con.execute("PRAGMA ignore_check_constraints = 1")
+    try:
+        con.execute(f"UPDATE receipts SET {column} = ? WHERE id = 2", (value,))
+        con.commit()
+    except sqlite3.IntegrityError:
+        con.close()
+        continue   # NOT NULL refuses it: nothing to read back
+    con.close()
+    rc, out, err = run(["receipts", "list", crafted])
+    check(rc == 1 and "invalid" in err and column in err and err.count("\n") == 1,
+          f"{column} = {value!r}: {rc} {err!r}")
+
 shutil.rmtree(tmp)
 print(f"{checks} checks, {len(failures)} failures")
 for f in failures:
