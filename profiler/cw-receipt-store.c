@@ -379,9 +379,12 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
       sqlite3_finalize (stmt);
     }
 
-  if (create)
+  if (create && n_objects == 0)
     {
-      /* Only now, with the file known to be ours (or blank), change it. */
+      /* A new (blank) database gets the WAL journal. An existing one keeps
+       * the journal mode it has: opening it writable must not change its
+       * header when nothing is written (a shipped DELETE-mode file stays
+       * byte-identical after a failed merge). */
       sqlite3_stmt *stmt = prepare (store, "PRAGMA journal_mode = WAL", error);
 
       if (stmt == NULL)
@@ -397,6 +400,9 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
           store_free (store);
           return NULL;
         }
+    }
+  if (create)
+    {
       if (version < cw_receipt_store_n_migrations && !migrate (store, error))
         {
           store_free (store);
@@ -1515,36 +1521,29 @@ bool
 cw_receipt_store_merge_from (CwReceiptStore *store, const char *other_path,
                              uint64_t *n_added, uint64_t *n_skipped, CwError *error)
 {
+  return cw_receipt_store_merge_many (store, &other_path, 1, n_added, n_skipped, error);
+}
+
+/* Copies one source's receipts inside the caller's transaction. */
+static bool
+merge_one_locked (CwReceiptStore *store, const char *other_path, uint64_t *added, uint64_t *skipped,
+                  CwError *error)
+{
   CwReceiptStore *other;
   sqlite3_stmt *ids = NULL;
-  uint64_t added = 0, skipped = 0;
   bool ok = false;
   int rc;
 
-  if (store == NULL || other_path == NULL)
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "cw_receipt_store_merge_from: NULL argument");
-      return false;
-    }
-  if (!store->writable)
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "%s: opened read-only; cannot merge into it", store->path);
-      return false;
-    }
   /* The source goes through the same checks as any open: a foreign, damaged
    * or newer file is refused before anything is written. */
   other = cw_receipt_store_open (other_path, CW_RECEIPT_STORE_READONLY, error);
   if (other == NULL)
     return false;
-
-  pthread_mutex_lock (&store->lock);
-  if (!exec_sql (store, "BEGIN IMMEDIATE", error))
-    goto out;
   if (!exec_sql (other, "BEGIN", error))
-    goto rollback;
+    goto out;
   ids = prepare (other, "SELECT id FROM receipts ORDER BY id", error);
   if (ids == NULL)
-    goto rollback;
+    goto out;
   while ((rc = sqlite3_step (ids)) == SQLITE_ROW)
     {
       int64_t id = sqlite3_column_int64 (ids, 0);
@@ -1554,40 +1553,73 @@ cw_receipt_store_merge_from (CwReceiptStore *store, const char *other_path,
       if (r == NULL)
         {
           cw_error_prefix (error, "merge: ");
-          goto rollback;
+          goto out;
+        }
+      /* The same rules as a fresh insert: merge is not a side door. */
+      if (!validate_for_insert (r, error))
+        {
+          cw_error_prefix (error, "merge: %s: ", other_path);
+          cw_receipt_free (r);
+          goto out;
         }
       if (!uuid_exists (store, r->uuid, &exists, error))
         {
           cw_receipt_free (r);
-          goto rollback;
+          goto out;
         }
       if (exists)
-        skipped++;
+        (*skipped)++;
       else if (insert_locked (store, r, error) == 0)
         {
           cw_receipt_free (r);
-          goto rollback;
+          goto out;
         }
       else
-        added++;
+        (*added)++;
       cw_receipt_free (r);
     }
   if (rc != SQLITE_DONE)
     {
       set_sqlite_error (error, other->db, "merge: list receipts", other->path);
-      goto rollback;
+      goto out;
     }
-  if (!exec_sql (store, "COMMIT", error))
-    goto rollback;
   ok = true;
-  goto out;
-
-rollback:
-  sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
 out:
   sqlite3_finalize (ids);
-  pthread_mutex_unlock (&store->lock);
   cw_receipt_store_close (other);
+  return ok;
+}
+
+bool
+cw_receipt_store_merge_many (CwReceiptStore *store, const char *const *other_paths, size_t n_paths,
+                             uint64_t *n_added, uint64_t *n_skipped, CwError *error)
+{
+  uint64_t added = 0, skipped = 0;
+  bool ok = true;
+
+  if (store == NULL || (other_paths == NULL && n_paths > 0))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "cw_receipt_store_merge_many: NULL argument");
+      return false;
+    }
+  if (!store->writable)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "%s: opened read-only; cannot merge into it", store->path);
+      return false;
+    }
+  pthread_mutex_lock (&store->lock);
+  if (!exec_sql (store, "BEGIN IMMEDIATE", error))
+    {
+      pthread_mutex_unlock (&store->lock);
+      return false;
+    }
+  for (size_t i = 0; ok && i < n_paths; i++)
+    ok = merge_one_locked (store, other_paths[i], &added, &skipped, error);
+  if (ok && !exec_sql (store, "COMMIT", error))
+    ok = false;
+  if (!ok)
+    sqlite3_exec (store->db, "ROLLBACK", NULL, NULL, NULL);
+  pthread_mutex_unlock (&store->lock);
   if (ok)
     {
       if (n_added)

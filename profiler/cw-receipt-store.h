@@ -117,6 +117,12 @@ void             cw_receipt_list_free (CwReceiptList *list);
 bool             cw_receipt_store_merge_from (CwReceiptStore *store, const char *other_path,
                                               uint64_t *n_added, uint64_t *n_skipped,
                                               CwError *error);
+/* The same over several sources, all in one transaction: one bad source
+ * (foreign, damaged, an invalid receipt) and nothing is added. Each receipt
+ * is validated as an insert would. */
+bool             cw_receipt_store_merge_many (CwReceiptStore *store, const char *const *other_paths,
+                                              size_t n_paths, uint64_t *n_added, uint64_t *n_skipped,
+                                              CwError *error);
 
 #ifdef __cplusplus
 }

@@ -903,6 +903,7 @@ cmd_merge (Options *o)
   CwError error = CW_ERROR_INIT;
   CwReceiptStore *dst;
   uint64_t total_added = 0, total_skipped = 0;
+  bool existed;
 
   if (o->into == NULL)
     return cw_cli_failf ("receipts merge: --into OUT.db is required");
@@ -913,21 +914,27 @@ cmd_merge (Options *o)
   if (o->format_given || o->trace || o->query.lane[0] || o->query.has_status || o->query.gpu[0]
       || o->query.text[0] || o->query.sweep_id[0])
     return cw_cli_failf ("receipts merge: takes only --into and input databases");
+  existed = access (o->into, F_OK) == 0;
   dst = cw_receipt_store_open (o->into, CW_RECEIPT_STORE_CREATE, &error);
   if (dst == NULL)
     return runtime_fail (&error);
-  for (int i = 0; i < o->n_positional; i++)
+  /* All inputs in one transaction: one bad input and the target is as it was. */
+  if (!cw_receipt_store_merge_many (dst, (const char *const *) o->positional, (size_t) o->n_positional,
+                                    &total_added, &total_skipped, &error))
     {
-      uint64_t added = 0, skipped = 0;
-
-      if (!cw_receipt_store_merge_from (dst, o->positional[i], &added, &skipped, &error))
+      cw_receipt_store_close (dst);
+      if (!existed)
         {
-          cw_receipt_store_close (dst);
-          return runtime_fail (&error);
+          char side[4096];
+
+          /* A failed merge into a new path leaves no empty database behind. */
+          unlink (o->into);
+          snprintf (side, sizeof side, "%s-wal", o->into);
+          unlink (side);
+          snprintf (side, sizeof side, "%s-shm", o->into);
+          unlink (side);
         }
-      printf ("%s: %" PRIu64 " added, %" PRIu64 " already present\n", o->positional[i], added, skipped);
-      total_added += added;
-      total_skipped += skipped;
+      return runtime_fail (&error);
     }
   printf ("%s: %" PRId64 " receipts (%" PRIu64 " added, %" PRIu64 " skipped as duplicates)\n", o->into,
           cw_receipt_store_count (dst, NULL), total_added, total_skipped);

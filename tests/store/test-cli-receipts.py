@@ -210,6 +210,30 @@ for column, value in (("sq", "abc"), ("sq", 2.7), ("measured_peak_bytes", "1e30"
     check(rc == 1 and "invalid" in err and column in err and err.count("\n") == 1,
           f"{column} = {value!r}: {rc} {err!r}")
 
+# ---- a failed merge modifies nothing ----------------------------------------
+target = path("target-delete-mode.db")
+shutil.copy(b, target)
+con = sqlite3.connect(target)
+con.execute("PRAGMA journal_mode = DELETE")
+con.close()
+before = open(target, "rb").read()
+rc, out, err = run(["receipts", "merge", "--into", target, a, path("text.db")])
+check(rc == 1 and err.count("\n") == 1, f"merge with a bad input: {rc} {err!r}")
+check(open(target, "rb").read() == before, "a failed merge changed the target (receipts or journal mode)")
+check(not os.path.exists(target + "-wal"), "a failed merge left a -wal beside a DELETE-mode target")
+fresh = path("fresh-target.db")
+rc, out, err = run(["receipts", "merge", "--into", fresh, a, path("text.db")])
+check(rc == 1 and not os.path.exists(fresh), f"a failed merge into a new path left a file: {rc}")
+bad_uuid = path("bad-uuid.db")
+shutil.copy(a, bad_uuid)
+con = sqlite3.connect(bad_uuid)
+con.execute("UPDATE receipts SET uuid = '' WHERE id = 1")
+con.commit()
+con.close()
+rc, out, err = run(["receipts", "merge", "--into", path("bad-uuid-target.db"), bad_uuid])
+check(rc == 1 and "UUID" in err and not os.path.exists(path("bad-uuid-target.db")),
+      f"merge of an empty UUID: {rc} {err!r}")
+
 shutil.rmtree(tmp)
 print(f"{checks} checks, {len(failures)} failures")
 for f in failures:
