@@ -1,5 +1,6 @@
 /* cw-cli-main.c: the cliffwatch-cli dispatcher: picks the subcommand, prints
  * the top-level help, and says which build option a missing subcommand needs. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,7 +126,18 @@ cw_cli_main (int argc, char **argv)
       {
         if (subcommands[i].run == NULL)
           return cw_cli_failf ("'%s' is not built into this cliffwatch-cli: it %s", cmd, subcommands[i].missing);
-        return subcommands[i].run (argc - 1, argv + 1);
+        {
+          int status = subcommands[i].run (argc - 1, argv + 1);
+
+          /* Output that never reached its file is a failure (a full disk,
+           * a closed pipe), not a success with a short answer. */
+          if (fflush (stdout) != 0 || ferror (stdout))
+            {
+              fprintf (stderr, "cliffwatch-cli: %s: cannot write the output: %s\n", cmd, strerror (errno));
+              return status != 0 ? status : 1;
+            }
+          return status;
+        }
       }
   return cw_cli_failf ("unknown command '%s' (see `cliffwatch-cli --help`)", cmd);
 }

@@ -868,15 +868,24 @@ cmd_compare (Options *o)
       tol = cw_receipt_get_tolerance_bytes (r);
       ok = cw_receipt_peak_agrees (r) && r->dropped_records == 0;
       n_bad += !ok;
+      /* Lanes and profiles come from a file: escaped in every format. */
       if (o->format == CW_CLI_FORMAT_CSV)
-        printf ("%" PRId64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%s\n", r->id, r->lane,
-                r->config.sq, cp, cm, diff, tol, ok ? "yes" : "no");
+        {
+          printf ("%" PRId64 ",", r->id);
+          cw_cli_csv_field (stdout, r->lane);
+          printf (",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%s\n", r->config.sq, cp, cm, diff,
+                  tol, ok ? "yes" : "no");
+        }
       else if (o->format == CW_CLI_FORMAT_JSON)
-        printf ("%s{\"id\": %" PRId64 ", \"lane\": \"%s\", \"sq\": %" PRIu64 ", \"predicted_peak_bytes\": %" PRIu64
-                ", \"measured_peak_bytes\": %" PRIu64 ", \"difference_bytes\": %" PRId64
-                ", \"tolerance_bytes\": %" PRIu64 ", \"agrees\": %s}",
-                n_checked ? ",\n  " : "\n  ", r->id, r->lane, r->config.sq, cp, cm, diff, tol,
-                ok ? "true" : "false");
+        {
+          printf ("%s{\"id\": %" PRId64 ", \"lane\": ", n_checked ? ",\n  " : "\n  ", r->id);
+          cw_cli_json_string (stdout, r->lane);
+          printf (", \"profile\": ");
+          cw_cli_json_string (stdout, r->profile);
+          printf (", \"sq\": %" PRIu64 ", \"predicted_peak_bytes\": %" PRIu64 ", \"measured_peak_bytes\": %" PRIu64
+                  ", \"difference_bytes\": %" PRId64 ", \"tolerance_bytes\": %" PRIu64 ", \"agrees\": %s}",
+                  r->config.sq, cp, cm, diff, tol, ok ? "true" : "false");
+        }
       else
         printf ("%5" PRId64 "  %-12s %9" PRIu64 " %16" PRIu64 " %16" PRIu64 " %14" PRId64 " %12" PRIu64 "  %s%s\n",
                 r->id, r->lane, r->config.sq, cp, cm, diff, tol,

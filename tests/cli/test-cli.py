@@ -279,6 +279,15 @@ try:
 except subprocess.TimeoutExpired:
     check(False, "--profile-file FIFO hung")
 
+# ---- write errors are failures ---------------------------------------------
+if os.path.exists("/dev/full"):
+    for args in (["plan", "--preset", "v4-flash"], ["sweep", "--preset", "v3.2", "--sq", "4096:65536"],
+                 ["cliff", "--preset", "v4-flash", "--gpu", "h200"]):
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([CLI] + args, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
+        check(p.returncode == 1 and "cannot write the output" in p.stderr and p.stderr.count("\n") == 1,
+              f"{args} > /dev/full: {p.returncode} {p.stderr!r}")
+
 print(f"{checks} checks, {len(failures)} failures ({len(BAD) + len(BAD_FILES)} bad-input cases)")
 for f in failures:
     print("FAIL", f)

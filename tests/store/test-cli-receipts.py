@@ -234,6 +234,23 @@ rc, out, err = run(["receipts", "merge", "--into", path("bad-uuid-target.db"), b
 check(rc == 1 and "UUID" in err and not os.path.exists(path("bad-uuid-target.db")),
       f"merge of an empty UUID: {rc} {err!r}")
 
+# ---- compare escapes what came from the file ---------------------------------
+odd = path("odd-lane.db")
+shutil.copy(a, odd)
+con = sqlite3.connect(odd)
+con.execute("UPDATE receipts SET lane = ?", ('fu"sed,\\x',))
+con.commit()
+con.close()
+rc, out, err = run(["receipts", "compare", odd, "--format", "json"])
+try:
+    lanes = {c["lane"] for c in json.loads(out)["comparisons"]}
+    check(lanes == {'fu"sed,\\x'}, f"compare json lanes {lanes}")
+except ValueError:
+    check(False, f"compare --format json is not JSON: {out[:200]!r}")
+rc, out, err = run(["receipts", "compare", odd, "--format", "csv"])
+rows_ = list(csv.reader(io.StringIO(out)))
+check(len(rows_) > 1 and all(r[1] == 'fu"sed,\\x' for r in rows_[1:]), f"compare csv {rows_[:2]}")
+
 shutil.rmtree(tmp)
 print(f"{checks} checks, {len(failures)} failures")
 for f in failures:
