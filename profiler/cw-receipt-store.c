@@ -103,7 +103,7 @@ static bool
 check_file_header (const char *path, bool *exists, bool *empty, CwError *error)
 {
   static const char magic[16] = "SQLite format 3";  /* includes the NUL */
-  char header[16];
+  unsigned char header[100];
   struct stat st;
   FILE *f;
   size_t n;
@@ -141,6 +141,42 @@ check_file_header (const char *path, bool *exists, bool *empty, CwError *error)
       cw_error_set (error, CW_ERROR_CORRUPT, "%s: not a SQLite database (no SQLite header)", path);
       return false;
     }
+  {
+    /* A file cut short by a few bytes can pass quick_check and read back a
+     * changed value from its last page: the header says how many whole
+     * pages there are (when its size field is valid: bytes 92..95 equal the
+     * change counter at 24..27), and the file must hold them. */
+    uint32_t page = ((uint32_t) header[16] << 8) | header[17];
+    uint32_t change = ((uint32_t) header[24] << 24) | ((uint32_t) header[25] << 16) | ((uint32_t) header[26] << 8)
+                      | header[27];
+    uint32_t pages = ((uint32_t) header[28] << 24) | ((uint32_t) header[29] << 16) | ((uint32_t) header[30] << 8)
+                     | header[31];
+    uint32_t valid_for = ((uint32_t) header[92] << 24) | ((uint32_t) header[93] << 16)
+                         | ((uint32_t) header[94] << 8) | header[95];
+    uint64_t page_size = page == 1 ? 65536u : page;
+    char wal[4096];
+    struct stat wst;
+
+    if (page_size < 512 || (page_size & (page_size - 1)) != 0)
+      {
+        cw_error_set (error, CW_ERROR_CORRUPT, "%s: database is damaged: page size %" PRIu64 " is not valid", path,
+                      page_size);
+        return false;
+      }
+    /* A writer killed inside a checkpoint can leave the main file short of
+     * its header with the missing pages still in the -wal, which SQLite
+     * replays: only a file with no pending WAL is judged by its size. */
+    snprintf (wal, sizeof wal, "%s-wal", path);
+    if (stat (wal, &wst) == 0 && wst.st_size > 0)
+      return true;
+    if ((uint64_t) st.st_size % page_size != 0
+        || (valid_for == change && pages > 0 && (uint64_t) st.st_size < (uint64_t) pages * page_size))
+      {
+        cw_error_set (error, CW_ERROR_CORRUPT, "%s: database is damaged: the file is cut short (%" PRId64
+                      " bytes, pages of %" PRIu64 ")", path, (int64_t) st.st_size, page_size);
+        return false;
+      }
+  }
   return true;
 }
 

@@ -251,6 +251,15 @@ rc, out, err = run(["receipts", "compare", odd, "--format", "csv"])
 rows_ = list(csv.reader(io.StringIO(out)))
 check(len(rows_) > 1 and all(r[1] == 'fu"sed,\\x' for r in rows_[1:]), f"compare csv {rows_[:2]}")
 
+# ---- a database cut short by a few bytes is damaged, not read ---------------
+for cut in (1, 7, 10, 4096):
+    short = path(f"short-{cut}.db")
+    data = open(a, "rb").read()
+    with open(short, "wb") as f:
+        f.write(data[:-cut])
+    rc, out, err = run(["receipts", "list", short])
+    check(rc == 1 and "cut short" in err and err.count("\n") == 1, f"cut by {cut} B: {rc} {err!r}")
+
 shutil.rmtree(tmp)
 print(f"{checks} checks, {len(failures)} failures")
 for f in failures:
