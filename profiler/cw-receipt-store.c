@@ -318,7 +318,22 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
       if (!create && (code == SQLITE_CANTOPEN || code == SQLITE_READONLY))
         {
           /* WAL database in a directory we cannot write (-shm cannot be made). */
-          char *uri = immutable_uri (path);
+          char *uri;
+          char wal[4096];
+          struct stat wst;
+
+          /* immutable=1 reads the main file only: with committed receipts
+           * still in a -wal it would show fewer receipts and say nothing. */
+          snprintf (wal, sizeof wal, "%s-wal", path);
+          if (stat (wal, &wst) == 0 && wst.st_size > 0)
+            {
+              cw_error_set (error, CW_ERROR_IO,
+                            "%s: its write-ahead log (%s) holds receipts that cannot be read in a read-only "
+                            "place; copy the database and its -wal somewhere writable", path, wal);
+              store_free (store);
+              return NULL;
+            }
+          uri = immutable_uri (path);
 
           sqlite3_close_v2 (store->db);
           store->db = NULL;
