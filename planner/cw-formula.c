@@ -380,7 +380,7 @@ cw_formula_eval (const CwFormula *formula, const uint64_t *slots, const unsigned
         case CW_OP_SUB:
           b = stack[--sp]; a = stack[sp - 1];
           if (!cw_sub_u64 (a, b, &r))
-            FAIL (CW_ERROR_OVERFLOW, "goes below zero in '-'");
+            FAIL (CW_ERROR_INVALID, "goes below zero in '-'");
           stack[sp - 1] = r;
           break;
         case CW_OP_MUL:
@@ -456,7 +456,7 @@ cw_formula_eval (const CwFormula *formula, const uint64_t *slots, const unsigned
         case CW_OP_SUB_S:
           b = op->op == CW_OP_SUB_K ? op->value : slots[op->arg];
           if (!cw_sub_u64 (stack[sp - 1], b, &r))
-            FAIL (CW_ERROR_OVERFLOW, "goes below zero in '-'");
+            FAIL (CW_ERROR_INVALID, "goes below zero in '-'");
           stack[sp - 1] = r;
           break;
         case CW_OP_MUL_K:

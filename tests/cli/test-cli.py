@@ -279,6 +279,12 @@ try:
 except subprocess.TimeoutExpired:
     check(False, "--profile-file FIFO hung")
 
+# ---- a profile error at a large size is an error, not a cliff ------------------
+neg = profile_file("neg.profile", "name neg\ndescription below zero past sq 100000\nsource test\nphase a\n"
+                   "buffer x = 100000000 - sq * 1000 live all\n")
+code, out, err = run(["cliff", "--profile-file", neg, "--gpu", "h200", "--preset", "v4-flash"])
+check(code == 2 and "goes below zero" in err and err.count("\n") == 1, f"cliff of a profile that errs: {code} {err!r}")
+
 # ---- write errors are failures ---------------------------------------------
 if os.path.exists("/dev/full"):
     for args in (["plan", "--preset", "v4-flash"], ["sweep", "--preset", "v3.2", "--sq", "4096:65536"],
