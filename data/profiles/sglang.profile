@@ -15,17 +15,19 @@
 #   pages) as fp8 [k, d] + fp32 scale.
 # The older nsa_indexer.py (005e8bf8abf447d93cd14427efbf0b10bf42a326,
 # Indexer._should_chunk_mqa_logits) chunked when 2 * logits > free or logits >
-# 0.3 * total, with rows from free / 2; it is not modelled here.
+# 0.3 * total, with rows from free / 2; that rule (and its second top-k buffer
+# and doubly held K) is sglang-nsa.profile.
 # Total and free memory are params (gpu_total_bytes, gpu_free_bytes), not tied
 # to --gpu; fractions are in thousandths (formulas are integer).
 # Batches are ragged: q = b*sq, k = b*sk. NOT verified: f's default (0.2),
 # SGLang's per-GPU mem_fraction_static default, _pad_heads_for_deep_gemm
-# (h < 64 pads q and weights), the older path's second top-k buffer and any
-# duplicate K; nothing here was run on a GPU.
+# (h < 64 pads q and weights), whether the newer path still holds K twice
+# and keeps a second top-k buffer as the older one does (sglang-nsa.profile);
+# nothing here was run on a GPU.
 name sglang
 description SGLang DSA indexer prefill: fp32 logits chunked to min(f*free, f*(1-mem_fraction_static)*total, 0.3*total) above 8M elements (DeepGEMM-padded), K gather, int32 top-k result
 source https://github.com/sgl-project/sglang/blob/614c158168c2321f143bda3757034ea140556444/python/sglang/srt/layers/attention/dsa/dsa_indexer.py (file; budget rule from newer public copies: Indexer._get_mqa_logits_budget_bytes, _should_chunk_mqa_logits, _get_topk_ragged)
-source https://github.com/sgl-project/sglang/blob/005e8bf8abf447d93cd14427efbf0b10bf42a326/python/sglang/srt/layers/attention/nsa/nsa_indexer.py (older rule, not modelled)
+source https://github.com/sgl-project/sglang/blob/005e8bf8abf447d93cd14427efbf0b10bf42a326/python/sglang/srt/layers/attention/nsa/nsa_indexer.py (older rule: sglang-nsa.profile)
 
 param gpu_total_bytes = 85520809984      # torch total_memory; default: the h100-80gb preset
 param gpu_free_bytes = 0                 # free at the first prefill; 0: (1 - mem_fraction_static) * total

@@ -53,8 +53,10 @@
 # (the copies we read pass no max_seqlen_k); that deepseek_v2.py passes
 # get_max_prefill_buffer_size(vllm_config) undivided as max_total_seq_len
 # (seen for GLM in a copy; for V4 it may be divided by the ratio); how the
-# workspace manager packs values + scales + radix (we add them); decode,
-# DCP/PCP and the MXFP4 cache; nothing here was run on a GPU.
+# workspace manager packs values + scales + radix (we add them; #55221's
+# 5036.40 MB at max_model_len 1e6 equals the sum to the byte); decode (its
+# paged logits are deepgemm-paged.profile, with vLLM's max_context_len not
+# pinned), DCP/PCP and the MXFP4 cache; nothing here was run on a GPU.
 name vllm
 description vLLM DSA indexer prefill step: persistent K-gather workspace (40*max_model_len rows), shared int32 top-k buffer, requests packed into logits chunks under VLLM_SPARSE_INDEXER_MAX_LOGITS_MB (DeepGEMM-padded), per-chunk metadata
 source https://github.com/vllm-project/vllm/blob/006475fe481a855ea61dd7aafc3722458fcbbeea/vllm/model_executor/layers/sparse_attn_indexer.py (sparse_attn_indexer, _gather_workspace_shapes)
