@@ -21,6 +21,7 @@ typedef struct {
   CwFormula *f;
   uint32_t cap;
   int depth;
+  int nesting;          /* parse_expr calls in progress: bounds the recursion */
   CwFormulaResolve resolve;
   void *user_data;
   CwError *error;
@@ -229,9 +230,19 @@ parse_term (Compiler *c)
     }
 }
 
+/* Parentheses and function calls recurse through parse_expr; a crafted
+ * formula of thousands of '(' must be a parse error, not a stack overflow. */
+#define MAX_NESTING 64
+
 static void
 parse_expr (Compiler *c)
 {
+  if (++c->nesting > MAX_NESTING)
+    {
+      fail (c, "formula nests deeper than %s levels", "64");
+      c->nesting--;
+      return;
+    }
   parse_term (c);
   for (;;)
     {
@@ -240,7 +251,10 @@ parse_expr (Compiler *c)
       skip_space (c);
       op = *c->p;
       if (c->failed || (op != '+' && op != '-'))
-        return;
+        {
+          c->nesting--;
+          return;
+        }
       c->p++;
       parse_term (c);
       emit (c, op == '+' ? CW_OP_ADD : CW_OP_SUB, 0, 0, -1);

@@ -285,6 +285,18 @@ neg = profile_file("neg.profile", "name neg\ndescription below zero past sq 1000
 code, out, err = run(["cliff", "--profile-file", neg, "--gpu", "h200", "--preset", "v4-flash"])
 check(code == 2 and "goes below zero" in err and err.count("\n") == 1, f"cliff of a profile that errs: {code} {err!r}")
 
+# ---- deep nesting is a parse error, not a stack overflow ----------------------
+for n in (65, 2000, 100000):
+    deep = profile_file(f"deep{n}.profile", "name deep\ndescription d\nsource t\nphase a\n"
+                        "buffer x = " + "(" * n + "sq" + ")" * n + " live all\n")
+    code, out, err = run(["plan", "--preset", "v4-flash", "--profile-file", deep])
+    check(code == 2 and "deep" in err and ("nests deeper" in err or n > 2000) and err.count("\n") == 1,
+          f"{n} nested parentheses: {code} {err[:200]!r}")
+ok64 = profile_file("ok64.profile", "name okdeep\ndescription d\nsource t\nphase a\n"
+                    "buffer x = " + "(" * 60 + "sq" + ")" * 60 + " live all\n")
+code, out, err = run(["plan", "--preset", "v4-flash", "--profile-file", ok64])
+check(code in (0, 1), f"60 nested parentheses still parse: {code} {err!r}")
+
 # ---- write errors are failures ---------------------------------------------
 if os.path.exists("/dev/full"):
     for args in (["plan", "--preset", "v4-flash"], ["sweep", "--preset", "v3.2", "--sq", "4096:65536"],
