@@ -24,6 +24,20 @@ cw_config_get_sk (const CwConfig *config)
   return config->ratio != 0 ? config->sq / config->ratio : config->sk;
 }
 
+bool
+cw_config_is_on_sweep (const CwConfig *sweep, const CwConfig *point)
+{
+  if (point->b != sweep->b || point->h != sweep->h || point->d != sweep->d || point->top_k != sweep->top_k
+      || point->causal != sweep->causal || point->q_dtype != sweep->q_dtype || point->k_dtype != sweep->k_dtype
+      || point->w_dtype != sweep->w_dtype || point->score_dtype != sweep->score_dtype
+      || point->index_dtype != sweep->index_dtype || point->chunk_budget_bytes != sweep->chunk_budget_bytes
+      || point->granularity != sweep->granularity)
+    return false;
+  if (sweep->ratio == 0)
+    return point->ratio == 0 && point->sk == sweep->sk;
+  return point->ratio == sweep->ratio || (point->ratio == 0 && point->sk == point->sq / sweep->ratio);
+}
+
 static bool
 check_dtype (CwDtype dtype, const char *role, CwError *error)
 {

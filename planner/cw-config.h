@@ -52,6 +52,23 @@ bool cw_config_validate (const CwConfig *config, CwError *error);
 /* sq / ratio when ratio != 0, else sk. */
 uint64_t cw_config_get_sk (const CwConfig *config);
 
+/* "Same configuration except sq", the one rule (chart receipts on a plan's
+ * curve, the Compare page, calibration families): is `point` (a receipt's
+ * configuration) the configuration `sweep` at the point's own sq?
+ *   - every field but sq, sk and ratio is equal, the streaming budget and
+ *     the allocation granularity included: they change the bytes the planner
+ *     predicts, and a configuration is all of its fields;
+ *   - a sweep with a ratio m moves sk with sq (sk = sq / m): the point has
+ *     ratio m, or no ratio and sk = its sq / m (a receipt that stored its key
+ *     count instead of its ratio is that configuration at that sq);
+ *   - a sweep without a ratio keeps sk fixed (ratio 0 means sk is given, see
+ *     above): the point has no ratio and the same sk.
+ * It is a question about a sweep and a point, so it is not symmetric: a
+ * ratio-0 point can lie on a ratio-m sweep, not the other way round. Callers
+ * that compare work rather than memory (calibration) set the memory-only
+ * fields aside themselves, explicitly. */
+bool cw_config_is_on_sweep (const CwConfig *sweep, const CwConfig *point);
+
 bool cw_causal_from_name (const char *name, CwCausal *out, CwError *error);
 const char *cw_causal_get_name (CwCausal causal);
 

@@ -220,7 +220,8 @@ cw_index_cache_plan_new (const CwConfig *config, const CwIndexCacheConfig *ic, C
             }
           else if (cache_stage == (int64_t) s)
             p->role[l] = CW_LAYER_SHARED;
-          else if (cache_stage >= 0 && s > 0 && p->consumer[s - 1] == l && p->transfer_s < p->recompute_s)
+          else if (cache_stage >= 0 && s > 0 && p->consumer[s - 1] == l
+                   && cw_boundary_decision_for_times (p->transfer_s, p->recompute_s) == CW_BOUNDARY_TRANSFER)
             {
               /* A deliberate transfer contract: cheaper than recomputing. */
               p->role[l] = CW_LAYER_SHARED;
@@ -317,6 +318,12 @@ cw_layer_role_get_name (CwLayerRole role)
     case CW_LAYER_PROMOTED: return "promoted";
     }
   return "invalid";
+}
+
+CwBoundaryDecision
+cw_boundary_decision_for_times (double transfer_s, double recompute_s)
+{
+  return transfer_s < recompute_s ? CW_BOUNDARY_TRANSFER : CW_BOUNDARY_RECOMPUTE;
 }
 
 const char *

@@ -99,6 +99,11 @@ CwBoundaryDecision cw_index_cache_plan_get_boundary_decision (const CwIndexCache
 uint64_t cw_index_cache_plan_get_n_full (const CwIndexCachePlan *plan);
 uint64_t cw_index_cache_plan_get_n_promoted (const CwIndexCachePlan *plan);
 
+/* The planner's rule at a boundary, for any pair of times (predicted,
+ * calibrated or measured): transfer only when strictly cheaper, else
+ * recompute (fail closed). */
+CwBoundaryDecision cw_boundary_decision_for_times (double transfer_s, double recompute_s);
+
 const char *cw_layer_role_get_name (CwLayerRole role);          /* "-", "full", "shared", "promoted" */
 const char *cw_boundary_decision_get_name (CwBoundaryDecision d); /* "nothing", "recompute", "transfer" */
 

@@ -12,3 +12,7 @@
 #include "cw-plan.h"
 #include "cw-cliff.h"
 #include "cw-index-cache.h"
+#include "cw-index-cache-setup.h"
+#include "cw-parse.h"
+#include "cw-seconds.h"
+#include "cw-sq-range.h"

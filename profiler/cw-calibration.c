@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cw-bytes.h"
 #include "cw-index-cache.h"
 #include "cw-receipt-store.h"
 
@@ -100,17 +101,36 @@ cw_calibration_fit_link (const double *bytes, const double *seconds, size_t n, d
   return true;
 }
 
+/* The configuration as the calibration compares it: the work, not the
+ * memory. The streaming budget and the allocation granularity only move
+ * bytes, so they are set to the defaults. The index-transfer lane sweeps a
+ * configuration without a ratio with sk = sq (cliffwatch-index-transfer.c),
+ * and the crossover treats it so: sk = sq without a ratio is written as
+ * ratio 1, which is the same keys at every sq. Then the planner's one rule,
+ * cw_config_is_on_sweep, decides; two receipts are one family when either
+ * lies on the other's sweep. */
+static CwConfig
+work_config (const CwConfig *c)
+{
+  CwConfig w = *c, d;
+
+  cw_config_init_default (&d);
+  w.chunk_budget_bytes = d.chunk_budget_bytes;
+  w.granularity = d.granularity;
+  if (w.ratio == 0 && w.sk == w.sq)
+    {
+      w.ratio = 1;
+      w.sk = 0;
+    }
+  return w;
+}
+
 bool
 cw_calibration_config_same_family (const CwConfig *a, const CwConfig *b)
 {
-  bool a_follows = a->ratio != 0 || cw_config_get_sk (a) == a->sq;
-  bool b_follows = b->ratio != 0 || cw_config_get_sk (b) == b->sq;
+  CwConfig wa = work_config (a), wb = work_config (b);
 
-  if (a_follows != b_follows || (!a_follows && cw_config_get_sk (a) != cw_config_get_sk (b)))
-    return false;
-  return a->b == b->b && a->h == b->h && a->d == b->d && a->ratio == b->ratio && a->top_k == b->top_k &&
-         a->causal == b->causal && a->q_dtype == b->q_dtype && a->k_dtype == b->k_dtype &&
-         a->w_dtype == b->w_dtype && a->score_dtype == b->score_dtype && a->index_dtype == b->index_dtype;
+  return cw_config_is_on_sweep (&wa, &wb) || cw_config_is_on_sweep (&wb, &wa);
 }
 
 bool
@@ -558,4 +578,193 @@ cw_calibration_find_measured (const CwCalibration *c, const CwConfig *config, ui
         }
     }
   return false;
+}
+
+/* ---- families: the measured configurations grouped by everything but sq --- */
+
+
+/* Top-k sets per token H from the measured payload: payload / (b*sq*top_k*index bytes). */
+bool
+cw_calibration_point_get_index_heads (const CwCalibrationPoint *p, uint64_t *heads, CwError *error)
+{
+  uint64_t per = 0, ib = cw_dtype_get_bits (p->config.index_dtype) / 8;
+
+  if (ib == 0 || !cw_mul_u64 (p->config.b, p->config.sq, &per) || !cw_mul_u64 (per, p->config.top_k, &per) ||
+      !cw_mul_u64 (per, ib, &per) || per == 0 || p->payload_bytes % per != 0)
+    {
+      cw_error_set (error, CW_ERROR_CORRUPT,
+                    "receipt %lld: payload %llu B is not a whole number of b*sq*top_k*index-byte sets",
+                    (long long) p->receipt_id, (unsigned long long) p->payload_bytes);
+      return false;
+    }
+  *heads = p->payload_bytes / per;
+  return true;
+}
+
+static double
+planner_flops (const CwConfig *config, uint64_t heads)
+{
+  CwIndexCacheConfig ic;
+  CwIndexCachePlan *plan;
+  double f;
+
+  cw_index_cache_config_init (&ic);
+  ic.n_layers = 1;
+  ic.index_heads = heads;
+  ic.link_bytes_per_s = 1;
+  ic.flops_per_s = 1;
+  plan = cw_index_cache_plan_new (config, &ic, NULL);
+  if (plan == NULL)
+    return NAN;
+  f = cw_index_cache_plan_get_recompute_flops (plan);
+  cw_index_cache_plan_free (plan);
+  return f;
+}
+
+void
+cw_calibration_families_free (CwCalibrationFamily *f, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (f[i].m);
+  free (f);
+}
+
+bool
+cw_calibration_dup_families (const CwCalibration *cal, CwCalibrationFamily **out, size_t *n_out, CwError *error)
+{
+  size_t nt = cw_calibration_get_n_transfer (cal), nf = 0;
+  CwCalibrationFamily *fam = calloc (nt ? nt : 1, sizeof *fam);
+
+  if (fam == NULL)
+    goto oom;
+  for (size_t i = 0; i < nt; i++)
+    {
+      const CwCalibrationPoint *p = cw_calibration_get_transfer (cal, i);
+      uint64_t heads;
+      CwCalibrationFamily *f = NULL;
+      CwCalibrationMeasured m;
+      bool dup = false;
+
+      if (!cw_calibration_point_get_index_heads (p, &heads, error))
+        goto fail;
+      memset (&m, 0, sizeof m);
+      m.config = p->config;
+      m.payload_bytes = p->payload_bytes;
+      /* The newest run of this exact configuration stands for it. */
+      if (!cw_calibration_find_measured (cal, &p->config, p->payload_bytes, &m.transfer_s, &m.recompute_s,
+                                         &m.run_id))
+        continue;   /* a transfer without its recompute twin: used in the link fit only */
+      for (size_t k = 0; k < nf && f == NULL; k++)
+        if (fam[k].index_heads == heads && cw_calibration_config_same_family (&fam[k].config, &p->config))
+          f = &fam[k];
+      if (f == NULL)
+        {
+          f = &fam[nf++];
+          f->config = p->config;
+          f->index_heads = heads;
+          CW_RECEIPT_SET (f->preset, p->preset);
+        }
+      else if (strcmp (f->preset, p->preset) != 0)
+        f->preset[0] = '\0';
+      for (size_t k = 0; k < f->n; k++)
+        if (cw_calibration_config_same (&f->m[k].config, &p->config))
+          dup = true;
+      if (dup)
+        continue;
+      {
+        CwCalibrationMeasured *grown = realloc (f->m, (f->n + 1) * sizeof *grown);
+        if (grown == NULL)
+          goto oom;
+        f->m = grown;
+      }
+      m.planner_flops = planner_flops (&p->config, heads);
+      f->m[f->n++] = m;
+    }
+  for (size_t k = 0; k < nf; k++)
+    {
+      CwCalibrationFamily *f = &fam[k];
+      size_t n = 0;
+
+      /* sq ascending */
+      for (size_t a = 1; a < f->n; a++)
+        for (size_t b = a; b > 0 && f->m[b - 1].config.sq > f->m[b].config.sq; b--)
+          {
+            CwCalibrationMeasured t = f->m[b];
+            f->m[b] = f->m[b - 1];
+            f->m[b - 1] = t;
+          }
+      f->flops_per_s = cw_calibration_get_family_flops_per_s (cal, &f->config, &n);
+      if (isnan (f->flops_per_s))
+        goto oom;
+      {
+        double bw = cw_calibration_get_link_bytes_per_s (cal), lat = cw_calibration_get_link_latency_used_s (cal);
+
+        for (size_t j = 0; j < f->n; j++)
+          {
+            CwCalibrationMeasured *m = &f->m[j];
+
+            m->calibrated_transfer_s = lat + (double) m->payload_bytes / bw;
+            m->calibrated_recompute_s = m->planner_flops / f->flops_per_s;
+            m->breakeven_bytes_per_s = cw_calibration_breakeven_bytes_per_s (m->payload_bytes, m->recompute_s, lat);
+            m->breakeven_payload_bytes = m->recompute_s > lat ? bw * (m->recompute_s - lat) : 0.0;
+          }
+      }
+      if (!cw_calibration_crossover (&f->config, f->index_heads, cw_calibration_get_link_bytes_per_s (cal),
+                                     cw_calibration_get_link_latency_used_s (cal), f->flops_per_s, &f->crossover,
+                                     error))
+        goto fail;
+    }
+  *out = fam;
+  *n_out = nf;
+  return true;
+
+oom:
+  cw_error_set (error, CW_ERROR_OOM, "out of memory");
+fail:
+  cw_calibration_families_free (fam, nf);
+  return false;
+}
+
+double
+cw_calibration_get_family_flops_per_s (const CwCalibration *calibration, const CwConfig *config, size_t *n_used)
+{
+  size_t nr = cw_calibration_get_n_recompute (calibration), n = 0;
+  double *rates = malloc ((nr ? nr : 1) * sizeof *rates), r;
+
+  if (rates == NULL)
+    return NAN;
+  for (size_t i = 0; i < nr; i++)
+    {
+      const CwCalibrationPoint *p = cw_calibration_get_recompute (calibration, i);
+      if (cw_calibration_config_same_family (&p->config, config))
+        rates[n++] = p->flops / p->seconds;
+    }
+  r = n ? cw_calibration_median (rates, n) : cw_calibration_get_flops_per_s (calibration);
+  free (rates);
+  if (n_used != NULL)
+    *n_used = n;
+  return r;
+}
+
+bool
+cw_calibration_get_index_cache_rates (uint64_t payload_bytes, double bytes_per_s, double latency_s,
+                                      double flops_per_s, uint64_t *link_bytes_per_s, uint64_t *planner_flops_per_s,
+                                      CwError *error)
+{
+  double transfer_s = latency_s + (double) payload_bytes / bytes_per_s;
+  double effective = (double) payload_bytes / transfer_s;
+
+  if (!(effective < 1.8e19) || !(flops_per_s < 1.8e19))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "calibrated bandwidth or throughput too large");
+      return false;
+    }
+  *link_bytes_per_s = (uint64_t) llround (effective);
+  *planner_flops_per_s = (uint64_t) llround (flops_per_s);
+  if (*link_bytes_per_s == 0 || *planner_flops_per_s == 0)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "calibrated bandwidth and throughput must be at least 1 per second");
+      return false;
+    }
+  return true;
 }

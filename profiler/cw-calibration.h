@@ -11,7 +11,12 @@
  *               bandwidth is total bytes / total seconds and the latency 0;
  *   throughput  FLOP/s of every recompute receipt, their median (the value
  *               handed to the planner) and a fit FLOPs = rate * seconds.
- * Nothing here prints; numbers are only ever read from receipts. */
+ *   families    the measured configurations grouped by everything but sq,
+ *               each with its own median throughput and the sq at which
+ *               recompute stops beating transfer.
+ * Part of the store library (cwstore): it needs receipts, not CUDA, so both
+ * front ends can calibrate. Nothing here prints; numbers are only ever read
+ * from receipts. */
 #pragma once
 
 #include <stdbool.h>
@@ -86,6 +91,23 @@ bool cw_calibration_find_measured (const CwCalibration *calibration, const CwCon
                                    uint64_t payload_bytes, double *transfer_s, double *recompute_s,
                                    const char **run_id);
 
+/* Median FLOP/s of the recompute receipts in the family of `config` (same
+ * computation but sq, cw_calibration_config_same_family): top-k width and
+ * key count change the rate, not just the FLOPs. Falls back to every
+ * receipt's median when the family has none; *n_used (may be NULL) says how
+ * many family receipts were used (0: the fallback). NAN when out of memory. */
+double cw_calibration_get_family_flops_per_s (const CwCalibration *calibration, const CwConfig *config,
+                                              size_t *n_used);
+
+/* The index-cache planner's whole-number rates for a calibrated link. The
+ * planner has no latency input; one payload crosses every boundary, so a
+ * bandwidth of payload / (latency + payload / bytes_per_s) gives it the
+ * calibrated transfer time exactly. Fails (CW_ERROR_INVALID) when a rate is
+ * out of range or rounds to 0. */
+bool cw_calibration_get_index_cache_rates (uint64_t payload_bytes, double bytes_per_s, double latency_s,
+                                           double flops_per_s, uint64_t *link_bytes_per_s,
+                                           uint64_t *planner_flops_per_s, CwError *error);
+
 /* ---- the arithmetic, exposed for tests and the CLI ----------------------- */
 
 /* Least squares of seconds = latency + bytes / bytes_per_s over n points.
@@ -98,9 +120,11 @@ bool   cw_calibration_fit_link (const double *bytes, const double *seconds, size
  * not modified. NAN when n == 0 or out of memory. */
 double cw_calibration_median (const double *values, size_t n);
 
-/* Same computation: b, h, d, sq, effective sk, ratio, top_k, causal and every
- * dtype equal (the streaming budget and allocation granularity only move
- * memory, not the work, and are ignored). */
+/* Same computation: cw_config_is_on_sweep (the planner's one rule, either
+ * way round) on the work, with sq and the effective sk equal. The streaming budget and
+ * allocation granularity only move memory, not the work, and are set aside;
+ * a configuration without a ratio whose sk equals its sq counts as ratio 1
+ * (the index-transfer lane sweeps such configurations with sk = sq). */
 bool cw_calibration_config_same (const CwConfig *a, const CwConfig *b);
 /* Same family: as above but sq (and sk when it follows sq) may differ. */
 bool cw_calibration_config_same_family (const CwConfig *a, const CwConfig *b);
@@ -133,6 +157,44 @@ bool cw_calibration_crossover (const CwConfig *config, uint64_t index_heads, dou
  * shipping payload_bytes: payload / (recompute_s - latency_s). INFINITY when
  * recompute_s <= latency_s (recompute wins on any link). */
 double cw_calibration_breakeven_bytes_per_s (uint64_t payload_bytes, double recompute_s, double latency_s);
+
+/* Top-k sets per token H a receipt's payload holds: payload / (b * sq *
+ * top_k * index bytes); CW_ERROR_CORRUPT when it is not a whole number. */
+bool cw_calibration_point_get_index_heads (const CwCalibrationPoint *point, uint64_t *index_heads, CwError *error);
+
+/* One measured configuration: a transfer and a recompute receipt of one run
+ * (the newest run of that configuration stands for it). */
+typedef struct {
+  CwConfig    config;
+  uint64_t    payload_bytes;
+  double      transfer_s, recompute_s;
+  const char *run_id;          /* borrowed from the calibration */
+  double      planner_flops;   /* the index-cache planner's recompute FLOPs */
+  /* At the calibrated link and the family's throughput: */
+  double      calibrated_transfer_s;    /* latency + payload / bandwidth */
+  double      calibrated_recompute_s;   /* planner_flops / family FLOP/s */
+  double      breakeven_bytes_per_s;    /* recompute wins below this link (INFINITY: any) */
+  double      breakeven_payload_bytes;  /* ... and above this payload on the calibrated link (0: any) */
+} CwCalibrationMeasured;
+
+/* Measured configurations that differ only in sq (and sk when it follows sq)
+ * and share H, sq ascending. */
+typedef struct {
+  CwConfig    config;          /* the first member's */
+  uint64_t    index_heads;
+  char        preset[64];      /* "" when members disagree or none was named */
+  double      flops_per_s;     /* cw_calibration_get_family_flops_per_s */
+  CwCrossover crossover;       /* at the calibrated link */
+  size_t      n;
+  CwCalibrationMeasured *m;
+} CwCalibrationFamily;
+
+/* The families of the calibration's transfer receipts that have a
+ * recompute twin; free with cw_calibration_families_free. Lives no longer
+ * than the calibration (run ids are borrowed). */
+bool cw_calibration_dup_families (const CwCalibration *calibration, CwCalibrationFamily **families, size_t *n,
+                                  CwError *error);
+void cw_calibration_families_free (CwCalibrationFamily *families, size_t n);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,10 @@
  *
  * All helpers report through CwError with a one-line message naming the
  * option, e.g. "--sq: '12x' is not a non-negative integer". The caller prints
- * it with cw_cli_fail(), which prefixes "cliffwatch-cli: " and returns 2. */
+ * it with cw_cli_fail(), which prefixes "cliffwatch-cli: " and returns 2.
+ * The parsers are the planner's (cw-parse.h: the workbench and the
+ * index-transfer binary use them too); the cw_cli_ names are kept for the
+ * subcommands. */
 #pragma once
 
 #include <stdbool.h>

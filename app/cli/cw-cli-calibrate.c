@@ -15,6 +15,7 @@
 #include "cw-bytes.h"
 #include "cw-calibration.h"
 #include "cw-cli-args.h"
+#include "cw-seconds.h"
 #include "cw-cli-config.h"
 #include "cw-receipt.h"
 
@@ -111,172 +112,14 @@ parse_options (int argc, char **argv, Options *o, CwError *error)
   return true;
 }
 
-/* ---- crossover per configuration family ---------------------------------- */
-
-/* One measured configuration: a transfer and a recompute receipt of one run. */
-typedef struct {
-  CwConfig config;
-  uint64_t payload_bytes;
-  double transfer_s, recompute_s;
-  const char *run_id;
-  double planner_flops;
-} Measured;
-
-typedef struct {
-  CwConfig config;        /* the first member's */
-  uint64_t index_heads;
-  char preset[64];        /* "" when members disagree or none was named */
-  double flops_per_s;     /* median over the family's recompute receipts */
-  CwCrossover crossover;
-  size_t n;
-  Measured *m;
-} Family;
-
-/* Top-k sets per token H from the measured payload: payload / (b*sq*top_k*index bytes). */
-static bool
-index_heads_of (const CwCalibrationPoint *p, uint64_t *heads, CwError *error)
-{
-  uint64_t per = 0, ib = cw_dtype_get_bits (p->config.index_dtype) / 8;
-
-  if (ib == 0 || !cw_mul_u64 (p->config.b, p->config.sq, &per) || !cw_mul_u64 (per, p->config.top_k, &per) ||
-      !cw_mul_u64 (per, ib, &per) || per == 0 || p->payload_bytes % per != 0)
-    {
-      cw_error_set (error, CW_ERROR_CORRUPT,
-                    "receipt %lld: payload %llu B is not a whole number of b*sq*top_k*index-byte sets",
-                    (long long) p->receipt_id, (unsigned long long) p->payload_bytes);
-      return false;
-    }
-  *heads = p->payload_bytes / per;
-  return true;
-}
-
-static double
-planner_flops (const CwConfig *config, uint64_t heads)
-{
-  CwIndexCacheConfig ic;
-  CwIndexCachePlan *plan;
-  double f;
-
-  cw_index_cache_config_init (&ic);
-  ic.n_layers = 1;
-  ic.index_heads = heads;
-  ic.link_bytes_per_s = 1;
-  ic.flops_per_s = 1;
-  plan = cw_index_cache_plan_new (config, &ic, NULL);
-  if (plan == NULL)
-    return NAN;
-  f = cw_index_cache_plan_get_recompute_flops (plan);
-  cw_index_cache_plan_free (plan);
-  return f;
-}
-
-static void
-families_free (Family *f, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    free (f[i].m);
-  free (f);
-}
-
-static bool
-build_families (const CwCalibration *cal, Family **out, size_t *n_out, CwError *error)
-{
-  size_t nt = cw_calibration_get_n_transfer (cal), nr = cw_calibration_get_n_recompute (cal), nf = 0;
-  Family *fam = calloc (nt ? nt : 1, sizeof *fam);
-  double *rates = calloc (nr ? nr : 1, sizeof *rates);
-
-  if (fam == NULL || rates == NULL)
-    goto oom;
-  for (size_t i = 0; i < nt; i++)
-    {
-      const CwCalibrationPoint *p = cw_calibration_get_transfer (cal, i);
-      uint64_t heads;
-      Family *f = NULL;
-      Measured m;
-      bool dup = false;
-
-      if (!index_heads_of (p, &heads, error))
-        goto fail;
-      memset (&m, 0, sizeof m);
-      m.config = p->config;
-      m.payload_bytes = p->payload_bytes;
-      /* The newest run of this exact configuration stands for it. */
-      if (!cw_calibration_find_measured (cal, &p->config, p->payload_bytes, &m.transfer_s, &m.recompute_s,
-                                         &m.run_id))
-        continue;   /* a transfer without its recompute twin: used in the link fit only */
-      for (size_t k = 0; k < nf && f == NULL; k++)
-        if (fam[k].index_heads == heads && cw_calibration_config_same_family (&fam[k].config, &p->config))
-          f = &fam[k];
-      if (f == NULL)
-        {
-          f = &fam[nf++];
-          f->config = p->config;
-          f->index_heads = heads;
-          CW_RECEIPT_SET (f->preset, p->preset);
-        }
-      else if (strcmp (f->preset, p->preset) != 0)
-        f->preset[0] = '\0';
-      for (size_t k = 0; k < f->n; k++)
-        if (cw_calibration_config_same (&f->m[k].config, &p->config))
-          dup = true;
-      if (dup)
-        continue;
-      {
-        Measured *grown = realloc (f->m, (f->n + 1) * sizeof *grown);
-        if (grown == NULL)
-          goto oom;
-        f->m = grown;
-      }
-      m.planner_flops = planner_flops (&p->config, heads);
-      f->m[f->n++] = m;
-    }
-  for (size_t k = 0; k < nf; k++)
-    {
-      Family *f = &fam[k];
-      size_t n = 0;
-
-      /* sq ascending */
-      for (size_t a = 1; a < f->n; a++)
-        for (size_t b = a; b > 0 && f->m[b - 1].config.sq > f->m[b].config.sq; b--)
-          {
-            Measured t = f->m[b];
-            f->m[b] = f->m[b - 1];
-            f->m[b - 1] = t;
-          }
-      for (size_t j = 0; j < nr; j++)
-        {
-          const CwCalibrationPoint *r = cw_calibration_get_recompute (cal, j);
-          if (cw_calibration_config_same_family (&r->config, &f->config))
-            rates[n++] = r->flops / r->seconds;
-        }
-      f->flops_per_s = n ? cw_calibration_median (rates, n) : cw_calibration_get_flops_per_s (cal);
-      if (!cw_calibration_crossover (&f->config, f->index_heads, cw_calibration_get_link_bytes_per_s (cal),
-                                     cw_calibration_get_link_latency_used_s (cal), f->flops_per_s, &f->crossover,
-                                     error))
-        goto fail;
-    }
-  free (rates);
-  *out = fam;
-  *n_out = nf;
-  return true;
-
-oom:
-  cw_error_set (error, CW_ERROR_OOM, "out of memory");
-fail:
-  free (rates);
-  families_free (fam, nf);
-  return false;
-}
-
 static const char *
 winner (double transfer_s, double recompute_s)
 {
-  /* The planner's rule: transfer only when strictly cheaper. */
-  return transfer_s < recompute_s ? "transfer" : "recompute";
+  return cw_boundary_decision_get_name (cw_boundary_decision_for_times (transfer_s, recompute_s));
 }
 
 static void
-family_describe (const Family *f, char *buf, size_t size)
+family_describe (const CwCalibrationFamily *f, char *buf, size_t size)
 {
   const CwConfig *c = &f->config;
   bool follows = c->ratio != 0 || cw_config_get_sk (c) == c->sq;
@@ -297,7 +140,7 @@ family_describe (const Family *f, char *buf, size_t size)
 
 /* One sentence: where recompute wins in this family. */
 static void
-family_verdict (const Family *f, char *buf, size_t size)
+family_verdict (const CwCalibrationFamily *f, char *buf, size_t size)
 {
   char a[CW_BYTES_FORMAT_SIZE];
 
@@ -335,7 +178,7 @@ json_number_or_null (double v)
 }
 
 static void
-print_json (const Options *o, const CwCalibration *cal, const Family *fam, size_t nf)
+print_json (const Options *o, const CwCalibration *cal, const CwCalibrationFamily *fam, size_t nf)
 {
   double bw = cw_calibration_get_link_bytes_per_s (cal), lat = cw_calibration_get_link_latency_used_s (cal);
 
@@ -385,7 +228,7 @@ print_json (const Options *o, const CwCalibration *cal, const Family *fam, size_
   printf ("]},\"crossover\":{\"families\":[");
   for (size_t k = 0; k < nf; k++)
     {
-      const Family *f = &fam[k];
+      const CwCalibrationFamily *f = &fam[k];
       char desc[512], verdict[512];
 
       family_describe (f, desc, sizeof desc);
@@ -409,10 +252,9 @@ print_json (const Options *o, const CwCalibration *cal, const Family *fam, size_
       printf (",\"points\":[");
       for (size_t j = 0; j < f->n; j++)
         {
-          const Measured *m = &f->m[j];
-          double ct = lat + (double) m->payload_bytes / bw, cr = m->planner_flops / f->flops_per_s;
-          double be = cw_calibration_breakeven_bytes_per_s (m->payload_bytes, m->recompute_s, lat);
-          double above = m->recompute_s > lat ? bw * (m->recompute_s - lat) : 0.0;
+          const CwCalibrationMeasured *m = &f->m[j];
+          double ct = m->calibrated_transfer_s, cr = m->calibrated_recompute_s;
+          double be = m->breakeven_bytes_per_s, above = m->breakeven_payload_bytes;
 
           printf ("%s{\"sq\":%llu,\"run_id\":", j ? "," : "", (unsigned long long) m->config.sq);
           cw_cli_json_string (stdout, m->run_id);
@@ -430,7 +272,7 @@ print_json (const Options *o, const CwCalibration *cal, const Family *fam, size_
 }
 
 static void
-print_csv (const CwCalibration *cal, const Family *fam, size_t nf)
+print_csv (const CwCalibration *cal, const CwCalibrationFamily *fam, size_t nf)
 {
   double bw = cw_calibration_get_link_bytes_per_s (cal), lat = cw_calibration_get_link_latency_used_s (cal);
 
@@ -460,8 +302,8 @@ print_csv (const CwCalibration *cal, const Family *fam, size_t nf)
   for (size_t k = 0; k < nf; k++)
     for (size_t j = 0; j < fam[k].n; j++)
       {
-        const Measured *m = &fam[k].m[j];
-        double be = cw_calibration_breakeven_bytes_per_s (m->payload_bytes, m->recompute_s, lat);
+        const CwCalibrationMeasured *m = &fam[k].m[j];
+        double be = m->breakeven_bytes_per_s;
         printf ("crossover,,");
         cw_cli_csv_field (stdout, m->run_id);
         printf (",");
@@ -480,20 +322,9 @@ print_csv (const CwCalibration *cal, const Family *fam, size_t nf)
 }
 
 static void
-fmt_seconds (double s, char *buf, size_t size)
+print_table (const Options *o, const CwCalibration *cal, const CwCalibrationFamily *fam, size_t nf)
 {
-  if (s < 1e-3)
-    snprintf (buf, size, "%.2f us", s * 1e6);
-  else if (s < 1.0)
-    snprintf (buf, size, "%.3f ms", s * 1e3);
-  else
-    snprintf (buf, size, "%.4f s", s);
-}
-
-static void
-print_table (const Options *o, const CwCalibration *cal, const Family *fam, size_t nf)
-{
-  double bw = cw_calibration_get_link_bytes_per_s (cal), lat = cw_calibration_get_link_latency_used_s (cal);
+  double bw = cw_calibration_get_link_bytes_per_s (cal);
   char a[CW_BYTES_FORMAT_SIZE], t1[32], t2[32], t3[32];
 
   printf ("calibration from %s: %zu index-transfer-recv + %zu index-recompute receipt(s)\n", o->db,
@@ -506,7 +337,7 @@ print_table (const Options *o, const CwCalibration *cal, const Family *fam, size
 
   if (cw_calibration_get_link_fitted (cal))
     {
-      fmt_seconds (fabs (cw_calibration_get_link_latency_s (cal)), t1, sizeof t1);
+      cw_seconds_format (fabs (cw_calibration_get_link_latency_s (cal)), t1, sizeof t1);
       printf ("link: transfer = latency + bytes / bandwidth, least squares over %zu point(s)\n"
               "  bandwidth %.4f GB/s, latency %s%s\n", cw_calibration_get_n_transfer (cal), bw / 1e9,
               cw_calibration_get_link_latency_s (cal) < 0 ? "-" : "", t1);
@@ -520,8 +351,8 @@ print_table (const Options *o, const CwCalibration *cal, const Family *fam, size
   for (size_t i = 0; i < cw_calibration_get_n_transfer (cal); i++)
     {
       const CwCalibrationPoint *p = cw_calibration_get_transfer (cal, i);
-      fmt_seconds (p->seconds, t1, sizeof t1);
-      fmt_seconds (cw_calibration_get_link_latency_s (cal) + (double) p->payload_bytes / bw, t2, sizeof t2);
+      cw_seconds_format (p->seconds, t1, sizeof t1);
+      cw_seconds_format (cw_calibration_get_link_latency_s (cal) + (double) p->payload_bytes / bw, t2, sizeof t2);
       printf ("  %-8lld %-10.8s %-20s %-4llu %-9llu %-6llu %-14s %-12s %-10.3f %s\n", (long long) p->receipt_id,
               p->run_id, p->preset, (unsigned long long) p->config.b, (unsigned long long) p->config.sq,
               (unsigned long long) p->config.top_k, cw_bytes_format_gib (p->payload_bytes, a, sizeof a), t1,
@@ -536,7 +367,7 @@ print_table (const Options *o, const CwCalibration *cal, const Family *fam, size
   for (size_t i = 0; i < cw_calibration_get_n_recompute (cal); i++)
     {
       const CwCalibrationPoint *p = cw_calibration_get_recompute (cal, i);
-      fmt_seconds (p->seconds, t1, sizeof t1);
+      cw_seconds_format (p->seconds, t1, sizeof t1);
       printf ("  %-8lld %-10.8s %-20s %-4llu %-9llu %-6llu %-12.4g %-12s %.3f\n", (long long) p->receipt_id,
               p->run_id, p->preset, (unsigned long long) p->config.b, (unsigned long long) p->config.sq,
               (unsigned long long) p->config.top_k, p->flops, t1, p->flops / p->seconds / 1e12);
@@ -546,7 +377,7 @@ print_table (const Options *o, const CwCalibration *cal, const Family *fam, size
           "strictly cheaper)\n");
   for (size_t k = 0; k < nf; k++)
     {
-      const Family *f = &fam[k];
+      const CwCalibrationFamily *f = &fam[k];
       char desc[512], verdict[512];
 
       family_describe (f, desc, sizeof desc);
@@ -556,20 +387,19 @@ print_table (const Options *o, const CwCalibration *cal, const Family *fam, size
               "measured", "calibrated", "recompute wins below", "recompute wins above");
       for (size_t j = 0; j < f->n; j++)
         {
-          const Measured *m = &f->m[j];
-          double ct = lat + (double) m->payload_bytes / bw, cr = m->planner_flops / f->flops_per_s;
-          double be = cw_calibration_breakeven_bytes_per_s (m->payload_bytes, m->recompute_s, lat);
+          const CwCalibrationMeasured *m = &f->m[j];
+          double ct = m->calibrated_transfer_s, cr = m->calibrated_recompute_s, be = m->breakeven_bytes_per_s;
           char gb[40], above[CW_BYTES_FORMAT_SIZE + 16];
 
-          fmt_seconds (m->transfer_s, t1, sizeof t1);
-          fmt_seconds (m->recompute_s, t2, sizeof t2);
+          cw_seconds_format (m->transfer_s, t1, sizeof t1);
+          cw_seconds_format (m->recompute_s, t2, sizeof t2);
           if (isfinite (be))
             snprintf (gb, sizeof gb, "%.4g GB/s link", be / 1e9);
           else
             snprintf (gb, sizeof gb, "any link");
-          if (m->recompute_s > lat)
+          if (m->breakeven_payload_bytes > 0)
             {
-              double p = bw * (m->recompute_s - lat);
+              double p = m->breakeven_payload_bytes;
               if (p < 1.8e19)
                 {
                   cw_bytes_format_gib ((uint64_t) p, t3, sizeof t3);
@@ -599,7 +429,7 @@ cw_cli_calibrate (int argc, char **argv)
   CwError e = CW_ERROR_INIT;
   Options o;
   CwCalibration *cal;
-  Family *fam = NULL;
+  CwCalibrationFamily *fam = NULL;
   size_t nf = 0;
 
   for (int i = 1; i < argc; i++)
@@ -611,7 +441,7 @@ cw_cli_calibrate (int argc, char **argv)
   if (!parse_options (argc, argv, &o, &e))
     return cw_cli_fail (&e);
   cal = cw_calibration_new_from_db (o.db, o.gpu_filter, o.run_id, &e);
-  if (cal == NULL || !build_families (cal, &fam, &nf, &e))
+  if (cal == NULL || !cw_calibration_dup_families (cal, &fam, &nf, &e))
     {
       cw_calibration_free (cal);
       fprintf (stderr, "cliffwatch-cli: calibrate: %s\n", e.message);
@@ -623,7 +453,7 @@ cw_cli_calibrate (int argc, char **argv)
     print_csv (cal, fam, nf);
   else
     print_table (&o, cal, fam, nf);
-  families_free (fam, nf);
+  cw_calibration_families_free (fam, nf);
   cw_calibration_free (cal);
   return 0;
 }

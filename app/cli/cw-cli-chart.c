@@ -298,21 +298,6 @@ query_receipts (const char *db, const ChartOptions *o, CwError *error)
   return list;
 }
 
-/* Same indexer configuration apart from the size the chart sweeps: sq
- * (and sk, where it follows sq through the ratio). A receipt stored with
- * ratio 0 and sk = sq / m is the same configuration as ratio m. */
-static bool
-config_matches (const CwConfig *r, const CwConfig *plan)
-{
-  if (r->b != plan->b || r->h != plan->h || r->d != plan->d || r->top_k != plan->top_k || r->causal != plan->causal
-      || r->q_dtype != plan->q_dtype || r->k_dtype != plan->k_dtype || r->w_dtype != plan->w_dtype
-      || r->score_dtype != plan->score_dtype || r->index_dtype != plan->index_dtype
-      || r->chunk_budget_bytes != plan->chunk_budget_bytes || r->granularity != plan->granularity)
-    return false;
-  if (plan->ratio == 0)
-    return r->ratio == 0 && r->sk == plan->sk;
-  return r->ratio == plan->ratio || (r->ratio == 0 && r->sk == r->sq / plan->ratio);
-}
 #endif
 
 #if !CW_CLI_CHART_HAVE_STORE
@@ -384,7 +369,7 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
               n_not_memory++;
               continue;
             }
-          if (!config_matches (&r->config, &s.config))
+          if (!cw_config_is_on_sweep (&s.config, &r->config))
             {
               n_other_config++;
               continue;

@@ -1,30 +1,25 @@
 /* cw-cli-indexcache-options.c: parsing and resolving the index-cache options. */
 #include "cw-cli-indexcache-options.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cw-cli-args.h"
-#include "cw-preset.h"
 
 void
 cw_cli_indexcache_options_init (CwCliIndexCacheOptions *o)
 {
   memset (o, 0, sizeof *o);
   cw_index_cache_config_init (&o->ic);
-  o->link_bytes_per_s = 50e9;
-  o->flops_per_s = 100e12;
+  o->setup = cw_index_cache_setup_new ();
 }
 
 void
 cw_cli_indexcache_options_clear (CwCliIndexCacheOptions *o)
 {
-  free (o->indexer_layers);
-  free (o->full_layers);
-  free (o->stage_starts);
-  o->indexer_layers = o->full_layers = o->stage_starts = NULL;
+  cw_index_cache_setup_free (o->setup);
+  o->setup = NULL;
 }
 
 void
@@ -42,32 +37,29 @@ cw_cli_indexcache_options_print_help (FILE *out)
          "  --tflops X              indexer throughput in TFLOP/s (default 100, an assumption)\n", out);
 }
 
+typedef enum { LIST_INDEXER, LIST_FULL, LIST_STAGE_STARTS } ListKind;
+
 static int
-list_option (int argc, char **argv, int *i, const char *name, uint64_t **field, uint64_t *count, bool *given,
-             CwError *error)
+list_option (CwCliIndexCacheOptions *o, int argc, char **argv, int *i, const char *name, ListKind kind,
+             bool *given, CwError *error)
 {
   const char *v;
+  uint64_t *list = NULL, n = 0;
+  bool ok;
 
   if (!cw_cli_match_option (argc, argv, i, name, &v, error))
     return 0;
-  if (v == NULL)
+  if (v == NULL || !cw_cli_parse_u64_list (name, v, &list, &n, error))
     return -1;
-  free (*field);
-  *field = NULL;
-  if (!cw_cli_parse_u64_list (name, v, field, count, error))
-    return -1;
-  *given = true;
-  return 1;
-}
-
-static int
-count_option (int argc, char **argv, int *i, const char *name, uint64_t *field, bool *given, CwError *error)
-{
-  const char *v;
-
-  if (!cw_cli_match_option (argc, argv, i, name, &v, error))
-    return 0;
-  if (v == NULL || !cw_cli_parse_positive_u64 (name, v, false, field, error))
+  switch (kind)
+    {
+    case LIST_INDEXER: ok = cw_index_cache_setup_set_indexer_layers (o->setup, list, n, error); break;
+    case LIST_FULL: ok = cw_index_cache_setup_set_full_layers (o->setup, list, n, error); break;
+    case LIST_STAGE_STARTS:
+    default: ok = cw_index_cache_setup_set_stage_starts (o->setup, list, n, error); break;
+    }
+  free (list);
+  if (!ok)
     return -1;
   if (given != NULL)
     *given = true;
@@ -75,17 +67,34 @@ count_option (int argc, char **argv, int *i, const char *name, uint64_t *field, 
 }
 
 static int
-rate_option (int argc, char **argv, int *i, const char *name, double unit, double *field, bool *given,
-             CwError *error)
+count_option (CwCliIndexCacheOptions *o, int argc, char **argv, int *i, const char *name,
+              void (*set) (CwIndexCacheSetup *, uint64_t), bool *given, CwError *error)
 {
   const char *v;
+  uint64_t n;
 
   if (!cw_cli_match_option (argc, argv, i, name, &v, error))
     return 0;
-  if (v == NULL || !cw_cli_parse_double (name, v, true, field, error))
+  if (v == NULL || !cw_cli_parse_positive_u64 (name, v, false, &n, error))
     return -1;
-  *field *= unit;
-  *given = true;
+  set (o->setup, n);
+  if (given != NULL)
+    *given = true;
+  return 1;
+}
+
+static int
+rate_option (CwCliIndexCacheOptions *o, int argc, char **argv, int *i, const char *name, double unit,
+             void (*set) (CwIndexCacheSetup *, double), CwError *error)
+{
+  const char *v;
+  double x;
+
+  if (!cw_cli_match_option (argc, argv, i, name, &v, error))
+    return 0;
+  if (v == NULL || !cw_cli_parse_double (name, v, true, &x, error))
+    return -1;
+  set (o->setup, x * unit);
   return 1;
 }
 
@@ -94,18 +103,24 @@ cw_cli_indexcache_options_parse (CwCliIndexCacheOptions *o, int argc, char **arg
 {
   int r;
 
-  if ((r = list_option (argc, argv, i, "--indexer-layers", &o->indexer_layers, &o->ic.n_indexer_layers,
-                        &o->indexer_given, error)) != 0
-      || (r = list_option (argc, argv, i, "--full-layers", &o->full_layers, &o->ic.n_full_layers, &o->full_given,
+  if (o->setup == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OVERFLOW, "out of memory");
+      return -1;
+    }
+  if ((r = list_option (o, argc, argv, i, "--indexer-layers", LIST_INDEXER, NULL, error)) != 0
+      || (r = list_option (o, argc, argv, i, "--full-layers", LIST_FULL, &o->full_given, error)) != 0
+      || (r = list_option (o, argc, argv, i, "--stage-starts", LIST_STAGE_STARTS, &o->starts_given, error)) != 0
+      || (r = count_option (o, argc, argv, i, "--layers", cw_index_cache_setup_set_n_layers, NULL, error)) != 0
+      || (r = count_option (o, argc, argv, i, "--every", cw_index_cache_setup_set_every_n, &o->every_given,
+                            error)) != 0
+      || (r = count_option (o, argc, argv, i, "--stages", cw_index_cache_setup_set_n_stages, &o->stages_given,
+                            error)) != 0
+      || (r = count_option (o, argc, argv, i, "--index-heads", cw_index_cache_setup_set_index_heads, NULL,
+                            error)) != 0
+      || (r = rate_option (o, argc, argv, i, "--link-gbps", 1e9, cw_index_cache_setup_set_link_bytes_per_s,
                            error)) != 0
-      || (r = list_option (argc, argv, i, "--stage-starts", &o->stage_starts, &o->ic.n_stages, &o->starts_given,
-                           error)) != 0
-      || (r = count_option (argc, argv, i, "--layers", &o->ic.n_layers, &o->layers_given, error)) != 0
-      || (r = count_option (argc, argv, i, "--every", &o->ic.every_n, &o->every_given, error)) != 0
-      || (r = count_option (argc, argv, i, "--stages", &o->ic.n_stages, &o->stages_given, error)) != 0
-      || (r = count_option (argc, argv, i, "--index-heads", &o->ic.index_heads, NULL, error)) != 0
-      || (r = rate_option (argc, argv, i, "--link-gbps", 1e9, &o->link_bytes_per_s, &o->link_given, error)) != 0
-      || (r = rate_option (argc, argv, i, "--tflops", 1e12, &o->flops_per_s, &o->tflops_given, error)) != 0)
+      || (r = rate_option (o, argc, argv, i, "--tflops", 1e12, cw_index_cache_setup_set_flops_per_s, error)) != 0)
     return r;
   return 0;
 }
@@ -113,9 +128,7 @@ cw_cli_indexcache_options_parse (CwCliIndexCacheOptions *o, int argc, char **arg
 bool
 cw_cli_indexcache_options_resolve (CwCliIndexCacheOptions *o, const char *preset, const char *who, CwError *error)
 {
-  uint64_t preset_layers = 0, *preset_indexer = NULL, n_preset_indexer = 0, preset_heads = 1;
-  bool ok = false;
-
+  /* The option names are the CLI's; the library checks the same pairs in its own words. */
   if (o->every_given && o->full_given)
     {
       cw_error_set (error, CW_ERROR_INVALID, "%s: give --every or --full-layers, not both", who);
@@ -126,55 +139,15 @@ cw_cli_indexcache_options_resolve (CwCliIndexCacheOptions *o, const char *preset
       cw_error_set (error, CW_ERROR_INVALID, "%s: give --stages or --stage-starts, not both", who);
       return false;
     }
-  if (preset[0] != '\0'
-      && (!cw_preset_get_layers (preset, &preset_layers, &preset_indexer, &n_preset_indexer, error)
-          || !cw_preset_get_index_heads (preset, &preset_heads, error)))
-    goto out;
-  if (!o->layers_given)
+  if (o->setup == NULL)
     {
-      if (preset_layers == 0)
-        {
-          cw_error_set (error, CW_ERROR_INVALID, "%s: --layers N is required (the %s has no layer count)", who,
-                        preset[0] ? "preset" : "configuration");
-          goto out;
-        }
-      o->ic.n_layers = preset_layers;
-      if (!o->indexer_given && n_preset_indexer > 0)
-        {
-          free (o->indexer_layers);
-          o->indexer_layers = preset_indexer;
-          o->ic.n_indexer_layers = n_preset_indexer;
-          preset_indexer = NULL;
-        }
+      cw_error_set (error, CW_ERROR_OVERFLOW, "%s: out of memory", who);
+      return false;
     }
-  if (o->ic.index_heads == 0)
-    o->ic.index_heads = preset_heads;
-  o->ic.indexer_layers = o->indexer_layers;
-  if (o->full_given)
+  if (!cw_index_cache_setup_resolve (o->setup, preset, &o->ic, error))
     {
-      o->ic.schedule = CW_SCHEDULE_EXPLICIT;
-      o->ic.full_layers = o->full_layers;
+      cw_error_prefix (error, "%s: ", who);
+      return false;
     }
-  if (o->starts_given)
-    {
-      o->ic.stages = CW_STAGES_EXPLICIT;
-      o->ic.stage_first_layer = o->stage_starts;
-    }
-  /* Rates are doubles on the command line, uint64 in the planner. */
-  if (o->link_bytes_per_s > 1.8e19 || o->flops_per_s > 1.8e19)
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "%s: bandwidth or throughput too large", who);
-      goto out;
-    }
-  o->ic.link_bytes_per_s = (uint64_t) llround (o->link_bytes_per_s);
-  o->ic.flops_per_s = (uint64_t) llround (o->flops_per_s);
-  if (o->ic.link_bytes_per_s == 0 || o->ic.flops_per_s == 0)
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "%s: bandwidth and throughput must be at least 1 per second", who);
-      goto out;
-    }
-  ok = true;
-out:
-  free (preset_indexer);
-  return ok;
+  return true;
 }

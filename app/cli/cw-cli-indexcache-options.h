@@ -3,9 +3,10 @@
  * so that both plan exactly the same schedule from the same words.
  *
  * Parse each argument with cw_cli_indexcache_options_parse (as a
- * CwCliSetup extra-option hook would), then resolve once against the preset:
- * the preset supplies the layer count, the indexer layers and the index
- * heads the user did not give. */
+ * CwCliSetup extra-option hook would), then resolve once against the preset.
+ * The options only record what was given; the resolution (what the preset
+ * supplies, the defaults) is the planner's, cw-index-cache-setup.h, which the
+ * workbench uses too. */
 #pragma once
 
 #include <stdbool.h>
@@ -13,18 +14,16 @@
 #include <stdio.h>
 
 #include "cw-error.h"
-#include "cw-index-cache.h"
+#include "cw-index-cache-setup.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef struct {
-  CwIndexCacheConfig ic;
-  uint64_t *indexer_layers, *full_layers, *stage_starts;   /* owned */
-  bool      layers_given, indexer_given, every_given, full_given, stages_given, starts_given;
-  double    link_bytes_per_s, flops_per_s;                 /* defaults: 50 GB/s, 100 TFLOP/s (assumptions) */
-  bool      link_given, tflops_given;
+  CwIndexCacheSetup *setup;   /* owned; what the options gave */
+  CwIndexCacheConfig ic;      /* filled by resolve; its lists point into setup */
+  bool               every_given, full_given, stages_given, starts_given;
 } CwCliIndexCacheOptions;
 
 void cw_cli_indexcache_options_init (CwCliIndexCacheOptions *o);
@@ -34,8 +33,8 @@ void cw_cli_indexcache_options_clear (CwCliIndexCacheOptions *o);
  * 0 not an index-cache option, -1 bad value (error set). */
 int  cw_cli_indexcache_options_parse (CwCliIndexCacheOptions *o, int argc, char **argv, int *i, CwError *error);
 
-/* Checks the combination and fills o->ic from the options and the preset
- * (may be "" for none). `who` prefixes messages, e.g. "indexcache". */
+/* Checks the combination and fills o->ic through cw_index_cache_setup_resolve
+ * (preset may be "" for none). `who` prefixes messages, e.g. "indexcache". */
 bool cw_cli_indexcache_options_resolve (CwCliIndexCacheOptions *o, const char *preset, const char *who,
                                         CwError *error);
 

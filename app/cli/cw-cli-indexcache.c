@@ -9,6 +9,7 @@
 #include "cw-cli-commands.h"
 #include "cw-cli-config.h"
 #include "cw-cli-indexcache-options.h"
+#include "cw-seconds.h"
 
 #ifndef CW_CLI_HAVE_CALIBRATE
 #define CW_CLI_HAVE_CALIBRATE 0
@@ -86,17 +87,6 @@ extra_option (int argc, char **argv, int *i, void *user_data, CwError *error)
   return 0;
 }
 
-static void
-fmt_seconds (double s, char *buf, size_t size)
-{
-  if (s < 1e-3)
-    snprintf (buf, size, "%.1f us", s * 1e6);
-  else if (s < 1.0)
-    snprintf (buf, size, "%.2f ms", s * 1e3);
-  else
-    snprintf (buf, size, "%.3f s", s);
-}
-
 /* Fills cal from the database: returns an exit status (0 ok, 1 the database
  * could not be used, 2 bad usage) and prints the message itself. */
 static int
@@ -107,8 +97,6 @@ calibrate_plan (const Options *o, const CwConfig *config, const CwIndexCachePlan
   CwCalibration *c;
   CwIndexCacheConfig ic = o->p.ic;
   uint64_t payload = cw_index_cache_plan_get_payload_bytes (assumed);
-  double transfer_s, effective, *rates;
-  size_t n = 0, nr;
   const char *run = NULL;
 
   c = cw_calibration_new_from_db (o->calibration_db, o->calibration_gpu, NULL, &e);
@@ -119,35 +107,29 @@ calibrate_plan (const Options *o, const CwConfig *config, const CwIndexCachePlan
     }
   cal->on = true;
   cal->n_transfer = cw_calibration_get_n_transfer (c);
-  cal->n_recompute = nr = cw_calibration_get_n_recompute (c);
+  cal->n_recompute = cw_calibration_get_n_recompute (c);
   CW_RECEIPT_SET (cal->gpu, cw_calibration_get_gpu_name (c));
   CW_RECEIPT_SET (cal->link, cw_calibration_get_link (c));
-  cal->bytes_per_s = o->p.link_given ? o->p.link_bytes_per_s : cw_calibration_get_link_bytes_per_s (c);
+  cal->bytes_per_s = cw_index_cache_setup_has_link_bytes_per_s (o->p.setup)
+                     ? cw_index_cache_setup_get_link_bytes_per_s (o->p.setup)
+                     : cw_calibration_get_link_bytes_per_s (c);
   cal->latency_s = cw_calibration_get_link_latency_used_s (c);
-  if (o->p.tflops_given)
+  if (cw_index_cache_setup_has_flops_per_s (o->p.setup))
     {
-      cal->flops_per_s = o->p.flops_per_s;
+      cal->flops_per_s = cw_index_cache_setup_get_flops_per_s (o->p.setup);
       cal->flops_source = "--tflops";
     }
   else
     {
-      /* The throughput of the same dims (any sq) when the receipts have it:
-       * top-k width and key count change the rate, not just the FLOPs. */
-      rates = malloc ((nr ? nr : 1) * sizeof *rates);
-      if (rates == NULL)
+      size_t n_family = 0;
+
+      cal->flops_per_s = cw_calibration_get_family_flops_per_s (c, config, &n_family);
+      if (isnan (cal->flops_per_s))
         {
           cw_calibration_free (c);
           return cw_cli_failf ("indexcache: out of memory");
         }
-      for (size_t i = 0; i < nr; i++)
-        {
-          const CwCalibrationPoint *p = cw_calibration_get_recompute (c, i);
-          if (cw_calibration_config_same_family (&p->config, config))
-            rates[n++] = p->flops / p->seconds;
-        }
-      cal->flops_per_s = n ? cw_calibration_median (rates, n) : cw_calibration_get_flops_per_s (c);
-      cal->flops_source = n ? "family" : "all";
-      free (rates);
+      cal->flops_source = n_family ? "family" : "all";
     }
   cal->measured = cw_calibration_find_measured (c, config, payload, &cal->measured_transfer_s,
                                                 &cal->measured_recompute_s, &run);
@@ -155,17 +137,12 @@ calibrate_plan (const Options *o, const CwConfig *config, const CwIndexCachePlan
     CW_RECEIPT_SET (cal->measured_run, run);
   cw_calibration_free (c);
 
-  /* The planner has no latency input; one payload crosses every boundary, so
-   * a bandwidth of payload / (latency + payload / bandwidth) gives it the
-   * calibrated transfer time exactly. */
-  transfer_s = cal->latency_s + (double) payload / cal->bytes_per_s;
-  effective = (double) payload / transfer_s;
-  if (!(effective < 1.8e19) || !(cal->flops_per_s < 1.8e19))
-    return cw_cli_failf ("indexcache: calibrated bandwidth or throughput too large");
-  ic.link_bytes_per_s = (uint64_t) llround (effective);
-  ic.flops_per_s = (uint64_t) llround (cal->flops_per_s);
-  if (ic.link_bytes_per_s == 0 || ic.flops_per_s == 0)
-    return cw_cli_failf ("indexcache: calibrated bandwidth and throughput must be at least 1 per second");
+  if (!cw_calibration_get_index_cache_rates (payload, cal->bytes_per_s, cal->latency_s, cal->flops_per_s,
+                                             &ic.link_bytes_per_s, &ic.flops_per_s, &e))
+    {
+      cw_error_prefix (&e, "indexcache: ");
+      return cw_cli_fail (&e);
+    }
   cal->plan = cw_index_cache_plan_new (config, &ic, &e);
   if (cal->plan == NULL)
     return cw_cli_fail (&e);
@@ -183,7 +160,8 @@ calibrate_plan (const Options *o, const CwConfig *config, const CwIndexCachePlan
 static const char *
 measured_decision (const Calibrated *cal)
 {
-  return cal->measured_transfer_s < cal->measured_recompute_s ? "transfer" : "recompute";
+  return cw_boundary_decision_get_name (cw_boundary_decision_for_times (cal->measured_transfer_s,
+                                                                       cal->measured_recompute_s));
 }
 
 int
@@ -360,7 +338,7 @@ cw_cli_indexcache (int argc, char **argv)
                 (double) o.p.ic.link_bytes_per_s / 1e9, cal.on ? " (assumed)" : "");
         if (cal.on)
           {
-            fmt_seconds (cal.latency_s, t1, sizeof t1);
+            cw_seconds_format (cal.latency_s, t1, sizeof t1);
             printf ("calibrated from %s (%s, link %s; %zu transfer + %zu recompute receipts): link %.4g GB/s + "
                     "%s latency, %.4g TFLOP/s (%s)\n",
                     o.calibration_db, cal.gpu, cal.link[0] ? cal.link : "not recorded", cal.n_transfer,
@@ -370,8 +348,8 @@ cw_cli_indexcache (int argc, char **argv)
                                                              : "--tflops");
             if (cal.measured)
               {
-                fmt_seconds (cal.measured_transfer_s, t1, sizeof t1);
-                fmt_seconds (cal.measured_recompute_s, t2, sizeof t2);
+                cw_seconds_format (cal.measured_transfer_s, t1, sizeof t1);
+                cw_seconds_format (cal.measured_recompute_s, t2, sizeof t2);
                 printf ("measured for this configuration (run %s): transfer %s, recompute %s: %s wins\n",
                         cal.measured_run, t1, t2, measured_decision (&cal));
               }
@@ -412,8 +390,8 @@ cw_cli_indexcache (int argc, char **argv)
               snprintf (cons, sizeof cons, "-");
             else
               snprintf (cons, sizeof cons, "%llu", (unsigned long long) consumer);
-            fmt_seconds (cw_index_cache_plan_get_boundary_transfer_s (plan, bnd), t1, sizeof t1);
-            fmt_seconds (cw_index_cache_plan_get_boundary_recompute_s (plan, bnd), t2, sizeof t2);
+            cw_seconds_format (cw_index_cache_plan_get_boundary_transfer_s (plan, bnd), t1, sizeof t1);
+            cw_seconds_format (cw_index_cache_plan_get_boundary_recompute_s (plan, bnd), t2, sizeof t2);
             if (!cal.on)
               {
                 printf ("%-9s %-9s %-44s %-12s %-12s %s\n", bname, cons,
@@ -421,12 +399,12 @@ cw_cli_indexcache (int argc, char **argv)
                         t1, t2, cw_boundary_decision_get_name (d));
                 continue;
               }
-            fmt_seconds (cw_index_cache_plan_get_boundary_transfer_s (cal.plan, bnd), t3, sizeof t3);
-            fmt_seconds (cw_index_cache_plan_get_boundary_recompute_s (cal.plan, bnd), t4, sizeof t4);
+            cw_seconds_format (cw_index_cache_plan_get_boundary_transfer_s (cal.plan, bnd), t3, sizeof t3);
+            cw_seconds_format (cw_index_cache_plan_get_boundary_recompute_s (cal.plan, bnd), t4, sizeof t4);
             if (cal.measured && d != CW_BOUNDARY_NOTHING)
               {
-                fmt_seconds (cal.measured_transfer_s, t5, sizeof t5);
-                fmt_seconds (cal.measured_recompute_s, t6, sizeof t6);
+                cw_seconds_format (cal.measured_transfer_s, t5, sizeof t5);
+                cw_seconds_format (cal.measured_recompute_s, t6, sizeof t6);
               }
             else
               {

@@ -19,6 +19,7 @@
 #include "cw-cli-config.h"
 #include "cw-profiler.h"
 #include "cw-receipt-store.h"
+#include "cw-sq-range.h"
 
 #define MAX_POINTS 4096
 
@@ -26,7 +27,7 @@ typedef struct {
   const char *db;
   bool        lanes[CW_LANE_N_KINDS];
   bool        any_lane;
-  uint64_t    from, to, factor, step;
+  CwSqRange   range;        /* --sweep-sq */
   bool        sweep;
   bool        no_capture;
   bool        recall;
@@ -105,67 +106,10 @@ parse_lanes (ProfileOptions *o, const char *text, CwError *error)
 static bool
 parse_sweep (ProfileOptions *o, const char *text, CwError *error)
 {
-  char buf[128];
-  char *second, *third;
-  uint64_t n = 0;
-
-  if (strlen (text) >= sizeof buf)
-    goto bad;
-  snprintf (buf, sizeof buf, "%s", text);
-  second = strchr (buf, ':');
-  if (second == NULL)
-    goto bad;
-  *second++ = '\0';
-  third = strchr (second, ':');
-  if (third)
-    *third++ = '\0';
-  if (!cw_cli_parse_positive_u64 ("--sweep-sq FROM", buf, false, &o->from, error)
-      || !cw_cli_parse_positive_u64 ("--sweep-sq TO", second, false, &o->to, error))
+  if (!cw_sq_range_parse ("--sweep-sq", text, MAX_POINTS, &o->range, error))
     return false;
-  o->factor = 2;
-  o->step = 0;
-  if (third)
-    {
-      if (third[0] == 'x')
-        {
-          if (!cw_cli_parse_u64 ("--sweep-sq xFACTOR", third + 1, false, &o->factor, error))
-            return false;
-          if (o->factor < 2)
-            {
-              cw_error_set (error, CW_ERROR_INVALID, "--sweep-sq: factor must be at least 2, got '%s'", third);
-              return false;
-            }
-        }
-      else if (third[0] == '+')
-        {
-          if (!cw_cli_parse_positive_u64 ("--sweep-sq +STEP", third + 1, false, &o->step, error))
-            return false;
-          o->factor = 0;
-        }
-      else
-        goto bad;
-    }
-  if (o->from > o->to)
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "--sweep-sq: FROM %" PRIu64 " is larger than TO %" PRIu64, o->from, o->to);
-      return false;
-    }
-  for (uint64_t sq = o->from; sq <= o->to; n++)
-    {
-      if (n >= MAX_POINTS)
-        {
-          cw_error_set (error, CW_ERROR_INVALID, "--sweep-sq: more than %d points", MAX_POINTS);
-          return false;
-        }
-      if (o->factor ? sq > UINT64_MAX / o->factor : sq > UINT64_MAX - o->step)
-        break;
-      sq = o->factor ? sq * o->factor : sq + o->step;
-    }
   o->sweep = true;
   return true;
-bad:
-  cw_error_set (error, CW_ERROR_INVALID, "--sweep-sq: '%s' is not FROM:TO[:xFACTOR|+STEP]", text);
-  return false;
 }
 
 static int
@@ -288,12 +232,11 @@ cw_cli_profile (int argc, char **argv)
   /* sk follows sq with a ratio (V4 CSA), or when the base has sk = sq (V3.2). */
   sk_follows = setup.config.ratio == 0 && setup.config.sk == setup.config.sq;
   if (o.sweep)
-    for (uint64_t sq = o.from; sq <= o.to && n_points < MAX_POINTS;)
+    for (uint64_t sq = o.range.from; n_points < MAX_POINTS;)
       {
         points[n_points++] = sq;
-        if (o.factor ? sq > UINT64_MAX / o.factor : sq > UINT64_MAX - o.step)
+        if (!cw_sq_range_next (&o.range, &sq))
           break;
-        sq = o.factor ? sq * o.factor : sq + o.step;
       }
   else
     points[n_points++] = setup.config.sq;

@@ -4,12 +4,13 @@
 
 #include "cw-cli-commands.h"
 #include "cw-cli-config.h"
+#include "cw-sq-range.h"
 
 #define MAX_POINTS 10000000ull
 
 typedef struct {
-  bool given;
-  uint64_t from, to, factor, step;
+  bool      given;
+  CwSqRange range;   /* the planner's FROM:TO[:xFACTOR|+STEP] */
 } Range;
 
 static void
@@ -25,62 +26,10 @@ print_help (void)
 static bool
 parse_range (const char *text, Range *r, CwError *error)
 {
-  char buf[128];
-  char *first, *second, *third;
-
-  if (strlen (text) >= sizeof buf)
-    goto bad;
-  snprintf (buf, sizeof buf, "%s", text);
-  first = buf;
-  second = strchr (first, ':');
-  if (second == NULL)
-    goto bad;
-  *second++ = '\0';
-  third = strchr (second, ':');
-  if (third != NULL)
-    *third++ = '\0';
-  if (!cw_cli_parse_positive_u64 ("--sq FROM", first, false, &r->from, error) ||
-      !cw_cli_parse_positive_u64 ("--sq TO", second, false, &r->to, error))
+  if (!cw_sq_range_parse ("--sq", text, MAX_POINTS, &r->range, error))
     return false;
-  r->factor = 2;
-  r->step = 0;
-  if (third != NULL)
-    {
-      if (third[0] == 'x')
-        {
-          if (!cw_cli_parse_u64 ("--sq xFACTOR", third + 1, false, &r->factor, error))
-            return false;
-          if (r->factor < 2)
-            {
-              cw_error_set (error, CW_ERROR_INVALID, "--sq: factor must be at least 2, got '%s'", third);
-              return false;
-            }
-        }
-      else if (third[0] == '+')
-        {
-          if (!cw_cli_parse_positive_u64 ("--sq +STEP", third + 1, false, &r->step, error))
-            return false;
-          r->factor = 0;
-        }
-      else
-        goto bad;
-    }
-  if (r->from > r->to)
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "--sq: FROM %llu is larger than TO %llu",
-                    (unsigned long long) r->from, (unsigned long long) r->to);
-      return false;
-    }
-  if (r->step != 0 && (r->to - r->from) / r->step >= MAX_POINTS)
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "--sq: more than %llu points", MAX_POINTS);
-      return false;
-    }
   r->given = true;
   return true;
-bad:
-  cw_error_set (error, CW_ERROR_INVALID, "--sq: '%s' is not FROM:TO[:xFACTOR|+STEP]", text);
-  return false;
 }
 
 static int
@@ -165,7 +114,7 @@ cw_cli_sweep (int argc, char **argv)
 
     for (unsigned p = 0; p < s.n_profiles; p++)
       {
-        uint64_t sq = r.from;
+        uint64_t sq = r.range.from;
 
         for (;;)
           {
@@ -214,11 +163,7 @@ cw_cli_sweep (int argc, char **argv)
                       ok ? cw_bytes_format (peak, buf, sizeof buf) : "overflows uint64",
                       ok && peak <= s.usable_bytes ? "yes" : "NO");
             first = false;
-            if (sq == r.to)
-              break;
-            if (r.step != 0 ? !cw_add_u64 (sq, r.step, &sq) : !cw_mul_u64 (sq, r.factor, &sq))
-              break;
-            if (sq > r.to)
+            if (!cw_sq_range_next (&r.range, &sq))
               break;
           }
       }

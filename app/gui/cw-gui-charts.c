@@ -69,18 +69,8 @@ chart_or_message (CwChart *chart, const CwError *error)
 gboolean
 cw_gui_receipt_matches_config (const CwReceipt *receipt, const CwConfig *config)
 {
-  const CwConfig *c = &receipt->config;
-
-  if (c->b != config->b || c->h != config->h || c->d != config->d || c->ratio != config->ratio ||
-      c->top_k != config->top_k || c->causal != config->causal || c->q_dtype != config->q_dtype ||
-      c->k_dtype != config->k_dtype || c->score_dtype != config->score_dtype ||
-      c->index_dtype != config->index_dtype || c->w_dtype != config->w_dtype ||
-      c->chunk_budget_bytes != config->chunk_budget_bytes || c->granularity != config->granularity)
-    return FALSE;
-  /* Without a ratio sk is fixed, so it must match too. */
-  if (config->ratio == 0 && c->sk != config->sk)
-    return FALSE;
-  return TRUE;
+  /* The planner's one rule for "same configuration except sq". */
+  return cw_config_is_on_sweep (config, &receipt->config);
 }
 
 CwChart *

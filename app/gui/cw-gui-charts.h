@@ -30,8 +30,8 @@ CwChart *cw_gui_chart_index_cache (const CwIndexCachePlan *plan);
 /* A chart that only says `message`. */
 CwChart *cw_gui_chart_message     (const char             *message);
 
-/* Does the receipt's configuration match `config` in everything but sq (and
- * sk when it follows sq through the ratio)? */
+/* Is the receipt the configuration `config` at the receipt's sq? The
+ * planner's rule, cw_config_is_on_sweep (cw-config.h). */
 gboolean cw_gui_receipt_matches_config (const CwReceipt *receipt,
                                         const CwConfig  *config);
 

@@ -2,18 +2,21 @@
  *
  * Plans the cross-layer index cache for the Plan page's configuration and
  * the preset's indexer layers, with an every-n anchor schedule over evenly
- * split pipeline stages. The planner decides each boundary (transfer the
- * cache or promote the first consumer and recompute); this page shows the
- * decision and both times so the user can see by how much it won.
+ * split pipeline stages; the setup is resolved by the planner
+ * (cw-index-cache-setup.h), as the CLI resolves it. The planner decides each
+ * boundary (transfer the cache or promote the first consumer and recompute);
+ * this page shows the decision and both times so the user can see by how
+ * much it won.
  * Owner: workbench. */
 #include "cw-build-config.h"
 
 #include <adwaita.h>
+#include <errno.h>
 #include <glib/gi18n.h>
-#include <math.h>
 #include <stdlib.h>
 
-#include "cw-cli-args.h"
+#include "cw-parse.h"
+#include "cw-seconds.h"
 #include "cw-gui-charts.h"
 #include "cw-index-cache-page.h"
 
@@ -71,11 +74,11 @@ parse_row (AdwEntryRow *row, const char *label, gboolean integer, double *out, C
     {
       uint64_t v = 0;
 
-      ok = cw_cli_parse_positive_u64 (label, text, false, &v, error);
+      ok = cw_parse_positive_u64 (label, text, false, &v, error);
       *out = (double) v;
     }
   else
-    ok = cw_cli_parse_double (label, text, true, out, error);
+    ok = cw_parse_double (label, text, true, out, error);
 
   if (ok)
     gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
@@ -119,14 +122,13 @@ layers_preset_name (CwIndexCachePage *self, char **note)
   return self->layer_presets[1];
 }
 
+/* The planner's one duration format (cw-seconds.h), as a new string. */
 static char *
 format_seconds (double s)
 {
-  if (s >= 1.0)
-    return g_strdup_printf ("%.3f s", s);
-  if (s >= 1e-3)
-    return g_strdup_printf ("%.3f ms", s * 1e3);
-  return g_strdup_printf ("%.3f µs", s * 1e6);
+  char buf[CW_SECONDS_FORMAT_SIZE];
+
+  return g_strdup (cw_seconds_format (s, buf, sizeof buf));
 }
 
 static void
@@ -135,8 +137,7 @@ replan (CwIndexCachePage *self)
   CwError error = { 0 };
   CwIndexCacheConfig ic;
   CwIndexCachePlan *plan;
-  uint64_t n_layers = 0, n_indexer = 0;
-  g_autofree uint64_t *indexer_layers = NULL;
+  CwIndexCacheSetup *setup;
   double every_n, stages, link_gbps, tflops;
   char payload[CW_BYTES_FORMAT_SIZE];
   g_autofree char *summary = NULL;
@@ -165,24 +166,36 @@ replan (CwIndexCachePage *self)
       fail (self, _("No preset has a layer list"));
       return;
     }
-  if (!cw_preset_get_layers (layers_preset, &n_layers, &indexer_layers, &n_indexer, &error))
+  /* The planner resolves the setup as `cliffwatch-cli indexcache` does: the
+   * Plan page's preset supplies the index heads; the layer list comes from it,
+   * or, when another preset's layers are used, is given explicitly as
+   * --layers/--indexer-layers would give it. */
+  setup = cw_index_cache_setup_new ();
+  if (setup == NULL)
     {
+      fail (self, g_strerror (ENOMEM));
+      return;
+    }
+  if (g_strcmp0 (layers_preset, self->preset) != 0
+      && !cw_index_cache_setup_set_layers_from_preset (setup, layers_preset, &error))
+    {
+      cw_index_cache_setup_free (setup);
+      fail (self, error.message);
+      return;
+    }
+  cw_index_cache_setup_set_every_n (setup, (uint64_t) every_n);
+  cw_index_cache_setup_set_n_stages (setup, (uint64_t) stages);
+  cw_index_cache_setup_set_link_bytes_per_s (setup, link_gbps * 1e9);
+  cw_index_cache_setup_set_flops_per_s (setup, tflops * 1e12);
+  if (!cw_index_cache_setup_resolve (setup, self->preset, &ic, &error))
+    {
+      cw_index_cache_setup_free (setup);
       fail (self, error.message);
       return;
     }
 
-  cw_index_cache_config_init (&ic);
-  ic.n_layers = n_layers;
-  ic.n_indexer_layers = n_indexer;
-  ic.indexer_layers = indexer_layers;
-  ic.schedule = CW_SCHEDULE_EVERY_N;
-  ic.every_n = (uint64_t) every_n;
-  ic.stages = CW_STAGES_EVEN;
-  ic.n_stages = (uint64_t) stages;
-  ic.link_bytes_per_s = (uint64_t) llround (link_gbps * 1e9);
-  ic.flops_per_s = (uint64_t) llround (tflops * 1e12);
-
   plan = cw_index_cache_plan_new (&self->config, &ic, &error);
+  cw_index_cache_setup_free (setup);
   if (plan == NULL)
     {
       fail (self, error.message);

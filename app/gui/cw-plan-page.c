@@ -14,7 +14,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-#include "cw-cli-args.h"
+#include "cw-parse.h"
 #include "cw-gui-charts.h"
 #include "cw-plan-page.h"
 #include "cw-receipt-row.h"
@@ -192,8 +192,8 @@ parse_field (CwPlanPage *self, AdwEntryRow *row, const char *label, gboolean pos
   const char *text = entry_text (row);
   gboolean ok;
 
-  ok = positive ? cw_cli_parse_positive_u64 (label, text, true, out, &error)
-                : cw_cli_parse_u64 (label, text, true, out, &error);
+  ok = positive ? cw_parse_positive_u64 (label, text, true, out, &error)
+                : cw_parse_u64 (label, text, true, out, &error);
 
   if (ok)
     gtk_widget_remove_css_class (GTK_WIDGET (row), "error");

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "cw-build-config.h"
-#include "cw-cli-args.h"
 #include "cw-index-transfer.h"
 #include "cw-planner.h"
 #include "cw-rank-env.h"
@@ -76,35 +75,35 @@ parse_options (int argc, char **argv, Options *o)
   for (int i = 1; i < argc; i++)
     {
       const char *v = NULL;
-      if (cw_cli_is_help (argv[i]))
+      if (cw_parse_is_help (argv[i]))
         {
           fputs (usage, stdout);
           return -1;
         }
-#define OPT(name) (cw_cli_match_option (argc, argv, &i, name, &v, &error))
+#define OPT(name) (cw_parse_match_option (argc, argv, &i, name, &v, &error))
       if (OPT ("--preset"))
         o->preset = v;
       else if (OPT ("--sq"))
         {
           free (o->sq);
           o->sq = NULL;
-          if (v && cw_cli_parse_u64_list ("--sq", v, &o->sq, &o->n_sq, &error))
+          if (v && cw_parse_u64_list ("--sq", v, &o->sq, &o->n_sq, &error))
             for (uint64_t j = 0; j < o->n_sq; j++)
               if (o->sq[j] == 0)
                 cw_error_set (&error, CW_ERROR_INVALID, "--sq: 0 is not a query length");
         }
       else if (OPT ("--b"))
-        { if (v) cw_cli_parse_positive_u64 ("--b", v, false, &o->b, &error); }
+        { if (v) cw_parse_positive_u64 ("--b", v, false, &o->b, &error); }
       else if (OPT ("--budget"))
-        { if (v) cw_cli_parse_positive_u64 ("--budget", v, true, &o->budget, &error); }
+        { if (v) cw_parse_positive_u64 ("--budget", v, true, &o->budget, &error); }
       else if (OPT ("--repeats"))
-        { if (v) cw_cli_parse_positive_u64 ("--repeats", v, false, &o->repeats, &error); }
+        { if (v) cw_parse_positive_u64 ("--repeats", v, false, &o->repeats, &error); }
       else if (OPT ("--seed"))
-        { if (v) cw_cli_parse_u64 ("--seed", v, false, &o->seed, &error); }
+        { if (v) cw_parse_u64 ("--seed", v, false, &o->seed, &error); }
       else if (OPT ("--launch"))
-        { if (v) cw_cli_parse_positive_u64 ("--launch", v, false, &o->launch, &error); }
+        { if (v) cw_parse_positive_u64 ("--launch", v, false, &o->launch, &error); }
       else if (OPT ("--timeout"))
-        { if (v) cw_cli_parse_double ("--timeout", v, true, &o->timeout_s, &error); }
+        { if (v) cw_parse_double ("--timeout", v, true, &o->timeout_s, &error); }
       else if (OPT ("--rendezvous"))
         o->rendezvous = v;
       else if (OPT ("--db"))

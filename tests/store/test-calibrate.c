@@ -213,6 +213,50 @@ test_breakeven (void)
   CHECK (cw_crossover_kind_get_name (CW_CROSSOVER_RECOMPUTE_NEVER)[0] == 'n', "kind name");
 }
 
+/* The planner has no latency input: the rates handed to it give the
+ * calibrated transfer time for the payload exactly. */
+static void
+test_index_cache_rates (void)
+{
+  CwError e = CW_ERROR_INIT;
+  uint64_t link = 0, flops = 0;
+
+  CHECK (cw_calibration_get_index_cache_rates (1000000000ull, 100e9, 10e-6, 200e12, &link, &flops, &e), "%s",
+         e.message);
+  /* 1 GB over 100 GB/s + 10 us = 10.01 ms -> 1e9 / 0.01001 B/s. */
+  CHECK (link == 99900099900ull && flops == 200000000000000ull, "%llu %llu", (unsigned long long) link,
+         (unsigned long long) flops);
+  CHECK (!cw_calibration_get_index_cache_rates (1, 1e9, 10.0, 1e12, &link, &flops, &e) && e.code == CW_ERROR_INVALID,
+         "a rate that rounds to 0 is refused");
+  CHECK (!cw_calibration_get_index_cache_rates (1000, 1e9, 0, 1e30, &link, &flops, &e), "too large");
+}
+
+/* The calibration compares work through the planner's one rule
+ * (cw_config_is_on_sweep), with the memory-only settings set aside
+ * and the lane's ratio-0, sk = sq sweeps read as ratio 1. */
+static void
+test_same_rule (void)
+{
+  CwConfig v = preset ("deepseek-v3.2", 32000), w = v;
+
+  w.ratio = 0;
+  w.sk = w.sq;
+  CHECK (cw_calibration_config_same (&v, &w), "ratio 1 and sk = sq without a ratio: the same keys");
+  w.sq = w.sk = 64000;
+  CHECK (cw_calibration_config_same_family (&v, &w), "and the same family at another sq");
+  {
+    CwConfig x = w;   /* two lane sweeps without a ratio, sk = sq */
+
+    x.sq = x.sk = 32000;
+    CHECK (cw_calibration_config_same_family (&x, &w) && !cw_config_is_on_sweep (&x, &w),
+           "the planner's rule alone keeps ratio 0 as a fixed sk");
+  }
+  w = v;
+  w.chunk_budget_bytes /= 2;
+  CHECK (cw_calibration_config_same (&v, &w) && !cw_config_is_on_sweep (&v, &w),
+         "the budget moves memory (charts), not work (calibration)");
+}
+
 static void
 test_db_errors (void)
 {
@@ -230,6 +274,8 @@ main (void)
   test_same ();
   test_crossover ();
   test_breakeven ();
+  test_index_cache_rates ();
+  test_same_rule ();
   test_db_errors ();
   printf ("%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
