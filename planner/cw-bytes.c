@@ -1,6 +1,8 @@
 /* cw-bytes.c: overflow-checked uint64 helpers and size formatting. */
 #include "cw-bytes.h"
 
+#include <math.h>
+
 #include <stdio.h>
 
 bool
@@ -101,4 +103,18 @@ cw_bytes_format (uint64_t bytes, char *buf, size_t size)
   format_scaled (bytes, 1000.0, decimal_units, dec, sizeof dec);
   snprintf (buf, size, "%llu B (%s, %s)", (unsigned long long) bytes, bin, dec);
   return buf;
+}
+
+bool
+cw_round_u64 (double x, uint64_t *out)
+{
+  double r;
+
+  if (!isfinite (x) || x < -0.5)
+    return false;
+  r = floor (x + 0.5);
+  if (r >= 18446744073709551616.0)  /* 2^64 */
+    return false;
+  *out = (uint64_t) r;
+  return true;
 }

@@ -19,6 +19,10 @@ bool cw_mul_u64 (uint64_t a, uint64_t b, uint64_t *out);
 bool cw_ceil_div_u64 (uint64_t a, uint64_t b, uint64_t *out);   /* false when b == 0 */
 bool cw_align_up_u64 (uint64_t a, uint64_t align, uint64_t *out); /* align 0 or 1: identity */
 
+/* x rounded to the nearest integer as a uint64: false when x is not finite,
+ * below -0.5 or at least 2^64 (llround would wrap past 2^63). */
+bool cw_round_u64 (double x, uint64_t *out);
+
 /* Longest string cw_bytes_format writes, including the NUL. */
 #define CW_BYTES_FORMAT_SIZE 64
 

@@ -1,6 +1,8 @@
 /* cw-index-cache-setup.c: preset + overrides -> CwIndexCacheConfig. */
 #include "cw-index-cache-setup.h"
 
+#include "cw-bytes.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,17 +144,16 @@ bool cw_index_cache_setup_has_flops_per_s (const CwIndexCacheSetup *setup) { ret
 static bool
 rate_resolve (double rate, const char *what, uint64_t *out, CwError *error)
 {
-  if (!isfinite (rate) || rate > 1.8e19)
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "%s too large", what);
-      return false;
-    }
-  if (rate < 0.5)
+  if (isfinite (rate) && rate < 0.5)
     {
       cw_error_set (error, CW_ERROR_INVALID, "%s must be at least 1 per second", what);
       return false;
     }
-  *out = (uint64_t) llround (rate);
+  if (!cw_round_u64 (rate, out))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "%s too large", what);
+      return false;
+    }
   return true;
 }
 

@@ -754,13 +754,11 @@ cw_calibration_get_index_cache_rates (uint64_t payload_bytes, double bytes_per_s
   double transfer_s = latency_s + (double) payload_bytes / bytes_per_s;
   double effective = (double) payload_bytes / transfer_s;
 
-  if (!(effective < 1.8e19) || !(flops_per_s < 1.8e19))
+  if (!cw_round_u64 (effective, link_bytes_per_s) || !cw_round_u64 (flops_per_s, planner_flops_per_s))
     {
       cw_error_set (error, CW_ERROR_INVALID, "calibrated bandwidth or throughput too large");
       return false;
     }
-  *link_bytes_per_s = (uint64_t) llround (effective);
-  *planner_flops_per_s = (uint64_t) llround (flops_per_s);
   if (*link_bytes_per_s == 0 || *planner_flops_per_s == 0)
     {
       cw_error_set (error, CW_ERROR_INVALID, "calibrated bandwidth and throughput must be at least 1 per second");

@@ -297,6 +297,14 @@ ok64 = profile_file("ok64.profile", "name okdeep\ndescription d\nsource t\nphase
 code, out, err = run(["plan", "--preset", "v4-flash", "--profile-file", ok64])
 check(code in (0, 1), f"60 nested parentheses still parse: {code} {err!r}")
 
+# ---- rates above 2^63 B/s do not wrap; above 2^64 they are refused -------------
+code, out, err = run(["indexcache", "--preset", "v3.2", "--sq", "131072", "--stages", "4", "--every", "4",
+                      "--link-gbps", "1e10", "--format", "json"])
+check(code == 0 and json.loads(out).get("link_bytes_per_s") == 10**19, f"--link-gbps 1e10: {code} {err!r}")
+code, out, err = run(["indexcache", "--preset", "v3.2", "--sq", "131072", "--stages", "4", "--every", "4",
+                      "--link-gbps", "2e10"])
+check(code == 2 and "too large" in err and err.count("\n") == 1, f"--link-gbps 2e10: {code} {err!r}")
+
 # ---- write errors are failures ---------------------------------------------
 if os.path.exists("/dev/full"):
     for args in (["plan", "--preset", "v4-flash"], ["sweep", "--preset", "v3.2", "--sq", "4096:65536"],
