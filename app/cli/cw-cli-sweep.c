@@ -7,6 +7,9 @@
 #include "cw-sq-range.h"
 
 #define MAX_POINTS 10000000ull
+/* Rows across every profile: a sweep is a table someone reads or plots, not
+ * a way to write gigabytes (1,000,000 rows is ~80 MB of table text). */
+#define MAX_ROWS 1000000ull
 
 typedef struct {
   bool      given;
@@ -96,6 +99,16 @@ cw_cli_sweep (int argc, char **argv)
       return cw_cli_fail (&e);
     }
   free (args);
+  if (cw_sq_range_get_n_points (&r.range) > MAX_ROWS / (s.n_profiles ? s.n_profiles : 1))
+    {
+      uint64_t points = cw_sq_range_get_n_points (&r.range);
+      unsigned n_profiles = s.n_profiles;
+
+      cw_cli_setup_clear (&s);
+      return cw_cli_failf ("sweep: %llu points x %u profiles is more than %llu rows; use a coarser step or "
+                           "fewer --profile", (unsigned long long) points, n_profiles,
+                           (unsigned long long) MAX_ROWS);
+    }
 
   if (s.format == CW_CLI_FORMAT_JSON)
     printf ("{\"config\":");

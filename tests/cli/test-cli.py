@@ -305,6 +305,15 @@ code, out, err = run(["indexcache", "--preset", "v3.2", "--sq", "131072", "--sta
                       "--link-gbps", "2e10"])
 check(code == 2 and "too large" in err and err.count("\n") == 1, f"--link-gbps 2e10: {code} {err!r}")
 
+# ---- bounded work ------------------------------------------------------------
+import time as _time  # noqa: E402
+t0 = _time.monotonic()
+code, out, err = run(["sweep", "--preset", "v3.2", "--sq", "1:10000000:+1"])
+check(code == 2 and "rows" in err and len(out) == 0 and _time.monotonic() - t0 < 10,
+      f"sweep of 10M points x every profile: {code} {err!r}")
+code, out, err = run(["sweep", "--preset", "v3.2", "--profile", "fused", "--sq", "1:200000:+1", "--format", "csv"])
+check(code == 0 and out.count("\n") == 200001, f"a 200,000-row sweep still runs: {code}")
+
 # ---- write errors are failures ---------------------------------------------
 if os.path.exists("/dev/full"):
     for args in (["plan", "--preset", "v4-flash"], ["sweep", "--preset", "v3.2", "--sq", "4096:65536"],
