@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 bool
 cw_chart_format_from_path (const char *path, CwChartFormat *format)
@@ -103,7 +105,14 @@ write_xml_escaped (FILE *out, const char *s)
       case '>': fputs ("&gt;", out); break;
       case '&': fputs ("&amp;", out); break;
       case '"': fputs ("&quot;", out); break;
-      default: fputc (*s, out); break;
+      default:
+        /* XML 1.0 has no way to write other control characters: a title
+         * typed with one must still give a well-formed file. */
+        if ((unsigned char) *s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+          fputc ('?', out);
+        else
+          fputc (*s, out);
+        break;
       }
 }
 
@@ -154,35 +163,15 @@ write_svg_file (const char *path, const MemoryStream *svg, const CwChart *chart,
 
 /* ---- export --------------------------------------------------------------- */
 
-bool
-cw_chart_export (CwChart *chart, const char *path, double width, double height,
-                 CwChartStyleKind style, CwError *error)
+static bool
+export_to (CwChart *chart, const char *path, CwChartFormat format, double width, double height,
+           CwChartStyleKind style, CwError *error)
 {
   MemoryStream svg = { NULL, 0, 0, false };
   CwChartStyleKind saved;
-  CwChartFormat format;
   cairo_surface_t *surface;
   cairo_t *cr;
   bool ok;
-
-  if (chart == NULL || path == NULL || *path == '\0')
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "no output file given for the chart");
-      return false;
-    }
-  if (!cw_chart_format_from_path (path, &format))
-    {
-      const char *dot = strrchr (path, '.');
-      cw_error_set (error, CW_ERROR_INVALID, "%s: unknown chart format '%s' (use .png, .svg or .pdf)", path,
-                    dot != NULL && strchr (dot, '/') == NULL ? dot : "no extension");
-      return false;
-    }
-  if (!(width >= 1.0 && width <= CW_CHART_EXPORT_MAX_SIZE) || !(height >= 1.0 && height <= CW_CHART_EXPORT_MAX_SIZE))
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "chart size %gx%g is out of range (1..%g)", width, height,
-                    CW_CHART_EXPORT_MAX_SIZE);
-      return false;
-    }
 
   switch (format)
     {
@@ -230,5 +219,82 @@ cw_chart_export (CwChart *chart, const char *path, double width, double height,
     ok = write_svg_file (path, &svg, chart, error);
   cw_chart_set_style (chart, saved);
   free (svg.data);
+  return ok;
+}
+
+/* Renders into a temporary file beside `path` and renames it into place only
+ * when everything was written: a failed export (a full disk, a cairo error)
+ * leaves no broken file and never clobbers an existing one. */
+bool
+cw_chart_export (CwChart *chart, const char *path, double width, double height,
+                 CwChartStyleKind style, CwError *error)
+{
+  CwChartFormat format;
+  char *tmp;
+  size_t len;
+  int fd;
+  bool ok;
+
+  if (chart == NULL || path == NULL || *path == '\0')
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "no output file given for the chart");
+      return false;
+    }
+  if (!cw_chart_format_from_path (path, &format))
+    {
+      const char *dot = strrchr (path, '.');
+      cw_error_set (error, CW_ERROR_INVALID, "%s: unknown chart format '%s' (use .png, .svg or .pdf)", path,
+                    dot != NULL && strchr (dot, '/') == NULL ? dot : "no extension");
+      return false;
+    }
+  if (!(width >= 1.0 && width <= CW_CHART_EXPORT_MAX_SIZE) || !(height >= 1.0 && height <= CW_CHART_EXPORT_MAX_SIZE))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "chart size %gx%g is out of range (1..%g)", width, height,
+                    CW_CHART_EXPORT_MAX_SIZE);
+      return false;
+    }
+  len = strlen (path);
+  tmp = malloc (len + 16);
+  if (tmp == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "%s: out of memory", path);
+      return false;
+    }
+  snprintf (tmp, len + 16, "%s.tmp-XXXXXX", path);
+  fd = mkstemp (tmp);
+  if (fd < 0)
+    {
+      cw_error_set (error, CW_ERROR_IO, "%s: cannot write chart: %s", path, strerror (errno));
+      free (tmp);
+      return false;
+    }
+  close (fd);
+  ok = export_to (chart, tmp, format, width, height, style, error);
+  if (ok)
+    {
+      mode_t mask = umask (0);
+
+      umask (mask);
+      /* mkstemp made it 0600; a chart is as readable as any new file. */
+      chmod (tmp, 0666 & ~mask);
+      if (rename (tmp, path) != 0)
+        {
+          cw_error_set (error, CW_ERROR_IO, "%s: cannot write chart: %s", path, strerror (errno));
+          ok = false;
+        }
+    }
+  if (!ok)
+    {
+      unlink (tmp);
+      /* Messages name the file the user asked for, not the temporary. */
+      if (error != NULL && strncmp (error->message, tmp, strlen (tmp)) == 0)
+        {
+          char rest[sizeof error->message];
+
+          snprintf (rest, sizeof rest, "%s", error->message + strlen (tmp));
+          snprintf (error->message, sizeof error->message, "%s%s", path, rest);
+        }
+    }
+  free (tmp);
   return ok;
 }

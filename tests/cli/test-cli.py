@@ -314,6 +314,25 @@ check(code == 2 and "rows" in err and len(out) == 0 and _time.monotonic() - t0 <
 code, out, err = run(["sweep", "--preset", "v3.2", "--profile", "fused", "--sq", "1:200000:+1", "--format", "csv"])
 check(code == 0 and out.count("\n") == 200001, f"a 200,000-row sweep still runs: {code}")
 
+# ---- chart files: well-formed with any title, atomic, no temporaries left --------
+code, out, err = run(["chart", "--help"])
+if code == 0:
+    svg = os.path.join(tmp, "ctl.svg")
+    code, out, err = run(["chart", "cliff", "--preset", "v4-flash", "--gpu", "h200", "--profile", "fused",
+                          "--output", svg, "--title", "bad\x01title\x1b[31m"])
+    try:
+        import xml.dom.minidom  # noqa: E402
+        xml.dom.minidom.parse(svg)
+        wellformed = True
+    except Exception:  # noqa: BLE001
+        wellformed = False
+    check(code == 0 and wellformed, f"SVG with control characters in the title: {code} {err!r}")
+    before = open(svg, "rb").read()
+    code, out, err = run(["chart", "cliff", "--preset", "v4-flash", "--gpu", "h200", "--profile", "nosuch",
+                          "--output", svg])
+    check(code == 2 and open(svg, "rb").read() == before, "a failed chart command changed an existing file")
+    check(not [f for f in os.listdir(tmp) if ".tmp-" in f], f"temporary chart files left: {os.listdir(tmp)}")
+
 # ---- write errors are failures ---------------------------------------------
 if os.path.exists("/dev/full"):
     for args in (["plan", "--preset", "v4-flash"], ["sweep", "--preset", "v3.2", "--sq", "4096:65536"],
