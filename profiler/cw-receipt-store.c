@@ -315,6 +315,16 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
     {
       int code = sqlite3_errcode (store->db);
 
+      /* The busy timeout has already been waited out once: say so now
+       * rather than wait it out again on the next statement. */
+      if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+        {
+          cw_error_set (error, CW_ERROR_SQLITE, "%s: locked by another process for %d s (a writer holds it); "
+                        "try again when it is done", path, BUSY_TIMEOUT_MS / 1000);
+          store_free (store);
+          return NULL;
+        }
+
       if (!create && (code == SQLITE_CANTOPEN || code == SQLITE_READONLY))
         {
           /* WAL database in a directory we cannot write (-shm cannot be made). */

@@ -260,6 +260,20 @@ for cut in (1, 7, 10, 4096):
     rc, out, err = run(["receipts", "list", short])
     check(rc == 1 and "cut short" in err and err.count("\n") == 1, f"cut by {cut} B: {rc} {err!r}")
 
+# ---- a locked database fails after one busy wait, not two ----------------------
+locked = path("locked.db")
+shutil.copy(a, locked)
+con = sqlite3.connect(locked, isolation_level=None)
+con.execute("PRAGMA journal_mode = DELETE")
+con.execute("BEGIN EXCLUSIVE")
+t0 = time.monotonic()
+rc, out, err = run(["receipts", "list", locked])
+dt = time.monotonic() - t0
+con.execute("ROLLBACK")
+con.close()
+check(rc == 1 and "locked by another process" in err and err.count("\n") == 1 and dt < 15,
+      f"locked database: {rc} after {dt:.1f} s {err!r}")
+
 shutil.rmtree(tmp)
 print(f"{checks} checks, {len(failures)} failures")
 for f in failures:
