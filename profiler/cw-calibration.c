@@ -18,6 +18,11 @@ struct _CwCalibration {
   size_t n_recompute;
   char (*runs)[37];
   size_t n_runs;
+  /* Recompute points in (run, GPU, payload, index) order: finding a
+   * transfer's recompute twin is a binary search, not a scan. Transfer
+   * points in (payload, index) order likewise. */
+  size_t *recompute_by_key;
+  size_t *transfer_by_payload;
   char gpu_name[128];
   char link[64];
   double bytes_per_s, latency_s, flops_per_s, flops_per_s_fit;
@@ -385,20 +390,103 @@ load_lane (CwReceiptStore *store, const char *lane, const char *gpu_filter, cons
   return true;
 }
 
-static bool
-add_run (CwCalibration *c, const char *run_id)
-{
-  void *grown;
+typedef struct {
+  const char *run_id;
+  size_t      first;   /* position of its first receipt (transfers, then recomputes) */
+} RunSeen;
 
-  for (size_t i = 0; i < c->n_runs; i++)
-    if (strcmp (c->runs[i], run_id) == 0)
-      return true;
-  grown = realloc (c->runs, (c->n_runs + 1) * sizeof *c->runs);
-  if (grown == NULL)
+static int
+cmp_run_seen (const void *a, const void *b)
+{
+  const RunSeen *x = a, *y = b;
+  int c = strcmp (x->run_id, y->run_id);
+
+  if (c != 0)
+    return c;
+  return (x->first > y->first) - (x->first < y->first);
+}
+
+static int
+cmp_run_first (const void *a, const void *b)
+{
+  const RunSeen *x = a, *y = b;
+
+  return (x->first > y->first) - (x->first < y->first);
+}
+
+/* The distinct run ids in first-seen order, in O(n log n) (a receipt per
+ * run, 100,000 runs, must not cost n^2 string compares). */
+static bool
+collect_runs (CwCalibration *c)
+{
+  size_t n = c->n_transfer + c->n_recompute, k = 0;
+  RunSeen *seen = malloc ((n ? n : 1) * sizeof *seen);
+
+  if (seen == NULL)
     return false;
-  c->runs = grown;
-  CW_RECEIPT_SET (c->runs[c->n_runs], run_id);
-  c->n_runs++;
+  for (size_t i = 0; i < c->n_transfer; i++)
+    seen[i] = (RunSeen) { c->transfer[i].run_id, i };
+  for (size_t i = 0; i < c->n_recompute; i++)
+    seen[c->n_transfer + i] = (RunSeen) { c->recompute[i].run_id, c->n_transfer + i };
+  qsort (seen, n, sizeof *seen, cmp_run_seen);
+  for (size_t i = 0; i < n; i++)
+    if (k == 0 || strcmp (seen[k - 1].run_id, seen[i].run_id) != 0)
+      seen[k++] = seen[i];
+  qsort (seen, k, sizeof *seen, cmp_run_first);
+  c->runs = malloc ((k ? k : 1) * sizeof *c->runs);
+  if (c->runs == NULL)
+    {
+      free (seen);
+      return false;
+    }
+  for (size_t i = 0; i < k; i++)
+    CW_RECEIPT_SET (c->runs[i], seen[i].run_id);
+  c->n_runs = k;
+  free (seen);
+  return true;
+}
+
+static const CwCalibrationPoint *sort_points;
+
+static int
+cmp_recompute_key (const void *a, const void *b)
+{
+  size_t i = *(const size_t *) a, j = *(const size_t *) b;
+  const CwCalibrationPoint *x = &sort_points[i], *y = &sort_points[j];
+  int c = strcmp (x->run_id, y->run_id);
+
+  if (c == 0)
+    c = strcmp (x->gpu_uuid, y->gpu_uuid);
+  if (c == 0)
+    c = (x->payload_bytes > y->payload_bytes) - (x->payload_bytes < y->payload_bytes);
+  return c != 0 ? c : (i > j) - (i < j);
+}
+
+static int
+cmp_transfer_payload (const void *a, const void *b)
+{
+  size_t i = *(const size_t *) a, j = *(const size_t *) b;
+  const CwCalibrationPoint *x = &sort_points[i], *y = &sort_points[j];
+  int c = (x->payload_bytes > y->payload_bytes) - (x->payload_bytes < y->payload_bytes);
+
+  return c != 0 ? c : (i > j) - (i < j);
+}
+
+static bool
+build_indexes (CwCalibration *c)
+{
+  c->recompute_by_key = malloc ((c->n_recompute ? c->n_recompute : 1) * sizeof (size_t));
+  c->transfer_by_payload = malloc ((c->n_transfer ? c->n_transfer : 1) * sizeof (size_t));
+  if (c->recompute_by_key == NULL || c->transfer_by_payload == NULL)
+    return false;
+  for (size_t i = 0; i < c->n_recompute; i++)
+    c->recompute_by_key[i] = i;
+  for (size_t i = 0; i < c->n_transfer; i++)
+    c->transfer_by_payload[i] = i;
+  sort_points = c->recompute;
+  qsort (c->recompute_by_key, c->n_recompute, sizeof (size_t), cmp_recompute_key);
+  sort_points = c->transfer;
+  qsort (c->transfer_by_payload, c->n_transfer, sizeof (size_t), cmp_transfer_payload);
   return true;
 }
 
@@ -466,12 +554,8 @@ cw_calibration_new_from_db (const char *db_path, const char *gpu_filter, const c
       !check_one_value (c->transfer, c->n_transfer, offsetof (CwCalibrationPoint, link), sizeof c->link,
                         "link", "calibrate one run at a time with --run", c->link, error))
     goto fail;
-  for (size_t i = 0; i < c->n_transfer; i++)
-    if (!add_run (c, c->transfer[i].run_id))
-      goto oom;
-  for (size_t i = 0; i < c->n_recompute; i++)
-    if (!add_run (c, c->recompute[i].run_id))
-      goto oom;
+  if (!collect_runs (c) || !build_indexes (c))
+    goto oom;
 
   x = malloc (c->n_transfer * sizeof *x);
   t = malloc (c->n_transfer * sizeof *t);
@@ -519,6 +603,8 @@ cw_calibration_free (CwCalibration *c)
   free (c->transfer);
   free (c->recompute);
   free (c->runs);
+  free (c->recompute_by_key);
+  free (c->transfer_by_payload);
   free (c);
 }
 
@@ -552,22 +638,70 @@ cw_calibration_get_run_id (const CwCalibration *c, size_t index)
   return index < c->n_runs ? c->runs[index] : NULL;
 }
 
+/* First position in `index` (sorted by cmp) whose point is not below the key. */
+static size_t
+lower_bound_recompute (const CwCalibration *c, const char *run_id, const char *gpu_uuid, uint64_t payload)
+{
+  size_t lo = 0, hi = c->n_recompute;
+
+  while (lo < hi)
+    {
+      size_t mid = lo + (hi - lo) / 2;
+      const CwCalibrationPoint *p = &c->recompute[c->recompute_by_key[mid]];
+      int k = strcmp (p->run_id, run_id);
+
+      if (k == 0)
+        k = strcmp (p->gpu_uuid, gpu_uuid);
+      if (k == 0)
+        k = (p->payload_bytes > payload) - (p->payload_bytes < payload);
+      if (k < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
 bool
 cw_calibration_find_measured (const CwCalibration *c, const CwConfig *config, uint64_t payload_bytes,
                               double *transfer_s, double *recompute_s, const char **run_id)
 {
-  /* Receipts come in id order: walk back from the newest. */
-  for (size_t i = c->n_transfer; i-- > 0;)
-    {
-      const CwCalibrationPoint *t = &c->transfer[i];
+  size_t lo = 0, hi = c->n_transfer;
 
-      if (t->payload_bytes != payload_bytes || !cw_calibration_config_same (&t->config, config))
+  /* The transfers of this payload, newest (highest id order) first. */
+  while (lo < hi)
+    {
+      size_t mid = lo + (hi - lo) / 2;
+
+      if (c->transfer[c->transfer_by_payload[mid]].payload_bytes <= payload_bytes)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  for (size_t ti = lo; ti-- > 0;)
+    {
+      const CwCalibrationPoint *t = &c->transfer[c->transfer_by_payload[ti]];
+      size_t r0, r1;
+
+      if (t->payload_bytes != payload_bytes)
+        break;
+      if (!cw_calibration_config_same (&t->config, config))
         continue;
-      for (size_t j = c->n_recompute; j-- > 0;)
+      /* Its recompute twins: same run, GPU and payload; the newest first. */
+      r0 = lower_bound_recompute (c, t->run_id, t->gpu_uuid, payload_bytes);
+      for (r1 = r0; r1 < c->n_recompute; r1++)
         {
-          const CwCalibrationPoint *r = &c->recompute[j];
-          if (strcmp (r->run_id, t->run_id) == 0 && strcmp (r->gpu_uuid, t->gpu_uuid) == 0 &&
-              r->payload_bytes == payload_bytes && cw_calibration_config_same (&r->config, config))
+          const CwCalibrationPoint *r = &c->recompute[c->recompute_by_key[r1]];
+
+          if (strcmp (r->run_id, t->run_id) != 0 || strcmp (r->gpu_uuid, t->gpu_uuid) != 0
+              || r->payload_bytes != payload_bytes)
+            break;
+        }
+      for (size_t j = r1; j-- > r0;)
+        {
+          const CwCalibrationPoint *r = &c->recompute[c->recompute_by_key[j]];
+
+          if (cw_calibration_config_same (&r->config, config))
             {
               *transfer_s = t->seconds;
               *recompute_s = r->seconds;
@@ -629,6 +763,17 @@ cw_calibration_families_free (CwCalibrationFamily *f, size_t n)
   free (f);
 }
 
+static int
+cmp_measured_sq (const void *a, const void *b)
+{
+  const CwCalibrationMeasured *x = a, *y = b;
+  uint64_t xs = cw_config_get_sk (&x->config), ys = cw_config_get_sk (&y->config);
+
+  if (x->config.sq != y->config.sq)
+    return x->config.sq < y->config.sq ? -1 : 1;
+  return (xs > ys) - (xs < ys);
+}
+
 bool
 cw_calibration_dup_families (const CwCalibration *cal, CwCalibrationFamily **out, size_t *n_out, CwError *error)
 {
@@ -643,7 +788,6 @@ cw_calibration_dup_families (const CwCalibration *cal, CwCalibrationFamily **out
       uint64_t heads;
       CwCalibrationFamily *f = NULL;
       CwCalibrationMeasured m;
-      bool dup = false;
 
       if (!cw_calibration_point_get_index_heads (p, &heads, error))
         goto fail;
@@ -666,18 +810,16 @@ cw_calibration_dup_families (const CwCalibration *cal, CwCalibrationFamily **out
         }
       else if (strcmp (f->preset, p->preset) != 0)
         f->preset[0] = '\0';
-      for (size_t k = 0; k < f->n; k++)
-        if (cw_calibration_config_same (&f->m[k].config, &p->config))
-          dup = true;
-      if (dup)
-        continue;
-      {
-        CwCalibrationMeasured *grown = realloc (f->m, (f->n + 1) * sizeof *grown);
-        if (grown == NULL)
-          goto oom;
-        f->m = grown;
-      }
-      m.planner_flops = planner_flops (&p->config, heads);
+      /* Repeats of one configuration are dropped after sorting (they all
+       * stand for the same newest run); capacity doubles, so a family of
+       * 100,000 points costs n log n, not n^2. */
+      if ((f->n & (f->n - 1)) == 0)
+        {
+          CwCalibrationMeasured *grown = realloc (f->m, (f->n ? f->n * 2 : 1) * sizeof *grown);
+          if (grown == NULL)
+            goto oom;
+          f->m = grown;
+        }
       f->m[f->n++] = m;
     }
   for (size_t k = 0; k < nf; k++)
@@ -685,14 +827,18 @@ cw_calibration_dup_families (const CwCalibration *cal, CwCalibrationFamily **out
       CwCalibrationFamily *f = &fam[k];
       size_t n = 0;
 
-      /* sq ascending */
-      for (size_t a = 1; a < f->n; a++)
-        for (size_t b = a; b > 0 && f->m[b - 1].config.sq > f->m[b].config.sq; b--)
-          {
-            CwCalibrationMeasured t = f->m[b];
-            f->m[b] = f->m[b - 1];
-            f->m[b - 1] = t;
-          }
+      /* sq ascending, one point per configuration */
+      qsort (f->m, f->n, sizeof *f->m, cmp_measured_sq);
+      {
+        size_t kept = 0;
+
+        for (size_t j = 0; j < f->n; j++)
+          if (kept == 0 || !cw_calibration_config_same (&f->m[kept - 1].config, &f->m[j].config))
+            f->m[kept++] = f->m[j];
+        f->n = kept;
+      }
+      for (size_t j = 0; j < f->n; j++)
+        f->m[j].planner_flops = planner_flops (&f->m[j].config, f->index_heads);
       f->flops_per_s = cw_calibration_get_family_flops_per_s (cal, &f->config, &n);
       if (isnan (f->flops_per_s))
         goto oom;
