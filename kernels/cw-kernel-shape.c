@@ -19,6 +19,12 @@ cw_kernel_shape_from_config (const CwConfig *config, CwKernelShape *shape, CwErr
                     (int) config->q_dtype, (int) config->k_dtype);
       return false;
     }
+  if (config->prefix != 0)
+    {
+      cw_error_set (error, CW_ERROR_UNSUPPORTED, "the kernels run a whole prompt, not a step after a prefix (prefix %llu)",
+                    (unsigned long long) config->prefix);
+      return false;
+    }
   *shape = (CwKernelShape) {
     .b = config->b, .h = config->h, .d = config->d, .sq = config->sq,
     .sk = config->ratio != 0 ? config->sq / config->ratio : config->sk,

@@ -9,15 +9,17 @@ typedef CwCliffAxis Axis;
 #define AXIS_SQ CW_CLIFF_AXIS_SQ
 #define AXIS_B CW_CLIFF_AXIS_B
 #define AXIS_H CW_CLIFF_AXIS_H
+#define AXIS_PREFIX CW_CLIFF_AXIS_PREFIX
 
 static void
 set_axis (CwConfig *c, Axis axis, uint64_t v)
 {
   switch (axis)
     {
-    case AXIS_SQ: c->sq = v; if (c->ratio != 0) c->sk = 0; break;
+    case AXIS_SQ: c->sq = v; if (c->ratio != 0 || c->prefix != 0) c->sk = 0; break;
     case AXIS_B: c->b = v; break;
     case AXIS_H: c->h = v; break;
+    case AXIS_PREFIX: c->prefix = v; c->sk = 0; break;
     }
 }
 
@@ -65,8 +67,10 @@ solve (const CwProfile *profile, const CwConfig *base, Axis axis, uint64_t usabl
   int r;
 
   *out = 0;
-  if (axis == AXIS_SQ && base->ratio != 0)
-    lo = base->ratio;   /* the smallest sq with one compressed key */
+  if (axis == AXIS_SQ && base->ratio != 0 && base->prefix < base->ratio)
+    lo = base->ratio - base->prefix;   /* the smallest sq with one compressed key */
+  if (axis == AXIS_PREFIX && base->ratio > 1 && base->sq < base->ratio - 1)
+    lo = base->ratio - base->sq;       /* the smallest prefix with one compressed key */
   r = fits (profile, &c, axis, lo, usable, error);
   if (r < 0)
     return false;
@@ -123,7 +127,7 @@ cw_cliff_solve (const CwProfile *profile, const CwConfig *base, CwCliffAxis axis
   bool overflowed = false;
   uint64_t peak = 0;
 
-  if ((unsigned) axis > CW_CLIFF_AXIS_H)
+  if ((unsigned) axis > CW_CLIFF_AXIS_PREFIX)
     {
       cw_error_set (error, CW_ERROR_INVALID, "unknown cliff axis");
       return false;

@@ -25,7 +25,11 @@ extern "C" {
 /* With ratio m != 0 sk follows sq (sk = sq / m; ratio 1 is self-attention,
  * sk = sq, as in V3.2) and the search starts at sq = m; with ratio 0 sk stays
  * at base->sk and the search starts at sq = 1. */
-typedef enum { CW_CLIFF_AXIS_SQ = 0, CW_CLIFF_AXIS_B, CW_CLIFF_AXIS_H } CwCliffAxis;
+/* CW_CLIFF_AXIS_PREFIX: the longest prefix (tokens already cached) at which
+ * a step of base->sq tokens still fits, sk following (prefix + sq) / m (or
+ * prefix + sq): "the longest context at this chunk size". The search starts
+ * at the smallest prefix >= 1 giving one compressed key. */
+typedef enum { CW_CLIFF_AXIS_SQ = 0, CW_CLIFF_AXIS_B, CW_CLIFF_AXIS_H, CW_CLIFF_AXIS_PREFIX } CwCliffAxis;
 
 typedef struct {
   uint64_t max;              /* 0: does not fit at the smallest value */

@@ -15,13 +15,24 @@ cw_config_init_default (CwConfig *config)
     .score_dtype = CW_DTYPE_FP32, .index_dtype = CW_DTYPE_INT32,
     .chunk_budget_bytes = 512ull << 20,
     .granularity = 1,
+    .prefix = 0,
   };
+}
+
+static uint64_t
+positions (const CwConfig *config)
+{
+  uint64_t n;
+
+  return cw_add_u64 (config->prefix, config->sq, &n) ? n : UINT64_MAX;
 }
 
 uint64_t
 cw_config_get_sk (const CwConfig *config)
 {
-  return config->ratio != 0 ? config->sq / config->ratio : config->sk;
+  if (config->ratio != 0)
+    return positions (config) / config->ratio;
+  return config->prefix != 0 ? positions (config) : config->sk;
 }
 
 bool
@@ -31,11 +42,11 @@ cw_config_is_on_sweep (const CwConfig *sweep, const CwConfig *point)
       || point->causal != sweep->causal || point->q_dtype != sweep->q_dtype || point->k_dtype != sweep->k_dtype
       || point->w_dtype != sweep->w_dtype || point->score_dtype != sweep->score_dtype
       || point->index_dtype != sweep->index_dtype || point->chunk_budget_bytes != sweep->chunk_budget_bytes
-      || point->granularity != sweep->granularity)
+      || point->granularity != sweep->granularity || point->prefix != sweep->prefix)
     return false;
   if (sweep->ratio == 0)
-    return point->ratio == 0 && point->sk == sweep->sk;
-  return point->ratio == sweep->ratio || (point->ratio == 0 && point->sk == point->sq / sweep->ratio);
+    return point->ratio == 0 && (sweep->prefix != 0 || point->sk == sweep->sk);
+  return point->ratio == sweep->ratio || (point->ratio == 0 && point->sk == positions (point) / sweep->ratio);
 }
 
 static bool
@@ -64,7 +75,33 @@ cw_config_validate (const CwConfig *config, CwError *error)
         cw_error_set (error, CW_ERROR_INVALID, "%s must be at least 1", nonzero[i].name);
         return false;
       }
-  if (config->ratio != 0)
+  if (config->prefix != 0 && !cw_add_u64 (config->prefix, config->sq, &n))
+    {
+      cw_error_set (error, CW_ERROR_OVERFLOW, "prefix %llu + sq %llu overflows 64 bits",
+                    (unsigned long long) config->prefix, (unsigned long long) config->sq);
+      return false;
+    }
+  if (config->prefix != 0 && config->sk != 0 && config->sk != cw_config_get_sk (config))
+    {
+      cw_error_set (error, CW_ERROR_INVALID,
+                    "sk %llu conflicts with prefix %llu (prefix + sq%s gives sk %llu); give one of them",
+                    (unsigned long long) config->sk, (unsigned long long) config->prefix,
+                    config->ratio != 0 ? ", divided by the ratio," : "",
+                    (unsigned long long) cw_config_get_sk (config));
+      return false;
+    }
+  if (config->ratio != 0 && config->prefix != 0)
+    {
+      if (config->prefix + config->sq < config->ratio)
+        {
+          cw_error_set (error, CW_ERROR_INVALID,
+                        "prefix %llu + sq %llu is smaller than ratio %llu: no compressed key exists",
+                        (unsigned long long) config->prefix, (unsigned long long) config->sq,
+                        (unsigned long long) config->ratio);
+          return false;
+        }
+    }
+  else if (config->ratio != 0)
     {
       if (config->sk != 0 && config->sk != config->sq / config->ratio)
         {

@@ -2,7 +2,15 @@
  *
  * A plain value struct: copy it, tweak a field, re-plan. sk is either given
  * (ratio == 0) or derived from sq by the compression ratio m: sk = sq / m
- * (floor), the number of compressed keys a V4 CSA layer holds for sq tokens. */
+ * (floor), the number of compressed keys a V4 CSA layer holds for sq tokens.
+ *
+ * One engine step (a chunk of a chunked prefill, or a decode step of next_n
+ * tokens) is sq new tokens after `prefix` tokens already in the cache: the
+ * keys are then derived from both, sk = (prefix + sq) / m with a ratio, or
+ * prefix + sq without one (sk is not given then: it is 0 or that value).
+ * Query s of the step sits at position prefix + s, so the causal rules read
+ * t <= prefix + s and t < (prefix + s + 1) / m. prefix 0 (the default) is a
+ * whole prompt, and every rule above is unchanged. */
 #pragma once
 
 #include <stdbool.h>
@@ -37,27 +45,31 @@ typedef struct {
   CwDtype index_dtype;       /* top-k indices */
   uint64_t chunk_budget_bytes; /* streaming workspace budget */
   uint64_t granularity;      /* every allocation rounds up to this (1 = exact) */
+  uint64_t prefix;           /* tokens already in the cache before these sq (0: a whole prompt) */
 } CwConfig;
 
 /* b=1 h=64 d=128 sq=sk=4096 ratio=0 top_k=2048 causal; q/k bf16, w/score fp32,
- * index int32; budget 512 MiB; granularity 1. */
+ * index int32; budget 512 MiB; granularity 1; prefix 0. */
 void cw_config_init_default (CwConfig *config);
 
 /* Checks zero sizes, sk/ratio conflicts (sk must be 0 or sq/m when ratio is
- * set), sk == 0 after the ratio, causal-compressed without a ratio,
+ * set; 0 or the derived value when a prefix is set), prefix + sq overflowing,
+ * sk == 0 after the ratio, causal-compressed without a ratio,
  * bad dtypes, granularity 0, and that b*h*d*sq*sk fits in uint64. top_k > sk is
  * allowed (rows are padded, outputs stay [b, sq, top_k]). */
 bool cw_config_validate (const CwConfig *config, CwError *error);
 
-/* sq / ratio when ratio != 0, else sk. */
+/* (prefix + sq) / ratio when ratio != 0, else prefix + sq when prefix != 0,
+ * else sk. (prefix + sq saturates at UINT64_MAX; validation refuses that.) */
 uint64_t cw_config_get_sk (const CwConfig *config);
 
 /* "Same configuration except sq", the one rule (chart receipts on a plan's
  * curve, the Compare page, calibration families): is `point` (a receipt's
  * configuration) the configuration `sweep` at the point's own sq?
- *   - every field but sq, sk and ratio is equal, the streaming budget and
- *     the allocation granularity included: they change the bytes the planner
- *     predicts, and a configuration is all of its fields;
+ *   - every field but sq, sk and ratio is equal, the streaming budget, the
+ *     allocation granularity and the prefix included: they change the bytes
+ *     the planner predicts, and a configuration is all of its fields;
+ *   - with a prefix sk follows prefix + sq (divided by the ratio if any);
  *   - a sweep with a ratio m moves sk with sq (sk = sq / m): the point has
  *     ratio m, or no ratio and sk = its sq / m (a receipt that stored its key
  *     count instead of its ratio is that configuration at that sq);

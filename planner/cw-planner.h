@@ -7,6 +7,7 @@
 #include "cw-config.h"
 #include "cw-data.h"
 #include "cw-preset.h"
+#include "cw-engine.h"
 #include "cw-gpu.h"
 #include "cw-profile.h"
 #include "cw-plan.h"

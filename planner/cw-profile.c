@@ -22,7 +22,7 @@ static const struct {
   { "b", CW_SLOT_B }, { "h", CW_SLOT_H }, { "d", CW_SLOT_D }, { "sq", CW_SLOT_SQ },
   { "sk", CW_SLOT_SK }, { "m", CW_SLOT_M }, { "ratio", CW_SLOT_M }, { "k", CW_SLOT_K },
   { "top_k", CW_SLOT_K }, { "causal", CW_SLOT_CAUSAL }, { "budget", CW_SLOT_BUDGET },
-  { "granularity", CW_SLOT_GRANULARITY },
+  { "granularity", CW_SLOT_GRANULARITY }, { "prefix", CW_SLOT_PREFIX },
   { "bits_q", CW_SLOT_BITS_Q }, { "bits_k", CW_SLOT_BITS_K }, { "bits_w", CW_SLOT_BITS_W },
   { "bits_score", CW_SLOT_BITS_SCORE }, { "bits_index", CW_SLOT_BITS_INDEX },
   { "KiB", CW_SLOT_KIB }, { "MiB", CW_SLOT_MIB }, { "GiB", CW_SLOT_GIB },
@@ -755,6 +755,7 @@ cw_profile_eval_buffers (const CwProfile *profile, const CwConfig *config, uint6
   slots[CW_SLOT_KIB] = 1ull << 10;
   slots[CW_SLOT_MIB] = 1ull << 20;
   slots[CW_SLOT_GIB] = 1ull << 30;
+  slots[CW_SLOT_PREFIX] = config->prefix;
   for (unsigned i = 0; i < profile->n_params; i++)
     slots[CW_N_BUILTIN_SLOTS + i] = profile->param_values[i];
   for (unsigned i = 0; i < profile->n_lets; i++)

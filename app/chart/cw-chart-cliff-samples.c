@@ -108,8 +108,8 @@ cw_chart_cliff_samples_compute (CwChartCliffSamples *samples, const CwProfile *p
       if (i > 0 && sizes[i] == sizes[i - 1])
         continue;
       config.sq = sizes[i];
-      if (config.ratio != 0)
-        config.sk = 0;   /* sk follows sq / m */
+      if (config.ratio != 0 || config.prefix != 0)
+        config.sk = 0;   /* sk follows (prefix + sq) / m */
       if (!cw_plan_eval_peak (profile, &config, &peak, &local))
         {
           if (local.code == CW_ERROR_OVERFLOW)

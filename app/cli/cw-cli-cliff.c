@@ -11,13 +11,28 @@ print_help (void)
          "For the GPU's usable bytes (total - reserve), the largest sq at which each\n"
          "profile still fits (exact: max_sq fits, max_sq + 1 does not), and separately\n"
          "the largest b and h with the other sizes held at the configuration.\n"
-         "0 means it does not fit even at the smallest size.\n", stdout);
+         "0 means it does not fit even at the smallest size.\n"
+         "  --prefix-axis         also the longest prefix (tokens already cached) at which\n"
+         "                        a step of sq tokens still fits: the longest context at\n"
+         "                        this chunk size (e.g. --engine vllm-v4-flash --sq 8192)\n", stdout);
   cw_cli_setup_print_help (stdout);
 }
 
 typedef struct {
-  CwCliffResult r[3];        /* sq, b, h */
+  CwCliffResult r[4];        /* sq, b, h, prefix (with --prefix-axis) */
 } Answer;
+
+static int
+extra_option (int argc, char **argv, int *i, void *user_data, CwError *error)
+{
+  (void) argc; (void) error;
+  if (strcmp (argv[*i], "--prefix-axis") == 0)
+    {
+      *(bool *) user_data = true;
+      return 1;
+    }
+  return 0;
+}
 
 static void
 fmt_max (const CwCliffResult *r, char *buf, size_t size)
@@ -41,6 +56,9 @@ cw_cli_cliff (int argc, char **argv)
   CwError e = CW_ERROR_INIT;
   Answer ans[CW_CLI_MAX_PROFILES];
   char cfg[512], a[CW_BYTES_FORMAT_SIZE], b[CW_BYTES_FORMAT_SIZE], c[CW_BYTES_FORMAT_SIZE];
+  bool prefix_axis = false;
+
+  memset (ans, 0, sizeof ans);
 
   for (int i = 1; i < argc; i++)
     if (cw_cli_is_help (argv[i]))
@@ -48,12 +66,14 @@ cw_cli_cliff (int argc, char **argv)
         print_help ();
         return 0;
       }
-  if (!cw_cli_setup_parse (&s, argc, argv, NULL, NULL, &e))
+  if (!cw_cli_setup_parse (&s, argc, argv, extra_option, &prefix_axis, &e))
     return cw_cli_fail (&e);
   for (unsigned i = 0; i < s.n_profiles; i++)
     if (!cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_SQ, s.usable_bytes, &ans[i].r[0], &e) ||
         !cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_B, s.usable_bytes, &ans[i].r[1], &e) ||
-        !cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_H, s.usable_bytes, &ans[i].r[2], &e))
+        !cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_H, s.usable_bytes, &ans[i].r[2], &e) ||
+        (prefix_axis &&
+         !cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_PREFIX, s.usable_bytes, &ans[i].r[3], &e)))
       {
         cw_error_prefix (&e, "%s: ", cw_profile_get_name (s.profiles[i]));
         cw_cli_setup_clear (&s);
@@ -62,7 +82,12 @@ cw_cli_cliff (int argc, char **argv)
 
   if (s.format == CW_CLI_FORMAT_JSON)
     {
-      printf ("{\"config\":");
+      printf ("{\"engine\":");
+      if (s.engine[0])
+        cw_cli_json_string (stdout, s.engine);
+      else
+        fputs ("null", stdout);
+      printf (",\"config\":");
       cw_cli_config_json (stdout, &s.config);
       printf (",\"gpu\":{\"name\":");
       cw_cli_json_string (stdout, s.gpu->name);
@@ -74,48 +99,72 @@ cw_cli_cliff (int argc, char **argv)
           printf ("%s{\"name\":", i ? "," : "");
           cw_cli_json_string (stdout, cw_profile_get_name (s.profiles[i]));
           printf (",\"max_sq\":%llu,\"max_b\":%llu,\"max_h\":%llu,\"fits_at_all\":%s,"
-                  "\"peak_at_max_sq\":%llu,\"limits\":{\"sq\":\"%s\",\"b\":\"%s\",\"h\":\"%s\"}}",
+                  "\"peak_at_max_sq\":%llu,\"limits\":{\"sq\":\"%s\",\"b\":\"%s\",\"h\":\"%s\"}",
                   (unsigned long long) ans[i].r[0].max, (unsigned long long) ans[i].r[1].max,
                   (unsigned long long) ans[i].r[2].max, ans[i].r[0].max ? "true" : "false",
                   (unsigned long long) ans[i].r[0].peak_at_max, limit_name (&ans[i].r[0]),
                   limit_name (&ans[i].r[1]), limit_name (&ans[i].r[2]));
+          if (prefix_axis)
+            printf (",\"max_prefix\":%llu,\"prefix_limit\":\"%s\",\"peak_at_max_prefix\":%llu",
+                    (unsigned long long) ans[i].r[3].max, limit_name (&ans[i].r[3]),
+                    (unsigned long long) ans[i].r[3].peak_at_max);
+          printf ("}");
         }
       printf ("]}\n");
     }
   else if (s.format == CW_CLI_FORMAT_CSV)
     {
-      printf ("profile,max_sq,max_b,max_h\n");
+      printf ("profile,max_sq,max_b,max_h%s\n", prefix_axis ? ",max_prefix" : "");
       for (unsigned i = 0; i < s.n_profiles; i++)
         {
           cw_cli_csv_field (stdout, cw_profile_get_name (s.profiles[i]));
-          printf (",%llu,%llu,%llu\n", (unsigned long long) ans[i].r[0].max, (unsigned long long) ans[i].r[1].max,
+          printf (",%llu,%llu,%llu", (unsigned long long) ans[i].r[0].max, (unsigned long long) ans[i].r[1].max,
                   (unsigned long long) ans[i].r[2].max);
+          if (prefix_axis)
+            printf (",%llu", (unsigned long long) ans[i].r[3].max);
+          printf ("\n");
         }
     }
   else
     {
       cw_cli_config_describe (&s.config, cfg, sizeof cfg);
+      if (s.engine[0])
+        printf ("engine: %s\n", s.engine);
       printf ("configuration: %s%s%s\n", s.preset, s.preset[0] ? ": " : "", cfg);
       printf ("GPU: %s, total %s, reserve %s, usable %s\n", s.gpu->name,
               cw_bytes_format (s.gpu->total_bytes, a, sizeof a), cw_bytes_format (s.reserve_bytes, b, sizeof b),
               cw_bytes_format (s.usable_bytes, c, sizeof c));
-      if (s.config.ratio != 0)
+      if (s.config.ratio != 0 && s.config.prefix != 0)
+        printf ("max_sq: sk follows sq (sk = (%llu + sq) / %llu)\n\n", (unsigned long long) s.config.prefix,
+                (unsigned long long) s.config.ratio);
+      else if (s.config.prefix != 0)
+        printf ("max_sq: sk follows sq (sk = %llu + sq)\n\n", (unsigned long long) s.config.prefix);
+      else if (s.config.ratio != 0)
         printf ("max_sq: sk follows sq (sk = sq / %llu)\n\n", (unsigned long long) s.config.ratio);
       else
         printf ("max_sq: sk stays %llu (give --ratio 1 for sk = sq)\n\n", (unsigned long long) s.config.sk);
-      printf ("%-16s %-14s %-14s %-14s %s\n", "profile", "max_sq", "max_b", "max_h", "peak at max_sq");
+      if (prefix_axis)
+        printf ("max_prefix: the longest prefix at sq %llu (sk = (prefix + sq)%s)\n\n",
+                (unsigned long long) s.config.sq, s.config.ratio != 0 ? " / ratio" : "");
+      printf ("%-16s %-14s %-14s %-14s %s%s\n", "profile", "max_sq", "max_b", "max_h",
+              prefix_axis ? "max_prefix     " : "", "peak at max_sq");
       {
         bool starred = false;
 
         for (unsigned i = 0; i < s.n_profiles; i++)
           {
-            char x[32], y[32], z[32];
+            char x[32], y[32], z[32], w[32];
             fmt_max (&ans[i].r[0], x, sizeof x);
             fmt_max (&ans[i].r[1], y, sizeof y);
             fmt_max (&ans[i].r[2], z, sizeof z);
-            printf ("%-16s %-14s %-14s %-14s %s\n", cw_profile_get_name (s.profiles[i]), x, y, z,
-                    ans[i].r[0].max ? cw_bytes_format (ans[i].r[0].peak_at_max, a, sizeof a) : "-");
-            for (int k = 0; k < 3; k++)
+            fmt_max (&ans[i].r[3], w, sizeof w);
+            if (prefix_axis)
+              printf ("%-16s %-14s %-14s %-14s %-14s %s\n", cw_profile_get_name (s.profiles[i]), x, y, z, w,
+                      ans[i].r[0].max ? cw_bytes_format (ans[i].r[0].peak_at_max, a, sizeof a) : "-");
+            else
+              printf ("%-16s %-14s %-14s %-14s %s\n", cw_profile_get_name (s.profiles[i]), x, y, z,
+                      ans[i].r[0].max ? cw_bytes_format (ans[i].r[0].peak_at_max, a, sizeof a) : "-");
+            for (int k = 0; k < (prefix_axis ? 4 : 3); k++)
               starred |= ans[i].r[k].max != 0 && ans[i].r[k].limited_by_overflow;
           }
         if (starred)

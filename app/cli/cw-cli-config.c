@@ -3,15 +3,23 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void
 cw_cli_setup_print_help (FILE *out)
 {
-  fputs ("Configuration (a preset first, then each option overrides it):\n"
+  fputs ("Configuration (a preset first, then an engine's dtypes, then each option):\n"
          "  --preset NAME         model preset (see `cliffwatch-cli plan --list`)\n"
+         "  --engine NAME         engine configuration (data/engines): its profile, its\n"
+         "                        params and dtypes, and its preset when --preset is not\n"
+         "                        given; --param and the dtype options still win\n"
          "  --b N --h N --d N     batch, indexer heads, head dim\n"
-         "  --sq N                query tokens\n"
+         "  --sq N                query tokens (one engine step: the chunk, or next_n)\n"
          "  --sk N | --ratio M    key positions, or compression ratio (sk = sq / M)\n"
+         "  --prefix N            tokens already in the cache before these sq (a chunked-\n"
+         "                        prefill chunk, or a decode step: --sq NEXT_N --prefix\n"
+         "                        CONTEXT): sk = (N + sq) / M with a ratio, else N + sq;\n"
+         "                        query s sits at position N + s (default 0)\n"
          "  --k N                 top-k kept per query (also --top-k)\n"
          "  --causal RULE         none | causal | causal-compressed\n"
          "  --q-dtype T --k-dtype T --w-dtype T --score-dtype T --index-dtype T\n"
@@ -22,7 +30,8 @@ cw_cli_setup_print_help (FILE *out)
          "  --gpu NAME            GPU preset (default h100-80gb)\n"
          "  --reserve BYTES       bytes kept back from the total (default: the GPU's)\n"
          "Profiles:\n"
-         "  --profile NAME[,NAME] profile(s) to plan (repeatable; default: all)\n"
+         "  --profile NAME[,NAME] profile(s) to plan (repeatable; default: all, or the\n"
+         "                        engine's; with --engine only that profile)\n"
          "  --profile-file PATH   a profile file outside the data directory\n"
          "  --param NAME=VALUE    override a profile param (e.g. max_logits_mb=256)\n"
          "Output:\n"
@@ -80,7 +89,8 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
 {
   const char *gpu_name = "h100-80gb";
   const char *value;
-  bool reserve_given = false, sk_given = false, ratio_given = false;
+  bool reserve_given = false, sk_given = false, ratio_given = false, prefix_given = false;
+  CwEngine *engine = NULL;
   char *params[64];
   unsigned n_params = 0;
 
@@ -97,17 +107,50 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
           if (value == NULL)
             {
               *error = e;
-              return false;
+              goto fail;
             }
           if (s->preset[0] != '\0')
             {
               cw_error_set (error, CW_ERROR_INVALID, "--preset given twice");
-              return false;
+              goto fail;
             }
           if (!cw_preset_lookup (value, &s->config, error))
-            return false;
+            goto fail;
           snprintf (s->preset, sizeof s->preset, "%s", value);
         }
+      else if (cw_cli_match_option (argc, argv, &i, "--engine", &value, &e))
+        {
+          if (value == NULL)
+            {
+              *error = e;
+              goto fail;
+            }
+          if (engine != NULL)
+            {
+              cw_error_set (error, CW_ERROR_INVALID, "--engine given twice");
+              goto fail;
+            }
+          if ((engine = cw_engine_load (value, error)) == NULL)
+            goto fail;
+          snprintf (s->engine, sizeof s->engine, "%s", cw_engine_get_name (engine));
+        }
+      else if (e.code != CW_ERROR_NONE)
+        {
+          *error = e;
+          goto fail;
+        }
+    }
+  /* The engine's model when none is given, then the engine's dtypes; the
+   * options below override both. */
+  if (engine != NULL)
+    {
+      if (s->preset[0] == '\0' && cw_engine_get_preset (engine) != NULL)
+        {
+          if (!cw_preset_lookup (cw_engine_get_preset (engine), &s->config, error))
+            goto fail;
+          snprintf (s->preset, sizeof s->preset, "%s", cw_engine_get_preset (engine));
+        }
+      cw_engine_apply_dtypes (engine, &s->config);
     }
 
   for (int i = 1; i < argc; i++)
@@ -120,6 +163,7 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
         { "--k", &s->config.top_k, true, false }, { "--top-k", &s->config.top_k, true, false },
         { "--budget", &s->config.chunk_budget_bytes, true, true },
         { "--granularity", &s->config.granularity, true, true },
+        { "--prefix", &s->config.prefix, false, false },
       };
       const struct { const char *name; CwDtype *field; } dts[] = {
         { "--q-dtype", &s->config.q_dtype }, { "--k-dtype", &s->config.k_dtype },
@@ -130,7 +174,8 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
       int r;
 
       error->code = CW_ERROR_NONE;
-      if (cw_cli_match_option (argc, argv, &i, "--preset", &value, error))
+      if (cw_cli_match_option (argc, argv, &i, "--preset", &value, error) ||
+          cw_cli_match_option (argc, argv, &i, "--engine", &value, error))
         continue;   /* handled in pass 1 */
       for (size_t j = 0; j < sizeof nums / sizeof nums[0] && !done; j++)
         if (cw_cli_match_option (argc, argv, &i, nums[j].name, &value, error))
@@ -144,6 +189,8 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
               sk_given = true;
             if (nums[j].field == &s->config.ratio)
               ratio_given = true;
+            if (nums[j].field == &s->config.prefix)
+              prefix_given = true;
             done = true;
           }
       for (size_t j = 0; j < sizeof dts / sizeof dts[0] && !done; j++)
@@ -249,10 +296,18 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
 
   /* sk and ratio: the one given last on the command line is not the rule;
    * giving both is a conflict unless they agree (cw_config_validate checks). */
+  if (prefix_given && sk_given)
+    {
+      cw_error_set (error, CW_ERROR_INVALID,
+                    "give --prefix or --sk, not both (with --prefix, sk = prefix + sq, divided by the ratio if any)");
+      goto fail;
+    }
   if (sk_given && !ratio_given)
     s->config.ratio = 0;
   else if (ratio_given && !sk_given)
     s->config.sk = 0;
+  if (s->config.prefix != 0)
+    s->config.sk = 0;   /* derived from prefix + sq */
   if (!cw_config_validate (&s->config, error))
     goto fail;
 
@@ -267,6 +322,22 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
       goto fail;
     }
 
+  if (engine != NULL)
+    {
+      /* The engine plans its own profile: --profile may only repeat it. */
+      for (unsigned p = 0; p < s->n_profiles; p++)
+        if (strcasecmp (cw_profile_get_name (s->profiles[p]), cw_engine_get_profile (engine)) != 0)
+          {
+            cw_error_set (error, CW_ERROR_INVALID, "--engine %s plans profile '%s'; --profile '%s' is another one",
+                          cw_engine_get_name (engine), cw_engine_get_profile (engine),
+                          cw_profile_get_name (s->profiles[p]));
+            goto fail;
+          }
+      if (s->n_profiles == 0 && !add_profile (s, cw_profile_load (cw_engine_get_profile (engine), error), error))
+        goto fail;
+      if (!cw_engine_apply_params (engine, s->profiles[0], error))
+        goto fail;
+    }
   if (s->n_profiles == 0)
     {
       char **names = cw_profile_list_names (error);
@@ -305,9 +376,11 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
           goto fail;
         }
     }
+  cw_engine_free (engine);
   return true;
 
 fail:
+  cw_engine_free (engine);
   cw_cli_setup_clear (s);
   return false;
 }
@@ -315,10 +388,15 @@ fail:
 void
 cw_cli_config_describe (const CwConfig *c, char *buf, size_t size)
 {
-  char ratio[48] = "";
+  char ratio[96] = "";
 
-  if (c->ratio != 0)
+  if (c->ratio != 0 && c->prefix != 0)
+    snprintf (ratio, sizeof ratio, " (prefix %llu, ratio %llu)", (unsigned long long) c->prefix,
+              (unsigned long long) c->ratio);
+  else if (c->ratio != 0)
     snprintf (ratio, sizeof ratio, " (ratio %llu)", (unsigned long long) c->ratio);
+  else if (c->prefix != 0)
+    snprintf (ratio, sizeof ratio, " (prefix %llu)", (unsigned long long) c->prefix);
   snprintf (buf, size,
             "b=%llu h=%llu d=%llu sq=%llu sk=%llu%s top_k=%llu %s q=%s k=%s w=%s score=%s index=%s budget=%llu granularity=%llu",
             (unsigned long long) c->b, (unsigned long long) c->h, (unsigned long long) c->d,
@@ -335,11 +413,11 @@ cw_cli_config_json (FILE *out, const CwConfig *c)
   fprintf (out,
            "{\"b\":%llu,\"h\":%llu,\"d\":%llu,\"sq\":%llu,\"sk\":%llu,\"ratio\":%llu,\"top_k\":%llu,\"causal\":\"%s\","
            "\"q_dtype\":\"%s\",\"k_dtype\":\"%s\",\"w_dtype\":\"%s\",\"score_dtype\":\"%s\",\"index_dtype\":\"%s\","
-           "\"chunk_budget_bytes\":%llu,\"granularity\":%llu}",
+           "\"chunk_budget_bytes\":%llu,\"granularity\":%llu,\"prefix\":%llu}",
            (unsigned long long) c->b, (unsigned long long) c->h, (unsigned long long) c->d,
            (unsigned long long) c->sq, (unsigned long long) cw_config_get_sk (c), (unsigned long long) c->ratio,
            (unsigned long long) c->top_k, cw_causal_get_name (c->causal), cw_dtype_get_name (c->q_dtype),
            cw_dtype_get_name (c->k_dtype), cw_dtype_get_name (c->w_dtype), cw_dtype_get_name (c->score_dtype),
            cw_dtype_get_name (c->index_dtype), (unsigned long long) c->chunk_budget_bytes,
-           (unsigned long long) c->granularity);
+           (unsigned long long) c->granularity, (unsigned long long) c->prefix);
 }

@@ -13,7 +13,8 @@
 
 typedef struct {
   CwConfig config;
-  char preset[128];            /* "" when none */
+  char preset[128];            /* "" when none (the engine's preset when --engine chose it) */
+  char engine[128];            /* "" when none */
   CwGpu *gpu;                  /* never NULL after a successful parse */
   uint64_t reserve_bytes;
   uint64_t usable_bytes;

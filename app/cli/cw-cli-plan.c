@@ -11,7 +11,7 @@ print_help (void)
   fputs ("Usage: cliffwatch-cli plan [OPTIONS]\n"
          "Predicts the HBM residency of each profile at one configuration: live bytes\n"
          "per phase, the peak, every buffer, and whether it fits the GPU's usable bytes.\n"
-         "  --list                list presets, GPUs and profiles, then exit\n", stdout);
+         "  --list                list presets, engines, GPUs and profiles, then exit\n", stdout);
   cw_cli_setup_print_help (stdout);
 }
 
@@ -29,6 +29,22 @@ list_all (void)
       char *desc = cw_preset_dup_description (*q, NULL);
       printf ("  %-24s %s\n", *q, desc ? desc : "");
       free (desc);
+    }
+  cw_strv_free (v);
+  fputs ("engines:\n", stdout);
+  if ((v = cw_engine_list_names (&e)) == NULL)
+    return cw_cli_fail (&e);
+  for (char **q = v; *q; q++)
+    {
+      CwEngine *en = cw_engine_load (*q, &e);
+      if (en == NULL)
+        {
+          cw_strv_free (v);
+          return cw_cli_fail (&e);
+        }
+      printf ("  %-24s %s (profile %s%s%s)\n", *q, cw_engine_get_description (en), cw_engine_get_profile (en),
+              cw_engine_get_preset (en) ? ", preset " : "", cw_engine_get_preset (en) ? cw_engine_get_preset (en) : "");
+      cw_engine_free (en);
     }
   cw_strv_free (v);
   fputs ("GPUs:\n", stdout);
@@ -77,6 +93,8 @@ print_table (const CwCliSetup *s, CwPlan **plans)
   char cfg[512], a[CW_BYTES_FORMAT_SIZE], b[CW_BYTES_FORMAT_SIZE], c[CW_BYTES_FORMAT_SIZE];
 
   cw_cli_config_describe (&s->config, cfg, sizeof cfg);
+  if (s->engine[0])
+    printf ("engine: %s\n", s->engine);
   printf ("configuration: %s%s%s\n", s->preset[0] ? s->preset : "", s->preset[0] ? ": " : "", cfg);
   printf ("GPU: %s, total %s, reserve %s, usable %s\n\n", s->gpu->name,
           cw_bytes_format (s->gpu->total_bytes, a, sizeof a), cw_bytes_format (s->reserve_bytes, b, sizeof b),
@@ -122,6 +140,11 @@ print_json (const CwCliSetup *s, CwPlan **plans)
   printf ("{\"preset\":");
   if (s->preset[0])
     cw_cli_json_string (stdout, s->preset);
+  else
+    fputs ("null", stdout);
+  printf (",\"engine\":");
+  if (s->engine[0])
+    cw_cli_json_string (stdout, s->engine);
   else
     fputs ("null", stdout);
   printf (",\"config\":");

@@ -376,14 +376,20 @@ cw_cli_profile_exec (int argc, char **argv)
           return 0;
         }
       if (strcmp (argv[i], "--profile") == 0 || strncmp (argv[i], "--profile=", 10) == 0
-          || strcmp (argv[i], "--profile-file") == 0 || strncmp (argv[i], "--profile-file=", 15) == 0)
-        profile_given = true;
+          || strcmp (argv[i], "--profile-file") == 0 || strncmp (argv[i], "--profile-file=", 15) == 0
+          || strcmp (argv[i], "--engine") == 0 || strncmp (argv[i], "--engine=", 9) == 0)
+        profile_given = true;   /* an engine names its one profile */
     }
   if (n_opts >= argc - 1)
     return cw_cli_failf ("profile --exec: give the program after '--' (profile --exec --db DB -- PROGRAM ARGS)");
   child_argv = argv + n_opts + 1;
   if (!cw_cli_setup_parse (&setup, n_opts, argv, extra_option, &o, &error))
     return cw_cli_fail (&error);
+  if (setup.config.prefix != 0)
+    {
+      cw_cli_setup_clear (&setup);
+      return cw_cli_failf ("profile --exec: --prefix is not stored in receipts (plan one engine step with plan, cliff or sweep)");
+    }
   if (o.db == NULL)
     {
       cw_cli_setup_clear (&setup);

@@ -212,6 +212,11 @@ cw_cli_profile (int argc, char **argv)
   o.seed = 20261123;
   if (!cw_cli_setup_parse (&setup, argc, argv, extra_option, &o, &error))
     return cw_cli_fail (&error);
+  if (setup.config.prefix != 0)
+    {
+      cw_cli_setup_clear (&setup);
+      return cw_cli_failf ("profile: --prefix is not stored in receipts (plan one engine step with plan, cliff or sweep)");
+    }
   if (o.db == NULL)
     {
       cw_cli_setup_clear (&setup);

@@ -137,7 +137,7 @@ cw_cli_sweep (int argc, char **argv)
             char buf[CW_BYTES_FORMAT_SIZE];
 
             c.sq = sq;
-            if (c.ratio != 0)
+            if (c.ratio != 0 || c.prefix != 0)
               c.sk = 0;
             sk = cw_config_get_sk (&c);
             e.code = CW_ERROR_NONE;

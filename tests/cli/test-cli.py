@@ -132,10 +132,6 @@ BAD = [
     (["plan", "--preset", "v4-flash", "--prefix", "4", "--sk", "9"], "give --prefix or --sk, not both"),
     (["plan", "--preset", "v4-flash", "--prefix", "1", "--sq", "2"], "prefix 1 + sq 2 is smaller than ratio 4: no compressed key exists"),
     (["plan", "--prefix", "18446744073709551615", "--sq", "1"], "prefix 18446744073709551615 + sq 1 overflows 64 bits"),
-    (["profile", "--db", os.path.join(tmp, "never.db"), "--preset", "v4-flash", "--prefix", "5"],
-     "profile: --prefix is not stored in receipts"),
-    (["profile", "--exec", "--db", os.path.join(tmp, "never.db"), "--prefix", "5", "--", "true"],
-     "profile --exec: --prefix is not stored in receipts"),
 ]
 
 # Bad profile files through --profile-file: the file:line message reaches the user.
@@ -428,6 +424,14 @@ rows = [l.split(",") for l in out.splitlines()[1:]]
 check(code == 0 and [(r[0], r[1], r[2]) for r in rows] == [("vllm", "4096", "17408"), ("vllm", "8192", "18432"),
                                                            ("vllm", "16384", "20480")], f"sweep with a prefix: {code} {out!r} {err!r}")
 check(rows[1][3] == "1499097104" if len(rows) > 1 else False, "sweep point = plan")
+# Receipts store no prefix: profile refuses it (or, built without CUDA, refuses to run lanes at all).
+for args, want in ((["profile", "--db", os.path.join(tmp, "never.db"), "--preset", "v4-flash", "--prefix", "5"],
+                    "profile: --prefix is not stored in receipts"),
+                   (["profile", "--exec", "--db", os.path.join(tmp, "never.db"), "--prefix", "5", "--", "true"],
+                    "profile --exec: --prefix is not stored in receipts")):
+    code, out, err = run(args)
+    check(code == 2 and err.count("\n") == 1 and (want in err or "built without CUDA" in err)
+          and not os.path.exists(os.path.join(tmp, "never.db")), f"{args}: {code} {err!r}")
 # Bad engine files in a data directory: FILE:LINE, one line, exit 2.
 data2 = os.path.join(tmp, "data-bad-engines")
 shutil.copytree(os.environ["CW_DATA_DIR"], data2, ignore=shutil.ignore_patterns("receipts"))
