@@ -6,14 +6,24 @@
  * lengths are powers of two in practice; plain numbers tick at decades. */
 #include "cw-chart-axis.h"
 
+#include <locale.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Writes v with at most `decimals` fractional digits, trailing zeros cut. */
+/* Writes v with at most `decimals` fractional digits, trailing zeros cut.
+ *
+ * snprintf writes the decimal separator of the current LC_NUMERIC ("," in
+ * German once the workbench has called setlocale), so the zeros are trimmed
+ * after that separator, not after '.': German reads "1K" and "1,5K" where
+ * English reads "1K" and "1.5K" (same significant digits), never "1,00K".
+ * The CLI never calls setlocale and stays in the C locale. */
 static void
 format_trimmed (double v, int decimals, const char *suffix, char *buf, size_t size)
 {
+  const struct lconv *lc = localeconv ();
+  const char *point = lc != NULL && lc->decimal_point != NULL && lc->decimal_point[0] != '\0'
+                      ? lc->decimal_point : ".";
   char num[64];
   char *dot;
 
@@ -22,14 +32,15 @@ format_trimmed (double v, int decimals, const char *suffix, char *buf, size_t si
   if (decimals > 9)
     decimals = 9;
   snprintf (num, sizeof num, "%.*f", decimals, v);
-  dot = strchr (num, '.');
+  dot = strstr (num, point);
   if (dot != NULL)
     {
       char *end = num + strlen (num) - 1;
-      while (end > dot && *end == '0')
+      char *frac = dot + strlen (point);
+      while (end >= frac && *end == '0')
         *end-- = '\0';
-      if (end == dot)
-        *end = '\0';
+      if (end < frac)
+        *dot = '\0';
     }
   if (strcmp (num, "-0") == 0)
     strcpy (num, "0");

@@ -35,6 +35,25 @@ add (CwChart *chart, CwChartLayer *layer, CwError *error)
   return true;
 }
 
+/* The decision that leads a boundary note ("transfer: 1.5 GiB payload, ..."),
+ * translated: the planner's names are words of the CLI, not of the chart. */
+static const char *
+decision_label (CwBoundaryDecision decision)
+{
+  switch (decision)
+    {
+    case CW_BOUNDARY_TRANSFER:
+      /* Translators: a boundary decision on the index-cache chart */
+      return cw_chart_translate (CW_N_ ("transfer"));
+    case CW_BOUNDARY_RECOMPUTE:
+      /* Translators: a boundary decision on the index-cache chart */
+      return cw_chart_translate (CW_N_ ("recompute"));
+    case CW_BOUNDARY_NOTHING:
+    default:
+      return cw_boundary_decision_get_name (decision);
+    }
+}
+
 #define MAX_STAGE_LEGEND 8
 
 CwChart *
@@ -171,7 +190,7 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
           cw_chart_format_value_precise (CW_CHART_UNIT_SECONDS, cw_index_cache_plan_get_boundary_recompute_s (plan, i),
                                          2, c, sizeof c);
           snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s: %s payload, transfer %s vs recompute %s")),
-                    cw_boundary_decision_get_name (decision), a, b, c);
+                    decision_label (decision), a, b, c);
           if (bytes > 0.0 && !cw_chart_bar_layer_add (payload, x - 0.12, x + 0.12, 0.0, bytes, 0,
                                                       CW_CHART_FILL_LIGHT, NULL))
             {

@@ -7,11 +7,13 @@
  * Owner: workbench. */
 #include "cw-build-config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 #include <math.h>
 
 #include "cw-chart-builder.h"
 #include "cw-compare-page.h"
+#include "cw-format.h"
 #include "cw-gui-charts.h"
 #include "cw-receipt-row.h"
 
@@ -24,9 +26,12 @@ struct _CwComparePage
   guint        rebuild_id;
   char        *point_text;
 
-  GtkLabel    *summary_label;
-  CwChartView *chart_view;
-  GtkLabel    *point_label;
+  GtkStack      *stack;
+  AdwStatusPage *empty_page;
+  GtkWidget     *empty_button;
+  GtkLabel      *summary_label;
+  CwChartView   *chart_view;
+  GtkLabel      *point_label;
 };
 
 G_DEFINE_FINAL_TYPE (CwComparePage, cw_compare_page, GTK_TYPE_WIDGET)
@@ -36,7 +41,7 @@ describe_point (CwComparePage *self, guint position)
 {
   g_autoptr(CwReceiptRow) row = NULL;
   const CwReceipt *r;
-  char predicted[CW_BYTES_FORMAT_SIZE], measured[CW_BYTES_FORMAT_SIZE], id[32], sq[32];
+  char predicted[CW_FORMAT_SIZE_EXACT_MAX], measured[CW_FORMAT_SIZE_EXACT_MAX], id[32], sq[48];
   double error;
 
   if (self->rows == NULL || position >= g_list_model_get_n_items (self->rows))
@@ -49,11 +54,15 @@ describe_point (CwComparePage *self, guint position)
 
     cw_receipt_get_compared_peaks (r, &cp, &cm);
     error = cw_chart_compare_error_fraction ((double) cp, (double) cm);
-    cw_bytes_format (cp, predicted, sizeof predicted);
-    cw_bytes_format (cm, measured, sizeof measured);
+    cw_format_size_exact_to_buffer (cp, predicted, sizeof predicted);
+    cw_format_size_exact_to_buffer (cm, measured, sizeof measured);
   }
   g_snprintf (id, sizeof id, "%" G_GINT64_FORMAT, r->id);
-  g_snprintf (sq, sizeof sq, "%" G_GUINT64_FORMAT, r->config.sq);
+  {
+    g_autofree char *grouped = cw_format_count (r->config.sq);
+
+    g_strlcpy (sq, grouped, sizeof sq);
+  }
 
   /* Translators: receipt id, lane, sq, predicted bytes, measured bytes, signed error in percent, agree/disagree */
   return g_strdup_printf (_("Receipt %s (%s, sq=%s): predicted %s, measured %s, error %+.3f %% — %s"),
@@ -139,6 +148,35 @@ rebuild (gpointer user_data)
     summary = g_strdup (_("No receipt in the current list has both a predicted and a measured peak."));
 
   gtk_label_set_text (self->summary_label, summary);
+
+  /* Nothing to draw: say why and what to do instead of blank 0–1 axes. */
+  if (errors->len > 0)
+    gtk_stack_set_visible_child_name (self->stack, "content");
+  else
+    {
+      if (self->rows == NULL)
+        {
+          adw_status_page_set_title (self->empty_page, _("Nothing to Compare"));
+          adw_status_page_set_description (self->empty_page,
+                                           _("Open a receipt database to compare predicted with measured peaks. To measure your own GPU, run “cliffwatch-cli profile --db FILE --lane all” there and open FILE."));
+          gtk_widget_set_visible (self->empty_button, TRUE);
+        }
+      else if (n == 0)
+        {
+          adw_status_page_set_title (self->empty_page, _("No Receipts in the List"));
+          adw_status_page_set_description (self->empty_page,
+                                           _("The Receipts page’s search and filters leave no receipt, or the database is empty. Clear them there, or run “cliffwatch-cli profile --db FILE --lane all” on a GPU node to add receipts."));
+          gtk_widget_set_visible (self->empty_button, FALSE);
+        }
+      else
+        {
+          adw_status_page_set_title (self->empty_page, _("No Measured Peaks"));
+          adw_status_page_set_description (self->empty_page,
+                                           _("None of the receipts in the list has both a predicted and a measured peak (runs that ran out of memory have none). Widen the Receipts page’s filters, or profile a size that fits."));
+          gtk_widget_set_visible (self->empty_button, FALSE);
+        }
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -178,6 +216,20 @@ cw_compare_page_get_chart_view (CwComparePage *self)
   return self->chart_view;
 }
 
+/* "content", or "empty" when the page shows why there is nothing to draw. */
+const char *
+cw_compare_page_get_state (CwComparePage *self)
+{
+  g_return_val_if_fail (CW_IS_COMPARE_PAGE (self), NULL);
+
+  if (self->rebuild_id != 0)
+    {
+      g_clear_handle_id (&self->rebuild_id, g_source_remove);
+      rebuild (self);
+    }
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
 const char *
 cw_compare_page_get_point_text (CwComparePage *self)
 {
@@ -211,6 +263,9 @@ cw_compare_page_class_init (CwComparePageClass *klass)
   g_type_ensure (CW_TYPE_CHART_VIEW);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cliffwatch/Cliffwatch/cw-compare-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CwComparePage, stack);
+  gtk_widget_class_bind_template_child (widget_class, CwComparePage, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, CwComparePage, empty_button);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, chart_view);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, point_label);

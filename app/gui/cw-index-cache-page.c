@@ -18,6 +18,7 @@
 #include "cw-parse.h"
 #include "cw-seconds.h"
 #include "cw-gui-charts.h"
+#include "cw-format.h"
 #include "cw-index-cache-page.h"
 
 struct _CwIndexCachePage
@@ -39,6 +40,8 @@ struct _CwIndexCachePage
   AdwEntryRow *link_row;
   AdwEntryRow *tflops_row;
   GtkLabel    *summary_label;
+  GtkStack    *chart_stack;
+  AdwStatusPage *chart_error_page;
   CwChartView *chart_view;
   GtkListBox  *boundary_list;
 };
@@ -60,6 +63,9 @@ fail (CwIndexCachePage *self, const char *message)
   gtk_label_set_text (self->summary_label, message);
   gtk_widget_add_css_class (GTK_WIDGET (self->summary_label), "error");
   cw_chart_view_set_chart (self->chart_view, cw_gui_chart_message (message));
+  /* Say what is wrong where the chart would be, not in small grey text. */
+  adw_status_page_set_description (self->chart_error_page, message);
+  gtk_stack_set_visible_child_name (self->chart_stack, "error");
   g_free (self->summary);
   self->summary = g_strdup_printf ("error: %s\n", message);
 }
@@ -139,7 +145,7 @@ replan (CwIndexCachePage *self)
   CwIndexCachePlan *plan;
   CwIndexCacheSetup *setup;
   double every_n, stages, link_gbps, tflops;
-  char payload[CW_BYTES_FORMAT_SIZE];
+  char payload[CW_FORMAT_SIZE_EXACT_MAX];
   g_autofree char *summary = NULL;
   g_autoptr(GString) report = g_string_new (NULL);
   g_autofree char *fallback_note = NULL;
@@ -203,7 +209,7 @@ replan (CwIndexCachePage *self)
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->summary_label), "error");
-  cw_bytes_format (cw_index_cache_plan_get_payload_bytes (plan), payload, sizeof payload);
+  cw_format_size_exact_to_buffer (cw_index_cache_plan_get_payload_bytes (plan), payload, sizeof payload);
   {
     char layers[32], full[32], promoted[32];
 
@@ -284,6 +290,7 @@ replan (CwIndexCachePage *self)
     }
 
   cw_chart_view_set_chart (self->chart_view, cw_gui_chart_index_cache (plan));
+  gtk_stack_set_visible_child_name (self->chart_stack, "chart");
   cw_index_cache_plan_free (plan);
 
   g_free (self->summary);
@@ -415,6 +422,8 @@ cw_index_cache_page_class_init (CwIndexCachePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, link_row);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, tflops_row);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, chart_stack);
+  gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, chart_error_page);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, chart_view);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, boundary_list);
 }

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cw-format.h"
 #include "cw-parse.h"
 #include "cw-gui-charts.h"
 #include "cw-plan-page.h"
@@ -42,6 +43,9 @@ struct _CwPlanPage
   GListModel    *receipts;
   guint          replan_id;
   gboolean       filling;
+  char          *message_detail;  /* exact numbers behind the message, as its tooltip */
+  GtkWidget     *chunk_budget_hint;  /* "512.00 MiB" beside the field; exact bytes as tooltip */
+  GtkWidget     *granularity_hint;
 
   char         **preset_names;
   char         **gpu_names;
@@ -83,6 +87,7 @@ struct _CwPlanPage
   AdwPreferencesGroup *profiles_group;
   GtkRevealer         *message_revealer;
   GtkLabel            *message_label;
+  GtkStack            *chart_stack;
   CwChartView         *chart_view;
   GtkListBox          *breakdown_list;
 };
@@ -179,6 +184,8 @@ static void
 show_message (CwPlanPage *self, const char *message)
 {
   gtk_label_set_text (self->message_label, message != NULL ? message : "");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->message_label), message != NULL ? self->message_detail : NULL);
+  g_clear_pointer (&self->message_detail, g_free);
   gtk_revealer_set_reveal_child (self->message_revealer, message != NULL);
 }
 
@@ -302,6 +309,22 @@ read_inputs (CwPlanPage *self, CwConfig *config, uint64_t *usable, uint64_t *tot
   gtk_widget_remove_css_class (GTK_WIDGET (self->reserve_row), "error");
   cw_gpu_free (gpu);
 
+  if (reserve > *total)
+    {
+      g_autofree char *reserve_text = cw_format_size (reserve);
+      g_autofree char *total_text = cw_format_size (*total);
+      g_autofree char *reserve_exact = cw_format_size_exact (reserve);
+      g_autofree char *total_exact = cw_format_size_exact (*total);
+
+      gtk_widget_add_css_class (GTK_WIDGET (self->reserve_row), "error");
+      /* Translators: two sizes, e.g. "Reserve 200.00 GiB is larger than the GPU’s 140.40 GiB" */
+      g_string_append_printf (errors, _("Reserve %s is larger than the GPU’s %s"), reserve_text, total_text);
+      g_free (self->message_detail);
+      /* Translators: exact reserve and GPU memory, e.g. "214,748,364,800 B (200.00 GiB, 214.75 GB)" */
+      self->message_detail = g_strdup_printf (_("Reserve: %s\nGPU: %s"), reserve_exact, total_exact);
+      return FALSE;
+    }
+
   if (!cw_gpu_usable_bytes (*total, reserve, usable, &error))
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->reserve_row), "error");
@@ -347,7 +370,7 @@ static void
 add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan *plan,
                        gboolean have_cliff, uint64_t max_sq, GString *summary)
 {
-  char bytes[CW_BYTES_FORMAT_SIZE], gib[CW_BYTES_FORMAT_SIZE];
+  char bytes[CW_FORMAT_SIZE_EXACT_MAX], gib[CW_BYTES_FORMAT_SIZE];
   uint64_t peak = cw_plan_get_peak_bytes (plan);
   gboolean fits = peak <= self->usable_bytes;
   g_autofree char *subtitle = NULL;
@@ -361,11 +384,10 @@ add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan 
   else if (max_sq == 0)
     cliff = g_strdup (_("does not fit at any sq"));
   else
-    /* Translators: %s is the largest context length (a number) that still fits. */
     {
-      char number[32];
+      g_autofree char *number = cw_format_count (max_sq);
 
-      g_snprintf (number, sizeof number, "%" G_GUINT64_FORMAT, max_sq);
+      /* Translators: %s is the largest context length that still fits, digits grouped ("36,543,232"). */
       cliff = g_strdup_printf (_("fits up to sq = %s"), number);
     }
 
@@ -382,14 +404,14 @@ add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan 
   gtk_widget_add_css_class (verdict, "heading");
   adw_expander_row_add_action (ADW_EXPANDER_ROW (expander), verdict);
 
-  cw_bytes_format (peak, bytes, sizeof bytes);
+  cw_format_size_exact_to_buffer (peak, bytes, sizeof bytes);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (_("Peak"), bytes, TRUE));
 
   for (unsigned p = 0; p < cw_plan_get_n_phases (plan); p++)
     {
       g_autofree char *title = g_strdup_printf (_("Phase “%s”, live"), cw_plan_get_phase_name (plan, p));
 
-      cw_bytes_format (cw_plan_get_phase_live_bytes (plan, p), bytes, sizeof bytes);
+      cw_format_size_exact_to_buffer (cw_plan_get_phase_live_bytes (plan, p), bytes, sizeof bytes);
       adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (title, bytes, p == cw_plan_get_peak_phase (plan)));
     }
 
@@ -406,7 +428,7 @@ add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan 
       title = g_strdup_printf (cw_plan_get_buffer_is_input (plan, b) ? _("Buffer %s (input; live in %s)")
                                                                     : _("Buffer %s (live in %s)"),
                                cw_plan_get_buffer_name (plan, b), phases->str);
-      cw_bytes_format (cw_plan_get_buffer_bytes (plan, b), bytes, sizeof bytes);
+      cw_format_size_exact_to_buffer (cw_plan_get_buffer_bytes (plan, b), bytes, sizeof bytes);
       adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (title, bytes, FALSE));
     }
 
@@ -419,6 +441,28 @@ add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan 
 }
 
 /* ---- re-planning ---------------------------------------------------------- */
+
+/* A size field's value as people read it, beside the field. */
+static GtkWidget *
+new_size_hint (AdwEntryRow *row)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (label, "numeric");
+  adw_entry_row_add_suffix (row, label);
+  return label;
+}
+
+static void
+set_size_hint (GtkWidget *label, guint64 bytes)
+{
+  g_autofree char *size = cw_format_size (bytes);
+  g_autofree char *exact = cw_format_size_exact (bytes);
+
+  gtk_label_set_text (GTK_LABEL (label), size);
+  gtk_widget_set_tooltip_text (label, exact);
+}
 
 static void
 replan (CwPlanPage *self)
@@ -444,6 +488,8 @@ replan (CwPlanPage *self)
     }
 
   show_message (self, NULL);
+  set_size_hint (self->chunk_budget_hint, config.chunk_budget_bytes);
+  set_size_hint (self->granularity_hint, config.granularity);
   self->config = config;
   self->usable_bytes = usable;
   self->have_config = TRUE;
@@ -453,6 +499,14 @@ replan (CwPlanPage *self)
   /* Translators: usable of total memory, e.g. "131.00 GiB of 139.80 GiB". */
   usable_subtitle = g_strdup_printf (_("%s of %s"), usable_text, total_text);
   adw_action_row_set_subtitle (self->usable_row, usable_subtitle);
+  {
+    g_autofree char *usable_exact = cw_format_size_exact (usable);
+    g_autofree char *total_exact = cw_format_size_exact (total);
+    /* Translators: exact usable and total memory, one per line */
+    g_autofree char *tooltip = g_strdup_printf (_("Usable: %s\nTotal: %s"), usable_exact, total_exact);
+
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->usable_row), tooltip);
+  }
 
   clear_breakdown (self);
 
@@ -495,6 +549,8 @@ replan (CwPlanPage *self)
   chart_input.profiles = (const CwProfile **) chart_series->pdata;
   chart_input.n_profiles = chart_series->len;
   cw_chart_view_set_chart (self->chart_view, cw_gui_chart_cliff (&chart_input));
+  /* No curve to draw: say how to get one rather than show empty axes. */
+  gtk_stack_set_visible_child_name (self->chart_stack, chart_series->len > 0 ? "chart" : "no-profile");
   g_ptr_array_set_size (self->compared, 0);
   g_ptr_array_extend (self->compared, chart_series, NULL, NULL);
 
@@ -565,7 +621,7 @@ receipt_tooltip (CwChartView *view, const CwChartHit *hit, gpointer user_data)
   CwPlanPage *self = user_data;
   g_autoptr(CwReceiptRow) row = NULL;
   const CwReceipt *r;
-  char bytes[CW_BYTES_FORMAT_SIZE], id[32], sq[32];
+  char bytes[CW_FORMAT_SIZE_EXACT_MAX], id[32], sq[48];
 
   /* Only receipt points carry tags into the receipts list; curves have none. */
   if (g_strcmp0 (cw_chart_layer_get_kind (cw_chart_get_layer (cw_chart_view_get_chart (view), hit->layer)), "point") != 0)
@@ -575,15 +631,19 @@ receipt_tooltip (CwChartView *view, const CwChartHit *hit, gpointer user_data)
     return NULL;
   r = cw_receipt_row_get_receipt (row);
   g_snprintf (id, sizeof id, "%" G_GINT64_FORMAT, r->id);
-  g_snprintf (sq, sizeof sq, "%" G_GUINT64_FORMAT, r->config.sq);
+  {
+    g_autofree char *grouped = cw_format_count (r->config.sq);
+
+    g_strlcpy (sq, grouped, sizeof sq);
+  }
   if (r->status == CW_RECEIPT_STATUS_OOM)
     {
-      cw_bytes_format (r->oom_request_bytes, bytes, sizeof bytes);
+      cw_format_size_exact_to_buffer (r->oom_request_bytes, bytes, sizeof bytes);
       /* Translators: receipt id, lane, sq, bytes of the request that failed */
       return g_strdup_printf (_("Receipt %s: %s at sq=%s ran out of memory asking for %s (Enter or click: details)"),
                               id, r->lane, sq, bytes);
     }
-  cw_bytes_format (r->measured_peak_bytes, bytes, sizeof bytes);
+  cw_format_size_exact_to_buffer (r->measured_peak_bytes, bytes, sizeof bytes);
   /* Translators: receipt id, lane, sq, measured peak bytes */
   return g_strdup_printf (_("Receipt %s: %s at sq=%s measured %s (Enter or click: details)"), id, r->lane, sq, bytes);
 }
@@ -627,8 +687,11 @@ fill_from_preset (CwPlanPage *self, const char *preset)
   else
     SET_U64 (self->sk_row, config.sk);
   SET_U64 (self->topk_row, config.top_k);
-  SET_U64 (self->chunk_budget_row, config.chunk_budget_bytes);
-  SET_U64 (self->granularity_row, config.granularity);
+  /* Sizes in the binary-suffix form the fields accept ("512M", not 536870912). */
+#define SET_SIZE(row, v) G_STMT_START { g_autofree char *size_text = cw_format_size_entry ((guint64) (v)); set_entry_text ((row), size_text); } G_STMT_END
+  SET_SIZE (self->chunk_budget_row, config.chunk_budget_bytes);
+  SET_SIZE (self->granularity_row, config.granularity);
+#undef SET_SIZE
 #undef SET_U64
   combo_select (self->q_dtype_row, self->dtype_names, cw_dtype_get_name (config.q_dtype));
   combo_select (self->k_dtype_row, self->dtype_names, cw_dtype_get_name (config.k_dtype));
@@ -916,6 +979,7 @@ cw_plan_page_finalize (GObject *object)
   g_strfreev (self->causal_names);
   g_strfreev (self->profile_names);
   g_free (self->summary);
+  g_free (self->message_detail);
 
   G_OBJECT_CLASS (cw_plan_page_parent_class)->finalize (object);
 }
@@ -971,6 +1035,7 @@ cw_plan_page_class_init (CwPlanPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, profiles_group);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, message_revealer);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, chart_stack);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, chart_view);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, breakdown_list);
 }
@@ -1005,6 +1070,9 @@ cw_plan_page_init (CwPlanPage *self)
   combo_set_names (self->score_dtype_row, self->dtype_names);
   combo_set_names (self->index_dtype_row, self->dtype_names);
   combo_set_names (self->causal_row, self->causal_names);
+
+  self->chunk_budget_hint = new_size_hint (self->chunk_budget_row);
+  self->granularity_hint = new_size_hint (self->granularity_row);
 
   load_profiles (self);
 

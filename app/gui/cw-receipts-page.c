@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cw-format.h"
 #include "cw-gui-charts.h"
 #include "cw-receipt-row.h"
 #include "cw-receipts-page.h"
@@ -35,7 +36,9 @@ struct _CwReceiptsPage
   GtkDropDown        *status_dropdown;
   GtkDropDown        *lane_dropdown;
   GtkLabel           *count_label;
-  AdwViewStack       *list_stack;
+  GtkStack           *list_stack;
+  AdwStatusPage      *no_match_page;
+  GtkStack           *detail_stack;
   GtkColumnView      *column_view;
   GtkLabel           *detail_title;
   CwChartView        *chart_view;
@@ -245,6 +248,8 @@ filter_func (gpointer item, gpointer user_data)
   return TRUE;
 }
 
+static void refilter (CwReceiptsPage *self);
+
 static void
 update_count (CwReceiptsPage *self)
 {
@@ -256,7 +261,37 @@ update_count (CwReceiptsPage *self)
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u receipt", "%u of %u receipts", total),
                           shown, total);
   gtk_label_set_text (self->count_label, text);
-  adw_view_stack_set_visible_child_name (self->list_stack, shown > 0 ? "list" : "empty");
+
+  /* Say why the list is empty and what to do about it. */
+  if (shown > 0)
+    gtk_stack_set_visible_child_name (self->list_stack, "list");
+  else if (self->database == NULL)
+    gtk_stack_set_visible_child_name (self->list_stack, "no-database");
+  else if (total == 0)
+    gtk_stack_set_visible_child_name (self->list_stack, "no-receipts");
+  else
+    {
+      g_autofree char *count = cw_format_count (total);
+      /* Translators: %s is the number of receipts in the database */
+      g_autofree char *description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                   "No receipt matches the search and filters. Clear them to see the %s receipt in this database.",
+                                                                   "No receipt matches the search and filters. Clear them to see all %s receipts in this database.",
+                                                                   total),
+                                                      count);
+      adw_status_page_set_description (self->no_match_page, description);
+      gtk_stack_set_visible_child_name (self->list_stack, "no-match");
+    }
+  if (shown == 0)
+    gtk_stack_set_visible_child_name (self->detail_stack, "empty");
+}
+
+static void
+clear_filters_cb (CwReceiptsPage *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_drop_down_set_selected (self->status_dropdown, 0);
+  gtk_drop_down_set_selected (self->lane_dropdown, 0);
+  refilter (self);
 }
 
 static void
@@ -333,7 +368,7 @@ add_group (CwReceiptsPage *self, const char *title)
   return group;
 }
 
-static void
+static GtkWidget *
 add_line (GtkWidget *group, const char *title, const char *value)
 {
   GtkWidget *row = adw_action_row_new ();
@@ -347,23 +382,28 @@ add_line (GtkWidget *group, const char *title, const char *value)
   gtk_widget_add_css_class (label, "numeric");
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
+  return label;
 }
 
+/* "512.00 MiB"; the exact bytes (grouped) in the tooltip and in the
+ * selectable text a copy takes. */
 static void
 add_bytes_line (GtkWidget *group, const char *title, uint64_t bytes)
 {
-  char buf[CW_BYTES_FORMAT_SIZE];
+  g_autofree char *size = cw_format_size (bytes);
+  g_autofree char *exact = cw_format_size_exact (bytes);
+  GtkWidget *label = add_line (group, title, size);
 
-  add_line (group, title, cw_bytes_format (bytes, buf, sizeof buf));
+  gtk_widget_set_tooltip_text (label, exact);
 }
 
+/* Token counts and the like, grouped per locale: "36,543,232". */
 static void
 add_u64_line (GtkWidget *group, const char *title, uint64_t value)
 {
-  char buf[32];
+  g_autofree char *text = cw_format_count (value);
 
-  g_snprintf (buf, sizeof buf, "%" G_GUINT64_FORMAT, value);
-  add_line (group, title, buf);
+  add_line (group, title, text);
 }
 
 static const char *
@@ -383,6 +423,7 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
   GtkWidget *g;
 
   clear_details (self);
+  gtk_stack_set_visible_child_name (self->detail_stack, "detail");
 
   /* Translators: receipt number, lane name, status */
   g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, r->id);
@@ -425,8 +466,16 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
     }
   if (r->predicted_input_bytes)
     add_bytes_line (g, _("Inputs (predicted)"), r->predicted_input_bytes);
-  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT " B", r->memgetinfo_delta_bytes);
-  add_line (g, _("cudaMemGetInfo delta"), buf);
+  {
+    guint64 magnitude = r->memgetinfo_delta_bytes < 0 ? (guint64) 0 - (guint64) r->memgetinfo_delta_bytes
+                                                      : (guint64) r->memgetinfo_delta_bytes;
+    g_autofree char *size = cw_format_size (magnitude);
+    g_autofree char *exact = cw_format_size_exact (magnitude);
+    g_autofree char *text = g_strconcat (r->memgetinfo_delta_bytes < 0 ? "−" : "", size, NULL);
+    g_autofree char *tooltip = g_strconcat (r->memgetinfo_delta_bytes < 0 ? "−" : "", exact, NULL);
+
+    gtk_widget_set_tooltip_text (add_line (g, _("cudaMemGetInfo delta"), text), tooltip);
+  }
   if (r->lane_ns)
     {
       g_snprintf (buf, sizeof buf, "%.3f ms", (double) r->lane_ns / 1e6);
@@ -548,6 +597,7 @@ detail_loaded_cb (GObject *object, GAsyncResult *result, gpointer user_data)
       clear_details (self);
       gtk_label_set_text (self->detail_title, message);
       cw_chart_view_set_chart (self->chart_view, NULL);
+      gtk_stack_set_visible_child_name (self->detail_stack, "detail");
       self->detail_id = 0;
     }
   else
@@ -592,6 +642,7 @@ cw_receipts_page_set_database (CwReceiptsPage *self, CwReceiptDatabase *database
   self->detail_id = 0;
   gtk_label_set_text (self->detail_title, _("Select a receipt to see its details."));
   cw_chart_view_set_chart (self->chart_view, NULL);
+  gtk_stack_set_visible_child_name (self->detail_stack, "empty");
   update_count (self);
 }
 
@@ -671,6 +722,22 @@ cw_receipts_page_select_id (CwReceiptsPage *self, gint64 id)
   return FALSE;
 }
 
+/* What the list side shows: "list", "no-database", "no-receipts" or
+ * "no-match"; the detail side: "detail" or "empty". For the self-test. */
+const char *
+cw_receipts_page_get_list_state (CwReceiptsPage *self)
+{
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), NULL);
+  return gtk_stack_get_visible_child_name (self->list_stack);
+}
+
+const char *
+cw_receipts_page_get_detail_state (CwReceiptsPage *self)
+{
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), NULL);
+  return gtk_stack_get_visible_child_name (self->detail_stack);
+}
+
 gint64
 cw_receipts_page_get_detail_id (CwReceiptsPage *self)
 {
@@ -696,6 +763,9 @@ cw_receipts_page_dispose (GObject *object)
   g_clear_pointer (&self->detail_groups, g_ptr_array_unref);
   g_clear_pointer (&self->search_text, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_RECEIPTS_PAGE);
+  /* The template's top box has no id, so dispose_template leaves it. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (cw_receipts_page_parent_class)->dispose (object);
 }
@@ -717,6 +787,9 @@ cw_receipts_page_class_init (CwReceiptsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, lane_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, no_match_page);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, detail_stack);
+  gtk_widget_class_bind_template_callback (widget_class, clear_filters_cb);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, column_view);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, detail_title);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, chart_view);

@@ -30,5 +30,7 @@ gboolean     cw_receipts_page_select_id          (CwReceiptsPage    *self,
                                                   gint64             id);
 /* Id of the receipt shown in the detail pane (its trace loaded); 0 if none. */
 gint64       cw_receipts_page_get_detail_id      (CwReceiptsPage    *self);
+const char  *cw_receipts_page_get_list_state     (CwReceiptsPage    *self);
+const char  *cw_receipts_page_get_detail_state   (CwReceiptsPage    *self);
 
 G_END_DECLS

@@ -155,6 +155,53 @@ show_page (SelfTest *t, const char *name)
 
 /* ---- steps ------------------------------------------------------------------ */
 
+/* Issue 16 item 7: pages with nothing to show say why and what to do
+ * (AdwStatusPage in a GtkStack), not blank 0–1 axes. Fresh pages have no
+ * database. */
+static gboolean
+step_empty_states (SelfTest *t)
+{
+  GtkWidget *receipts = g_object_ref_sink (g_object_new (CW_TYPE_RECEIPTS_PAGE, NULL));
+  GtkWidget *compare = g_object_ref_sink (g_object_new (CW_TYPE_COMPARE_PAGE, NULL));
+  const char *list = cw_receipts_page_get_list_state (CW_RECEIPTS_PAGE (receipts));
+  const char *detail = cw_receipts_page_get_detail_state (CW_RECEIPTS_PAGE (receipts));
+  const char *scatter = cw_compare_page_get_state (CW_COMPARE_PAGE (compare));
+
+  g_string_append_printf (t->report, "empty-states receipts=%s detail=%s compare=%s\n", list, detail, scatter);
+  if (g_strcmp0 (list, "no-database") != 0 || g_strcmp0 (detail, "empty") != 0)
+    fail (t, "without a database the Receipts page shows %s / %s, not its status pages", list, detail);
+  if (g_strcmp0 (scatter, "empty") != 0)
+    fail (t, "without a database the Compare page shows %s, not its status page", scatter);
+  g_object_unref (receipts);
+  g_object_unref (compare);
+  return TRUE;
+}
+
+/* Issue 16 item 8: no raw integer of five or more digits where people read
+ * the plan ("fits up to sq = 36543232"); digits are grouped per locale. */
+static void
+check_no_raw_numbers (SelfTest *t, GtkWidget *widget, guint *n_rows)
+{
+  if (ADW_IS_EXPANDER_ROW (widget))
+    {
+      const char *subtitle = adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (widget));
+      guint run = 0;
+
+      (*n_rows)++;
+      for (const char *p = subtitle; p != NULL && *p != '\0'; p++)
+        {
+          run = g_ascii_isdigit (*p) ? run + 1 : 0;
+          if (run >= 5)
+            {
+              fail (t, "the plan breakdown shows a raw number: %s", subtitle);
+              break;
+            }
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    check_no_raw_numbers (t, child, n_rows);
+}
+
 static gboolean
 step_wait_database (SelfTest *t)
 {
@@ -270,6 +317,13 @@ step_plan_change_input (SelfTest *t)
     }
 
   t->plan_before = cw_plan_page_dup_summary (plan);
+  {
+    guint n_rows = 0;
+
+    check_no_raw_numbers (t, GTK_WIDGET (plan), &n_rows);
+    if (n_rows == 0)
+      fail (t, "the plan breakdown has no profile rows");
+  }
   g_string_append_printf (t->report, "plan-before sq=%" G_GUINT64_FORMAT "\n%s", config.sq, t->plan_before);
 
   /* Double the context, as a user typing into the sq field. */
@@ -356,6 +410,39 @@ step_plan_bad_input_check (SelfTest *t)
   return TRUE;
 }
 
+/* Issue 16 item 8: a reserve larger than the GPU is refused in sizes people
+ * read ("Reserve 97.66 TiB is larger than the GPU’s 140.40 GiB"), not
+ * "reserve 107374182400000 B is larger…". */
+static gboolean
+step_plan_big_reserve (SelfTest *t)
+{
+  cw_plan_page_set_field (CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan")), "reserve", "100000G");
+  return TRUE;
+}
+
+static gboolean
+step_plan_big_reserve_check (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  g_autofree char *summary = NULL;
+  guint run = 0, longest = 0;
+
+  if (g_get_monotonic_time () - t->step_started < 200 * G_TIME_SPAN_MILLISECOND)
+    return FALSE;
+
+  summary = cw_plan_page_dup_summary (plan);
+  g_string_append_printf (t->report, "big-reserve reserve=100000G -> %s", summary);
+  for (const char *p = summary; *p != '\0'; p++)
+    {
+      run = g_ascii_isdigit (*p) ? run + 1 : 0;
+      longest = MAX (longest, run);
+    }
+  if (!g_str_has_prefix (summary, "error: ") || strstr (summary, "TiB") == NULL || longest >= 5)
+    fail (t, "a reserve larger than the GPU is not refused in readable sizes: %s", summary);
+  cw_plan_page_set_field (plan, "reserve", "");
+  return TRUE;
+}
+
 /* The plan chart's receipts are reachable by keyboard too: an arrow key
  * onto the first receipt point opens it on the Receipts page. */
 static gboolean
@@ -423,6 +510,10 @@ step_receipts_detail (SelfTest *t)
 
   g_string_append_printf (t->report, "receipt-detail id=%" G_GINT64_FORMAT " shown=%u\n", id,
                           g_list_model_get_n_items (filtered));
+  if (g_strcmp0 (cw_receipts_page_get_list_state (page), "list") != 0
+      || g_strcmp0 (cw_receipts_page_get_detail_state (page), "detail") != 0)
+    fail (t, "a selected receipt shows %s / %s, not the list and its detail",
+          cw_receipts_page_get_list_state (page), cw_receipts_page_get_detail_state (page));
   check_export (t, "timeline.png");
   screenshot (t, "page-receipts.png");
   return TRUE;
@@ -452,6 +543,10 @@ step_receipts_search (SelfTest *t)
     return FALSE;
   if (n != 0)
     fail (t, "a search that matches nothing still shows %u receipts", n);
+  else if (g_strcmp0 (cw_receipts_page_get_list_state (page), "no-match") != 0
+           || g_strcmp0 (cw_receipts_page_get_detail_state (page), "empty") != 0)
+    fail (t, "a search that matches nothing shows %s / %s, not the no-match status",
+          cw_receipts_page_get_list_state (page), cw_receipts_page_get_detail_state (page));
   g_string_append_printf (t->report, "search-none=%u\n", n);
   cw_receipts_page_set_search_text (page, "");
   return TRUE;
@@ -530,6 +625,9 @@ step_compare_keys (SelfTest *t)
     fail (t, "the arrow keys reach no point on the Compare chart");
   else if (cw_compare_page_get_point_text (page) == NULL)
     fail (t, "stepping onto a Compare point showed no error line");
+  if (g_strcmp0 (cw_compare_page_get_state (page), "content") != 0)
+    fail (t, "the Compare page shows its status page (%s) with %u receipts listed",
+          cw_compare_page_get_state (page), n);
   g_string_append_printf (t->report, "compare-rows=%u first-point: %s\n", n,
                           cw_compare_page_get_point_text (page) ? cw_compare_page_get_point_text (page) : "(none)");
   check_export (t, "compare.svg");
@@ -671,6 +769,7 @@ static const struct {
   const char *name;
   StepFunc    func;
 } steps[] = {
+  { "empty states without a database", step_empty_states },
   { "wait for the sample database", step_wait_database },
   { "reload the database", step_reload_start },
   { "wait for the reload", step_reload_wait },
@@ -679,6 +778,8 @@ static const struct {
   { "check the re-plan and export", step_plan_check },
   { "type a bad value", step_plan_bad_input },
   { "check it is refused with its reason", step_plan_bad_input_check },
+  { "type a reserve larger than the GPU", step_plan_big_reserve },
+  { "check it is refused in readable sizes", step_plan_big_reserve_check },
   { "a receipt on the cliff chart, by keyboard", step_plan_receipt },
   { "its detail on the Receipts page", step_plan_receipt_detail },
   { "select a receipt", step_receipts_select },

@@ -3,6 +3,8 @@
 
 #include "cw-chart-axis.h"
 
+#include <locale.h>
+
 static const char *
 fmt (CwChartUnit unit, double v)
 {
@@ -173,6 +175,56 @@ test_log_ticks (void)
          "log accepted negative");
 }
 
+/* Issue 16: under a German LC_NUMERIC the ticks read "1,00K 4,00K 16,0K"
+ * (trailing zeros were trimmed only after '.'). Every language must show the
+ * same significant digits; only the decimal separator may differ. The locale
+ * comes from tests/app/meson.build (LOCPATH, built with localedef). */
+static void
+test_locale_decimal_comma (void)
+{
+  static const char *names[] = { "de_DE.UTF-8", "de_DE.utf8", "de_DE" };
+  CwChartTick t[CW_CHART_MAX_TICKS];
+  const char *set = NULL;
+  double min, max;
+  size_t n;
+
+  for (size_t i = 0; i < sizeof names / sizeof names[0] && set == NULL; i++)
+    set = setlocale (LC_NUMERIC, names[i]);
+  if (set == NULL || strcmp (localeconv ()->decimal_point, ",") != 0)
+    {
+      printf ("# no German LC_NUMERIC (localedef missing?): decimal-comma checks skipped\n");
+      setlocale (LC_NUMERIC, "C");
+      return;
+    }
+
+  CHECK (strcmp (fmt (CW_CHART_UNIT_TOKENS, 1024), "1K") == 0, "de: got %s", fmt (CW_CHART_UNIT_TOKENS, 1024));
+  CHECK (strcmp (fmt (CW_CHART_UNIT_TOKENS, 16384), "16K") == 0, "de: got %s", fmt (CW_CHART_UNIT_TOKENS, 16384));
+  CHECK (strcmp (fmt (CW_CHART_UNIT_TOKENS, 1048576), "1M") == 0, "de: got %s", fmt (CW_CHART_UNIT_TOKENS, 1048576));
+  CHECK (strcmp (fmt (CW_CHART_UNIT_TOKENS, 1536), "1,5K") == 0, "de: got %s", fmt (CW_CHART_UNIT_TOKENS, 1536));
+  CHECK (strcmp (fmt (CW_CHART_UNIT_BYTES, 1.5 * GiB), "1,5 GiB") == 0, "de: got %s", fmt (CW_CHART_UNIT_BYTES, 1.5 * GiB));
+  CHECK (strcmp (fmt (CW_CHART_UNIT_BYTES, 32 * GiB), "32 GiB") == 0, "de: got %s", fmt (CW_CHART_UNIT_BYTES, 32 * GiB));
+  CHECK (strcmp (fmt (CW_CHART_UNIT_SECONDS, 0.0025), "2,5 ms") == 0, "de: got %s", fmt (CW_CHART_UNIT_SECONDS, 0.0025));
+  CHECK (strcmp (fmt (CW_CHART_UNIT_NUMBER, 0.25), "0,25") == 0, "de: got %s", fmt (CW_CHART_UNIT_NUMBER, 0.25));
+  {
+    char buf[64];
+    cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, 80.0 * GiB, 2, buf, sizeof buf);
+    CHECK (strcmp (buf, "80 GiB") == 0, "de: got %s", buf);
+    cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, 79.25 * GiB, 2, buf, sizeof buf);
+    CHECK (strcmp (buf, "79,25 GiB") == 0, "de: got %s", buf);
+  }
+
+  /* The Plan page's axis (1K..4M): the same labels as in English. */
+  min = 1024, max = 4194304;
+  n = cw_chart_axis_nice_ticks (CW_CHART_SCALE_LOG10, CW_CHART_UNIT_TOKENS, &min, &max, 7, t, CW_CHART_MAX_TICKS);
+  {
+    static const char *want[] = { "1K", "4K", "16K", "64K", "256K", "1M", "4M" };
+    CHECK (n == 7, "de: n = %zu", n);
+    for (size_t i = 0; i < n && i < 7; i++)
+      CHECK (strcmp (t[i].label, want[i]) == 0, "de: tick %zu: %s, want %s", i, t[i].label, want[i]);
+  }
+  setlocale (LC_NUMERIC, "C");
+}
+
 static void
 test_parse (void)
 {
@@ -194,6 +246,7 @@ main (void)
   test_format ();
   test_linear_ticks ();
   test_log_ticks ();
+  test_locale_decimal_comma ();
   test_parse ();
   return test_finish ("test-chart-axis");
 }

@@ -486,7 +486,65 @@ fake_translate (const char *msgid)
     return "%s Belege";
   if (strcmp (msgid, "OOM receipts") == 0)
     return "OOM-Belege";
+  if (strcmp (msgid, "transfer") == 0)
+    return "übertragen";
+  if (strcmp (msgid, "recompute") == 0)
+    return "neu berechnen";
   return msgid;
+}
+
+/* Issue 16: the decision that leads each boundary note ("transfer: ...")
+ * came from the planner untranslated. */
+static void
+test_indexcache_translation (void)
+{
+  static const struct { uint64_t link; const char *de; const char *en; } cases[] = {
+    { 1, "neu berechnen: ", "recompute: " },
+    { 1000000000000000000ull, "übertragen: ", "transfer: " },
+  };
+
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+    {
+      CwError error = CW_ERROR_INIT;
+      CwIndexCacheConfig ic;
+      CwIndexCachePlan *plan;
+      CwConfig config;
+
+      cw_config_init_default (&config);
+      cw_index_cache_config_init (&ic);
+      ic.n_layers = 8;
+      ic.every_n = 3;
+      ic.n_stages = 2;
+      ic.link_bytes_per_s = cases[c].link;
+      ic.flops_per_s = 1000000000ull;
+      plan = cw_index_cache_plan_new (&config, &ic, &error);
+      CHECK (plan != NULL, "%s", error.message);
+      if (plan == NULL)
+        continue;
+      for (int lang = 0; lang < 2; lang++)
+        {
+          const char *want = lang == 0 ? cases[c].de : cases[c].en;
+          CwChart *chart;
+          size_t n_found = 0;
+
+          cw_chart_set_translate_func (lang == 0 ? fake_translate : NULL);
+          chart = cw_chart_builder_indexcache (plan, NULL, &error);
+          CHECK (chart != NULL, "%s", error.message);
+          for (size_t i = 0; chart != NULL && i < cw_chart_get_n_layers (chart); i++)
+            {
+              CwChartLayer *layer = cw_chart_get_layer (chart, i);
+              if (strcmp (cw_chart_layer_get_kind (layer), "vline") != 0)
+                continue;
+              n_found++;
+              CHECK (strncmp (cw_chart_layer_get_label (layer), want, strlen (want)) == 0,
+                     "boundary note '%s', want it to start with '%s'", cw_chart_layer_get_label (layer), want);
+            }
+          CHECK (n_found == 1, "%zu boundary notes", n_found);
+          cw_chart_free (chart);
+        }
+      cw_chart_set_translate_func (NULL);
+      cw_index_cache_plan_free (plan);
+    }
 }
 
 static void
@@ -521,6 +579,7 @@ main (void)
   test_compare_band ();
   test_timeline ();
   test_indexcache ();
+  test_indexcache_translation ();
   test_translation ();
   return test_finish ("test-chart-builders");
 }
