@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cw-receipt-store-private.h"
 
@@ -96,7 +97,31 @@ pragma_int (CwReceiptStore *store, const char *sql, int64_t *out, CwError *error
   return true;
 }
 
-/* Reads the first 16 bytes: a non-empty file that does not start with the
+/* Whether a non-empty -wal lies beside the database: committed receipts
+ * that are not in the main file yet. */
+static bool
+has_pending_wal (const char *path)
+{
+  char wal[4096];
+  struct stat st;
+
+  snprintf (wal, sizeof wal, "%s-wal", path);
+  return stat (wal, &st) == 0 && st.st_size > 0;
+}
+
+void
+cw_receipt_store_remove_files (const char *path)
+{
+  char side[4096];
+
+  unlink (path);
+  snprintf (side, sizeof side, "%s-wal", path);
+  unlink (side);
+  snprintf (side, sizeof side, "%s-shm", path);
+  unlink (side);
+}
+
+/* Reads the header (100 bytes): a non-empty file that does not start with the
  * SQLite magic is refused before SQLite touches it (it would otherwise
  * happily treat some files as an empty database in a later write). */
 static bool
@@ -154,8 +179,6 @@ check_file_header (const char *path, bool *exists, bool *empty, CwError *error)
     uint32_t valid_for = ((uint32_t) header[92] << 24) | ((uint32_t) header[93] << 16)
                          | ((uint32_t) header[94] << 8) | header[95];
     uint64_t page_size = page == 1 ? 65536u : page;
-    char wal[4096];
-    struct stat wst;
 
     if (page_size < 512 || (page_size & (page_size - 1)) != 0)
       {
@@ -166,8 +189,7 @@ check_file_header (const char *path, bool *exists, bool *empty, CwError *error)
     /* A writer killed inside a checkpoint can leave the main file short of
      * its header with the missing pages still in the -wal, which SQLite
      * replays: only a file with no pending WAL is judged by its size. */
-    snprintf (wal, sizeof wal, "%s-wal", path);
-    if (stat (wal, &wst) == 0 && wst.st_size > 0)
+    if (has_pending_wal (path))
       return true;
     if ((uint64_t) st.st_size % page_size != 0
         || (valid_for == change && pages > 0 && (uint64_t) st.st_size < (uint64_t) pages * page_size))
@@ -329,17 +351,14 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
         {
           /* WAL database in a directory we cannot write (-shm cannot be made). */
           char *uri;
-          char wal[4096];
-          struct stat wst;
 
           /* immutable=1 reads the main file only: with committed receipts
            * still in a -wal it would show fewer receipts and say nothing. */
-          snprintf (wal, sizeof wal, "%s-wal", path);
-          if (stat (wal, &wst) == 0 && wst.st_size > 0)
+          if (has_pending_wal (path))
             {
               cw_error_set (error, CW_ERROR_IO,
-                            "%s: its write-ahead log (%s) holds receipts that cannot be read in a read-only "
-                            "place; copy the database and its -wal somewhere writable", path, wal);
+                            "%s: its write-ahead log (%s-wal) holds receipts that cannot be read in a read-only "
+                            "place; copy the database and its -wal somewhere writable", path, path);
               store_free (store);
               return NULL;
             }

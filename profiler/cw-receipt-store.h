@@ -45,6 +45,10 @@ CwReceiptStore  *cw_receipt_store_open  (const char *path, unsigned flags, CwErr
 void             cw_receipt_store_close (CwReceiptStore *store);
 const char      *cw_receipt_store_get_path (const CwReceiptStore *store);
 
+/* Removes a database file and its -wal and -shm (what a failed command that
+ * created the file leaves behind). Missing files are not an error. */
+void             cw_receipt_store_remove_files (const char *path);
+
 /* Inserts the receipt with its buffers, phases and trace in one transaction.
  * Sets receipt->id and returns it; 0 on error. A receipt whose UUID is already
  * in the store is refused (CW_ERROR_INVALID). */

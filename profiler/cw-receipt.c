@@ -328,13 +328,21 @@ fail:
   return NULL;
 }
 
+/* max(predicted / divisor, 8 MiB): 8 MiB is allocator slack the planner
+ * does not model; the division floors, never more lenient than the rule. */
+static uint64_t
+tolerance_bytes (uint64_t predicted_bytes, uint64_t divisor)
+{
+  const uint64_t floor_bytes = 8ull << 20;
+  uint64_t share = predicted_bytes / divisor;
+
+  return share > floor_bytes ? share : floor_bytes;
+}
+
 uint64_t
 cw_receipt_peak_tolerance_bytes (uint64_t predicted_bytes)
 {
-  const uint64_t floor_bytes = 8ull << 20;  /* 8 MiB: allocator slack the planner does not model */
-  uint64_t pct = predicted_bytes / 100;     /* floor: never more lenient than 1 % */
-
-  return pct > floor_bytes ? pct : floor_bytes;
+  return tolerance_bytes (predicted_bytes, 100);   /* 1 % */
 }
 
 const char *
@@ -414,15 +422,11 @@ cw_receipt_get_charted_peak (const CwReceipt *receipt)
 uint64_t
 cw_receipt_get_tolerance_bytes (const CwReceipt *receipt)
 {
-  const uint64_t floor_bytes = 8ull << 20;
-  uint64_t p, pct;
+  uint64_t p;
 
   cw_receipt_get_compared_peaks (receipt, &p, NULL);
-  if (!cw_receipt_is_exec (receipt))
-    return cw_receipt_peak_tolerance_bytes (p);
-  /* 0.5 %, rounded down: never more lenient than the rule says. */
-  pct = p / 200;
-  return pct > floor_bytes ? pct : floor_bytes;
+  /* External programs: 0.5 %; lanes: 1 %. */
+  return tolerance_bytes (p, cw_receipt_is_exec (receipt) ? 200 : 100);
 }
 
 bool

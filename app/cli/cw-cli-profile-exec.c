@@ -693,15 +693,7 @@ out:
   cw_receipt_store_close (store);
   /* A failed command leaves nothing behind: a database it created for
    * receipts it could not store goes again. */
-  if (!stored && !db_existed && store != NULL)
-    {
-      char side[PATH_MAX + 8];
-
-      unlink (o.db);
-      snprintf (side, sizeof side, "%s-wal", o.db);
-      unlink (side);
-      snprintf (side, sizeof side, "%s-shm", o.db);
-      unlink (side);
-    }
+  if (!stored && !db_existed)
+    cw_receipt_store_remove_files (o.db);
   return status;
 }

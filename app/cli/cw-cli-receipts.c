@@ -932,17 +932,9 @@ cmd_merge (Options *o)
                                     &total_added, &total_skipped, &error))
     {
       cw_receipt_store_close (dst);
+      /* A failed merge into a new path leaves no empty database behind. */
       if (!existed)
-        {
-          char side[4096];
-
-          /* A failed merge into a new path leaves no empty database behind. */
-          unlink (o->into);
-          snprintf (side, sizeof side, "%s-wal", o->into);
-          unlink (side);
-          snprintf (side, sizeof side, "%s-shm", o->into);
-          unlink (side);
-        }
+        cw_receipt_store_remove_files (o->into);
       return runtime_fail (&error);
     }
   printf ("%s: %" PRId64 " receipts (%" PRIu64 " added, %" PRIu64 " skipped as duplicates)\n", o->into,

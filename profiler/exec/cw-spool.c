@@ -6,9 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <fcntl.h>
-#include <unistd.h>
+
+#include "cw-data.h"
 
 _Static_assert (sizeof (CwSpoolRecordHeader) == 8, "record header is 8 bytes");
 _Static_assert (sizeof (CwSpoolHeader) % 8 == 0, "spool header keeps records 8-aligned");
@@ -342,7 +341,6 @@ cw_spool_read (const char *path, CwError *error)
 {
   CwSpool *s;
   FILE *f;
-  struct stat st;
   unsigned char *rec = NULL;
   uint64_t offset;
 
@@ -367,34 +365,18 @@ cw_spool_read (const char *path, CwError *error)
   s->devices.item_size = sizeof (CwSpoolDeviceInfo);
   s->messages.item_size = sizeof (CwSpoolMessageEvent);
 
-  /* A FIFO or a device would block or never end: only regular files. The
-   * open itself must not block on a FIFO without a writer. */
-  {
-    int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-    if (fd < 0)
-      {
-        cw_error_set (error, CW_ERROR_IO, "%s: %s", path, strerror (errno));
-        cw_spool_free (s);
-        return NULL;
-      }
-    if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-      {
-        close (fd);
+  /* A FIFO or a device would block or never end: only regular files, and
+   * the open itself must not block (cw_data_open_regular). */
+  f = cw_data_open_regular (path);
+  if (f == NULL)
+    {
+      if (errno == EINVAL)
         cw_error_set (error, CW_ERROR_CORRUPT, "%s: not a regular file", path);
-        cw_spool_free (s);
-        return NULL;
-      }
-    fcntl (fd, F_SETFL, fcntl (fd, F_GETFL) & ~O_NONBLOCK);
-    f = fdopen (fd, "rb");
-    if (f == NULL)
-      {
+      else
         cw_error_set (error, CW_ERROR_IO, "%s: %s", path, strerror (errno));
-        close (fd);
-        cw_spool_free (s);
-        return NULL;
-      }
-  }
+      cw_spool_free (s);
+      return NULL;
+    }
   if (fread (&s->header, 1, sizeof s->header, f) != sizeof s->header
       || memcmp (s->header.magic, CW_SPOOL_MAGIC, 8) != 0)
     {
