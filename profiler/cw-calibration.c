@@ -358,8 +358,18 @@ load_lane (CwReceiptStore *store, const char *lane, const char *gpu_filter, cons
           cw_receipt_list_free (list);
           return false;
         }
-      for (size_t b = 0; b < r->n_buffers; b++)
+      /* The payload is the int32 top-k [b, sq, k] that crossed the link: the
+       * prediction's "idx" buffer (index-full-layer / index-shared profiles),
+       * or the "payload" buffer that receipts written before those profiles
+       * carry instead. */
+      for (size_t b = 0; b < r->n_buffers && !have_payload; b++)
         if (strcmp (r->buffers[b].name, "payload") == 0)
+          {
+            pt->payload_bytes = r->buffers[b].bytes;
+            have_payload = true;
+          }
+      for (size_t b = 0; b < r->n_buffers && !have_payload; b++)
+        if (strcmp (r->buffers[b].name, "idx") == 0)
           {
             pt->payload_bytes = r->buffers[b].bytes;
             have_payload = true;

@@ -69,13 +69,7 @@ cw_lane_kind_from_name (const char *name, CwLaneKind *out)
 const char *
 cw_lane_kind_get_profile (CwLaneKind lane)
 {
-  switch (lane)
-    {
-    case CW_LANE_MATERIALIZE: return "materialize";
-    case CW_LANE_FUSED: return "fused";
-    case CW_LANE_STREAMING: return "streaming";
-    default: return NULL;
-    }
+  return cw_receipt_lane_get_profile (cw_lane_kind_get_name (lane));
 }
 
 void

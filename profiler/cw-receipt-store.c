@@ -20,6 +20,7 @@ struct _CwReceiptStore {
   sqlite3        *db;
   char           *path;
   bool            writable;
+  bool            plan_missing;   /* CW_RECEIPT_STORE_PLAN_MISSING */
   pthread_mutex_t lock;
 };
 
@@ -319,6 +320,7 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
     }
   pthread_mutex_init (&store->lock, NULL);
   store->writable = create;
+  store->plan_missing = (flags & CW_RECEIPT_STORE_PLAN_MISSING) != 0;
 
   oflags = SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_URI
            | (create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY);
@@ -1238,6 +1240,17 @@ load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], CwE
   return true;
 }
 
+/* A profile that no longer loads or plans leaves the receipt unpredicted, as
+ * it was stored: reading never fails because of the planner. */
+static void
+plan_missing (CwReceiptStore *store, CwReceipt *r)
+{
+  CwError ignored = CW_ERROR_INIT;
+
+  if (store->plan_missing)
+    cw_receipt_plan_missing_prediction (r, &ignored);
+}
+
 static CwReceipt *
 load_where (CwReceiptStore *store, const char *where, int64_t id, const char *uuid, CwError *error)
 {
@@ -1290,6 +1303,7 @@ load_where (CwReceiptStore *store, const char *where, int64_t id, const char *uu
       cw_receipt_free (r);
       return NULL;
     }
+  plan_missing (store, r);
   return r;
 }
 
@@ -1534,6 +1548,7 @@ cw_receipt_store_query (CwReceiptStore *store, const CwReceiptQuery *query, CwEr
           goto fail;
         }
       r->trace_loaded = false;
+      plan_missing (store, r);
       list->items[list->n_items++] = r;
     }
   if (rc != SQLITE_DONE)

@@ -34,6 +34,10 @@ typedef enum {
   CW_RECEIPT_STORE_READONLY = 0,       /* existing file, read only */
   CW_RECEIPT_STORE_CREATE   = 1 << 0,  /* read-write; create and initialise if missing or empty; migrate */
   CW_RECEIPT_STORE_NO_CHECK = 1 << 1,  /* skip PRAGMA quick_check on open (large files) */
+  /* Readers for display and comparison: a receipt loaded without a stored
+   * prediction whose lane has a profile is planned at its stored
+   * configuration (cw_receipt_plan_missing_prediction); nothing is written. */
+  CW_RECEIPT_STORE_PLAN_MISSING = 1 << 2,
 } CwReceiptStoreFlags;
 
 /* The schema version this build writes (= number of migrations). */

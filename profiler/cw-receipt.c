@@ -14,6 +14,7 @@
 
 #include "cw-build-config.h"
 #include "cw-git-revision.h"
+#include "cw-profile.h"
 
 static const char *const status_names[CW_RECEIPT_N_STATUS] = {
   [CW_RECEIPT_STATUS_OK] = "ok",
@@ -382,6 +383,83 @@ cw_receipt_set_prediction (CwReceipt *r, const CwPlan *plan, CwError *error)
   for (unsigned i = 0; i < cw_plan_get_n_phases (plan); i++)
     if (!cw_receipt_add_phase (r, cw_plan_get_phase_name (plan, i), cw_plan_get_phase_live_bytes (plan, i), error))
       return false;
+  return true;
+}
+
+/* One table for every front end: the lanes of cw-profiler.c and of
+ * profiler/transfer, each with the profile that models what it allocates.
+ * A transfer sender holds what its anchor stage held; a receiver holds what
+ * the shared step holds. */
+static const struct {
+  const char *lane;
+  const char *profile;
+} lane_profiles[] = {
+  { "materialize", "materialize" },
+  { "fused", "fused" },
+  { "streaming", "streaming" },
+  { "index-mask", "index-mask" },
+  { "index-mask-host-checked", "index-mask" },
+  { "index-full-layer", "index-full-layer" },
+  { "index-transfer-send", "index-full-layer" },
+  { "index-transfer-recv", "index-shared" },
+  { "index-shared", "index-shared" },
+  { "index-recompute", "index-recompute" },
+};
+
+const char *
+cw_receipt_lane_get_profile (const char *lane)
+{
+  if (lane == NULL)
+    return NULL;
+  for (size_t i = 0; i < sizeof lane_profiles / sizeof lane_profiles[0]; i++)
+    if (strcmp (lane, lane_profiles[i].lane) == 0)
+      return lane_profiles[i].profile;
+  return NULL;
+}
+
+const char *
+cw_receipt_get_peak_source (const CwReceipt *r)
+{
+  static const char *const tallied[] = { "index-full-layer", "index-transfer-send", "index-transfer-recv",
+                                         "index-shared", "index-recompute" };
+
+  for (size_t i = 0; i < sizeof tallied / sizeof tallied[0]; i++)
+    if (strcmp (r->lane, tallied[i]) == 0)
+      return "cudaMalloc requests tallied by the transfer driver";
+  return "CUPTI alloc/free";
+}
+
+bool
+cw_receipt_predict_from_lane (CwReceipt *r, CwError *error)
+{
+  const char *name = r ? cw_receipt_lane_get_profile (r->lane) : NULL;
+  CwProfile *profile;
+  CwPlan *plan;
+  bool ok;
+
+  if (name == NULL)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "lane '%s' has no profile", r ? r->lane : "(null)");
+      return false;
+    }
+  profile = cw_profile_load (name, error);
+  if (profile == NULL)
+    return false;
+  plan = cw_plan_new (profile, &r->config, error);
+  ok = plan != NULL && cw_receipt_set_prediction (r, plan, error);
+  cw_plan_free (plan);
+  cw_profile_free (profile);
+  return ok;
+}
+
+bool
+cw_receipt_plan_missing_prediction (CwReceipt *r, CwError *error)
+{
+  if (r == NULL || r->predicted_peak_bytes != 0 || cw_receipt_lane_get_profile (r->lane) == NULL)
+    return false;
+  if (!cw_receipt_predict_from_lane (r, error))
+    return false;
+  r->prediction_on_read = true;
   return true;
 }
 

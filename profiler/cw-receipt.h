@@ -153,6 +153,10 @@ typedef struct {
   /* predicted (planner, at run time) */
   uint64_t        predicted_peak_bytes;
   uint64_t        predicted_input_bytes;
+  /* Not stored: true when the prediction above was planned when the receipt
+   * was read (CW_RECEIPT_STORE_PLAN_MISSING), from its stored configuration
+   * and its lane's profile, because the run stored none. */
+  bool            prediction_on_read;
 
   /* measured */
   uint64_t        measured_peak_bytes;      /* high-water mark of live bytes from CUPTI MEMORY2 alloc/free in the lane */
@@ -201,6 +205,29 @@ void        cw_receipt_clear_trace (CwReceipt *receipt);
 /* Stores a plan as the receipt's prediction: profile name, peak, input bytes,
  * and the per-buffer and per-phase breakdown (replacing any earlier one). */
 bool        cw_receipt_set_prediction (CwReceipt *receipt, const CwPlan *plan, CwError *error);
+
+/* The profile that predicts a lane of this repository's profiler ("streaming",
+ * "index-mask", "index-transfer-send", ...), or NULL for a lane no profile
+ * models (exec receipts name their own with --profile). */
+const char *cw_receipt_lane_get_profile (const char *lane);
+
+/* Plans the lane's profile at the receipt's configuration and stores it as
+ * the prediction (what a lane does when it runs). false + error when the
+ * lane has no profile, or it does not load or plan. */
+bool        cw_receipt_predict_from_lane (CwReceipt *receipt, CwError *error);
+
+/* How measured_peak_bytes was measured, in words: "CUPTI alloc/free" for
+ * the profiler's lanes and external programs, "cudaMalloc requests" for the
+ * index-transfer driver, which tallies its own requests (NCCL's buffers are
+ * outside it). */
+const char *cw_receipt_get_peak_source (const CwReceipt *receipt);
+
+/* When the receipt has no prediction and its lane has a profile: plans that
+ * profile at the receipt's stored configuration, stores the plan as its
+ * prediction and sets prediction_on_read. true when it did; false (error
+ * set) when the profile does not load or plan; false with no error when
+ * there was nothing to do. */
+bool        cw_receipt_plan_missing_prediction (CwReceipt *receipt, CwError *error);
 
 /* "SIGSEGV", "SIGKILL", ... or "signal N", written into buf; returns buf. */
 const char *cw_receipt_signal_name (int signal, char *buf, size_t size);

@@ -280,7 +280,7 @@ write_chart (CwChart *chart, const ChartOptions *o, const char *what)
 static CwReceiptList *
 query_receipts (const char *db, const ChartOptions *o, CwError *error)
 {
-  CwReceiptStore *store = cw_receipt_store_open (db, CW_RECEIPT_STORE_READONLY, error);
+  CwReceiptStore *store = cw_receipt_store_open (db, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, error);
   CwReceiptQuery query;
   CwReceiptList *list;
 
@@ -573,7 +573,7 @@ chart_timeline (int argc, char **argv, ChartOptions *o)
     return cw_cli_failf ("chart timeline: --db FILE and --receipt ID are required");
 #if CW_CLI_CHART_HAVE_STORE
   {
-    CwReceiptStore *store = cw_receipt_store_open (o->db, CW_RECEIPT_STORE_READONLY, &e);
+    CwReceiptStore *store = cw_receipt_store_open (o->db, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, &e);
     CwReceipt *r = store != NULL ? cw_receipt_store_load (store, o->receipt_id, &e) : NULL;
     CwChartMemoryEvent *mem = NULL;
     CwChartTimelineRange *ranges = NULL;

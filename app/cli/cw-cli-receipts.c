@@ -354,6 +354,7 @@ print_receipt_json (FILE *out, const CwReceipt *r, bool with_trace)
     }
   json_u64 (out, "predicted_peak_bytes", r->predicted_peak_bytes, true);
   json_u64 (out, "predicted_input_bytes", r->predicted_input_bytes, true);
+  fprintf (out, "\"prediction_on_read\": %s, ", r->prediction_on_read ? "true" : "false");
   json_u64 (out, "measured_peak_bytes", r->measured_peak_bytes, true);
   fprintf (out, "\"memgetinfo_delta_bytes\": %" PRId64 ", ", r->memgetinfo_delta_bytes);
   json_u64 (out, "oom_request_bytes", r->oom_request_bytes, true);
@@ -596,8 +597,12 @@ print_show_table (FILE *out, const CwReceipt *r, bool with_trace)
         }
       fprintf (out, "  kernels        %" PRIu64 " launched\n", r->exec.n_kernels);
     }
-  fprintf (out, "  predicted peak %s\n", cw_bytes_format (r->predicted_peak_bytes, b1, sizeof b1));
-  fprintf (out, "  measured peak  %s (CUPTI alloc/free)%s\n", cw_bytes_format (r->measured_peak_bytes, b1, sizeof b1),
+  fprintf (out, "  predicted peak %s%s%s%s\n", cw_bytes_format (r->predicted_peak_bytes, b1, sizeof b1),
+           r->prediction_on_read ? " (planned on read with profile " : "",
+           r->prediction_on_read ? r->profile : "",
+           r->prediction_on_read ? " at the stored configuration; the run stored none)" : "");
+  fprintf (out, "  measured peak  %s (%s)%s\n", cw_bytes_format (r->measured_peak_bytes, b1, sizeof b1),
+           cw_receipt_get_peak_source (r),
            r->predicted_peak_bytes && r->status == CW_RECEIPT_STATUS_OK
              ? (cw_receipt_peak_agrees (r) ? ", agrees" : ", DISAGREES") : "");
   fprintf (out, "  cudaMemGetInfo %" PRId64 " B used delta\n", r->memgetinfo_delta_bytes);
@@ -656,7 +661,7 @@ print_show_table (FILE *out, const CwReceipt *r, bool with_trace)
 static CwReceiptList *
 open_and_query (const Options *o, CwReceiptStore **store_out, CwError *error)
 {
-  CwReceiptStore *store = cw_receipt_store_open (o->db, CW_RECEIPT_STORE_READONLY, error);
+  CwReceiptStore *store = cw_receipt_store_open (o->db, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, error);
   CwReceiptList *list;
 
   if (store == NULL)
@@ -736,7 +741,7 @@ cmd_show (Options *o)
   if (o->format == CW_CLI_FORMAT_CSV)
     return cw_cli_failf ("receipts show: --format is table or json (use export for csv)");
   which = o->positional[0];
-  store = cw_receipt_store_open (o->db, CW_RECEIPT_STORE_READONLY, &error);
+  store = cw_receipt_store_open (o->db, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, &error);
   if (store == NULL)
     return runtime_fail (&error);
   if (parse_id (which, &id))
@@ -839,7 +844,7 @@ cmd_compare (Options *o)
   CwError error = CW_ERROR_INIT;
   CwReceiptStore *store = NULL;
   CwReceiptList *list;
-  unsigned n_checked = 0, n_bad = 0;
+  unsigned n_checked = 0, n_bad = 0, n_unpredicted = 0, n_on_read = 0, n_whole = 0;
 
   if (!take_db (o, "compare", &error) || !no_more_positionals (o, "compare", &error))
     return cw_cli_fail (&error);
@@ -847,11 +852,12 @@ cmd_compare (Options *o)
   if (list == NULL)
     return runtime_fail (&error);
   if (o->format == CW_CLI_FORMAT_CSV)
-    fputs ("id,lane,sq,predicted_peak_bytes,measured_peak_bytes,difference_bytes,tolerance_bytes,agrees\n", stdout);
+    fputs ("id,lane,sq,predicted_peak_bytes,measured_peak_bytes,difference_bytes,tolerance_bytes,agrees,"
+           "prediction_on_read\n", stdout);
   else if (o->format == CW_CLI_FORMAT_JSON)
     fputs ("{\"comparisons\": [", stdout);
   else
-    printf ("%5s  %-12s %9s %16s %16s %14s %12s  %s\n", "id", "lane", "sq", "predicted B", "measured B",
+    printf ("%5s  %-19s %9s %16s %16s %14s %12s  %s\n", "id", "lane", "sq", "predicted B", "measured B",
             "difference B", "tolerance B", "agrees");
   for (size_t i = 0; i < cw_receipt_list_get_n_items (list); i++)
     {
@@ -860,8 +866,20 @@ cmd_compare (Options *o)
       uint64_t tol, cp, cm;
       bool ok;
 
-      if (r->status != CW_RECEIPT_STATUS_OK || r->predicted_peak_bytes == 0)
+      if (r->status != CW_RECEIPT_STATUS_OK)
         continue;
+      if (r->predicted_peak_bytes == 0)
+        {
+          /* A whole external program holds its framework, weights and
+           * caches besides the indexer: no profile predicts it; its NVTX
+           * range receipts are the comparison. */
+          if (cw_receipt_is_exec (r) && r->exec.range_name[0] == '\0')
+            n_whole++;
+          else
+            n_unpredicted++;
+          continue;
+        }
+      n_on_read += r->prediction_on_read;
       /* External programs' range receipts compare above the range's opening. */
       cw_receipt_get_compared_peaks (r, &cp, &cm);
       diff = (int64_t) (cm - cp);
@@ -873,8 +891,8 @@ cmd_compare (Options *o)
         {
           printf ("%" PRId64 ",", r->id);
           cw_cli_csv_field (stdout, r->lane);
-          printf (",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%s\n", r->config.sq, cp, cm, diff,
-                  tol, ok ? "yes" : "no");
+          printf (",%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%s,%s\n", r->config.sq, cp, cm, diff,
+                  tol, ok ? "yes" : "no", r->prediction_on_read ? "yes" : "no");
         }
       else if (o->format == CW_CLI_FORMAT_JSON)
         {
@@ -883,19 +901,28 @@ cmd_compare (Options *o)
           printf (", \"profile\": ");
           cw_cli_json_string (stdout, r->profile);
           printf (", \"sq\": %" PRIu64 ", \"predicted_peak_bytes\": %" PRIu64 ", \"measured_peak_bytes\": %" PRIu64
-                  ", \"difference_bytes\": %" PRId64 ", \"tolerance_bytes\": %" PRIu64 ", \"agrees\": %s}",
-                  r->config.sq, cp, cm, diff, tol, ok ? "true" : "false");
+                  ", \"difference_bytes\": %" PRId64 ", \"tolerance_bytes\": %" PRIu64 ", \"agrees\": %s"
+                  ", \"prediction_on_read\": %s}",
+                  r->config.sq, cp, cm, diff, tol, ok ? "true" : "false", r->prediction_on_read ? "true" : "false");
         }
       else
-        printf ("%5" PRId64 "  %-12s %9" PRIu64 " %16" PRIu64 " %16" PRIu64 " %14" PRId64 " %12" PRIu64 "  %s%s\n",
+        printf ("%5" PRId64 "  %-19s %9" PRIu64 " %16" PRIu64 " %16" PRIu64 " %14" PRId64 " %12" PRIu64 "  %s%s%s\n",
                 r->id, r->lane, r->config.sq, cp, cm, diff, tol,
-                ok ? "yes" : "NO", r->dropped_records ? " (dropped records)" : "");
+                ok ? "yes" : "NO", r->prediction_on_read ? " *" : "", r->dropped_records ? " (dropped records)" : "");
       n_checked++;
     }
   if (o->format == CW_CLI_FORMAT_JSON)
-    printf ("\n], \"checked\": %u, \"disagree\": %u}\n", n_checked, n_bad);
+    printf ("\n], \"checked\": %u, \"disagree\": %u, \"unpredicted\": %u, \"whole_programs\": %u}\n", n_checked,
+            n_bad, n_unpredicted, n_whole);
   else if (o->format == CW_CLI_FORMAT_TABLE)
-    printf ("%u checked, %u disagree\n", n_checked, n_bad);
+    {
+      if (n_on_read)
+        printf ("* planned on read: the run stored no prediction; its lane's profile at the stored configuration\n");
+      printf ("%u checked, %u disagree, %u unpredicted", n_checked, n_bad, n_unpredicted);
+      if (n_whole)
+        printf (", %u whole-program receipt(s) not compared (their ranges are)", n_whole);
+      putchar ('\n');
+    }
   cw_receipt_list_free (list);
   cw_receipt_store_close (store);
   if (n_bad > 0)

@@ -46,7 +46,7 @@ open_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellab
   size_t n;
 
   result = g_new0 (OpenResult, 1);
-  result->store = cw_receipt_store_open (path, CW_RECEIPT_STORE_READONLY, &error);
+  result->store = cw_receipt_store_open (path, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, &error);
   if (result->store == NULL)
     {
       GError *gerror = NULL;

@@ -433,6 +433,12 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
   g = add_group (self, _("Predicted and measured"));
   if (r->predicted_peak_bytes)
     add_bytes_line (g, _("Predicted peak"), r->predicted_peak_bytes);
+  if (r->prediction_on_read)
+    {
+      /* Translators: profile name */
+      g_autofree char *how = g_strdup_printf (_("Planned on read with %s at the stored configuration"), r->profile);
+      add_line (g, _("Prediction"), how);
+    }
   if (r->status == CW_RECEIPT_STATUS_OOM)
     {
       add_bytes_line (g, _("Failed request"), r->oom_request_bytes);

@@ -103,8 +103,9 @@ add_one (CwReceiptStore *store, const char *lane, const char *preset, const char
     }
   snprintf (r->note, sizeof r->note, "index-transfer %s rank %d/%d, %s, link %s, median of %u", preset, res->rank,
             res->world_size, lane, res->link, req->repeats);
-  ok = cw_receipt_add_buffer (r, "payload", res->payload_bytes, false, error)
-       && cw_receipt_store_insert (store, r, error) != 0;
+  /* The prediction replaces the buffer list with the profile's; the payload
+   * is one of its buffers (idx, or cache_idx on a receiver). */
+  ok = cw_receipt_predict_from_lane (r, error) && cw_receipt_store_insert (store, r, error) != 0;
   cw_receipt_free (r);
   return ok;
 }
