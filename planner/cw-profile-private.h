@@ -42,6 +42,8 @@ struct _CwProfile {
   char *source;
   char *path;
   char *file_label;          /* basename, for messages */
+  bool lane_step;            /* 'scope lane': see cw_profile_is_lane_step */
+  bool scope_set;
   unsigned n_params;
   char *param_names[CW_PROFILE_MAX_PARAMS];
   uint64_t param_values[CW_PROFILE_MAX_PARAMS];

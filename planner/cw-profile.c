@@ -331,9 +331,9 @@ parse_line (Parser *ps, char *line)
   const char *rest = NULL;   /* set by take_binding; initialised for -O3's -Wmaybe-uninitialized */
 
   if (!take_ident (&s, kw, sizeof kw))
-    return perr (ps, "%s", "expected a directive (name, description, source, param, let, phase, buffer)");
+    return perr (ps, "%s", "expected a directive (name, description, source, scope, param, let, phase, buffer)");
   if (*s != '\0' && *s != ' ' && *s != '\t')
-    return perr (ps, "%s", "expected a directive (name, description, source, param, let, phase, buffer)");
+    return perr (ps, "%s", "expected a directive (name, description, source, scope, param, let, phase, buffer)");
 
   if (strcmp (kw, "name") == 0)
     {
@@ -347,6 +347,20 @@ parse_line (Parser *ps, char *line)
     return set_text (ps, &p->description, "description", s);
   if (strcmp (kw, "source") == 0)
     return set_text (ps, &p->source, "source", s);
+  if (strcmp (kw, "scope") == 0)
+    {
+      const char *v = skip_ws (s);
+      char word[16];
+
+      if (p->scope_set)
+        return perr (ps, "%s", "'scope' given twice");
+      if (!take_ident (&v, word, sizeof word) || *skip_ws (v) != '\0'
+          || (strcmp (word, "path") != 0 && strcmp (word, "lane") != 0))
+        return perr (ps, "%s", "'scope' is 'path' (a way to compute the indexer, the default) or 'lane'");
+      p->scope_set = true;
+      p->lane_step = strcmp (word, "lane") == 0;
+      return true;
+    }
   if (strcmp (kw, "param") == 0)
     {
       uint64_t v;
@@ -698,6 +712,7 @@ const char *cw_profile_get_name (const CwProfile *profile) { return profile->nam
 const char *cw_profile_get_description (const CwProfile *profile) { return profile->description; }
 const char *cw_profile_get_source (const CwProfile *profile) { return profile->source; }
 const char *cw_profile_get_path (const CwProfile *profile) { return profile->path; }
+bool cw_profile_is_lane_step (const CwProfile *profile) { return profile->lane_step; }
 unsigned cw_profile_get_n_params (const CwProfile *profile) { return profile->n_params; }
 
 const char *

@@ -32,6 +32,11 @@ const char *cw_profile_get_name (const CwProfile *profile);
 const char *cw_profile_get_description (const CwProfile *profile);
 const char *cw_profile_get_source (const CwProfile *profile);   /* may be multi-item, '; ' separated */
 const char *cw_profile_get_path (const CwProfile *profile);
+/* 'scope lane': the profile models one measurement lane of this repository
+ * that is not a way to compute the indexer (the index mask, the index-cache
+ * stages). It plans when named and predicts its lane's receipts; commands
+ * that compare every profile when none is named leave it out. */
+bool cw_profile_is_lane_step (const CwProfile *profile);
 
 /* Tunable params (e.g. vLLM's max_logits_mb). */
 unsigned cw_profile_get_n_params (const CwProfile *profile);

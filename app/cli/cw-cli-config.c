@@ -344,12 +344,23 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
 
       if (names == NULL)
         goto fail;
+      /* Every way to compute the indexer; lane-step profiles (the index mask,
+       * the index-cache stages) plan only when named. */
       for (char **q = names; *q; q++)
-        if (!add_profile (s, cw_profile_load (*q, error), error))
-          {
-            cw_strv_free (names);
-            goto fail;
-          }
+        {
+          CwProfile *prof = cw_profile_load (*q, error);
+
+          if (prof != NULL && cw_profile_is_lane_step (prof))
+            {
+              cw_profile_free (prof);
+              continue;
+            }
+          if (!add_profile (s, prof, error))
+            {
+              cw_strv_free (names);
+              goto fail;
+            }
+        }
       cw_strv_free (names);
       if (s->n_profiles == 0)
         {

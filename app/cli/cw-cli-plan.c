@@ -68,7 +68,8 @@ list_all (void)
           cw_strv_free (v);
           return cw_cli_fail (&e);
         }
-      printf ("  %-24s %s\n", *q, cw_profile_get_description (p));
+      printf ("  %-24s %s%s\n", *q, cw_profile_get_description (p),
+              cw_profile_is_lane_step (p) ? " [lane: plans when named]" : "");
       cw_profile_free (p);
     }
   cw_strv_free (v);

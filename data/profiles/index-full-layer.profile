@@ -10,6 +10,7 @@
 name index-full-layer
 description Our index-cache anchor stage: streaming top-k into the int32 payload [b,sq,k] it sends on
 source profiler/transfer/cw-index-transfer.c cw_transfer_session_run; kernels/cw-kernel-shape.h cw_kernels_streaming_workspace_bytes (this repository)
+scope lane
 
 let rows = clamp(budget / (4 * sk), 1, b * sq)
 

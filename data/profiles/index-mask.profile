@@ -10,6 +10,7 @@
 name index-mask
 description Our index-mask update: int32 top-k [b,sq,k] scattered into a byte mask [b,sq,sk+1]
 source profiler/cw-profiler.c lane_allocate; kernels/cw-index-mask.h cw_index_mask_update (this repository)
+scope lane
 
 phase update
 

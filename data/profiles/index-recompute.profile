@@ -8,6 +8,7 @@
 name index-recompute
 description Our index-cache consumer promoted to full: index-shared plus the streaming tile [rows,sk]
 source profiler/transfer/cw-index-transfer.c cw_transfer_session_run; kernels/cw-kernels.h cw_index_cache_reuse (this repository)
+scope lane
 
 let rows = clamp(budget / (4 * sk), 1, b * sq)
 

@@ -10,6 +10,7 @@
 name index-shared
 description Our index-cache consumer stage: received payload [b,sq,k] int32 reused, no score workspace
 source profiler/transfer/cw-index-transfer.c cw_transfer_session_run; kernels/cw-kernels.h cw_index_cache_reuse (this repository)
+scope lane
 
 phase receive reuse
 

@@ -70,6 +70,22 @@ test_worked_examples (void)
   CwPlan *plan;
   char buf[CW_BYTES_FORMAT_SIZE];
 
+  /* Score paths are compared by default; the lanes' own profiles are not. */
+  CHECK (!cw_profile_is_lane_step (ref) && !cw_profile_is_lane_step (mat), "score paths marked as lane steps");
+  {
+    CwProfile *mask = load ("index-mask");
+    CwConfig m = preset ("deepseek-v3.2");
+
+    CHECK (cw_profile_is_lane_step (mask), "index-mask is not a lane step");
+    /* idx 4*sq*k + mask sq*(sk+1) + 8 at sq = sk = 4096, k = 2048: what the
+     * profiler's mask lane allocated on the H200 (h200-deepseek-v3.2.db). */
+    m.sq = 4096;
+    plan = plan_of (mask, &m);
+    CHECK (cw_plan_get_peak_bytes (plan) == 50335752ull, "index-mask %" PRIu64, cw_plan_get_peak_bytes (plan));
+    cw_plan_free (plan);
+    cw_profile_free (mask);
+  }
+
   /* b=8, sq=sk=4096, h=32, fp32: 17,179,869,184 B. */
   plan = plan_of (ref, &c);
   CHECK (buffer_bytes (plan, "logits_slab") == 17179869184ull, "%" PRIu64, buffer_bytes (plan, "logits_slab"));
@@ -437,6 +453,9 @@ static const BadProfile bad_profiles[] = {
   { "name t\nphase all\n", "bad.profile:2: 'all' is reserved" },
   { "name t\nphase a\nbuffer x = b live a,\n", "bad.profile:3: empty phase name in 'live a,'" },
   { "name t\n= 3\n", "bad.profile:2: expected a directive" },
+  { "name t\nscope both\n", "bad.profile:2: 'scope' is 'path'" },
+  { "name t\nscope\n", "bad.profile:2: 'scope' is 'path'" },
+  { "name t\nscope lane\nscope path\n", "bad.profile:3: 'scope' given twice" },
   { "name t\nphase a\nbuffer x = b,c live a\n", "bad.profile:3: buffer 'x': unexpected ','" },
   { "name t\nphase a\nbuffer x = isqrt(b, 2) live a\n", "bad.profile:3: buffer 'x': wrong number of arguments to 'isqrt'" },
   { "name t\nphase a\nbuffer x = select(b, 1) live a\n", "bad.profile:3: buffer 'x': wrong number of arguments to 'select'" },
