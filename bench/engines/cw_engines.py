@@ -122,6 +122,9 @@ def parse_args(argv=None):
                         "and write the allocations to this JSON file; the stdout line then carries the "
                         "exact tensor-level peak replayed from it")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--timing-repeats", type=int, default=0,
+                   help="after the measured forward, time N more forwards (each synchronized, outside any "
+                        "NVTX range) and report their median as steady_seconds: the overhead benchmark's number")
     a = p.parse_args(argv)
     if a.plan:
         return a
@@ -716,6 +719,21 @@ def main(argv=None):
         rec["trace_allocs"] = sum(1 for r in rows if r["action"] == "alloc")
         with open(a.trace, "w") as f:
             json.dump({"record": rec, "peak_index": at, "events": rows}, f, indent=0)
+    if a.timing_repeats > 0:
+        del out
+        out = None
+        times = []
+        with torch.no_grad():
+            for _ in range(a.timing_repeats):
+                torch.cuda.synchronize()
+                t1 = time.perf_counter()
+                o = case.run()
+                torch.cuda.synchronize()
+                times.append(time.perf_counter() - t1)
+                del o
+        times.sort()
+        rec["steady_seconds"] = round(times[len(times) // 2], 6)
+        rec["timing_repeats"] = a.timing_repeats
     print(json.dumps(rec), flush=True)
     del out
     return 0
