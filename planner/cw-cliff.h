@@ -43,6 +43,14 @@ typedef struct {
 bool cw_cliff_solve (const CwProfile *profile, const CwConfig *base, CwCliffAxis axis,
                      uint64_t usable_bytes, CwCliffResult *result, CwError *error);
 
+/* The largest value of the profile's param `param` at which the plan still
+ * fits, other sizes held at base. With step_tokens the step's query tokens
+ * follow it (sq = value, sk following as for sq; b must be 1): "the largest
+ * max_num_batched_tokens", a full step of that many tokens with every buffer
+ * sized by it. The param's value is restored before returning. */
+bool cw_cliff_solve_param (CwProfile *profile, const CwConfig *base, const char *param, bool step_tokens,
+                           uint64_t usable_bytes, CwCliffResult *result, CwError *error);
+
 bool cw_cliff_max_sq (const CwProfile *profile, const CwConfig *base,
                       uint64_t usable_bytes, uint64_t *max_sq, CwError *error);
 bool cw_cliff_max_b (const CwProfile *profile, const CwConfig *base,

@@ -14,21 +14,49 @@ print_help (void)
          "0 means it does not fit even at the smallest size.\n"
          "  --prefix-axis         also the longest prefix (tokens already cached) at which\n"
          "                        a step of sq tokens still fits: the longest context at\n"
-         "                        this chunk size (e.g. --engine vllm-v4-flash --sq 8192)\n", stdout);
+         "                        this chunk size (e.g. --engine vllm-v4-flash --sq 8192)\n"
+         "  --param-axis NAME     also the largest value of the profile param NAME that\n"
+         "                        fits (profiles without it are refused)\n"
+         "  --step-axis NAME      also the largest NAME for a full step of NAME tokens:\n"
+         "                        sq follows the param (b = 1), e.g. --engine vllm-v3.2\n"
+         "                        --prefix 131072 --step-axis max_num_batched_tokens\n", stdout);
   cw_cli_setup_print_help (stdout);
 }
 
 typedef struct {
-  CwCliffResult r[4];        /* sq, b, h, prefix (with --prefix-axis) */
+  CwCliffResult r[5];        /* sq, b, h, prefix (with --prefix-axis), param (with --param/--step-axis) */
 } Answer;
+
+typedef struct {
+  bool        prefix_axis;
+  const char *param;         /* --param-axis or --step-axis */
+  bool        step_tokens;   /* --step-axis */
+} Axes;
 
 static int
 extra_option (int argc, char **argv, int *i, void *user_data, CwError *error)
 {
-  (void) argc; (void) error;
+  Axes *x = user_data;
+
   if (strcmp (argv[*i], "--prefix-axis") == 0)
     {
-      *(bool *) user_data = true;
+      x->prefix_axis = true;
+      return 1;
+    }
+  if (strcmp (argv[*i], "--param-axis") == 0 || strcmp (argv[*i], "--step-axis") == 0)
+    {
+      if (x->param != NULL)
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "give one of --param-axis and --step-axis, once");
+          return -1;
+        }
+      if (*i + 1 >= argc || argv[*i + 1][0] == '\0')
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "%s needs a profile param name", argv[*i]);
+          return -1;
+        }
+      x->step_tokens = strcmp (argv[*i], "--step-axis") == 0;
+      x->param = argv[++*i];
       return 1;
     }
   return 0;
@@ -56,7 +84,8 @@ cw_cli_cliff (int argc, char **argv)
   CwError e = CW_ERROR_INIT;
   Answer ans[CW_CLI_MAX_PROFILES];
   char cfg[512], a[CW_BYTES_FORMAT_SIZE], b[CW_BYTES_FORMAT_SIZE], c[CW_BYTES_FORMAT_SIZE];
-  bool prefix_axis = false;
+  Axes axes = { 0 };
+  bool prefix_axis;
 
   memset (ans, 0, sizeof ans);
 
@@ -66,14 +95,18 @@ cw_cli_cliff (int argc, char **argv)
         print_help ();
         return 0;
       }
-  if (!cw_cli_setup_parse (&s, argc, argv, extra_option, &prefix_axis, &e))
+  if (!cw_cli_setup_parse (&s, argc, argv, extra_option, &axes, &e))
     return cw_cli_fail (&e);
+  prefix_axis = axes.prefix_axis;
   for (unsigned i = 0; i < s.n_profiles; i++)
     if (!cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_SQ, s.usable_bytes, &ans[i].r[0], &e) ||
         !cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_B, s.usable_bytes, &ans[i].r[1], &e) ||
         !cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_H, s.usable_bytes, &ans[i].r[2], &e) ||
         (prefix_axis &&
-         !cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_PREFIX, s.usable_bytes, &ans[i].r[3], &e)))
+         !cw_cliff_solve (s.profiles[i], &s.config, CW_CLIFF_AXIS_PREFIX, s.usable_bytes, &ans[i].r[3], &e)) ||
+        (axes.param != NULL &&
+         !cw_cliff_solve_param (s.profiles[i], &s.config, axes.param, axes.step_tokens, s.usable_bytes,
+                                &ans[i].r[4], &e)))
       {
         cw_error_prefix (&e, "%s: ", cw_profile_get_name (s.profiles[i]));
         cw_cli_setup_clear (&s);
@@ -108,13 +141,21 @@ cw_cli_cliff (int argc, char **argv)
             printf (",\"max_prefix\":%llu,\"prefix_limit\":\"%s\",\"peak_at_max_prefix\":%llu",
                     (unsigned long long) ans[i].r[3].max, limit_name (&ans[i].r[3]),
                     (unsigned long long) ans[i].r[3].peak_at_max);
+          if (axes.param != NULL)
+            {
+              printf (",\"param_axis\":");
+              cw_cli_json_string (stdout, axes.param);
+              printf (",\"step_tokens\":%s,\"max_param\":%llu,\"param_limit\":\"%s\",\"peak_at_max_param\":%llu",
+                      axes.step_tokens ? "true" : "false", (unsigned long long) ans[i].r[4].max,
+                      limit_name (&ans[i].r[4]), (unsigned long long) ans[i].r[4].peak_at_max);
+            }
           printf ("}");
         }
       printf ("]}\n");
     }
   else if (s.format == CW_CLI_FORMAT_CSV)
     {
-      printf ("profile,max_sq,max_b,max_h%s\n", prefix_axis ? ",max_prefix" : "");
+      printf ("profile,max_sq,max_b,max_h%s%s\n", prefix_axis ? ",max_prefix" : "", axes.param ? ",max_param" : "");
       for (unsigned i = 0; i < s.n_profiles; i++)
         {
           cw_cli_csv_field (stdout, cw_profile_get_name (s.profiles[i]));
@@ -122,6 +163,8 @@ cw_cli_cliff (int argc, char **argv)
                   (unsigned long long) ans[i].r[2].max);
           if (prefix_axis)
             printf (",%llu", (unsigned long long) ans[i].r[3].max);
+          if (axes.param)
+            printf (",%llu", (unsigned long long) ans[i].r[4].max);
           printf ("\n");
         }
     }
@@ -166,6 +209,19 @@ cw_cli_cliff (int argc, char **argv)
                       ans[i].r[0].max ? cw_bytes_format (ans[i].r[0].peak_at_max, a, sizeof a) : "-");
             for (int k = 0; k < (prefix_axis ? 4 : 3); k++)
               starred |= ans[i].r[k].max != 0 && ans[i].r[k].limited_by_overflow;
+          }
+        if (axes.param)
+          {
+            printf ("\nmax %s: the largest value that fits%s\n", axes.param,
+                    axes.step_tokens ? ", in a step of that many tokens (sq follows it)" : "");
+            for (unsigned i = 0; i < s.n_profiles; i++)
+              {
+                char w[32];
+                fmt_max (&ans[i].r[4], w, sizeof w);
+                printf ("%-16s %-14s %s\n", cw_profile_get_name (s.profiles[i]), w,
+                        ans[i].r[4].max ? cw_bytes_format (ans[i].r[4].peak_at_max, a, sizeof a) : "-");
+                starred |= ans[i].r[4].max != 0 && ans[i].r[4].limited_by_overflow;
+              }
           }
         if (starred)
           printf ("* limited by sizes overflowing uint64, not by memory: the peak barely grows on that axis\n");

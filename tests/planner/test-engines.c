@@ -399,6 +399,40 @@ test_prefix (void)
     cw_profile_free (p);
   }
 
+  /* The param axis: vLLM's largest max_num_batched_tokens for a full step of
+   * that many tokens at a 131,072-token prefix on a 140 GiB budget, checked
+   * at the boundary by planning both sides directly; the param is restored. */
+  {
+    CwError pe = CW_ERROR_INIT;
+    CwProfile *v = cw_profile_load ("vllm", &pe);
+    CwConfig vc = preset ("deepseek-v3.2");
+    CwCliffResult r;
+    uint64_t usable = 140ull << 30, peak_at = 0, peak_next = 0;
+
+    if (v == NULL)
+      {
+        fprintf (stderr, "vllm: %s\n", pe.message);
+        exit (1);
+      }
+    vc.prefix = 131072;
+    vc.sk = 0;
+    CHECK (cw_cliff_solve_param (v, &vc, "max_num_batched_tokens", true, usable, &r, &pe) && r.max > 8192,
+           "step axis: %s", pe.message);
+    CHECK (cw_profile_get_param_value (v, 1) == 8192, "param not restored");
+    vc.sq = r.max;
+    cw_profile_set_param (v, "max_num_batched_tokens", r.max, NULL);
+    CHECK (cw_plan_eval_peak (v, &vc, &peak_at, &pe) && peak_at <= usable && peak_at == r.peak_at_max, "at max");
+    vc.sq = r.max + 1;
+    cw_profile_set_param (v, "max_num_batched_tokens", r.max + 1, NULL);
+    CHECK (cw_plan_eval_peak (v, &vc, &peak_next, &pe) && peak_next > usable, "max + 1 fits");
+    CHECK (!cw_cliff_solve_param (v, &vc, "nope", false, usable, &r, &pe) && strstr (pe.message, "no param 'nope'"),
+           "%s", pe.message);
+    vc.b = 2;
+    CHECK (!cw_cliff_solve_param (v, &vc, "max_num_batched_tokens", true, usable, &r, &pe)
+           && strstr (pe.message, "needs b = 1"), "%s", pe.message);
+    cw_profile_free (v);
+  }
+
   /* "Same configuration except sq" keeps the prefix: receipts (prefix 0) are
    * not points of an engine step's sweep. */
   {
