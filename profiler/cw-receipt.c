@@ -14,6 +14,7 @@
 
 #include "cw-build-config.h"
 #include "cw-git-revision.h"
+#include "cw-live-bytes.h"
 #include "cw-profile.h"
 
 static const char *const status_names[CW_RECEIPT_N_STATUS] = {
@@ -517,72 +518,57 @@ cw_receipt_peak_agrees (const CwReceipt *receipt)
   return diff <= cw_receipt_get_tolerance_bytes (receipt);
 }
 
-typedef struct {
-  uint64_t ts;
-  size_t   index;
-} AllocOrder;
-
-static int
-compare_alloc_order (const void *a, const void *b)
+/* The trace's allocations and frees as cw-live-bytes events; NULL with
+ * *n 0 when there are none, NULL with *n (size_t) -1 when out of memory. */
+static CwLiveEvent *
+trace_live_events (const CwTraceEvent *events, size_t n_events, size_t *n)
 {
-  const AllocOrder *x = a, *y = b;
+  CwLiveEvent *out;
 
-  if (x->ts != y->ts)
-    return x->ts < y->ts ? -1 : 1;
-  return x->index < y->index ? -1 : x->index > y->index;
+  *n = 0;
+  if (events == NULL || n_events == 0)
+    return NULL;
+  out = malloc (n_events * sizeof *out);
+  if (out == NULL)
+    {
+      *n = (size_t) -1;
+      return NULL;
+    }
+  for (size_t i = 0; i < n_events; i++)
+    if (events[i].kind == CW_TRACE_ALLOC || events[i].kind == CW_TRACE_FREE)
+      out[(*n)++] = (CwLiveEvent) { events[i].start_ns, events[i].address, events[i].bytes,
+                                    events[i].kind == CW_TRACE_FREE };
+  return out;
 }
 
 uint64_t
 cw_trace_live_peak (const CwTraceEvent *events, size_t n_events)
 {
-  AllocOrder *order;
-  struct { uint64_t address, bytes; } *live;
-  size_t n = 0, n_live = 0;
-  uint64_t cur = 0, peak = 0;
+  size_t n;
+  CwLiveEvent *live = trace_live_events (events, n_events, &n);
+  uint64_t peak = 0;
 
-  if (events == NULL || n_events == 0)
-    return 0;
-  order = malloc (n_events * sizeof *order);
-  live = malloc (n_events * sizeof *live);
-  if (order == NULL || live == NULL)
-    {
-      free (order);
-      free (live);
-      return 0;
-    }
-  for (size_t i = 0; i < n_events; i++)
-    if (events[i].kind == CW_TRACE_ALLOC || events[i].kind == CW_TRACE_FREE)
-      {
-        order[n].ts = events[i].start_ns;
-        order[n].index = i;
-        n++;
-      }
-  qsort (order, n, sizeof *order, compare_alloc_order);
-  for (size_t i = 0; i < n; i++)
-    {
-      const CwTraceEvent *ev = &events[order[i].index];
-
-      if (ev->kind == CW_TRACE_ALLOC)
-        {
-          live[n_live].address = ev->address;
-          live[n_live].bytes = ev->bytes;
-          n_live++;
-          cur += ev->bytes;
-          if (cur > peak)
-            peak = cur;
-        }
-      else
-        {
-          for (size_t j = n_live; j-- > 0;)
-            if (live[j].address == ev->address)
-              {
-                cur -= live[j].bytes;
-                live[j] = live[--n_live];
-                break;
-              }
-        }
-    }
-  free (order);
+  if (live != NULL && !cw_live_bytes_replay (live, n, NULL, &peak, NULL, NULL))
+    peak = 0;
   free (live);
   return peak;
+}
+
+bool
+cw_receipt_get_live_changes (const CwReceipt *receipt, CwLiveChange **changes, size_t *n_changes, CwError *error)
+{
+  size_t n;
+  CwLiveEvent *live = trace_live_events (receipt->events, receipt->n_events, &n);
+  bool ok;
+
+  *changes = NULL;
+  *n_changes = 0;
+  if (n == (size_t) -1)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory replaying the trace");
+      return false;
+    }
+  ok = cw_live_bytes_changes (live, n, changes, n_changes, error);
+  free (live);
+  return ok;
 }

@@ -20,6 +20,7 @@
 #include "cw-config.h"
 #include "cw-plan.h"
 #include "cw-error.h"
+#include "cw-live-bytes.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -240,9 +241,16 @@ void        cw_receipt_set_string (char *field, size_t field_size, const char *v
 #define CW_RECEIPT_SET(field, value) cw_receipt_set_string ((field), sizeof (field), (value))
 
 /* High-water mark of live device bytes over the alloc and free events of a
- * trace, taken in time order (ties in array order). A free of an address the
- * trace never allocated is ignored: it was live before the lane began. */
+ * trace under cw-live-bytes.h's rule (time order, ties in array order; frees
+ * matched by address; a free of an address the trace never allocated is
+ * ignored: it was live before the lane began). */
 uint64_t    cw_trace_live_peak (const CwTraceEvent *events, size_t n_events);
+
+/* The receipt's trace as live-bytes changes (cw-live-bytes.h's rule, the
+ * one the measured peak follows), for the memory timeline; *changes is
+ * freed with free(). A receipt without a loaded trace gives none. */
+bool        cw_receipt_get_live_changes (const CwReceipt *receipt, CwLiveChange **changes, size_t *n_changes,
+                                         CwError *error);
 
 /* The lane name of every external program's receipt. */
 #define CW_RECEIPT_EXEC_LANE "exec"

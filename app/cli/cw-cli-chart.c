@@ -16,6 +16,7 @@
 
 #if CW_CLI_CHART_HAVE_STORE
 #include "cw-receipt-store.h"
+#include "cw-receipt-charts.h"
 #endif
 
 typedef enum {
@@ -575,94 +576,29 @@ chart_timeline (int argc, char **argv, ChartOptions *o)
   {
     CwReceiptStore *store = cw_receipt_store_open (o->db, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, &e);
     CwReceipt *r = store != NULL ? cw_receipt_store_load (store, o->receipt_id, &e) : NULL;
-    CwChartMemoryEvent *mem = NULL;
-    CwChartTimelineRange *ranges = NULL;
-    CwChartTimelineKernel *kernels = NULL;
-    size_t n_mem = 0, n_ranges = 0, n_kernels = 0, cap;
-    uint64_t origin = UINT64_MAX, lane_origin = UINT64_MAX;
     CwChart *chart = NULL;
-    char title[256], what[160];
-    int status;
+    char what[160];
+    size_t n_mem = 0, n_ranges = 0, n_kernels = 0;
 
     cw_receipt_store_close (store);
     if (r == NULL)
       return cw_cli_fail (&e);
-    cap = r->n_events > 0 ? r->n_events : 1;
-    mem = calloc (cap, sizeof *mem);
-    ranges = calloc (cap, sizeof *ranges);
-    kernels = calloc (cap, sizeof *kernels);
-    if (mem == NULL || ranges == NULL || kernels == NULL)
-      {
-        cw_error_set (&e, CW_ERROR_OOM, "out of memory reading the trace");
-        goto done;
-      }
-    for (size_t i = 0; i < r->n_events; i++)
-      {
-        const CwTraceEvent *ev = &r->events[i];
-
-        if (ev->start_ns < origin)
-          origin = ev->start_ns;
-        switch (ev->kind)
-          {
-          case CW_TRACE_ALLOC:
-          case CW_TRACE_FREE:
-            mem[n_mem].t_ns = ev->start_ns;
-            mem[n_mem].bytes = ev->bytes;
-            mem[n_mem].is_free = ev->kind == CW_TRACE_FREE;
-            n_mem++;
-            break;
-          case CW_TRACE_RANGE:
-            ranges[n_ranges].start_ns = ev->start_ns;
-            ranges[n_ranges].end_ns = ev->end_ns;
-            ranges[n_ranges].depth = ev->depth > 0 ? (unsigned) ev->depth : 0;
-            ranges[n_ranges].name = ev->name;
-            if (ev->depth <= 0 && ev->start_ns < lane_origin)
-              lane_origin = ev->start_ns;
-            n_ranges++;
-            break;
-          case CW_TRACE_KERNEL:
-            kernels[n_kernels].start_ns = ev->start_ns;
-            kernels[n_kernels].end_ns = ev->end_ns;
-            n_kernels++;
-            break;
-          case CW_TRACE_MEMCPY:
-          case CW_TRACE_MEMSET:
-          default:
-            break;
-          }
-      }
-    if (n_mem == 0 && n_ranges == 0 && n_kernels == 0)
-      {
-        cw_error_set (&e, CW_ERROR_NOT_FOUND, "receipt %" PRId64 " has no trace to draw (stored without one)",
-                      o->receipt_id);
-        goto done;
-      }
-    /* Time zero is the lane's NVTX range when there is one. */
-    if (lane_origin != UINT64_MAX)
-      origin = lane_origin;
-    snprintf (title, sizeof title, "Memory timeline: receipt %" PRId64 ", %s, sq %" PRIu64 " (%s)", r->id, r->lane,
-              r->config.sq, cw_receipt_status_get_name (r->status));
-    {
-      CwChartTimelineInput in = { title, origin, 0, mem, n_mem, ranges, n_ranges, kernels, n_kernels,
-                                  (double) r->predicted_peak_bytes,
-                                  r->status == CW_RECEIPT_STATUS_OOM
-                                      ? (double) r->oom_live_bytes + (double) r->oom_request_bytes : 0.0 };
-      chart = cw_chart_builder_timeline (&in, &e);
-    }
+    chart = cw_receipt_chart_timeline (r, &e);
     if (chart != NULL && r->dropped_records > 0)
       fprintf (stderr, "cliffwatch-cli: warning: receipt %" PRId64 " dropped %" PRIu64 " trace records; "
                "the timeline is incomplete\n", r->id, r->dropped_records);
+    for (size_t i = 0; i < r->n_events; i++)
+      {
+        CwTraceKind k = r->events[i].kind;
+        n_mem += k == CW_TRACE_ALLOC || k == CW_TRACE_FREE;
+        n_ranges += k == CW_TRACE_RANGE;
+        n_kernels += k == CW_TRACE_KERNEL;
+      }
     snprintf (what, sizeof what, "%zu alloc/free event(s), %zu range(s), %zu kernel(s)", n_mem, n_ranges, n_kernels);
-
-  done:
-    free (mem);
-    free (ranges);
-    free (kernels);
     cw_receipt_free (r);
     if (chart == NULL)
       return cw_cli_fail (&e);
-    status = write_chart (chart, o, what);
-    return status;
+    return write_chart (chart, o, what);
   }
 #else
   no_store (&e);

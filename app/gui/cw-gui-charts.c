@@ -13,6 +13,7 @@
 #include "cw-chart-builder.h"
 #include "cw-gui-charts.h"
 #include "cw-receipt-row.h"
+#include "cw-receipt-charts.h"
 
 #define SAMPLES_PER_OCTAVE 8
 #define SQ_FLOOR           1024.0
@@ -207,69 +208,12 @@ cw_gui_chart_cliff (const CwPlanChartInput *input)
 CwChart *
 cw_gui_chart_timeline (const CwReceipt *receipt)
 {
-  g_autoptr(GArray) memory = g_array_new (FALSE, TRUE, sizeof (CwChartMemoryEvent));
-  g_autoptr(GArray) ranges = g_array_new (FALSE, TRUE, sizeof (CwChartTimelineRange));
-  g_autoptr(GArray) kernels = g_array_new (FALSE, TRUE, sizeof (CwChartTimelineKernel));
-  CwChartTimelineInput input = { 0 };
   CwError error = { 0 };
-  uint64_t origin = UINT64_MAX;
   CwChart *chart;
 
   if (receipt->n_events == 0)
     return cw_gui_chart_message (_("This receipt has no trace"));
-
-  for (size_t i = 0; i < receipt->n_events; i++)
-    {
-      const CwTraceEvent *e = &receipt->events[i];
-
-      switch (e->kind)
-        {
-        case CW_TRACE_ALLOC:
-        case CW_TRACE_FREE:
-          {
-            CwChartMemoryEvent m = { e->start_ns, e->bytes, e->kind == CW_TRACE_FREE };
-            g_array_append_val (memory, m);
-          }
-          break;
-        case CW_TRACE_RANGE:
-          {
-            CwChartTimelineRange r = { e->start_ns, e->end_ns, (unsigned) MAX (e->depth, 0), e->name };
-            g_array_append_val (ranges, r);
-            /* Time zero is the lane range's start (depth 0). */
-            if (e->depth == 0)
-              origin = MIN (origin, e->start_ns);
-          }
-          break;
-        case CW_TRACE_KERNEL:
-          {
-            CwChartTimelineKernel k = { e->start_ns, e->end_ns };
-            g_array_append_val (kernels, k);
-          }
-          break;
-        case CW_TRACE_MEMCPY:
-        case CW_TRACE_MEMSET:
-        default:
-          break;
-        }
-    }
-
-  if (origin == UINT64_MAX)
-    for (size_t i = 0; i < receipt->n_events; i++)
-      origin = MIN (origin, receipt->events[i].start_ns);
-
-  input.title = _("Live device memory during the lane");
-  input.origin_ns = origin;
-  input.events = (const CwChartMemoryEvent *) memory->data;
-  input.n_events = memory->len;
-  input.ranges = (const CwChartTimelineRange *) ranges->data;
-  input.n_ranges = ranges->len;
-  input.kernels = (const CwChartTimelineKernel *) kernels->data;
-  input.n_kernels = kernels->len;
-  input.predicted_peak_bytes = (double) receipt->predicted_peak_bytes;
-  if (receipt->status == CW_RECEIPT_STATUS_OOM)
-    input.oom_needed_bytes = (double) receipt->oom_live_bytes + (double) receipt->oom_request_bytes;
-
-  chart = cw_chart_builder_timeline (&input, &error);
+  chart = cw_receipt_chart_timeline (receipt, &error);
   localize (chart, N_("time since lane start"), N_("live bytes"));
   return chart_or_message (chart, &error);
 }

@@ -9,11 +9,12 @@
 #include <string.h>
 
 #include "cw-bytes.h"
+#include "cw-live-bytes.h"
 
-/* ---- address -> bytes, open addressing ---------------------------------- */
+/* ---- correlation id -> launch time, open addressing ------------------------- */
 
 typedef struct {
-  uint64_t *keys;    /* 0 = empty; address 0 is never a live allocation */
+  uint64_t *keys;    /* 0 = empty; correlation id 0 is never used */
   uint64_t *values;
   size_t    cap, n;
 } AddrMap;
@@ -60,32 +61,6 @@ addr_map_slot (const AddrMap *m, uint64_t key)
   return i;
 }
 
-/* Removes slot i and re-seats the cluster after it (no tombstones). */
-static void
-addr_map_remove_slot (AddrMap *m, size_t i)
-{
-  size_t j = i;
-
-  m->keys[i] = 0;
-  m->n--;
-  for (;;)
-    {
-      size_t k;
-
-      j = (j + 1) & (m->cap - 1);
-      if (m->keys[j] == 0)
-        return;
-      k = (size_t) mix (m->keys[j]) & (m->cap - 1);
-      /* Move j back to i when its home k is not cyclically in (i, j]. */
-      if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
-        continue;
-      m->keys[i] = m->keys[j];
-      m->values[i] = m->values[j];
-      m->keys[j] = 0;
-      i = j;
-    }
-}
-
 /* ---- per-device live-memory curve ----------------------------------------- */
 
 typedef struct {
@@ -123,24 +98,31 @@ is_device_memory (const CwSpoolMemoryEvent *e)
   return e->memory_kind == CW_SPOOL_MEMORY_KIND_DEVICE || e->memory_kind == CW_SPOOL_MEMORY_KIND_ARRAY;
 }
 
+static void
+curve_clear (Curve *c)
+{
+  free (c->points);
+  memset (c, 0, sizeof *c);
+}
+
 static bool
 curve_build (const CwSpool *spool, uint32_t device, Curve *c, CwError *error)
 {
   size_t n_mem, n = 0, *order;
   const CwSpoolMemoryEvent *mem = cw_spool_get_memory (spool, &n_mem);
-  AddrMap live;
-  uint64_t cur = 0;
+  CwLiveBytes *live;
 
   memset (c, 0, sizeof *c);
   c->device = device;
   order = malloc ((n_mem ? n_mem : 1) * sizeof *order);
   c->points = malloc ((n_mem ? n_mem : 1) * sizeof *c->points);
-  if (order == NULL || c->points == NULL || !addr_map_init (&live, n_mem))
+  live = cw_live_bytes_new (n_mem);
+  if (order == NULL || c->points == NULL || live == NULL)
     {
       free (order);
       free (c->points);
       c->points = NULL;
-      addr_map_clear (&live);
+      cw_live_bytes_free (live);
       cw_error_set (error, CW_ERROR_OOM, "out of memory replaying device memory");
       return false;
     }
@@ -150,49 +132,34 @@ curve_build (const CwSpool *spool, uint32_t device, Curve *c, CwError *error)
   /* qsort is not stable; the comparison falls back to file order. */
   sort_base = mem;
   qsort (order, n, sizeof *order, compare_mem_index);
+  /* cw-live-bytes.h's rule, the one every measured peak follows. */
   for (size_t i = 0; i < n; i++)
     {
       const CwSpoolMemoryEvent *e = &mem[order[i]];
-      size_t slot;
+      uint64_t cur;
 
-      if (e->address != 0)
+      if (!e->is_free)
         {
-          slot = addr_map_slot (&live, e->address);
-          if (!e->is_free)
+          if (!cw_live_bytes_alloc (live, e->address, e->bytes, &cur, error))
             {
-              if (live.keys[slot] == e->address)
-                cur -= live.values[slot];   /* reused without a free we saw: replace */
-              else
-                live.n++;
-              live.keys[slot] = e->address;
-              live.values[slot] = e->bytes;
-              cur += e->bytes;
+              free (order);
+              cw_live_bytes_free (live);
+              curve_clear (c);
+              return false;
             }
-          else if (live.keys[slot] == e->address)
-            {
-              cur -= live.values[slot];
-              addr_map_remove_slot (&live, slot);
-            }
-          else
-            c->ignored_frees++;
         }
+      else
+        cur = cw_live_bytes_release (live, e->address);
       c->points[c->n].ts = e->timestamp_ns;
       c->points[c->n].live_after = cur;
       c->points[c->n].event = order[i];
       c->n++;
-      if (cur > c->peak)
-        c->peak = cur;
     }
+  c->peak = cw_live_bytes_get_peak (live);
+  c->ignored_frees = cw_live_bytes_get_n_unmatched_frees (live);
   free (order);
-  addr_map_clear (&live);
+  cw_live_bytes_free (live);
   return true;
-}
-
-static void
-curve_clear (Curve *c)
-{
-  free (c->points);
-  memset (c, 0, sizeof *c);
 }
 
 /* Index of the first point with ts >= t. */
@@ -333,7 +300,7 @@ kernel_times_build (const CwSpool *spool, KernelTimes *kt, CwError *error)
   size_t n_k, n_l;
   const CwSpoolKernelEvent *k = cw_spool_get_kernels (spool, &n_k);
   const CwSpoolLaunchEvent *l = cw_spool_get_launches (spool, &n_l);
-  AddrMap by_corr;
+  AddrMap by_corr = { 0 };
 
   kt->launch_ts = malloc ((n_k ? n_k : 1) * sizeof *kt->launch_ts);
   if (kt->launch_ts == NULL || !addr_map_init (&by_corr, n_l))

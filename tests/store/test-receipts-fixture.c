@@ -496,6 +496,23 @@ main (void)
           if (full && full->status == CW_RECEIPT_STATUS_OK)
             CHECK (cw_trace_live_peak (full->events, full->n_events) == full->measured_peak_bytes,
                    "%s: measured peak not reproducible from the stored trace", ent->d_name);
+          /* The timeline's changes (both front ends draw them) reach the same peak. */
+          if (full && full->status == CW_RECEIPT_STATUS_OK)
+            {
+              CwLiveChange *ch = NULL;
+              size_t n_ch = 0;
+              uint64_t cur = 0, top = 0;
+
+              CHECK (cw_receipt_get_live_changes (full, &ch, &n_ch, &err), "%s", err.message);
+              for (size_t c = 0; c < n_ch; c++)
+                {
+                  cur = ch[c].is_free ? cur - ch[c].bytes : cur + ch[c].bytes;
+                  top = cur > top ? cur : top;
+                }
+              CHECK (top == full->measured_peak_bytes, "%s: timeline top %" PRIu64 " B, measured %" PRIu64 " B",
+                     ent->d_name, top, full->measured_peak_bytes);
+              free (ch);
+            }
           cw_receipt_free (full);
         }
       cw_receipt_list_free (list);
