@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cw-chart-builder.h"
 #include "cw-chart-i18n.h"
@@ -89,4 +90,66 @@ out:
   free (ranges);
   free (kernels);
   return chart;
+}
+
+CwReceiptChartFate
+cw_receipt_chart_cliff_point (const CwReceipt *r, const CwConfig *config, const CwProfile *const *profiles,
+                              size_t n_profiles, CwChartCliffReceipt *pt)
+{
+  const char *profile = r->profile[0] ? r->profile : cw_receipt_lane_get_profile (r->lane);
+
+  memset (pt, 0, sizeof *pt);
+  if (r->status != CW_RECEIPT_STATUS_OK && r->status != CW_RECEIPT_STATUS_OOM)
+    return CW_RECEIPT_CHART_NOT_MEMORY;
+  if (!cw_config_is_on_sweep (config, &r->config))
+    return CW_RECEIPT_CHART_OTHER_CONFIG;
+  if (cw_receipt_is_exec (r) && r->exec.range_name[0] == '\0')
+    return CW_RECEIPT_CHART_WHOLE_PROGRAM;
+  pt->curve = SIZE_MAX;
+  for (size_t p = 0; p < n_profiles && profile != NULL; p++)
+    if (strcmp (profile, cw_profile_get_name (profiles[p])) == 0)
+      pt->curve = p;
+  if (pt->curve == SIZE_MAX)
+    return CW_RECEIPT_CHART_NO_CURVE;
+  pt->sq = (double) r->config.sq;
+  pt->oom = r->status == CW_RECEIPT_STATUS_OOM;
+  pt->peak_bytes = pt->oom ? (double) r->oom_live_bytes + (double) r->oom_request_bytes
+                           : (double) cw_receipt_get_charted_peak (r);
+  /* An OOM that recorded no failing request: its prediction. */
+  if (pt->oom && !(pt->peak_bytes > 0))
+    pt->peak_bytes = (double) r->predicted_peak_bytes;
+  if (!(pt->peak_bytes > 0))
+    return CW_RECEIPT_CHART_NOT_MEMORY;
+  return CW_RECEIPT_CHART_DRAWN;
+}
+
+CwReceiptChartFate
+cw_receipt_chart_compare_point (const CwReceipt *r, CwChartComparePoint *pt, const char **group_key)
+{
+  uint64_t cp, cm;
+
+  memset (pt, 0, sizeof *pt);
+  *group_key = NULL;
+  if (r->status != CW_RECEIPT_STATUS_OK)
+    return CW_RECEIPT_CHART_NOT_MEMORY;
+  if (cw_receipt_is_exec (r) && r->exec.range_name[0] == '\0')
+    return CW_RECEIPT_CHART_WHOLE_PROGRAM;
+  if (r->predicted_peak_bytes == 0 || r->measured_peak_bytes == 0)
+    return CW_RECEIPT_CHART_UNPREDICTED;
+  /* External programs' range receipts: above the range's opening. */
+  cw_receipt_get_compared_peaks (r, &cp, &cm);
+  pt->predicted_bytes = (double) cp;
+  pt->measured_bytes = (double) cm;
+  *group_key = cw_receipt_is_exec (r) && r->profile[0] ? r->profile : r->lane;
+  return CW_RECEIPT_CHART_DRAWN;
+}
+
+double
+cw_receipt_chart_tolerance (double predicted_bytes)
+{
+  if (!(predicted_bytes >= 0))
+    return 0;
+  if (!(predicted_bytes < 1.8e19))
+    return predicted_bytes / 100;
+  return (double) cw_receipt_peak_tolerance_bytes ((uint64_t) predicted_bytes);
 }

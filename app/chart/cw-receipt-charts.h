@@ -8,8 +8,13 @@
  * outermost NVTX range (depth 0) when there is one, else the first event. */
 #pragma once
 
+#include <stddef.h>
+
+#include "cw-chart-builder.h"
 #include "cw-chart.h"
+#include "cw-config.h"
 #include "cw-error.h"
+#include "cw-profile.h"
 #include "cw-receipt.h"
 
 #ifdef __cplusplus
@@ -19,6 +24,38 @@ extern "C" {
 /* The memory timeline of one receipt (its trace loaded). CW_ERROR_NOT_FOUND
  * when the receipt has no trace to draw. */
 CwChart *cw_receipt_chart_timeline (const CwReceipt *receipt, CwError *error);
+
+/* Why a receipt is or is not a point of a chart. */
+typedef enum {
+  CW_RECEIPT_CHART_DRAWN = 0,
+  CW_RECEIPT_CHART_NOT_MEMORY,     /* capture-failed or error: no peak to show */
+  CW_RECEIPT_CHART_OTHER_CONFIG,   /* not on this sweep (cw_config_is_on_sweep) */
+  CW_RECEIPT_CHART_WHOLE_PROGRAM,  /* an external program's whole process: no prediction stands next to it */
+  CW_RECEIPT_CHART_NO_CURVE,       /* predicted by a profile not on the chart */
+  CW_RECEIPT_CHART_UNPREDICTED,    /* compare: no predicted or no measured peak */
+  CW_RECEIPT_CHART_N_FATES
+} CwReceiptChartFate;
+
+/* The cliff chart's point for a receipt, on the sweep `config` with these
+ * profiles as curves: the curve of the profile that predicted it; an ok
+ * receipt at its charted peak (cw_receipt_get_charted_peak), an OOM where it
+ * died: the bytes it held plus the request that failed (measured, unlike
+ * the prediction the curve already shows; its prediction when it recorded
+ * no request). pt->tag is left to the caller. */
+CwReceiptChartFate cw_receipt_chart_cliff_point (const CwReceipt *receipt, const CwConfig *config,
+                                                 const CwProfile *const *profiles, size_t n_profiles,
+                                                 CwChartCliffReceipt *pt);
+
+/* The compare chart's point for a receipt: compared peaks
+ * (cw_receipt_get_compared_peaks), grouped by lane, or for an external
+ * program by the profile that predicts it (*group_key, borrowed from the
+ * receipt). pt->group and pt->tag are left to the caller. */
+CwReceiptChartFate cw_receipt_chart_compare_point (const CwReceipt *receipt, CwChartComparePoint *pt,
+                                                   const char **group_key);
+
+/* The store's agreement rule as the compare chart's band: max(1 %, 8 MiB)
+ * of a predicted peak, defined for any double. */
+double cw_receipt_chart_tolerance (double predicted_bytes);
 
 #ifdef __cplusplus
 }

@@ -321,9 +321,9 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
   CwChartCliffSamples samples[CW_CLI_MAX_PROFILES];
   CwChartCliffCurve curves[CW_CLI_MAX_PROFILES];
   CwChartCliffReceipt *points = NULL;
-  size_t n_points = 0, n_oom = 0, n_other_config = 0, n_not_memory = 0;
+  size_t n_points = 0, n_oom = 0, n_other_config = 0, n_not_memory = 0, n_no_curve = 0;
   CwChart *chart = NULL;
-  char what[256];
+  char what[320];
   uint64_t step;
   int status;
 
@@ -365,40 +365,23 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
           const CwReceipt *r = cw_receipt_list_get (list, i);
           CwChartCliffReceipt *pt = &points[n_points];
 
-          if (r->status != CW_RECEIPT_STATUS_OK && r->status != CW_RECEIPT_STATUS_OOM)
+          switch (cw_receipt_chart_cliff_point (r, &s.config, (const CwProfile *const *) s.profiles, s.n_profiles, pt))
             {
+            case CW_RECEIPT_CHART_DRAWN:
+              pt->tag = (size_t) r->id;
+              n_oom += pt->oom;
+              n_points++;
+              break;
+            case CW_RECEIPT_CHART_NO_CURVE:
+              n_no_curve++;
+              break;
+            case CW_RECEIPT_CHART_NOT_MEMORY:
               n_not_memory++;
-              continue;
-            }
-          if (!cw_config_is_on_sweep (&s.config, &r->config))
-            {
+              break;
+            default:
               n_other_config++;
-              continue;
+              break;
             }
-          /* An external program's whole-process receipt has no prediction
-           * to stand next to (its range receipts do). */
-          if (cw_receipt_is_exec (r) && r->profile[0] == '\0')
-            {
-              n_other_config++;
-              continue;
-            }
-          pt->curve = SIZE_MAX;
-          for (unsigned p = 0; p < s.n_profiles; p++)
-            if (strcmp (r->profile, cw_profile_get_name (s.profiles[p])) == 0
-                || (r->profile[0] == '\0' && strcmp (r->lane, cw_profile_get_name (s.profiles[p])) == 0))
-              pt->curve = p;
-          pt->sq = (double) r->config.sq;
-          pt->oom = r->status == CW_RECEIPT_STATUS_OOM;
-          pt->tag = (size_t) r->id;
-          if (pt->oom)
-            /* Drawn where the lane would have needed to be: its prediction,
-             * else what it held plus what it asked for when it failed. */
-            pt->peak_bytes = r->predicted_peak_bytes > 0 ? (double) r->predicted_peak_bytes
-                                                         : (double) r->oom_live_bytes + (double) r->oom_request_bytes;
-          else
-            pt->peak_bytes = (double) cw_receipt_get_charted_peak (r);
-          n_oom += pt->oom;
-          n_points++;
         }
       cw_receipt_list_free (list);
 #else
@@ -438,9 +421,9 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
     goto fail;
   if (o->db != NULL)
     snprintf (what, sizeof what,
-              "%u profile(s); %zu receipt(s) drawn (%zu OOM), %zu of another configuration and %zu "
-              "capture-failed/error left out",
-              s.n_profiles, n_points, n_oom, n_other_config, n_not_memory);
+              "%u profile(s); %zu receipt(s) drawn (%zu OOM); left out: %zu of another configuration or a whole "
+              "program, %zu of a profile not drawn, %zu capture-failed/error",
+              s.n_profiles, n_points, n_oom, n_other_config, n_no_curve, n_not_memory);
   else
     snprintf (what, sizeof what, "%u profile(s), no receipts (give --db FILE to overlay them)", s.n_profiles);
   status = write_chart (chart, o, what);
@@ -458,16 +441,6 @@ out:
 
 /* ---- compare ---------------------------------------------------------------- */
 
-#if CW_CLI_CHART_HAVE_STORE
-/* The store's agreement rule, so the band is the one receipts are judged by. */
-static double
-store_tolerance (double predicted_bytes)
-{
-  if (!(predicted_bytes < 1.8e19))
-    return predicted_bytes / 100;
-  return (double) cw_receipt_peak_tolerance_bytes ((uint64_t) predicted_bytes);
-}
-#endif
 
 static int
 chart_compare (int argc, char **argv, ChartOptions *o)
@@ -503,31 +476,19 @@ chart_compare (int argc, char **argv, ChartOptions *o)
     for (size_t i = 0; i < n; i++)
       {
         const CwReceipt *r = cw_receipt_list_get (list, i);
+        const char *key;
         size_t g;
 
-        if (r->status != CW_RECEIPT_STATUS_OK || r->measured_peak_bytes == 0 || r->predicted_peak_bytes == 0)
+        if (cw_receipt_chart_compare_point (r, &points[n_points], &key) != CW_RECEIPT_CHART_DRAWN)
           {
             n_skipped++;
             continue;
           }
-        /* External programs are told apart by the profile that predicts them. */
-        {
-          const char *key = cw_receipt_is_exec (r) && r->profile[0] ? r->profile : r->lane;
-
-          for (g = 0; g < n_groups; g++)
-            if (strcmp (groups[g], key) == 0)
-              break;
-          if (g == n_groups)
-            groups[n_groups++] = key;
-        }
-        {
-          uint64_t cp, cm;
-
-          /* External programs' range receipts: above the range's opening. */
-          cw_receipt_get_compared_peaks (r, &cp, &cm);
-          points[n_points].predicted_bytes = (double) cp;
-          points[n_points].measured_bytes = (double) cm;
-        }
+        for (g = 0; g < n_groups; g++)
+          if (strcmp (groups[g], key) == 0)
+            break;
+        if (g == n_groups)
+          groups[n_groups++] = key;
         points[n_points].group = (unsigned) g;
         points[n_points].tag = (size_t) r->id;
         n_agree += cw_receipt_peak_agrees (r);
@@ -537,11 +498,11 @@ chart_compare (int argc, char **argv, ChartOptions *o)
       /* Describe the rule from the rule itself: its floor, and its slope
        * far above the floor. */
       const double big = 1125899906842624.0;   /* 2^50 bytes */
-      CwChartCompareInput in = { NULL, groups, n_groups, points, n_points, store_tolerance, band_label };
+      CwChartCompareInput in = { NULL, groups, n_groups, points, n_points, cw_receipt_chart_tolerance, band_label };
 
-      cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, store_tolerance (0), 2, floor_text, sizeof floor_text);
+      cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, cw_receipt_chart_tolerance (0), 2, floor_text, sizeof floor_text);
       snprintf (band_label, sizeof band_label, "agreement: |measured - predicted| <= max(%.3g %%, %s)",
-                store_tolerance (big) / big * 100.0, floor_text);
+                cw_receipt_chart_tolerance (big) / big * 100.0, floor_text);
       chart = cw_chart_builder_compare (&in, &e);
     }
     free (points);

@@ -163,29 +163,11 @@ cw_gui_chart_cliff (const CwPlanChartInput *input)
         {
           g_autoptr(CwReceiptRow) row = g_list_model_get_item (input->receipts, i);
           const CwReceipt *r = cw_receipt_row_get_receipt (row);
-          CwChartCliffReceipt point = { 0 };
+          CwChartCliffReceipt point;
 
-          if (!cw_gui_receipt_matches_config (r, &config))
-            continue;
-          if (r->status != CW_RECEIPT_STATUS_OK && r->status != CW_RECEIPT_STATUS_OOM)
-            continue;
-
-          point.curve = G_MAXSIZE;
-          for (guint p = 0; p < input->n_profiles; p++)
-            if (g_strcmp0 (r->profile, cw_profile_get_name (input->profiles[p])) == 0)
-              point.curve = p;
-          /* Receipts of profiles not being compared would be points with no
-           * curve to compare against: leave them out. */
-          if (point.curve == G_MAXSIZE)
-            continue;
-
-          point.sq = (double) r->config.sq;
-          point.oom = r->status == CW_RECEIPT_STATUS_OOM;
-          /* An OOM has no measured peak: draw it where it died, at the
-           * bytes it held plus the request that failed. */
-          point.peak_bytes = point.oom ? (double) r->oom_live_bytes + (double) r->oom_request_bytes
-                                       : (double) cw_receipt_get_charted_peak (r);
-          if (point.peak_bytes <= 0)
+          /* The CLI's `chart cliff` draws the same points (one adapter). */
+          if (cw_receipt_chart_cliff_point (r, &config, input->profiles, input->n_profiles, &point)
+              != CW_RECEIPT_CHART_DRAWN)
             continue;
           point.tag = i;
           g_array_append_val (receipts, point);
@@ -218,11 +200,6 @@ cw_gui_chart_timeline (const CwReceipt *receipt)
   return chart_or_message (chart, &error);
 }
 
-static double
-store_tolerance (double predicted_bytes)
-{
-  return (double) cw_receipt_peak_tolerance_bytes ((uint64_t) predicted_bytes);
-}
 
 CwChart *
 cw_gui_chart_compare (GListModel *rows)
@@ -240,33 +217,19 @@ cw_gui_chart_compare (GListModel *rows)
     {
       g_autoptr(CwReceiptRow) row = g_list_model_get_item (rows, i);
       const CwReceipt *r = cw_receipt_row_get_receipt (row);
-      CwChartComparePoint point = { 0 };
+      CwChartComparePoint point;
+      const char *key;
       gpointer index;
 
-      if (r->status != CW_RECEIPT_STATUS_OK || r->predicted_peak_bytes == 0 || r->measured_peak_bytes == 0)
+      if (cw_receipt_chart_compare_point (r, &point, &key) != CW_RECEIPT_CHART_DRAWN)
         continue;
-
-      {
-        /* External programs are told apart by the profile that predicts them. */
-        const char *key = cw_receipt_is_exec (r) && r->profile[0] ? r->profile : r->lane;
-
-        if (!g_hash_table_lookup_extended (group_index, key, NULL, &index))
-          {
-            index = GUINT_TO_POINTER (groups->len);
-            /* The rows outlive this call, so their strings can be borrowed. */
-            g_hash_table_insert (group_index, (gpointer) key, index);
-            g_ptr_array_add (groups, (gpointer) key);
-          }
-      }
-
-      {
-        uint64_t cp, cm;
-
-        /* External programs' range receipts: above the range's opening. */
-        cw_receipt_get_compared_peaks (r, &cp, &cm);
-        point.predicted_bytes = (double) cp;
-        point.measured_bytes = (double) cm;
-      }
+      if (!g_hash_table_lookup_extended (group_index, key, NULL, &index))
+        {
+          index = GUINT_TO_POINTER (groups->len);
+          /* The rows outlive this call, so their strings can be borrowed. */
+          g_hash_table_insert (group_index, (gpointer) key, index);
+          g_ptr_array_add (groups, (gpointer) key);
+        }
       point.group = GPOINTER_TO_UINT (index);
       point.tag = i;
       g_array_append_val (points, point);
@@ -281,12 +244,12 @@ cw_gui_chart_compare (GListModel *rows)
     const double big = 1125899906842624.0;   /* 2^50 bytes */
     char floor_text[CW_CHART_TICK_LABEL_MAX];
 
-    cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, store_tolerance (0), 2, floor_text, sizeof floor_text);
+    cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, cw_receipt_chart_tolerance (0), 2, floor_text, sizeof floor_text);
     /* Translators: the agreement rule, e.g. "agreement: |measured - predicted| <= max(1 %, 8.00 MiB)" */
     band_label = g_strdup_printf (_("agreement: |measured - predicted| <= max(%.3g %%, %s)"),
-                                  store_tolerance (big) / big * 100.0, floor_text);
+                                  cw_receipt_chart_tolerance (big) / big * 100.0, floor_text);
   }
-  input.tolerance_bytes = store_tolerance;
+  input.tolerance_bytes = cw_receipt_chart_tolerance;
   input.tolerance_label = band_label;
   input.title = _("Measured against predicted peak");
   input.group_names = (const char * const *) groups->pdata;
