@@ -361,10 +361,16 @@ main (int argc, char **argv)
         budget = strtoull (argv[++i], NULL, 10) << 20;
       else if (!strcmp (argv[i], "--split") && i + 1 < argc)
         split_s = strtoull (argv[++i], NULL, 10);
-      else if (!strcmp (argv[i], "--mma-sync"))
-        cw_kernels_set_score_path (CW_SCORE_PATH_MMA_SYNC);
-      else if (!strcmp (argv[i], "--score-path") && i + 1 < argc)
-        cw_kernels_set_score_path (atoi (argv[++i]));
+      else if (!strcmp (argv[i], "--mma-sync") || (!strcmp (argv[i], "--score-path") && i + 1 < argc))
+        {
+          CwKernelOptions ko = *cw_kernels_get_options ();
+          ko.score_path = !strcmp (argv[i], "--mma-sync") ? CW_SCORE_PATH_MMA_SYNC : (CwScorePath) atoi (argv[++i]);
+          if (cw_kernels_set_options (&ko) != cudaSuccess)
+            {
+              fprintf (stderr, "cw-bench-kernels: --score-path is 0 (auto), 1 (mma.sync) or 2 (wgmma)\n");
+              return 2;
+            }
+        }
       else if (!strcmp (argv[i], "--fp8"))
         fp8 = 1;
       else if (!strcmp (argv[i], "--no-ceiling"))

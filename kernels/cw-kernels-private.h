@@ -59,18 +59,8 @@ cudaError_t cw_kernels_check_shape_cuda (const CwKernelShape *shape);
  * choose variants by it); 0 where it cannot be read. */
 int cw_kernels_sm_count (void);
 
-/* Score kernel choice, for benchmarks and tests that compare kernels; not
- * thread-safe, set it before launching.
- *   AUTO: h = 64 with 128- or 256-byte rows: the wgmma kernel with the
- *         head weights held in registers; else the mma.sync kernel
- *   MMA_SYNC: always the mma.sync kernel
- *   WGMMA: the wgmma kernel reading the weights from shared memory (v8) */
-typedef enum {
-  CW_SCORE_PATH_AUTO = 0,
-  CW_SCORE_PATH_MMA_SYNC = 1,
-  CW_SCORE_PATH_WGMMA = 2,
-} CwScorePath;
-void cw_kernels_set_score_path (int path);
+/* The options in force (cw_kernels_set_options); launchers read them. */
+const CwKernelOptions *cw_kernels_get_options (void);
 
 #ifdef __cplusplus
 }

@@ -52,6 +52,43 @@
 extern "C" {
 #endif
 
+/* ---- kernel forms ------------------------------------------------------- */
+
+/* Which form of each kernel runs. The defaults are the forms measured
+ * fastest on the H200 (bench/RESULTS.md); the others stay for tests that
+ * keep every form bit-identical and for A/B benchmarks, which choose them
+ * here, explicitly: nothing is read from the environment. Process-wide; set
+ * before launching (not thread-safe). Every form gives identical outputs. */
+typedef enum {
+  CW_SCORE_PATH_AUTO = 0,      /* h = 64, 128/256-byte rows: wgmma, weights in registers; else mma.sync */
+  CW_SCORE_PATH_MMA_SYNC = 1,  /* always mma.sync */
+  CW_SCORE_PATH_WGMMA = 2,     /* wgmma reading the weights from shared memory */
+} CwScorePath;
+
+typedef enum {
+  CW_WS_ORDER_DEFAULT = -1,    /* NONE for the split-N consumer, ISSUE for the m64n256 one */
+  CW_WS_ORDER_NONE = 0,        /* the two consumers issue whenever their stage is full */
+  CW_WS_ORDER_ISSUE = 1,       /* turns: after the other's wgmma are issued */
+  CW_WS_ORDER_HALF = 2,        /* turns: after the first half of the other's completed */
+  CW_WS_ORDER_DONE = 3,        /* strict turns */
+} CwWsOrder;
+
+typedef struct {
+  CwScorePath score_path;
+  bool        score_ws;          /* AUTO's wgmma: the warp-specialized kernel (true) or the plain one */
+  bool        ws_split_n;        /* warp-specialized consumer: overlapped split-N (true) or m64n256 */
+  bool        ws_tma;            /* warp-specialized producer: TMA (true) or cp.async */
+  CwWsOrder   ws_order;
+  uint32_t    ws_keys_per_block; /* 0: balanced by the SM count; else 4096, 8192 or 16384 */
+  unsigned    topk_threads;      /* threads per row: 256 or 512 */
+  unsigned    topk_depth;        /* loads in flight per thread: 0 (by the launch), 4 or 8 */
+} CwKernelOptions;
+
+/* The defaults. */
+void        cw_kernel_options_init (CwKernelOptions *options);
+/* cudaErrorInvalidValue (nothing changed) for a value not listed above. */
+cudaError_t cw_kernels_set_options (const CwKernelOptions *options);
+
 /* ---- lanes: q, k, w in; idx (and optionally scores) out ---------------- */
 
 /* Builds the [sq, b, h, sk] fp32 slab of raw dot products (every key, as the

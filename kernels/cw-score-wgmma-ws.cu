@@ -17,7 +17,7 @@
  *     waits on the stage's "empty" mbarrier before reusing it. It starts
  *     while the consumers still load their q. (Until v16e the whole
  *     warpgroup issued cp.async 16-byte copies and fenced them for the
- *     async proxy; CW_WS_TMA=0 still runs that form: about 1 % slower at
+ *     async proxy; CwKernelOptions.ws_tma = false still runs that form: about 1 % slower at
  *     bf16, v16e/f. It is also the fallback where no tensor map can be made.)
  *   consumers (warpgroups 1, 2): load their own 4 rows of q and weights
  *     (the weights stay in registers: setmaxnreg moves registers from the
@@ -33,7 +33,7 @@
  *     for them all, then ran its epilogue, and consumer 0 issued a tile
  *     before consumer 1 and consumer 1 before consumer 0's next
  *     (CW_WS_ORDER_ISSUE, FA3's ping-pong), so one consumer's epilogue ran
- *     under the other's matrix work only; CW_WS_SPLIT_N=0 still runs that
+ *     under the other's matrix work only; ws_split_n = false still runs that
  *     consumer (A/B, and the CW_WS_PROBE timing build).
  *   key split: chosen per launch to trim the last wave (balanced_keys).
  * The accumulator layout, the epilogue and its head-sum order are those of
@@ -66,13 +66,7 @@
 #endif
 static_assert (CW_WS_COMMIT_SPLIT >= 1 && CW_WS_COMMIT_SPLIT <= 7, "CW_WS_COMMIT_SPLIT");
 
-/* When a consumer lets the other issue its wgmma (see the file comment). */
-enum {
-  CW_WS_ORDER_NONE = 0,              /* no ordering: both issue when their stage is full */
-  CW_WS_ORDER_ISSUE = 1,             /* right after our wgmma are issued (v10a) */
-  CW_WS_ORDER_HALF = 2,              /* once the first half of ours has completed */
-  CW_WS_ORDER_DONE = 3,              /* once all of ours have completed: strict turns */
-};
+/* When a consumer lets the other issue its wgmma: CwWsOrder (cw-kernels.h). */
 #define CW_WS_THREADS 384
 /* Registers per thread after setmaxnreg (v12d): the producer warpgroup
  * gives back, the two consumer warpgroups take. Their sum must not exceed
@@ -183,7 +177,7 @@ turn_signal (int order, int cons, int j, int ntiles)
  * memory twice per tile (16 wgmma of k16 x n128 instead of 8 of n256).
  * Same products and head-sum order as the m64n256 consumer, and the quad
  * combination (p0 + p1) + (p2 + p3) of cw_quad_reduce_scatter<2>, so
- * scores are bit-identical to it (GPU tests; CW_WS_SPLIT_N=0 runs the other).
+ * scores are bit-identical to it (GPU tests; ws_split_n = false runs the other).
  * The v10d/v11a consumer this replaces drained after each half with no
  * cross-tile overlap and reloaded weights from shared memory: 5 % slower. */
 template <int DB, bool FP8>
@@ -472,7 +466,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
         }
       else
         {
-          /* the m64n256 consumer (CW_WS_SPLIT_N=0; the default until v17b) */
+          /* the m64n256 consumer (ws_split_n = false; the default until v17b) */
           float acc[128];
           const uint64_t da0 = cw_wgmma_smem_desc (keys_s), db0 = cw_wgmma_smem_desc (q_s);
           /* Where this lane's two scores of a tile go: query 2*odd + hi of the
@@ -605,40 +599,29 @@ launch_ws (const ScoreParams &p, dim3 grid, uint32_t keys_per_block, int order, 
   return cudaSuccess;
 }
 
-/* Knobs for A/B runs in one build, read once from the environment (values
- * other than those listed are ignored, the default stays):
- *   CW_WS_KEYS=4096|8192|16384   a fixed key split (default: balanced_keys)
- *   CW_WS_SPLIT_N=0              the m64n256 consumer instead of the overlapped
- *                                split-N one (consume_split_n, the default since v17b)
- *   CW_WS_ORDER=0|1|2|3          CW_WS_ORDER_NONE / _ISSUE / _HALF / _DONE; default
- *                                NONE for the split-N consumer (v17b: 12.1-12.7 vs
- *                                12.5-12.7 ms at S=65,536, 195.6-196.2 vs 202.4-202.5 ms
- *                                at S=262,144), ISSUE for the m64n256 one (v12d); the
- *                                split-N consumer takes any order but NONE as turns
- *                                at its half-a issue
- *   CW_WS_TMA=0                  the cp.async producer instead of the TMA one (v16e) */
+/* The forms in force (CwKernelOptions, cw-kernels.h), read at each launch.
+ * The default order: NONE for the split-N consumer (v17b: 12.1-12.7 vs
+ * 12.5-12.7 ms at S=65,536, 195.6-196.2 vs 202.4-202.5 ms at S=262,144),
+ * ISSUE for the m64n256 one (v12d: 209.8 vs 217-219 ms unordered at
+ * S=262,144); the split-N consumer takes any order but NONE as turns at its
+ * half-a issue. */
 static uint32_t ws_fixed_keys = 0;
 static bool ws_split_n = true, ws_tma = true;
-static int ws_order = -1;
+static int ws_order = CW_WS_ORDER_NONE;
 static uint64_t ws_sms = 0;
 
 static void
 read_knobs (void)
 {
-  if (ws_order >= 0)
-    return;
-  const char *k = getenv ("CW_WS_KEYS"), *o = getenv ("CW_WS_ORDER"), *sn = getenv ("CW_WS_SPLIT_N");
-  const char *tma = getenv ("CW_WS_TMA");
-  ws_tma = !(tma != NULL && !strcmp (tma, "0"));
-  if (k != NULL && (!strcmp (k, "4096") || !strcmp (k, "8192") || !strcmp (k, "16384")))
-    ws_fixed_keys = (uint32_t) atoi (k);
+  const CwKernelOptions *o = cw_kernels_get_options ();
+
+  ws_tma = o->ws_tma;
+  ws_fixed_keys = o->ws_keys_per_block;
   ws_sms = (uint64_t) cw_kernels_sm_count ();
-  ws_split_n = !(sn != NULL && !strcmp (sn, "0"));
-  /* v12d (m64n256): 209.8 vs 217-219 ms unordered (score, S=262,144);
-   * v17b (split-N): unordered is the faster, see above */
-  ws_order = ws_split_n ? CW_WS_ORDER_NONE : CW_WS_ORDER_ISSUE;
-  if (o != NULL && o[0] >= '0' && o[0] <= '3' && o[1] == '\0')
-    ws_order = o[0] - '0';
+  ws_split_n = o->ws_split_n;
+  ws_order = o->ws_order != CW_WS_ORDER_DEFAULT ? (int) o->ws_order
+             : ws_split_n                        ? (int) CW_WS_ORDER_NONE
+                                                 : (int) CW_WS_ORDER_ISSUE;
 }
 
 /* The key split of one launch. Blocks are handed to SMs as they free up,

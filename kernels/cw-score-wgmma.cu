@@ -233,19 +233,13 @@ launch_wgmma (const ScoreParams &p, dim3 grid, cudaStream_t stream)
 cudaError_t cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p, uint64_t l_max,
                                       cudaStream_t stream);
 
-/* The default (AUTO) TILE kernel is the warp-specialized v10
- * (cw-score-wgmma-ws.cu); CW_SCORE_KERNEL=v9 in the environment selects this
- * file's v9 kernel instead, for A/B runs in one build. Read once. */
+/* The default (AUTO) TILE kernel is the warp-specialized one
+ * (cw-score-wgmma-ws.cu); CwKernelOptions.score_ws = false selects this
+ * file's kernel instead. */
 static bool
-use_v9_kernel (void)
+use_plain_kernel (void)
 {
-  static int v9 = -1;
-  if (v9 < 0)
-    {
-      const char *e = getenv ("CW_SCORE_KERNEL");
-      v9 = e != NULL && strcmp (e, "v9") == 0;
-    }
-  return v9 == 1;
+  return !cw_kernels_get_options ()->score_ws;
 }
 
 cudaError_t
@@ -258,7 +252,7 @@ cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const Score
 
   if (shape->h != 64)
     return cudaErrorNotSupported;
-  if (mode == CW_SCORE_TILE && w_in_registers && !use_v9_kernel ())
+  if (mode == CW_SCORE_TILE && w_in_registers && !use_plain_kernel ())
     {
       const cudaError_t e = cw_score_wgmma_ws_launch (shape, p, l_max, stream);
       if (e != cudaErrorNotSupported)

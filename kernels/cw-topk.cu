@@ -852,21 +852,21 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
   const int smem = (CW_TOPK_CAP + (int) p.sel_cap) * (int) sizeof (uint64_t);
   /* 256 threads per row (6 rows per SM for k <= 512) measured faster than
    * 512 at every size once sel was sized by k (v13h); CW_TOPK_THREADS=512
-   * runs the wider form (A/B).
+   * runs the wider form (CwKernelOptions.topk_threads = 512).
    * Loads in flight: a launch of few long rows (S=1M: 480 rows of up to
    * 262,144 keys, 3.6 per SM) leaves DRAM half idle at 4 loads per thread
    * (ncu, v17e: 55 % of DRAM throughput, 43 % occupancy), and 512 threads
    * per row do not fit its rows in one wave (3 per SM). So where the launch
    * has at most 4 rows per SM and rows longer than 32,768 keys, each thread
    * keeps 8 loads in flight (4 rows per SM fit: 64 registers).
-   * CW_TOPK_DEPTH=4|8 forces one (A/B). */
-  const char *nt = getenv ("CW_TOPK_THREADS"), *dp = getenv ("CW_TOPK_DEPTH");
-  const bool narrow = !(nt != NULL && strcmp (nt, "512") == 0);
+   * CwKernelOptions.topk_depth = 4 or 8 forces one. */
+  const CwKernelOptions *opt = cw_kernels_get_options ();
+  const bool narrow = opt->topk_threads != 512;
   const uint64_t sms = (uint64_t) cw_kernels_sm_count ();   /* 0: unknown, keep the default depth */
   bool deep = rows <= 4 * sms && cw_kernel_shape_longest_legal (shape, first_row, rows) > 32768;
-  if (dp != NULL && strcmp (dp, "8") == 0)
+  if (opt->topk_depth == 8)
     deep = true;
-  else if (dp != NULL && strcmp (dp, "4") == 0)
+  else if (opt->topk_depth == 4)
     deep = false;
   if (!narrow)
     {

@@ -38,6 +38,20 @@
 
 #include "../cw-test.h"
 
+/* Switches the score path, keeping the other forms in force. */
+static void
+set_score_path (CwScorePath path)
+{
+  CwKernelOptions ko = *cw_kernels_get_options ();
+
+  ko.score_path = path;
+  if (cw_kernels_set_options (&ko) != cudaSuccess)
+    {
+      fprintf (stderr, "score path %d refused\n", (int) path);
+      exit (1);
+    }
+}
+
 static uint64_t rng_state;
 
 #define CUDA_OK(expr)                                                               \
@@ -377,12 +391,12 @@ scores_done:
     float *full2 = xmalloc (ws_f);
     int32_t *i2 = xmalloc (in.nout * 4);
     float *s2 = xmalloc (in.nout * 4);
-    cw_kernels_set_score_path (CW_SCORE_PATH_MMA_SYNC);
+    set_score_path (CW_SCORE_PATH_MMA_SYNC);
     poison (&in, &fused);
     CUDA_OK (cudaMemset (fused.ws_d, 0xab, ws_f));
     CUDA_OK (cw_fused_run (s, in.q_d, in.k_d, in.w_d, fused.ws_d, fused.idx_d, fused.sc_d, st));
     CUDA_OK (cudaStreamSynchronize (st));
-    cw_kernels_set_score_path (CW_SCORE_PATH_AUTO);
+    set_score_path (CW_SCORE_PATH_AUTO);
     CUDA_OK (cudaMemcpy (i2, fused.idx_d, in.nout * 4, cudaMemcpyDeviceToHost));
     CUDA_OK (cudaMemcpy (s2, fused.sc_d, in.nout * 4, cudaMemcpyDeviceToHost));
     CUDA_OK (cudaMemcpy (full2, fused.ws_d, ws_f, cudaMemcpyDeviceToHost));
@@ -743,10 +757,33 @@ run_topk_crafted (void)
 }
 
 int
-main (void)
+main (int argc, char **argv)
 {
   int ndev = 0;
   const char *seed_env = getenv ("CW_TEST_SEED");
+
+  /* --other-forms: the same checks with the kernels' other forms (the score
+   * kernel's m64n256 consumer, top-k with 8 loads in flight per thread), so
+   * every form stays bit-identical to the other kernels and lanes. */
+  if (argc > 2 || (argc == 2 && strcmp (argv[1], "--other-forms") != 0))
+    {
+      fprintf (stderr, "usage: test-kernels-gpu [--other-forms]\n");
+      return 2;
+    }
+  if (argc == 2)
+    {
+      CwKernelOptions ko;
+
+      cw_kernel_options_init (&ko);
+      ko.ws_split_n = false;
+      ko.topk_depth = 8;
+      if (cw_kernels_set_options (&ko) != cudaSuccess)
+        {
+          fprintf (stderr, "test-kernels-gpu: options refused\n");
+          return 1;
+        }
+      printf ("forms: m64n256 consumer, top-k depth 8\n");
+    }
 
   if (cudaGetDeviceCount (&ndev) != cudaSuccess || ndev == 0)
     {
