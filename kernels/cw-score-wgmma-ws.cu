@@ -114,18 +114,33 @@ tma_load_2d (uint32_t dst, const CUtensorMap *map, int x, int y, uint32_t bar)
                 :: "r"(dst), "l"((uint64_t) map), "r"(x), "r"(y), "r"(bar) : "memory");
 }
 
-/* Named barriers 1 and 2 between the two consumer warpgroups (256 threads):
- * one side arrives without waiting, the other waits. */
+/* The block's named barriers (0 is __syncthreads). */
+enum class WsBarrier : int {
+  Consumer0Turn = 1,     /* both consumers (256 threads): consumer 0 may issue its next tile */
+  Consumer1Turn = 2,     /* both consumers: consumer 1 may issue */
+  Consumer0Loaded = 3,   /* consumer 0's warpgroup (128): its q and weights are in shared memory */
+  Consumer1Loaded = 4,   /* consumer 1's warpgroup (128) */
+};
+
+/* Between the two consumer warpgroups (256 threads): one side arrives
+ * without waiting, the other waits. */
 __device__ __forceinline__ void
-pair_wait (int id)
+pair_wait (WsBarrier id)
 {
-  asm volatile ("bar.sync %0, 256;\n" :: "r"(id) : "memory");
+  asm volatile ("bar.sync %0, 256;\n" :: "r"((int) id) : "memory");
 }
 
 __device__ __forceinline__ void
-pair_signal (int id)
+pair_signal (WsBarrier id)
 {
-  asm volatile ("bar.arrive %0, 256;\n" :: "r"(id) : "memory");
+  asm volatile ("bar.arrive %0, 256;\n" :: "r"((int) id) : "memory");
+}
+
+/* Within one consumer warpgroup (128 threads). */
+__device__ __forceinline__ void
+warpgroup_sync (WsBarrier id)
+{
+  asm volatile ("bar.sync %0, 128;\n" :: "r"((int) id) : "memory");
 }
 
 /* Turn order between the two consumers (any order but NONE): consumer 0
@@ -140,10 +155,10 @@ turn_wait (int order, int cons, int j)
   if (cons == 0)
     {
       if (j > 0)
-        pair_wait (1);
+        pair_wait (WsBarrier::Consumer0Turn);
     }
   else
-    pair_wait (2);
+    pair_wait (WsBarrier::Consumer1Turn);
 }
 
 __device__ __forceinline__ void
@@ -152,9 +167,9 @@ turn_signal (int order, int cons, int j, int ntiles)
   if (order == CW_WS_ORDER_NONE)
     return;
   if (cons == 0)
-    pair_signal (2);
+    pair_signal (WsBarrier::Consumer1Turn);
   else if (j + 1 < ntiles)
-    pair_signal (1);
+    pair_signal (WsBarrier::Consumer0Turn);
 }
 
 /* ---- overlapped split-N consumer (the default since v17b; v17a) ----
@@ -429,10 +444,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
         }
       cp_async_wait<0> ();
       asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
-      if (cons == 0)
-        asm volatile ("bar.sync 3, 128;\n" ::: "memory");
-      else
-        asm volatile ("bar.sync 4, 128;\n" ::: "memory");
+      warpgroup_sync (cons == 0 ? WsBarrier::Consumer0Loaded : WsBarrier::Consumer1Loaded);
       /* This lane's 16 heads of each of its 4 rows' weights, in registers
        * for the whole block (v12d: the epilogue's 32 shared loads per tile
        * were its largest source of waits). */

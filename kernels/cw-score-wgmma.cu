@@ -30,10 +30,16 @@
 #define CW_WGMMA_KEYS_PER_BLOCK 8192
 #define CW_WGMMA_THREADS 256
 
+/* The block's named barriers (0 is __syncthreads): one per warpgroup. */
+enum class WgBarrier : int {
+  Warpgroup0 = 1,
+  Warpgroup1 = 2,
+};
+
 __device__ __forceinline__ void
-wg_barrier (int id)
+wg_barrier (WgBarrier id)
 {
-  asm volatile ("bar.sync %0, %1;\n" :: "r"(id), "r"(128) : "memory");
+  asm volatile ("bar.sync %0, %1;\n" :: "r"((int) id), "r"(128) : "memory");
 }
 
 template <int DB, bool FP8, int MODE, bool W_REGS>
@@ -141,7 +147,7 @@ score_wgmma_kernel (ScoreParams p)
     {
       cp_async_wait<CW_WGMMA_STAGES - 2> ();
       asm volatile ("fence.proxy.async.shared::cta;\n" ::: "memory");
-      wg_barrier (1 + wg);
+      wg_barrier (wg == 0 ? WgBarrier::Warpgroup0 : WgBarrier::Warpgroup1);
       if (j + CW_WGMMA_STAGES - 1 < my_tiles)
         load_tile (j + CW_WGMMA_STAGES - 1);
       cp_async_commit ();
