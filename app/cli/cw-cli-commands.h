@@ -20,9 +20,6 @@ int cw_cli_cliff (int argc, char **argv);
 int cw_cli_sweep (int argc, char **argv);
 int cw_cli_indexcache (int argc, char **argv);
 
-/* For the workbench when there is no display: prints the V4-Flash plan table
- * to stdout. Returns an exit status. */
-int cw_cli_print_default_plan (void);
 
 #if CW_HAVE_SQLITE
 /* receipt-store engineer */

@@ -274,12 +274,3 @@ cw_cli_plan (int argc, char **argv)
   cw_cli_setup_clear (&s);
   return status;
 }
-
-int
-cw_cli_print_default_plan (void)
-{
-  char *argv[] = { (char *) "plan", (char *) "--preset", (char *) "deepseek-v4-flash",
-                   (char *) "--gpu", (char *) "h100-80gb", NULL };
-
-  return cw_cli_plan (5, argv);
-}
