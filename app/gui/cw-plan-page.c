@@ -16,6 +16,7 @@
 
 #include "cw-format.h"
 #include "cw-parse.h"
+#include "cw-engine.h"
 #include "cw-gui-charts.h"
 #include "cw-plan-page.h"
 #include "cw-receipt-row.h"
@@ -48,6 +49,8 @@ struct _CwPlanPage
   GtkWidget     *granularity_hint;
 
   char         **preset_names;
+  char         **engine_names;   /* [0] is "" (none); the combo shows "None" */
+  CwProfile     *engine_profile; /* the selected engine's profile, its knobs applied; NULL: none */
   char         **gpu_names;
   char         **dtype_names;
   char         **causal_names;
@@ -67,6 +70,7 @@ struct _CwPlanPage
   /* template children */
   GtkPaned            *paned;
   AdwComboRow         *preset_row;
+  AdwComboRow         *engine_row;
   AdwComboRow         *gpu_row;
   AdwEntryRow         *reserve_row;
   AdwActionRow        *usable_row;
@@ -74,6 +78,7 @@ struct _CwPlanPage
   AdwEntryRow         *heads_row;
   AdwEntryRow         *head_dim_row;
   AdwEntryRow         *sq_row;
+  AdwEntryRow         *prefix_row;
   AdwEntryRow         *ratio_row;
   AdwEntryRow         *sk_row;
   AdwEntryRow         *topk_row;
@@ -108,6 +113,7 @@ static const EntryField entry_fields[] = {
   { "heads",    "heads",    G_STRUCT_OFFSET (CwPlanPage, heads_row) },
   { "head-dim", "head-dim", G_STRUCT_OFFSET (CwPlanPage, head_dim_row) },
   { "sq",       "sq",       G_STRUCT_OFFSET (CwPlanPage, sq_row) },
+  { "prefix",   "prefix",   G_STRUCT_OFFSET (CwPlanPage, prefix_row) },
   { "ratio",    "ratio",    G_STRUCT_OFFSET (CwPlanPage, ratio_row) },
   { "sk",       "sk",       G_STRUCT_OFFSET (CwPlanPage, sk_row) },
   { "topk",     "topk",     G_STRUCT_OFFSET (CwPlanPage, topk_row) },
@@ -252,8 +258,20 @@ read_inputs (CwPlanPage *self, CwConfig *config, uint64_t *usable, uint64_t *tot
   ok &= parse_field (self, self->heads_row, "h", TRUE, &config->h, errors);
   ok &= parse_field (self, self->head_dim_row, "d", TRUE, &config->d, errors);
   ok &= parse_field (self, self->sq_row, "sq", TRUE, &config->sq, errors);
+  /* An empty prefix is a whole prompt; with one, sk follows prefix + sq
+   * (the CLI's --prefix), so the sk field is not read. */
+  config->prefix = 0;
+  if (entry_text (self->prefix_row)[0] == '\0')
+    gtk_widget_remove_css_class (GTK_WIDGET (self->prefix_row), "error");
+  else
+    ok &= parse_field (self, self->prefix_row, _("prefix"), FALSE, &config->prefix, errors);
   ok &= parse_field (self, self->ratio_row, "m", FALSE, &config->ratio, errors);
-  if (config->ratio != 0 && entry_text (self->sk_row)[0] == '\0')
+  if (config->prefix != 0)
+    {
+      config->sk = 0;
+      gtk_widget_remove_css_class (GTK_WIDGET (self->sk_row), "error");
+    }
+  else if (config->ratio != 0 && entry_text (self->sk_row)[0] == '\0')
     {
       config->sk = 0;
       gtk_widget_remove_css_class (GTK_WIDGET (self->sk_row), "error");
@@ -515,33 +533,45 @@ replan (CwPlanPage *self)
   chart_input.receipts = self->receipts;
   chart_input.gpu_name = combo_name (self->gpu_row, self->gpu_names);
 
-  for (guint i = 0; i < self->n_profiles; i++)
-    {
-      CwError error = { 0 };
-      CwPlan *plan;
-      uint64_t max_sq = 0;
-      gboolean have_cliff;
+  /* The engine's profile (its knobs applied) first; the list's copy of the
+   * same profile, at the profile's own defaults, is then left out. */
+  {
+    g_autoptr(GPtrArray) planned = g_ptr_array_new ();
 
-      if (!profile_is_compared (self, i))
-        continue;
+    if (self->engine_profile != NULL)
+      g_ptr_array_add (planned, self->engine_profile);
+    for (guint i = 0; i < self->n_profiles; i++)
+      if (profile_is_compared (self, i)
+          && (self->engine_profile == NULL
+              || g_strcmp0 (cw_profile_get_name (self->profiles[i]), cw_profile_get_name (self->engine_profile)) != 0))
+        g_ptr_array_add (planned, self->profiles[i]);
 
-      plan = cw_plan_new (self->profiles[i], &config, &error);
-      if (plan == NULL)
-        {
-          g_autofree char *line = g_strdup_printf ("%s: %s", cw_profile_get_name (self->profiles[i]), error.message);
-          GtkWidget *row = new_breakdown_line (line, "", FALSE);
+    for (guint i = 0; i < planned->len; i++)
+      {
+        CwProfile *profile = g_ptr_array_index (planned, i);
+        CwError error = { 0 };
+        CwPlan *plan;
+        uint64_t max_sq = 0;
+        gboolean have_cliff;
 
-          gtk_list_box_append (self->breakdown_list, row);
-          g_ptr_array_add (self->breakdown_rows, row);
-          g_string_append_printf (summary, "%s error=%s\n", cw_profile_get_name (self->profiles[i]), error.message);
-          continue;
-        }
+        plan = cw_plan_new (profile, &config, &error);
+        if (plan == NULL)
+          {
+            g_autofree char *line = g_strdup_printf ("%s: %s", cw_profile_get_name (profile), error.message);
+            GtkWidget *row = new_breakdown_line (line, "", FALSE);
 
-      have_cliff = cw_cliff_max_sq (self->profiles[i], &config, usable, &max_sq, &error);
-      add_profile_breakdown (self, self->profiles[i], plan, have_cliff, max_sq, summary);
-      g_ptr_array_add (chart_series, self->profiles[i]);
-      cw_plan_free (plan);
-    }
+            gtk_list_box_append (self->breakdown_list, row);
+            g_ptr_array_add (self->breakdown_rows, row);
+            g_string_append_printf (summary, "%s error=%s\n", cw_profile_get_name (profile), error.message);
+            continue;
+          }
+
+        have_cliff = cw_cliff_max_sq (profile, &config, usable, &max_sq, &error);
+        add_profile_breakdown (self, profile, plan, have_cliff, max_sq, summary);
+        g_ptr_array_add (chart_series, profile);
+        cw_plan_free (plan);
+      }
+  }
 
   g_free (self->summary);
   self->summary = g_string_free (g_steal_pointer (&summary), FALSE);
@@ -719,6 +749,68 @@ preset_selected_cb (CwPlanPage *self)
   fill_from_preset (self, preset);
 }
 
+/* Loads the selected engine's profile (its knobs applied); with
+ * `apply_model`, also takes the engine's preset (every field) and its
+ * dtypes, as choosing `--engine` does in the CLI. */
+static void
+load_engine (CwPlanPage *self, gboolean apply_model)
+{
+  const char *name = combo_name (self->engine_row, self->engine_names);
+  CwError error = { 0 };
+  CwEngine *engine;
+
+  g_clear_pointer (&self->engine_profile, cw_profile_free);
+  if (name == NULL || name[0] == '\0')
+    return;
+  engine = cw_engine_load (name, &error);
+  if (engine != NULL)
+    self->engine_profile = cw_engine_load_profile (engine, &error);
+  if (engine == NULL || self->engine_profile == NULL)
+    {
+      show_message (self, error.message);
+      cw_engine_free (engine);
+      return;
+    }
+  if (apply_model)
+    {
+      const char *preset = cw_engine_get_preset (engine);
+      CwConfig config;
+
+      if (preset != NULL && strv_index (self->preset_names, preset) != GTK_INVALID_LIST_POSITION)
+        {
+          self->filling = TRUE;
+          combo_select (self->preset_row, self->preset_names, preset);
+          self->filling = FALSE;
+          if (self->settings != NULL)
+            g_settings_set_string (self->settings, "preset", preset);
+          fill_from_preset (self, preset);
+        }
+      preset = combo_name (self->preset_row, self->preset_names);
+      cw_config_init_default (&config);
+      if (preset != NULL)
+        cw_preset_lookup (preset, &config, NULL);
+      cw_engine_apply_dtypes (engine, &config);
+      combo_select (self->q_dtype_row, self->dtype_names, cw_dtype_get_name (config.q_dtype));
+      combo_select (self->k_dtype_row, self->dtype_names, cw_dtype_get_name (config.k_dtype));
+      combo_select (self->score_dtype_row, self->dtype_names, cw_dtype_get_name (config.score_dtype));
+      combo_select (self->index_dtype_row, self->dtype_names, cw_dtype_get_name (config.index_dtype));
+    }
+  cw_engine_free (engine);
+}
+
+static void
+engine_selected_cb (CwPlanPage *self)
+{
+  const char *name = combo_name (self->engine_row, self->engine_names);
+
+  if (name == NULL || self->filling)
+    return;
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "engine", name);
+  load_engine (self, TRUE);
+  queue_replan (self);
+}
+
 /* Combo <-> string key: the key holds the name, the row the index. */
 static void
 combo_selected_cb (AdwComboRow *row, GParamSpec *pspec, CwPlanPage *self)
@@ -857,6 +949,16 @@ cw_plan_page_bind_settings (CwPlanPage *self, GSettings *settings)
 
   g_signal_connect_object (self->preset_row, "notify::selected", G_CALLBACK (preset_selected_cb),
                            self, G_CONNECT_SWAPPED);
+  {
+    g_autofree char *engine = g_settings_get_string (settings, "engine");
+
+    if (strv_index (self->engine_names, engine) != GTK_INVALID_LIST_POSITION)
+      combo_select (self->engine_row, self->engine_names, engine);
+    /* The fields were stored with the engine's model applied. */
+    load_engine (self, FALSE);
+  }
+  g_signal_connect_object (self->engine_row, "notify::selected", G_CALLBACK (engine_selected_cb),
+                           self, G_CONNECT_SWAPPED);
   self->filling = FALSE;
 
   /* First start (or a schema reset): take every field from the preset. */
@@ -911,6 +1013,17 @@ cw_plan_page_get_preset (CwPlanPage *self)
 {
   g_return_val_if_fail (CW_IS_PLAN_PAGE (self), NULL);
   return combo_name (self->preset_row, self->preset_names);
+}
+
+gboolean
+cw_plan_page_set_engine (CwPlanPage *self, const char *engine)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), FALSE);
+
+  if (strv_index (self->engine_names, engine != NULL ? engine : "") == GTK_INVALID_LIST_POSITION)
+    return FALSE;
+  combo_select (self->engine_row, self->engine_names, engine != NULL ? engine : "");
+  return TRUE;
 }
 
 gboolean
@@ -974,6 +1087,8 @@ cw_plan_page_finalize (GObject *object)
   g_clear_pointer (&self->profile_checks, g_ptr_array_unref);
   g_clear_pointer (&self->compared, g_ptr_array_unref);
   g_strfreev (self->preset_names);
+  g_strfreev (self->engine_names);
+  cw_profile_free (self->engine_profile);
   g_strfreev (self->gpu_names);
   g_strfreev (self->dtype_names);
   g_strfreev (self->causal_names);
@@ -1015,6 +1130,8 @@ cw_plan_page_class_init (CwPlanPageClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cliffwatch/Cliffwatch/cw-plan-page.ui");
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, paned);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, preset_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, engine_row);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, prefix_row);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, gpu_row);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, reserve_row);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, usable_row);
@@ -1064,6 +1181,21 @@ cw_plan_page_init (CwPlanPage *self)
   self->gpu_names = take_cw_strv (cw_gpu_list (&error));
 
   combo_set_names (self->preset_row, self->preset_names);
+  {
+    g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+    g_autoptr(GStrvBuilder) shown = g_strv_builder_new ();
+    g_auto(GStrv) engines = take_cw_strv (cw_engine_list_names (&error));
+    g_auto(GStrv) labels = NULL;
+
+    g_strv_builder_add (names, "");
+    /* Translators: no engine configuration chosen */
+    g_strv_builder_add (shown, _("None"));
+    g_strv_builder_addv (names, (const char **) engines);
+    g_strv_builder_addv (shown, (const char **) engines);
+    self->engine_names = g_strv_builder_end (names);
+    labels = g_strv_builder_end (shown);
+    combo_set_names (self->engine_row, labels);
+  }
   combo_set_names (self->gpu_row, self->gpu_names);
   combo_set_names (self->q_dtype_row, self->dtype_names);
   combo_set_names (self->k_dtype_row, self->dtype_names);

@@ -25,9 +25,13 @@ CwChartView *cw_plan_page_get_chart_view (CwPlanPage *self);
 gboolean     cw_plan_page_get_config     (CwPlanPage *self,
                                           CwConfig   *config);
 const char  *cw_plan_page_get_preset     (CwPlanPage *self);
-/* Types into one input as a user would: "sq", "batch", "heads", "head-dim",
- * "ratio", "sk", "topk", "reserve", "chunk-budget", "granularity". FALSE
- * for an unknown field. */
+/* Selects an engine configuration ("" or NULL: none) as the user would;
+ * FALSE when there is no such engine file. */
+gboolean     cw_plan_page_set_engine     (CwPlanPage *self,
+                                          const char *engine);
+/* Types into one input as a user would: "sq", "prefix", "batch", "heads",
+ * "head-dim", "ratio", "sk", "topk", "reserve", "chunk-budget",
+ * "granularity". FALSE for an unknown field. */
 gboolean     cw_plan_page_set_field      (CwPlanPage *self,
                                           const char *field,
                                           const char *text);

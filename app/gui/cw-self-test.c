@@ -19,6 +19,8 @@
 #include <glib/gstdio.h>
 
 #include "cw-compare-page.h"
+#include "cw-engine.h"
+#include "cw-plan.h"
 #include "cw-index-cache-page.h"
 #include "cw-plan-page.h"
 #include "cw-receipt-row.h"
@@ -443,6 +445,72 @@ step_plan_big_reserve_check (SelfTest *t)
   return TRUE;
 }
 
+/* Issue 15: an engine step in the workbench, as `plan --engine vllm-v3.2
+ * --sq 8192 --prefix 131072` plans it: the engine's profile with its knobs,
+ * first in the breakdown, byte for byte what the planner gives. */
+static gboolean
+step_plan_engine (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+
+  show_page (t, "plan");
+  if (!cw_plan_page_set_engine (plan, "vllm-v3.2"))
+    {
+      fail (t, "no engine vllm-v3.2 on the Plan page");
+      return TRUE;
+    }
+  cw_plan_page_set_field (plan, "sq", "8192");
+  cw_plan_page_set_field (plan, "prefix", "131072");
+  return TRUE;
+}
+
+static gboolean
+step_plan_engine_check (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  g_autofree char *summary = NULL;
+  CwError error = { 0 };
+  CwConfig config;
+  CwEngine *engine;
+  CwProfile *profile = NULL;
+  CwPlan *expected = NULL;
+  char line[128];
+
+  if (g_get_monotonic_time () - t->step_started < 300 * G_TIME_SPAN_MILLISECOND)
+    return FALSE;
+  summary = cw_plan_page_dup_summary (plan);
+  g_string_append_printf (t->report, "engine vllm-v3.2 sq=8192 prefix=131072\n%s", summary);
+  engine = cw_engine_load ("vllm-v3.2", &error);
+  if (engine != NULL)
+    profile = cw_engine_load_profile (engine, &error);
+  if (profile == NULL || !cw_plan_page_get_config (plan, &config))
+    fail (t, "engine step: %s", error.message[0] ? error.message : summary);
+  else if (config.prefix != 131072 || config.sq != 8192 || config.q_dtype != CW_DTYPE_FP8_E4M3)
+    fail (t, "engine step: config prefix %" G_GUINT64_FORMAT " sq %" G_GUINT64_FORMAT " q %s", config.prefix,
+          config.sq, cw_dtype_get_name (config.q_dtype));
+  else if ((expected = cw_plan_new (profile, &config, &error)) == NULL)
+    fail (t, "engine step: %s", error.message);
+  else
+    {
+      g_snprintf (line, sizeof line, "vllm peak=%" G_GUINT64_FORMAT " ", cw_plan_get_peak_bytes (expected));
+      if (!g_str_has_prefix (summary, line))
+        fail (t, "engine step: expected '%s' first, got: %s", line, summary);
+    }
+  cw_plan_free (expected);
+  cw_profile_free (profile);
+  cw_engine_free (engine);
+  /* Back to no engine and a whole prompt (the model stays the engine's). */
+  cw_plan_page_set_engine (plan, "");
+  cw_plan_page_set_field (plan, "prefix", "");
+  {
+    char text[32];
+
+    g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, t->new_sq);
+    cw_plan_page_set_field (plan, "sq", text);
+  }
+  return TRUE;
+}
+
 /* The plan chart's receipts are reachable by keyboard too: an arrow key
  * onto the first receipt point opens it on the Receipts page. */
 static gboolean
@@ -791,6 +859,8 @@ static const struct {
   { "compare", step_compare },
   { "compare with the keyboard", step_compare_keys },
   { "index cache", step_index_cache },
+  { "an engine step (vLLM, chunk over a cached prefix)", step_plan_engine },
+  { "check it plans the engine's profile", step_plan_engine_check },
   { "open a broken file", step_open_bad_database },
   { "check it was refused", step_check_bad_database },
   { "the refusal as the user sees it", step_final_screenshot },
