@@ -44,6 +44,6 @@ if [[ $steps == *engines* ]]; then
   echo "compare rc=$?"; tail -1 "$OUT/compare.txt"
 fi
 if [[ $steps == *overhead* ]]; then
-  python3 bench/engines/cw_engines_profile.py --cli "$CLI" --db $W/overhead.db --engine none --overhead 5 \
+  python3 bench/engines/cw_engines_profile.py --cli "$CLI" --db $W/overhead.db --engine none --overhead 5 --records "$OUT/exec-overhead.jsonl" \
     --log "$OUT/engines-log.txt" 2>&1 | tee -a "$OUT/engines.txt" | tail -6
 fi

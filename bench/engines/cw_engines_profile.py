@@ -73,6 +73,7 @@ def main():
     p.add_argument("--engine", help="one engine's shapes; 'none' for the overhead table alone")
     p.add_argument("--overhead", type=int, default=0)
     p.add_argument("--log", default="/dev/null")
+    p.add_argument("--records", default="", help="append one JSON record per engine to this file (bench/records)")
     a = p.parse_args()
     log = open(a.log, "a")
     env = dict(os.environ, PYTHONUNBUFFERED="1")
@@ -123,6 +124,19 @@ def main():
                       f" {wp:10.2f} {wi:9.2f} {100 * (wi / wp - 1):8.1f}%")
                 log.write(f"overhead {engine} {' '.join(line)}: steady plain {plain} injected {inj}; "
                           f"process plain {wplain} injected {winj}\n")
+                if a.records:
+                    import torch  # noqa: E402 - only for the versions in the record
+                    import transformers  # noqa: E402
+                    rec = {"benchmark": "exec-injection-overhead",
+                           "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                           "gpu": torch.cuda.get_device_name(0), "torch": torch.__version__,
+                           "transformers": transformers.__version__,
+                           "source_revision": os.environ.get("CW_SOURCE_REVISION", "unknown"),
+                           "command": " ".join(sys.argv), "engine": engine, "args": " ".join(line),
+                           "steady_forward_s_plain": plain, "steady_forward_s_injected": inj,
+                           "process_wall_s_plain": wplain, "process_wall_s_injected": winj}
+                    with open(a.records, "a") as fh:
+                        fh.write(json.dumps(rec) + "\n")
             else:
                 print(f"{engine:14s} no timings (plain {plain}, injected {inj})")
 
