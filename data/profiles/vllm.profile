@@ -35,8 +35,8 @@
 #   - the indexer cache row is head_dim fp8 + head_dim/128 * 4 B of scale
 #     (132 B at d = 128) in pages of 64 tokens (V3.2 kernel block size; 256
 #     for V4), get_supported_kernel_block_sizes.
-#  The model (vllm/model_executor/models/deepseek_v2.py, DeepseekV2Model;
-#  text seen in several copies) allocates one topk_indices_buffer int32
+#  The model (vllm/model_executor/models/deepseek_v2.py, DeepseekV2Model
+#  __init__, read at 002d6073) allocates one topk_indices_buffer int32
 #  [max_num_batched_tokens, index_topk] shared by every layer.
 # Here b requests of sq new tokens each over sk keys (the context including
 # them; a ratio compresses sk as vLLM does). With identical requests the
@@ -61,6 +61,7 @@ name vllm
 description vLLM DSA indexer prefill step: persistent K-gather workspace (40*max_model_len rows), shared int32 top-k buffer, requests packed into logits chunks under VLLM_SPARSE_INDEXER_MAX_LOGITS_MB (DeepGEMM-padded), per-chunk metadata
 source https://github.com/vllm-project/vllm/blob/006475fe481a855ea61dd7aafc3722458fcbbeea/vllm/model_executor/layers/sparse_attn_indexer.py (sparse_attn_indexer, _gather_workspace_shapes)
 source https://github.com/vllm-project/vllm/blob/0023368d052caf392d159ab32d380a807a89be99/vllm/v1/attention/backends/mla/indexer.py (split_indexer_prefill_chunks, get_max_prefill_buffer_size, build_prefill_chunk_metadata, DeepseekV32IndexerMetadataBuilder.build)
+source https://github.com/vllm-project/vllm/blob/002d6073aa034d4f5545d45021b0e56d1f3c3593/vllm/model_executor/models/deepseek_v2.py (DeepseekV2Model.__init__: topk_indices_buffer [max_num_batched_tokens, index_topk] int32, passed to every decoder layer)
 
 param max_model_len = 163840
 param max_num_batched_tokens = 8192
