@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cw-data.h"
-#include "cw-kv-file.h"
+#include "cw-kv-file-private.h"
 #include "cw-preset.h"
 
 #define MAX_PARAMS 32

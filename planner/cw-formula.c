@@ -7,7 +7,7 @@
  * '/' is floor division; '-' below zero is an error, not a wrap. Conditions are
  * functions, not operators: lt(a, b) and le(a, b) give 1 or 0, select(c, a, b)
  * picks a when c != 0 (both arms are evaluated, so an error in either fails). */
-#include "cw-formula.h"
+#include "cw-formula-private.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cw-data.h"
-#include "cw-kv-file.h"
+#include "cw-kv-file-private.h"
 
 CwGpu *
 cw_gpu_lookup (const char *name, CwError *error)

@@ -1,5 +1,5 @@
 /* cw-kv-file.c: reader for the key/value data files (presets, GPUs). */
-#include "cw-kv-file.h"
+#include "cw-kv-file-private.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "cw-data.h"
-#include "cw-kv-file.h"
+#include "cw-kv-file-private.h"
 
 static bool
 parse_layer_list (const CwKvFile *kv, const CwKvEntry *e, uint64_t **out, uint64_t *n_out, CwError *error);

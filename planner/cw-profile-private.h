@@ -3,7 +3,7 @@
 #pragma once
 
 #include "cw-config.h"
-#include "cw-formula.h"
+#include "cw-formula-private.h"
 #include "cw-profile.h"
 
 #define CW_PROFILE_MAX_PHASES 64

@@ -7,7 +7,7 @@
  * RUNTIME (CUDA runtime API) records are kept only as (correlation id, host
  * time) pairs: they are what ties a kernel to the NVTX range it was launched
  * in (cw-trace-projection.h); they are not stored in the receipt. */
-#include "cw-cupti.h"
+#include "cw-cupti-private.h"
 
 #include <dlfcn.h>
 #include <pthread.h>

@@ -3,7 +3,7 @@
  * The lanes are timed on real-looking data (never zeros, METHOD.md): values
  * come from a counter hash, so filling 16 GiB costs one pass of writes and no
  * host memory, and a seed reproduces the same inputs. */
-#include "cw-lane-fill.h"
+#include "cw-lane-fill-private.h"
 
 #include <cuda_bf16.h>
 

@@ -20,9 +20,9 @@
 #include <cuda_runtime_api.h>
 #include <nvtx3/nvToolsExt.h>
 
-#include "cw-cupti.h"
+#include "cw-cupti-private.h"
 #include "cw-kernels.h"
-#include "cw-lane-fill.h"
+#include "cw-lane-fill-private.h"
 #include "cw-plan.h"
 #include "cw-profile.h"
 #include "cw-reference.h"

@@ -16,7 +16,7 @@
 #include <nccl.h>
 
 #include "cw-kernels.h"
-#include "cw-lane-fill.h"
+#include "cw-lane-fill-private.h"
 
 struct _CwTransferSession {
   CwRankEnv    env;

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cw-formula.h"
+#include "cw-formula-private.h"
 
 #include "../cw-test.h"
 

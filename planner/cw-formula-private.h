@@ -1,4 +1,4 @@
-/* cw-formula.h (private): size formulas compiled to a small stack bytecode.
+/* cw-formula-private.h: size formulas compiled to a small stack bytecode.
  *
  * Profiles are data files a user can edit, so formulas are never "eval"ed as
  * text: the parser turns each one into a flat op list once at load time, and

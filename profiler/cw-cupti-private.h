@@ -1,4 +1,4 @@
-/* cw-cupti.h: CUPTI Activity capture for one process: kernels, memcpy,
+/* cw-cupti-private.h: CUPTI Activity capture for one process: kernels, memcpy,
  * memset, MEMORY2 (alloc/free), NVTX markers and runtime API calls (for
  * their correlation ids only), turned into CwTraceEvents.
  *

@@ -1,4 +1,4 @@
-/* cw-lane-fill.h: random device inputs for profiled lanes (cw-lane-fill.cu). */
+/* cw-lane-fill-private.h: random device inputs for profiled lanes (cw-lane-fill.cu). */
 #pragma once
 
 #include <stdint.h>

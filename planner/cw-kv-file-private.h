@@ -1,4 +1,4 @@
-/* cw-kv-file.h (private): the "key value" line files of data/presets and data/gpus.
+/* cw-kv-file-private.h: the "key value" line files of data/presets and data/gpus.
  *
  * One entry per line: a key, whitespace, the rest of the line as the value.
  * '#' at line start or after whitespace starts a comment. */
