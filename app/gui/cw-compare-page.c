@@ -25,6 +25,7 @@ struct _CwComparePage
   GListModel  *rows;
   guint        rebuild_id;
   char        *point_text;
+  gint64       point_id;      /* receipt of the point last clicked; 0: none */
 
   GtkStack      *stack;
   AdwStatusPage *empty_page;
@@ -84,13 +85,35 @@ cw_compare_page_select_point (CwComparePage *self, guint position)
 
   g_free (self->point_text);
   self->point_text = describe_point (self, position);
+  self->point_id = 0;
+  if (self->point_text != NULL)
+    {
+      g_autoptr(CwReceiptRow) row = g_list_model_get_item (self->rows, position);
+
+      self->point_id = cw_receipt_row_get_receipt (row)->id;
+    }
   gtk_label_set_text (self->point_label, self->point_text ? self->point_text : "");
 }
 
+enum {
+  RECEIPT_ACTIVATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* Click or Enter on a point: its error line here, then its receipt (the
+ * window opens it on the Receipts page, as the Plan chart's points do). */
 static void
 item_activated_cb (CwChartView *view, guint layer, guint tag, CwComparePage *self)
 {
+  g_autoptr(CwReceiptRow) row = NULL;
+
   cw_compare_page_select_point (self, tag);
+  if (self->rows == NULL || tag >= g_list_model_get_n_items (self->rows))
+    return;
+  row = g_list_model_get_item (self->rows, tag);
+  g_signal_emit (self, signals[RECEIPT_ACTIVATED], 0, (gint64) cw_receipt_row_get_receipt (row)->id);
 }
 
 static int
@@ -230,6 +253,13 @@ cw_compare_page_get_state (CwComparePage *self)
   return gtk_stack_get_visible_child_name (self->stack);
 }
 
+gint64
+cw_compare_page_get_point_id (CwComparePage *self)
+{
+  g_return_val_if_fail (CW_IS_COMPARE_PAGE (self), 0);
+  return self->point_id;
+}
+
 const char *
 cw_compare_page_get_point_text (CwComparePage *self)
 {
@@ -259,6 +289,15 @@ cw_compare_page_class_init (CwComparePageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cw_compare_page_dispose;
+
+  /**
+   * CwComparePage::receipt-activated:
+   * @id: the receipt's id in the database
+   *
+   * A point was clicked or chosen with the keyboard.
+   */
+  signals[RECEIPT_ACTIVATED] = g_signal_new ("receipt-activated", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   g_type_ensure (CW_TYPE_CHART_VIEW);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

@@ -18,6 +18,8 @@ void         cw_compare_page_set_model      (CwComparePage *self,
 CwChartView *cw_compare_page_get_chart_view (CwComparePage *self);
 /* The line shown for the point last clicked, or NULL. */
 const char  *cw_compare_page_get_point_text (CwComparePage *self);
+/* The receipt id of that point, or 0. */
+gint64       cw_compare_page_get_point_id   (CwComparePage *self);
 const char  *cw_compare_page_get_state      (CwComparePage *self);
 /* As if the point tagged `position` had been clicked. */
 void         cw_compare_page_select_point   (CwComparePage *self,

@@ -688,16 +688,46 @@ step_compare_keys (SelfTest *t)
   CwReceiptsPage *receipts = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
   guint n = g_list_model_get_n_items (cw_receipts_page_get_filtered_model (receipts));
 
-  /* The keyboard path: an arrow key onto the first point activates it. */
+  /* The keyboard path: an arrow key onto the first point activates it:
+   * its error line here, and its receipt opens on the Receipts page
+   * (issue 16 item 9; the next step waits for its detail). */
   if (!cw_chart_view_step_point (cw_compare_page_get_chart_view (page), 1))
     fail (t, "the arrow keys reach no point on the Compare chart");
   else if (cw_compare_page_get_point_text (page) == NULL)
     fail (t, "stepping onto a Compare point showed no error line");
-  if (g_strcmp0 (cw_compare_page_get_state (page), "content") != 0)
-    fail (t, "the Compare page shows its status page (%s) with %u receipts listed",
-          cw_compare_page_get_state (page), n);
+  else if (g_strcmp0 (cw_window_get_page (t->window), "receipts") != 0)
+    fail (t, "activating a Compare point did not open its receipt on the Receipts page");
   g_string_append_printf (t->report, "compare-rows=%u first-point: %s\n", n,
                           cw_compare_page_get_point_text (page) ? cw_compare_page_get_point_text (page) : "(none)");
+  return TRUE;
+}
+
+static gboolean
+step_compare_receipt (SelfTest *t)
+{
+  CwComparePage *page = CW_COMPARE_PAGE (cw_window_get_page_widget (t->window, "compare"));
+  CwReceiptsPage *receipts = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  const char *point = cw_compare_page_get_point_text (page);
+
+  gint64 want = cw_compare_page_get_point_id (page);
+
+  if (point != NULL && want > 0 && g_strcmp0 (cw_window_get_page (t->window), "receipts") == 0)
+    {
+      /* The detail loads off the main loop: wait for this receipt's. */
+      if (cw_receipts_page_get_detail_id (receipts) != want
+          && g_get_monotonic_time () - t->step_started < 5 * G_TIME_SPAN_SECOND)
+        return FALSE;
+      if (cw_receipts_page_get_detail_id (receipts) != want)
+        fail (t, "the Compare point for receipt %" G_GINT64_FORMAT " opened receipt %" G_GINT64_FORMAT, want,
+              cw_receipts_page_get_detail_id (receipts));
+      g_string_append_printf (t->report, "compare point -> receipts page detail id=%" G_GINT64_FORMAT "\n",
+                              cw_receipts_page_get_detail_id (receipts));
+    }
+  else if (point != NULL)
+    fail (t, "the Compare point has no receipt id");
+  show_page (t, "compare");
+  if (g_strcmp0 (cw_compare_page_get_state (page), "content") != 0)
+    fail (t, "the Compare page shows its status page (%s)", cw_compare_page_get_state (page));
   check_export (t, "compare.svg");
   return TRUE;
 }
@@ -858,6 +888,7 @@ static const struct {
   { "its timeline", step_oom_detail },
   { "compare", step_compare },
   { "compare with the keyboard", step_compare_keys },
+  { "its receipt on the Receipts page", step_compare_receipt },
   { "index cache", step_index_cache },
   { "an engine step (vLLM, chunk over a cached prefix)", step_plan_engine },
   { "check it plans the engine's profile", step_plan_engine_check },

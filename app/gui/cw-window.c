@@ -408,8 +408,9 @@ focus_search_action (GtkWidget *widget, const char *action_name, GVariant *param
   cw_receipts_page_focus_search (self->receipts_page);
 }
 
+/* A receipt point on the Plan or Compare chart: open it. */
 static void
-plan_receipt_activated_cb (CwWindow *self, gint64 id, CwPlanPage *plan_page)
+receipt_activated_cb (CwWindow *self, gint64 id, GtkWidget *page)
 {
   cw_window_show_page (self, "receipts");
   cw_receipts_page_select_id (self->receipts_page, id);
@@ -446,7 +447,9 @@ cw_window_setup (CwWindow *self, CwApplication *app)
   cw_plan_page_bind_settings (self->plan_page, self->settings);
   cw_index_cache_page_bind_settings (self->index_cache_page, self->settings);
   g_signal_connect_object (self->plan_page, "receipt-activated",
-                           G_CALLBACK (plan_receipt_activated_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (receipt_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->compare_page, "receipt-activated",
+                           G_CALLBACK (receipt_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->plan_page, "config-changed",
                            G_CALLBACK (plan_config_changed_cb), self, G_CONNECT_SWAPPED);
   plan_config_changed_cb (self, self->plan_page);
