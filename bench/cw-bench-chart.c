@@ -198,7 +198,7 @@ main (int argc, char **argv)
 
   t0 = now_ms (CLOCK_MONOTONIC);
   {
-    CwChartCliffInput in = { NULL, (double) usable, gpu->name, curves, 3, receipts, N_RECEIPTS };
+    CwChartCliffInput in = { NULL, (double) usable, gpu->name, curves, 3, receipts, N_RECEIPTS, 0 };
     CwChartCompareInput cin = { NULL, lanes, 3, points, N_RECEIPTS, NULL, NULL };
     cliff = cw_chart_builder_cliff (&in, &error);
     compare = cliff != NULL ? cw_chart_builder_compare (&cin, &error) : NULL;
@@ -220,7 +220,7 @@ main (int argc, char **argv)
   report ("cliff, GTK 2x (HiDPI)", time_renders (cliff, runs, true, 2.0));
   {
     CwChart *light = cw_chart_builder_cliff (&(CwChartCliffInput) { NULL, (double) usable, gpu->name, curves, 3,
-                                                                    NULL, 0 }, &error);
+                                                                    NULL, 0, 0 }, &error);
     report ("cliff, no receipts", time_renders (light, runs, false, 1.0));
     cw_chart_free (light);
   }

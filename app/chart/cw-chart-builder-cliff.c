@@ -1,6 +1,7 @@
 /* cw-chart-builder-cliff.c: the cliff chart — predicted peak vs sq for each
  * profile on log-log axes, the usable-HBM line, each profile's cliff marked,
- * and measured receipts on top (circles ok, crosses OOM). */
+ * the planned sq marked, and measured receipts on top (circles ok, crosses
+ * OOM, both in their profile's colour). */
 #include "cw-chart-builder.h"
 #include "cw-chart-i18n.h"
 
@@ -21,10 +22,10 @@ add_or_fail (CwChart *chart, CwChartLayer *layer, CwError *error)
   return true;
 }
 
-/* One point layer holding the receipts selected by `want` (curve index, or
- * SIZE_MAX for OOM ones, or SIZE_MAX - 1 for ok receipts without a curve). */
+/* One point layer holding the receipts of curve `want` (SIZE_MAX - 1:
+ * without a curve) that are OOM or not, as `want_oom` says. */
 static bool
-add_receipt_layer (CwChart *chart, const CwChartCliffInput *in, size_t want, const char *label,
+add_receipt_layer (CwChart *chart, const CwChartCliffInput *in, size_t want, bool want_oom, const char *label,
                    CwChartMarker marker, CwChartColorRole role, unsigned series, CwError *error)
 {
   double *xs = NULL, *ys = NULL;
@@ -48,9 +49,9 @@ add_receipt_layer (CwChart *chart, const CwChartCliffInput *in, size_t want, con
   for (size_t i = 0; i < in->n_receipts; i++)
     {
       const CwChartCliffReceipt *r = &in->receipts[i];
-      size_t group = r->oom ? SIZE_MAX : (r->curve < in->n_curves ? r->curve : SIZE_MAX - 1);
+      size_t group = r->curve < in->n_curves ? r->curve : SIZE_MAX - 1;
 
-      if (group != want)
+      if (group != want || r->oom != want_oom)
         continue;
       xs[n] = r->sq;
       ys[n] = r->peak_bytes;
@@ -181,14 +182,59 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
   for (size_t i = 0; i < in->n_curves; i++)
     {
       snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s receipts")), in->curves[i].name);
-      if (!add_receipt_layer (chart, in, i, text, CW_CHART_MARKER_CIRCLE, CW_CHART_ROLE_SERIES, (unsigned) i, error))
+      if (!add_receipt_layer (chart, in, i, false, text, CW_CHART_MARKER_CIRCLE, CW_CHART_ROLE_SERIES, (unsigned) i,
+                              error))
+        goto fail;
+      /* An OOM in its profile's colour, so it reads as that lane's. */
+      snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s OOM receipts")), in->curves[i].name);
+      if (!add_receipt_layer (chart, in, i, true, text, CW_CHART_MARKER_CROSS, CW_CHART_ROLE_SERIES, (unsigned) i,
+                              error))
         goto fail;
     }
-  if (!add_receipt_layer (chart, in, SIZE_MAX - 1, cw_chart_translate (CW_N_ ("other receipts")), CW_CHART_MARKER_SQUARE,
-                          CW_CHART_ROLE_MUTED, 0, error)
-      || !add_receipt_layer (chart, in, SIZE_MAX, cw_chart_translate (CW_N_ ("OOM receipts")), CW_CHART_MARKER_CROSS,
-                             CW_CHART_ROLE_OOM, 0, error))
+  if (!add_receipt_layer (chart, in, SIZE_MAX - 1, false, cw_chart_translate (CW_N_ ("other receipts")),
+                          CW_CHART_MARKER_SQUARE, CW_CHART_ROLE_MUTED, 0, error)
+      || !add_receipt_layer (chart, in, SIZE_MAX - 1, true, cw_chart_translate (CW_N_ ("OOM receipts")),
+                             CW_CHART_MARKER_CROSS, CW_CHART_ROLE_OOM, 0, error))
     goto fail;
+
+  if (in->current_sq > 0 && isfinite (in->current_sq))
+    {
+      CwChartLayer *here;
+
+      cw_chart_format_value (CW_CHART_UNIT_TOKENS, in->current_sq, value, sizeof value);
+      snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("planned sq %s")), value);
+      here = cw_chart_vline_layer_new (text, in->current_sq);
+      if (here != NULL)
+        {
+          cw_chart_layer_set_role (here, CW_CHART_ROLE_MUTED);
+          cw_chart_rule_layer_set_dashed (here, true);
+          cw_chart_vline_layer_set_label_row (here, cliff_row++);
+        }
+      if (!add_or_fail (chart, here, error))
+        goto fail;
+    }
+
+  /* y: from the smallest sample to the headroom above the usable line. */
+  {
+    double lo = INFINITY, hi = 0, top = in->usable_bytes * CW_CHART_CLIFF_Y_HEADROOM;
+
+    for (size_t i = 0; i < in->n_curves; i++)
+      for (size_t j = 0; j < in->curves[i].n; j++)
+        if (in->curves[i].peak_bytes[j] > 0)
+          {
+            lo = fmin (lo, in->curves[i].peak_bytes[j]);
+            hi = fmax (hi, in->curves[i].peak_bytes[j]);
+          }
+    for (size_t i = 0; i < in->n_receipts; i++)
+      if (in->receipts[i].peak_bytes > 0)
+        {
+          lo = fmin (lo, in->receipts[i].peak_bytes);
+          top = fmax (top, in->receipts[i].peak_bytes * 1.5);
+          hi = fmax (hi, in->receipts[i].peak_bytes);
+        }
+    if (isfinite (lo) && hi > top && lo < top)
+      cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, fmin (lo, in->usable_bytes) / 1.5, top);
+  }
   return chart;
 
 fail:

@@ -57,7 +57,14 @@ typedef struct {
   size_t                     n_curves;
   const CwChartCliffReceipt *receipts;
   size_t                     n_receipts;
+  /* > 0: the sq of the configuration being planned, marked on the x axis. */
+  double                     current_sq;
 } CwChartCliffInput;
+
+/* The cliff chart's y axis stops at 4x the usable HBM (or 1.5x the largest
+ * receipt, if higher): curves that run on to petabytes would squash the
+ * range that decides a run. What lies above is clipped at the plot's edge. */
+#define CW_CHART_CLIFF_Y_HEADROOM 4.0
 
 CwChart *cw_chart_builder_cliff (const CwChartCliffInput *input, CwError *error);
 

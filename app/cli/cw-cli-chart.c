@@ -414,7 +414,8 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
     }
 
   {
-    CwChartCliffInput in = { NULL, (double) s.usable_bytes, s.gpu->name, curves, s.n_profiles, points, n_points };
+    CwChartCliffInput in = { NULL, (double) s.usable_bytes, s.gpu->name, curves, s.n_profiles, points, n_points,
+                             (double) s.config.sq };
     chart = cw_chart_builder_cliff (&in, &e);
   }
   if (chart == NULL)

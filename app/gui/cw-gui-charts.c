@@ -181,6 +181,7 @@ cw_gui_chart_cliff (const CwPlanChartInput *input)
   chart_input.n_curves = curves->len;
   chart_input.receipts = (const CwChartCliffReceipt *) receipts->data;
   chart_input.n_receipts = receipts->len;
+  chart_input.current_sq = (double) config.sq;
 
   chart = cw_chart_builder_cliff (&chart_input, &error);
   localize (chart, N_("sq (query tokens)"), N_("peak HBM"));

@@ -122,7 +122,7 @@ test_cliff_from_planner (void)
       { 0, 262144, 4.0 * 131072 * 131072, true, 8 },
       { 5, 32768, 4.0 * 32768 * 32768, false, 9 },   /* no such curve */
     };
-    CwChartCliffInput in = { NULL, usable, "test GPU", &samples.curve, 1, receipts, 3 };
+    CwChartCliffInput in = { NULL, usable, "test GPU", &samples.curve, 1, receipts, 3, 65536 };
     const CwChartStyle *style = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
     CwChart *chart = cw_chart_builder_cliff (&in, &error);
     CwChartLayer *cliff, *limit, *oom;
@@ -138,7 +138,8 @@ test_cliff_from_planner (void)
       goto out;
     cliff = find_layer (chart, "vline", "slab cliff", NULL);
     limit = find_layer (chart, "hline", "usable HBM 64 GiB (test GPU)", NULL);
-    oom = find_layer (chart, "point", "OOM receipts", &oom_index);
+    /* An OOM is drawn in its profile's colour, in that profile's layer. */
+    oom = find_layer (chart, "point", "slab OOM receipts", &oom_index);
     CHECK (cliff != NULL && cw_chart_rule_layer_get_value (cliff) == 131072.0, "cliff marker");
     CHECK (cliff != NULL && strcmp (cw_chart_layer_get_label (cliff), "slab cliff: sq 131072") == 0, "cliff label %s",
            cliff != NULL ? cw_chart_layer_get_label (cliff) : "-");
@@ -146,7 +147,20 @@ test_cliff_from_planner (void)
     CHECK (find_layer (chart, "line", "slab (cliff at sq 131072)", NULL) != NULL, "curve legend");
     CHECK (oom != NULL && cw_chart_point_layer_get_marker (oom) == CW_CHART_MARKER_CROSS
            && cw_chart_layer_get_n_items (oom) == 1, "OOM layer");
+    {
+      const CwChartStyle *light = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
+      CwChartLayer *curve = find_layer (chart, "line", "slab (cliff at sq 131072)", NULL);
+      CwChartColor a = oom ? cw_chart_layer_get_color (oom, light) : (CwChartColor) { 0, 0, 0, 0 };
+      CwChartColor b = curve ? cw_chart_layer_get_color (curve, light) : (CwChartColor) { 1, 1, 1, 1 };
+
+      CHECK (a.red == b.red && a.green == b.green && a.blue == b.blue, "OOM not in its profile's colour");
+    }
+    CHECK (find_layer (chart, "point", "OOM receipts", NULL) == NULL, "an OOM with a curve in the uncoloured layer");
     CHECK (find_layer (chart, "point", "other receipts", NULL) != NULL, "receipt without a curve");
+    /* The planned sq is marked. */
+    CHECK (find_layer (chart, "vline", "planned sq 64K", NULL) != NULL
+           && cw_chart_rule_layer_get_value (find_layer (chart, "vline", "planned sq 64K", NULL)) == 65536.0,
+           "planned sq marker");
     CHECK (cw_chart_get_axis_scale (chart, CW_CHART_AXIS_X) == CW_CHART_SCALE_LOG10
            && cw_chart_get_axis_scale (chart, CW_CHART_AXIS_Y) == CW_CHART_SCALE_LOG10, "log-log");
 
@@ -171,7 +185,7 @@ test_cliff_from_planner (void)
 
   /* Refusals. */
   {
-    CwChartCliffInput in = { NULL, 0, NULL, &samples.curve, 1, NULL, 0 };
+    CwChartCliffInput in = { NULL, 0, NULL, &samples.curve, 1, NULL, 0, 0 };
     cw_error_clear (&error);
     CHECK (cw_chart_builder_cliff (&in, &error) == NULL && error.code == CW_ERROR_INVALID, "usable 0 accepted");
     CHECK (cw_chart_builder_cliff (NULL, &error) == NULL, "NULL input accepted");
@@ -484,8 +498,8 @@ fake_translate (const char *msgid)
 {
   if (strcmp (msgid, "%s receipts") == 0)
     return "%s Belege";
-  if (strcmp (msgid, "OOM receipts") == 0)
-    return "OOM-Belege";
+  if (strcmp (msgid, "%s OOM receipts") == 0)
+    return "%s OOM-Belege";
   if (strcmp (msgid, "transfer") == 0)
     return "übertragen";
   if (strcmp (msgid, "recompute") == 0)
@@ -547,20 +561,64 @@ test_indexcache_translation (void)
     }
 }
 
+/* Issue 16 item 1: a curve running on to petabytes does not squash the
+ * range that decides a run: y stops at 4x the usable HBM (or 1.5x the
+ * largest receipt); a chart whose data stays below keeps its automatic range. */
+static void
+test_cliff_y_range (void)
+{
+  double sq[] = { 1024, 1048576 }, peak[] = { 1e9, 1e18 }, low[] = { 1e9, 2e9 };
+  CwChartCliffCurve curve = { "reference", sq, peak, 2, true, true, 4096 };
+  CwChartCliffCurve small = { "streaming", sq, low, 2, true, false, 0 };
+  CwChartCliffReceipt big[] = { { 0, 65536, 5e11, true, 1 } };
+  CwChartCliffInput in = { NULL, 8e10, NULL, &curve, 1, NULL, 0, 0 };
+  CwError error = CW_ERROR_INIT;
+  CwChart *chart;
+  double lo = 0, hi = 0;
+  cairo_surface_t *img;
+
+  chart = cw_chart_builder_cliff (&in, &error);
+  img = chart ? render_to_image (chart, 900, 560) : NULL;
+  if (img)
+    cairo_surface_destroy (img);
+  CHECK (chart != NULL && cw_chart_get_axis_range (chart, CW_CHART_AXIS_Y, &lo, &hi) && hi == 3.2e11
+           && lo == 1e9 / 1.5, "y range %g..%g", lo, hi);
+  cw_chart_free (chart);
+  in.receipts = big;
+  in.n_receipts = 1;
+  chart = cw_chart_builder_cliff (&in, &error);
+  img = chart ? render_to_image (chart, 900, 560) : NULL;
+  if (img)
+    cairo_surface_destroy (img);
+  CHECK (chart != NULL && cw_chart_get_axis_range (chart, CW_CHART_AXIS_Y, &lo, &hi) && hi == 7.5e11,
+         "y range with a receipt above: %g..%g", lo, hi);
+  cw_chart_free (chart);
+  in.curves = &small;
+  in.receipts = NULL;
+  in.n_receipts = 0;
+  chart = cw_chart_builder_cliff (&in, &error);
+  img = chart ? render_to_image (chart, 900, 560) : NULL;
+  if (img)
+    cairo_surface_destroy (img);
+  CHECK (chart != NULL && cw_chart_get_axis_range (chart, CW_CHART_AXIS_Y, &lo, &hi) && hi < 3.2e11,
+         "a low curve got the clipped range: %g..%g", lo, hi);
+  cw_chart_free (chart);
+}
+
 static void
 test_translation (void)
 {
   double sq[] = { 1024, 2048 }, peak[] = { 1e9, 4e9 };
   CwChartCliffCurve curve = { "fused", sq, peak, 2, true, false, 0 };
   CwChartCliffReceipt receipts[] = { { 0, 1024, 1e9, false, 0 }, { 0, 2048, 4e9, true, 1 } };
-  CwChartCliffInput in = { NULL, 8e9, NULL, &curve, 1, receipts, 2 };
+  CwChartCliffInput in = { NULL, 8e9, NULL, &curve, 1, receipts, 2, 0 };
   CwError error = CW_ERROR_INIT;
   CwChart *chart;
 
   cw_chart_set_translate_func (fake_translate);
   chart = cw_chart_builder_cliff (&in, &error);
   CHECK (chart != NULL && find_layer (chart, "point", "fused Belege", NULL) != NULL, "translated format");
-  CHECK (chart != NULL && find_layer (chart, "point", "OOM-Belege", NULL) != NULL, "translated label");
+  CHECK (chart != NULL && find_layer (chart, "point", "fused OOM-Belege", NULL) != NULL, "translated label");
   CHECK (chart != NULL && find_layer (chart, "line", "fused (fits across the range)", NULL) != NULL,
          "untranslated msgid stays English");
   cw_chart_free (chart);
@@ -580,6 +638,7 @@ main (void)
   test_timeline ();
   test_indexcache ();
   test_indexcache_translation ();
+  test_cliff_y_range ();
   test_translation ();
   return test_finish ("test-chart-builders");
 }

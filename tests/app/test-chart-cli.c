@@ -152,7 +152,7 @@ main (void)
   svg = slurp (tmp_path ("cliff.svg"));
   /* sq 8192 and 4096 ok, sq 65536 OOM; b = 2 and the error receipt are not drawn. */
   CHECK (svg != NULL && strstr (svg, "legend: materialize receipts (2 items)") != NULL, "ok receipts in the legend");
-  CHECK (svg != NULL && strstr (svg, "legend: OOM receipts (1 item)") != NULL, "OOM receipts in the legend");
+  CHECK (svg != NULL && strstr (svg, "legend: materialize OOM receipts (1 item)") != NULL, "OOM receipts in the legend");
   CHECK (svg != NULL && strstr (svg, "other receipts") == NULL, "receipts without a profile drawn");
   CHECK (svg != NULL && strstr (svg, "label: materialize cliff: sq ") != NULL, "cliff marker");
   CHECK (svg != NULL && strstr (svg, "usable HBM ") != NULL, "usable line");
