@@ -347,6 +347,12 @@ cw_receipt_peak_tolerance_bytes (uint64_t predicted_bytes)
   return tolerance_bytes (predicted_bytes, 100);   /* 1 % */
 }
 
+uint64_t
+cw_receipt_exec_tolerance_bytes (uint64_t predicted_bytes)
+{
+  return tolerance_bytes (predicted_bytes, 200);   /* 0.5 % */
+}
+
 const char *
 cw_receipt_signal_name (int sig, char *buf, size_t size)
 {
@@ -504,8 +510,7 @@ cw_receipt_get_tolerance_bytes (const CwReceipt *receipt)
   uint64_t p;
 
   cw_receipt_get_compared_peaks (receipt, &p, NULL);
-  /* External programs: 0.5 %; lanes: 1 %. */
-  return tolerance_bytes (p, cw_receipt_is_exec (receipt) ? 200 : 100);
+  return cw_receipt_is_exec (receipt) ? cw_receipt_exec_tolerance_bytes (p) : cw_receipt_peak_tolerance_bytes (p);
 }
 
 bool

@@ -277,6 +277,8 @@ bool        cw_receipt_peak_agrees (const CwReceipt *receipt);
 uint64_t    cw_receipt_get_tolerance_bytes (const CwReceipt *receipt);
 /* The lanes' rule: max(1 % of predicted_bytes, 8 MiB). */
 uint64_t    cw_receipt_peak_tolerance_bytes (uint64_t predicted_bytes);
+/* External programs' rule: max(0.5 % of predicted_bytes, 8 MiB). */
+uint64_t    cw_receipt_exec_tolerance_bytes (uint64_t predicted_bytes);
 
 #ifdef __cplusplus
 }

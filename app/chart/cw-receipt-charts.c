@@ -144,12 +144,24 @@ cw_receipt_chart_compare_point (const CwReceipt *r, CwChartComparePoint *pt, con
   return CW_RECEIPT_CHART_DRAWN;
 }
 
-double
-cw_receipt_chart_tolerance (double predicted_bytes)
+static double
+band (double predicted_bytes, uint64_t (*rule) (uint64_t))
 {
   if (!(predicted_bytes >= 0))
     return 0;
   if (!(predicted_bytes < 1.8e19))
-    return predicted_bytes / 100;
-  return (double) cw_receipt_peak_tolerance_bytes ((uint64_t) predicted_bytes);
+    return (double) rule (1ull << 60) / (double) (1ull << 60) * predicted_bytes;
+  return (double) rule ((uint64_t) predicted_bytes);
+}
+
+double
+cw_receipt_chart_tolerance (double predicted_bytes)
+{
+  return band (predicted_bytes, cw_receipt_peak_tolerance_bytes);
+}
+
+double
+cw_receipt_chart_exec_tolerance (double predicted_bytes)
+{
+  return band (predicted_bytes, cw_receipt_exec_tolerance_bytes);
 }

@@ -53,9 +53,12 @@ CwReceiptChartFate cw_receipt_chart_cliff_point (const CwReceipt *receipt, const
 CwReceiptChartFate cw_receipt_chart_compare_point (const CwReceipt *receipt, CwChartComparePoint *pt,
                                                    const char **group_key);
 
-/* The store's agreement rule as the compare chart's band: max(1 %, 8 MiB)
- * of a predicted peak, defined for any double. */
+/* The store's agreement rules as the compare chart's band, defined for any
+ * double: lanes max(1 %, 8 MiB), external programs max(0.5 %, 8 MiB). A
+ * chart whose points are all external programs' draws their band; any lane
+ * among them draws the lanes' (each point's own verdict is in its hover). */
 double cw_receipt_chart_tolerance (double predicted_bytes);
+double cw_receipt_chart_exec_tolerance (double predicted_bytes);
 
 #ifdef __cplusplus
 }

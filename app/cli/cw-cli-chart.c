@@ -457,7 +457,7 @@ chart_compare (int argc, char **argv, ChartOptions *o)
     CwReceiptList *list = query_receipts (o->db, o, &e);
     CwChartComparePoint *points = NULL;
     const char **groups = NULL;
-    size_t n, n_points = 0, n_groups = 0, n_skipped = 0, n_agree = 0;
+    size_t n, n_points = 0, n_groups = 0, n_skipped = 0, n_agree = 0, n_exec = 0;
     CwChart *chart;
     char what[200], band_label[128], floor_text[64];
     int status;
@@ -492,6 +492,7 @@ chart_compare (int argc, char **argv, ChartOptions *o)
           groups[n_groups++] = key;
         points[n_points].group = (unsigned) g;
         points[n_points].tag = (size_t) r->id;
+        n_exec += cw_receipt_is_exec (r);
         n_agree += cw_receipt_peak_agrees (r);
         n_points++;
       }
@@ -499,11 +500,14 @@ chart_compare (int argc, char **argv, ChartOptions *o)
       /* Describe the rule from the rule itself: its floor, and its slope
        * far above the floor. */
       const double big = 1125899906842624.0;   /* 2^50 bytes */
-      CwChartCompareInput in = { NULL, groups, n_groups, points, n_points, cw_receipt_chart_tolerance, band_label };
+      /* External programs alone: their own (tighter) rule is the band. */
+      double (*rule) (double) = n_points > 0 && n_exec == n_points ? cw_receipt_chart_exec_tolerance
+                                                                   : cw_receipt_chart_tolerance;
+      CwChartCompareInput in = { NULL, groups, n_groups, points, n_points, rule, band_label };
 
-      cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, cw_receipt_chart_tolerance (0), 2, floor_text, sizeof floor_text);
+      cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, rule (0), 2, floor_text, sizeof floor_text);
       snprintf (band_label, sizeof band_label, "agreement: |measured - predicted| <= max(%.3g %%, %s)",
-                cw_receipt_chart_tolerance (big) / big * 100.0, floor_text);
+                rule (big) / big * 100.0, floor_text);
       chart = cw_chart_builder_compare (&in, &e);
     }
     free (points);

@@ -212,7 +212,8 @@ cw_gui_chart_compare (GListModel *rows)
   CwChartCompareInput input = { 0 };
   CwError error = { 0 };
   CwChart *chart;
-  guint n = rows != NULL ? g_list_model_get_n_items (rows) : 0;
+  guint n = rows != NULL ? g_list_model_get_n_items (rows) : 0, n_exec = 0;
+  double (*rule) (double);
 
   for (guint i = 0; i < n; i++)
     {
@@ -224,6 +225,7 @@ cw_gui_chart_compare (GListModel *rows)
 
       if (cw_receipt_chart_compare_point (r, &point, &key) != CW_RECEIPT_CHART_DRAWN)
         continue;
+      n_exec += cw_receipt_is_exec (r);
       if (!g_hash_table_lookup_extended (group_index, key, NULL, &index))
         {
           index = GUINT_TO_POINTER (groups->len);
@@ -238,6 +240,8 @@ cw_gui_chart_compare (GListModel *rows)
 
   if (points->len == 0)
     return cw_gui_chart_message (_("No receipt with both a predicted and a measured peak"));
+  /* External programs alone: their own (tighter) rule is the band. */
+  rule = n_exec == points->len ? cw_receipt_chart_exec_tolerance : cw_receipt_chart_tolerance;
 
   /* The band the receipts are judged by: the store's agreement rule,
    * described from the rule itself (its floor and its slope far above it). */
@@ -245,12 +249,12 @@ cw_gui_chart_compare (GListModel *rows)
     const double big = 1125899906842624.0;   /* 2^50 bytes */
     char floor_text[CW_CHART_TICK_LABEL_MAX];
 
-    cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, cw_receipt_chart_tolerance (0), 2, floor_text, sizeof floor_text);
+    cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, rule (0), 2, floor_text, sizeof floor_text);
     /* Translators: the agreement rule, e.g. "agreement: |measured - predicted| <= max(1 %, 8.00 MiB)" */
     band_label = g_strdup_printf (_("agreement: |measured - predicted| <= max(%.3g %%, %s)"),
-                                  cw_receipt_chart_tolerance (big) / big * 100.0, floor_text);
+                                  rule (big) / big * 100.0, floor_text);
   }
-  input.tolerance_bytes = cw_receipt_chart_tolerance;
+  input.tolerance_bytes = rule;
   input.tolerance_label = band_label;
   input.title = _("Measured against predicted peak");
   input.group_names = (const char * const *) groups->pdata;

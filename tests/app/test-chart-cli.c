@@ -176,6 +176,20 @@ main (void)
   CHECK (svg != NULL && strstr (svg, "legend: agreement: |measured - predicted| &lt;= max(1 %, 8 MiB)") != NULL,
          "agreement band from the store's rule");
   free (svg);
+  /* External programs alone (the committed engine receipts): their band is
+   * their own rule, 0.5 %, not the lanes' 1 %. */
+  if (getenv ("CW_DATA_DIR") != NULL)
+    {
+      char engines[4096];
+
+      snprintf (engines, sizeof engines, "%s/receipts/h200-engines.db", getenv ("CW_DATA_DIR"));
+      CHECK (run ("chart", "compare", "--db", engines, "--output", tmp_path ("engines.svg"), NULL) == 0,
+             "compare engines");
+      svg = slurp (tmp_path ("engines.svg"));
+      CHECK (svg != NULL && strstr (svg, "legend: agreement: |measured - predicted| &lt;= max(0.5 %, 8 MiB)") != NULL,
+             "external programs' band");
+      free (svg);
+    }
 
   /* timeline of the traced receipt: its replayed peak is 1.5 GiB. */
   CHECK (run ("chart", "timeline", "--db", db, "--receipt", id_text, "--output", tmp_path ("timeline.svg"), NULL) == 0,
