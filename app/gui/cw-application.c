@@ -3,22 +3,22 @@
  * Owns the GSettings object every window reads its inputs from, the app
  * actions (quit, about, new-window) and the accelerator table. Files given
  * on the command line (or by the desktop's "Open With") are receipt
- * databases. `--self-test DIR` drives a window through every page for the
- * Xvfb test (cw-self-test.c). Owner: workbench. */
+ * databases. The Xvfb self-test (tests/app/cw-self-test.c) drives a window
+ * of this application from its own executable. Owner: workbench. */
 #include "cw-build-config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
 
 #include "cw-application.h"
+#include "cw-chart-i18n.h"
 #include "cw-paths.h"
-#include "cw-self-test.h"
 #include "cw-window.h"
 
 struct _CwApplication
 {
   AdwApplication  parent_instance;
   GSettings      *settings;
-  char           *self_test_dir;
 };
 
 G_DEFINE_FINAL_TYPE (CwApplication, cw_application, ADW_TYPE_APPLICATION)
@@ -33,6 +33,25 @@ cw_application_new (void)
                        NULL);
 }
 
+/* The chart library is GLib-free and marks its strings with CW_N_; the
+ * workbench hands it gettext so chart titles, legends and axis labels follow
+ * the UI language (their msgids are in po/ under the same domain). */
+static const char *
+chart_gettext (const char *msgid)
+{
+  return gettext (msgid);
+}
+
+void
+cw_application_init_i18n (void)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, cw_paths_get_locale_dir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  cw_chart_set_translate_func (chart_gettext);
+}
+
 GSettings *
 cw_application_get_settings (CwApplication *self)
 {
@@ -43,12 +62,7 @@ cw_application_get_settings (CwApplication *self)
 static CwWindow *
 cw_application_new_window (CwApplication *self)
 {
-  CwWindow *window = cw_window_new (self);
-
-  if (self->self_test_dir != NULL)
-    cw_self_test_start (window, self->self_test_dir);
-
-  return window;
+  return cw_window_new (self);
 }
 
 static void
@@ -177,21 +191,10 @@ cw_application_startup (GApplication *app)
 static int
 cw_application_handle_local_options (GApplication *app, GVariantDict *options)
 {
-  CwApplication *self = CW_APPLICATION (app);
-  const char *dir = NULL;
-
   if (g_variant_dict_contains (options, "version"))
     {
       g_print ("cliffwatch %s\n", CW_VERSION);
       return 0;
-    }
-
-  if (g_variant_dict_lookup (options, "self-test", "^&ay", &dir))
-    {
-      self->self_test_dir = g_strdup (dir);
-      /* The test must not find (or become) a running primary instance, nor
-       * need a session bus, and must not touch the user's settings. */
-      g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
     }
 
   return -1;
@@ -203,7 +206,6 @@ cw_application_dispose (GObject *object)
   CwApplication *self = CW_APPLICATION (object);
 
   g_clear_object (&self->settings);
-  g_clear_pointer (&self->self_test_dir, g_free);
 
   G_OBJECT_CLASS (cw_application_parent_class)->dispose (object);
 }
@@ -226,9 +228,6 @@ cw_application_init (CwApplication *self)
 {
   static const GOptionEntry entries[] = {
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
-    { "self-test", 0, 0, G_OPTION_ARG_FILENAME, NULL,
-      N_("Drive the window through every page, export a chart and a screenshot into DIR, then quit"),
-      N_("DIR") },
     { NULL }
   };
 

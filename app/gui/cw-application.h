@@ -11,6 +11,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (CwApplication, cw_application, CW, APPLICATION, AdwApplication)
 
+/* Locale, the gettext domain and the chart library's translation hook:
+ * what every executable showing the workbench calls first. */
+void           cw_application_init_i18n    (void);
 CwApplication *cw_application_new          (void);
 GSettings     *cw_application_get_settings (CwApplication *self);
 

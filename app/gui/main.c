@@ -8,27 +8,14 @@
 #include "cw-build-config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <stdio.h>
 
 #include "cw-application.h"
-#include "cw-chart-i18n.h"
 #include "cw-bytes.h"
 #include "cw-gpu.h"
 #include "cw-plan.h"
 #include "cw-preset.h"
 #include "cw-profile.h"
-#include "cw-paths.h"
-#include "cw-self-test.h"
-
-/* The chart library is GLib-free and marks its strings with CW_N_; the
- * workbench hands it gettext so chart titles, legends and axis labels follow
- * the UI language (their msgids are in po/ under the same domain). */
-static const char *
-chart_gettext (const char *msgid)
-{
-  return gettext (msgid);
-}
 
 /* --help and --version need no display; everything else does. */
 static gboolean
@@ -94,11 +81,7 @@ main (int argc, char **argv)
   g_autoptr(CwApplication) app = NULL;
   int status;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, cw_paths_get_locale_dir ());
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
-  cw_chart_set_translate_func (chart_gettext);
+  cw_application_init_i18n ();
 
   if (wants_display (argc, argv) && !gtk_init_check ())
     {
@@ -109,5 +92,5 @@ main (int argc, char **argv)
 
   app = cw_application_new ();
   status = g_application_run (G_APPLICATION (app), argc, argv);
-  return status == 0 && cw_self_test_failed () ? 1 : status;
+  return status;
 }

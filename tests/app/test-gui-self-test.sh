@@ -1,10 +1,11 @@
 #!/bin/sh
-# test-gui-self-test.sh CLIFFWATCH MAKE_DB OUTDIR LANG
+# test-gui-self-test.sh SELF_TEST MAKE_DB OUTDIR LANG
 #
 # Starts the real workbench under Xvfb on the sample receipts database and
-# lets `cliffwatch --self-test OUTDIR` walk it through every page, change an
-# input, export charts and take screenshots (app/gui/cw-self-test.c checks
-# what the window shows and exits 1 on any failed check). Then checks the
+# lets `test-gui-self-test OUTDIR` (the workbench's library driven by
+# tests/app/cw-self-test.c) walk it through every page, change an input,
+# export charts and take screenshots; it checks what the window shows and
+# exits 1 on any failed check. Then checks the
 # files it left. With LANG=de it runs with LANGUAGE=de and requires the
 # German page titles. The sample is data/receipts/*.db when the tree has
 # one; otherwise a synthetic database written through the store API
@@ -18,7 +19,7 @@ lang=${4:-en}
 rm -rf "$out"
 mkdir -p "$out"
 
-set -- "$exe" --self-test "$out"
+set -- "$exe" "$out"
 if ! ls "${CW_DATA_DIR:?}"/receipts/*.db >/dev/null 2>&1; then
   "$make_db" "$out/synthetic-receipts.db" 60 || { echo "FAIL: could not write the synthetic database"; exit 1; }
   set -- "$@" "$out/synthetic-receipts.db"
@@ -43,7 +44,7 @@ fi
 rc=$?
 cat "$out/stdout"
 if [ "$rc" -ne 0 ]; then
-  echo "FAIL: cliffwatch --self-test exited $rc"; cat "$out/stderr"; exit 1
+  echo "FAIL: test-gui-self-test exited $rc"; cat "$out/stderr"; exit 1
 fi
 grep -q "^result PASS" "$out/report.txt" || { echo "FAIL: no PASS in the report"; exit 1; }
 
