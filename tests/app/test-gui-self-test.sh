@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-gui-self-test.sh SELF_TEST MAKE_DB OUTDIR LANG
+# test-gui-self-test.sh SELF_TEST MAKE_DB OUTDIR LANG [CLI]
 #
 # Starts the real workbench under Xvfb on the sample receipts database and
 # lets `test-gui-self-test OUTDIR` (the workbench's library driven by
@@ -15,6 +15,7 @@ exe=$1
 make_db=$2
 out=$3
 lang=${4:-en}
+cli=${5:-}
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -67,5 +68,35 @@ if [ "$lang" = de ]; then
 else
   grep -q "page-titles plan=Plan receipts=Receipts compare=Compare index-cache=Index Cache" "$out/report.txt" || {
     echo "FAIL: unexpected page titles:"; grep page-titles "$out/report.txt"; exit 1; }
+fi
+# Issue 13: the two front ends give the same numbers for the same input.
+# The plan the window showed after the sq change (default preset and GPU)
+# and its engine step, against cliffwatch-cli's plan and cliff.
+if [ -n "$cli" ]; then
+  sq=$(sed -n 's/^plan-after sq=\([0-9]*\)$/\1/p' "$out/report.txt")
+  [ -n "$sq" ] || { echo "FAIL: no plan-after line in the report"; exit 1; }
+  gui=$(sed -n "/^plan-after sq=$sq\$/,/^settings /p" "$out/report.txt" | grep " peak=" \
+        | sed 's/^\([^ ]*\) peak=\([0-9]*\) fits=[a-z]* max_sq=\([0-9]*\)$/\1 \2 \3/' | sort)
+  profiles=$(echo "$gui" | awk '{printf " --profile %s", $1}')
+  peaks=$("$cli" plan --preset deepseek-v4-flash --gpu h200 --sq "$sq" $profiles --format csv \
+          | awk -F, '$2 == "peak" {print $1, $4}' | sort)
+  cliffs=$("$cli" cliff --preset deepseek-v4-flash --gpu h200 --sq "$sq" $profiles --format csv \
+           | awk -F, 'NR > 1 {print $1, $2}' | sort)
+  cli_rows=$(echo "$peaks" | while read -r p b; do
+               echo "$p $b $(echo "$cliffs" | awk -v p="$p" '$1 == p {print $2}')"; done)
+  if [ -z "$gui" ] || [ "$gui" != "$cli_rows" ]; then
+    echo "FAIL: the workbench and the CLI disagree at sq $sq:"; echo "gui:"; echo "$gui"; echo "cli:"; echo "$cli_rows"
+    exit 1
+  fi
+  egui=$(sed -n '/^engine vllm-v3.2 sq=8192 prefix=131072$/,/^#/p' "$out/report.txt" | grep "^vllm peak=" \
+         | sed 's/^vllm peak=\([0-9]*\) fits=[a-z]* max_sq=\([0-9]*\)$/\1 \2/')
+  epeak=$("$cli" plan --engine vllm-v3.2 --gpu h200 --sq 8192 --prefix 131072 --format csv \
+          | awk -F, '$2 == "peak" {print $4}')
+  ecliff=$("$cli" cliff --engine vllm-v3.2 --gpu h200 --sq 8192 --prefix 131072 --format csv \
+           | awk -F, 'NR > 1 {print $2}')
+  if [ -z "$egui" ] || [ "$egui" != "$epeak $ecliff" ]; then
+    echo "FAIL: the engine step differs: workbench '$egui', CLI '$epeak $ecliff'"; exit 1
+  fi
+  echo "ok: the workbench and the CLI agree (sq $sq: $(echo "$gui" | wc -l) profiles; vllm-v3.2 step $egui)"
 fi
 echo "ok: self-test passed ($lang)"
