@@ -530,7 +530,7 @@ score_wgmma_ws_kernel (ScoreParams p, uint32_t keys_per_block, int order, const 
                * cw-score-wgmma.cu); one value per (query, key row) per lane. */
               float vals[8];
 #if defined(CW_WS_PROBE) && CW_WS_PROBE == 1
-              /* Timing probe, never in a normal build (bench/logs/kernels-v12b-ncu.sh
+              /* Timing probe, never in a normal build (git show 564e0ad:bench/logs/kernels-v12b-ncu.sh
                * builds it with -DCW_WS_PROBE=1 in a separate build directory):
                * no relu.w epilogue, so the scores are WRONG; it measures what the
                * matrix pipeline and the stores cost without it. */
