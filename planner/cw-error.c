@@ -4,6 +4,17 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The message is one line a terminal shows as text: bytes it could act on
+ * (newlines and tabs from a database's report, escape sequences from a GPU
+ * name or a file) become spaces. UTF-8 text is left as it is. */
+static void
+one_line (char *message)
+{
+  for (unsigned char *p = (unsigned char *) message; *p != '\0'; p++)
+    if (*p < 0x20 || *p == 0x7f)
+      *p = ' ';
+}
+
 void
 cw_error_setv (CwError *error, CwErrorCode code, const char *fmt, va_list args)
 {
@@ -11,6 +22,7 @@ cw_error_setv (CwError *error, CwErrorCode code, const char *fmt, va_list args)
     return;
   error->code = code;
   vsnprintf (error->message, sizeof error->message, fmt, args);
+  one_line (error->message);
 }
 
 void
@@ -48,6 +60,7 @@ cw_error_prefix (CwError *error, const char *fmt, ...)
     memcpy (error->message + np, old, no);
     error->message[np + no] = '\0';
   }
+  one_line (error->message);
 }
 
 void

@@ -442,7 +442,15 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
       if (text == NULL || strcmp ((const char *) text, "ok") != 0)
         {
           if (text != NULL)
-            cw_error_set (error, CW_ERROR_CORRUPT, "%s: database is damaged: %s", path, (const char *) text);
+            {
+              /* quick_check reports one problem per row, a row may span
+               * lines: the first line of the first is the message. */
+              size_t first = strcspn ((const char *) text, "\n");
+              bool more = text[first] != '\0' || sqlite3_step (stmt) == SQLITE_ROW;
+
+              cw_error_set (error, CW_ERROR_CORRUPT, "%s: database is damaged: %.*s%s", path, (int) first,
+                            (const char *) text, more ? " (and more)" : "");
+            }
           else
             cw_store_set_sqlite_error (error, store->db, "quick_check", path);
           sqlite3_finalize (stmt);
