@@ -62,6 +62,11 @@ parse_options (int argc, char **argv, Options *o, CwError *error)
         {
           if (v == NULL)
             return false;
+          if (o->db != NULL)
+            {
+              cw_error_set (error, CW_ERROR_INVALID, "calibrate: give the database once (--db FILE or an argument)");
+              return false;
+            }
           o->db = v;
         }
       else if (cw_cli_match_option (argc, argv, &i, "--gpu-filter", &v, error))
@@ -100,7 +105,8 @@ parse_options (int argc, char **argv, Options *o, CwError *error)
         o->db = argv[i];
       else
         {
-          cw_error_set (error, CW_ERROR_INVALID, "calibrate: unexpected argument '%s'", argv[i]);
+          cw_error_set (error, CW_ERROR_INVALID, "calibrate: give the database once (--db FILE or an argument); "
+                        "unexpected '%s'", argv[i]);
           return false;
         }
     }

@@ -62,6 +62,7 @@ typedef struct {
   CwReceiptQuery query;
   CwCliFormat    format;
   bool           format_given;
+  bool           shaped;     /* --sort, --limit, --offset or --desc: list shaping */
   bool           trace;
 } Options;
 
@@ -178,16 +179,19 @@ parse_options (int argc, char **argv, Options *o, CwError *error)
                             "--sort: '%s' is not id, time, lane, status, gpu, sq, predicted, measured or lane-time", v);
               return false;
             }
+          o->shaped = true;
         }
       else if (cw_cli_match_option (argc, argv, &i, "--limit", &v, error))
         {
           if (v == NULL || !parse_count ("--limit", v, &o->query.limit, error))
             return false;
+          o->shaped = true;
         }
       else if (cw_cli_match_option (argc, argv, &i, "--offset", &v, error))
         {
           if (v == NULL || !parse_count ("--offset", v, &o->query.offset, error))
             return false;
+          o->shaped = true;
         }
       else if (cw_cli_match_option (argc, argv, &i, "--format", &v, error))
         {
@@ -196,7 +200,10 @@ parse_options (int argc, char **argv, Options *o, CwError *error)
           o->format_given = true;
         }
       else if (strcmp (arg, "--desc") == 0)
-        o->query.descending = true;
+        {
+          o->query.descending = true;
+          o->shaped = true;
+        }
       else if (strcmp (arg, "--trace") == 0)
         o->trace = true;
       else if (arg[0] == '-' && arg[1] != '\0')
@@ -947,9 +954,11 @@ cmd_merge (Options *o)
     return cw_cli_failf ("receipts merge: give the inputs as arguments, not --db");
   if (o->n_positional == 0)
     return cw_cli_failf ("receipts merge: give at least one input database");
-  if (o->format_given || o->trace || o->query.lane[0] || o->query.has_status || o->query.gpu[0]
-      || o->query.text[0] || o->query.sweep_id[0])
-    return cw_cli_failf ("receipts merge: takes only --into and input databases");
+  /* Filters, sorting, limits and an output file would be silently ignored:
+   * a merge copies every receipt of every input. */
+  if (o->format_given || o->trace || o->shaped || o->output != NULL || o->query.lane[0] || o->query.has_status
+      || o->query.gpu[0] || o->query.text[0] || o->query.sweep_id[0])
+    return cw_cli_failf ("receipts merge: takes only --into and input databases (it copies every receipt)");
   existed = access (o->into, F_OK) == 0;
   dst = cw_receipt_store_open (o->into, CW_RECEIPT_STORE_CREATE, &error);
   if (dst == NULL)

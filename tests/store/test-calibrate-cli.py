@@ -204,7 +204,9 @@ check(not os.path.exists(os.path.join(tmp, "missing.db")), "calibrate created a 
 for args, needle in [
     (["calibrate"], "calibrate: a database is required (--db FILE)"),
     (["calibrate", nvlink, "--bogus"], "calibrate: unknown option '--bogus'"),
-    (["calibrate", nvlink, "extra"], "calibrate: unexpected argument 'extra'"),
+    (["calibrate", nvlink, "extra"], "calibrate: give the database once (--db FILE or an argument); unexpected 'extra'"),
+    (["calibrate", nvlink, "--db", nvlink], "calibrate: give the database once"),
+    (["calibrate", "--db", nvlink, nvlink], "calibrate: give the database once"),
     (["calibrate", "--db"], "--db needs a value"),
     (["calibrate", nvlink, "--format", "xml"], "xml"),
     (["calibrate", nvlink, "--gpu-filter", ""], "--gpu-filter: give 1 to 127 characters"),

@@ -77,6 +77,10 @@ BAD = [
     (["receipts", "merge", a], "receipts merge: --into OUT.db is required"),
     (["receipts", "merge", "--into", path("m.db")], "give at least one input database"),
     (["receipts", "merge", "--into", path("m.db"), a, "--lane", "fused"], "takes only --into"),
+    (["receipts", "merge", "--into", path("m.db"), a, "--limit", "3"], "takes only --into"),
+    (["receipts", "merge", "--into", path("m.db"), a, "--sort", "sq"], "takes only --into"),
+    (["receipts", "merge", "--into", path("m.db"), a, "--desc"], "takes only --into"),
+    (["receipts", "merge", "--into", path("m.db"), a, "--output", path("x.txt")], "takes only --into"),
     (["receipts", "merge", "--into", path("m.db"), "--db", a], "not --db"),
 ]
 for args, needle in BAD:
