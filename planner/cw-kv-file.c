@@ -168,29 +168,47 @@ cw_kv_file_find (CwKvFile *kv, const char *sub, const char *suffix, const char *
   char **names = cw_data_list_dir (sub, suffix, error);
   char known[320] = "";
   size_t len = 0;
+  bool found = false;
 
   if (names == NULL)
     return false;
   for (char **q = names; *q; q++)
     {
       char path[4096];
+      CwKvFile other = { 0 };
+      CwKvFile *into = found ? &other : kv;
 
       snprintf (path, sizeof path, "%s/%s/%s%s", cw_data_dir (), sub, *q, suffix);
-      if (!cw_kv_file_load (kv, path, error))
+      if (!cw_kv_file_load (into, path, error))
         {
+          if (found)
+            cw_kv_file_clear (kv);
           cw_strv_free (names);
           return false;
         }
-      if (name != NULL && cw_kv_file_matches (kv, name))
+      if (name != NULL && cw_kv_file_matches (into, name))
         {
-          cw_strv_free (names);
-          return true;
+          if (found)
+            {
+              /* A file dropped into the data directory must not take over a
+               * name silently, whichever sorts first. */
+              cw_error_set (error, CW_ERROR_INVALID, "%s '%s' is declared by both %s and %s%s", what, name, kv->file,
+                            *q, suffix);
+              cw_kv_file_clear (&other);
+              cw_kv_file_clear (kv);
+              cw_strv_free (names);
+              return false;
+            }
+          found = true;
+          continue;
         }
-      cw_kv_file_clear (kv);
-      if (len < sizeof known - 70)
+      cw_kv_file_clear (into);
+      if (!found && len < sizeof known - 70)
         len += (size_t) snprintf (known + len, sizeof known - len, "%s%s", len ? ", " : "", *q);
     }
   cw_strv_free (names);
+  if (found)
+    return true;
   cw_error_set (error, CW_ERROR_NOT_FOUND, "unknown %s '%s' (known: %s)", what, name ? name : "",
                 len ? known : "none found");
   return false;

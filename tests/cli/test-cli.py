@@ -448,6 +448,22 @@ for text, want in (("name bad\nprofile vllm\nparam nope = 1\n", "bad.engine:3: p
     check(code == 2 and want in err and err.count("\n") == 1 and err.startswith("cliffwatch-cli: "),
           f"bad engine file: {code} {err!r}, want {want!r}")
 
+# A preset or GPU file dropped into the data directory cannot take over a
+# shipped name, whichever sorts first (issue 17 item 16).
+for sub, src, name, args in (("presets", "deepseek-v4-flash.preset", "deepseek-v3.2", ["plan", "--preset", "deepseek-v3.2"]),
+                             ("gpus", "h100-80gb.gpu", "h200", ["plan", "--preset", "v3.2", "--gpu", "h200"])):
+    if not os.path.exists(os.path.join(data2, sub, src)):
+        continue
+    with open(os.path.join(data2, sub, src)) as fh:
+        text = "".join(("name " + name + "\n") if l.startswith("name ") else l for l in fh)
+    clash = os.path.join(data2, sub, "aaa" + os.path.splitext(src)[1])
+    with open(clash, "w") as fh:
+        fh.write(text)
+    code, out, err = run(args, env={"CW_DATA_DIR": data2})
+    check(code == 2 and f"'{name}' is declared by both aaa" in err and err.count("\n") == 1,
+          f"{sub} name clash: {code} {err!r}")
+    os.unlink(clash)
+
 # ---- write errors are failures ---------------------------------------------
 if os.path.exists("/dev/full"):
     for args in (["plan", "--preset", "v4-flash"], ["sweep", "--preset", "v3.2", "--sq", "4096:65536"],
