@@ -1,6 +1,8 @@
 /* cw-config.c: defaults, validation and derived values of CwConfig. */
 #include "cw-config.h"
 
+#include <stdio.h>
+
 #include <strings.h>
 
 #include "cw-bytes.h"
@@ -179,4 +181,26 @@ cw_causal_get_name (CwCausal causal)
   if ((unsigned) causal > CW_CAUSAL_COMPRESSED)
     return "invalid";
   return causal_names[causal];
+}
+
+void
+cw_config_describe (const CwConfig *c, char *buf, size_t size)
+{
+  char ratio[96] = "";
+
+  if (c->ratio != 0 && c->prefix != 0)
+    snprintf (ratio, sizeof ratio, " (prefix %llu, ratio %llu)", (unsigned long long) c->prefix,
+              (unsigned long long) c->ratio);
+  else if (c->ratio != 0)
+    snprintf (ratio, sizeof ratio, " (ratio %llu)", (unsigned long long) c->ratio);
+  else if (c->prefix != 0)
+    snprintf (ratio, sizeof ratio, " (prefix %llu)", (unsigned long long) c->prefix);
+  snprintf (buf, size,
+            "b=%llu h=%llu d=%llu sq=%llu sk=%llu%s top_k=%llu %s q=%s k=%s w=%s score=%s index=%s budget=%llu granularity=%llu",
+            (unsigned long long) c->b, (unsigned long long) c->h, (unsigned long long) c->d,
+            (unsigned long long) c->sq, (unsigned long long) cw_config_get_sk (c), ratio,
+            (unsigned long long) c->top_k, cw_causal_get_name (c->causal), cw_dtype_get_name (c->q_dtype),
+            cw_dtype_get_name (c->k_dtype), cw_dtype_get_name (c->w_dtype), cw_dtype_get_name (c->score_dtype),
+            cw_dtype_get_name (c->index_dtype), (unsigned long long) c->chunk_budget_bytes,
+            (unsigned long long) c->granularity);
 }

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cw-dtype.h"
@@ -83,6 +84,11 @@ bool cw_config_is_on_sweep (const CwConfig *sweep, const CwConfig *point);
 
 bool cw_causal_from_name (const char *name, CwCausal *out, CwError *error);
 const char *cw_causal_get_name (CwCausal causal);
+
+/* One line naming every field ("b=1 h=64 d=128 sq=65536 sk=16384 (ratio 4)
+ * top_k=512 causal-compressed q=bf16 ..."): what the front ends print and
+ * what charts carry as provenance. */
+void cw_config_describe (const CwConfig *config, char *buf, size_t size);
 
 #ifdef __cplusplus
 }

@@ -33,6 +33,7 @@ typedef struct {
 
 struct _CwChart {
   char *title;
+  char *caption;          /* provenance, one line under the plot; NULL: none */
   char *empty_message;
   CwChartStyleKind style;
   CwChartLegendPosition legend;
@@ -76,6 +77,7 @@ cw_chart_free (CwChart *chart)
   for (int a = 0; a < 2; a++)
     free (chart->axes[a].title);
   free (chart->title);
+  free (chart->caption);
   free (chart->empty_message);
   free (chart);
 }
@@ -96,6 +98,18 @@ bool
 cw_chart_set_title (CwChart *chart, const char *title)
 {
   return replace_string (&chart->title, title);
+}
+
+bool
+cw_chart_set_caption (CwChart *chart, const char *caption)
+{
+  return replace_string (&chart->caption, caption);
+}
+
+const char *
+cw_chart_get_caption (const CwChart *chart)
+{
+  return chart->caption;
 }
 
 const char *
@@ -401,7 +415,8 @@ layout_with (CwChart *chart, cairo_t *cr, double width, double height)
   cairo_font_extents (cr, &fe);
 
   top = PAD + (chart->title != NULL ? title_fe.height + 8 : fe.height / 2);
-  bottom = PAD + TICK_LENGTH + 4 + fe.height + (chart->axes[0].title != NULL ? fe.height + 6 : 0);
+  bottom = PAD + TICK_LENGTH + 4 + fe.height + (chart->axes[0].title != NULL ? fe.height + 6 : 0)
+           + (chart->caption != NULL ? fe.height + 4 : 0);
 
   /* y first: its tick count depends only on the height; its labels then
    * decide the left margin, which decides the width x has. */
@@ -572,6 +587,25 @@ draw_axes (CwChart *chart, cairo_t *cr)
     }
 }
 
+/* The provenance line: muted, at the bottom right; on a surface narrower
+ * than it, it starts at the left edge and its end is cut. */
+static void
+draw_caption (CwChart *chart, cairo_t *cr)
+{
+  cairo_font_extents_t fe;
+  double w;
+
+  if (chart->caption == NULL)
+    return;
+  setup_font (cr, chart->ctx.style, chart->ctx.style->font_size, false);
+  cairo_font_extents (cr, &fe);
+  w = cw_chart_text_width (cr, chart->caption);
+  cw_chart_set_source_color (cr, chart->ctx.style->muted, 1.0);
+  cairo_move_to (cr, fmax (PAD, chart->width - PAD - w), chart->height - PAD / 2 - fe.descent);
+  cairo_show_text (cr, chart->caption);
+  cairo_new_path (cr);
+}
+
 static void
 draw_title (CwChart *chart, cairo_t *cr)
 {
@@ -703,6 +737,7 @@ cw_chart_render (CwChart *chart, cairo_t *cr, double width, double height)
   draw_axes (chart, cr);
   draw_legend (chart, cr);
   draw_title (chart, cr);
+  draw_caption (chart, cr);
   cairo_restore (cr);
 }
 
@@ -845,6 +880,12 @@ cw_chart_dup_description (const CwChart *chart)
 
   text_append (&buf, chart->title != NULL ? chart->title : "Chart");
   text_append (&buf, "\n");
+  if (chart->caption != NULL)
+    {
+      text_append (&buf, "caption: ");
+      text_append (&buf, chart->caption);
+      text_append (&buf, "\n");
+    }
   for (int a = 0; a < 2; a++)
     {
       text_append (&buf, axis_names[a]);

@@ -68,6 +68,10 @@ void          cw_chart_free (CwChart *chart);
 
 bool          cw_chart_set_title (CwChart *chart, const char *title);
 const char   *cw_chart_get_title (const CwChart *chart);
+/* Provenance under the plot, one line (what model, GPU, batch, dtypes,
+ * database and version the chart shows); NULL removes it. Exports carry it. */
+bool          cw_chart_set_caption (CwChart *chart, const char *caption);
+const char   *cw_chart_get_caption (const CwChart *chart);
 /* Shown centred when no layer has anything drawable. */
 bool          cw_chart_set_empty_message (CwChart *chart, const char *message);
 void          cw_chart_set_style (CwChart *chart, CwChartStyleKind style);

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cw-build-config.h"
 #include "cw-chart-builder.h"
+#include "cw-git-revision.h"
 #include "cw-chart-i18n.h"
 
 CwChart *
@@ -83,6 +85,13 @@ cw_receipt_chart_timeline (const CwReceipt *r, CwError *error)
       in.oom_needed_bytes = (double) r->oom_live_bytes + (double) r->oom_request_bytes;
     chart = cw_chart_builder_timeline (&in, error);
   }
+  if (chart != NULL)
+    {
+      char caption[1024];
+
+      cw_receipt_chart_receipt_caption (r, NULL, caption, sizeof caption);
+      cw_chart_set_caption (chart, caption);
+    }
 
 out:
   free (changes);
@@ -164,4 +173,78 @@ double
 cw_receipt_chart_exec_tolerance (double predicted_bytes)
 {
   return band (predicted_bytes, cw_receipt_exec_tolerance_bytes);
+}
+
+static const char *
+base_name (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+
+  return slash ? slash + 1 : path;
+}
+
+static void
+version_text (char *buf, size_t size)
+{
+  if (strcmp (CW_GIT_REVISION, "unknown") == 0)
+    snprintf (buf, size, "Cliffwatch %s", CW_VERSION);
+  else
+    snprintf (buf, size, "Cliffwatch %s (%.12s)", CW_VERSION, CW_GIT_REVISION);
+}
+
+/* The fields that decide a chart, shorter than cw_config_describe so the
+ * line fits under a chart of ordinary width. */
+static void
+compact_config (const CwConfig *c, char *buf, size_t size)
+{
+  char extra[96] = "";
+
+  if (c->prefix != 0)
+    snprintf (extra, sizeof extra, " prefix=%llu", (unsigned long long) c->prefix);
+  if (c->ratio > 1)
+    snprintf (extra + strlen (extra), sizeof extra - strlen (extra), " ratio=%llu", (unsigned long long) c->ratio);
+  snprintf (buf, size, "b=%llu h=%llu d=%llu k=%llu%s %s, q/k %s/%s, scores %s, index %s",
+            (unsigned long long) c->b, (unsigned long long) c->h, (unsigned long long) c->d,
+            (unsigned long long) c->top_k, extra, cw_causal_get_name (c->causal), cw_dtype_get_name (c->q_dtype),
+            cw_dtype_get_name (c->k_dtype), cw_dtype_get_name (c->score_dtype), cw_dtype_get_name (c->index_dtype));
+}
+
+void
+cw_receipt_chart_plan_caption (const CwConfig *config, const char *preset, const char *engine, const char *gpu,
+                               char *buf, size_t size)
+{
+  char cfg[320], version[96];
+
+  compact_config (config, cfg, sizeof cfg);
+  version_text (version, sizeof version);
+  snprintf (buf, size, "%s%s%s%s%s: %s \xc2\xb7 %s", preset && preset[0] ? preset : "custom configuration",
+            engine && engine[0] ? ", engine " : "", engine && engine[0] ? engine : "",
+            gpu && gpu[0] ? ", GPU " : "", gpu && gpu[0] ? gpu : "", cfg, version);
+}
+
+void
+cw_receipt_chart_receipts_caption (const char *db, size_t n, int64_t first_id, int64_t last_id, char *buf,
+                                   size_t size)
+{
+  char version[96], ids[96] = "";
+
+  version_text (version, sizeof version);
+  if (n == 1)
+    snprintf (ids, sizeof ids, "receipt %" PRId64, first_id);
+  else if (n > 1)
+    snprintf (ids, sizeof ids, "%zu receipts, ids %" PRId64 "-%" PRId64, n, first_id, last_id);
+  snprintf (buf, size, "%s%s%s%s \xc2\xb7 %s", db ? "database " : "", db ? base_name (db) : "",
+            db && ids[0] ? ", " : "", ids, version);
+}
+
+void
+cw_receipt_chart_receipt_caption (const CwReceipt *r, const char *db, char *buf, size_t size)
+{
+  char cfg[320], version[96];
+
+  compact_config (&r->config, cfg, sizeof cfg);
+  version_text (version, sizeof version);
+  snprintf (buf, size, "%s%s%sreceipt %" PRId64 " (%s, sq %" PRIu64 "), %s: %s \xc2\xb7 %s", db ? "database " : "",
+            db ? base_name (db) : "", db ? ", " : "", r->id, r->lane, r->config.sq,
+            r->provenance.gpu_name[0] ? r->provenance.gpu_name : "unknown GPU", cfg, version);
 }

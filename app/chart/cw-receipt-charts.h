@@ -53,6 +53,17 @@ CwReceiptChartFate cw_receipt_chart_cliff_point (const CwReceipt *receipt, const
 CwReceiptChartFate cw_receipt_chart_compare_point (const CwReceipt *receipt, CwChartComparePoint *pt,
                                                    const char **group_key);
 
+/* Provenance lines for cw_chart_set_caption, so an exported chart says what
+ * it shows. A plan: "deepseek-v4-flash, engine vllm-v3.2, GPU h200: b=1 h=64
+ * ... · Cliffwatch 0.1.0 (abc1234)" (preset, engine, gpu may be NULL).
+ * Receipts: "database FILE, receipts 1-56 · Cliffwatch ..." (db may be NULL;
+ * n 0 leaves the ids out). One receipt: its database, id, GPU and config. */
+void cw_receipt_chart_plan_caption     (const CwConfig *config, const char *preset, const char *engine,
+                                        const char *gpu, char *buf, size_t size);
+void cw_receipt_chart_receipts_caption (const char *db, size_t n, int64_t first_id, int64_t last_id,
+                                        char *buf, size_t size);
+void cw_receipt_chart_receipt_caption  (const CwReceipt *receipt, const char *db, char *buf, size_t size);
+
 /* The store's agreement rules as the compare chart's band, defined for any
  * double: lanes max(1 %, 8 MiB), external programs max(0.5 %, 8 MiB). A
  * chart whose points are all external programs' draws their band; any lane

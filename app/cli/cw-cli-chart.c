@@ -418,6 +418,13 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
                              (double) s.config.sq };
     chart = cw_chart_builder_cliff (&in, &e);
   }
+  if (chart != NULL)
+    {
+      char caption[1024];
+
+      cw_receipt_chart_plan_caption (&s.config, s.preset, s.engine, s.gpu->name, caption, sizeof caption);
+      cw_chart_set_caption (chart, caption);
+    }
   if (chart == NULL)
     goto fail;
   if (o->db != NULL)
@@ -509,6 +516,19 @@ chart_compare (int argc, char **argv, ChartOptions *o)
       snprintf (band_label, sizeof band_label, "agreement: |measured - predicted| <= max(%.3g %%, %s)",
                 rule (big) / big * 100.0, floor_text);
       chart = cw_chart_builder_compare (&in, &e);
+      if (chart != NULL)
+        {
+          char caption[512];
+          int64_t lo = INT64_MAX, hi = 0;
+
+          for (size_t i = 0; i < n_points; i++)
+            {
+              lo = (int64_t) points[i].tag < lo ? (int64_t) points[i].tag : lo;
+              hi = (int64_t) points[i].tag > hi ? (int64_t) points[i].tag : hi;
+            }
+          cw_receipt_chart_receipts_caption (o->db, n_points, lo, hi, caption, sizeof caption);
+          cw_chart_set_caption (chart, caption);
+        }
     }
     free (points);
     free (groups);
@@ -550,6 +570,13 @@ chart_timeline (int argc, char **argv, ChartOptions *o)
     if (r == NULL)
       return cw_cli_fail (&e);
     chart = cw_receipt_chart_timeline (r, &e);
+    if (chart != NULL)
+      {
+        char caption[1024];
+
+        cw_receipt_chart_receipt_caption (r, o->db, caption, sizeof caption);
+        cw_chart_set_caption (chart, caption);
+      }
     if (chart != NULL && r->dropped_records > 0)
       fprintf (stderr, "cliffwatch-cli: warning: receipt %" PRId64 " dropped %" PRIu64 " trace records; "
                "the timeline is incomplete\n", r->id, r->dropped_records);

@@ -170,7 +170,7 @@ cw_cli_cliff (int argc, char **argv)
     }
   else
     {
-      cw_cli_config_describe (&s.config, cfg, sizeof cfg);
+      cw_config_describe (&s.config, cfg, sizeof cfg);
       if (s.engine[0])
         printf ("engine: %s\n", s.engine);
       printf ("configuration: %s%s%s\n", s.preset, s.preset[0] ? ": " : "", cfg);

@@ -397,28 +397,6 @@ fail:
 }
 
 void
-cw_cli_config_describe (const CwConfig *c, char *buf, size_t size)
-{
-  char ratio[96] = "";
-
-  if (c->ratio != 0 && c->prefix != 0)
-    snprintf (ratio, sizeof ratio, " (prefix %llu, ratio %llu)", (unsigned long long) c->prefix,
-              (unsigned long long) c->ratio);
-  else if (c->ratio != 0)
-    snprintf (ratio, sizeof ratio, " (ratio %llu)", (unsigned long long) c->ratio);
-  else if (c->prefix != 0)
-    snprintf (ratio, sizeof ratio, " (prefix %llu)", (unsigned long long) c->prefix);
-  snprintf (buf, size,
-            "b=%llu h=%llu d=%llu sq=%llu sk=%llu%s top_k=%llu %s q=%s k=%s w=%s score=%s index=%s budget=%llu granularity=%llu",
-            (unsigned long long) c->b, (unsigned long long) c->h, (unsigned long long) c->d,
-            (unsigned long long) c->sq, (unsigned long long) cw_config_get_sk (c), ratio,
-            (unsigned long long) c->top_k, cw_causal_get_name (c->causal), cw_dtype_get_name (c->q_dtype),
-            cw_dtype_get_name (c->k_dtype), cw_dtype_get_name (c->w_dtype), cw_dtype_get_name (c->score_dtype),
-            cw_dtype_get_name (c->index_dtype), (unsigned long long) c->chunk_budget_bytes,
-            (unsigned long long) c->granularity);
-}
-
-void
 cw_cli_config_json (FILE *out, const CwConfig *c)
 {
   fprintf (out,

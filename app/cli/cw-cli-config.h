@@ -35,7 +35,5 @@ void cw_cli_setup_clear (CwCliSetup *setup);
 
 /* Help text for the shared options. */
 void cw_cli_setup_print_help (FILE *out);
-/* One line "b=1 h=64 ... granularity=1". */
-void cw_cli_config_describe (const CwConfig *config, char *buf, size_t size);
 /* JSON object of the configuration. */
 void cw_cli_config_json (FILE *out, const CwConfig *config);

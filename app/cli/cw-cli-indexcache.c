@@ -329,7 +329,7 @@ cw_cli_indexcache (int argc, char **argv)
       }
     else
       {
-        cw_cli_config_describe (&s.config, cfg, sizeof cfg);
+        cw_config_describe (&s.config, cfg, sizeof cfg);
         printf ("configuration: %s%s%s\n", s.preset, s.preset[0] ? ": " : "", cfg);
         printf ("index cache payload (b*sq*H*top_k*index bytes): %s\n",
                 cw_bytes_format (cw_index_cache_plan_get_payload_bytes (plan), a, sizeof a));

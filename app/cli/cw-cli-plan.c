@@ -93,7 +93,7 @@ print_table (const CwCliSetup *s, CwPlan **plans)
 {
   char cfg[512], a[CW_BYTES_FORMAT_SIZE], b[CW_BYTES_FORMAT_SIZE], c[CW_BYTES_FORMAT_SIZE];
 
-  cw_cli_config_describe (&s->config, cfg, sizeof cfg);
+  cw_config_describe (&s->config, cfg, sizeof cfg);
   if (s->engine[0])
     printf ("engine: %s\n", s->engine);
   printf ("configuration: %s%s%s\n", s->preset[0] ? s->preset : "", s->preset[0] ? ": " : "", cfg);

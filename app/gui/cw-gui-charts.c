@@ -184,6 +184,13 @@ cw_gui_chart_cliff (const CwPlanChartInput *input)
   chart_input.current_sq = (double) config.sq;
 
   chart = cw_chart_builder_cliff (&chart_input, &error);
+  if (chart != NULL)
+    {
+      char caption[1024];
+
+      cw_receipt_chart_plan_caption (&config, input->preset, input->engine, input->gpu_name, caption, sizeof caption);
+      cw_chart_set_caption (chart, caption);
+    }
   localize (chart, N_("sq (query tokens)"), N_("peak HBM"));
   return chart_or_message (chart, &error);
 }
@@ -213,6 +220,7 @@ cw_gui_chart_compare (GListModel *rows)
   CwError error = { 0 };
   CwChart *chart;
   guint n = rows != NULL ? g_list_model_get_n_items (rows) : 0, n_exec = 0;
+  gint64 first_id = G_MAXINT64, last_id = 0;
   double (*rule) (double);
 
   for (guint i = 0; i < n; i++)
@@ -226,6 +234,8 @@ cw_gui_chart_compare (GListModel *rows)
       if (cw_receipt_chart_compare_point (r, &point, &key) != CW_RECEIPT_CHART_DRAWN)
         continue;
       n_exec += cw_receipt_is_exec (r);
+      first_id = MIN (first_id, r->id);
+      last_id = MAX (last_id, r->id);
       if (!g_hash_table_lookup_extended (group_index, key, NULL, &index))
         {
           index = GUINT_TO_POINTER (groups->len);
@@ -263,6 +273,13 @@ cw_gui_chart_compare (GListModel *rows)
   input.n_points = points->len;
 
   chart = cw_chart_builder_compare (&input, &error);
+  if (chart != NULL)
+    {
+      char caption[512];
+
+      cw_receipt_chart_receipts_caption (NULL, points->len, first_id, last_id, caption, sizeof caption);
+      cw_chart_set_caption (chart, caption);
+    }
   localize (chart, N_("predicted peak"), N_("measured peak"));
   return chart_or_message (chart, &error);
 }

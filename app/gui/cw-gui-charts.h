@@ -16,6 +16,8 @@ typedef struct {
   const CwConfig    *config;
   uint64_t           usable_bytes;
   const char        *gpu_name;
+  const char        *preset;       /* for the provenance line; may be NULL */
+  const char        *engine;       /* may be NULL or "" */
   const CwProfile  **profiles;
   guint              n_profiles;
   GListModel        *receipts;     /* CwReceiptRow; may be NULL */

@@ -532,6 +532,8 @@ replan (CwPlanPage *self)
   chart_input.usable_bytes = usable;
   chart_input.receipts = self->receipts;
   chart_input.gpu_name = combo_name (self->gpu_row, self->gpu_names);
+  chart_input.preset = combo_name (self->preset_row, self->preset_names);
+  chart_input.engine = combo_name (self->engine_row, self->engine_names);
 
   /* The engine's profile (its knobs applied) first; the list's copy of the
    * same profile, at the profile's own defaults, is then left out. */
@@ -622,6 +624,8 @@ rebuild_chart (gpointer user_data)
   chart_input.usable_bytes = self->usable_bytes;
   chart_input.receipts = self->receipts;
   chart_input.gpu_name = combo_name (self->gpu_row, self->gpu_names);
+  chart_input.preset = combo_name (self->preset_row, self->preset_names);
+  chart_input.engine = combo_name (self->engine_row, self->engine_names);
   chart_input.profiles = (const CwProfile **) self->compared->pdata;
   chart_input.n_profiles = self->compared->len;
   cw_chart_view_set_chart (self->chart_view, cw_gui_chart_cliff (&chart_input));

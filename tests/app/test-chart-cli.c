@@ -155,6 +155,9 @@ main (void)
   CHECK (svg != NULL && strstr (svg, "legend: materialize OOM receipts (1 item)") != NULL, "OOM receipts in the legend");
   CHECK (svg != NULL && strstr (svg, "other receipts") == NULL, "receipts without a profile drawn");
   CHECK (svg != NULL && strstr (svg, "label: materialize cliff: sq ") != NULL, "cliff marker");
+  /* Issue 16 item 4: the export says what it shows. */
+  CHECK (svg != NULL && strstr (svg, "caption: custom configuration, GPU ") != NULL && strstr (svg, " q/k ") != NULL
+         && strstr (svg, "Cliffwatch ") != NULL, "cliff provenance");
   CHECK (svg != NULL && strstr (svg, "usable HBM ") != NULL, "usable line");
   free (svg);
 
@@ -173,6 +176,7 @@ main (void)
   svg = slurp (tmp_path ("compare.svg"));
   /* the b = 2 receipt counts here: compare takes every ok receipt */
   CHECK (svg != NULL && strstr (svg, "legend: materialize (3 items)") != NULL, "compare points");
+  CHECK (svg != NULL && strstr (svg, "caption: database receipts.db, 3 receipts, ids ") != NULL, "compare provenance");
   CHECK (svg != NULL && strstr (svg, "legend: agreement: |measured - predicted| &lt;= max(1 %, 8 MiB)") != NULL,
          "agreement band from the store's rule");
   free (svg);
@@ -196,6 +200,12 @@ main (void)
          "chart timeline");
   svg = slurp (tmp_path ("timeline.svg"));
   CHECK (svg != NULL && strstr (svg, "label: measured peak 1.5 GiB") != NULL, "replayed peak");
+  {
+    char want[128];
+
+    snprintf (want, sizeof want, "caption: database receipts.db, receipt %s (materialize", id_text);
+    CHECK (svg != NULL && strstr (svg, want) != NULL, "timeline provenance");
+  }
   CHECK (svg != NULL && strstr (svg, "label: predicted peak 1.5 GiB") != NULL, "predicted peak");
   CHECK (svg != NULL && strstr (svg, "legend: kernels") != NULL && strstr (svg, "legend: NVTX ranges") != NULL,
          "kernels and ranges");
