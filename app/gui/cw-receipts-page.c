@@ -229,18 +229,26 @@ filter_func (gpointer item, gpointer user_data)
       g_autofree char *config = cw_receipt_row_dup_config_label (row);
       g_auto(GStrv) words = g_strsplit_set (self->search_text, " \t", -1);
 
-      /* Every word must match somewhere, so "oom h200" narrows. */
+      /* Every word must match somewhere, so "oom h200" narrows. The note
+       * (often the command line, naming other lanes: "--lane
+       * materialize,fused") is searched only when asked: "note:WORD". */
       for (guint i = 0; words[i] != NULL; i++)
         {
           const char *w = words[i];
 
           if (*w == '\0')
             continue;
+          if (g_str_has_prefix (w, "note:"))
+            {
+              if (w[5] != '\0' && !contains_casefold (r->note, w + 5))
+                return FALSE;
+              continue;
+            }
           if (!(contains_casefold (r->lane, w) || contains_casefold (r->profile, w) ||
                 contains_casefold (r->provenance.gpu_name, w) || contains_casefold (r->provenance.host, w) ||
                 contains_casefold (cw_receipt_status_get_name (r->status), w) ||
-                contains_casefold (r->error_message, w) || contains_casefold (r->note, w) ||
-                contains_casefold (r->uuid, w) || contains_casefold (config, w)))
+                contains_casefold (r->error_message, w) || contains_casefold (r->uuid, w) ||
+                contains_casefold (config, w)))
             return FALSE;
         }
     }

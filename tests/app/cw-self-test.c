@@ -616,6 +616,32 @@ step_receipts_search (SelfTest *t)
     fail (t, "a search that matches nothing shows %s / %s, not the no-match status",
           cw_receipts_page_get_list_state (page), cw_receipts_page_get_detail_state (page));
   g_string_append_printf (t->report, "search-none=%u\n", n);
+  /* Issue 16 item 3: "fused" finds fused receipts, not a materialize one
+   * whose note (its command line) names fused. */
+  cw_receipts_page_set_search_text (page, "fused");
+  return TRUE;
+}
+
+static gboolean
+step_receipts_search_lane (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *filtered = cw_receipts_page_get_filtered_model (page);
+  guint n = g_list_model_get_n_items (filtered), wrong = 0;
+
+  if (n == 0 && g_get_monotonic_time () - t->step_started < 2 * G_TIME_SPAN_SECOND)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(CwReceiptRow) row = g_list_model_get_item (filtered, i);
+      const CwReceipt *r = cw_receipt_row_get_receipt (row);
+
+      wrong += strstr (r->lane, "fused") == NULL && strstr (r->profile, "fused") == NULL
+               && strstr (cw_receipt_status_get_name (r->status), "fused") == NULL;
+    }
+  if (wrong > 0)
+    fail (t, "searching 'fused' shows %u receipt(s) that are not fused", wrong);
+  g_string_append_printf (t->report, "search-fused=%u\n", n);
   cw_receipts_page_set_search_text (page, "");
   return TRUE;
 }
@@ -884,6 +910,7 @@ static const struct {
   { "wait for its detail", step_receipts_detail },
   { "search for nothing", step_receipts_search_start },
   { "check the list emptied", step_receipts_search },
+  { "search a lane", step_receipts_search_lane },
   { "select an OOM receipt", step_oom_select },
   { "its timeline", step_oom_detail },
   { "compare", step_compare },
