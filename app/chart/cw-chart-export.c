@@ -253,6 +253,13 @@ cw_chart_export (CwChart *chart, const char *path, double width, double height,
                     CW_CHART_EXPORT_MAX_SIZE);
       return false;
     }
+  if (format == CW_CHART_FORMAT_PNG && width * height > CW_CHART_EXPORT_MAX_PNG_PIXELS)
+    {
+      cw_error_set (error, CW_ERROR_INVALID,
+                    "a %gx%g PNG is %.0f pixels, more than %.0f (8192x8192); use SVG or PDF for a larger chart",
+                    width, height, width * height, CW_CHART_EXPORT_MAX_PNG_PIXELS);
+      return false;
+    }
   len = strlen (path);
   tmp = malloc (len + 16);
   if (tmp == NULL)

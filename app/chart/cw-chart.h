@@ -62,6 +62,9 @@ typedef struct {
 
 /* Export sizes are limited so a typo cannot ask cairo for a 10 GB image. */
 #define CW_CHART_EXPORT_MAX_SIZE 16384.0
+/* A PNG is also bounded by its area (8192 x 8192 pixels, 256 MiB of RGBA):
+ * 16384 x 16384 took 13.5 s and 1 GiB; a long strip of either side stays fine. */
+#define CW_CHART_EXPORT_MAX_PNG_PIXELS 67108864.0
 
 CwChart      *cw_chart_new (void);                 /* NULL on OOM */
 void          cw_chart_free (CwChart *chart);
@@ -124,7 +127,8 @@ bool          cw_chart_get_axis_range (const CwChart *chart, CwChartAxisId axis,
 bool          cw_chart_hit_test (const CwChart *chart, double px, double py, double radius, CwChartHit *hit);
 
 /* PNG, SVG or PDF chosen by the extension of `path` (case-insensitive).
- * Sizes are pixels for PNG and points for SVG/PDF, 1..CW_CHART_EXPORT_MAX_SIZE.
+ * Sizes are pixels for PNG and points for SVG/PDF, 1..CW_CHART_EXPORT_MAX_SIZE,
+ * and a PNG at most CW_CHART_EXPORT_MAX_PNG_PIXELS in all.
  * The chart is drawn in `style`; its own style is left unchanged. */
 bool          cw_chart_format_from_path (const char *path, CwChartFormat *format);
 bool          cw_chart_export (CwChart *chart, const char *path, double width, double height,

@@ -241,6 +241,9 @@ main (void)
   CHECK (run ("chart", "cliff", "--receipt", "1", "--output", tmp_path ("x.png"), NULL) == 2, "misplaced option");
   CHECK (run ("chart", "cliff", "--width", "0", "--output", tmp_path ("x.png"), NULL) == 2, "width 0");
   CHECK (run ("chart", "cliff", "--width", "20000", "--output", tmp_path ("x.png"), NULL) == 2, "width 20000");
+  /* Issue 17 item 15: a PNG is bounded by its area too (16384 x 16384 took 13.5 s). */
+  CHECK (run ("chart", "cliff", "--width", "16384", "--height", "16384", "--output", tmp_path ("x.png"), NULL) == 2,
+         "16384x16384 PNG");
   CHECK (run ("chart", "cliff", "--style", "sepia", "--output", tmp_path ("x.png"), NULL) == 2, "bad style");
   CHECK (run ("chart", "cliff", "--sq-min", "4096", "--sq-max", "1024", "--output", tmp_path ("x.png"), NULL) == 2,
          "reversed sq range");
