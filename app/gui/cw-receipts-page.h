@@ -26,6 +26,9 @@ void         cw_receipts_page_select             (CwReceiptsPage    *self,
                                                   guint              position);
 /* Selects the receipt with this id, clearing search and filters if they
  * hide it. FALSE when the database has no such receipt. */
+/* Titles of the columns that fit the list's width without scrolling,
+ * comma-separated (for the self-test). */
+char        *cw_receipts_page_dup_visible_columns (CwReceiptsPage *self);
 gboolean     cw_receipts_page_select_id          (CwReceiptsPage    *self,
                                                   gint64             id);
 /* Id of the receipt shown in the detail pane (its trace loaded); 0 if none. */

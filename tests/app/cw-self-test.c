@@ -582,6 +582,15 @@ step_receipts_detail (SelfTest *t)
       || g_strcmp0 (cw_receipts_page_get_detail_state (page), "detail") != 0)
     fail (t, "a selected receipt shows %s / %s, not the list and its detail",
           cw_receipts_page_get_list_state (page), cw_receipts_page_get_detail_state (page));
+  /* Issue 16 item 3: what a reader compares is on screen without scrolling. */
+  {
+    g_autofree char *visible = cw_receipts_page_dup_visible_columns (page);
+    int width = gtk_widget_get_width (GTK_WIDGET (t->window));
+
+    g_string_append_printf (t->report, "receipt-columns width=%d visible=%s\n", width, visible);
+    if (width >= 1200 && (strstr (visible, "Measured") == NULL && strstr (visible, "Gemessen") == NULL))
+      fail (t, "at %d px the Measured column is off-screen (visible: %s)", width, visible);
+  }
   check_export (t, "timeline.png");
   screenshot (t, "page-receipts.png");
   return TRUE;
