@@ -62,3 +62,6 @@ int64_t cw_store_insert_locked (CwReceiptStore *store, CwReceipt *r, CwError *er
 /* cw-receipt-store-query.c: one whole receipt, its children included. */
 CwReceipt *cw_store_load_where (CwReceiptStore *store, const char *where, int64_t id, const char *uuid,
                                 CwError *error);
+
+/* True when s (NUL-terminated; NULL counts as empty) is well-formed UTF-8. */
+bool cw_store_text_is_utf8 (const unsigned char *s);

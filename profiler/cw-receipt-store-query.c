@@ -34,9 +34,25 @@ cw_receipt_store_count (CwReceiptStore *store, CwError *error)
 
 /* ---- load ------------------------------------------------------------------- */
 
+/* Children rows decode like the receipt row: each value only from the
+ * storage class its column declares ('abc' in an INTEGER column is a
+ * damaged receipt, never a silent 0). `types` holds one SQLITE_* per column. */
+static bool
+row_types_ok (sqlite3_stmt *stmt, const int *types, int n)
+{
+  for (int i = 0; i < n; i++)
+    if (sqlite3_column_type (stmt, i) != types[i])
+      return false;
+  return true;
+}
+
 static bool
 load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], CwError *error)
 {
+  static const int buffer_types[] = { SQLITE_TEXT, SQLITE_INTEGER, SQLITE_INTEGER };
+  static const int phase_types[] = { SQLITE_TEXT, SQLITE_INTEGER };
+  static const int event_types[] = { SQLITE_TEXT, SQLITE_TEXT, SQLITE_INTEGER, SQLITE_INTEGER, SQLITE_INTEGER,
+                                     SQLITE_INTEGER, SQLITE_INTEGER, SQLITE_INTEGER, SQLITE_INTEGER };
   sqlite3_stmt *stmt;
   int rc;
 
@@ -50,7 +66,7 @@ load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], CwE
       int64_t bytes = sqlite3_column_int64 (stmt, 1);
       const unsigned char *name = sqlite3_column_text (stmt, 0);
 
-      if (bytes < 0 || name == NULL)
+      if (bytes < 0 || name == NULL || !row_types_ok (stmt, buffer_types, 3) || !cw_store_text_is_utf8 (name))
         {
           cw_error_set (error, CW_ERROR_CORRUPT, "%s: receipt %" PRId64 " has an invalid buffer row",
                         store->path, r->id);
@@ -81,7 +97,7 @@ load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], CwE
       int64_t bytes = sqlite3_column_int64 (stmt, 1);
       const unsigned char *name = sqlite3_column_text (stmt, 0);
 
-      if (bytes < 0 || name == NULL)
+      if (bytes < 0 || name == NULL || !row_types_ok (stmt, phase_types, 2) || !cw_store_text_is_utf8 (name))
         {
           cw_error_set (error, CW_ERROR_CORRUPT, "%s: receipt %" PRId64 " has an invalid phase row",
                         store->path, r->id);
@@ -116,7 +132,8 @@ load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], CwE
       int64_t bytes = sqlite3_column_int64 (stmt, 4);
 
       if (kind == NULL || name == NULL || !cw_trace_kind_from_name ((const char *) kind, &ev.kind)
-          || start < 0 || end < start || bytes < 0)
+          || start < 0 || end < start || bytes < 0 || !row_types_ok (stmt, event_types, 9)
+          || !cw_store_text_is_utf8 (name))
         {
           cw_error_set (error, CW_ERROR_CORRUPT, "%s: receipt %" PRId64 " has an invalid trace event row",
                         store->path, r->id);

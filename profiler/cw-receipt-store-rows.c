@@ -32,6 +32,41 @@ typedef struct {
   const char   *bad;  /* first bad column's name */
 } RowReader;
 
+bool
+cw_store_text_is_utf8 (const unsigned char *s)
+{
+  /* Well-formed UTF-8 (RFC 3629): no overlongs, no surrogates, <= U+10FFFF. */
+  while (s != NULL && *s != '\0')
+    {
+      unsigned c = *s, n, min;
+      unsigned long cp;
+
+      if (c < 0x80)
+        {
+          s++;
+          continue;
+        }
+      if (c >= 0xc2 && c <= 0xdf)
+        n = 1, cp = c & 0x1f, min = 0x80;
+      else if (c >= 0xe0 && c <= 0xef)
+        n = 2, cp = c & 0x0f, min = 0x800;
+      else if (c >= 0xf0 && c <= 0xf4)
+        n = 3, cp = c & 0x07, min = 0x10000;
+      else
+        return false;
+      for (unsigned i = 1; i <= n; i++)
+        {
+          if ((s[i] & 0xc0) != 0x80)
+            return false;
+          cp = (cp << 6) | (s[i] & 0x3f);
+        }
+      if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+        return false;
+      s += n + 1;
+    }
+  return true;
+}
+
 static const char *
 row_text (RowReader *r)
 {
@@ -45,7 +80,14 @@ row_text (RowReader *r)
       r->ok = false;
       r->bad = sqlite3_column_name (r->stmt, r->col);
     }
-  t = sqlite3_column_text (r->stmt, r->col++);
+  t = sqlite3_column_text (r->stmt, r->col);
+  /* Text is printed in JSON, CSV and on terminals: it must be UTF-8. */
+  if (!cw_store_text_is_utf8 (t) && r->ok)
+    {
+      r->ok = false;
+      r->bad = sqlite3_column_name (r->stmt, r->col);
+    }
+  r->col++;
   return t ? (const char *) t : "";
 }
 

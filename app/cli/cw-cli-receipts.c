@@ -5,10 +5,12 @@
  * not agree), 2 bad usage. */
 #include "cw-cli-commands.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -781,6 +783,7 @@ cmd_export (Options *o)
   CwReceiptStore *store = NULL;
   CwReceiptList *list;
   FILE *out = stdout;
+  char *tmp = NULL;
   int status = 0;
 
   if (!take_db (o, "export", &error) || !no_more_positionals (o, "export", &error))
@@ -792,10 +795,27 @@ cmd_export (Options *o)
     return runtime_fail (&error);
   if (o->output)
     {
-      out = fopen (o->output, "w");
+      /* Written beside the target and renamed over it at the end: a failed
+       * or killed export leaves no half file and an existing one intact. */
+      size_t len = strlen (o->output);
+      int fd = -1;
+
+      tmp = malloc (len + 16);
+      if (tmp != NULL)
+        {
+          snprintf (tmp, len + 16, "%s.tmp-XXXXXX", o->output);
+          fd = mkstemp (tmp);
+        }
+      out = fd >= 0 ? fdopen (fd, "w") : NULL;
       if (out == NULL)
         {
-          cw_error_set (&error, CW_ERROR_IO, "%s: cannot write", o->output);
+          cw_error_set (&error, CW_ERROR_IO, "%s: cannot write: %s", o->output, strerror (errno));
+          if (fd >= 0)
+            {
+              close (fd);
+              unlink (tmp);
+            }
+          free (tmp);
           cw_receipt_list_free (list);
           cw_receipt_store_close (store);
           return runtime_fail (&error);
@@ -835,10 +855,25 @@ cmd_export (Options *o)
     }
   if (o->format == CW_CLI_FORMAT_JSON && status == 0)
     fputs ("\n]}\n", out);
-  if (out != stdout && fclose (out) != 0 && status == 0)
+  if (out != stdout)
     {
-      cw_error_set (&error, CW_ERROR_IO, "%s: write failed", o->output);
-      status = runtime_fail (&error);
+      bool written = status == 0 && fflush (out) == 0 && !ferror (out);
+      mode_t mask = umask (0);
+
+      umask (mask);
+      written = fclose (out) == 0 && written;
+      if (written && (chmod (tmp, 0666 & ~mask) != 0 || rename (tmp, o->output) != 0))
+        written = false;
+      if (!written)
+        {
+          unlink (tmp);
+          if (status == 0)
+            {
+              cw_error_set (&error, CW_ERROR_IO, "%s: write failed", o->output);
+              status = runtime_fail (&error);
+            }
+        }
+      free (tmp);
     }
   cw_receipt_list_free (list);
   cw_receipt_store_close (store);

@@ -17,6 +17,7 @@ non-zero exit carries exactly one line on stderr starting 'cliffwatch-cli:',
 the run ends within its time limit, and the inputs it read are unchanged
 (a failed merge leaves its target as it was). Runs under ASan/UBSan in CI."""
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -136,18 +137,22 @@ def corrupt_db(path, n):
         size = os.path.getsize(path)
         with open(path, "r+b") as f:
             f.truncate(rng.randrange(0, size))
-    else:  # wrong-typed values through SQLite
+    else:  # wrong-typed values through SQLite, in the receipt rows and their children
         con = sqlite3.connect(path)
-        cols = {r[1] for r in con.execute("PRAGMA table_info(receipts)")}
         for _ in range(rng.randint(1, 3)):
-            col = rng.choice([c for c in COLUMNS if c in cols] or ["sq"])
+            table = rng.choice(["receipts", "receipts", "receipt_buffers", "receipt_phases", "trace_events"])
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+            if not cols:
+                continue
+            col = rng.choice([c for c in COLUMNS if c in cols] or cols) if table == "receipts" else rng.choice(cols)
+            key = "id" if table == "receipts" else "receipt_id"
             val = rng.choice(VALUES)
             try:
                 if isinstance(val, bytes) and rng.random() < 0.5:
-                    con.execute(f"UPDATE receipts SET {col} = CAST(? AS TEXT) WHERE id = ?",
+                    con.execute(f"UPDATE {table} SET {col} = CAST(? AS TEXT) WHERE {key} = ?",
                                 (val, rng.randint(1, 12)))
                 else:
-                    con.execute(f"UPDATE receipts SET {col} = ? WHERE id = ?", (val, rng.randint(1, 12)))
+                    con.execute(f"UPDATE {table} SET {col} = ? WHERE {key} = ?", (val, rng.randint(1, 12)))
             except sqlite3.Error:
                 pass  # the schema's own constraints refused it: a good outcome, nothing to read
         con.commit()
@@ -163,6 +168,21 @@ for n in range(90):
                  ["receipts", "compare", path, "--format", rng.choice(["table", "json", "csv"])],
                  ["receipts", "export", path, "--format", rng.choice(["json", "csv"])]):
         run(args, [path], f"db #{n} {args[1]}")
+    # An export that fails leaves an existing output file as it was.
+    out = os.path.join(tmp, f"out-{n}.json")
+    with open(out, "w") as fh:
+        fh.write("previous\n")
+    rc, _, _ = run(["receipts", "export", path, "--format", "json", "--output", out], [path], f"export file #{n}")
+    with open(out, "rb") as fh:
+        kept = fh.read()
+    if rc not in (0, None) and kept != b"previous\n":
+        failures.append(f"export file #{n}: exit {rc} but the output file changed")
+    if rc == 0:
+        # What an export writes is valid UTF-8 JSON, or it fails.
+        try:
+            json.loads(kept.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as e:
+            failures.append(f"export file #{n}: exit 0 but the output is not valid UTF-8 JSON: {e}")
     # A merge that fails leaves its target exactly as it was.
     target = os.path.join(tmp, f"target-{n}.db")
     shutil.copy(base, target)
