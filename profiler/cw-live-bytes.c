@@ -1,115 +1,25 @@
 /* cw-live-bytes.c: the live-bytes rule of cw-live-bytes.h, over an
- * open-addressing address table (linear probing, no tombstones). */
+ * address -> bytes map (cw-u64-map-private.h). */
 #include "cw-live-bytes.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "cw-u64-map-private.h"
+
 struct _CwLiveBytes {
-  uint64_t *keys;     /* 0 = empty */
-  uint64_t *values;
-  size_t    cap, n;
+  CwU64Map  live_by_address;   /* address -> bytes of each live allocation */
   uint64_t  live, peak, unmatched;
 };
-
-static uint64_t
-mix (uint64_t x)
-{
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  return x;
-}
-
-static bool
-table_alloc (CwLiveBytes *self, size_t cap)
-{
-  self->keys = calloc (cap, sizeof *self->keys);
-  self->values = calloc (cap, sizeof *self->values);
-  self->cap = cap;
-  if (self->keys == NULL || self->values == NULL)
-    {
-      free (self->keys);
-      free (self->values);
-      self->keys = self->values = NULL;
-      return false;
-    }
-  return true;
-}
-
-/* Slot of `key`, or of the empty slot where it would go. */
-static size_t
-slot_of (const CwLiveBytes *self, uint64_t key)
-{
-  size_t i = (size_t) mix (key) & (self->cap - 1);
-
-  while (self->keys[i] != 0 && self->keys[i] != key)
-    i = (i + 1) & (self->cap - 1);
-  return i;
-}
-
-/* Removes slot i and re-seats the cluster after it. */
-static void
-remove_slot (CwLiveBytes *self, size_t i)
-{
-  size_t j = i;
-
-  self->keys[i] = 0;
-  self->n--;
-  for (;;)
-    {
-      size_t k;
-
-      j = (j + 1) & (self->cap - 1);
-      if (self->keys[j] == 0)
-        return;
-      k = (size_t) mix (self->keys[j]) & (self->cap - 1);
-      /* Move j back to i when its home k is not cyclically in (i, j]. */
-      if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
-        continue;
-      self->keys[i] = self->keys[j];
-      self->values[i] = self->values[j];
-      self->keys[j] = 0;
-      i = j;
-    }
-}
-
-static bool
-grow (CwLiveBytes *self)
-{
-  uint64_t *keys = self->keys, *values = self->values;
-  size_t cap = self->cap;
-
-  if (cap > SIZE_MAX / 4 || !table_alloc (self, cap * 2))
-    {
-      self->keys = keys;
-      self->values = values;
-      self->cap = cap;
-      return false;
-    }
-  for (size_t i = 0; i < cap; i++)
-    if (keys[i] != 0)
-      {
-        size_t s = slot_of (self, keys[i]);
-        self->keys[s] = keys[i];
-        self->values[s] = values[i];
-      }
-  free (keys);
-  free (values);
-  return true;
-}
 
 CwLiveBytes *
 cw_live_bytes_new (size_t expected)
 {
   CwLiveBytes *self = calloc (1, sizeof *self);
-  size_t cap = 64;
 
   if (self == NULL)
     return NULL;
-  while (cap / 2 < expected && cap < SIZE_MAX / 4)
-    cap *= 2;
-  if (!table_alloc (self, cap))
+  if (!cw_u64_map_init (&self->live_by_address, expected))
     {
       free (self);
       return NULL;
@@ -122,31 +32,26 @@ cw_live_bytes_free (CwLiveBytes *self)
 {
   if (self == NULL)
     return;
-  free (self->keys);
-  free (self->values);
+  cw_u64_map_clear (&self->live_by_address);
   free (self);
 }
 
 bool
 cw_live_bytes_alloc (CwLiveBytes *self, uint64_t address, uint64_t bytes, uint64_t *live_after, CwError *error)
 {
-  size_t s;
+  CwU64Map *map = &self->live_by_address;
 
   if (address != 0)
     {
-      /* Keep the load under one half. */
-      if ((self->n + 1) * 2 > self->cap && !grow (self))
+      size_t s = cw_u64_map_slot (map, address);
+      uint64_t replaced = map->keys[s] == address ? map->values[s] : 0;   /* a free we never saw */
+
+      if (!cw_u64_map_set (map, address, bytes))
         {
           cw_error_set (error, CW_ERROR_OOM, "out of memory replaying device allocations");
           return false;
         }
-      s = slot_of (self, address);
-      if (self->keys[s] == address)
-        self->live -= self->values[s];   /* a free we never saw: replace */
-      else
-        self->n++;
-      self->keys[s] = address;
-      self->values[s] = bytes;
+      self->live -= replaced;
       /* Live bytes are a sum of distinct device allocations: they fit. */
       self->live += bytes;
       if (self->live > self->peak)
@@ -160,6 +65,7 @@ cw_live_bytes_alloc (CwLiveBytes *self, uint64_t address, uint64_t bytes, uint64
 uint64_t
 cw_live_bytes_release (CwLiveBytes *self, uint64_t address)
 {
+  CwU64Map *map = &self->live_by_address;
   size_t s;
 
   if (address == 0)
@@ -167,14 +73,14 @@ cw_live_bytes_release (CwLiveBytes *self, uint64_t address)
       self->unmatched++;
       return self->live;
     }
-  s = slot_of (self, address);
-  if (self->keys[s] != address)
+  s = cw_u64_map_slot (map, address);
+  if (map->keys[s] != address)
     {
       self->unmatched++;
       return self->live;
     }
-  self->live -= self->values[s];
-  remove_slot (self, s);
+  self->live -= map->values[s];
+  cw_u64_map_remove_slot (map, s);
   return self->live;
 }
 

@@ -10,56 +10,7 @@
 
 #include "cw-bytes.h"
 #include "cw-live-bytes.h"
-
-/* ---- correlation id -> launch time, open addressing ------------------------- */
-
-typedef struct {
-  uint64_t *keys;    /* 0 = empty; correlation id 0 is never used */
-  uint64_t *values;
-  size_t    cap, n;
-} AddrMap;
-
-static uint64_t
-mix (uint64_t x)
-{
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  return x;
-}
-
-static bool
-addr_map_init (AddrMap *m, size_t expected)
-{
-  size_t cap = 64;
-
-  while (cap < expected * 2 + 1)
-    cap *= 2;
-  m->keys = calloc (cap, sizeof *m->keys);
-  m->values = calloc (cap, sizeof *m->values);
-  m->cap = cap;
-  m->n = 0;
-  return m->keys && m->values;
-}
-
-static void
-addr_map_clear (AddrMap *m)
-{
-  free (m->keys);
-  free (m->values);
-  memset (m, 0, sizeof *m);
-}
-
-/* Slot of `key`, or of the empty slot where it would go. */
-static size_t
-addr_map_slot (const AddrMap *m, uint64_t key)
-{
-  size_t i = (size_t) mix (key) & (m->cap - 1);
-
-  while (m->keys[i] != 0 && m->keys[i] != key)
-    i = (i + 1) & (m->cap - 1);
-  return i;
-}
+#include "cw-u64-map-private.h"
 
 /* ---- per-device live-memory curve ----------------------------------------- */
 
@@ -300,35 +251,30 @@ kernel_times_build (const CwSpool *spool, KernelTimes *kt, CwError *error)
   size_t n_k, n_l;
   const CwSpoolKernelEvent *k = cw_spool_get_kernels (spool, &n_k);
   const CwSpoolLaunchEvent *l = cw_spool_get_launches (spool, &n_l);
-  AddrMap by_corr = { 0 };
+  CwU64Map by_corr = { 0 };
+  bool ok;
 
   kt->launch_ts = malloc ((n_k ? n_k : 1) * sizeof *kt->launch_ts);
-  if (kt->launch_ts == NULL || !addr_map_init (&by_corr, n_l))
+  ok = kt->launch_ts != NULL && cw_u64_map_init (&by_corr, n_l);
+  /* Correlation id + 1 as the key: id 0 would read as an empty slot. */
+  for (size_t i = 0; ok && i < n_l; i++)
+    ok = cw_u64_map_set (&by_corr, (uint64_t) l[i].correlation_id + 1, l[i].timestamp_ns);
+  if (!ok)
     {
       free (kt->launch_ts);
       kt->launch_ts = NULL;
-      addr_map_clear (&by_corr);
+      cw_u64_map_clear (&by_corr);
       cw_error_set (error, CW_ERROR_OOM, "out of memory matching kernel launches");
       return false;
     }
-  /* Correlation id + 1 as the key: id 0 would read as an empty slot. */
-  for (size_t i = 0; i < n_l; i++)
-    {
-      uint64_t key = (uint64_t) l[i].correlation_id + 1;
-      size_t slot = addr_map_slot (&by_corr, key);
-
-      if (by_corr.keys[slot] == 0)
-        by_corr.n++;
-      by_corr.keys[slot] = key;
-      by_corr.values[slot] = l[i].timestamp_ns;
-    }
   for (size_t i = 0; i < n_k; i++)
     {
-      size_t slot = addr_map_slot (&by_corr, (uint64_t) k[i].correlation_id + 1);
+      uint64_t key = (uint64_t) k[i].correlation_id + 1;
+      size_t slot = cw_u64_map_slot (&by_corr, key);
 
-      kt->launch_ts[i] = by_corr.keys[slot] != 0 ? by_corr.values[slot] : k[i].start_ns;
+      kt->launch_ts[i] = by_corr.keys[slot] == key ? by_corr.values[slot] : k[i].start_ns;
     }
-  addr_map_clear (&by_corr);
+  cw_u64_map_clear (&by_corr);
   return true;
 }
 
