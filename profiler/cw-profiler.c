@@ -733,28 +733,11 @@ compare_events_by_start (const void *a, const void *b)
 static bool
 fill_prediction (CwReceipt *r, const char *profile_name, const CwConfig *config, CwError *error)
 {
-  CwProfile *profile;
-  CwPlan *plan;
+  CwProfile *profile = cw_profile_load (profile_name, error);
+  bool ok = profile != NULL && cw_receipt_predict_with (r, profile, config, error);
 
-  profile = cw_profile_load (profile_name, error);
-  if (profile == NULL)
-    return false;
-  plan = cw_plan_new (profile, config, error);
-  if (plan == NULL)
-    {
-      cw_profile_free (profile);
-      return false;
-    }
-  if (!cw_receipt_set_prediction (r, plan, error))
-    goto fail;
-  cw_plan_free (plan);
   cw_profile_free (profile);
-  return true;
-
-fail:
-  cw_plan_free (plan);
-  cw_profile_free (profile);
-  return false;
+  return ok;
 }
 
 CwReceipt *

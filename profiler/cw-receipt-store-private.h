@@ -15,11 +15,21 @@
 extern const char *const cw_receipt_store_migrations[];
 extern const int cw_receipt_store_n_migrations;
 
+#define CW_RECEIPT_STORE_MAX_LANE_PROFILES 16
+
 struct _CwReceiptStore {
   sqlite3        *db;
   char           *path;
   bool            writable;
   bool            plan_missing;   /* CW_RECEIPT_STORE_PLAN_MISSING */
+  /* Lane profiles loaded for plan_missing, one per name (profile NULL when
+   * it does not load), kept until close: a list of thousands of receipts
+   * reads each profile file once. Guarded by lock. */
+  struct {
+    const char *name;
+    CwProfile  *profile;
+  } lane_profiles[CW_RECEIPT_STORE_MAX_LANE_PROFILES];
+  unsigned        n_lane_profiles;
   pthread_mutex_t lock;
 };
 

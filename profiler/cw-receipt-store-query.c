@@ -192,9 +192,31 @@ static void
 plan_missing (CwReceiptStore *store, CwReceipt *r)
 {
   CwError ignored = CW_ERROR_INIT;
+  const char *name;
+  CwProfile *profile = NULL, *owned = NULL;
+  unsigned i;
 
-  if (store->plan_missing)
-    cw_receipt_plan_missing_prediction (r, &ignored);
+  if (!store->plan_missing || r->predicted_peak_bytes != 0 || (name = cw_receipt_lane_get_profile (r->lane)) == NULL)
+    return;
+  for (i = 0; i < store->n_lane_profiles; i++)
+    if (strcmp (store->lane_profiles[i].name, name) == 0)
+      break;
+  if (i < store->n_lane_profiles)
+    profile = store->lane_profiles[i].profile;
+  else
+    {
+      profile = cw_profile_load (name, &ignored);
+      if (store->n_lane_profiles < CW_RECEIPT_STORE_MAX_LANE_PROFILES)
+        {
+          store->lane_profiles[store->n_lane_profiles].name = name;
+          store->lane_profiles[store->n_lane_profiles].profile = profile;
+          store->n_lane_profiles++;
+        }
+      else
+        owned = profile;   /* more lane profiles than the cache holds: this one once */
+    }
+  cw_receipt_plan_missing_prediction (r, profile, &ignored);
+  cw_profile_free (owned);
 }
 
 CwReceipt *

@@ -224,6 +224,8 @@ store_free (CwReceiptStore *store)
     return;
   if (store->db)
     sqlite3_close_v2 (store->db);
+  for (unsigned i = 0; i < store->n_lane_profiles; i++)
+    cw_profile_free (store->lane_profiles[i].profile);
   pthread_mutex_destroy (&store->lock);
   free (store->path);
   free (store);

@@ -437,11 +437,20 @@ cw_receipt_get_peak_source (const CwReceipt *r)
 }
 
 bool
+cw_receipt_predict_with (CwReceipt *r, const CwProfile *profile, const CwConfig *config, CwError *error)
+{
+  CwPlan *plan = cw_plan_new (profile, config, error);
+  bool ok = plan != NULL && cw_receipt_set_prediction (r, plan, error);
+
+  cw_plan_free (plan);
+  return ok;
+}
+
+bool
 cw_receipt_predict_from_lane (CwReceipt *r, CwError *error)
 {
   const char *name = r ? cw_receipt_lane_get_profile (r->lane) : NULL;
   CwProfile *profile;
-  CwPlan *plan;
   bool ok;
 
   if (name == NULL)
@@ -452,19 +461,17 @@ cw_receipt_predict_from_lane (CwReceipt *r, CwError *error)
   profile = cw_profile_load (name, error);
   if (profile == NULL)
     return false;
-  plan = cw_plan_new (profile, &r->config, error);
-  ok = plan != NULL && cw_receipt_set_prediction (r, plan, error);
-  cw_plan_free (plan);
+  ok = cw_receipt_predict_with (r, profile, &r->config, error);
   cw_profile_free (profile);
   return ok;
 }
 
 bool
-cw_receipt_plan_missing_prediction (CwReceipt *r, CwError *error)
+cw_receipt_plan_missing_prediction (CwReceipt *r, const CwProfile *profile, CwError *error)
 {
-  if (r == NULL || r->predicted_peak_bytes != 0 || cw_receipt_lane_get_profile (r->lane) == NULL)
+  if (r == NULL || profile == NULL || r->predicted_peak_bytes != 0)
     return false;
-  if (!cw_receipt_predict_from_lane (r, error))
+  if (!cw_receipt_predict_with (r, profile, &r->config, error))
     return false;
   r->prediction_on_read = true;
   return true;

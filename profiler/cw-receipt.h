@@ -19,6 +19,7 @@
 
 #include "cw-config.h"
 #include "cw-plan.h"
+#include "cw-profile.h"
 #include "cw-error.h"
 #include "cw-live-bytes.h"
 
@@ -216,6 +217,9 @@ const char *cw_receipt_lane_get_profile (const char *lane);
  * the prediction (what a lane does when it runs). false + error when the
  * lane has no profile, or it does not load or plan. */
 bool        cw_receipt_predict_from_lane (CwReceipt *receipt, CwError *error);
+/* Plans `profile` at `config` and stores it as the receipt's prediction. */
+bool        cw_receipt_predict_with      (CwReceipt *receipt, const CwProfile *profile, const CwConfig *config,
+                                          CwError *error);
 
 /* How measured_peak_bytes was measured, in words: "CUPTI alloc/free" for
  * the profiler's lanes and external programs, "cudaMalloc requests" for the
@@ -223,12 +227,13 @@ bool        cw_receipt_predict_from_lane (CwReceipt *receipt, CwError *error);
  * outside it). */
 const char *cw_receipt_get_peak_source (const CwReceipt *receipt);
 
-/* When the receipt has no prediction and its lane has a profile: plans that
- * profile at the receipt's stored configuration, stores the plan as its
- * prediction and sets prediction_on_read. true when it did; false (error
- * set) when the profile does not load or plan; false with no error when
- * there was nothing to do. */
-bool        cw_receipt_plan_missing_prediction (CwReceipt *receipt, CwError *error);
+/* When the receipt has no prediction: plans `profile` (its lane's,
+ * cw_receipt_lane_get_profile, loaded by the caller, which may keep it for
+ * many receipts) at the receipt's stored configuration, stores the plan as
+ * its prediction and sets prediction_on_read. true when it did; false (error
+ * set) when it does not plan; false with no error when there was nothing to
+ * do (a prediction stored, or profile NULL). */
+bool        cw_receipt_plan_missing_prediction (CwReceipt *receipt, const CwProfile *profile, CwError *error);
 
 /* "SIGSEGV", "SIGKILL", ... or "signal N", written into buf; returns buf. */
 const char *cw_receipt_signal_name (int signal, char *buf, size_t size);
