@@ -11,8 +11,8 @@
  * Inputs are random (never zeros), drawn on the device.
  *
  * Usage: cw-bench-kernels [--sizes S1,S2,..] [--budget-mib N] [--fp8]
- *                         [--no-ceiling] [--no-oom] [--split S] [--mma-sync]
- *                         [--score-path 0|1|2]   (see CwScorePath in cw-kernels-private.h) */
+ *                         [--no-ceiling] [--no-oom] [--split S]
+ *                         [--score-kernel auto|mma-sync|wgmma]   (CwScoreKernel, cw-kernels.h) */
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -361,15 +361,23 @@ main (int argc, char **argv)
         budget = strtoull (argv[++i], NULL, 10) << 20;
       else if (!strcmp (argv[i], "--split") && i + 1 < argc)
         split_s = strtoull (argv[++i], NULL, 10);
-      else if (!strcmp (argv[i], "--mma-sync") || (!strcmp (argv[i], "--score-path") && i + 1 < argc))
+      else if (!strcmp (argv[i], "--score-kernel") && i + 1 < argc)
         {
           CwKernelOptions ko = *cw_kernels_get_options ();
-          ko.score_path = !strcmp (argv[i], "--mma-sync") ? CW_SCORE_PATH_MMA_SYNC : (CwScorePath) atoi (argv[++i]);
-          if (cw_kernels_set_options (&ko) != cudaSuccess)
+          const char *v = argv[++i];
+          if (!strcmp (v, "auto"))
+            ko.score_kernel = CW_SCORE_KERNEL_AUTO;
+          else if (!strcmp (v, "mma-sync"))
+            ko.score_kernel = CW_SCORE_KERNEL_MMA_SYNC;
+          else if (!strcmp (v, "wgmma"))
+            ko.score_kernel = CW_SCORE_KERNEL_WGMMA;
+          else
             {
-              fprintf (stderr, "cw-bench-kernels: --score-path is 0 (auto), 1 (mma.sync) or 2 (wgmma)\n");
+              fprintf (stderr, "cw-bench-kernels: --score-kernel is auto, mma-sync or wgmma\n");
               return 2;
             }
+          if (cw_kernels_set_options (&ko) != cudaSuccess)
+            return 2;
         }
       else if (!strcmp (argv[i], "--fp8"))
         fp8 = 1;

@@ -52,39 +52,38 @@
 extern "C" {
 #endif
 
-/* ---- kernel forms ------------------------------------------------------- */
+/* ---- kernel choice ------------------------------------------------------ */
 
-/* Which form of each kernel runs. The defaults are the forms measured
- * fastest on the H200 (bench/RESULTS.md); the others stay for tests that
- * keep every form bit-identical and for A/B benchmarks, which choose them
- * here, explicitly: nothing is read from the environment. Process-wide; set
- * before launching (not thread-safe). Every form gives identical outputs. */
+/* Which score kernel runs, and the two launch parameters a caller may fix
+ * instead of leaving them to the launch heuristics. Process-wide; set before
+ * launching (not thread-safe); nothing is read from the environment. Every
+ * choice gives bit-identical bf16 scores (fp8: wgmma and mma.sync agree
+ * within the fp8 tolerance stated above), so tests and benchmarks switch
+ * them to compare the kernels, never to change a result. */
 typedef enum {
-  CW_SCORE_PATH_AUTO = 0,      /* h = 64, 128/256-byte rows: wgmma, weights in registers; else mma.sync */
-  CW_SCORE_PATH_MMA_SYNC = 1,  /* always mma.sync */
-  CW_SCORE_PATH_WGMMA = 2,     /* wgmma reading the weights from shared memory */
-} CwScorePath;
-
-typedef enum {
-  CW_WS_ORDER_DEFAULT = -1,    /* NONE for the split-N consumer, ISSUE for the m64n256 one */
-  CW_WS_ORDER_NONE = 0,        /* the two consumers issue whenever their stage is full */
-  CW_WS_ORDER_ISSUE = 1,       /* turns: after the other's wgmma are issued */
-  CW_WS_ORDER_HALF = 2,        /* turns: after the first half of the other's completed */
-  CW_WS_ORDER_DONE = 3,        /* strict turns */
-} CwWsOrder;
+  /* The heuristic: h = 64 with 128- or 256-byte rows of q and k runs the
+   * warp-specialized wgmma kernel (a TMA producer warpgroup, two consumer
+   * warpgroups), or the plain wgmma kernel where no TMA tensor map can be
+   * made for k (no encoder in the driver, more than 2^31 - 1 key rows, k not
+   * 16-byte aligned); every other shape runs mma.sync. The materialize
+   * lane's slab of raw products always runs the plain wgmma kernel (h = 64,
+   * 128/256-byte rows) or mma.sync. */
+  CW_SCORE_KERNEL_AUTO = 0,
+  CW_SCORE_KERNEL_MMA_SYNC = 1,   /* always mma.sync */
+  CW_SCORE_KERNEL_WGMMA = 2,      /* the plain wgmma kernel where AUTO would run either wgmma kernel */
+} CwScoreKernel;
 
 typedef struct {
-  CwScorePath score_path;
-  bool        score_ws;          /* AUTO's wgmma: the warp-specialized kernel (true) or the plain one */
-  bool        ws_split_n;        /* warp-specialized consumer: overlapped split-N (true) or m64n256 */
-  bool        ws_tma;            /* warp-specialized producer: TMA (true) or cp.async */
-  CwWsOrder   ws_order;
-  uint32_t    ws_keys_per_block; /* 0: balanced by the SM count; else 4096, 8192 or 16384 */
-  unsigned    topk_threads;      /* threads per row: 256 or 512 */
-  unsigned    topk_depth;        /* loads in flight per thread: 0 (by the launch), 4 or 8 */
+  CwScoreKernel score_kernel;
+  /* Keys per block of the warp-specialized kernel: 0 = balanced for the
+   * launch and the SM count; else 4096, 8192 or 16384. */
+  uint32_t      score_keys_per_block;
+  /* 16-byte loads in flight per top-k thread: 0 = 8 for launches of at most
+   * 4 rows per SM longer than 32,768 keys, else 4; or 4 or 8. */
+  unsigned      topk_depth;
 } CwKernelOptions;
 
-/* The defaults. */
+/* The defaults: AUTO, 0, 0. */
 void        cw_kernel_options_init (CwKernelOptions *options);
 /* cudaErrorInvalidValue (nothing changed) for a value not listed above. */
 cudaError_t cw_kernels_set_options (const CwKernelOptions *options);

@@ -101,8 +101,10 @@ score_block_rows (const ScoreParams &p, uint64_t gi, uint64_t per_block, uint64_
   *s_end = min (*s_begin + per_block, s_limit);
 }
 
-/* The wgmma kernel (sm_90a); cudaErrorNotSupported for shapes it does not
- * take (h != 64), the caller then uses the mma.sync kernel. */
+/* The wgmma kernels (sm_90a): in TILE mode with warp_specialized the
+ * warp-specialized one where it can run, else the plain one.
+ * cudaErrorNotSupported for shapes they do not take (h != 64, 64-byte rows);
+ * the caller then uses the mma.sync kernel. */
 cudaError_t cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const ScoreParams &p,
-                                   uint64_t l_max, cudaStream_t stream, bool w_in_registers);
+                                   uint64_t l_max, cudaStream_t stream, bool warp_specialized);
 #define CW_WGMMA_ROWS 4

@@ -42,7 +42,7 @@ wg_barrier (WgBarrier id)
   asm volatile ("bar.sync %0, %1;\n" :: "r"((int) id), "r"(128) : "memory");
 }
 
-template <int DB, bool FP8, int MODE, bool W_REGS>
+template <int DB, bool FP8, int MODE>
 __global__ void __launch_bounds__ (CW_WGMMA_THREADS, 1)
 score_wgmma_kernel (ScoreParams p)
 {
@@ -122,9 +122,10 @@ score_wgmma_kernel (ScoreParams p)
     l_row[qi] = s_begin + qi >= s_end ? 0
                 : MODE == CW_SCORE_SLAB ? kb1 : min (legal_keys (s_begin + qi, p.sk, p.ratio, p.causal), kb1);
 
-  /* W_REGS: this thread's 64 head weights (4 queries x 8 n8 blocks x 2) in
-   * registers, so the epilogue issues no shared loads (v8 read them from
-   * w_s every tile: a fifth of the shared-memory wavefronts of a tile). */
+  /* TILE: this thread's 64 head weights (4 queries x 8 n8 blocks x 2) in
+   * registers, so the epilogue issues no shared loads (read from w_s every
+   * tile they were a fifth of a tile's shared-memory wavefronts). */
+  constexpr bool W_REGS = MODE == CW_SCORE_TILE;
   float wr[W_REGS ? CW_WGMMA_ROWS : 1][8][2];
   if constexpr (W_REGS)
     {
@@ -203,10 +204,7 @@ score_wgmma_kernel (ScoreParams p)
           float vals[2 * CW_WGMMA_ROWS];
           cw_relu_w_head_sums<CW_WGMMA_ROWS, 0> (
             acc,
-            [&] (int qi, int jj) {
-              return W_REGS ? make_float2 (wr[W_REGS ? qi : 0][jj][0], wr[W_REGS ? qi : 0][jj][1])
-                            : *(const float2 *) &w_s[qi][8 * jj + 2 * c];
-            },
+            [&] (int qi, int jj) { return make_float2 (wr[qi][jj][0], wr[qi][jj][1]); },
             vals);
           /* quad reduce-scatter: lane ends with query 2*odd + hi, keys g and g+8 */
           const bool odd = lane & 1, hi = (lane >> 1) & 1;
@@ -225,13 +223,13 @@ score_wgmma_kernel (ScoreParams p)
   cp_async_wait<0> ();
 }
 
-template <int DB, bool FP8, int MODE, bool W_REGS>
+template <int DB, bool FP8, int MODE>
 static cudaError_t
 launch_wgmma (const ScoreParams &p, dim3 grid, cudaStream_t stream)
 {
   const int smem = 1024 + CW_WGMMA_ROWS * 64 * DB + 2 * CW_WGMMA_STAGES * CW_WGMMA_KEY_TILE * DB;
-  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_kernel<DB, FP8, MODE, W_REGS>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  score_wgmma_kernel<DB, FP8, MODE, W_REGS><<<grid, CW_WGMMA_THREADS, smem, stream>>> (p);
+  CW_CUDA_TRY (cudaFuncSetAttribute (score_wgmma_kernel<DB, FP8, MODE>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  score_wgmma_kernel<DB, FP8, MODE><<<grid, CW_WGMMA_THREADS, smem, stream>>> (p);
   CW_LAUNCH_TRY ();
   return cudaSuccess;
 }
@@ -239,18 +237,9 @@ launch_wgmma (const ScoreParams &p, dim3 grid, cudaStream_t stream)
 cudaError_t cw_score_wgmma_ws_launch (const CwKernelShape *shape, const ScoreParams &p, uint64_t l_max,
                                       cudaStream_t stream);
 
-/* The default (AUTO) TILE kernel is the warp-specialized one
- * (cw-score-wgmma-ws.cu); CwKernelOptions.score_ws = false selects this
- * file's kernel instead. */
-static bool
-use_plain_kernel (void)
-{
-  return !cw_kernels_get_options ()->score_ws;
-}
-
 cudaError_t
 cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const ScoreParams &p, uint64_t l_max,
-                       cudaStream_t stream, bool w_in_registers)
+                       cudaStream_t stream, bool warp_specialized)
 {
   const bool fp8 = shape->qk_dtype == CW_DTYPE_FP8_E4M3;
   const uint64_t db = shape->d * (fp8 ? 1 : 2);
@@ -258,12 +247,12 @@ cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const Score
 
   if (shape->h != 64)
     return cudaErrorNotSupported;
-  if (mode == CW_SCORE_TILE && w_in_registers && !use_plain_kernel ())
+  if (mode == CW_SCORE_TILE && warp_specialized)
     {
       const cudaError_t e = cw_score_wgmma_ws_launch (shape, p, l_max, stream);
       if (e != cudaErrorNotSupported)
         return e;
-      /* not for this build or shape: the v9 kernel below (same scores) */
+      /* no tensor map for k, or too few registers: this file's kernel (same scores) */
     }
   len0 = shape->sq - p.first_row % shape->sq;
   if (len0 > p.rows)
@@ -277,9 +266,8 @@ cw_score_wgmma_launch (const CwKernelShape *shape, CwScoreMode mode, const Score
   dim3 grid ((unsigned) groups, (unsigned) ((l_max + CW_WGMMA_KEYS_PER_BLOCK - 1) / CW_WGMMA_KEYS_PER_BLOCK));
 #define CW_WGMMA_CASE(db_, fp8_) \
   if (db == db_ && fp8 == fp8_) \
-    return mode == CW_SCORE_SLAB ? launch_wgmma<db_, fp8_, CW_SCORE_SLAB, false> (p, grid, stream) \
-           : w_in_registers ? launch_wgmma<db_, fp8_, CW_SCORE_TILE, true> (p, grid, stream) \
-                            : launch_wgmma<db_, fp8_, CW_SCORE_TILE, false> (p, grid, stream);
+    return mode == CW_SCORE_SLAB ? launch_wgmma<db_, fp8_, CW_SCORE_SLAB> (p, grid, stream) \
+                                 : launch_wgmma<db_, fp8_, CW_SCORE_TILE> (p, grid, stream);
   CW_WGMMA_CASE (256, false)
   CW_WGMMA_CASE (128, false)
   CW_WGMMA_CASE (128, true)

@@ -251,26 +251,20 @@ cw_kernels_sm_count (void)
   return sms;
 }
 
-/* Which score kernel (CwScorePath); the bench and the tests flip it to
- * compare kernels in one run. */
-static CwKernelOptions options = {
-  CW_SCORE_PATH_AUTO, true, true, true, CW_WS_ORDER_DEFAULT, 0, 256, 0,
-};
+static CwKernelOptions options = { CW_SCORE_KERNEL_AUTO, 0, 0 };
 
 void
 cw_kernel_options_init (CwKernelOptions *o)
 {
-  *o = (CwKernelOptions) { CW_SCORE_PATH_AUTO, true, true, true, CW_WS_ORDER_DEFAULT, 0, 256, 0 };
+  *o = (CwKernelOptions) { CW_SCORE_KERNEL_AUTO, 0, 0 };
 }
 
 cudaError_t
 cw_kernels_set_options (const CwKernelOptions *o)
 {
-  if (o == NULL || (unsigned) o->score_path > CW_SCORE_PATH_WGMMA || o->ws_order < CW_WS_ORDER_DEFAULT
-      || o->ws_order > CW_WS_ORDER_DONE
-      || (o->ws_keys_per_block != 0 && o->ws_keys_per_block != 4096 && o->ws_keys_per_block != 8192
-          && o->ws_keys_per_block != 16384)
-      || (o->topk_threads != 256 && o->topk_threads != 512)
+  if (o == NULL || (unsigned) o->score_kernel > CW_SCORE_KERNEL_WGMMA
+      || (o->score_keys_per_block != 0 && o->score_keys_per_block != 4096 && o->score_keys_per_block != 8192
+          && o->score_keys_per_block != 16384)
       || (o->topk_depth != 0 && o->topk_depth != 4 && o->topk_depth != 8))
     return cudaErrorInvalidValue;
   options = *o;
@@ -330,10 +324,10 @@ cw_score_launch (const CwKernelShape *shape, CwScoreMode mode, const void *q, co
   p.skip_if_one = skip_if_one;
 
   const uint64_t row_bytes = shape->d * cw_kernel_shape_qk_bytes (shape);
-  if (options.score_path != CW_SCORE_PATH_MMA_SYNC && shape->h == 64 && (row_bytes == 256 || row_bytes == 128))
+  if (options.score_kernel != CW_SCORE_KERNEL_MMA_SYNC && shape->h == 64 && (row_bytes == 256 || row_bytes == 128))
     {
       count_groups (shape, first_row, rows, CW_WGMMA_ROWS, &p.groups_first);
-      return cw_score_wgmma_launch (shape, mode, p, l_max, stream, options.score_path == CW_SCORE_PATH_AUTO);
+      return cw_score_wgmma_launch (shape, mode, p, l_max, stream, options.score_kernel == CW_SCORE_KERNEL_AUTO);
     }
 
   groups = count_groups (shape, first_row, rows, CW_SCORE_WARPS, &p.groups_first);

@@ -1,4 +1,4 @@
-/* cw-topk.cu: exact per-row top-k, one block (256 or 512 threads) per row.
+/* cw-topk.cu: exact per-row top-k, one block of 256 threads per row.
  *
  * A score becomes an order-preserving uint32 key (sign flipped for positives,
  * all bits flipped for negatives; -0 folded onto +0); an entry is the 64-bit
@@ -78,9 +78,9 @@ scan_row_groups (const float *row, uint32_t L, Body &&body, Tail &&tail)
   const uint32_t nv = (L - head) >> 2;
   const float4 *v = (const float4 *) (row + head);
   /* DEPTH 16-byte loads in flight per thread before the first body call
-   * (v15g: with two, a row of 8,192 keys waited on four round trips to
-   * memory, one per iteration; 4 by default, 8 for the long rows of a
-   * launch with few rows, v17f). */
+   * (with two, a row of 8,192 keys waits on four round trips to memory, one
+   * per iteration; 4 by default, 8 for the long rows of a launch with few
+   * rows). */
   for (uint32_t base = 0; base < nv; base += DEPTH * NT)
     {
       float4 x[DEPTH];
@@ -124,14 +124,14 @@ scan_row (const float *row, uint32_t L, F &&f)
 
 /* Appends the entries `m` marks to cand: bit e stands for v[e], the key at
  * index t0 + e for e < 4 and t1 + e - 4 above. Slots come from *n_cand with
- * one shared atomic per warp instead of one per warp per key (v13: the
+ * one shared atomic per warp instead of one per warp per key (the
  * per-key form, which the compiler aggregates per warp but still runs
- * whenever any lane of the warp has a candidate, was 43 % of the top-k's
+ * whenever any lane of the warp has a candidate, measured 43 % of the top-k's
  * instructions at S=262,144). Called by every lane of the warp (full-warp
  * shuffles). Slots past CW_TOPK_CAP are counted but not written (the
  * caller then falls back). The entries are raw (raw_entry): the
  * marked keys run every instruction of this loop for all lanes of the
- * warp, so the key transform waits for convert_raw_entries (v15e). */
+ * warp, so the key transform waits for convert_raw_entries. */
 __device__ __forceinline__ void
 append_marked (uint32_t m, const float (&v)[8], uint32_t t0, uint32_t t1, uint64_t *cand, uint32_t *n_cand)
 {
@@ -304,8 +304,8 @@ find_bin_from_top (const uint32_t *hist, uint32_t nbins, uint32_t need, uint32_t
 /* Finds, with one warp, bin B of a 256-bin histogram counting from the top
  * such that above(B) < need <= above(B) + hist[B]; writes B, above(B) and
  * hist[B] to res[0..2]. Lane l owns bins 255 - 8l down to 248 - 8l. Called
- * by the 32 lanes of one warp between two block barriers (v15: the block-wide
- * scan it replaces cost four barriers per radix pass). hist is 16-byte
+ * by the 32 lanes of one warp between two block barriers (a block-wide
+ * scan costs four barriers per radix pass). hist is 16-byte
  * aligned; needs sum(hist) >= need. */
 __device__ __forceinline__ void
 find_bin_from_top_warp (const uint32_t *hist, uint32_t need, uint32_t *res)
@@ -349,14 +349,14 @@ find_bin_from_top_warp (const uint32_t *hist, uint32_t need, uint32_t *res)
  * them. Every value lies in [key_lo, key_hi] (0 and 0xffffffff when nothing
  * is known): the bits those two share are fixed before the first pass, so a
  * set of candidates whose scores share sign and exponent takes three passes
- * instead of four (v15). The passes stop early once the bin they chose
+ * instead of four. The passes stop early once the bin they chose
  * holds exactly the keys still needed: then every key of that bin is taken
  * and the bin's lowest key is a threshold with exactly k keys at or above
  * it. Returns a key t with at least k values >= t and fewer than k > t, or
  * (early stop) exactly k >= t. hist2 holds two 256-bin histograms (16-byte
  * aligned), used in turn so one is cleared while the other fills: two block
  * barriers per pass instead of seven. res holds 3 words.
- * (v11c measured a warp-aggregated histogram 8-16 % slower; per-value adds.) */
+ * Per-value adds: a warp-aggregated histogram measured 8-16 % slower. */
 template <int NT, typename Get>
 __device__ uint32_t
 select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t key_lo, uint32_t key_hi, uint32_t *hist2,
@@ -398,9 +398,9 @@ select_kth_largest (Get get, uint32_t n, uint32_t k, uint32_t key_lo, uint32_t k
 /* The r-th largest (1-based, r <= 256) of 256 keys held 8 per lane by one
  * warp (lane l holds entries 8l .. 8l + 7 in k[]), by a bitonic network in
  * registers: strides below 8 inside a lane, the others by one shuffle per
- * entry. Every lane gets the result. One warp and no barrier (v15e: the
- * same network in shared memory took 4 warps and was 15 % of the top-k's
- * warp time at S=65,536, v15d). */
+ * entry. Every lane gets the result. One warp and no barrier (the same
+ * network in shared memory takes 4 warps and measured 15 % of the top-k's
+ * warp time at S=65,536). */
 template <uint32_t SIZE, uint32_t STRIDE>
 __device__ __forceinline__ void
 warp_bitonic_stage_256 (uint32_t (&k)[8], uint32_t lane)
@@ -477,9 +477,9 @@ bitonic_sort_desc (T *c, uint32_t n)
  * thread i doing pair i of every stage. Warp w then touches only entries
  * [64w, 64w + 64) in the stages of stride <= 32, so those need only a
  * __syncwarp; a block barrier is needed only around the stages of stride
- * >= 64: 9 block barriers for n = 512 instead of 45 (v13: the sort was
- * 31 % of the top-k's instructions at S=65,536, most of it barrier and
- * loop overhead). Same comparisons in the same order: the same result. */
+ * >= 64: 9 block barriers for n = 512 instead of 45 (a plain bitonic sort
+ * measured 31 % of the top-k's instructions at S=65,536, most of it
+ * barrier and loop overhead). Same comparisons in the same order: the same result. */
 template <int NT, uint32_t N, typename T>
 __device__ __forceinline__ void
 bitonic_sort_desc_n (T *c)
@@ -522,264 +522,272 @@ typedef struct {
   const int32_t *skip_if_one;
 } TopkParams;
 
-/* NT threads per row: 256 (the default: 6 rows per SM for k <= 512, where
- * shared memory is the limit, 6 x 37 KB) or 512 (40 registers: 3 rows per
- * SM; CW_TOPK_THREADS=512). Measured in bench/NOTES-kernels.md, v13d-h.
- * DEPTH: 16-byte loads in flight per thread in the row scans (4; 8 for
- * launches of few long rows, at 4 rows per SM: cw_topk_launch, v17f). */
-template <int NT, int DEPTH>
-__global__ void __launch_bounds__ (NT, NT == 256 ? (DEPTH > 4 ? 4 : 6) : 3)
-topk_kernel (TopkParams p)
+/* Threads per row: 6 rows per SM for k <= 512 (shared memory is the
+ * limit, 6 x 37 KB). */
+#define CW_TOPK_THREADS 256
+
+/* What one row's block keeps in shared memory besides the candidates. */
+struct TopkShared {
+  uint32_t warp_sums[32];
+  uint32_t n_cand, n_sel, sel_bin, sel_above, sel_res[3];
+  uint32_t cand_lo, cand_hi;   /* the range of the candidates' keys (widened) */
+};
+
+/* The dynamic shared memory of a row. cand: CW_TOPK_CAP candidates (its
+ * first 16 KB doubles as the radix histogram of the row and holds the
+ * samples of a long row); sel: the exact top-k compacted out of cand before
+ * the sort (its first 2 KB double as the two 256-bin histograms of
+ * select_kth_largest, read as uint4 by find_bin_from_top_warp: hence the
+ * alignment). */
+struct TopkSmem {
+  uint64_t *cand, *sel;
+  uint32_t *hist, *hist_sel;
+  TopkShared *sh;
+};
+
+/* Step 1, rows of at most CW_TOPK_CAP legal keys: every legal key is a
+ * candidate. */
+template <int NT>
+__device__ __forceinline__ void
+collect_all (const float *row, uint32_t L, const TopkSmem &m)
 {
-  /* cand: CW_TOPK_CAP candidates (its first 16 KB doubles as the radix
-   * histogram of the row and holds the samples of a long row); sel: the
-   * exact top-k compacted out of cand before the sort (its first 2 KB
-   * double as the two 256-bin histograms of select_kth_largest, read as
-   * uint4 by find_bin_from_top_warp: hence the alignment). */
-  extern __shared__ __align__ (16) uint64_t topk_dyn[];
-  uint64_t *const cand = topk_dyn, *const sel = topk_dyn + CW_TOPK_CAP;
-  uint32_t *const hist = (uint32_t *) topk_dyn, *const hist_sel = (uint32_t *) sel;
-  __shared__ uint32_t warp_sums[32];
-  __shared__ uint32_t n_cand, n_sel, sel_bin, sel_above, sel_res[3];
-  __shared__ uint32_t cand_lo, cand_hi;   /* the range of the candidates' keys (widened) */
+  uint32_t key_lo = 0xffffffffu, key_hi = 0;
+  for (uint32_t t = threadIdx.x; t < L; t += NT)
+    {
+      const uint32_t key = score_key (row[t]);
+      key_lo = min (key_lo, key);
+      key_hi = max (key_hi, key);
+      m.cand[t] = composite (key, t);
+    }
+  block_key_range (key_lo, key_hi, &m.sh->cand_lo, &m.sh->cand_hi);
+  if (threadIdx.x == 0)
+    m.sh->n_cand = L;
+}
 
-  if (p.skip_if_one != NULL && *p.skip_if_one == 1)
-    return;
-
-  /* Rows in reverse (v15c): under a causal mask the last rows are the
-   * longest, so the launch starts with them and its last wave is short rows. */
-  const uint64_t i_row = gridDim.x - 1 - blockIdx.x;
-  const uint64_t s = (p.first_row + i_row) % p.sq;
-  uint64_t legal = p.causal == CW_CAUSAL_CAUSAL ? s + 1 : p.causal == CW_CAUSAL_COMPRESSED ? (s + 1) / p.ratio : p.sk;
-  if (legal > p.sk)
-    legal = p.sk;
-  const uint32_t L = (uint32_t) legal, K = (uint32_t) p.top_k;
-  const float *row = p.scores + i_row * p.ld;
+/* Step 1, longer rows, the common case (about 1.25 reads of the row): the
+ * r-th largest of n_s evenly spaced samples, r chosen so that about 3K keys
+ * lie at or above it. If at least K and at most CW_TOPK_CAP keys do, they
+ * contain the exact top-k (every key at or above the k-th is at or above
+ * the threshold, ties included): true. Otherwise (unlucky sample,
+ * adversarial row) false, with the candidates emptied for collect_exact. */
+template <int NT, int DEPTH>
+__device__ __forceinline__ bool
+collect_sampled (const float *row, uint32_t L, uint32_t K, const TopkSmem &m)
+{
   const int tid = threadIdx.x;
-
+  TopkShared &sh = *m.sh;
   bool sampled = false;
 
-  if (tid == 0)
-    {
-      n_cand = 0;
-      cand_lo = 0xffffffffu;
-      cand_hi = 0;
-    }
-  __syncthreads ();
+  /* One sample per 64 keys (256 bytes: the samples touch an eighth of the
+   * row's sectors), between 128 and CW_TOPK_SAMPLES of them. */
+  uint32_t n_s = L / 64;
+  n_s = n_s < 128 ? 128 : n_s > CW_TOPK_SAMPLES ? CW_TOPK_SAMPLES : n_s;
+  const uint32_t stride = L / n_s;
+  const uint64_t r = (3ull * K * n_s + L - 1) / L;
+  if (r < 1 || r > n_s / 2)
+    return false;
 
-  if (L <= CW_TOPK_CAP)
+  uint32_t threshold;
+  if (n_s <= 256)
     {
-      /* Short row: every legal key is a candidate. */
-      uint32_t key_lo = 0xffffffffu, key_hi = 0;
-      for (uint32_t t = tid; t < L; t += NT)
+      /* Rows of at most 16,384 keys: warp 0 loads the samples (padded with
+       * key 0, the lowest, which r <= n_s / 2 never reaches), sorts them in
+       * registers and takes the r-th; one barrier instead of four radix
+       * passes. */
+      if (tid < 32)
         {
-          const uint32_t key = score_key (row[t]);
-          key_lo = min (key_lo, key);
-          key_hi = max (key_hi, key);
-          cand[t] = composite (key, t);
+          uint32_t k8[8];
+#pragma unroll
+          for (uint32_t j = 0; j < 8; j++)
+            {
+              const uint32_t i = 8 * (uint32_t) tid + j;
+              k8[j] = i < n_s ? score_key (row[(uint64_t) i * stride]) : 0u;
+            }
+          const uint32_t t = warp_kth_largest_256 (k8, (uint32_t) r);
+          if (tid == 0)
+            sh.sel_res[0] = t;
         }
-      block_key_range (key_lo, key_hi, &cand_lo, &cand_hi);
-      if (tid == 0)
-        n_cand = L;
+      __syncthreads ();
+      threshold = sh.sel_res[0];
     }
   else
     {
-      /* Sampled threshold (the common case, about 1.25 reads of the row):
-       * the r-th largest of n_s evenly spaced samples, r chosen so that
-       * about 3K keys lie at or above it. If at least K and at most
-       * CW_TOPK_CAP keys do, they contain the exact top-k (every key at or
-       * above the k-th is at or above the threshold, ties included) and are
-       * sorted below. Otherwise (unlucky sample, adversarial row) the exact
-       * radix path runs. */
-      /* One sample per 64 keys (256 bytes: the samples touch an eighth of
-       * the row's sectors), between 128 and CW_TOPK_SAMPLES of them. */
-      uint32_t n_s = L / 64;
-      n_s = n_s < 128 ? 128 : n_s > CW_TOPK_SAMPLES ? CW_TOPK_SAMPLES : n_s;
-      const uint32_t stride = L / n_s;
-      const uint64_t r = (3ull * K * n_s + L - 1) / L;
-      if (r >= 1 && r <= n_s / 2)
+      /* DEPTH strided loads in flight per thread */
+      for (uint32_t i0 = tid; i0 < n_s; i0 += DEPTH * NT)
         {
-          uint32_t threshold;
-          if (n_s <= 256)
-            {
-              /* Rows of at most 16,384 keys: warp 0 loads the samples
-               * (padded with key 0, the lowest, which r <= n_s / 2 never
-               * reaches), sorts them in registers and takes the r-th; one
-               * barrier instead of four radix passes (v15a: that select
-               * was 25 % of the top-k's warp time at S=65,536). */
-              if (tid < 32)
-                {
-                  uint32_t k8[8];
+          float sv[DEPTH];
 #pragma unroll
-                  for (uint32_t j = 0; j < 8; j++)
-                    {
-                      const uint32_t i = 8 * (uint32_t) tid + j;
-                      k8[j] = i < n_s ? score_key (row[(uint64_t) i * stride]) : 0u;
-                    }
-                  const uint32_t t = warp_kth_largest_256 (k8, (uint32_t) r);
-                  if (tid == 0)
-                    sel_res[0] = t;
-                }
-              __syncthreads ();
-              threshold = sel_res[0];
-            }
-          else
+          for (int d = 0; d < DEPTH; d++)
             {
-              /* DEPTH strided loads in flight per thread (v17f: one at a
-               * time, 2,048 samples cost 8 round trips to memory) */
-              for (uint32_t i0 = tid; i0 < n_s; i0 += DEPTH * NT)
-                {
-                  float sv[DEPTH];
+              const uint32_t i = i0 + (uint32_t) d * NT;
+              sv[d] = i < n_s ? __ldg (&row[(uint64_t) i * stride]) : 0.0f;
+            }
 #pragma unroll
-                  for (int d = 0; d < DEPTH; d++)
-                    {
-                      const uint32_t i = i0 + (uint32_t) d * NT;
-                      sv[d] = i < n_s ? __ldg (&row[(uint64_t) i * stride]) : 0.0f;
-                    }
-#pragma unroll
-                  for (int d = 0; d < DEPTH; d++)
-                    {
-                      const uint32_t i = i0 + (uint32_t) d * NT;
-                      if (i < n_s)
-                        hist[i] = score_key (sv[d]);
-                    }
-                }
-              __syncthreads ();
-              threshold = select_kth_largest<NT> ([&] (uint32_t i) { return hist[i]; }, n_s, (uint32_t) r, 0u,
-                                                  0xffffffffu, hist_sel, sel_res);
-              __syncthreads ();               /* every thread has its threshold before cand overwrites hist */
-            }
-          collect_at_or_above<NT, DEPTH> (row, L, threshold, cand, &n_cand);
-          __syncthreads ();
-          const uint32_t got = n_cand;
-          if (got >= K && got <= CW_TOPK_CAP)
+          for (int d = 0; d < DEPTH; d++)
             {
-              sampled = true;
-              convert_raw_entries<NT> (cand, got, &cand_lo, &cand_hi);
+              const uint32_t i = i0 + (uint32_t) d * NT;
+              if (i < n_s)
+                m.hist[i] = score_key (sv[d]);
             }
-          __syncthreads ();
-          if (!sampled && tid == 0)
-            {
-              n_cand = 0;
-              cand_lo = 0;
-              cand_hi = 0xffffffffu;
-            }
-          __syncthreads ();
         }
+      __syncthreads ();
+      const uint32_t *hist = m.hist;
+      threshold = select_kth_largest<NT> ([&] (uint32_t i) { return hist[i]; }, n_s, (uint32_t) r, 0u, 0xffffffffu,
+                                          m.hist_sel, sh.sel_res);
+      __syncthreads ();               /* every thread has its threshold before cand overwrites hist */
     }
-  if (L > CW_TOPK_CAP && !sampled)
+  collect_at_or_above<NT, DEPTH> (row, L, threshold, m.cand, &sh.n_cand);
+  __syncthreads ();
+  const uint32_t got = sh.n_cand;
+  if (got >= K && got <= CW_TOPK_CAP)
     {
-      uint32_t prefix = 0, need = K;
-      int pbits = 0;
-      bool fits = false;
-
-      for (int level = 0; level < 3; level++)
-        {
-          const int bits = level < 2 ? 12 : 8, shift = 32 - pbits - bits;   /* 12 + 12 + 8 bits */
-          const uint32_t nbins = 1u << bits;
-
-          for (uint32_t b = tid; b < nbins; b += NT)
-            hist[b] = 0;
-          __syncthreads ();
-          /* Scores of a row crowd into few bins, so lanes of a warp that hit
-           * the same bin add once (match_any) instead of serializing. */
-          scan_row<NT, DEPTH> (row, L, [&] (uint32_t, float v, bool ok) {
-            const uint32_t key = score_key (v), bin = (key >> shift) & (nbins - 1);
-            const bool act = ok && (pbits == 0 || (key >> (32 - (pbits & 31))) == prefix);
-            const unsigned peers = __match_any_sync (0xffffffffu, act ? bin : 0xffffffffu);
-            if (act && (threadIdx.x & 31) == (unsigned) (__ffs (peers) - 1))
-              atomicAdd (&hist[bin], (uint32_t) __popc (peers));
-          });
-          __syncthreads ();
-
-          find_bin_from_top<NT> (hist, nbins, need, warp_sums, &sel_bin, &sel_above);
-          const uint32_t bin = sel_bin, above = sel_above, in_bin = hist[bin];
-          need -= above;
-          prefix = (prefix << bits) | bin;
-          pbits += bits;
-          __syncthreads ();              /* everyone has read hist before it is reused */
-          if ((K - need) + in_bin <= CW_TOPK_CAP)
-            {
-              fits = true;
-              break;
-            }
-        }
-
-      if (fits)
-        {
-          /* (K - need) keys lie strictly above the prefix and the prefix bin
-           * holds the rest: together at most CW_TOPK_CAP. */
-          scan_row<NT, DEPTH> (row, L, [&] (uint32_t t, float v, bool ok) {
-            const uint32_t key = score_key (v);
-            if (ok && (key >> (32 - pbits)) >= prefix)
-              cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
-          });
-        }
-      else
-        {
-          /* More exact ties at the full 32-bit key than fit: take every key
-           * above it, then the `need` smallest indices among the ties, in
-           * index order, by a block-wide ordered scan. */
-          const uint32_t tie = prefix;          /* pbits == 32 here */
-          for (uint32_t t = tid; t < L; t += NT)
-            {
-              uint32_t key = score_key (row[t]);
-              if (key > tie)
-                cand[atomicAdd (&n_cand, 1u)] = composite (key, t);
-            }
-          __syncthreads ();
-          uint32_t base = K - need, taken = 0;
-          for (uint32_t t0 = 0; t0 < L && taken < need; t0 += NT)
-            {
-              uint32_t t = t0 + tid, tot;
-              uint32_t flag = (t < L && score_key (row[t]) == tie) ? 1u : 0u;
-              uint32_t incl = block_inclusive_scan<NT> (flag, warp_sums, &tot);
-              uint32_t rank = taken + incl - flag;
-              if (flag && rank < need)
-                cand[base + rank] = composite (tie, t);
-              taken += tot;
-            }
-          if (tid == 0)
-            n_cand = K;
-        }
+      sampled = true;
+      convert_raw_entries<NT> (m.cand, got, &sh.cand_lo, &sh.cand_hi);
     }
   __syncthreads ();
-
-  /* Usually there are more candidates than K. Sorting them all is what
-   * costs (shared-memory bound), so first find the K-th largest key among
-   * them (4 x 8-bit radix passes in shared memory) and compact the keys at
-   * or above it into sel; only those are sorted. Many exact ties at the
-   * K-th key can leave more than fit in sel: then all candidates are sorted. */
-  const uint32_t n = n_cand;
-  uint64_t *sorted = cand;
-  uint32_t n_sorted = n;
-  if (n > K)
+  if (!sampled && tid == 0)
     {
-      const uint32_t kth = select_kth_largest<NT> ([&] (uint32_t i) { return (uint32_t) (cand[i] >> 32); }, n, K,
-                                               cand_lo, cand_hi, hist_sel, sel_res);
-      if (tid == 0)
-        n_sel = 0;
+      sh.n_cand = 0;
+      sh.cand_lo = 0;
+      sh.cand_hi = 0xffffffffu;
+    }
+  __syncthreads ();
+  return sampled;
+}
+
+/* Step 1, exact fallback for long rows: radix select on the row in global
+ * memory, 12 + 12 + 8 bits, until the keys at or above the prefix fit; if
+ * even the full 32-bit key has more ties than fit, the tied keys are taken
+ * in index order by a block-wide ordered scan. */
+template <int NT, int DEPTH>
+__device__ __forceinline__ void
+collect_exact (const float *row, uint32_t L, uint32_t K, const TopkSmem &m)
+{
+  const int tid = threadIdx.x;
+  TopkShared &sh = *m.sh;
+  uint32_t *const hist = m.hist;
+  uint64_t *const cand = m.cand;
+  uint32_t prefix = 0, need = K;
+  int pbits = 0;
+  bool fits = false;
+
+  for (int level = 0; level < 3; level++)
+    {
+      const int bits = level < 2 ? 12 : 8, shift = 32 - pbits - bits;   /* 12 + 12 + 8 bits */
+      const uint32_t nbins = 1u << bits;
+
+      for (uint32_t b = tid; b < nbins; b += NT)
+        hist[b] = 0;
       __syncthreads ();
-      for (uint32_t i = tid; i < n; i += NT)
-        if ((uint32_t) (cand[i] >> 32) >= kth)
-          {
-            const uint32_t slot = atomicAdd (&n_sel, 1u);
-            if (slot < p.sel_cap)
-              sel[slot] = cand[i];
-          }
+      /* Scores of a row crowd into few bins, so lanes of a warp that hit
+       * the same bin add once (match_any) instead of serializing. */
+      scan_row<NT, DEPTH> (row, L, [&] (uint32_t, float v, bool ok) {
+        const uint32_t key = score_key (v), bin = (key >> shift) & (nbins - 1);
+        const bool act = ok && (pbits == 0 || (key >> (32 - (pbits & 31))) == prefix);
+        const unsigned peers = __match_any_sync (0xffffffffu, act ? bin : 0xffffffffu);
+        if (act && (threadIdx.x & 31) == (unsigned) (__ffs (peers) - 1))
+          atomicAdd (&hist[bin], (uint32_t) __popc (peers));
+      });
       __syncthreads ();
-      if (n_sel <= p.sel_cap)
+
+      find_bin_from_top<NT> (hist, nbins, need, sh.warp_sums, &sh.sel_bin, &sh.sel_above);
+      const uint32_t bin = sh.sel_bin, above = sh.sel_above, in_bin = hist[bin];
+      need -= above;
+      prefix = (prefix << bits) | bin;
+      pbits += bits;
+      __syncthreads ();              /* everyone has read hist before it is reused */
+      if ((K - need) + in_bin <= CW_TOPK_CAP)
         {
-          sorted = sel;
-          n_sorted = n_sel;
+          fits = true;
+          break;
         }
     }
 
-  /* Sort (padded to a power of two with 0, which sorts last). */
+  if (fits)
+    {
+      /* (K - need) keys lie strictly above the prefix and the prefix bin
+       * holds the rest: together at most CW_TOPK_CAP. */
+      scan_row<NT, DEPTH> (row, L, [&] (uint32_t t, float v, bool ok) {
+        const uint32_t key = score_key (v);
+        if (ok && (key >> (32 - pbits)) >= prefix)
+          cand[atomicAdd (&sh.n_cand, 1u)] = composite (key, t);
+      });
+    }
+  else
+    {
+      /* More exact ties at the full 32-bit key than fit: take every key
+       * above it, then the `need` smallest indices among the ties, in index
+       * order, by a block-wide ordered scan. */
+      const uint32_t tie = prefix;          /* pbits == 32 here */
+      for (uint32_t t = tid; t < L; t += NT)
+        {
+          uint32_t key = score_key (row[t]);
+          if (key > tie)
+            cand[atomicAdd (&sh.n_cand, 1u)] = composite (key, t);
+        }
+      __syncthreads ();
+      uint32_t base = K - need, taken = 0;
+      for (uint32_t t0 = 0; t0 < L && taken < need; t0 += NT)
+        {
+          uint32_t t = t0 + tid, tot;
+          uint32_t flag = (t < L && score_key (row[t]) == tie) ? 1u : 0u;
+          uint32_t incl = block_inclusive_scan<NT> (flag, sh.warp_sums, &tot);
+          uint32_t rank = taken + incl - flag;
+          if (flag && rank < need)
+            cand[base + rank] = composite (tie, t);
+          taken += tot;
+        }
+      if (tid == 0)
+        sh.n_cand = K;
+    }
+}
+
+/* Step 2: usually there are more candidates than K. Sorting them all is
+ * what costs (shared-memory bound), so first find the K-th largest key
+ * among them (8-bit radix passes in shared memory) and compact the keys at
+ * or above it into sel; only those are sorted. Many exact ties at the K-th
+ * key can leave more than fit in sel: then all candidates are sorted.
+ * Returns what to sort and *n_sorted its length. */
+template <int NT>
+__device__ __forceinline__ uint64_t *
+select_top (uint32_t K, uint32_t sel_cap, const TopkSmem &m, uint32_t *n_sorted)
+{
+  TopkShared &sh = *m.sh;
+  const uint64_t *const cand = m.cand;
+  const uint32_t n = sh.n_cand;
+
+  *n_sorted = n;
+  if (n <= K)
+    return m.cand;
+  const uint32_t kth = select_kth_largest<NT> ([&] (uint32_t i) { return (uint32_t) (cand[i] >> 32); }, n, K,
+                                               sh.cand_lo, sh.cand_hi, m.hist_sel, sh.sel_res);
+  if (threadIdx.x == 0)
+    sh.n_sel = 0;
+  __syncthreads ();
+  for (uint32_t i = threadIdx.x; i < n; i += NT)
+    if ((uint32_t) (cand[i] >> 32) >= kth)
+      {
+        const uint32_t slot = atomicAdd (&sh.n_sel, 1u);
+        if (slot < sel_cap)
+          m.sel[slot] = cand[i];
+      }
+  __syncthreads ();
+  if (sh.n_sel > sel_cap)
+    return m.cand;
+  *n_sorted = sh.n_sel;
+  return m.sel;
+}
+
+/* Step 3: a descending bitonic sort, padded to a power of two with 0
+ * (which sorts last). */
+template <int NT>
+__device__ __forceinline__ void
+sort_top (uint64_t *sorted, uint32_t n_sorted)
+{
   uint32_t n2 = 1;
   while (n2 < n_sorted)
     n2 <<= 1;
-  for (uint32_t j = n_sorted + tid; j < n2; j += NT)
+  for (uint32_t j = n_sorted + threadIdx.x; j < n2; j += NT)
     sorted[j] = 0;
   __syncthreads ();
   switch (n2)
@@ -788,19 +796,17 @@ topk_kernel (TopkParams p)
     case 128: bitonic_sort_desc_n<NT, 128> (sorted); break;
     case 256: bitonic_sort_desc_n<NT, 256> (sorted); break;
     case 512: bitonic_sort_desc_n<NT, 512> (sorted); break;
-    case 1024:
-      if constexpr (NT >= 512)
-        {
-          bitonic_sort_desc_n<NT, 1024> (sorted);
-          break;
-        }
-      [[fallthrough]];
     default: bitonic_sort_desc<NT> (sorted, n2); break;
     }
+}
 
-  int32_t *idx = p.idx + i_row * K;
-  float *out = p.out_scores != NULL ? p.out_scores + i_row * K : NULL;
-  for (uint32_t j = tid; j < K; j += NT)
+/* The row's K entries; rows with fewer than K legal keys are padded with
+ * -1 / -INFINITY. */
+template <int NT>
+__device__ __forceinline__ void
+write_top (const uint64_t *sorted, uint32_t n_sorted, uint32_t K, int32_t *idx, float *out)
+{
+  for (uint32_t j = threadIdx.x; j < K; j += NT)
     {
       if (j < n_sorted)
         {
@@ -816,6 +822,51 @@ topk_kernel (TopkParams p)
             out[j] = -INFINITY;
         }
     }
+}
+
+/* One block per row. DEPTH: 16-byte loads in flight per thread in the row
+ * scans (4; 8 for launches of few long rows, at 4 rows per SM:
+ * cw_topk_launch). */
+template <int NT, int DEPTH>
+__global__ void __launch_bounds__ (NT, DEPTH > 4 ? 4 : 6)
+topk_kernel (TopkParams p)
+{
+  extern __shared__ __align__ (16) uint64_t topk_dyn[];
+  __shared__ TopkShared sh;
+  const TopkSmem m = { topk_dyn, topk_dyn + CW_TOPK_CAP, (uint32_t *) topk_dyn,
+                       (uint32_t *) (topk_dyn + CW_TOPK_CAP), &sh };
+
+  if (p.skip_if_one != NULL && *p.skip_if_one == 1)
+    return;
+
+  /* Rows in reverse: under a causal mask the last rows are the longest, so
+   * the launch starts with them and its last wave is short rows. */
+  const uint64_t i_row = gridDim.x - 1 - blockIdx.x;
+  const uint64_t s = (p.first_row + i_row) % p.sq;
+  uint64_t legal = p.causal == CW_CAUSAL_CAUSAL ? s + 1 : p.causal == CW_CAUSAL_COMPRESSED ? (s + 1) / p.ratio : p.sk;
+  if (legal > p.sk)
+    legal = p.sk;
+  const uint32_t L = (uint32_t) legal, K = (uint32_t) p.top_k;
+  const float *row = p.scores + i_row * p.ld;
+
+  if (threadIdx.x == 0)
+    {
+      sh.n_cand = 0;
+      sh.cand_lo = 0xffffffffu;
+      sh.cand_hi = 0;
+    }
+  __syncthreads ();
+
+  if (L <= CW_TOPK_CAP)
+    collect_all<NT> (row, L, m);
+  else if (!collect_sampled<NT, DEPTH> (row, L, K, m))
+    collect_exact<NT, DEPTH> (row, L, K, m);
+  __syncthreads ();
+
+  uint32_t n_sorted;
+  uint64_t *sorted = select_top<NT> (K, p.sel_cap, m, &n_sorted);
+  sort_top<NT> (sorted, n_sorted);
+  write_top<NT> (sorted, n_sorted, K, p.idx + i_row * K, p.out_scores != NULL ? p.out_scores + i_row * K : NULL);
 }
 
 cudaError_t
@@ -842,46 +893,31 @@ cw_topk_launch (const CwKernelShape *shape, const float *scores, uint64_t ld, ui
   p.skip_if_one = skip_if_one;
   /* sel holds the compacted top-k before the sort, padded to a power of
    * two, and its first 2 KB double as two 256-bin histograms. Sized by this
-   * k, not the largest k (v13h): 36 KB instead of 48 KB for k = 512, so 6
-   * rows of 256 threads fit per SM instead of 4 (ncu v13g: 48.6 %
-   * occupancy). More ties at the k-th key than fit: all candidates are
+   * k, not the largest k: 36 KB instead of 48 KB for k = 512, so 6 rows of
+   * 256 threads fit per SM instead of 4. More ties at the k-th key than fit: all candidates are
    * sorted instead (exact either way). */
   p.sel_cap = 256;
   while (p.sel_cap < p.top_k)
     p.sel_cap <<= 1;
   const int smem = (CW_TOPK_CAP + (int) p.sel_cap) * (int) sizeof (uint64_t);
-  /* 256 threads per row (6 rows per SM for k <= 512) measured faster than
-   * 512 at every size once sel was sized by k (v13h); CW_TOPK_THREADS=512
-   * runs the wider form (CwKernelOptions.topk_threads = 512).
-   * Loads in flight: a launch of few long rows (S=1M: 480 rows of up to
-   * 262,144 keys, 3.6 per SM) leaves DRAM half idle at 4 loads per thread
-   * (ncu, v17e: 55 % of DRAM throughput, 43 % occupancy), and 512 threads
-   * per row do not fit its rows in one wave (3 per SM). So where the launch
-   * has at most 4 rows per SM and rows longer than 32,768 keys, each thread
-   * keeps 8 loads in flight (4 rows per SM fit: 64 registers).
-   * CwKernelOptions.topk_depth = 4 or 8 forces one. */
-  const CwKernelOptions *opt = cw_kernels_get_options ();
-  const bool narrow = opt->topk_threads != 512;
+  /* Loads in flight: a launch of few long rows (S=1M: 480 rows of up to
+   * 262,144 keys, 3.6 per SM) leaves DRAM half idle at 4 loads per thread,
+   * so where the launch has at most 4 rows per SM and rows longer than
+   * 32,768 keys each thread keeps 8 loads in flight (4 rows per SM fit:
+   * 64 registers). CwKernelOptions.topk_depth fixes one. */
+  const unsigned depth = cw_kernels_get_options ()->topk_depth;
   const uint64_t sms = (uint64_t) cw_kernels_sm_count ();   /* 0: unknown, keep the default depth */
-  bool deep = rows <= 4 * sms && cw_kernel_shape_longest_legal (shape, first_row, rows) > 32768;
-  if (opt->topk_depth == 8)
-    deep = true;
-  else if (opt->topk_depth == 4)
-    deep = false;
-  if (!narrow)
+  const bool deep = depth == 8
+                    || (depth == 0 && rows <= 4 * sms && cw_kernel_shape_longest_legal (shape, first_row, rows) > 32768);
+  if (deep)
     {
-      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<512, 4>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-      topk_kernel<512, 4><<<(unsigned) rows, 512, smem, stream>>> (p);
-    }
-  else if (deep)
-    {
-      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<256, 8>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-      topk_kernel<256, 8><<<(unsigned) rows, 256, smem, stream>>> (p);
+      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<CW_TOPK_THREADS, 8>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      topk_kernel<CW_TOPK_THREADS, 8><<<(unsigned) rows, CW_TOPK_THREADS, smem, stream>>> (p);
     }
   else
     {
-      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<256, 4>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-      topk_kernel<256, 4><<<(unsigned) rows, 256, smem, stream>>> (p);
+      CW_CUDA_TRY (cudaFuncSetAttribute (topk_kernel<CW_TOPK_THREADS, 4>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      topk_kernel<CW_TOPK_THREADS, 4><<<(unsigned) rows, CW_TOPK_THREADS, smem, stream>>> (p);
     }
   CW_LAUNCH_TRY ();
   return cudaSuccess;

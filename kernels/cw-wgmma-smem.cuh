@@ -31,7 +31,7 @@ cw_wgmma_swizzled (uint32_t row, uint32_t chunk, uint32_t rows)
  * to that field without a carry into the flags. One 64-bit add, where
  * rebuilding the descriptor costs a mask, a shift and an or; with `desc`
  * warp-uniform the compiler keeps it in uniform registers, so the wgmma
- * issue sequence needs no register-to-uniform moves (v12c). */
+ * issue sequence needs no register-to-uniform moves. */
 __device__ __forceinline__ uint64_t
 cw_wgmma_desc_advance (uint64_t desc, uint32_t bytes)
 {

@@ -38,16 +38,19 @@
 
 #include "../cw-test.h"
 
-/* Switches the score path, keeping the other forms in force. */
+/* Sets the kernel choice (cw_kernels_set_options); the defaults are
+ * (AUTO, 0, 0). */
 static void
-set_score_path (CwScorePath path)
+set_kernels (CwScoreKernel score_kernel, unsigned topk_depth)
 {
-  CwKernelOptions ko = *cw_kernels_get_options ();
+  CwKernelOptions ko;
 
-  ko.score_path = path;
+  cw_kernel_options_init (&ko);
+  ko.score_kernel = score_kernel;
+  ko.topk_depth = topk_depth;
   if (cw_kernels_set_options (&ko) != cudaSuccess)
     {
-      fprintf (stderr, "score path %d refused\n", (int) path);
+      fprintf (stderr, "kernel options (%d, %u) refused\n", (int) score_kernel, topk_depth);
       exit (1);
     }
 }
@@ -391,12 +394,12 @@ scores_done:
     float *full2 = xmalloc (ws_f);
     int32_t *i2 = xmalloc (in.nout * 4);
     float *s2 = xmalloc (in.nout * 4);
-    set_score_path (CW_SCORE_PATH_MMA_SYNC);
+    set_kernels (CW_SCORE_KERNEL_MMA_SYNC, 0);
     poison (&in, &fused);
     CUDA_OK (cudaMemset (fused.ws_d, 0xab, ws_f));
     CUDA_OK (cw_fused_run (s, in.q_d, in.k_d, in.w_d, fused.ws_d, fused.idx_d, fused.sc_d, st));
     CUDA_OK (cudaStreamSynchronize (st));
-    set_score_path (CW_SCORE_PATH_AUTO);
+    set_kernels (CW_SCORE_KERNEL_AUTO, 0);
     CUDA_OK (cudaMemcpy (i2, fused.idx_d, in.nout * 4, cudaMemcpyDeviceToHost));
     CUDA_OK (cudaMemcpy (s2, fused.sc_d, in.nout * 4, cudaMemcpyDeviceToHost));
     CUDA_OK (cudaMemcpy (full2, fused.ws_d, ws_f, cudaMemcpyDeviceToHost));
@@ -427,6 +430,36 @@ scores_done:
     printf ("  score kernels (default %s vs mma.sync): %s (max diff / mag %.3g; top-k rows differing %d)\n",
             s->h == 64 && !(fp8 && s->d == 64) ? "wgmma" : "mma.sync",
             same ? (exact ? "bit-identical" : "agree within tolerance") : "DIFFER", worst2, rows_differ);
+    free (full2);
+    free (i2);
+    free (s2);
+  }
+
+  /* The other kernels AUTO may choose must agree with it bit for bit: the
+   * plain wgmma kernel (AUTO's fallback where no TMA tensor map can be made
+   * for k) and the top-k with 8 loads in flight per thread (AUTO's choice
+   * for launches of few long rows, which these shapes are not). Same
+   * instruction, same products, same head-sum order, same selection. */
+  {
+    float *full2 = xmalloc (ws_f);
+    int32_t *i2 = xmalloc (in.nout * 4);
+    float *s2 = xmalloc (in.nout * 4);
+    set_kernels (CW_SCORE_KERNEL_WGMMA, 8);
+    poison (&in, &fused);
+    CUDA_OK (cudaMemset (fused.ws_d, 0xab, ws_f));
+    CUDA_OK (cw_fused_run (s, in.q_d, in.k_d, in.w_d, fused.ws_d, fused.idx_d, fused.sc_d, st));
+    CUDA_OK (cudaStreamSynchronize (st));
+    set_kernels (CW_SCORE_KERNEL_AUTO, 0);
+    CUDA_OK (cudaMemcpy (i2, fused.idx_d, in.nout * 4, cudaMemcpyDeviceToHost));
+    CUDA_OK (cudaMemcpy (s2, fused.sc_d, in.nout * 4, cudaMemcpyDeviceToHost));
+    CUDA_OK (cudaMemcpy (full2, fused.ws_d, ws_f, cudaMemcpyDeviceToHost));
+    int same = 1;
+    for (uint64_t row = 0; row < rows_total; row++)
+      for (uint64_t t = 0; t < cw_kernel_shape_legal_keys (s, row % s->sq); t++)
+        same &= fbits (full2[row * s->sk + t]) == fbits (full[row * s->sk + t]);
+    same &= same_bits (i2, fidx, in.nout * 4) && same_bits (s2, fsc, in.nout * 4);
+    CHECK (same, "%s: plain wgmma / top-k depth 8 differ from the default kernels", c->name);
+    printf ("  plain wgmma score + top-k depth 8 vs default: bit-identical\n");
     free (full2);
     free (i2);
     free (s2);
@@ -762,29 +795,12 @@ main (int argc, char **argv)
   int ndev = 0;
   const char *seed_env = getenv ("CW_TEST_SEED");
 
-  /* --other-forms: the same checks with the kernels' other forms (the score
-   * kernel's m64n256 consumer, top-k with 8 loads in flight per thread), so
-   * every form stays bit-identical to the other kernels and lanes. */
-  if (argc > 2 || (argc == 2 && strcmp (argv[1], "--other-forms") != 0))
+  (void) argv;
+  if (argc > 1)
     {
-      fprintf (stderr, "usage: test-kernels-gpu [--other-forms]\n");
+      fprintf (stderr, "usage: test-kernels-gpu (CW_TEST_SEED=N for a fixed seed)\n");
       return 2;
     }
-  if (argc == 2)
-    {
-      CwKernelOptions ko;
-
-      cw_kernel_options_init (&ko);
-      ko.ws_split_n = false;
-      ko.topk_depth = 8;
-      if (cw_kernels_set_options (&ko) != cudaSuccess)
-        {
-          fprintf (stderr, "test-kernels-gpu: options refused\n");
-          return 1;
-        }
-      printf ("forms: m64n256 consumer, top-k depth 8\n");
-    }
-
   if (cudaGetDeviceCount (&ndev) != cudaSuccess || ndev == 0)
     {
       printf ("no CUDA device: skipping\n");
