@@ -2,7 +2,7 @@
  * timeline. Each range carries a labelled bar in a row at the top of the
  * plot, one row per nesting depth; the outer two levels also tint the full
  * plot height faintly, so they can be read against the live-bytes curve. */
-#include "cw-chart-layer-private.h"
+#include "cw-chart-labels-private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -69,17 +69,38 @@ band_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
       cairo_rectangle (cr, left, top, width, rh - 2);
       cw_chart_set_source_color (cr, color, 0.45);
       cairo_fill (cr);
+    }
+}
 
-      if (b->name != NULL && cw_chart_text_width (cr, b->name) + 6 <= width)
-        {
-          cairo_font_extents_t fe;
+/* Each range's name inside its bar, where the part of the bar within the
+ * plot has room for it. */
+static void
+band_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr, CwChartLabels *labels, size_t index)
+{
+  CwChartBandLayer *self = (CwChartBandLayer *) layer;
+  cairo_font_extents_t fe;
+  double rh = row_height (cr);
 
-          cairo_font_extents (cr, &fe);
-          cw_chart_set_source_color (cr, ctx->style->text, 1.0);
-          cairo_move_to (cr, left + 3, top + 1 + fe.ascent);
-          cairo_show_text (cr, b->name);
-          cairo_new_path (cr);
-        }
+  cairo_font_extents (cr, &fe);
+  for (size_t i = 0; i < self->n; i++)
+    {
+      const CwChartBand *b = &self->bands[i];
+      double a = cw_chart_axis_map_clamped (&ctx->x, b->x0);
+      double z = cw_chart_axis_map_clamped (&ctx->x, b->x1);
+      double left = fmax (fmin (a, z), ctx->plot.x);
+      double right = fmin (fmax (a, z), ctx->plot.x + ctx->plot.width);
+      CwChartBox bar = { left, ctx->plot.y + 2 + b->depth * rh, right - left, rh - 2 };
+      CwChartLabel *label;
+
+      if (b->name == NULL || !(right - left > 6) || cw_chart_text_width (cr, b->name) + 6 > right - left
+          || bar.y + bar.height > ctx->plot.y + ctx->plot.height)
+        continue;
+      label = cw_chart_labels_add_text (labels, cr, CW_CHART_TEXT_ITEM_NAME, b->name, index, CW_CHART_PRIORITY_NAME,
+                                        bar, 0);
+      if (label == NULL)
+        continue;
+      label->color = ctx->style->text;
+      cw_chart_label_add_anchor (labels, label, left + 3, bar.y + 1 + fe.ascent);
     }
 }
 
@@ -135,6 +156,7 @@ band_finalize (CwChartLayer *layer)
 static const CwChartLayerClass band_class = {
   .kind = "band",
   .draw = band_draw,
+  .labels = band_labels,
   .extent = band_extent,
   .legend_swatch = band_legend_swatch,
   .n_items = band_n_items,

@@ -3,7 +3,7 @@
  * stage, filled by full / shared / promoted) and the payload at each stage
  * boundary. Fill kinds differ by pattern, not only colour, so the strip
  * reads in print and for colour-blind readers. */
-#include "cw-chart-layer-private.h"
+#include "cw-chart-labels-private.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -64,9 +64,7 @@ static void
 bar_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
 {
   CwChartBarLayer *self = (CwChartBarLayer *) layer;
-  cairo_font_extents_t fe;
 
-  cairo_font_extents (cr, &fe);
   for (size_t i = 0; i < self->n; i++)
     {
       const CwChartBar *bar = &self->bars[i];
@@ -74,13 +72,40 @@ bar_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
       CwChartColor color = cw_chart_style_color (ctx->style, layer->role, bar->series_index);
 
       fill_box (cr, ctx, box, color, bar->fill);
-      if (bar->name != NULL)
-        {
-          double w = cw_chart_text_width (cr, bar->name);
-          if (w + 6 <= box.width && fe.height + 2 <= box.height)
-            cw_chart_draw_label (cr, ctx, bar->name, box.x + (box.width - w) / 2,
-                                 box.y + (box.height + fe.ascent - fe.descent) / 2, ctx->style->text);
-        }
+    }
+}
+
+/* Each bar's name centred in it, when the bar (within the plot) has room. */
+static void
+bar_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr, CwChartLabels *labels, size_t index)
+{
+  CwChartBarLayer *self = (CwChartBarLayer *) layer;
+  cairo_font_extents_t fe;
+
+  cairo_font_extents (cr, &fe);
+  for (size_t i = 0; i < self->n; i++)
+    {
+      const CwChartBar *bar = &self->bars[i];
+      CwChartBox box = bar_box (bar, ctx);
+      CwChartLabel *label;
+      double w, x0, y0, x1, y1;
+
+      if (bar->name == NULL)
+        continue;
+      x0 = fmax (box.x, ctx->plot.x);
+      y0 = fmax (box.y, ctx->plot.y);
+      x1 = fmin (box.x + box.width, ctx->plot.x + ctx->plot.width);
+      y1 = fmin (box.y + box.height, ctx->plot.y + ctx->plot.height);
+      w = cw_chart_text_width (cr, bar->name);
+      if (!(w + 6 <= x1 - x0 && fe.height + 2 <= y1 - y0))
+        continue;
+      label = cw_chart_labels_add_text (labels, cr, CW_CHART_TEXT_ITEM_NAME, bar->name, index,
+                                        CW_CHART_PRIORITY_NAME, (CwChartBox) { x0, y0, x1 - x0, y1 - y0 }, 0);
+      if (label == NULL)
+        continue;
+      label->color = ctx->style->text;
+      cw_chart_label_set_backdrop (label);
+      cw_chart_label_add_anchor (labels, label, x0 + (x1 - x0 - w) / 2, y0 + (y1 - y0 + fe.ascent - fe.descent) / 2);
     }
 }
 
@@ -163,6 +188,7 @@ bar_finalize (CwChartLayer *layer)
 static const CwChartLayerClass bar_class = {
   .kind = "bar",
   .draw = bar_draw,
+  .labels = bar_labels,
   .extent = bar_extent,
   .hit_test = bar_hit_test,
   .legend_swatch = bar_legend_swatch,

@@ -14,6 +14,9 @@ typedef struct {
   double x, y, width, height;
 } CwChartBox;
 
+/* The label set of one layout (cw-chart-labels-private.h). */
+typedef struct _CwChartLabels CwChartLabels;
+
 /* One axis mapped onto a device interval: data `min` lands on `p0`, `max`
  * on `p1` (p1 < p0 for y, which grows downwards on screen). */
 typedef struct {
@@ -38,9 +41,13 @@ typedef struct {
    * many marker radii. */
   double overflow_radii;
   void   (*draw)          (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr);
-  /* Optional: text drawn after every layer's draw(), so no series covers
-   * a rule's label. */
-  void   (*draw_labels)   (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr);
+  /* Optional: the layer's texts (a rule's label, names inside bars and
+   * bands) as labels with candidate positions, measured with `cr`'s font.
+   * The chart places them with every other text and draws them after all
+   * layers, so no series covers them and no two overlap; `index` is the
+   * layer's place in the stack. */
+  void   (*labels)        (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr, CwChartLabels *labels,
+                           size_t index);
   /* Data extent along x (axis == 0) or y (axis == 1), ignoring values the
    * scale cannot show. False when the layer has none to offer. */
   bool   (*extent)        (const CwChartLayer *layer, int axis, CwChartScale scale, double *min, double *max);
@@ -91,10 +98,6 @@ double cw_chart_text_width (cairo_t *cr, const char *text);
  * when no tags were set, or for other kinds). */
 size_t cw_chart_point_layer_get_tag (const CwChartLayer *layer, size_t index);
 
-/* Draws `text` with its left baseline at (x, y) over a translucent box in
- * the plot background colour, so labels stay legible over series. */
-void   cw_chart_draw_label (cairo_t *cr, const CwChartDrawContext *ctx, const char *text,
-                            double x, double y, CwChartColor color);
 
 /* Min/max of the values in `v` that `scale` can draw; false if none. */
 bool   cw_chart_series_extent (const double *v, size_t n, CwChartScale scale, double *min, double *max);

@@ -278,26 +278,6 @@ cw_chart_text_width (cairo_t *cr, const char *text)
   return ext.x_advance;
 }
 
-void
-cw_chart_draw_label (cairo_t *cr, const CwChartDrawContext *ctx, const char *text,
-                     double x, double y, CwChartColor color)
-{
-  cairo_font_extents_t fe;
-  double w;
-
-  if (text == NULL || *text == '\0')
-    return;
-  cairo_font_extents (cr, &fe);
-  w = cw_chart_text_width (cr, text);
-  cairo_rectangle (cr, x - 2, y - fe.ascent - 1, w + 4, fe.ascent + fe.descent + 2);
-  cw_chart_set_source_color (cr, ctx->style->plot_background, 0.8);
-  cairo_fill (cr);
-  cw_chart_set_source_color (cr, color, 1.0);
-  cairo_move_to (cr, x, y);
-  cairo_show_text (cr, text);
-  cairo_new_path (cr);
-}
-
 bool
 cw_chart_series_extent (const double *v, size_t n, CwChartScale scale, double *min, double *max)
 {

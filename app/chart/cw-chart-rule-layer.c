@@ -1,6 +1,6 @@
 /* cw-chart-rule-layer.c: horizontal and vertical rules with a label — the
  * usable-HBM line (hline) and each profile's cliff (vline). */
-#include "cw-chart-layer-private.h"
+#include "cw-chart-labels-private.h"
 
 #include <math.h>
 
@@ -52,19 +52,47 @@ hline_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
   cairo_set_dash (cr, NULL, 0, 0.0);
 }
 
+/* The label's candidate places, best first: just above the rule at its
+ * right (or left) end, just below it there, the same at the other end,
+ * then stepping along the rule from one end to the other. */
 static void
-hline_draw_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
+hline_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr, CwChartLabels *labels, size_t index)
 {
   CwChartRuleLayer *self = (CwChartRuleLayer *) layer;
-  double py, w;
+  CwChartLabel *label;
+  double py, w, ascent, first, second, above, below;
 
   if (!cw_chart_axis_map (&ctx->y, self->value, &py))
     return;
-  /* Just above the rule, at its right (or left) end. */
-  w = cw_chart_text_width (cr, layer->label);
-  cw_chart_draw_label (cr, ctx, layer->label,
-                       self->label_left ? ctx->plot.x + 6 : ctx->plot.x + ctx->plot.width - w - 6,
-                       snap_rule (py) - 5, cw_chart_layer_get_color (layer, ctx->style));
+  label = cw_chart_labels_add_text (labels, cr, CW_CHART_TEXT_RULE_LABEL, layer->label, index,
+                                    CW_CHART_PRIORITY_RULE, ctx->plot, ctx->plot.width - 12);
+  if (label == NULL)
+    return;
+  label->color = cw_chart_layer_get_color (layer, ctx->style);
+  w = label->extent.width;
+  ascent = -label->extent.y;
+  cw_chart_label_set_backdrop (label);
+  py = snap_rule (py);
+  above = py - 5;
+  below = py + 5 + ascent;
+  first = ctx->plot.x + ctx->plot.width - w - 6;
+  second = ctx->plot.x + 6;
+  if (self->label_left)
+    {
+      double t = first;
+      first = second;
+      second = t;
+    }
+  for (int k = 0; k <= 8; k++)
+    {
+      /* 0 and 8 are the two ends; 1..7 the steps between, nearest the
+       * preferred end first. */
+      int step = k == 0 ? 0 : k == 1 ? 8 : k - 1;
+      double x = first + (second - first) * step / 8.0;
+
+      cw_chart_label_add_anchor (labels, label, x, above);
+      cw_chart_label_add_anchor (labels, label, x, below);
+    }
 }
 
 static void
@@ -84,28 +112,48 @@ vline_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
   cairo_set_dash (cr, NULL, 0, 0.0);
 }
 
+/* The label's candidate places, best first: in its preferred text row from
+ * the top of the plot, right of the rule, else left of it; then the rows
+ * below, then those above. Only when no row has room beside the rule may
+ * the label sit across it (centred on it, inside the plot). */
 static void
-vline_draw_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
+vline_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr, CwChartLabels *labels, size_t index)
 {
   CwChartRuleLayer *self = (CwChartRuleLayer *) layer;
   cairo_font_extents_t fe;
-  double px, w, lx, ly;
+  CwChartLabel *label;
+  double px, w, row_h, across;
+  unsigned n_rows, first;
 
   if (!cw_chart_axis_map (&ctx->x, self->value, &px))
     return;
   px = snap_rule (px);
-  /* In its row from the top, right of the rule unless that would run off
-   * the plot, then left of it; a label wider than either side starts at the
-   * plot's left edge rather than being cut off there. */
   cairo_font_extents (cr, &fe);
-  w = cw_chart_text_width (cr, layer->label);
-  lx = px + 5;
-  if (lx + w > ctx->plot.x + ctx->plot.width - 2)
-    lx = px - 5 - w;
-  if (lx < ctx->plot.x + 2)
-    lx = ctx->plot.x + 2;
-  ly = ctx->plot.y + 4 + fe.ascent + self->label_row * (fe.height + 2);
-  cw_chart_draw_label (cr, ctx, layer->label, lx, ly, cw_chart_layer_get_color (layer, ctx->style));
+  label = cw_chart_labels_add_text (labels, cr, CW_CHART_TEXT_RULE_LABEL, layer->label, index,
+                                    CW_CHART_PRIORITY_RULE, ctx->plot, ctx->plot.width - 8);
+  if (label == NULL)
+    return;
+  label->color = cw_chart_layer_get_color (layer, ctx->style);
+  w = label->extent.width;
+  cw_chart_label_set_backdrop (label);
+  row_h = fe.height + 2;
+  n_rows = (unsigned) fmax (1.0, floor ((ctx->plot.height - 4 - fe.height) / row_h) + 1);
+  first = self->label_row < n_rows ? self->label_row : n_rows - 1;
+  across = fmin (fmax (px - w / 2, ctx->plot.x + 2), ctx->plot.x + ctx->plot.width - w - 2);
+  for (int pass = 0; pass < 2; pass++)
+    for (unsigned k = 0; k < n_rows; k++)
+      {
+        unsigned row = k < n_rows - first ? first + k : n_rows - 1 - k;
+        double y = ctx->plot.y + 4 + fe.ascent + row * row_h;
+
+        if (pass == 0)
+          {
+            cw_chart_label_add_anchor (labels, label, px + 5, y);
+            cw_chart_label_add_anchor (labels, label, px - 5 - w, y);
+          }
+        else
+          cw_chart_label_add_anchor (labels, label, across, y);
+      }
 }
 
 static bool
@@ -146,7 +194,7 @@ rule_legend_swatch (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t 
 static const CwChartLayerClass hline_class = {
   .kind = "hline",
   .draw = hline_draw,
-  .draw_labels = hline_draw_labels,
+  .labels = hline_labels,
   .extent = hline_extent,
   .legend_swatch = rule_legend_swatch,
 };
@@ -154,7 +202,7 @@ static const CwChartLayerClass hline_class = {
 static const CwChartLayerClass vline_class = {
   .kind = "vline",
   .draw = vline_draw,
-  .draw_labels = vline_draw_labels,
+  .labels = vline_labels,
   .extent = vline_extent,
   .legend_swatch = rule_legend_swatch,
 };

@@ -1,7 +1,8 @@
 /* cw-chart.c: chart state, layout (margins from measured tick labels),
  * drawing order, coordinate mapping and hit testing. */
 #include "cw-chart-private.h"
-#include "cw-chart-layer-private.h"
+#include "cw-chart-i18n.h"
+#include "cw-chart-labels-private.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -46,6 +47,10 @@ struct _CwChart {
   bool has_data;
   double width, height;
   CwChartDrawContext ctx;
+  CwChartLabels labels;       /* every text, placed */
+  bool legend_shown;
+  CwChartBox legend_box;
+  size_t n_dropped_legend;    /* entries that gave way to "(N more)", or all of them */
 };
 
 CwChart *
@@ -74,6 +79,7 @@ cw_chart_free (CwChart *chart)
   for (size_t i = 0; i < chart->n_layers; i++)
     cw_chart_layer_free (chart->layers[i]);
   free (chart->layers);
+  cw_chart_labels_free (&chart->labels);
   for (int a = 0; a < 2; a++)
     free (chart->axes[a].title);
   free (chart->title);
@@ -370,30 +376,312 @@ in_legend (const CwChartLayer *layer)
 #define LEGEND_SWATCH_W 22.0
 #define LEGEND_GAP 6.0
 #define LEGEND_INSET 8.0
+#define LEGEND_ROW_GAP 3.0
+#define TITLE_MAX_LINES 2
+#define CAPTION_MAX_LINES 3
 
-/* Size of the legend box with the current font; false when it is empty. */
-static bool
-legend_size (const CwChart *chart, cairo_t *cr, double *box_w, double *box_h, size_t *rows_out)
+/* Width of the widest legend label, each shortened to `max_label_w`. */
+static double
+legend_label_width (const CwChart *chart, cairo_t *cr, double max_label_w, size_t *n_entries)
 {
-  cairo_font_extents_t fe;
-  double label_w = 0.0;
-  size_t rows = 0;
+  double w = 0.0;
 
-  if (chart->legend == CW_CHART_LEGEND_NONE)
-    return false;
+  *n_entries = 0;
   for (size_t i = 0; i < chart->n_layers; i++)
     if (in_legend (chart->layers[i]))
       {
-        label_w = fmax (label_w, cw_chart_text_width (cr, chart->layers[i]->label));
-        rows++;
+        w = fmax (w, fmin (cw_chart_text_width (cr, chart->layers[i]->label), max_label_w));
+        (*n_entries)++;
       }
-  if (rows == 0)
+  return w;
+}
+
+/* The "(N more)" row that ends a legend whose last entries gave way. */
+static void
+legend_more_text (size_t n, char *buf, size_t size)
+{
+  snprintf (buf, size, cw_chart_translate (CW_N_ ("(%zu more)")), n);
+}
+
+/* The legend's natural box (every entry, unshortened, plus its frame
+ * stroke; wide enough for a "(N more)" row if it is taller than
+ * `max_height`); false when it has no entries. */
+static bool
+legend_natural_size (const CwChart *chart, cairo_t *cr, double max_height, double *box_w, double *box_h)
+{
+  cairo_font_extents_t fe;
+  size_t rows;
+  double label_w = legend_label_width (chart, cr, INFINITY, &rows);
+
+  if (chart->legend == CW_CHART_LEGEND_NONE || rows == 0)
     return false;
   cairo_font_extents (cr, &fe);
-  *box_w = LEGEND_GAP + LEGEND_SWATCH_W + LEGEND_GAP + label_w + LEGEND_GAP;
-  *box_h = LEGEND_GAP + rows * (fe.height + 3) + LEGEND_GAP - 3;
-  *rows_out = rows;
+  *box_h = LEGEND_GAP + rows * (fe.height + LEGEND_ROW_GAP) - LEGEND_ROW_GAP + LEGEND_GAP + 1;
+  if (*box_h > max_height)
+    {
+      char more[64];
+
+      legend_more_text (rows, more, sizeof more);
+      label_w = fmax (label_w, cw_chart_text_width (cr, more));
+    }
+  *box_w = LEGEND_GAP + LEGEND_SWATCH_W + LEGEND_GAP + label_w + LEGEND_GAP + 1;
   return true;
+}
+
+/* Places the legend as one block: at its corner of the plot (or another
+ * corner, if that one is taken), or beside the plot. When the whole legend
+ * fits nowhere, the last entries give way to one "(N more)" row, as many
+ * as it takes; the entries become texts inside the block. */
+static void
+layout_legend (CwChart *chart, cairo_t *cr, CwChartBox surface)
+{
+  const CwChartBox *plot = &chart->ctx.plot;
+  cairo_font_extents_t fe;
+  CwChartBox bounds;
+  CwChartLabel *block;
+  double max_label_w, row_h, box_w = 0, box_h = 0, at_x = 0, at_y = 0, more_w = 0;
+  size_t n_entries, shown;
+  char more[64] = "";
+  bool found = false;
+
+  chart->legend_shown = false;
+  if (chart->legend == CW_CHART_LEGEND_NONE)
+    return;
+  cairo_font_extents (cr, &fe);
+  row_h = fe.height + LEGEND_ROW_GAP;
+  if (chart->legend == CW_CHART_LEGEND_OUTSIDE_RIGHT)
+    {
+      double right = plot->x + plot->width;
+
+      bounds = (CwChartBox) { right, surface.y, surface.x + surface.width - right, surface.height };
+      max_label_w = surface.x + surface.width - PAD - right - LEGEND_INSET
+                    - (3 * LEGEND_GAP + LEGEND_SWATCH_W + 1);
+    }
+  else
+    {
+      bounds = *plot;
+      max_label_w = plot->width - 2 * LEGEND_INSET - (3 * LEGEND_GAP + LEGEND_SWATCH_W + 1);
+    }
+  if (!(max_label_w > 0))
+    max_label_w = 1;
+  legend_label_width (chart, cr, max_label_w, &n_entries);
+  if (n_entries == 0)
+    return;
+
+  for (shown = n_entries; shown > 0 && !found; shown--)
+    {
+      double label_w = 0.0, corners[4][2];
+      size_t rows = shown + (shown < n_entries), seen = 0;
+      int order[4];
+
+      for (size_t i = 0; i < chart->n_layers && seen < shown; i++)
+        if (in_legend (chart->layers[i]))
+          {
+            label_w = fmax (label_w, fmin (cw_chart_text_width (cr, chart->layers[i]->label), max_label_w));
+            seen++;
+          }
+      if (shown < n_entries)
+        {
+          legend_more_text (n_entries - shown, more, sizeof more);
+          more_w = fmin (cw_chart_text_width (cr, more), max_label_w);
+          label_w = fmax (label_w, more_w);
+        }
+      box_w = LEGEND_GAP + LEGEND_SWATCH_W + LEGEND_GAP + label_w + LEGEND_GAP + 1;
+      box_h = LEGEND_GAP + rows * row_h - LEGEND_ROW_GAP + LEGEND_GAP + 1;
+
+      if (chart->legend == CW_CHART_LEGEND_OUTSIDE_RIGHT)
+        {
+          CwChartBox box = { plot->x + plot->width + LEGEND_INSET, plot->y, box_w, box_h };
+
+          if (cw_chart_labels_box_free (&chart->labels, box, bounds))
+            {
+              found = true;
+              at_x = box.x;
+              at_y = box.y;
+            }
+          continue;
+        }
+      /* Corners: top left, top right, bottom right, bottom left; the
+       * chosen one first, then the others. */
+      corners[0][0] = corners[3][0] = plot->x + LEGEND_INSET;
+      corners[1][0] = corners[2][0] = plot->x + plot->width - LEGEND_INSET - box_w;
+      corners[0][1] = corners[1][1] = plot->y + LEGEND_INSET;
+      corners[2][1] = corners[3][1] = plot->y + plot->height - LEGEND_INSET - box_h;
+      order[0] = chart->legend == CW_CHART_LEGEND_TOP_RIGHT ? 1 : chart->legend == CW_CHART_LEGEND_BOTTOM_RIGHT ? 2 : 0;
+      for (int k = 1, c = 0; k < 4; c++)
+        if (c != order[0])
+          order[k++] = c;
+      for (int k = 0; k < 4 && !found; k++)
+        {
+          CwChartBox box = { corners[order[k]][0], corners[order[k]][1], box_w, box_h };
+
+          if (cw_chart_labels_box_free (&chart->labels, box, bounds))
+            {
+              found = true;
+              at_x = box.x;
+              at_y = box.y;
+            }
+        }
+    }
+  if (!found)
+    {
+      chart->n_dropped_legend = n_entries;
+      return;
+    }
+  shown++;   /* the loop stepped past the count that fitted */
+  chart->n_dropped_legend = n_entries - shown;
+
+  block = cw_chart_labels_add_block (&chart->labels, box_w, box_h, CW_CHART_PRIORITY_LEGEND, bounds);
+  if (block == NULL)
+    return;
+  cw_chart_label_place_at (block, at_x, at_y);
+  chart->legend_shown = true;
+  chart->legend_box = block->box;
+
+  /* The entries, each a text whose box takes in its swatch; then the
+   * "(N more)" row, if entries gave way. */
+  {
+    size_t row = 0;
+    double text_x = at_x + LEGEND_GAP + LEGEND_SWATCH_W + LEGEND_GAP;
+
+    for (size_t i = 0; i <= chart->n_layers && row < shown + (shown < n_entries); i++)
+      {
+        bool is_more = i == chart->n_layers || row == shown;
+        const char *text = is_more ? more : chart->layers[i]->label;
+        size_t layer_index = is_more ? (size_t) -1 : i;
+        CwChartLabel *entry;
+
+        if (!is_more && !in_legend (chart->layers[i]))
+          continue;
+        entry = cw_chart_labels_add_text (&chart->labels, cr, CW_CHART_TEXT_LEGEND, text, layer_index,
+                                          CW_CHART_PRIORITY_LEGEND, bounds, max_label_w);
+        if (entry != NULL)
+          {
+            entry->color = is_more ? chart->ctx.style->muted : chart->ctx.style->text;
+            entry->extent.x -= LEGEND_SWATCH_W + LEGEND_GAP;
+            entry->extent.width += LEGEND_SWATCH_W + LEGEND_GAP;
+            cw_chart_label_place_at (entry, text_x, at_y + LEGEND_GAP + row * row_h + fe.ascent);
+          }
+        row++;
+        if (is_more)
+          break;
+      }
+  }
+}
+
+/* Adds a text of the frame (title, caption, axes) at one fixed place. */
+static CwChartLabel *
+add_frame_text (CwChart *chart, cairo_t *cr, CwChartTextKind kind, const char *text, CwChartBox surface,
+                double max_width, double x, double y, CwChartColor color)
+{
+  CwChartLabel *label = cw_chart_labels_add_text (&chart->labels, cr, kind, text, (size_t) -1,
+                                                  CW_CHART_PRIORITY_FRAME, surface, max_width);
+
+  if (label != NULL)
+    {
+      label->color = color;
+      cw_chart_label_add_anchor (&chart->labels, label, x, y);
+    }
+  return label;
+}
+
+/* The texts of the frame: title lines, tick labels, axis titles, caption
+ * lines, each where the margins made room for it. */
+static void
+layout_frame_texts (CwChart *chart, cairo_t *cr, CwChartBox surface, char *const *title_lines, size_t n_title,
+                    char *const *caption_lines, size_t n_caption)
+{
+  const CwChartStyle *style = chart->ctx.style;
+  const CwChartBox *plot = &chart->ctx.plot;
+  double bottom = plot->y + plot->height, width = surface.width, height = surface.height;
+  cairo_font_extents_t fe, title_fe;
+
+  if (n_title > 0)
+    {
+      double x = plot->x;
+
+      setup_font (cr, style, style->title_font_size, true);
+      cairo_font_extents (cr, &title_fe);
+      for (size_t i = 0; i < n_title; i++)
+        if (plot->x + cw_chart_text_width (cr, title_lines[i]) > width - PAD)
+          x = PAD;
+      for (size_t i = 0; i < n_title; i++)
+        {
+          CwChartLabel *label = add_frame_text (chart, cr, CW_CHART_TEXT_TITLE, title_lines[i], surface,
+                                                width - 2 * PAD, x, PAD + title_fe.ascent + i * title_fe.height,
+                                                style->text);
+          if (label != NULL)
+            label->font = CW_CHART_LABEL_FONT_TITLE;
+        }
+      setup_font (cr, style, style->font_size, false);
+    }
+  cairo_font_extents (cr, &fe);
+
+  /* Tick labels: x centred under their tick (kept inside the surface at
+   * the ends), y right-aligned left of theirs. */
+  for (size_t i = 0; i < chart->axes[0].n_ticks; i++)
+    {
+      const CwChartTick *t = &chart->axes[0].ticks[i];
+      double px, w = cw_chart_text_width (cr, t->label);
+
+      if (!cw_chart_axis_map (&chart->ctx.x, t->value, &px))
+        continue;
+      add_frame_text (chart, cr, CW_CHART_TEXT_TICK_LABEL, t->label, surface, 0,
+                      fmin (fmax (px - w / 2, PAD / 2), width - PAD / 2 - w),
+                      bottom + TICK_LENGTH + 3 + fe.ascent, style->text);
+    }
+  for (size_t i = 0; i < chart->axes[1].n_ticks; i++)
+    {
+      const CwChartTick *t = &chart->axes[1].ticks[i];
+      double py;
+
+      if (!cw_chart_axis_map (&chart->ctx.y, t->value, &py))
+        continue;
+      add_frame_text (chart, cr, CW_CHART_TEXT_TICK_LABEL, t->label, surface, 0,
+                      plot->x - TICK_LENGTH - 4 - cw_chart_text_width (cr, t->label),
+                      fmin (fmax (py + (fe.ascent - fe.descent) / 2, fe.ascent), height - fe.descent),
+                      style->text);
+    }
+
+  /* Axis titles: x centred under the plot, y centred beside it reading
+   * upwards; both shortened to what the surface (or plot) can hold. */
+  if (chart->axes[0].title != NULL)
+    {
+      CwChartLabel *label = add_frame_text (chart, cr, CW_CHART_TEXT_AXIS_TITLE, chart->axes[0].title, surface,
+                                            width - 2 * PAD, 0, 0, style->text);
+      if (label != NULL)
+        {
+          double w = label->extent.width;
+
+          label->anchors[0] = fmin (fmax (plot->x + (plot->width - w) / 2, PAD), width - PAD - w);
+          label->anchors[1] = bottom + TICK_LENGTH + 4 + fe.height + 4 + fe.ascent;
+        }
+    }
+  if (chart->axes[1].title != NULL)
+    {
+      CwChartLabel *label = add_frame_text (chart, cr, CW_CHART_TEXT_AXIS_TITLE, chart->axes[1].title, surface,
+                                            fmax (plot->height, 1.0), 0, 0, style->text);
+      if (label != NULL)
+        {
+          double w = label->extent.width;
+
+          label->rotated = true;
+          label->extent = (CwChartBox) { -fe.ascent, -w, fe.ascent + fe.descent, w };
+          label->anchors[0] = PAD + fe.ascent;
+          label->anchors[1] = plot->y + (plot->height + w) / 2;
+        }
+    }
+
+  /* Caption: muted, at the bottom; one line at the right, wrapped lines
+   * from the left. */
+  for (size_t i = 0; i < n_caption; i++)
+    {
+      double w = cw_chart_text_width (cr, caption_lines[i]);
+
+      add_frame_text (chart, cr, CW_CHART_TEXT_CAPTION, caption_lines[i], surface, width - 2 * PAD,
+                      n_caption == 1 ? fmax (PAD, width - PAD - w) : PAD,
+                      height - PAD / 2 - fe.descent - (double) (n_caption - 1 - i) * fe.height, style->muted);
+    }
 }
 
 static void
@@ -401,6 +689,9 @@ layout_with (CwChart *chart, cairo_t *cr, double width, double height)
 {
   const CwChartStyle *style = cw_chart_style_get (chart->style);
   cairo_font_extents_t fe, title_fe;
+  CwChartBox surface = { 0, 0, width, height };
+  char *title_lines[TITLE_MAX_LINES], *caption_lines[CAPTION_MAX_LINES];
+  size_t n_title = 0, n_caption = 0;
   double top, bottom, left, right, label_w = 0.0;
   double spacing_x = 90.0;
 
@@ -408,15 +699,23 @@ layout_with (CwChart *chart, cairo_t *cr, double width, double height)
   chart->width = width;
   chart->height = height;
   chart->has_data = chart_has_data (chart);
+  cw_chart_labels_clear (&chart->labels);
+  chart->n_dropped_legend = 0;
+  chart->legend_shown = false;
 
+  /* Title and caption wrap to the surface's width rather than run off it. */
   setup_font (cr, style, style->title_font_size, true);
   cairo_font_extents (cr, &title_fe);
+  if (chart->title != NULL)
+    n_title = cw_chart_text_wrap (cr, chart->title, width - 2 * PAD, title_lines, TITLE_MAX_LINES);
   setup_font (cr, style, style->font_size, false);
   cairo_font_extents (cr, &fe);
+  if (chart->caption != NULL)
+    n_caption = cw_chart_text_wrap (cr, chart->caption, width - 2 * PAD, caption_lines, CAPTION_MAX_LINES);
 
-  top = PAD + (chart->title != NULL ? title_fe.height + 8 : fe.height / 2);
+  top = PAD + (n_title > 0 ? n_title * title_fe.height + 8 : fe.height / 2);
   bottom = PAD + TICK_LENGTH + 4 + fe.height + (chart->axes[0].title != NULL ? fe.height + 6 : 0)
-           + (chart->caption != NULL ? fe.height + 4 : 0);
+           + (n_caption > 0 ? n_caption * fe.height + 4 : 0);
 
   /* y first: its tick count depends only on the height; its labels then
    * decide the left margin, which decides the width x has. */
@@ -428,10 +727,9 @@ layout_with (CwChart *chart, cairo_t *cr, double width, double height)
   if (chart->legend == CW_CHART_LEGEND_OUTSIDE_RIGHT)
     {
       double box_w, box_h;
-      size_t rows;
 
       /* Never let the legend take more than 40 % of the width. */
-      if (legend_size (chart, cr, &box_w, &box_h, &rows))
+      if (legend_natural_size (chart, cr, height - top - bottom, &box_w, &box_h))
         right = fmax (right, fmin (box_w + LEGEND_INSET + PAD, width * 0.4));
     }
 
@@ -456,6 +754,33 @@ layout_with (CwChart *chart, cairo_t *cr, double width, double height)
       spacing_x *= 1.5;
     }
   chart->laid_out = true;
+
+  /* Texts: the frame's first, then the legend, then what the plot holds,
+   * each placed clear of everything placed before it. */
+  layout_frame_texts (chart, cr, surface, title_lines, n_title, caption_lines, n_caption);
+  for (size_t i = 0; i < n_title; i++)
+    free (title_lines[i]);
+  for (size_t i = 0; i < n_caption; i++)
+    free (caption_lines[i]);
+  cw_chart_labels_place (&chart->labels);
+  layout_legend (chart, cr, surface);
+  if (!chart->has_data && chart->empty_message != NULL)
+    {
+      CwChartLabel *label = cw_chart_labels_add_text (&chart->labels, cr, CW_CHART_TEXT_MESSAGE, chart->empty_message,
+                                                      (size_t) -1, CW_CHART_PRIORITY_MESSAGE, chart->ctx.plot,
+                                                      chart->ctx.plot.width - 8);
+      if (label != NULL)
+        {
+          label->color = style->muted;
+          cw_chart_label_add_anchor (&chart->labels, label,
+                                     chart->ctx.plot.x + (chart->ctx.plot.width - label->extent.width) / 2,
+                                     chart->ctx.plot.y + chart->ctx.plot.height / 2);
+        }
+    }
+  for (size_t i = 0; i < chart->n_layers; i++)
+    if (chart->layers[i]->klass->labels != NULL)
+      chart->layers[i]->klass->labels (chart->layers[i], &chart->ctx, cr, &chart->labels, i);
+  cw_chart_labels_place (&chart->labels);
 }
 
 static bool
@@ -515,171 +840,117 @@ draw_grid (CwChart *chart, cairo_t *cr)
   cairo_stroke (cr);
 }
 
+/* The frame and the tick marks (their labels are texts). */
 static void
 draw_axes (CwChart *chart, cairo_t *cr)
 {
   const CwChartStyle *style = chart->ctx.style;
   const CwChartBox *plot = &chart->ctx.plot;
   double bottom = plot->y + plot->height;
-  cairo_font_extents_t fe;
 
-  cairo_font_extents (cr, &fe);
   cw_chart_set_source_color (cr, style->axis, 1.0);
   cairo_set_line_width (cr, 1.0);
   cairo_rectangle (cr, plot->x - 0.5, plot->y - 0.5, plot->width + 1, plot->height + 1);
   cairo_stroke (cr);
-
-  /* Tick marks and labels. */
   for (size_t i = 0; i < chart->axes[0].n_ticks; i++)
     {
-      const CwChartTick *t = &chart->axes[0].ticks[i];
-      double px, w;
+      double px;
 
-      if (!cw_chart_axis_map (&chart->ctx.x, t->value, &px))
+      if (!cw_chart_axis_map (&chart->ctx.x, chart->axes[0].ticks[i].value, &px))
         continue;
-      cw_chart_set_source_color (cr, style->axis, 1.0);
       cairo_move_to (cr, snap (px), bottom);
       cairo_line_to (cr, snap (px), bottom + TICK_LENGTH);
-      cairo_stroke (cr);
-      w = cw_chart_text_width (cr, t->label);
-      cw_chart_set_source_color (cr, style->text, 1.0);
-      cairo_move_to (cr, px - w / 2, bottom + TICK_LENGTH + 3 + fe.ascent);
-      cairo_show_text (cr, t->label);
-      cairo_new_path (cr);
     }
   for (size_t i = 0; i < chart->axes[1].n_ticks; i++)
     {
-      const CwChartTick *t = &chart->axes[1].ticks[i];
-      double py, w;
+      double py;
 
-      if (!cw_chart_axis_map (&chart->ctx.y, t->value, &py))
+      if (!cw_chart_axis_map (&chart->ctx.y, chart->axes[1].ticks[i].value, &py))
         continue;
-      cw_chart_set_source_color (cr, style->axis, 1.0);
       cairo_move_to (cr, plot->x - TICK_LENGTH, snap (py));
       cairo_line_to (cr, plot->x, snap (py));
-      cairo_stroke (cr);
-      w = cw_chart_text_width (cr, t->label);
-      cw_chart_set_source_color (cr, style->text, 1.0);
-      cairo_move_to (cr, plot->x - TICK_LENGTH - 4 - w, py + (fe.ascent - fe.descent) / 2);
-      cairo_show_text (cr, t->label);
-      cairo_new_path (cr);
     }
-
-  /* Axis titles. */
-  cw_chart_set_source_color (cr, style->text, 1.0);
-  if (chart->axes[0].title != NULL)
-    {
-      double w = cw_chart_text_width (cr, chart->axes[0].title);
-      cairo_move_to (cr, plot->x + (plot->width - w) / 2,
-                     bottom + TICK_LENGTH + 4 + fe.height + 4 + fe.ascent);
-      cairo_show_text (cr, chart->axes[0].title);
-      cairo_new_path (cr);
-    }
-  if (chart->axes[1].title != NULL)
-    {
-      double w = cw_chart_text_width (cr, chart->axes[1].title);
-      cairo_save (cr);
-      cairo_move_to (cr, PAD + fe.ascent, plot->y + (plot->height + w) / 2);
-      cairo_rotate (cr, -M_PI / 2);
-      cairo_show_text (cr, chart->axes[1].title);
-      cairo_restore (cr);
-      cairo_new_path (cr);
-    }
+  cairo_stroke (cr);
 }
 
-/* The provenance line: muted, at the bottom right; on a surface narrower
- * than it, it starts at the left edge and its end is cut. */
-static void
-draw_caption (CwChart *chart, cairo_t *cr)
-{
-  cairo_font_extents_t fe;
-  double w;
-
-  if (chart->caption == NULL)
-    return;
-  setup_font (cr, chart->ctx.style, chart->ctx.style->font_size, false);
-  cairo_font_extents (cr, &fe);
-  w = cw_chart_text_width (cr, chart->caption);
-  cw_chart_set_source_color (cr, chart->ctx.style->muted, 1.0);
-  cairo_move_to (cr, fmax (PAD, chart->width - PAD - w), chart->height - PAD / 2 - fe.descent);
-  cairo_show_text (cr, chart->caption);
-  cairo_new_path (cr);
-}
-
-static void
-draw_title (CwChart *chart, cairo_t *cr)
-{
-  cairo_font_extents_t fe;
-
-  if (chart->title == NULL)
-    return;
-  setup_font (cr, chart->ctx.style, chart->ctx.style->title_font_size, true);
-  cairo_font_extents (cr, &fe);
-  cw_chart_set_source_color (cr, chart->ctx.style->text, 1.0);
-  cairo_move_to (cr, chart->ctx.plot.x, PAD + fe.ascent);
-  cairo_show_text (cr, chart->title);
-  cairo_new_path (cr);
-  setup_font (cr, chart->ctx.style, chart->ctx.style->font_size, false);
-}
-
+/* The legend's frame and swatches (its entries' words are texts). */
 static void
 draw_legend (CwChart *chart, cairo_t *cr)
 {
   const CwChartStyle *style = chart->ctx.style;
-  const CwChartBox *plot = &chart->ctx.plot;
+  const CwChartBox *box = &chart->legend_box;
   cairo_font_extents_t fe;
-  double box_w, box_h, x, y;
-  size_t rows;
 
-  if (!legend_size (chart, cr, &box_w, &box_h, &rows))
+  if (!chart->legend_shown)
     return;
   cairo_font_extents (cr, &fe);
-  switch (chart->legend)
-    {
-    case CW_CHART_LEGEND_TOP_RIGHT:
-      x = plot->x + plot->width - LEGEND_INSET - box_w;
-      y = plot->y + LEGEND_INSET;
-      break;
-    case CW_CHART_LEGEND_BOTTOM_RIGHT:
-      x = plot->x + plot->width - LEGEND_INSET - box_w;
-      y = plot->y + plot->height - LEGEND_INSET - box_h;
-      break;
-    case CW_CHART_LEGEND_OUTSIDE_RIGHT:
-      x = plot->x + plot->width + LEGEND_INSET;
-      y = plot->y;
-      break;
-    case CW_CHART_LEGEND_TOP_LEFT:
-    case CW_CHART_LEGEND_NONE:
-    default:
-      x = plot->x + LEGEND_INSET;
-      y = plot->y + LEGEND_INSET;
-      break;
-    }
-  cairo_rectangle (cr, x + 0.5, y + 0.5, box_w, box_h);
+  cairo_rectangle (cr, box->x + 0.5, box->y + 0.5, box->width - 1, box->height - 1);
   cw_chart_set_source_color (cr, style->plot_background, 0.9);
   cairo_fill_preserve (cr);
   cw_chart_set_source_color (cr, style->grid, 1.0);
   cairo_set_line_width (cr, 1.0);
   cairo_stroke (cr);
 
-  y += LEGEND_GAP;
-  for (size_t i = 0; i < chart->n_layers; i++)
+  for (size_t i = 0; i < chart->labels.n; i++)
     {
-      CwChartLayer *layer = chart->layers[i];
-      CwChartBox swatch = { x + LEGEND_GAP, y + 2, LEGEND_SWATCH_W, fe.height - 4 };
+      const CwChartLabel *entry = &chart->labels.items[i];
+      CwChartLayer *layer;
+      CwChartBox swatch;
 
-      if (!in_legend (layer))
+      if (entry->kind != CW_CHART_TEXT_LEGEND || !entry->placed || entry->layer >= chart->n_layers)
         continue;
+      layer = chart->layers[entry->layer];
+      swatch = (CwChartBox) { entry->x - LEGEND_GAP - LEGEND_SWATCH_W, entry->y - fe.ascent + 2, LEGEND_SWATCH_W,
+                              fe.height - 4 };
       cairo_save (cr);
       if (layer->klass->legend_swatch != NULL)
         layer->klass->legend_swatch (layer, &chart->ctx, cr, swatch);
       cairo_restore (cr);
-      cw_chart_set_source_color (cr, style->text, 1.0);
-      cairo_move_to (cr, x + LEGEND_GAP + LEGEND_SWATCH_W + LEGEND_GAP, y + fe.ascent);
-      cairo_show_text (cr, layer->label);
-      cairo_new_path (cr);
-      y += fe.height + 3;
     }
+}
+
+/* Every placed text, each in its font and colour; rule labels and names
+ * over a translucent box in the plot's colour so they stay legible over
+ * series. */
+static void
+draw_texts (CwChart *chart, cairo_t *cr)
+{
+  const CwChartStyle *style = chart->ctx.style;
+  CwChartLabelFont font = CW_CHART_LABEL_FONT_NORMAL;
+
+  setup_font (cr, style, style->font_size, false);
+  for (size_t i = 0; i < chart->labels.n; i++)
+    {
+      const CwChartLabel *label = &chart->labels.items[i];
+
+      if (!label->placed || label->text == NULL)
+        continue;
+      if (label->font != font)
+        {
+          font = label->font;
+          setup_font (cr, style, font == CW_CHART_LABEL_FONT_TITLE ? style->title_font_size : style->font_size,
+                      font == CW_CHART_LABEL_FONT_TITLE);
+        }
+      if (label->backdrop)
+        {
+          cairo_rectangle (cr, label->box.x, label->box.y, label->box.width, label->box.height);
+          cw_chart_set_source_color (cr, style->plot_background, 0.8);
+          cairo_fill (cr);
+        }
+      cw_chart_set_source_color (cr, label->color, 1.0);
+      cairo_move_to (cr, label->x, label->y);
+      if (label->rotated)
+        {
+          cairo_save (cr);
+          cairo_rotate (cr, -M_PI / 2);
+          cairo_show_text (cr, label->text);
+          cairo_restore (cr);
+        }
+      else
+        cairo_show_text (cr, label->text);
+      cairo_new_path (cr);
+    }
+  setup_font (cr, style, style->font_size, false);
 }
 
 void
@@ -704,7 +975,6 @@ cw_chart_render (CwChart *chart, cairo_t *cr, double width, double height)
 
   draw_grid (chart, cr);
 
-  cairo_save (cr);
   for (size_t i = 0; i < chart->n_layers; i++)
     {
       double grow = chart->layers[i]->klass->overflow_radii * style->marker_radius * 1.3;
@@ -715,29 +985,10 @@ cw_chart_render (CwChart *chart, cairo_t *cr, double width, double height)
       chart->layers[i]->klass->draw (chart->layers[i], &chart->ctx, cr);
       cairo_restore (cr);
     }
-  cairo_rectangle (cr, plot->x, plot->y, plot->width, plot->height);
-  cairo_clip (cr);
-  for (size_t i = 0; i < chart->n_layers; i++)
-    if (chart->layers[i]->klass->draw_labels != NULL)
-      {
-        cairo_save (cr);
-        chart->layers[i]->klass->draw_labels (chart->layers[i], &chart->ctx, cr);
-        cairo_restore (cr);
-      }
-  if (!chart->has_data && chart->empty_message != NULL)
-    {
-      double w = cw_chart_text_width (cr, chart->empty_message);
-      cw_chart_set_source_color (cr, style->muted, 1.0);
-      cairo_move_to (cr, plot->x + (plot->width - w) / 2, plot->y + plot->height / 2);
-      cairo_show_text (cr, chart->empty_message);
-      cairo_new_path (cr);
-    }
-  cairo_restore (cr);
 
   draw_axes (chart, cr);
   draw_legend (chart, cr);
-  draw_title (chart, cr);
-  draw_caption (chart, cr);
+  draw_texts (chart, cr);
   cairo_restore (cr);
 }
 
@@ -807,6 +1058,52 @@ cw_chart_get_axis_range (const CwChart *chart, CwChartAxisId axis, double *min, 
   *min = map->min;
   *max = map->max;
   return true;
+}
+
+size_t
+cw_chart_get_n_texts (const CwChart *chart)
+{
+  size_t n = 0;
+
+  if (!chart->laid_out)
+    return 0;
+  for (size_t i = 0; i < chart->labels.n; i++)
+    n += chart->labels.items[i].placed && chart->labels.items[i].text != NULL;
+  return n;
+}
+
+bool
+cw_chart_get_text (const CwChart *chart, size_t index, CwChartText *text)
+{
+  if (!chart->laid_out || text == NULL)
+    return false;
+  for (size_t i = 0; i < chart->labels.n; i++)
+    {
+      const CwChartLabel *label = &chart->labels.items[i];
+
+      if (!label->placed || label->text == NULL)
+        continue;
+      if (index-- > 0)
+        continue;
+      text->kind = label->kind;
+      text->text = label->text;
+      text->box = (CwChartRect) { label->box.x, label->box.y, label->box.width, label->box.height };
+      text->layer = label->layer;
+      return true;
+    }
+  return false;
+}
+
+size_t
+cw_chart_get_n_dropped_texts (const CwChart *chart)
+{
+  size_t n = 0;
+
+  if (!chart->laid_out)
+    return 0;
+  for (size_t i = 0; i < chart->labels.n; i++)
+    n += chart->labels.items[i].decided && !chart->labels.items[i].placed && chart->labels.items[i].text != NULL;
+  return n + chart->n_dropped_legend;
 }
 
 bool

@@ -10,7 +10,14 @@
  * remembers that layout; cw_chart_data_to_device(), cw_chart_hit_test() and
  * the getters report on the last layout (call cw_chart_layout() to lay out
  * without drawing). Text is measured with hinted metrics off, so the layout
- * is identical on image, SVG and PDF surfaces. */
+ * is identical on image, SVG and PDF surfaces.
+ *
+ * Text: every text the chart draws — title, caption, axis titles, tick
+ * labels, legend entries, rule labels, names inside bars and bands — is
+ * placed by one layout pass that knows each text's box: no two boxes
+ * intersect, each lies inside the surface, and a text with no free place
+ * is moved or, lowest priority first, left out. cw_chart_get_text()
+ * reports the boxes of the last layout. */
 #pragma once
 
 #include <cairo.h>
@@ -50,6 +57,26 @@ typedef enum {
 typedef struct {
   double x, y, width, height;
 } CwChartRect;
+
+/* What a text on the chart is. */
+typedef enum {
+  CW_CHART_TEXT_TITLE,        /* one line of the title */
+  CW_CHART_TEXT_CAPTION,      /* one line of the provenance caption */
+  CW_CHART_TEXT_AXIS_TITLE,
+  CW_CHART_TEXT_TICK_LABEL,
+  CW_CHART_TEXT_LEGEND,       /* one legend entry, its swatch included */
+  CW_CHART_TEXT_RULE_LABEL,   /* beside a rule: usable HBM, a cliff, a peak, a boundary note */
+  CW_CHART_TEXT_ITEM_NAME,    /* inside a bar or an NVTX band */
+  CW_CHART_TEXT_MESSAGE,      /* the empty message */
+} CwChartTextKind;
+
+/* One text of the last layout. */
+typedef struct {
+  CwChartTextKind kind;
+  const char *text;    /* as drawn, shortened with "…" if it had to be; valid until the next layout */
+  CwChartRect box;     /* what it covers, in the units of the render (its backdrop included) */
+  size_t layer;        /* the layer it belongs to; (size_t) -1 for the chart's own texts */
+} CwChartText;
 
 /* What cw_chart_hit_test() found. */
 typedef struct {
@@ -121,6 +148,13 @@ bool          cw_chart_get_plot_area (const CwChart *chart, CwChartRect *area);
 /* The ticks of the last layout (pointer valid until the next layout). */
 size_t        cw_chart_get_ticks (const CwChart *chart, CwChartAxisId axis, const CwChartTick **ticks);
 bool          cw_chart_get_axis_range (const CwChart *chart, CwChartAxisId axis, double *min, double *max);
+
+/* The texts of the last layout, in drawing order; false past the end or
+ * before any layout. Texts that found no free place are not among them:
+ * cw_chart_get_n_dropped_texts() counts those. */
+size_t        cw_chart_get_n_texts (const CwChart *chart);
+bool          cw_chart_get_text (const CwChart *chart, size_t index, CwChartText *text);
+size_t        cw_chart_get_n_dropped_texts (const CwChart *chart);
 
 /* Nearest hit-testable item (points, bars) within `radius` device units of
  * (px, py) on the last layout. Ties go to the layer drawn last (on top). */
