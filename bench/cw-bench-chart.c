@@ -11,7 +11,11 @@
  * replay it onto the image, as gtk_snapshot_append_cairo and the renderer
  * do ("2x": HiDPI, replayed at scale 2 onto a 2560x1600 image, with
  * cw_chart_set_raster_scale (2) as the widget sets it). Prints wall and CPU
- * medians over N runs. */
+ * medians over N runs; with --records FILE appends one JSON record per chart
+ * row with every run's wall and CPU time (bench/records/README.md).
+ *
+ * Usage: cw-bench-chart [RUNS] [--records FILE] */
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cw-bench-records.h"
 #include "cw-chart-builder.h"
 #include "cw-planner.h"
 
@@ -72,7 +77,12 @@ curve_at (const CwChartCliffCurve *c, double sq)
 
 typedef struct {
   double wall_median, wall_p90, wall_min, wall_max, cpu_median;
+  double *wall, *cpu;         /* every run, in the order taken (wall_ms, cpu_ms) */
+  int runs;
 } Stats;
+
+static CwBenchRecords *records;  /* NULL without --records */
+static const char *records_path;
 
 /* Draws into `target`; with `recorded`, the way GTK 4 does it: into a
  * recording surface (gtk_snapshot_append_cairo), then replayed onto the
@@ -108,8 +118,14 @@ static Stats
 time_renders (CwChart *chart, int runs, bool recorded, double scale)
 {
   double *wall = calloc ((size_t) runs, sizeof *wall), *cpu = calloc ((size_t) runs, sizeof *cpu);
+  double *sorted = calloc ((size_t) runs, sizeof *sorted);
   Stats st;
 
+  if (wall == NULL || cpu == NULL || sorted == NULL)
+    {
+      fprintf (stderr, "cw-bench-chart: out of memory\n");
+      exit (1);
+    }
   for (int i = -3; i < runs; i++)   /* 3 warm-up renders (font caches) */
     {
       double w0 = now_ms (CLOCK_MONOTONIC), c0 = now_ms (CLOCK_PROCESS_CPUTIME_ID);
@@ -126,23 +142,92 @@ time_renders (CwChart *chart, int runs, bool recorded, double scale)
           cpu[i] = now_ms (CLOCK_PROCESS_CPUTIME_ID) - c0;
         }
     }
-  qsort (wall, (size_t) runs, sizeof *wall, compare_double);
-  qsort (cpu, (size_t) runs, sizeof *cpu, compare_double);
-  st.wall_median = wall[runs / 2];
-  st.wall_p90 = wall[(runs * 9) / 10];
-  st.wall_min = wall[0];
-  st.wall_max = wall[runs - 1];
-  st.cpu_median = cpu[runs / 2];
-  free (wall);
-  free (cpu);
+  memcpy (sorted, wall, (size_t) runs * sizeof *sorted);
+  qsort (sorted, (size_t) runs, sizeof *sorted, compare_double);
+  st.wall_median = sorted[runs / 2];
+  st.wall_p90 = sorted[(runs * 9) / 10];
+  st.wall_min = sorted[0];
+  st.wall_max = sorted[runs - 1];
+  memcpy (sorted, cpu, (size_t) runs * sizeof *sorted);
+  qsort (sorted, (size_t) runs, sizeof *sorted, compare_double);
+  st.cpu_median = sorted[runs / 2];
+  free (sorted);
+  st.wall = wall;
+  st.cpu = cpu;
+  st.runs = runs;
   return st;
 }
 
+/* One record: the chart, how it was drawn, and every run's times. */
 static void
-report (const char *name, Stats st)
+record_stats (const char *name, const char *chart, size_t n_receipts, bool recorded, double scale, Stats st)
+{
+  CwJson j;
+  bool ok;
+
+  if (records == NULL)
+    return;
+  cw_json_init (&j);
+  cw_bench_records_begin (records, &j, "chart-redraw");
+  cw_bench_records_cpu_device (&j);
+  cw_json_object_begin (&j, "config");
+  cw_json_string (&j, "row", name);
+  cw_json_string (&j, "chart", chart);
+  cw_json_uint (&j, "receipts", n_receipts);
+  cw_json_int (&j, "width", WIDTH);
+  cw_json_int (&j, "height", HEIGHT);
+  cw_json_double (&j, "scale", scale);
+  cw_json_bool (&j, "gtk_record_replay", recorded);
+  cw_json_object_end (&j);
+  cw_json_int (&j, "warmup_runs", 3);
+  cw_json_samples (&j, NULL, "ms", st.wall, (size_t) st.runs);
+  cw_json_samples (&j, "cpu", "ms", st.cpu, (size_t) st.runs);
+  cw_json_double (&j, "wall_p90", st.wall_p90);
+  ok = cw_bench_records_write (records, &j);
+  cw_json_clear (&j);
+  if (!ok)
+    {
+      fprintf (stderr, "cw-bench-chart: writing %s: %s\n", records_path, strerror (errno));
+      exit (1);
+    }
+}
+
+static void
+report (const char *name, const char *chart, size_t n_receipts, bool recorded, double scale, Stats st)
 {
   printf ("%-28s %8.2f %8.2f %8.2f %8.2f %8.2f  %s\n", name, st.wall_median, st.wall_p90, st.wall_min, st.wall_max,
           st.cpu_median, st.wall_median < BUDGET_MS ? "within 16 ms" : "OVER 16 ms");
+  record_stats (name, chart, n_receipts, recorded, scale, st);
+  free (st.wall);
+  free (st.cpu);
+}
+
+/* A single timed operation (building the charts, the mean hit test) as a
+ * record of one sample. */
+static void
+record_single (const char *what, double ms, const char *count_key, uint64_t count)
+{
+  CwJson j;
+  bool ok;
+
+  if (records == NULL)
+    return;
+  cw_json_init (&j);
+  cw_bench_records_begin (records, &j, "chart-interaction");
+  cw_bench_records_cpu_device (&j);
+  cw_json_object_begin (&j, "config");
+  cw_json_string (&j, "what", what);
+  cw_json_uint (&j, "receipts", N_RECEIPTS);
+  cw_json_uint (&j, count_key, count);
+  cw_json_object_end (&j);
+  cw_json_samples (&j, NULL, "ms", &ms, 1);
+  ok = cw_bench_records_write (records, &j);
+  cw_json_clear (&j);
+  if (!ok)
+    {
+      fprintf (stderr, "cw-bench-chart: writing %s: %s\n", records_path, strerror (errno));
+      exit (1);
+    }
 }
 
 int
@@ -159,14 +244,32 @@ main (int argc, char **argv)
   CwGpu *gpu;
   uint64_t usable;
   CwChart *cliff, *compare;
-  int runs = argc > 1 ? atoi (argv[1]) : 101;
+  int runs = 101;
   double t0, build_ms, hit_ms;
   size_t hits = 0;
 
+  for (int i = 1; i < argc; i++)
+    {
+      char *end;
+      long v;
+
+      if (strcmp (argv[i], "--records") == 0 && i + 1 < argc)
+        records_path = argv[++i];
+      else if (argv[i][0] != '-' && (errno = 0, v = strtol (argv[i], &end, 10), errno == 0) && *end == '\0'
+               && v >= 1 && v <= 1000000)
+        runs = (int) v;
+      else
+        runs = 0;
+    }
   if (runs < 1 || receipts == NULL || points == NULL)
     {
-      fprintf (stderr, "usage: cw-bench-chart [RUNS]\n");
+      fprintf (stderr, "usage: cw-bench-chart [RUNS] [--records FILE]\n");
       return 2;
+    }
+  if (records_path != NULL && (records = cw_bench_records_open (records_path, argc, argv)) == NULL)
+    {
+      fprintf (stderr, "cw-bench-chart: cannot open %s: %s\n", records_path, strerror (errno));
+      return 1;
     }
   if (!cw_preset_lookup ("deepseek-v4-flash", &config, &error) || (gpu = cw_gpu_lookup ("h100-80gb", &error)) == NULL
       || !cw_gpu_usable_bytes (gpu->total_bytes, gpu->reserve_bytes, &usable, &error))
@@ -213,15 +316,20 @@ main (int argc, char **argv)
   printf ("chart redraw, %d receipts, %dx%d ARGB32 image surface, %d runs (+3 warm-up)\n", N_RECEIPTS, WIDTH,
           HEIGHT, runs);
   printf ("%-28s %8s %8s %8s %8s %8s\n", "chart", "med ms", "p90 ms", "min ms", "max ms", "cpu ms");
-  report ("cliff (3 curves + 10k pts)", time_renders (cliff, runs, false, 1.0));
-  report ("compare (10k pts + y=x)", time_renders (compare, runs, false, 1.0));
-  report ("cliff, GTK record+replay", time_renders (cliff, runs, true, 1.0));
-  report ("compare, GTK record+replay", time_renders (compare, runs, true, 1.0));
-  report ("cliff, GTK 2x (HiDPI)", time_renders (cliff, runs, true, 2.0));
+  report ("cliff (3 curves + 10k pts)", "cliff", N_RECEIPTS, false, 1.0, time_renders (cliff, runs, false, 1.0));
+  report ("compare (10k pts + y=x)", "compare", N_RECEIPTS, false, 1.0, time_renders (compare, runs, false, 1.0));
+  report ("cliff, GTK record+replay", "cliff", N_RECEIPTS, true, 1.0, time_renders (cliff, runs, true, 1.0));
+  report ("compare, GTK record+replay", "compare", N_RECEIPTS, true, 1.0, time_renders (compare, runs, true, 1.0));
+  report ("cliff, GTK 2x (HiDPI)", "cliff", N_RECEIPTS, true, 2.0, time_renders (cliff, runs, true, 2.0));
   {
     CwChart *light = cw_chart_builder_cliff (&(CwChartCliffInput) { NULL, (double) usable, gpu->name, curves, 3,
                                                                     NULL, 0, 0 }, &error);
-    report ("cliff, no receipts", time_renders (light, runs, false, 1.0));
+    if (light == NULL)
+      {
+        fprintf (stderr, "cw-bench-chart: %s\n", error.message);
+        return 1;
+      }
+    report ("cliff, no receipts", "cliff", 0, false, 1.0, time_renders (light, runs, false, 1.0));
     cw_chart_free (light);
   }
 
@@ -236,6 +344,8 @@ main (int argc, char **argv)
   hit_ms = (now_ms (CLOCK_MONOTONIC) - t0) / 1000;
   printf ("build both charts: %.2f ms; hit test over 10k points: %.4f ms each (%zu of 1000 hit)\n", build_ms, hit_ms,
           hits);
+  record_single ("build cliff and compare charts", build_ms, "builds", 1);
+  record_single ("hit test (mean of 1000)", hit_ms, "hit_tests", 1000);
 
   cw_chart_free (cliff);
   cw_chart_free (compare);
@@ -244,5 +354,15 @@ main (int argc, char **argv)
   cw_gpu_free (gpu);
   free (receipts);
   free (points);
+  if (!cw_bench_records_close (records))
+    {
+      fprintf (stderr, "cw-bench-chart: closing %s: %s\n", records_path, strerror (errno));
+      return 1;
+    }
+  if (fflush (stdout) != 0 || ferror (stdout))
+    {
+      fprintf (stderr, "cw-bench-chart: writing the output failed\n");
+      return 1;
+    }
   return 0;
 }

@@ -1,12 +1,19 @@
 /* cw-bench-sweep.c: planner speed. Evaluates 1,000,000 configurations per
  * profile through cw_plan_eval_peak (the sweep path: validation, every let and
  * buffer formula, phase sums; no allocation) and times exact cliff solves.
- * Prints numbers; asserts nothing. Needs CW_DATA_DIR or an installed data dir. */
+ * Prints numbers; asserts nothing; with --records FILE appends one JSON
+ * record per profile and measurement (bench/records/README.md). Needs
+ * CW_DATA_DIR or an installed data dir.
+ *
+ * Usage: cw-bench-sweep [POINTS] [--records FILE] */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "cw-bench-records.h"
 #include "cw-planner.h"
 
 static double
@@ -23,18 +30,68 @@ clock_s (clockid_t id)
 static double now_s (void) { return clock_s (CLOCK_MONOTONIC); }
 static double cpu_s (void) { return clock_s (CLOCK_PROCESS_CPUTIME_ID); }
 
+/* One record: the profile's configuration, one wall-time sample and, when
+ * cpu is not NULL, one CPU-time sample. */
+static bool
+write_record (CwBenchRecords *records, const char *benchmark, const char *profile, const char *count_key,
+              uint64_t count, const char *unit, double wall, const double *cpu, const char *result_key,
+              uint64_t result)
+{
+  CwJson j;
+  bool ok;
+
+  cw_json_init (&j);
+  cw_bench_records_begin (records, &j, benchmark);
+  cw_bench_records_cpu_device (&j);
+  cw_json_object_begin (&j, "config");
+  cw_json_string (&j, "profile", profile);
+  cw_json_string (&j, "preset", "deepseek-v4-flash");
+  cw_json_string (&j, "gpu", "h100-80gb");
+  cw_json_uint (&j, count_key, count);
+  cw_json_object_end (&j);
+  cw_json_samples (&j, NULL, unit, &wall, 1);
+  if (cpu != NULL)
+    cw_json_samples (&j, "cpu", unit, cpu, 1);
+  cw_json_uint (&j, result_key, result);
+  ok = cw_bench_records_write (records, &j);
+  cw_json_clear (&j);
+  return ok;
+}
+
 int
 main (int argc, char **argv)
 {
   const char *profiles[] = { "reference", "materialize", "fused", "streaming", "vllm", "sglang", "deepgemm", "streamindex" };
-  const uint64_t n_points = argc > 1 ? strtoull (argv[1], NULL, 10) : 1000000;
+  uint64_t n_points = 1000000;
   const unsigned n_cliffs = 1000;
+  const char *records_path = NULL;
+  CwBenchRecords *records = NULL;
   CwError e = CW_ERROR_INIT;
   CwConfig base;
   CwGpu *gpu;
   double total_sweep = 0, total_cpu = 0;
   uint64_t total_points = 0;
 
+  for (int i = 1; i < argc; i++)
+    {
+      char *end;
+
+      if (strcmp (argv[i], "--records") == 0 && i + 1 < argc)
+        records_path = argv[++i];
+      else if (argv[i][0] != '-' && (errno = 0, n_points = strtoull (argv[i], &end, 10), errno == 0)
+               && *end == '\0' && n_points > 0)
+        ;
+      else
+        {
+          fprintf (stderr, "usage: cw-bench-sweep [POINTS] [--records FILE]\n");
+          return 2;
+        }
+    }
+  if (records_path != NULL && (records = cw_bench_records_open (records_path, argc, argv)) == NULL)
+    {
+      fprintf (stderr, "cw-bench-sweep: cannot open %s: %s\n", records_path, strerror (errno));
+      return 1;
+    }
   if (!cw_preset_lookup ("deepseek-v4-flash", &base, &e) || (gpu = cw_gpu_lookup ("h100-80gb", &e)) == NULL)
     {
       fprintf (stderr, "cw-bench-sweep: %s\n", e.message);
@@ -90,6 +147,17 @@ main (int argc, char **argv)
       }
       printf ("%-12s %10.3f %10.3f %10.1f %10" PRIu64 " %14.2f %12" PRIu64 "%s\n", profiles[pi], t1 - t0, c1 - c0,
               (t1 - t0) * 1e9 / (double) n_points, fit, (t2 - t1) * 1e6 / n_cliffs, max_sq, sink == 42 ? " " : "");
+      /* The sweep's sample is its wall (and CPU) time over n_points; the
+       * cliff's, the mean time of one solve over n_cliffs, in microseconds. */
+      if (records != NULL
+          && (!write_record (records, "planner-sweep", profiles[pi], "points", n_points, "s", t1 - t0,
+                             &(double) { c1 - c0 }, "fit", fit)
+              || !write_record (records, "planner-cliff", profiles[pi], "solves", n_cliffs, "us",
+                                (t2 - t1) * 1e6 / n_cliffs, NULL, "max_sq", max_sq)))
+        {
+          fprintf (stderr, "cw-bench-sweep: writing %s: %s\n", records_path, strerror (errno));
+          return 1;
+        }
       total_sweep += t1 - t0;
       total_cpu += c1 - c0;
       total_points += n_points;
@@ -98,5 +166,15 @@ main (int argc, char **argv)
   printf ("all profiles: %" PRIu64 " configurations in %.3f s wall, %.3f s cpu (%.1f ns each, wall)\n", total_points,
           total_sweep, total_cpu, total_sweep * 1e9 / (double) total_points);
   cw_gpu_free (gpu);
+  if (!cw_bench_records_close (records))
+    {
+      fprintf (stderr, "cw-bench-sweep: closing %s: %s\n", records_path, strerror (errno));
+      return 1;
+    }
+  if (fflush (stdout) != 0 || ferror (stdout))
+    {
+      fprintf (stderr, "cw-bench-sweep: writing the output failed\n");
+      return 1;
+    }
   return 0;
 }

@@ -66,6 +66,16 @@ def seconds_of(stdout):
     return None
 
 
+def driver_version():
+    """The NVIDIA driver release (nvidia-smi), or None."""
+    try:
+        r = subprocess.run(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"],
+                           capture_output=True, text=True, timeout=30)
+        return r.stdout.splitlines()[0].strip() if r.returncode == 0 and r.stdout.strip() else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--cli", required=True)
@@ -129,12 +139,15 @@ def main():
                     import transformers  # noqa: E402
                     rec = {"benchmark": "exec-injection-overhead",
                            "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                           "gpu": torch.cuda.get_device_name(0), "torch": torch.__version__,
-                           "transformers": transformers.__version__,
+                           "gpu": torch.cuda.get_device_name(0), "driver": driver_version(),
+                           "torch": torch.__version__, "transformers": transformers.__version__,
                            "source_revision": os.environ.get("CW_SOURCE_REVISION", "unknown"),
                            "command": " ".join(sys.argv), "engine": engine, "args": " ".join(line),
                            "steady_forward_s_plain": plain, "steady_forward_s_injected": inj,
                            "process_wall_s_plain": wplain, "process_wall_s_injected": winj}
+                    if os.environ.get("CW_RUN_COMMAND"):
+                        rec["run_command"] = os.environ["CW_RUN_COMMAND"]
+                    # one line per engine, flushed; a failed write raises (exit 1)
                     with open(a.records, "a") as fh:
                         fh.write(json.dumps(rec) + "\n")
             else:
