@@ -48,10 +48,9 @@ band_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
       const CwChartBand *b = &self->bands[i];
       /* One colour per range name: the hundreds of per-chunk "score" and
        * "topk" ranges of a streaming lane read as two alternating colours.
-       * The last two palette entries (yellow, black/white) are too loud as
-       * tints, so bands cycle through the first six. */
+       * Bands cycle through the hues (the neutral is no tint). */
       CwChartColor color = cw_chart_style_color (ctx->style, CW_CHART_ROLE_SERIES,
-                                                 (layer->series_index + b->color_slot) % 6);
+                                                 (layer->series_index + b->color_slot) % CW_CHART_N_HUES);
       double a = cw_chart_axis_map_clamped (&ctx->x, b->x0);
       double z = cw_chart_axis_map_clamped (&ctx->x, b->x1);
       double left = fmin (a, z), width = fmax (fabs (z - a), 1.0);

@@ -1,7 +1,7 @@
 /* cw-chart-builder-cliff.c: the cliff chart — predicted peak vs sq for each
  * profile on log-log axes, the usable-HBM line, each profile's cliff marked,
- * the planned sq marked, and measured receipts on top (circles ok, crosses
- * OOM, both in their profile's colour). */
+ * the planned sq marked, and measured receipts on top (ok receipts in
+ * their profile's marker, crosses OOM, both in their profile's colour). */
 #include "cw-chart-builder.h"
 #include "cw-chart-i18n.h"
 
@@ -149,13 +149,9 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
       else
         snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s (fits across the range)")), c->name);
       line = cw_chart_line_layer_new (text, c->sq, c->peak_bytes, c->n);
+      /* The profile's own hue and pattern, as on every other chart. */
       if (line != NULL)
-        {
-          cw_chart_layer_set_series (line, (unsigned) i);
-          /* Past the eight colour-blind-safe colours, the pattern tells
-           * curves of the same colour apart. */
-          cw_chart_line_layer_set_dashed (line, i >= CW_CHART_N_SERIES_COLORS);
-        }
+        cw_chart_layer_set_identity (line, cw_chart_identity_for_name (c->name));
       if (!add_or_fail (chart, line, error))
         goto fail;
     }
@@ -172,7 +168,7 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
       cliff = cw_chart_vline_layer_new (text, (double) c->cliff_sq);
       if (cliff != NULL)
         {
-          cw_chart_layer_set_series (cliff, (unsigned) i);
+          cw_chart_layer_set_series (cliff, cw_chart_identity_for_name (c->name).series);
           cw_chart_vline_layer_set_label_row (cliff, cliff_row++);
         }
       if (!add_or_fail (chart, cliff, error))
@@ -181,20 +177,22 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
 
   for (size_t i = 0; i < in->n_curves; i++)
     {
+      CwChartIdentity id = cw_chart_identity_for_name (in->curves[i].name);
+
       snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s receipts")), in->curves[i].name);
-      if (!add_receipt_layer (chart, in, i, false, text, CW_CHART_MARKER_CIRCLE, CW_CHART_ROLE_SERIES, (unsigned) i,
-                              error))
+      if (!add_receipt_layer (chart, in, i, false, text, id.marker, CW_CHART_ROLE_SERIES, id.series, error))
         goto fail;
       /* An OOM in its profile's colour, so it reads as that lane's. */
       snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s OOM receipts")), in->curves[i].name);
-      if (!add_receipt_layer (chart, in, i, true, text, CW_CHART_MARKER_CROSS, CW_CHART_ROLE_SERIES, (unsigned) i,
+      if (!add_receipt_layer (chart, in, i, true, text, CW_CHART_MARKER_CROSS, CW_CHART_ROLE_SERIES, id.series,
                               error))
         goto fail;
     }
+  /* Receipts of no profile drawn are grey: no lane's colour. */
   if (!add_receipt_layer (chart, in, SIZE_MAX - 1, false, cw_chart_translate (CW_N_ ("other receipts")),
                           CW_CHART_MARKER_SQUARE, CW_CHART_ROLE_MUTED, 0, error)
       || !add_receipt_layer (chart, in, SIZE_MAX - 1, true, cw_chart_translate (CW_N_ ("OOM receipts")),
-                             CW_CHART_MARKER_CROSS, CW_CHART_ROLE_OOM, 0, error))
+                             CW_CHART_MARKER_CROSS, CW_CHART_ROLE_MUTED, 0, error))
     goto fail;
 
   if (in->current_sq > 0 && isfinite (in->current_sq))

@@ -1,6 +1,7 @@
 /* cw-chart-builder-compare.c: predicted vs measured peak for a set of
  * receipts on log-log axes, one colour per group (lane), with the y = x line
- * a perfect prediction would sit on. */
+ * a perfect prediction would sit on. Groups are drawn as the lane or
+ * profile they name (cw_chart_identity_for_name). */
 #include "cw-chart-builder.h"
 #include "cw-chart-i18n.h"
 
@@ -116,6 +117,7 @@ cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
     {
       size_t n = 0;
       CwChartLayer *layer;
+      CwChartIdentity id;
 
       for (size_t i = 0; i < in->n_points; i++)
         if (in->points[i].group == g)
@@ -127,11 +129,12 @@ cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
           }
       if (n == 0)
         continue;
-      layer = cw_chart_point_layer_new (in->group_names[g] != NULL ? in->group_names[g] : "?", xs, ys, n,
-                                        CW_CHART_MARKER_CIRCLE);
+      id = cw_chart_identity_for_name (in->group_names[g]);
+      layer = cw_chart_point_layer_new (in->group_names[g] != NULL ? in->group_names[g] : "?", xs, ys, n, id.marker);
       if (layer != NULL)
         {
-          cw_chart_layer_set_series (layer, (unsigned) g);
+          /* The lane's hue and marker, as on the cliff chart. */
+          cw_chart_layer_set_series (layer, id.series);
           if (!cw_chart_point_layer_set_tags (layer, tags, n))
             {
               cw_chart_layer_free (layer);

@@ -56,6 +56,13 @@ decision_label (CwBoundaryDecision decision)
 
 #define MAX_STAGE_LEGEND 8
 
+/* Stages cycle through the hues; the neutral is the legend's "full". */
+static unsigned
+stage_hue (uint64_t stage)
+{
+  return (unsigned) (stage % CW_CHART_N_HUES);
+}
+
 CwChart *
 cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, CwError *error)
 {
@@ -128,7 +135,7 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
       snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("stage %llu")), (unsigned long long) s);
       legend = cw_chart_bar_layer_new (text, CW_CHART_FILL_SOLID);
       if (legend != NULL)
-        cw_chart_layer_set_series (legend, (unsigned) s);
+        cw_chart_layer_set_series (legend, stage_hue (s));
       if (!add (chart, legend, error))
         goto fail;
     }
@@ -140,7 +147,7 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
   for (uint64_t l = 0; l < n_layers; l++)
     {
       CwLayerRole role = cw_index_cache_plan_get_layer_role (plan, l);
-      unsigned stage = (unsigned) cw_index_cache_plan_get_layer_stage (plan, l);
+      unsigned stage = stage_hue (cw_index_cache_plan_get_layer_stage (plan, l));
       double resident = (double) cw_index_cache_plan_get_layer_resident_bytes (plan, l);
       double x = (double) l;
 

@@ -159,7 +159,7 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
 
   layer = cw_chart_step_layer_new (cw_chart_translate (CW_N_ ("live bytes")), xs, ys, n);
   if (layer != NULL)
-    cw_chart_layer_set_series (layer, 0);
+    cw_chart_layer_set_series (layer, cw_chart_identity_for_name (in->lane).series);
   if (cw_chart_add_layer (chart, layer) == (size_t) -1)
     goto oom;
 
@@ -167,7 +167,7 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
   snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("measured peak %s")), value);
   layer = cw_chart_hline_layer_new (text, (double) peak);
   if (layer != NULL)
-    cw_chart_layer_set_series (layer, 0);
+    cw_chart_layer_set_series (layer, cw_chart_identity_for_name (in->lane).series);
   if (cw_chart_add_layer (chart, layer) == (size_t) -1)
     goto oom;
 

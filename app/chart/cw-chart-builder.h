@@ -102,7 +102,7 @@ typedef struct {
 
 typedef struct {
   const char                *title;
-  const char *const         *group_names;    /* e.g. lane names */
+  const char *const         *group_names;    /* lane or profile names: each drawn as that lane */
   size_t                     n_groups;
   const CwChartComparePoint *points;
   size_t                     n_points;
@@ -151,6 +151,9 @@ typedef struct {
   /* > 0 for a lane that ran out of memory: what it held plus the request
    * that failed, drawn as the line it could not cross. */
   double                       oom_needed_bytes;
+  /* The lane (or profile) measured: live bytes and the measured peak are
+   * drawn in its colour (cw_chart_identity_for_name). NULL: the first hue. */
+  const char                  *lane;
 } CwChartTimelineInput;
 
 /* A free of more bytes than are live, or live bytes overflowing uint64, is

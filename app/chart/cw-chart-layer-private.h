@@ -90,6 +90,8 @@ bool   cw_chart_value_drawable (CwChartScale scale, double v);
 void   cw_chart_set_source_color (cairo_t *cr, CwChartColor color, double alpha_scale);
 void   cw_chart_draw_marker (cairo_t *cr, CwChartMarker marker, double x, double y, double r);
 void   cw_chart_hatch_box (cairo_t *cr, CwChartBox box, double spacing);
+/* The stroke pattern of a line (cw_chart_identity_for_name's `dash`). */
+void   cw_chart_set_dash (cairo_t *cr, CwChartDash dash);
 
 /* Text helpers (cairo toy text; the font is set by the chart). */
 double cw_chart_text_width (cairo_t *cr, const char *text);

@@ -145,6 +145,13 @@ cw_chart_layer_set_role (CwChartLayer *layer, CwChartColorRole role)
     layer->role = role;
 }
 
+void
+cw_chart_layer_set_identity (CwChartLayer *layer, CwChartIdentity identity)
+{
+  cw_chart_layer_set_series (layer, identity.series);
+  cw_chart_line_layer_set_dash (layer, identity.dash);
+}
+
 CwChartColor
 cw_chart_layer_get_color (const CwChartLayer *layer, const CwChartStyle *style)
 {
@@ -246,6 +253,29 @@ cw_chart_draw_marker (cairo_t *cr, CwChartMarker marker, double x, double y, dou
       cairo_new_sub_path (cr);
       cairo_arc (cr, x, y, r, 0, 2 * M_PI);
       cairo_close_path (cr);
+      break;
+    }
+}
+
+void
+cw_chart_set_dash (cairo_t *cr, CwChartDash dash)
+{
+  static const double dashed[] = { 6.0, 4.0 }, dotted[] = { 1.5, 3.0 }, dash_dot[] = { 7.0, 3.0, 1.5, 3.0 };
+
+  switch (dash)
+    {
+    case CW_CHART_DASH_DASHED:
+      cairo_set_dash (cr, dashed, 2, 0.0);
+      break;
+    case CW_CHART_DASH_DOTTED:
+      cairo_set_dash (cr, dotted, 2, 0.0);
+      break;
+    case CW_CHART_DASH_DASH_DOT:
+      cairo_set_dash (cr, dash_dot, 4, 0.0);
+      break;
+    case CW_CHART_DASH_SOLID:
+    default:
+      cairo_set_dash (cr, NULL, 0, 0.0);
       break;
     }
 }

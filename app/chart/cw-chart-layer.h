@@ -34,14 +34,6 @@ extern "C" {
 typedef struct _CwChartLayer CwChartLayer;
 
 typedef enum {
-  CW_CHART_MARKER_CIRCLE,    /* filled: an ok receipt */
-  CW_CHART_MARKER_CROSS,     /* an X: an OOM receipt */
-  CW_CHART_MARKER_SQUARE,
-  CW_CHART_MARKER_TRIANGLE,
-  CW_CHART_MARKER_DIAMOND,
-} CwChartMarker;
-
-typedef enum {
   CW_CHART_FILL_SOLID,       /* e.g. a "full" layer: computes its own top-k */
   CW_CHART_FILL_LIGHT,       /* translucent with an outline: "shared" */
   CW_CHART_FILL_HATCHED,     /* diagonal hatching with an outline: "promoted" */
@@ -58,12 +50,17 @@ bool          cw_chart_layer_set_label  (CwChartLayer *layer, const char *label)
 void          cw_chart_layer_set_in_legend (CwChartLayer *layer, bool in_legend);
 void          cw_chart_layer_set_series (CwChartLayer *layer, unsigned series_index);
 void          cw_chart_layer_set_role   (CwChartLayer *layer, CwChartColorRole role);
+/* The look of a lane or profile (cw_chart_identity_for_name): its hue, and
+ * for a line layer its pattern. */
+void          cw_chart_layer_set_identity (CwChartLayer *layer, CwChartIdentity identity);
 CwChartColor  cw_chart_layer_get_color  (const CwChartLayer *layer, const CwChartStyle *style);
 /* Number of hit-testable items (points, bars); 0 for other kinds. */
 size_t        cw_chart_layer_get_n_items (const CwChartLayer *layer);
 
 /* line */
 CwChartLayer *cw_chart_line_layer_new (const char *label, const double *xs, const double *ys, size_t n);
+void          cw_chart_line_layer_set_dash (CwChartLayer *layer, CwChartDash dash);
+/* Dashed or solid. */
 void          cw_chart_line_layer_set_dashed (CwChartLayer *layer, bool dashed);
 
 /* point */

@@ -10,7 +10,7 @@ typedef struct {
   CwChartLayer parent;
   double *xs, *ys;
   size_t n;
-  bool dashed;
+  CwChartDash dash;
 } CwChartLineLayer;
 
 static void
@@ -38,11 +38,7 @@ line_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
   cw_chart_set_source_color (cr, cw_chart_layer_get_color (layer, ctx->style), 1.0);
   cairo_set_line_width (cr, ctx->style->line_width);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  if (self->dashed)
-    {
-      double dash[] = { 6.0, 4.0 };
-      cairo_set_dash (cr, dash, 2, 0.0);
-    }
+  cw_chart_set_dash (cr, self->dash);
   cairo_stroke (cr);
   cairo_set_dash (cr, NULL, 0, 0.0);
 }
@@ -64,11 +60,7 @@ line_legend_swatch (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t 
   cairo_line_to (cr, box.x + box.width, box.y + box.height / 2);
   cw_chart_set_source_color (cr, cw_chart_layer_get_color (layer, ctx->style), 1.0);
   cairo_set_line_width (cr, ctx->style->line_width);
-  if (self->dashed)
-    {
-      double dash[] = { 6.0, 4.0 };
-      cairo_set_dash (cr, dash, 2, 0.0);
-    }
+  cw_chart_set_dash (cr, self->dash);
   cairo_stroke (cr);
   cairo_set_dash (cr, NULL, 0, 0.0);
 }
@@ -112,8 +104,14 @@ cw_chart_line_layer_new (const char *label, const double *xs, const double *ys, 
 }
 
 void
-cw_chart_line_layer_set_dashed (CwChartLayer *layer, bool dashed)
+cw_chart_line_layer_set_dash (CwChartLayer *layer, CwChartDash dash)
 {
   if (cw_chart_layer_is (layer, &line_class))
-    ((CwChartLineLayer *) layer)->dashed = dashed;
+    ((CwChartLineLayer *) layer)->dash = dash;
+}
+
+void
+cw_chart_line_layer_set_dashed (CwChartLayer *layer, bool dashed)
+{
+  cw_chart_line_layer_set_dash (layer, dashed ? CW_CHART_DASH_DASHED : CW_CHART_DASH_SOLID);
 }

@@ -81,6 +81,8 @@ cw_receipt_chart_timeline (const CwReceipt *r, CwError *error)
     in.kernels = kernels;
     in.n_kernels = n_kernels;
     in.predicted_peak_bytes = (double) r->predicted_peak_bytes;
+    /* Drawn as the lane (or an external program's profile), as on Compare. */
+    in.lane = cw_receipt_is_exec (r) && r->profile[0] ? r->profile : r->lane;
     if (r->status == CW_RECEIPT_STATUS_OOM)
       in.oom_needed_bytes = (double) r->oom_live_bytes + (double) r->oom_request_bytes;
     chart = cw_chart_builder_timeline (&in, error);

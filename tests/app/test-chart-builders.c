@@ -307,7 +307,7 @@ test_timeline (void)
     { origin + 500000, origin + 2500000, 1, "score" },
   };
   CwChartTimelineKernel kernels[] = { { origin + 600000, origin + 900000 } };
-  CwChartTimelineInput in = { NULL, origin, 0, events, 4, ranges, 2, kernels, 1, 3.2 * GiB, 5 * GiB };
+  CwChartTimelineInput in = { NULL, origin, 0, events, 4, ranges, 2, kernels, 1, 3.2 * GiB, 5 * GiB, "materialize" };
   CwError error = CW_ERROR_INIT;
   CwChart *chart = cw_chart_builder_timeline (&in, &error);
   CwChartLayer *peak, *predicted;
@@ -326,6 +326,17 @@ test_timeline (void)
   CHECK (find_layer (chart, "hline", "out of memory: needed 5 GiB", NULL) != NULL, "OOM line");
   CHECK (find_layer (chart, "band", "NVTX", NULL) != NULL && find_layer (chart, "tick", "kernels", NULL) != NULL,
          "bands and ticks");
+  /* Live bytes and the measured peak in the lane's colour, as on the
+   * cliff and compare charts. */
+  {
+    CwChartColor lane = cw_chart_style_color (style, CW_CHART_ROLE_SERIES, cw_chart_identity_for_name ("materialize").series);
+    CwChartLayer *step = find_layer (chart, "step", "live bytes", NULL);
+    CwChartColor a = step != NULL ? cw_chart_layer_get_color (step, style) : (CwChartColor) { -1, -1, -1, 1 };
+    CwChartColor b = peak != NULL ? cw_chart_layer_get_color (peak, style) : (CwChartColor) { -1, -1, -1, 1 };
+
+    CHECK (a.red == lane.red && a.green == lane.green && a.blue == lane.blue
+           && b.red == lane.red && b.green == lane.green && b.blue == lane.blue, "timeline not in the lane's colour");
+  }
   s = render_to_image (chart, 900, 500);
   cw_chart_get_axis_range (chart, CW_CHART_AXIS_X, &xmin, &xmax);
   CHECK (xmin == 0.0 && xmax >= 0.006 && xmax < 0.01, "x range %g..%g s", xmin, xmax);
@@ -346,7 +357,7 @@ test_timeline (void)
   /* One nanosecond after a 1.7e18 ns origin is 1e-9 s, not 0 or 256 ns. */
   {
     CwChartMemoryEvent one[] = { { origin + 1, 4096, false } };
-    CwChartTimelineInput tiny = { NULL, origin, 0, one, 1, NULL, 0, NULL, 0, 0, 0 };
+    CwChartTimelineInput tiny = { NULL, origin, 0, one, 1, NULL, 0, NULL, 0, 0, 0, NULL };
     chart = cw_chart_builder_timeline (&tiny, &error);
     CHECK (chart != NULL, "%s", error.message);
     cw_chart_layout (chart, 400, 300);
@@ -362,7 +373,7 @@ test_timeline (void)
     enum { M = 20000 };
     CwChartMemoryEvent *many = calloc (M, sizeof *many);
     CwChartTimelineRange lane[] = { { origin, origin + 10000000, 0, "lane" } };
-    CwChartTimelineInput dense = { NULL, origin, 0, many, M, lane, 1, NULL, 0, 0, 0 };
+    CwChartTimelineInput dense = { NULL, origin, 0, many, M, lane, 1, NULL, 0, 0, 0, NULL };
     const CwChartStyle *light = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
     int ink = 0;
 
@@ -401,7 +412,7 @@ test_timeline (void)
   kernels[0].end_ns = origin + 900000;
   {
     CwChartMemoryEvent huge[] = { { origin, UINT64_MAX, false }, { origin + 1, 1, false } };
-    CwChartTimelineInput over = { NULL, origin, 0, huge, 2, NULL, 0, NULL, 0, 0, 0 };
+    CwChartTimelineInput over = { NULL, origin, 0, huge, 2, NULL, 0, NULL, 0, 0, 0, NULL };
     CHECK (cw_chart_builder_timeline (&over, &error) == NULL && strstr (error.message, "overflow") != NULL,
            "overflow: %s", error.message);
   }
