@@ -48,6 +48,10 @@ struct _CwChart {
   double width, height;
   CwChartDrawContext ctx;
   CwChartLabels labels;       /* every text, placed */
+  CwChartLegendPosition legend_at;  /* where it went: the corner asked for, beside or below the plot */
+  size_t legend_cols;               /* below: entries per row */
+  double legend_below_h;            /* below: the band's height */
+  double legend_label_cap;          /* below: the widest a label may be */
   bool legend_shown;
   CwChartBox legend_box;
   size_t n_dropped_legend;    /* entries that gave way to "(N more)", or all of them */
@@ -153,6 +157,12 @@ void
 cw_chart_set_legend_position (CwChart *chart, CwChartLegendPosition position)
 {
   chart->legend = position;
+}
+
+CwChartLegendPosition
+cw_chart_get_legend_placement (const CwChart *chart)
+{
+  return chart->laid_out && chart->legend_shown ? chart->legend_at : CW_CHART_LEGEND_NONE;
 }
 
 bool
@@ -377,12 +387,25 @@ in_legend (const CwChartLayer *layer)
 #define LEGEND_GAP 6.0
 #define LEGEND_INSET 8.0
 #define LEGEND_ROW_GAP 3.0
+#define LEGEND_COLUMN_GAP 14.0
+/* A legend asked for inside the plot stays there only while it takes at
+ * most this share of the plot's width and of its height (a quarter of the
+ * plot at most); beside the plot it takes at most this share of the
+ * surface's width, and the plot keeps at least the second share. Past
+ * that it goes below the plot, in columns, in at most the last share of
+ * the surface's height. */
+#define LEGEND_INSIDE_SHARE 0.5
+#define LEGEND_RIGHT_SHARE 0.4
+#define LEGEND_RIGHT_PLOT_SHARE 0.55
+#define LEGEND_BELOW_SHARE 0.25
+#define LEGEND_MIN_LABEL_W 100.0
 #define TITLE_MAX_LINES 2
 #define CAPTION_MAX_LINES 3
 
-/* Width of the widest legend label, each shortened to `max_label_w`. */
+/* Width of the widest of the first `n_shown` legend labels, each shortened
+ * to `max_label_w`; *n_entries counts every entry. */
 static double
-legend_label_width (const CwChart *chart, cairo_t *cr, double max_label_w, size_t *n_entries)
+legend_label_width (const CwChart *chart, cairo_t *cr, double max_label_w, size_t n_shown, size_t *n_entries)
 {
   double w = 0.0;
 
@@ -390,48 +413,127 @@ legend_label_width (const CwChart *chart, cairo_t *cr, double max_label_w, size_
   for (size_t i = 0; i < chart->n_layers; i++)
     if (in_legend (chart->layers[i]))
       {
-        w = fmax (w, fmin (cw_chart_text_width (cr, chart->layers[i]->label), max_label_w));
+        if (*n_entries < n_shown)
+          w = fmax (w, fmin (cw_chart_text_width (cr, chart->layers[i]->label), max_label_w));
         (*n_entries)++;
       }
   return w;
 }
 
-/* The "(N more)" row that ends a legend whose last entries gave way. */
+/* The "(N more)" entry that ends a legend whose last entries gave way. */
 static void
 legend_more_text (size_t n, char *buf, size_t size)
 {
   snprintf (buf, size, cw_chart_translate (CW_N_ ("(%zu more)")), n);
 }
 
-/* The legend's natural box (every entry, unshortened, plus its frame
- * stroke; wide enough for a "(N more)" row if it is taller than
- * `max_height`); false when it has no entries. */
-static bool
-legend_natural_size (const CwChart *chart, cairo_t *cr, double max_height, double *box_w, double *box_h)
+/* The legend box for `n_cells` entries of `label_w` in `cols` columns,
+ * its frame stroke included. */
+static double
+legend_box_width (double label_w, size_t cols)
 {
-  cairo_font_extents_t fe;
-  size_t rows;
-  double label_w = legend_label_width (chart, cr, INFINITY, &rows);
-
-  if (chart->legend == CW_CHART_LEGEND_NONE || rows == 0)
-    return false;
-  cairo_font_extents (cr, &fe);
-  *box_h = LEGEND_GAP + rows * (fe.height + LEGEND_ROW_GAP) - LEGEND_ROW_GAP + LEGEND_GAP + 1;
-  if (*box_h > max_height)
-    {
-      char more[64];
-
-      legend_more_text (rows, more, sizeof more);
-      label_w = fmax (label_w, cw_chart_text_width (cr, more));
-    }
-  *box_w = LEGEND_GAP + LEGEND_SWATCH_W + LEGEND_GAP + label_w + LEGEND_GAP + 1;
-  return true;
+  return 2 * LEGEND_GAP + cols * (LEGEND_SWATCH_W + LEGEND_GAP + label_w) + (cols - 1) * LEGEND_COLUMN_GAP + 1;
 }
 
-/* Places the legend as one block: at its corner of the plot (or another
- * corner, if that one is taken), or beside the plot. When the whole legend
- * fits nowhere, the last entries give way to one "(N more)" row, as many
- * as it takes; the entries become texts inside the block. */
+static double
+legend_box_height (size_t n_cells, size_t cols, double row_h)
+{
+  size_t rows = (n_cells + cols - 1) / cols;
+
+  return 2 * LEGEND_GAP + rows * row_h - LEGEND_ROW_GAP + 1;
+}
+
+/* Where the legend goes for this layout, and the room it takes: beside the
+ * plot (*right grows) or below it (*bottom grows by the band it needs).
+ * The margins given are the plot's without a legend outside it. */
+static void
+choose_legend (CwChart *chart, cairo_t *cr, double width, double height, double left, double top,
+               double *right, double *bottom)
+{
+  double plot_w = width - left - *right, plot_h = height - top - *bottom;
+  cairo_font_extents_t fe;
+  double label_w, nat_w, nat_h, row_h, right_w;
+  size_t n, cols, rows, max_rows;
+  bool fits_right;
+
+  chart->legend_at = CW_CHART_LEGEND_NONE;
+  label_w = legend_label_width (chart, cr, INFINITY, SIZE_MAX, &n);
+  if (chart->legend == CW_CHART_LEGEND_NONE || n == 0)
+    return;
+  cairo_font_extents (cr, &fe);
+  row_h = fe.height + LEGEND_ROW_GAP;
+  nat_w = legend_box_width (label_w, 1);
+  nat_h = legend_box_height (n, 1, row_h);
+  right_w = nat_w + LEGEND_INSET + PAD;
+  fits_right = right_w <= LEGEND_RIGHT_SHARE * width && width - left - right_w >= LEGEND_RIGHT_PLOT_SHARE * width
+               && nat_h <= plot_h;
+
+  switch (chart->legend)
+    {
+    case CW_CHART_LEGEND_TOP_LEFT:
+    case CW_CHART_LEGEND_TOP_RIGHT:
+    case CW_CHART_LEGEND_BOTTOM_RIGHT:
+      if (nat_w + 2 * LEGEND_INSET <= LEGEND_INSIDE_SHARE * plot_w
+          && nat_h + 2 * LEGEND_INSET <= LEGEND_INSIDE_SHARE * plot_h)
+        {
+          chart->legend_at = chart->legend;
+          return;
+        }
+      break;
+    case CW_CHART_LEGEND_OUTSIDE_RIGHT:
+    case CW_CHART_LEGEND_BELOW:
+    case CW_CHART_LEGEND_NONE:
+    default:
+      break;
+    }
+  if (chart->legend != CW_CHART_LEGEND_BELOW && fits_right)
+    {
+      chart->legend_at = CW_CHART_LEGEND_OUTSIDE_RIGHT;
+      *right = fmax (*right, right_w);
+      return;
+    }
+
+  /* Below: as many columns as the width holds; if the band's rows cannot
+   * hold them all, more columns with labels shortened (to no less than
+   * LEGEND_MIN_LABEL_W); entries that still do not fit give way to
+   * "(N more)". */
+  label_w = fmin (label_w, width - 2 * PAD - legend_box_width (0, 1));
+  max_rows = (size_t) fmax (1.0, floor ((LEGEND_BELOW_SHARE * height - 2 * LEGEND_GAP - 1 + LEGEND_ROW_GAP) / row_h));
+  cols = 1;
+  while (cols < n && legend_box_width (label_w, cols + 1) <= width - 2 * PAD)
+    cols++;
+  while (cols < n && (n + cols - 1) / cols > max_rows)
+    {
+      double cap = (width - 2 * PAD - legend_box_width (0, cols + 1)) / (double) (cols + 1);
+
+      if (cap < LEGEND_MIN_LABEL_W)
+        break;
+      cols++;
+      label_w = fmin (label_w, cap);
+    }
+  rows = (n + cols - 1) / cols;
+  if (rows > max_rows)
+    {
+      /* Room for the "(N more)" entry too, as far as the columns allow. */
+      char more[64];
+
+      rows = max_rows;
+      legend_more_text (n, more, sizeof more);
+      label_w = fmax (label_w, fmin (cw_chart_text_width (cr, more),
+                                     (width - 2 * PAD - legend_box_width (0, cols)) / (double) cols));
+    }
+  chart->legend_at = CW_CHART_LEGEND_BELOW;
+  chart->legend_cols = cols;
+  chart->legend_label_cap = label_w;
+  chart->legend_below_h = legend_box_height (rows * cols, cols, row_h);
+  *bottom += chart->legend_below_h + 6;
+}
+
+/* Places the legend as one block where choose_legend() put it: at its
+ * corner of the plot (or another corner, if that one is taken), beside the
+ * plot, or in the band below it. When the whole legend fits nowhere, the
+ * last entries give way to one "(N more)" entry, as many as it takes; the
+ * entries become texts inside the block. */
 static void
 layout_legend (CwChart *chart, cairo_t *cr, CwChartBox surface)
 {
@@ -439,65 +541,77 @@ layout_legend (CwChart *chart, cairo_t *cr, CwChartBox surface)
   cairo_font_extents_t fe;
   CwChartBox bounds;
   CwChartLabel *block;
-  double max_label_w, row_h, box_w = 0, box_h = 0, at_x = 0, at_y = 0, more_w = 0;
-  size_t n_entries, shown;
+  double max_label_w, row_h, box_w = 0, box_h = 0, at_x = 0, at_y = 0, label_w = 0, pitch;
+  size_t n_entries, shown, cols = 1;
   char more[64] = "";
   bool found = false;
 
   chart->legend_shown = false;
-  if (chart->legend == CW_CHART_LEGEND_NONE)
+  if (chart->legend_at == CW_CHART_LEGEND_NONE)
     return;
   cairo_font_extents (cr, &fe);
   row_h = fe.height + LEGEND_ROW_GAP;
-  if (chart->legend == CW_CHART_LEGEND_OUTSIDE_RIGHT)
+  switch (chart->legend_at)
     {
-      double right = plot->x + plot->width;
+    case CW_CHART_LEGEND_OUTSIDE_RIGHT:
+      {
+        double right = plot->x + plot->width;
 
-      bounds = (CwChartBox) { right, surface.y, surface.x + surface.width - right, surface.height };
-      max_label_w = surface.x + surface.width - PAD - right - LEGEND_INSET
-                    - (3 * LEGEND_GAP + LEGEND_SWATCH_W + 1);
-    }
-  else
-    {
+        bounds = (CwChartBox) { right, surface.y, surface.x + surface.width - right, surface.height };
+        max_label_w = surface.x + surface.width - PAD - right - LEGEND_INSET - legend_box_width (0, 1);
+        break;
+      }
+    case CW_CHART_LEGEND_BELOW:
+      {
+        /* The band under the x axis's tick labels and title. */
+        double top = plot->y + plot->height + TICK_LENGTH + 4 + fe.height
+                     + (chart->axes[0].title != NULL ? fe.height + 6 : 0) + 2;
+
+        bounds = (CwChartBox) { PAD / 2, top, surface.width - PAD, chart->legend_below_h };
+        max_label_w = chart->legend_label_cap;
+        cols = chart->legend_cols;
+        break;
+      }
+    default:
       bounds = *plot;
-      max_label_w = plot->width - 2 * LEGEND_INSET - (3 * LEGEND_GAP + LEGEND_SWATCH_W + 1);
+      max_label_w = plot->width - 2 * LEGEND_INSET - legend_box_width (0, 1);
+      break;
     }
   if (!(max_label_w > 0))
     max_label_w = 1;
-  legend_label_width (chart, cr, max_label_w, &n_entries);
-  if (n_entries == 0)
-    return;
+  legend_label_width (chart, cr, max_label_w, SIZE_MAX, &n_entries);
 
   for (shown = n_entries; shown > 0 && !found; shown--)
     {
-      double label_w = 0.0, corners[4][2];
-      size_t rows = shown + (shown < n_entries), seen = 0;
+      double corners[4][2];
+      size_t n_cells = shown + (shown < n_entries), n_cols = cols < n_cells ? cols : n_cells;
       int order[4];
 
-      for (size_t i = 0; i < chart->n_layers && seen < shown; i++)
-        if (in_legend (chart->layers[i]))
-          {
-            label_w = fmax (label_w, fmin (cw_chart_text_width (cr, chart->layers[i]->label), max_label_w));
-            seen++;
-          }
+      label_w = legend_label_width (chart, cr, max_label_w, shown, &n_entries);
       if (shown < n_entries)
         {
           legend_more_text (n_entries - shown, more, sizeof more);
-          more_w = fmin (cw_chart_text_width (cr, more), max_label_w);
-          label_w = fmax (label_w, more_w);
+          label_w = fmax (label_w, fmin (cw_chart_text_width (cr, more), max_label_w));
         }
-      box_w = LEGEND_GAP + LEGEND_SWATCH_W + LEGEND_GAP + label_w + LEGEND_GAP + 1;
-      box_h = LEGEND_GAP + rows * row_h - LEGEND_ROW_GAP + LEGEND_GAP + 1;
+      box_w = legend_box_width (label_w, n_cols);
+      box_h = legend_box_height (n_cells, n_cols, row_h);
 
-      if (chart->legend == CW_CHART_LEGEND_OUTSIDE_RIGHT)
+      if (chart->legend_at == CW_CHART_LEGEND_OUTSIDE_RIGHT || chart->legend_at == CW_CHART_LEGEND_BELOW)
         {
           CwChartBox box = { plot->x + plot->width + LEGEND_INSET, plot->y, box_w, box_h };
 
+          if (chart->legend_at == CW_CHART_LEGEND_BELOW)
+            {
+              /* Under the plot's left edge, or further left if it needs the room. */
+              box.x = plot->x + box_w <= surface.width - PAD ? plot->x : fmax (PAD / 2, surface.width - PAD - box_w);
+              box.y = bounds.y;
+            }
           if (cw_chart_labels_box_free (&chart->labels, box, bounds))
             {
               found = true;
               at_x = box.x;
               at_y = box.y;
+              cols = n_cols;
             }
           continue;
         }
@@ -507,7 +621,8 @@ layout_legend (CwChart *chart, cairo_t *cr, CwChartBox surface)
       corners[1][0] = corners[2][0] = plot->x + plot->width - LEGEND_INSET - box_w;
       corners[0][1] = corners[1][1] = plot->y + LEGEND_INSET;
       corners[2][1] = corners[3][1] = plot->y + plot->height - LEGEND_INSET - box_h;
-      order[0] = chart->legend == CW_CHART_LEGEND_TOP_RIGHT ? 1 : chart->legend == CW_CHART_LEGEND_BOTTOM_RIGHT ? 2 : 0;
+      order[0] = chart->legend_at == CW_CHART_LEGEND_TOP_RIGHT ? 1
+                 : chart->legend_at == CW_CHART_LEGEND_BOTTOM_RIGHT ? 2 : 0;
       for (int k = 1, c = 0; k < 4; c++)
         if (c != order[0])
           order[k++] = c;
@@ -538,31 +653,32 @@ layout_legend (CwChart *chart, cairo_t *cr, CwChartBox surface)
   chart->legend_shown = true;
   chart->legend_box = block->box;
 
-  /* The entries, each a text whose box takes in its swatch; then the
-   * "(N more)" row, if entries gave way. */
+  /* The entries, row by row, each a text whose box takes in its swatch;
+   * then the "(N more)" entry, if entries gave way. */
+  pitch = LEGEND_SWATCH_W + LEGEND_GAP + label_w + LEGEND_COLUMN_GAP;
   {
-    size_t row = 0;
-    double text_x = at_x + LEGEND_GAP + LEGEND_SWATCH_W + LEGEND_GAP;
+    size_t cell = 0;
 
-    for (size_t i = 0; i <= chart->n_layers && row < shown + (shown < n_entries); i++)
+    for (size_t i = 0; i <= chart->n_layers && cell < shown + (shown < n_entries); i++)
       {
-        bool is_more = i == chart->n_layers || row == shown;
+        bool is_more = i == chart->n_layers || cell == shown;
         const char *text = is_more ? more : chart->layers[i]->label;
-        size_t layer_index = is_more ? (size_t) -1 : i;
         CwChartLabel *entry;
 
         if (!is_more && !in_legend (chart->layers[i]))
           continue;
-        entry = cw_chart_labels_add_text (&chart->labels, cr, CW_CHART_TEXT_LEGEND, text, layer_index,
-                                          CW_CHART_PRIORITY_LEGEND, bounds, max_label_w);
+        entry = cw_chart_labels_add_text (&chart->labels, cr, CW_CHART_TEXT_LEGEND, text, is_more ? (size_t) -1 : i,
+                                          CW_CHART_PRIORITY_LEGEND, bounds, label_w);
         if (entry != NULL)
           {
             entry->color = is_more ? chart->ctx.style->muted : chart->ctx.style->text;
             entry->extent.x -= LEGEND_SWATCH_W + LEGEND_GAP;
             entry->extent.width += LEGEND_SWATCH_W + LEGEND_GAP;
-            cw_chart_label_place_at (entry, text_x, at_y + LEGEND_GAP + row * row_h + fe.ascent);
+            cw_chart_label_place_at (entry, at_x + LEGEND_GAP + (double) (cell % cols) * pitch + LEGEND_SWATCH_W
+                                            + LEGEND_GAP,
+                                     at_y + LEGEND_GAP + (double) (cell / cols) * row_h + fe.ascent);
           }
-        row++;
+        cell++;
         if (is_more)
           break;
       }
@@ -724,13 +840,16 @@ layout_with (CwChart *chart, cairo_t *cr, double width, double height)
     label_w = fmax (label_w, cw_chart_text_width (cr, chart->axes[1].ticks[i].label));
   left = PAD + (chart->axes[1].title != NULL ? fe.height + 6 : 0) + label_w + 4 + TICK_LENGTH;
   right = PAD + 16;
-  if (chart->legend == CW_CHART_LEGEND_OUTSIDE_RIGHT)
+  /* The legend inside the plot, beside it or below it; below, the plot is
+   * shorter, so y is laid out again. */
+  choose_legend (chart, cr, width, height, left, top, &right, &bottom);
+  if (chart->legend_at == CW_CHART_LEGEND_BELOW)
     {
-      double box_w, box_h;
-
-      /* Never let the legend take more than 40 % of the width. */
-      if (legend_natural_size (chart, cr, height - top - bottom, &box_w, &box_h))
-        right = fmax (right, fmin (box_w + LEGEND_INSET + PAD, width * 0.4));
+      axis_ticks (chart, 1, height - top - bottom, 45.0, &chart->ctx.y);
+      label_w = 0.0;
+      for (size_t i = 0; i < chart->axes[1].n_ticks; i++)
+        label_w = fmax (label_w, cw_chart_text_width (cr, chart->axes[1].ticks[i].label));
+      left = PAD + (chart->axes[1].title != NULL ? fe.height + 6 : 0) + label_w + 4 + TICK_LENGTH;
     }
 
   /* Whole-pixel plot edges keep the frame and hairlines crisp. */

@@ -40,12 +40,19 @@ typedef enum {
   CW_CHART_AXIS_Y,
 } CwChartAxisId;
 
+/* Where the legend goes. A legend asked for inside the plot moves beside
+ * the plot when it would take more than half the plot's width or height,
+ * and one beside the plot moves below it when the plot would keep too
+ * little width; below, entries run in as many columns as fit, and those
+ * that still do not fit give way to "(N more)". So on a small surface the
+ * legend never covers the plot. */
 typedef enum {
   CW_CHART_LEGEND_NONE,
   CW_CHART_LEGEND_TOP_LEFT,
   CW_CHART_LEGEND_TOP_RIGHT,
   CW_CHART_LEGEND_BOTTOM_RIGHT,
   CW_CHART_LEGEND_OUTSIDE_RIGHT,  /* beside the plot; the plot gets narrower */
+  CW_CHART_LEGEND_BELOW,          /* under the x axis, in columns; the plot gets shorter */
 } CwChartLegendPosition;
 
 typedef enum {
@@ -107,6 +114,8 @@ bool          cw_chart_set_empty_message (CwChart *chart, const char *message);
 void          cw_chart_set_style (CwChart *chart, CwChartStyleKind style);
 CwChartStyleKind cw_chart_get_style (const CwChart *chart);
 void          cw_chart_set_legend_position (CwChart *chart, CwChartLegendPosition position);
+/* Where the last layout put the legend (NONE when it drew none). */
+CwChartLegendPosition cw_chart_get_legend_placement (const CwChart *chart);
 
 /* Axis configuration. Ranges are automatic (union of the layers' extents,
  * widened to nice tick bounds) unless fixed with cw_chart_set_axis_range();
