@@ -73,14 +73,15 @@ CwChartMarker cw_chart_point_layer_get_marker (const CwChartLayer *layer);
 bool          cw_chart_point_layer_get_point (const CwChartLayer *layer, size_t index, double *x, double *y);
 
 /* hline / vline: the label is drawn next to the rule (and used in the
- * legend). A vline's label sits in text row `label_row` from the top of the
- * plot so several cliffs do not overprint each other. */
+ * legend), where the chart's label pass finds room. A vline's label prefers
+ * text row `label_row` from the top of the plot and moves to the next free
+ * row, right or left of the rule; several cliffs never overprint. */
 CwChartLayer *cw_chart_hline_layer_new (const char *label, double y);
 CwChartLayer *cw_chart_vline_layer_new (const char *label, double x);
 void          cw_chart_rule_layer_set_dashed (CwChartLayer *layer, bool dashed);
 void          cw_chart_vline_layer_set_label_row (CwChartLayer *layer, unsigned row);
-/* An hline's label sits at the right end of the rule (default) or, with
- * `left`, at its left end — for two rules that may coincide. */
+/* An hline's label prefers the right end of the rule (default) or, with
+ * `left`, its left end — for two rules that may coincide. */
 void          cw_chart_hline_layer_set_label_left (CwChartLayer *layer, bool left);
 double        cw_chart_rule_layer_get_value (const CwChartLayer *layer);
 
