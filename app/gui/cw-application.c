@@ -1,7 +1,8 @@
 /* cw-application.c: app-wide state and actions.
  *
  * Owns the GSettings object every window reads its inputs from, the app
- * actions (quit, about, new-window) and the accelerator table. Files given
+ * actions (quit, help, about, new-window) and the accelerator table. F1 is
+ * Help, as the GNOME HIG has it; About is in the primary menu only. Files given
  * on the command line (or by the desktop's "Open With") are receipt
  * databases. The Xvfb self-test (tests/app/cw-self-test.c) drives a window
  * of this application from its own executable. Owner: workbench. */
@@ -12,6 +13,7 @@
 
 #include "cw-application.h"
 #include "cw-chart-i18n.h"
+#include "cw-help-window.h"
 #include "cw-paths.h"
 #include "cw-window.h"
 
@@ -19,6 +21,7 @@ struct _CwApplication
 {
   AdwApplication  parent_instance;
   GSettings      *settings;
+  CwHelpWindow   *help_window;   /* weak: one for the application, raised again on F1 */
 };
 
 G_DEFINE_FINAL_TYPE (CwApplication, cw_application, ADW_TYPE_APPLICATION)
@@ -114,6 +117,35 @@ new_window_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_present (GTK_WINDOW (window));
 }
 
+/* The workbench window last focused: Help and Preferences belong to it,
+ * even when one of them is the active window. */
+static GtkWindow *
+dup_main_window (CwApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (CW_IS_WINDOW (l->data))
+      return g_object_ref (l->data);
+  return NULL;
+}
+
+static void
+help_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  CwApplication *self = CW_APPLICATION (user_data);
+  g_autoptr(GtkWindow) parent = dup_main_window (self);
+
+  /* F1 in the Help window itself raises it, not a second one over it. */
+  if (self->help_window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->help_window));
+      return;
+    }
+  self->help_window = cw_help_window_new (parent);
+  g_object_add_weak_pointer (G_OBJECT (self->help_window), (gpointer *) &self->help_window);
+  gtk_application_add_window (GTK_APPLICATION (self), GTK_WINDOW (self->help_window));
+  gtk_window_present (GTK_WINDOW (self->help_window));
+}
+
 static void
 about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
@@ -140,6 +172,7 @@ about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action },
+  { .name = "help", .activate = help_action },
   { .name = "about", .activate = about_action },
   { .name = "new-window", .activate = new_window_action },
 };
@@ -149,9 +182,10 @@ static const struct {
   const char *accels[3];
 } accels[] = {
   { "app.quit", { "<Control>q", NULL } },
-  { "app.about", { "F1", NULL } },
+  { "app.help", { "F1", NULL } },
   { "app.new-window", { "<Control>n", NULL } },
   { "win.open", { "<Control>o", NULL } },
+  { "win.reload", { "<Control>r", NULL } },
   { "win.export-chart", { "<Control>e", NULL } },
   { "win.focus-search", { "<Control>f", NULL } },
   { "win.show-page('plan')", { "<Alt>1", NULL } },
@@ -206,6 +240,9 @@ cw_application_dispose (GObject *object)
   CwApplication *self = CW_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  if (self->help_window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->help_window), (gpointer *) &self->help_window);
+  self->help_window = NULL;
 
   G_OBJECT_CLASS (cw_application_parent_class)->dispose (object);
 }

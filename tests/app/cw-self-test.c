@@ -20,6 +20,7 @@
 
 #include "cw-compare-page.h"
 #include "cw-engine.h"
+#include "cw-help-window.h"
 #include "cw-plan.h"
 #include "cw-index-cache-page.h"
 #include "cw-plan-page.h"
@@ -50,6 +51,7 @@ struct _SelfTest
   guint              poll_id;
   gboolean           step_entered_page;
   char              *pending_shot;
+  GtkWidget         *shot_widget;     /* NULL: the main window's content */
   gint64             shot_queued;
   gint64             started;
   gint64             load_us;
@@ -101,6 +103,15 @@ screenshot (SelfTest *t, const char *name)
   g_free (t->pending_shot);
   t->pending_shot = g_strdup (name);
   t->shot_queued = g_get_monotonic_time ();
+  g_clear_object (&t->shot_widget);
+}
+
+/* A screenshot of another window's content (Help, Preferences). */
+static void
+screenshot_widget (SelfTest *t, GtkWidget *widget, const char *name)
+{
+  screenshot (t, name);
+  t->shot_widget = g_object_ref (widget);
 }
 
 static void
@@ -108,8 +119,10 @@ take_screenshot (SelfTest *t, const char *name)
 {
   g_autofree char *path = out_path (t, name);
   g_autoptr(GError) error = NULL;
+  GtkWidget *widget = t->shot_widget != NULL ? t->shot_widget
+                      : adw_application_window_get_content (ADW_APPLICATION_WINDOW (t->window));
 
-  if (!cw_screenshot_save_png (adw_application_window_get_content (ADW_APPLICATION_WINDOW (t->window)), path, &error))
+  if (!cw_screenshot_save_png (widget, path, &error))
     fail (t, "screenshot %s: %s", name, error->message);
   else
     g_string_append_printf (t->report, "screenshot %s\n", name);
@@ -833,6 +846,240 @@ find_window_of_type (SelfTest *t, GType type)
   return NULL;
 }
 
+/* ---- Help (issue 16 item 9) ---------------------------------------------- */
+
+/* Every action a menu model (sections and submenus included) activates. */
+static void
+collect_menu_actions (GMenuModel *model, GPtrArray *actions)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autofree char *action = NULL;
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+      g_autoptr(GMenuModel) submenu = g_menu_model_get_item_link (model, i, G_MENU_LINK_SUBMENU);
+
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &action))
+        g_ptr_array_add (actions, g_steal_pointer (&action));
+      if (section != NULL)
+        collect_menu_actions (section, actions);
+      if (submenu != NULL)
+        collect_menu_actions (submenu, actions);
+    }
+}
+
+static GtkMenuButton *
+find_primary_menu_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget)))
+    return GTK_MENU_BUTTON (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkMenuButton *found = find_primary_menu_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* What the primary menu offers, as detailed action names. */
+static GPtrArray *
+dup_primary_menu_actions (SelfTest *t)
+{
+  GPtrArray *actions = g_ptr_array_new_with_free_func (g_free);
+  GtkMenuButton *button = find_primary_menu_button (GTK_WIDGET (t->window));
+
+  if (button != NULL && gtk_menu_button_get_menu_model (button) != NULL)
+    collect_menu_actions (gtk_menu_button_get_menu_model (button), actions);
+  return actions;
+}
+
+static gboolean
+strv_has (GPtrArray *array, const char *s)
+{
+  for (guint i = 0; i < array->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (array, i), s) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* "win.show-page::plan" and "win.show-page('plan')" name one action. */
+static gboolean
+same_detailed_action (const char *a, const char *b)
+{
+  g_autofree char *name_a = NULL, *name_b = NULL;
+  g_autoptr(GVariant) target_a = NULL;
+  g_autoptr(GVariant) target_b = NULL;
+
+  if (!g_action_parse_detailed_name (a, &name_a, &target_a, NULL)
+      || !g_action_parse_detailed_name (b, &name_b, &target_b, NULL))
+    return FALSE;
+  if (g_strcmp0 (name_a, name_b) != 0 || (target_a == NULL) != (target_b == NULL))
+    return FALSE;
+  return target_a == NULL || g_variant_equal (target_a, target_b);
+}
+
+static gboolean
+has_action (GPtrArray *actions, const char *detailed)
+{
+  for (guint i = 0; i < actions->len; i++)
+    if (same_detailed_action (g_ptr_array_index (actions, i), detailed))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+collect_shortcut_actions (GtkWidget *widget, GPtrArray *actions)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *action = NULL;
+
+      g_object_get (widget, "action-name", &action, NULL);
+      if (action != NULL)
+        g_ptr_array_add (actions, g_steal_pointer (&action));
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_shortcut_actions (child, actions);
+}
+
+/* F1 is Help (GNOME HIG), About lives in the primary menu only. F1 is
+ * followed as the key would be: through the application's accelerators. */
+static gboolean
+step_help_open (SelfTest *t)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (t->window));
+  g_auto(GStrv) f1 = gtk_application_get_actions_for_accel (app, "F1");
+  g_auto(GStrv) about_accels = gtk_application_get_accels_for_action (app, "app.about");
+  g_autoptr(GPtrArray) menu = dup_primary_menu_actions (t);
+  GtkWindow *help;
+
+  g_string_append_printf (t->report, "F1 -> %s\n", f1[0] != NULL ? f1[0] : "(nothing)");
+  if (f1[0] == NULL || g_strcmp0 (f1[0], "app.help") != 0 || f1[1] != NULL)
+    fail (t, "F1 does not open Help alone (it activates %s)", f1[0] != NULL ? f1[0] : "nothing");
+  if (about_accels[0] != NULL)
+    fail (t, "About has an accelerator (%s); it belongs in the primary menu only", about_accels[0]);
+  if (!strv_has (menu, "app.help") || !strv_has (menu, "app.about") || !strv_has (menu, "win.show-help-overlay"))
+    fail (t, "the primary menu lacks Help, Keyboard Shortcuts or About");
+
+  if (f1[0] != NULL && g_str_has_prefix (f1[0], "app."))
+    g_action_group_activate_action (G_ACTION_GROUP (app), f1[0] + 4, NULL);
+  help = find_window_of_type (t, CW_TYPE_HELP_WINDOW);
+  if (help == NULL)
+    {
+      fail (t, "F1 opened no Help window");
+      return TRUE;
+    }
+  cw_help_window_set_topic (CW_HELP_WINDOW (help), "pages");
+  screenshot_widget (t, adw_window_get_content (ADW_WINDOW (help)), "help-pages.png");
+  return TRUE;
+}
+
+/* The Help explains every page of the window (by its title as shown, so
+ * in German too) and states the agreement rule the store applies. */
+static gboolean
+step_help_topics (SelfTest *t)
+{
+  GtkWindow *help = find_window_of_type (t, CW_TYPE_HELP_WINDOW);
+  GtkWidget *stack = gtk_widget_get_parent (cw_window_get_page_widget (t->window, "plan"));
+  const char *pages[] = { "plan", "receipts", "compare", "index-cache" };
+  const char *topics[] = { "pages", "charts", "terms", "keys" };
+  g_autofree char *pages_text = NULL;
+  g_autofree char *terms_text = NULL;
+  g_autofree char *floor_text = NULL;
+  g_autofree char *lane_share = NULL;
+  g_autofree char *exec_share = NULL;
+  g_autofree char *exec_share_comma = NULL;
+  const uint64_t big = 1ull << 40;
+
+  if (help == NULL)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (topics); i++)
+    {
+      g_autofree char *text = cw_help_window_dup_text (CW_HELP_WINDOW (help), topics[i]);
+
+      if (!cw_help_window_set_topic (CW_HELP_WINDOW (help), topics[i]) || text == NULL || strlen (text) < 200)
+        fail (t, "the Help has no topic '%s' worth reading", topics[i]);
+      g_string_append_printf (t->report, "help topic %s: %" G_GSIZE_FORMAT " characters\n", topics[i],
+                              text != NULL ? strlen (text) : 0);
+    }
+
+  pages_text = cw_help_window_dup_text (CW_HELP_WINDOW (help), "pages");
+  for (guint i = 0; pages_text != NULL && i < G_N_ELEMENTS (pages); i++)
+    {
+      AdwViewStackPage *page = adw_view_stack_get_page (ADW_VIEW_STACK (stack),
+                                                        cw_window_get_page_widget (t->window, pages[i]));
+      const char *title = adw_view_stack_page_get_title (page);
+
+      if (strstr (pages_text, title) == NULL)
+        fail (t, "the Help does not explain the page “%s”", title);
+    }
+
+  /* "1 %", "0.5 %" and "8 MiB" as the store computes them (the decimal
+   * sign follows the locale, as the translation writes it). */
+  terms_text = cw_help_window_dup_text (CW_HELP_WINDOW (help), "terms");
+  floor_text = g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", cw_receipt_peak_tolerance_bytes (0) >> 20);
+  lane_share = g_strdup_printf ("%g %%", 100.0 * (double) cw_receipt_peak_tolerance_bytes (big) / (double) big);
+  exec_share = g_strdup_printf ("%g %%", 100.0 * (double) cw_receipt_exec_tolerance_bytes (big) / (double) big);
+  /* The translation writes the decimal sign of its language ("0,5 %"),
+   * whatever LC_NUMERIC the test runs under. */
+  g_strdelimit (exec_share, ",", '.');
+  exec_share_comma = g_strdelimit (g_strdup (exec_share), ".", ',');
+  if (terms_text == NULL || strstr (terms_text, floor_text) == NULL || strstr (terms_text, lane_share) == NULL
+      || (strstr (terms_text, exec_share) == NULL && strstr (terms_text, exec_share_comma) == NULL))
+    fail (t, "the Help's tolerance band is not the store's: max(%s, %s), programs max(%s, %s)",
+          lane_share, floor_text, exec_share, floor_text);
+
+  cw_help_window_set_topic (CW_HELP_WINDOW (help), "terms");
+  screenshot_widget (t, adw_window_get_content (ADW_WINDOW (help)), "help-terms.png");
+  return TRUE;
+}
+
+/* The Keyboard topic opens the shortcuts window, which lists every
+ * accelerator the application sets (by action, so never a stale key). */
+static gboolean
+step_help_keys (SelfTest *t)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (t->window));
+  GtkWindow *help = find_window_of_type (t, CW_TYPE_HELP_WINDOW);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (t->window));
+  g_auto(GStrv) described = gtk_application_list_action_descriptions (app);
+  g_autoptr(GPtrArray) listed = g_ptr_array_new_with_free_func (g_free);
+
+  if (help == NULL)
+    return TRUE;
+  cw_help_window_set_topic (CW_HELP_WINDOW (help), "keys");
+  if (overlay != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (overlay), FALSE);
+  gtk_widget_activate_action (GTK_WIDGET (help), "help.show-shortcuts", NULL);
+  if (overlay == NULL || !gtk_widget_get_visible (GTK_WIDGET (overlay)))
+    fail (t, "the Help's Keyboard Shortcuts button did not open the shortcuts window");
+
+  if (overlay != NULL)
+    collect_shortcut_actions (GTK_WIDGET (overlay), listed);
+  for (guint i = 0; described[i] != NULL; i++)
+    if (!has_action (listed, described[i]))
+      fail (t, "the shortcuts window does not list %s", described[i]);
+  g_string_append_printf (t->report, "shortcuts window lists %u actions, the application sets accelerators for %u\n",
+                          listed->len, g_strv_length (described));
+  if (overlay != NULL && gtk_widget_get_visible (GTK_WIDGET (overlay)))
+    screenshot_widget (t, gtk_window_get_child (GTK_WINDOW (overlay)), "shortcuts.png");
+  return TRUE;
+}
+
+static gboolean
+step_help_close (SelfTest *t)
+{
+  GtkWindow *help = find_window_of_type (t, CW_TYPE_HELP_WINDOW);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (t->window));
+
+  if (overlay != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (overlay), FALSE);
+  if (help != NULL)
+    gtk_window_destroy (help);
+  return TRUE;
+}
+
 static gboolean
 step_dialogs (SelfTest *t)
 {
@@ -931,6 +1178,10 @@ static const struct {
   { "open a broken file", step_open_bad_database },
   { "check it was refused", step_check_bad_database },
   { "the refusal as the user sees it", step_final_screenshot },
+  { "F1 opens Help", step_help_open },
+  { "Help explains every page and term", step_help_topics },
+  { "Help's keyboard topic and the shortcuts window", step_help_keys },
+  { "close Help", step_help_close },
   { "export dialog, shortcuts, about", step_dialogs },
 };
 
@@ -955,6 +1206,7 @@ self_test_free (SelfTest *t)
   g_string_free (t->report, TRUE);
   g_free (t->plan_before);
   g_free (t->pending_shot);
+  g_clear_object (&t->shot_widget);
   g_free (t->dir);
   g_free (t);
 }
@@ -976,6 +1228,7 @@ poll_cb (gpointer user_data)
         return G_SOURCE_CONTINUE;
       take_screenshot (t, t->pending_shot);
       g_clear_pointer (&t->pending_shot, g_free);
+      g_clear_object (&t->shot_widget);
     }
 
   if (t->step >= G_N_ELEMENTS (steps))
