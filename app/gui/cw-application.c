@@ -1,8 +1,9 @@
 /* cw-application.c: app-wide state and actions.
  *
  * Owns the GSettings object every window reads its inputs from, the app
- * actions (quit, help, about, new-window) and the accelerator table. F1 is
- * Help, as the GNOME HIG has it; About is in the primary menu only. Files given
+ * actions (quit, preferences, help, about, new-window) and the accelerator
+ * table. F1 is Help, as the GNOME HIG has it; About is in the primary menu
+ * only. The colour-scheme preference is applied here, for every window. Files given
  * on the command line (or by the desktop's "Open With") are receipt
  * databases. The Xvfb self-test (tests/app/cw-self-test.c) drives a window
  * of this application from its own executable. Owner: workbench. */
@@ -15,6 +16,7 @@
 #include "cw-chart-i18n.h"
 #include "cw-help-window.h"
 #include "cw-paths.h"
+#include "cw-preferences-window.h"
 #include "cw-window.h"
 
 struct _CwApplication
@@ -22,6 +24,7 @@ struct _CwApplication
   AdwApplication  parent_instance;
   GSettings      *settings;
   CwHelpWindow   *help_window;   /* weak: one for the application, raised again on F1 */
+  CwPreferencesWindow *preferences_window;   /* weak, likewise */
 };
 
 G_DEFINE_FINAL_TYPE (CwApplication, cw_application, ADW_TYPE_APPLICATION)
@@ -147,6 +150,36 @@ help_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 }
 
 static void
+preferences_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  CwApplication *self = CW_APPLICATION (user_data);
+  g_autoptr(GtkWindow) parent = dup_main_window (self);
+
+  if (self->preferences_window != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->preferences_window));
+      return;
+    }
+  self->preferences_window = cw_preferences_window_new (parent, self->settings);
+  g_object_add_weak_pointer (G_OBJECT (self->preferences_window), (gpointer *) &self->preferences_window);
+  gtk_application_add_window (GTK_APPLICATION (self), GTK_WINDOW (self->preferences_window));
+  gtk_window_present (GTK_WINDOW (self->preferences_window));
+}
+
+static void
+apply_color_scheme (CwApplication *self)
+{
+  g_autofree char *scheme = g_settings_get_string (self->settings, "color-scheme");
+  AdwColorScheme adw_scheme = ADW_COLOR_SCHEME_DEFAULT;
+
+  if (g_str_equal (scheme, "light"))
+    adw_scheme = ADW_COLOR_SCHEME_FORCE_LIGHT;
+  else if (g_str_equal (scheme, "dark"))
+    adw_scheme = ADW_COLOR_SCHEME_FORCE_DARK;
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), adw_scheme);
+}
+
+static void
 about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   GtkApplication *app = GTK_APPLICATION (user_data);
@@ -172,6 +205,7 @@ about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
 
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action },
+  { .name = "preferences", .activate = preferences_action },
   { .name = "help", .activate = help_action },
   { .name = "about", .activate = about_action },
   { .name = "new-window", .activate = new_window_action },
@@ -182,6 +216,7 @@ static const struct {
   const char *accels[3];
 } accels[] = {
   { "app.quit", { "<Control>q", NULL } },
+  { "app.preferences", { "<Control>comma", NULL } },
   { "app.help", { "F1", NULL } },
   { "app.new-window", { "<Control>n", NULL } },
   { "win.open", { "<Control>o", NULL } },
@@ -207,6 +242,10 @@ cw_application_startup (GApplication *app)
   self->settings = cw_paths_new_settings (&error);
   if (self->settings == NULL)
     g_error ("%s", error->message);
+
+  g_signal_connect_object (self->settings, "changed::color-scheme", G_CALLBACK (apply_color_scheme),
+                           self, G_CONNECT_SWAPPED);
+  apply_color_scheme (self);
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
@@ -243,6 +282,9 @@ cw_application_dispose (GObject *object)
   if (self->help_window != NULL)
     g_object_remove_weak_pointer (G_OBJECT (self->help_window), (gpointer *) &self->help_window);
   self->help_window = NULL;
+  if (self->preferences_window != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->preferences_window), (gpointer *) &self->preferences_window);
+  self->preferences_window = NULL;
 
   G_OBJECT_CLASS (cw_application_parent_class)->dispose (object);
 }

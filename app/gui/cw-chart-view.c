@@ -2,8 +2,9 @@
  *
  * Draws through the same cairo renderer as the exports
  * (gtk_snapshot_append_cairo + cw_chart_render), so what is on screen is what
- * gets exported. The style follows libadwaita's dark/light preference at
- * draw time. Hovering an item shows its tooltip; clicking or pressing Enter
+ * gets exported. The style is the "chart-style" property (the preference of
+ * that name): "light", "dark" or "print", or "system", which follows
+ * libadwaita's dark/light state at draw time. Hovering an item shows its tooltip; clicking or pressing Enter
  * on a hovered item emits ::item-activated, and so does stepping through the
  * points with the arrow keys. Owner: workbench. */
 #include "cw-build-config.h"
@@ -26,6 +27,7 @@ struct _CwChartView
   gint64                  last_render_us;
   gboolean                have_hover;
   CwChartHit              hover;
+  char                   *chart_style;   /* "system", or a CwChartStyleKind name */
 };
 
 enum {
@@ -33,7 +35,14 @@ enum {
   N_SIGNALS
 };
 
+enum {
+  PROP_0,
+  PROP_CHART_STYLE,
+  N_PROPS
+};
+
 static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CwChartView, cw_chart_view, GTK_TYPE_WIDGET)
 
@@ -89,11 +98,42 @@ cw_chart_view_get_last_render_us (CwChartView *self)
   return self->last_render_us;
 }
 
-static CwChartStyleKind
-current_style (void)
+CwChartStyleKind
+cw_chart_view_get_style (CwChartView *self)
 {
+  CwChartStyleKind kind;
+
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), CW_CHART_STYLE_LIGHT);
+
+  if (self->chart_style != NULL && cw_chart_style_kind_from_string (self->chart_style, &kind))
+    return kind;
   return adw_style_manager_get_dark (adw_style_manager_get_default ()) ? CW_CHART_STYLE_DARK
                                                                         : CW_CHART_STYLE_LIGHT;
+}
+
+const char *
+cw_chart_view_get_chart_style (CwChartView *self)
+{
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), NULL);
+  return self->chart_style != NULL ? self->chart_style : "system";
+}
+
+void
+cw_chart_view_set_chart_style (CwChartView *self, const char *chart_style)
+{
+  CwChartStyleKind kind;
+
+  g_return_if_fail (CW_IS_CHART_VIEW (self));
+
+  /* Anything but a style's name follows the windows. */
+  if (chart_style == NULL || !cw_chart_style_kind_from_string (chart_style, &kind))
+    chart_style = "system";
+  if (g_strcmp0 (self->chart_style, chart_style) == 0)
+    return;
+  g_free (self->chart_style);
+  self->chart_style = g_strdup (chart_style);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CHART_STYLE]);
 }
 
 gboolean
@@ -106,7 +146,7 @@ cw_chart_view_export_with_style (CwChartView  *self,
 {
   CwError cw_error = { 0 };
   CwChartFormat format;
-  CwChartStyleKind kind = current_style ();
+  CwChartStyleKind kind = cw_chart_view_get_style (self);
 
   g_return_val_if_fail (CW_IS_CHART_VIEW (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -167,7 +207,7 @@ cw_chart_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->chart == NULL || width <= 0 || height <= 0)
     return;
 
-  cw_chart_set_style (self->chart, current_style ());
+  cw_chart_set_style (self->chart, cw_chart_view_get_style (self));
   /* Markers are stamped from a raster mask: draw it at device pixels so
    * they stay crisp on HiDPI screens. */
   cw_chart_set_raster_scale (self->chart, gtk_widget_get_scale_factor (widget));
@@ -346,6 +386,36 @@ dark_changed_cb (CwChartView *self)
 }
 
 static void
+cw_chart_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CwChartView *self = CW_CHART_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CHART_STYLE:
+      g_value_set_string (value, cw_chart_view_get_chart_style (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_chart_view_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  CwChartView *self = CW_CHART_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CHART_STYLE:
+      cw_chart_view_set_chart_style (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cw_chart_view_dispose (GObject *object)
 {
   CwChartView *self = CW_CHART_VIEW (object);
@@ -357,13 +427,36 @@ cw_chart_view_dispose (GObject *object)
 }
 
 static void
+cw_chart_view_finalize (GObject *object)
+{
+  CwChartView *self = CW_CHART_VIEW (object);
+
+  g_free (self->chart_style);
+
+  G_OBJECT_CLASS (cw_chart_view_parent_class)->finalize (object);
+}
+
+static void
 cw_chart_view_class_init (CwChartViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cw_chart_view_dispose;
+  object_class->finalize = cw_chart_view_finalize;
+  object_class->get_property = cw_chart_view_get_property;
+  object_class->set_property = cw_chart_view_set_property;
   widget_class->snapshot = cw_chart_view_snapshot;
+
+  /**
+   * CwChartView:chart-style:
+   *
+   * "light", "dark", "print", or "system": light or dark as the windows are.
+   */
+  properties[PROP_CHART_STYLE] = g_param_spec_string ("chart-style", NULL, NULL, "system",
+                                                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY
+                                                      | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->query_tooltip = cw_chart_view_query_tooltip;
 
   /**

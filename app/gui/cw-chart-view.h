@@ -1,5 +1,6 @@
-/* cw-chart-view.h: a GtkWidget that draws one CwChart, follows the light or
- * dark style, and reports hovered and activated items. Owner: workbench. */
+/* cw-chart-view.h: a GtkWidget that draws one CwChart in the chosen style
+ * (or light or dark as the windows are), and reports hovered and activated
+ * items. Owner: workbench. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -26,8 +27,15 @@ void       cw_chart_view_set_tooltip_func (CwChartView            *self,
                                            CwChartViewTooltipFunc  func,
                                            gpointer                user_data,
                                            GDestroyNotify          destroy);
+/* "light", "dark", "print", or "system" (the default): light or dark as the
+ * windows are. Anything else is taken as "system". */
+void             cw_chart_view_set_chart_style (CwChartView *self,
+                                                const char  *chart_style);
+const char      *cw_chart_view_get_chart_style (CwChartView *self);
+/* The style drawn now: the chart style, "system" resolved. */
+CwChartStyleKind cw_chart_view_get_style       (CwChartView *self);
 /* PNG, SVG or PDF by extension; PDF is drawn in the print style, the others
- * in `style` ("light", "dark", "print"; NULL: the widget's current style). */
+ * in `style` ("light", "dark", "print"; NULL: cw_chart_view_get_style()). */
 gboolean   cw_chart_view_export_with_style (CwChartView *self,
                                             const char  *path,
                                             int          width,

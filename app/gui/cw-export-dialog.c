@@ -106,9 +106,14 @@ cw_export_dialog_present (CwWindow *window, GSettings *settings)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "export-height", gtk_spin_button_get_adjustment (self->height_spin), "value",
                    G_SETTINGS_BIND_DEFAULT);
-  /* Default the style to what is on screen. */
-  adw_combo_row_set_selected (self->style_row,
-                              adw_style_manager_get_dark (adw_style_manager_get_default ()) ? 1 : 0);
+  /* Default the style to what is on screen (the chart style preference). */
+  {
+    const CwChartStyle *style = cw_chart_style_get (cw_chart_view_get_style (cw_window_get_visible_chart_view (window)));
+
+    for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+      if (g_strcmp0 (styles[i], style->name) == 0)
+        adw_combo_row_set_selected (self->style_row, i);
+  }
   gtk_window_present (GTK_WINDOW (self));
 }
 

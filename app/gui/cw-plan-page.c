@@ -21,8 +21,6 @@
 #include "cw-plan-page.h"
 #include "cw-receipt-row.h"
 
-#define CW_DEFAULT_PRESET "deepseek-v4-flash"
-#define CW_DEFAULT_GPU    "h200"
 #define REPLAN_DELAY_MS   60
 
 typedef struct {
@@ -904,6 +902,55 @@ load_profiles (CwPlanPage *self)
     show_message (self, failures->str);
 }
 
+/* A default from the preferences when the data directory has it, else the
+ * built-in one, else the first name there is. */
+static const char *
+default_name (CwPlanPage *self, const char *key, char **names, const char *builtin)
+{
+  g_autofree char *chosen = self->settings != NULL ? g_settings_get_string (self->settings, key) : NULL;
+  guint i;
+
+  if (chosen != NULL && (i = strv_index (names, chosen)) != GTK_INVALID_LIST_POSITION)
+    return names[i];
+  if ((i = strv_index (names, builtin)) != GTK_INVALID_LIST_POSITION)
+    return names[i];
+  return names[0] != NULL ? names[0] : "";
+}
+
+void
+cw_plan_page_reset_inputs (CwPlanPage *self)
+{
+  const char *preset, *gpu;
+  g_autofree char *reserve = NULL;
+
+  g_return_if_fail (CW_IS_PLAN_PAGE (self));
+
+  if (self->settings == NULL)
+    return;
+  preset = default_name (self, "default-preset", self->preset_names, CW_PLAN_DEFAULT_PRESET);
+  gpu = default_name (self, "default-gpu", self->gpu_names, CW_PLAN_DEFAULT_GPU);
+  reserve = g_settings_get_string (self->settings, "default-reserve");
+
+  self->filling = TRUE;
+  combo_select (self->engine_row, self->engine_names, "");
+  combo_select (self->preset_row, self->preset_names, preset);
+  combo_select (self->gpu_row, self->gpu_names, gpu);
+  set_entry_text (self->reserve_row, reserve);
+  set_entry_text (self->prefix_row, "");
+  self->filling = FALSE;
+
+  g_settings_set_string (self->settings, "engine", "");
+  load_engine (self, FALSE);
+  g_settings_set_string (self->settings, "preset", preset);
+  fill_from_preset (self, preset);
+}
+
+static void
+reset_inputs_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  cw_plan_page_reset_inputs (CW_PLAN_PAGE (widget));
+}
+
 void
 cw_plan_page_bind_settings (CwPlanPage *self, GSettings *settings)
 {
@@ -921,15 +968,12 @@ cw_plan_page_bind_settings (CwPlanPage *self, GSettings *settings)
   if (strv_index (self->preset_names, preset) == GTK_INVALID_LIST_POSITION)
     {
       g_free (preset);
-      preset = g_strdup (strv_index (self->preset_names, CW_DEFAULT_PRESET) != GTK_INVALID_LIST_POSITION
-                         ? CW_DEFAULT_PRESET
-                         : (self->preset_names[0] != NULL ? self->preset_names[0] : ""));
+      preset = g_strdup (default_name (self, "default-preset", self->preset_names, CW_PLAN_DEFAULT_PRESET));
     }
   combo_select (self->preset_row, self->preset_names, preset);
 
   bind_combo (self, self->gpu_row, "gpu", self->gpu_names,
-              strv_index (self->gpu_names, CW_DEFAULT_GPU) != GTK_INVALID_LIST_POSITION ? CW_DEFAULT_GPU
-              : self->gpu_names[0]);
+              default_name (self, "default-gpu", self->gpu_names, CW_PLAN_DEFAULT_GPU));
   bind_combo (self, self->q_dtype_row, "q-dtype", self->dtype_names, NULL);
   bind_combo (self, self->k_dtype_row, "k-dtype", self->dtype_names, NULL);
   bind_combo (self, self->score_dtype_row, "score-dtype", self->dtype_names, NULL);
@@ -965,12 +1009,19 @@ cw_plan_page_bind_settings (CwPlanPage *self, GSettings *settings)
                            self, G_CONNECT_SWAPPED);
   self->filling = FALSE;
 
-  /* First start (or a schema reset): take every field from the preset. */
+  /* First start (or a schema reset): take every field from the preset,
+   * and the reserve from the preferences. */
   g_free (stored);
   stored = g_settings_get_string (settings, "preset");
   if (g_strcmp0 (stored, preset) != 0 || entry_text (self->sq_row)[0] == '\0' ||
       entry_text (self->chunk_budget_row)[0] == '\0' || entry_text (self->granularity_row)[0] == '\0')
     {
+      if (stored[0] == '\0')
+        {
+          g_autofree char *reserve = g_settings_get_string (settings, "default-reserve");
+
+          set_entry_text (self->reserve_row, reserve);
+        }
       if (preset[0] != '\0')
         g_settings_set_string (settings, "preset", preset);
       fill_from_preset (self, preset);
@@ -999,6 +1050,13 @@ cw_plan_page_get_chart_view (CwPlanPage *self)
 {
   g_return_val_if_fail (CW_IS_PLAN_PAGE (self), NULL);
   return self->chart_view;
+}
+
+guint64
+cw_plan_page_get_usable_bytes (CwPlanPage *self)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), 0);
+  return self->have_config ? self->usable_bytes : 0;
 }
 
 gboolean
@@ -1159,6 +1217,7 @@ cw_plan_page_class_init (CwPlanPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, chart_stack);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, chart_view);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, breakdown_list);
+  gtk_widget_class_install_action (widget_class, "plan.reset-inputs", NULL, reset_inputs_action);
 }
 
 static void

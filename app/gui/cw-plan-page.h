@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (CwPlanPage, cw_plan_page, CW, PLAN_PAGE, GtkWidget)
 
+/* What the page starts from when the default-preset and default-gpu
+ * preferences are empty (or name nothing in the data directory). */
+#define CW_PLAN_DEFAULT_PRESET "deepseek-v4-flash"
+#define CW_PLAN_DEFAULT_GPU    "h200"
+
 void         cw_plan_page_bind_settings  (CwPlanPage *self,
                                           GSettings  *settings);
 /* CwReceiptRow items overlaid on the cliff chart when their configuration
@@ -35,6 +40,12 @@ gboolean     cw_plan_page_set_engine     (CwPlanPage *self,
 gboolean     cw_plan_page_set_field      (CwPlanPage *self,
                                           const char *field,
                                           const char *text);
+/* Every field from the default preset, the default GPU and reserve
+ * (Preferences), no engine and no cached prefix: the page's "Reset Inputs"
+ * button (action plan.reset-inputs). */
+void         cw_plan_page_reset_inputs   (CwPlanPage *self);
+/* Usable bytes of the last successful plan (0 before the first). */
+guint64      cw_plan_page_get_usable_bytes (CwPlanPage *self);
 /* One line per compared profile: "NAME peak=BYTES fits=yes|no max_sq=N",
  * or the current input error. For tests and the self-test report. */
 char        *cw_plan_page_dup_summary    (CwPlanPage *self);

@@ -44,6 +44,25 @@ cw_screenshot_save_png (GtkWidget *widget, const char *path, GError **error)
       GTK_WIDGET_GET_CLASS (widget)->snapshot (widget, snapshot);
       node = gtk_snapshot_free_to_node (snapshot);
     }
+  /* A window's content has no background of its own (the window draws it),
+   * and libadwaita's rows and cards are translucent over it: lay the
+   * window's background colour under the content, or a dark window comes
+   * out as white text on a transparent page. */
+  if (node != NULL)
+    {
+      GdkRGBA background;
+
+      if (gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "window_bg_color", &background))
+        {
+          GskRenderNode *nodes[2];
+
+          nodes[0] = gsk_color_node_new (&background, &GRAPHENE_RECT_INIT (0, 0, width, height));
+          nodes[1] = node;
+          node = gsk_container_node_new (nodes, 2);
+          gsk_render_node_unref (nodes[0]);
+          gsk_render_node_unref (nodes[1]);
+        }
+    }
   if (node == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the widget drew nothing");

@@ -289,12 +289,44 @@ open_sample (CwWindow *self)
 void
 cw_window_open_initial_database (CwWindow *self)
 {
-  g_autofree char *last = g_settings_get_string (self->settings, "database");
+  g_autofree char *mode = NULL;
+  g_autofree char *last = NULL;
 
   g_return_if_fail (CW_IS_WINDOW (self));
 
+  mode = g_settings_get_string (self->settings, "startup-database");
+  if (g_str_equal (mode, "sample"))
+    {
+      open_sample (self);
+      return;
+    }
+  if (g_str_equal (mode, "file"))
+    {
+      g_autofree char *chosen = g_settings_get_string (self->settings, "startup-database-path");
+
+      /* A file the user chose in Preferences that is gone is worth saying,
+       * unlike last session's. */
+      if (chosen[0] != '\0' && g_file_test (chosen, G_FILE_TEST_IS_REGULAR))
+        {
+          open_path (self, chosen);
+          return;
+        }
+      if (chosen[0] != '\0')
+        {
+          g_autofree char *base = g_path_get_basename (chosen);
+          /* Translators: %s is a file name chosen in Preferences */
+          g_autofree char *message = g_strdup_printf (_("The database chosen in Preferences, “%s”, is not there; "
+                                                        "the sample is open instead"), base);
+
+          cw_window_show_toast (self, message);
+        }
+      open_sample (self);
+      return;
+    }
+
   /* A database that was moved away since last time is not an error worth a
    * toast on start: fall back to the sample quietly. */
+  last = g_settings_get_string (self->settings, "database");
   if (last[0] != '\0' && g_file_test (last, G_FILE_TEST_IS_REGULAR))
     open_path (self, last);
   else
@@ -443,6 +475,18 @@ cw_window_setup (CwWindow *self, CwApplication *app)
   g_signal_connect_object (self->settings, "changed::recent-databases",
                            G_CALLBACK (update_recent_menu), self, G_CONNECT_SWAPPED);
   update_recent_menu (self);
+
+  {
+    CwChartView *views[] = {
+      cw_plan_page_get_chart_view (self->plan_page),
+      cw_receipts_page_get_chart_view (self->receipts_page),
+      cw_compare_page_get_chart_view (self->compare_page),
+      cw_index_cache_page_get_chart_view (self->index_cache_page),
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+      g_settings_bind (self->settings, "chart-style", views[i], "chart-style", G_SETTINGS_BIND_GET);
+  }
 
   cw_plan_page_bind_settings (self->plan_page, self->settings);
   cw_index_cache_page_bind_settings (self->index_cache_page, self->settings);

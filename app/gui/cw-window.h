@@ -15,7 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (CwWindow, cw_window, CW, WINDOW, AdwApplicationWindow)
 
 CwWindow          *cw_window_new                    (CwApplication *app);
-/* The database of last session, or the bundled sample on first start. */
+/* The database the startup-database preference names: by default last
+ * session's, or the bundled sample on first start. */
 void               cw_window_open_initial_database  (CwWindow      *self);
 /* Asynchronous; "database-loaded" is emitted with the outcome. A database
  * that fails to open leaves the current one in place and shows the reason. */

@@ -20,8 +20,11 @@
 
 #include "cw-compare-page.h"
 #include "cw-engine.h"
+#include "cw-gpu.h"
 #include "cw-help-window.h"
+#include "cw-paths.h"
 #include "cw-plan.h"
+#include "cw-preferences-window.h"
 #include "cw-index-cache-page.h"
 #include "cw-plan-page.h"
 #include "cw-receipt-row.h"
@@ -59,6 +62,9 @@ struct _SelfTest
   gint64             max_gap_us;
   guint              tick_id;
   gint64             expect_id;
+  char              *pref_gpu;        /* the default GPU the preferences step chose */
+  char              *pref_preset;
+  char              *chosen_database;
 };
 
 static gboolean failed;
@@ -846,7 +852,7 @@ find_window_of_type (SelfTest *t, GType type)
   return NULL;
 }
 
-/* ---- Help (issue 16 item 9) ---------------------------------------------- */
+/* ---- menus, windows and shortcuts (issue 16 item 9) ------------------------ */
 
 /* Every action a menu model (sections and submenus included) activates. */
 static void
@@ -942,6 +948,258 @@ collect_shortcut_actions (GtkWidget *widget, GPtrArray *actions)
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
     collect_shortcut_actions (child, actions);
 }
+
+/* ---- Preferences (issue 16 item 9) ------------------------------------------ */
+
+static GSettings *
+app_settings (SelfTest *t)
+{
+  return cw_application_get_settings (CW_APPLICATION (gtk_window_get_application (GTK_WINDOW (t->window))));
+}
+
+static CwPreferencesWindow *
+find_preferences (SelfTest *t)
+{
+  GtkWindow *window = find_window_of_type (t, CW_TYPE_PREFERENCES_WINDOW);
+
+  return window != NULL ? CW_PREFERENCES_WINDOW (window) : NULL;
+}
+
+/* The charts of all four pages. */
+static CwChartView *
+page_chart_view (SelfTest *t, guint i)
+{
+  switch (i)
+    {
+    case 0: return cw_plan_page_get_chart_view (CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan")));
+    case 1: return cw_receipts_page_get_chart_view (CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts")));
+    case 2: return cw_compare_page_get_chart_view (CW_COMPARE_PAGE (cw_window_get_page_widget (t->window, "compare")));
+    default: return cw_index_cache_page_get_chart_view (CW_INDEX_CACHE_PAGE (cw_window_get_page_widget (t->window, "index-cache")));
+    }
+}
+
+static void
+check_chart_styles (SelfTest *t, CwChartStyleKind want, const char *why)
+{
+  for (guint i = 0; i < 4; i++)
+    if (cw_chart_view_get_style (page_chart_view (t, i)) != want)
+      fail (t, "%s: chart %u is drawn in the %s style, not %s", why, i,
+            cw_chart_style_get (cw_chart_view_get_style (page_chart_view (t, i)))->name,
+            cw_chart_style_get (want)->name);
+}
+
+/* Ctrl+, opens Preferences, which the primary menu offers too. */
+static gboolean
+step_prefs_open (SelfTest *t)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (t->window));
+  g_auto(GStrv) actions = gtk_application_get_actions_for_accel (app, "<Control>comma");
+  g_autoptr(GPtrArray) menu = dup_primary_menu_actions (t);
+  CwPreferencesWindow *prefs;
+
+  show_page (t, "plan");
+  g_string_append_printf (t->report, "Ctrl+comma -> %s\n", actions[0] != NULL ? actions[0] : "(nothing)");
+  if (actions[0] == NULL || g_strcmp0 (actions[0], "app.preferences") != 0)
+    fail (t, "Ctrl+, does not open Preferences");
+  if (!strv_has (menu, "app.preferences"))
+    fail (t, "the primary menu has no Preferences");
+  if (actions[0] != NULL && g_str_has_prefix (actions[0], "app."))
+    g_action_group_activate_action (G_ACTION_GROUP (app), actions[0] + 4, NULL);
+  prefs = find_preferences (t);
+  if (prefs == NULL)
+    {
+      fail (t, "Ctrl+, opened no Preferences window");
+      return TRUE;
+    }
+  screenshot_widget (t, adw_window_get_content (ADW_WINDOW (prefs)), "preferences.png");
+  return TRUE;
+}
+
+/* The chart style and the windows' colour scheme are honoured by every
+ * chart (and so by PNG and SVG exports, which draw in the view's style). */
+static gboolean
+step_prefs_style (SelfTest *t)
+{
+  CwPreferencesWindow *prefs = find_preferences (t);
+  g_autofree char *stored = NULL;
+
+  if (prefs == NULL)
+    return TRUE;
+  if (!cw_preferences_window_select (prefs, "chart-style", "print"))
+    fail (t, "Preferences offer no Print chart style");
+  stored = g_settings_get_string (app_settings (t), "chart-style");
+  if (g_strcmp0 (stored, "print") != 0)
+    fail (t, "choosing the Print chart style stored '%s'", stored);
+  check_chart_styles (t, CW_CHART_STYLE_PRINT, "chart style Print");
+
+  if (!cw_preferences_window_select (prefs, "color-scheme", "dark")
+      || !cw_preferences_window_select (prefs, "chart-style", "system"))
+    fail (t, "Preferences offer no dark windows or no system chart style");
+  if (!adw_style_manager_get_dark (adw_style_manager_get_default ()))
+    fail (t, "choosing dark windows left them light");
+  check_chart_styles (t, CW_CHART_STYLE_DARK, "dark windows, charts like the windows");
+  g_string_append_printf (t->report, "preferences: chart style print, then dark windows: plan chart %s\n",
+                          cw_chart_style_get (cw_chart_view_get_style (page_chart_view (t, 0)))->name);
+  screenshot (t, "page-plan-dark.png");
+  return TRUE;
+}
+
+/* The default GPU, preset and reserve: a bad reserve is marked where it is
+ * typed, and Reset Inputs on the Plan page plans with the defaults. */
+static gboolean
+step_prefs_defaults (SelfTest *t)
+{
+  CwPreferencesWindow *prefs = find_preferences (t);
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  g_autofree char *gpu = g_settings_get_string (app_settings (t), "gpu");
+  g_autofree char *preset = g_settings_get_string (app_settings (t), "preset");
+  CwError error = { 0 };
+  char **gpus, **presets;
+  GtkWidget *reserve;
+
+  if (prefs == NULL)
+    return TRUE;
+  cw_preferences_window_select (prefs, "color-scheme", "follow");
+  check_chart_styles (t, CW_CHART_STYLE_LIGHT, "windows following the (light) system");
+
+  gpus = cw_gpu_list (&error);
+  presets = cw_preset_list (&error);
+  for (guint i = 0; gpus != NULL && gpus[i] != NULL && t->pref_gpu == NULL; i++)
+    if (g_strcmp0 (gpus[i], gpu) != 0)
+      t->pref_gpu = g_strdup (gpus[i]);
+  for (guint i = 0; presets != NULL && presets[i] != NULL && t->pref_preset == NULL; i++)
+    if (g_strcmp0 (presets[i], preset) != 0)
+      t->pref_preset = g_strdup (presets[i]);
+  cw_strv_free (gpus);
+  cw_strv_free (presets);
+  if (t->pref_gpu == NULL || t->pref_preset == NULL)
+    {
+      fail (t, "the data directory has only one GPU or one preset");
+      return TRUE;
+    }
+  if (!cw_preferences_window_select (prefs, "default-gpu", t->pref_gpu)
+      || !cw_preferences_window_select (prefs, "default-preset", t->pref_preset))
+    fail (t, "Preferences do not offer GPU %s or preset %s as defaults", t->pref_gpu, t->pref_preset);
+
+  reserve = cw_preferences_window_get_row (prefs, "default-reserve");
+  gtk_editable_set_text (GTK_EDITABLE (reserve), "12x");
+  if (!gtk_widget_has_css_class (reserve, "error"))
+    fail (t, "a default reserve of '12x' is not marked as wrong");
+  gtk_editable_set_text (GTK_EDITABLE (reserve), "8G");
+  if (gtk_widget_has_css_class (reserve, "error"))
+    fail (t, "a default reserve of '8G' is marked as wrong");
+
+  gtk_widget_activate_action (GTK_WIDGET (plan), "plan.reset-inputs", NULL);
+  return TRUE;
+}
+
+static gboolean
+step_prefs_defaults_check (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  GSettings *settings = app_settings (t);
+  g_autofree char *gpu = g_settings_get_string (settings, "gpu");
+  g_autofree char *preset = g_settings_get_string (settings, "preset");
+  g_autofree char *reserve = g_settings_get_string (settings, "reserve");
+  g_autofree char *summary = NULL;
+  CwError error = { 0 };
+  CwGpu *expected_gpu;
+  CwConfig config, expected;
+
+  if (t->pref_gpu == NULL)
+    return TRUE;
+  if (g_get_monotonic_time () - t->step_started < 300 * G_TIME_SPAN_MILLISECOND)
+    return FALSE;
+
+  summary = cw_plan_page_dup_summary (plan);
+  g_string_append_printf (t->report, "reset inputs: gpu=%s preset=%s reserve=%s usable=%" G_GUINT64_FORMAT "\n",
+                          gpu, preset, reserve, cw_plan_page_get_usable_bytes (plan));
+  if (g_strcmp0 (gpu, t->pref_gpu) != 0 || g_strcmp0 (preset, t->pref_preset) != 0 || g_strcmp0 (reserve, "8G") != 0)
+    fail (t, "Reset Inputs did not take the default GPU %s, preset %s and reserve 8G", t->pref_gpu, t->pref_preset);
+  expected_gpu = cw_gpu_lookup (t->pref_gpu, &error);
+  if (expected_gpu == NULL || cw_plan_page_get_usable_bytes (plan) != expected_gpu->total_bytes - (8ull << 30))
+    fail (t, "after Reset Inputs the usable HBM is not %s's total less 8 GiB: %s", t->pref_gpu, summary);
+  cw_gpu_free (expected_gpu);
+  if (!cw_preset_lookup (t->pref_preset, &expected, &error) || !cw_plan_page_get_config (plan, &config)
+      || config.sq != expected.sq || config.h != expected.h || config.prefix != 0)
+    fail (t, "after Reset Inputs the plan is not preset %s's: %s", t->pref_preset, summary);
+
+  /* Back to the built-in defaults, and the page to them. */
+  g_settings_reset (settings, "default-gpu");
+  g_settings_reset (settings, "default-preset");
+  g_settings_reset (settings, "default-reserve");
+  cw_plan_page_reset_inputs (plan);
+  return TRUE;
+}
+
+/* The database a window opens on start: a chosen file, the sample. */
+static gboolean
+step_prefs_startup_file (SelfTest *t)
+{
+  CwPreferencesWindow *prefs = find_preferences (t);
+  g_autofree char *sample = cw_paths_dup_sample_database ();
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (prefs == NULL)
+    return TRUE;
+  /* A copy, so the open database really changes. */
+  t->chosen_database = out_path (t, "chosen-on-start.db");
+  if (sample == NULL || !g_file_get_contents (sample, &contents, &length, NULL)
+      || !g_file_set_contents (t->chosen_database, contents, (gssize) length, NULL))
+    {
+      fail (t, "could not copy the sample database to %s", t->chosen_database);
+      return TRUE;
+    }
+  g_settings_set_string (app_settings (t), "startup-database-path", t->chosen_database);
+  if (!cw_preferences_window_select (prefs, "startup-database", "file"))
+    fail (t, "Preferences offer no chosen file to open on start");
+  t->loaded = -1;
+  cw_window_open_initial_database (t->window);
+  return TRUE;
+}
+
+static gboolean
+step_prefs_startup_file_check (SelfTest *t)
+{
+  CwPreferencesWindow *prefs = find_preferences (t);
+  const char *path;
+
+  if (prefs == NULL || t->chosen_database == NULL)
+    return TRUE;
+  if (t->loaded < 0)
+    return FALSE;
+  path = cw_window_get_database (t->window) != NULL ? cw_receipt_database_get_path (cw_window_get_database (t->window)) : "";
+  g_string_append_printf (t->report, "start database 'file' -> %s\n", path);
+  if (g_strcmp0 (path, t->chosen_database) != 0)
+    fail (t, "with a chosen start database the window opened %s", path);
+  cw_preferences_window_select (prefs, "startup-database", "sample");
+  t->loaded = -1;
+  cw_window_open_initial_database (t->window);
+  return TRUE;
+}
+
+static gboolean
+step_prefs_startup_sample_check (SelfTest *t)
+{
+  CwPreferencesWindow *prefs = find_preferences (t);
+  g_autofree char *sample = cw_paths_dup_sample_database ();
+  const char *path;
+
+  if (prefs == NULL)
+    return TRUE;
+  if (t->loaded < 0)
+    return FALSE;
+  path = cw_window_get_database (t->window) != NULL ? cw_receipt_database_get_path (cw_window_get_database (t->window)) : "";
+  g_string_append_printf (t->report, "start database 'sample' -> %s\n", path);
+  if (g_strcmp0 (path, sample) != 0)
+    fail (t, "with the sample as start database the window opened %s", path);
+  cw_preferences_window_select (prefs, "startup-database", "last");
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  return TRUE;
+}
+
+/* ---- Help ---------------------------------------------------------------- */
 
 /* F1 is Help (GNOME HIG), About lives in the primary menu only. F1 is
  * followed as the key would be: through the application's accelerators. */
@@ -1178,6 +1436,13 @@ static const struct {
   { "open a broken file", step_open_bad_database },
   { "check it was refused", step_check_bad_database },
   { "the refusal as the user sees it", step_final_screenshot },
+  { "Ctrl+, opens Preferences", step_prefs_open },
+  { "chart style and dark windows", step_prefs_style },
+  { "default GPU, preset and reserve; Reset Inputs", step_prefs_defaults },
+  { "check the plan took the defaults", step_prefs_defaults_check },
+  { "a chosen database on start", step_prefs_startup_file },
+  { "the bundled sample on start", step_prefs_startup_file_check },
+  { "check and close Preferences", step_prefs_startup_sample_check },
   { "F1 opens Help", step_help_open },
   { "Help explains every page and term", step_help_topics },
   { "Help's keyboard topic and the shortcuts window", step_help_keys },
@@ -1207,6 +1472,9 @@ self_test_free (SelfTest *t)
   g_free (t->plan_before);
   g_free (t->pending_shot);
   g_clear_object (&t->shot_widget);
+  g_free (t->pref_gpu);
+  g_free (t->pref_preset);
+  g_free (t->chosen_database);
   g_free (t->dir);
   g_free (t);
 }
