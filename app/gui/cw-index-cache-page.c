@@ -353,8 +353,9 @@ cw_index_cache_page_set_config (CwIndexCachePage *self, const CwConfig *config, 
 {
   g_return_if_fail (CW_IS_INDEX_CACHE_PAGE (self));
 
-  self->config = *config;
-  self->have_config = TRUE;
+  self->have_config = config != NULL;
+  if (config != NULL)
+    self->config = *config;
   g_free (self->preset);
   self->preset = g_strdup (preset);
   queue_replan (self);

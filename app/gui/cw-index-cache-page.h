@@ -15,7 +15,8 @@ G_DECLARE_FINAL_TYPE (CwIndexCachePage, cw_index_cache_page, CW, INDEX_CACHE_PAG
 
 void         cw_index_cache_page_bind_settings  (CwIndexCachePage *self,
                                                  GSettings        *settings);
-/* The Plan page's configuration and preset (for its layer list). */
+/* The Plan page's configuration and preset (for its layer list); NULL
+ * while the Plan page's inputs are wrong: the page then says to fix them. */
 void         cw_index_cache_page_set_config     (CwIndexCachePage *self,
                                                  const CwConfig   *config,
                                                  const char       *preset);

@@ -5,8 +5,10 @@
  * "65536" re-plans once, not five times); there is no Apply button. A
  * re-plan evaluates each compared profile at the inputs (breakdown, peak,
  * fits), solves its cliff in sq, sweeps its peak over sq for the chart and
- * overlays the receipts whose configuration matches. Invalid input keeps the
- * last good plan on screen, marks the field and says why in one line.
+ * overlays the receipts whose configuration matches. Invalid input marks the
+ * field and says why in one line; the last good plan stays on screen to
+ * compare with but dimmed and insensitive (no hover, no export), so nobody
+ * reads it as the answer to what is typed, until the inputs are valid.
  * Owner: workbench. */
 #include "cw-build-config.h"
 
@@ -58,6 +60,7 @@ struct _CwPlanPage
   GPtrArray     *profile_checks;
 
   gboolean       have_config;
+  gboolean       results_current;  /* the results shown answer the inputs as typed */
   CwConfig       config;
   uint64_t       usable_bytes;
   char          *summary;
@@ -92,6 +95,7 @@ struct _CwPlanPage
   GtkLabel            *message_label;
   GtkStack            *chart_stack;
   CwChartView         *chart_view;
+  GtkWidget           *breakdown_window;
   GtkListBox          *breakdown_list;
 };
 
@@ -101,7 +105,14 @@ enum {
   N_SIGNALS
 };
 
+enum {
+  PROP_0,
+  PROP_RESULTS_CURRENT,
+  N_PROPS
+};
+
 static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (CwPlanPage, cw_plan_page, GTK_TYPE_WIDGET)
 
@@ -480,6 +491,20 @@ set_size_hint (GtkWidget *label, guint64 bytes)
   gtk_widget_set_tooltip_text (label, exact);
 }
 
+/* Dims the results (chart, usable memory, breakdown) while the inputs are
+ * wrong, and makes them insensitive so no stale tooltip or click answers. */
+static void
+set_results_current (CwPlanPage *self, gboolean current)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->chart_stack), current);
+  gtk_widget_set_sensitive (self->breakdown_window, current);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->usable_row), current);
+  if (self->results_current == current)
+    return;
+  self->results_current = current;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULTS_CURRENT]);
+}
+
 static void
 replan (CwPlanPage *self)
 {
@@ -500,10 +525,17 @@ replan (CwPlanPage *self)
       show_message (self, errors->str);
       g_free (self->summary);
       self->summary = g_strdup_printf ("error: %s\n", errors->str);
+      /* A size read back beside a field that no longer holds it would lie. */
+      if (gtk_widget_has_css_class (GTK_WIDGET (self->chunk_budget_row), "error"))
+        gtk_label_set_text (GTK_LABEL (self->chunk_budget_hint), "");
+      if (gtk_widget_has_css_class (GTK_WIDGET (self->granularity_row), "error"))
+        gtk_label_set_text (GTK_LABEL (self->granularity_hint), "");
+      set_results_current (self, FALSE);
       return;
     }
 
   show_message (self, NULL);
+  set_results_current (self, TRUE);
   set_size_hint (self->chunk_budget_hint, config.chunk_budget_bytes);
   set_size_hint (self->granularity_hint, config.granularity);
   self->config = config;
@@ -1052,6 +1084,22 @@ cw_plan_page_get_chart_view (CwPlanPage *self)
   return self->chart_view;
 }
 
+gboolean
+cw_plan_page_get_results_current (CwPlanPage *self)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), FALSE);
+
+  /* A pending re-plan may change the answer: run it now. */
+  if (self->replan_id != 0)
+    {
+      g_clear_handle_id (&self->replan_id, g_source_remove);
+      replan (self);
+    }
+  /* What the widgets show, not only what the page believes. */
+  return self->results_current && gtk_widget_get_sensitive (GTK_WIDGET (self->chart_stack))
+         && gtk_widget_get_sensitive (self->breakdown_window);
+}
+
 guint64
 cw_plan_page_get_usable_bytes (CwPlanPage *self)
 {
@@ -1162,6 +1210,21 @@ cw_plan_page_finalize (GObject *object)
 }
 
 static void
+cw_plan_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CwPlanPage *self = CW_PLAN_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_RESULTS_CURRENT:
+      g_value_set_boolean (value, self->results_current);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cw_plan_page_class_init (CwPlanPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -1169,6 +1232,18 @@ cw_plan_page_class_init (CwPlanPageClass *klass)
 
   object_class->dispose = cw_plan_page_dispose;
   object_class->finalize = cw_plan_page_finalize;
+  object_class->get_property = cw_plan_page_get_property;
+
+  /**
+   * CwPlanPage:results-current:
+   *
+   * Whether the chart and breakdown answer the inputs as typed; FALSE
+   * (and the results dimmed) while an input is wrong.
+   */
+  properties[PROP_RESULTS_CURRENT] = g_param_spec_boolean ("results-current", NULL, NULL, FALSE,
+                                                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY
+                                                           | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * CwPlanPage::config-changed:
@@ -1216,6 +1291,7 @@ cw_plan_page_class_init (CwPlanPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, message_label);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, chart_stack);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, chart_view);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, breakdown_window);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, breakdown_list);
   gtk_widget_class_install_action (widget_class, "plan.reset-inputs", NULL, reset_inputs_action);
 }

@@ -25,11 +25,15 @@ void         cw_plan_page_bind_settings  (CwPlanPage *self,
 void         cw_plan_page_set_receipts   (CwPlanPage *self,
                                           GListModel *receipts);
 CwChartView *cw_plan_page_get_chart_view (CwPlanPage *self);
-/* The configuration of the last successful plan; FALSE while the inputs are
- * invalid (or before the first plan). */
+/* The configuration of the last successful plan (still shown, dimmed,
+ * while an input is wrong); FALSE before the first. */
 gboolean     cw_plan_page_get_config     (CwPlanPage *self,
                                           CwConfig   *config);
 const char  *cw_plan_page_get_preset     (CwPlanPage *self);
+/* Whether the chart and breakdown answer the inputs as typed (property
+ * "results-current"); FALSE while an input is wrong, when they are dimmed
+ * and insensitive. Runs a pending re-plan first. */
+gboolean     cw_plan_page_get_results_current (CwPlanPage *self);
 /* Selects an engine configuration ("" or NULL: none) as the user would;
  * FALSE when there is no such engine file. */
 gboolean     cw_plan_page_set_engine     (CwPlanPage *self,

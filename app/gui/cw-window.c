@@ -13,6 +13,7 @@
 
 #include "cw-compare-page.h"
 #include "cw-export-dialog.h"
+#include "cw-gerror.h"
 #include "cw-index-cache-page.h"
 #include "cw-paths.h"
 #include "cw-plan-page.h"
@@ -136,6 +137,14 @@ cw_window_export_chart (CwWindow    *self,
 {
   g_return_val_if_fail (CW_IS_WINDOW (self), FALSE);
 
+  /* A dimmed plan answers other inputs than the ones typed: it must not
+   * leave the window as if it were the answer. */
+  if (g_strcmp0 (cw_window_get_page (self), "plan") == 0 && !cw_plan_page_get_results_current (self->plan_page))
+    {
+      g_set_error_literal (error, CW_GERROR, CW_ERROR_INVALID,
+                           _("The Plan page’s inputs are wrong; fix them to export the chart"));
+      return FALSE;
+    }
   return cw_chart_view_export (cw_window_get_visible_chart_view (self), path, width, height, error);
 }
 
@@ -448,13 +457,23 @@ receipt_activated_cb (CwWindow *self, gint64 id, GtkWidget *page)
   cw_receipts_page_select_id (self->receipts_page, id);
 }
 
+/* The Index cache page plans the Plan page's configuration; while the Plan
+ * page's inputs are wrong it has none, and says so. */
 static void
 plan_config_changed_cb (CwWindow *self, CwPlanPage *plan_page)
 {
   CwConfig config;
 
-  if (cw_plan_page_get_config (plan_page, &config))
+  if (cw_plan_page_get_results_current (plan_page) && cw_plan_page_get_config (plan_page, &config))
     cw_index_cache_page_set_config (self->index_cache_page, &config, cw_plan_page_get_preset (plan_page));
+  else
+    cw_index_cache_page_set_config (self->index_cache_page, NULL, NULL);
+}
+
+static void
+plan_results_current_cb (CwWindow *self, GParamSpec *pspec, CwPlanPage *plan_page)
+{
+  plan_config_changed_cb (self, plan_page);
 }
 
 /* ---- lifecycle ----------------------------------------------------------- */
@@ -496,6 +515,8 @@ cw_window_setup (CwWindow *self, CwApplication *app)
                            G_CALLBACK (receipt_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->plan_page, "config-changed",
                            G_CALLBACK (plan_config_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->plan_page, "notify::results-current",
+                           G_CALLBACK (plan_results_current_cb), self, G_CONNECT_SWAPPED);
   plan_config_changed_cb (self, self->plan_page);
 
   page = g_settings_get_string (self->settings, "visible-page");

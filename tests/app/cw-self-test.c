@@ -397,8 +397,52 @@ step_plan_check (SelfTest *t)
   return TRUE;
 }
 
+/* Issue 16 item 9: while an input is wrong the results (chart, breakdown,
+ * usable memory) are dimmed and insensitive, the Index cache page has no
+ * configuration, and the Plan chart does not export; all come back once the
+ * input is valid. */
+static void
+check_results_stale (SelfTest *t, const char *what)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  CwIndexCachePage *index_cache = CW_INDEX_CACHE_PAGE (cw_window_get_page_widget (t->window, "index-cache"));
+  g_autofree char *ic = cw_index_cache_page_dup_summary (index_cache);
+  g_autofree char *path = out_path (t, "plan-stale.png");
+
+  g_string_append_printf (t->report, "%s: results-current=%s index-cache=%s", what,
+                          cw_plan_page_get_results_current (plan) ? "yes" : "no", ic);
+  if (cw_plan_page_get_results_current (plan))
+    fail (t, "with %s the Plan page's results are not dimmed", what);
+  if (!g_str_has_prefix (ic, "error: "))
+    g_string_append_c (t->report, '\n');
+  if (gtk_widget_is_sensitive (GTK_WIDGET (cw_plan_page_get_chart_view (plan))))
+    fail (t, "with %s the cliff chart still answers hover and clicks", what);
+  if (!g_str_has_prefix (ic, "error: "))
+    fail (t, "with %s the Index cache page still plans the old configuration", what);
+  g_remove (path);
+  gtk_widget_activate_action (GTK_WIDGET (t->window), "win.export-chart-to", "s", path);
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    fail (t, "with %s the stale Plan chart was exported", what);
+}
+
+static void
+check_results_current (SelfTest *t, const char *what)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  CwIndexCachePage *index_cache = CW_INDEX_CACHE_PAGE (cw_window_get_page_widget (t->window, "index-cache"));
+  g_autofree char *ic = cw_index_cache_page_dup_summary (index_cache);
+
+  g_string_append_printf (t->report, "%s: results-current=%s\n", what,
+                          cw_plan_page_get_results_current (plan) ? "yes" : "no");
+  if (!cw_plan_page_get_results_current (plan)
+      || !gtk_widget_is_sensitive (GTK_WIDGET (cw_plan_page_get_chart_view (plan))))
+    fail (t, "%s, but the Plan page's results stay dimmed", what);
+  if (g_str_has_prefix (ic, "error: "))
+    fail (t, "%s, but the Index cache page has no configuration: %s", what, ic);
+}
+
 /* Bad input: a typo in a field says why, in one line, and keeps the last
- * good plan; fixing it re-plans. */
+ * good plan (dimmed); fixing it re-plans. */
 static gboolean
 step_plan_bad_input (SelfTest *t)
 {
@@ -414,7 +458,6 @@ step_plan_bad_input_check (SelfTest *t)
   CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
   g_autofree char *summary = NULL;
   CwConfig config;
-  char text[32];
 
   if (g_get_monotonic_time () - t->step_started < 200 * G_TIME_SPAN_MILLISECOND)
     return FALSE;
@@ -425,9 +468,29 @@ step_plan_bad_input_check (SelfTest *t)
     fail (t, "typing sq=12x did not report the bad value: %s", summary);
   if (!cw_plan_page_get_config (plan, &config) || config.sq != t->new_sq)
     fail (t, "a bad input lost the last good plan");
+  check_results_stale (t, "sq=12x");
+  screenshot (t, "page-plan-invalid.png");
+  return TRUE;
+}
+
+/* The value is fixed: the results answer it again. */
+static gboolean
+step_plan_bad_input_fix (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  char text[32];
 
   g_snprintf (text, sizeof text, "%" G_GUINT64_FORMAT, t->new_sq);
   cw_plan_page_set_field (plan, "sq", text);
+  return TRUE;
+}
+
+static gboolean
+step_plan_results_back (SelfTest *t)
+{
+  if (g_get_monotonic_time () - t->step_started < 200 * G_TIME_SPAN_MILLISECOND)
+    return FALSE;
+  check_results_current (t, "the inputs are valid again");
   return TRUE;
 }
 
@@ -460,6 +523,7 @@ step_plan_big_reserve_check (SelfTest *t)
     }
   if (!g_str_has_prefix (summary, "error: ") || strstr (summary, "TiB") == NULL || longest >= 5)
     fail (t, "a reserve larger than the GPU is not refused in readable sizes: %s", summary);
+  check_results_stale (t, "a reserve larger than the GPU");
   cw_plan_page_set_field (plan, "reserve", "");
   return TRUE;
 }
@@ -1415,9 +1479,12 @@ static const struct {
   { "change sq on the Plan page", step_plan_change_input },
   { "check the re-plan and export", step_plan_check },
   { "type a bad value", step_plan_bad_input },
-  { "check it is refused with its reason", step_plan_bad_input_check },
+  { "check it is refused with its reason, the results dimmed", step_plan_bad_input_check },
+  { "fix the value", step_plan_bad_input_fix },
+  { "check the results are back", step_plan_results_back },
   { "type a reserve larger than the GPU", step_plan_big_reserve },
   { "check it is refused in readable sizes", step_plan_big_reserve_check },
+  { "check the results are back after the reserve", step_plan_results_back },
   { "a receipt on the cliff chart, by keyboard", step_plan_receipt },
   { "its detail on the Receipts page", step_plan_receipt_detail },
   { "select a receipt", step_receipts_select },
