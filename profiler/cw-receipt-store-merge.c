@@ -37,7 +37,7 @@ merge_one_locked (CwReceiptStore *store, const char *other_path, uint64_t *added
   while ((rc = sqlite3_step (ids)) == SQLITE_ROW)
     {
       int64_t id = sqlite3_column_int64 (ids, 0);
-      CwReceipt *r = cw_store_load_where (other, "id = ?1", id, NULL, error);
+      CwReceipt *r = cw_store_load_where (other, "id = ?1", id, NULL, true, error);
       bool exists = false;
 
       if (r == NULL)

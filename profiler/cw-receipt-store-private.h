@@ -69,9 +69,10 @@ bool cw_store_uuid_exists (CwReceiptStore *store, const char *uuid, bool *exists
 bool cw_store_validate_for_insert (const CwReceipt *r, CwError *error);
 int64_t cw_store_insert_locked (CwReceiptStore *store, CwReceipt *r, CwError *error);
 
-/* cw-receipt-store-query.c: one whole receipt, its children included. */
+/* cw-receipt-store-query.c: one receipt with its buffers and phases, and
+ * its trace when with_trace. */
 CwReceipt *cw_store_load_where (CwReceiptStore *store, const char *where, int64_t id, const char *uuid,
-                                CwError *error);
+                                bool with_trace, CwError *error);
 
 /* True when s (NUL-terminated; NULL counts as empty) is well-formed UTF-8. */
 bool cw_store_text_is_utf8 (const unsigned char *s);

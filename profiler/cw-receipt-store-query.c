@@ -46,8 +46,11 @@ row_types_ok (sqlite3_stmt *stmt, const int *types, int n)
   return true;
 }
 
+/* Buffers and phases, and the trace events when with_trace (a receipt's
+ * trace can be thousands of rows: exports and comparisons that print no
+ * trace do not read it). */
 static bool
-load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], CwError *error)
+load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], bool with_trace, CwError *error)
 {
   static const int buffer_types[] = { SQLITE_TEXT, SQLITE_INTEGER, SQLITE_INTEGER };
   static const int phase_types[] = { SQLITE_TEXT, SQLITE_INTEGER };
@@ -117,6 +120,21 @@ load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], CwE
       return false;
     }
 
+  if (!with_trace)
+    {
+      if ((int64_t) r->n_buffers != counts[0] || (int64_t) r->n_phases != counts[1])
+        {
+          cw_error_set (error, CW_ERROR_CORRUPT,
+                        "%s: receipt %" PRId64 " is incomplete (%zu/%" PRId64 " buffers, %zu/%" PRId64 " phases)",
+                        store->path, r->id, r->n_buffers, counts[0], r->n_phases, counts[1]);
+          return false;
+        }
+      r->trace_loaded = false;
+      r->children_loaded = true;
+      r->n_stored_events = (size_t) counts[2];
+      return true;
+    }
+
   stmt = cw_store_prepare (store, "SELECT kind, name, start_ns, end_ns, bytes, address, stream_id, "
                                   "correlation_id, depth FROM trace_events WHERE receipt_id = ?1 ORDER BY idx", error);
   if (stmt == NULL)
@@ -183,6 +201,8 @@ load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], CwE
       return false;
     }
   r->trace_loaded = true;
+  r->children_loaded = true;
+  r->n_stored_events = r->n_events;
   return true;
 }
 
@@ -220,7 +240,8 @@ plan_missing (CwReceiptStore *store, CwReceipt *r)
 }
 
 CwReceipt *
-cw_store_load_where (CwReceiptStore *store, const char *where, int64_t id, const char *uuid, CwError *error)
+cw_store_load_where (CwReceiptStore *store, const char *where, int64_t id, const char *uuid, bool with_trace,
+                     CwError *error)
 {
   char sql[sizeof RECEIPT_COLUMNS + 128];
   sqlite3_stmt *stmt;
@@ -266,7 +287,7 @@ cw_store_load_where (CwReceiptStore *store, const char *where, int64_t id, const
       return NULL;
     }
   sqlite3_finalize (stmt);
-  if (!load_children (store, r, counts, error))
+  if (!load_children (store, r, counts, with_trace, error))
     {
       cw_receipt_free (r);
       return NULL;
@@ -275,8 +296,8 @@ cw_store_load_where (CwReceiptStore *store, const char *where, int64_t id, const
   return r;
 }
 
-CwReceipt *
-cw_receipt_store_load (CwReceiptStore *store, int64_t id, CwError *error)
+static CwReceipt *
+load_by_id (CwReceiptStore *store, int64_t id, bool with_trace, CwError *error)
 {
   CwReceipt *r;
 
@@ -292,10 +313,22 @@ cw_receipt_store_load (CwReceiptStore *store, int64_t id, CwError *error)
       pthread_mutex_unlock (&store->lock);
       return NULL;
     }
-  r = cw_store_load_where (store, "id = ?1", id, NULL, error);
+  r = cw_store_load_where (store, "id = ?1", id, NULL, with_trace, error);
   sqlite3_exec (store->db, "COMMIT", NULL, NULL, NULL);
   pthread_mutex_unlock (&store->lock);
   return r;
+}
+
+CwReceipt *
+cw_receipt_store_load (CwReceiptStore *store, int64_t id, CwError *error)
+{
+  return load_by_id (store, id, true, error);
+}
+
+CwReceipt *
+cw_receipt_store_load_without_trace (CwReceiptStore *store, int64_t id, CwError *error)
+{
+  return load_by_id (store, id, false, error);
 }
 
 CwReceipt *
@@ -314,7 +347,7 @@ cw_receipt_store_load_uuid (CwReceiptStore *store, const char *uuid, CwError *er
       pthread_mutex_unlock (&store->lock);
       return NULL;
     }
-  r = cw_store_load_where (store, "uuid = ?1", 0, uuid, error);
+  r = cw_store_load_where (store, "uuid = ?1", 0, uuid, true, error);
   sqlite3_exec (store->db, "COMMIT", NULL, NULL, NULL);
   pthread_mutex_unlock (&store->lock);
   return r;

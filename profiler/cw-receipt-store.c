@@ -117,7 +117,7 @@ cw_receipt_store_remove_files (const char *path)
  * SQLite magic is refused before SQLite touches it (it would otherwise
  * happily treat some files as an empty database in a later write). */
 static bool
-check_file_header (const char *path, bool *exists, bool *empty, CwError *error)
+check_file_header (const char *path, bool *exists, bool *empty, uint64_t *size, CwError *error)
 {
   static const char magic[16] = "SQLite format 3";  /* includes the NUL */
   unsigned char header[100];
@@ -127,6 +127,7 @@ check_file_header (const char *path, bool *exists, bool *empty, CwError *error)
 
   *exists = false;
   *empty = false;
+  *size = 0;
   if (stat (path, &st) != 0)
     {
       if (errno == ENOENT)
@@ -140,6 +141,7 @@ check_file_header (const char *path, bool *exists, bool *empty, CwError *error)
       cw_error_set (error, CW_ERROR_IO, "%s: not a regular file", path);
       return false;
     }
+  *size = (uint64_t) st.st_size;
   if (st.st_size == 0)
     {
       *empty = true;
@@ -276,12 +278,50 @@ fail:
   return false;
 }
 
+/* PRAGMA quick_check or integrity_check: true when it says "ok", else a
+ * CW_ERROR_CORRUPT error with the first problem it reports. */
+static bool
+run_check (CwReceiptStore *store, const char *pragma, CwError *error)
+{
+  char sql[64];
+  sqlite3_stmt *stmt;
+  const unsigned char *text;
+  int rc;
+
+  snprintf (sql, sizeof sql, "PRAGMA %s", pragma);
+  stmt = cw_store_prepare (store, sql, error);
+  if (stmt == NULL)
+    return false;
+  rc = sqlite3_step (stmt);
+  text = rc == SQLITE_ROW ? sqlite3_column_text (stmt, 0) : NULL;
+  if (text == NULL || strcmp ((const char *) text, "ok") != 0)
+    {
+      if (text != NULL)
+        {
+          /* one problem per row, a row may span lines: the first line of
+           * the first is the message. */
+          size_t first = strcspn ((const char *) text, "\n");
+          bool more = text[first] != '\0' || sqlite3_step (stmt) == SQLITE_ROW;
+
+          cw_error_set (error, CW_ERROR_CORRUPT, "%s: database is damaged: %.*s%s", store->path, (int) first,
+                        (const char *) text, more ? " (and more)" : "");
+        }
+      else
+        cw_store_set_sqlite_error (error, store->db, pragma, store->path);
+      sqlite3_finalize (stmt);
+      return false;
+    }
+  sqlite3_finalize (stmt);
+  return true;
+}
+
 CwReceiptStore *
 cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
 {
   CwReceiptStore *store;
   bool create = (flags & CW_RECEIPT_STORE_CREATE) != 0;
   bool exists, empty;
+  uint64_t size;
   int64_t app_id = 0, version = 0, n_objects = 0;
   int oflags;
   int rc;
@@ -291,7 +331,7 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
       cw_error_set (error, CW_ERROR_INVALID, "receipt database path is empty");
       return NULL;
     }
-  if (!check_file_header (path, &exists, &empty, error))
+  if (!check_file_header (path, &exists, &empty, &size, error))
     return NULL;
   if (!exists && !create)
     {
@@ -429,37 +469,18 @@ cw_receipt_store_open (const char *path, unsigned flags, CwError *error)
       return NULL;
     }
 
-  if (!(flags & CW_RECEIPT_STORE_NO_CHECK) && n_objects > 0)
+  /* quick_check reads every page: on a file of gigabytes (100,000
+   * receipts with their traces) it is most of the time of any command. So
+   * it runs on open only up to CW_RECEIPT_STORE_QUICK_CHECK_MAX_BYTES;
+   * above, the header and size checks above still run, every row read is
+   * decoded by its storage class, SQLite reports a damaged page it reads
+   * as SQLITE_CORRUPT, and cw_receipt_store_check checks everything on
+   * request (`receipts check`). */
+  if (!(flags & CW_RECEIPT_STORE_NO_CHECK) && n_objects > 0 && size <= CW_RECEIPT_STORE_QUICK_CHECK_MAX_BYTES
+      && !run_check (store, "quick_check", error))
     {
-      sqlite3_stmt *stmt = cw_store_prepare (store, "PRAGMA quick_check", error);
-      const unsigned char *text;
-
-      if (stmt == NULL)
-        {
-          store_free (store);
-          return NULL;
-        }
-      rc = sqlite3_step (stmt);
-      text = rc == SQLITE_ROW ? sqlite3_column_text (stmt, 0) : NULL;
-      if (text == NULL || strcmp ((const char *) text, "ok") != 0)
-        {
-          if (text != NULL)
-            {
-              /* quick_check reports one problem per row, a row may span
-               * lines: the first line of the first is the message. */
-              size_t first = strcspn ((const char *) text, "\n");
-              bool more = text[first] != '\0' || sqlite3_step (stmt) == SQLITE_ROW;
-
-              cw_error_set (error, CW_ERROR_CORRUPT, "%s: database is damaged: %.*s%s", path, (int) first,
-                            (const char *) text, more ? " (and more)" : "");
-            }
-          else
-            cw_store_set_sqlite_error (error, store->db, "quick_check", path);
-          sqlite3_finalize (stmt);
-          store_free (store);
-          return NULL;
-        }
-      sqlite3_finalize (stmt);
+      store_free (store);
+      return NULL;
     }
 
   if (create && n_objects == 0)
@@ -517,3 +538,19 @@ cw_receipt_store_get_path (const CwReceiptStore *store)
   return store ? store->path : NULL;
 }
 
+
+bool
+cw_receipt_store_check (CwReceiptStore *store, CwError *error)
+{
+  bool ok;
+
+  if (store == NULL)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "cw_receipt_store_check: NULL store");
+      return false;
+    }
+  pthread_mutex_lock (&store->lock);
+  ok = run_check (store, "integrity_check", error);
+  pthread_mutex_unlock (&store->lock);
+  return ok;
+}

@@ -33,12 +33,16 @@ typedef struct _CwReceiptStore CwReceiptStore;
 typedef enum {
   CW_RECEIPT_STORE_READONLY = 0,       /* existing file, read only */
   CW_RECEIPT_STORE_CREATE   = 1 << 0,  /* read-write; create and initialise if missing or empty; migrate */
-  CW_RECEIPT_STORE_NO_CHECK = 1 << 1,  /* skip PRAGMA quick_check on open (large files) */
+  CW_RECEIPT_STORE_NO_CHECK = 1 << 1,  /* skip PRAGMA quick_check on open (else run up to the size below) */
   /* Readers for display and comparison: a receipt loaded without a stored
    * prediction whose lane has a profile is planned at its stored
    * configuration (cw_receipt_plan_missing_prediction); nothing is written. */
   CW_RECEIPT_STORE_PLAN_MISSING = 1 << 2,
 } CwReceiptStoreFlags;
+
+/* Opening runs PRAGMA quick_check (every page read) on files up to this
+ * size; larger files are checked by cw_receipt_store_check on request. */
+#define CW_RECEIPT_STORE_QUICK_CHECK_MAX_BYTES (256ull << 20)
 
 /* The schema version this build writes (= number of migrations). */
 int              cw_receipt_store_schema_version (void);
@@ -47,6 +51,9 @@ int              cw_receipt_store_schema_version (void);
 
 CwReceiptStore  *cw_receipt_store_open  (const char *path, unsigned flags, CwError *error);
 void             cw_receipt_store_close (CwReceiptStore *store);
+/* PRAGMA integrity_check over the whole file (every page, index and
+ * constraint): false with CW_ERROR_CORRUPT and the first problem found. */
+bool             cw_receipt_store_check (CwReceiptStore *store, CwError *error);
 const char      *cw_receipt_store_get_path (const CwReceiptStore *store);
 
 /* Removes a database file and its -wal and -shm (what a failed command that
@@ -69,6 +76,9 @@ int64_t          cw_receipt_store_count (CwReceiptStore *store, CwError *error);
 /* Loads one receipt, trace included. NULL + CW_ERROR_NOT_FOUND when absent. */
 CwReceipt       *cw_receipt_store_load (CwReceiptStore *store, int64_t id, CwError *error);
 CwReceipt       *cw_receipt_store_load_uuid (CwReceiptStore *store, const char *uuid, CwError *error);
+/* The same with buffers and phases only (cw_receipt_get_trace_loaded is
+ * false): for readers that print no trace, which may be most of a file. */
+CwReceipt       *cw_receipt_store_load_without_trace (CwReceiptStore *store, int64_t id, CwError *error);
 
 /* ---- queries --------------------------------------------------------------- */
 

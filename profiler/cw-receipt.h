@@ -186,6 +186,11 @@ typedef struct {
   size_t          n_events;
   CwTraceEvent    *events;
   bool            trace_loaded;             /* false in list results: arrays left empty */
+  /* Read from a store without its trace (cw_receipt_store_load_without_trace):
+   * buffers and phases are loaded, events are not; n_stored_events is how
+   * many the store holds. */
+  bool            children_loaded;
+  size_t          n_stored_events;
 } CwReceipt;
 
 /* A zeroed receipt with a fresh UUID, status ok, provenance.cliffwatch_version

@@ -38,7 +38,10 @@ print_help (FILE *out)
          "  merge   --into OUT.db IN.db [IN.db...]\n"
          "          copies receipts whose UUID OUT.db lacks (databases from several nodes)\n"
          "  migrate [--db] DB\n"
-         "          brings a database written by an older Cliffwatch to this schema version\n\n"
+         "          brings a database written by an older Cliffwatch to this schema version\n"
+         "  check   [--db] DB\n"
+         "          reads every page, index and constraint (PRAGMA integrity_check); opening\n"
+         "          runs the quicker quick_check itself only on files up to 256 MiB\n\n"
          "Filters:\n"
          "  --lane NAME     materialize, fused, streaming, index-mask, ...\n"
          "  --status S      ok, oom, capture-failed, error\n"
@@ -386,8 +389,8 @@ print_receipt_json (FILE *out, const CwReceipt *r, bool with_trace)
   json_bool (out, "matched", r->capture.matched, true);
   json_str (out, "cuda_error", r->capture.cuda_error_name, false);
   fputs ("}, ", out);
-  json_str (out, "note", r->note, r->trace_loaded);
-  if (r->trace_loaded)
+  json_str (out, "note", r->note, r->trace_loaded || r->children_loaded);
+  if (r->trace_loaded || r->children_loaded)
     {
       fputs ("\"buffers\": [", out);
       for (size_t i = 0; i < r->n_buffers; i++)
@@ -406,8 +409,8 @@ print_receipt_json (FILE *out, const CwReceipt *r, bool with_trace)
           json_u64 (out, "live_bytes", r->phases[i].live_bytes, false);
           fputs ("}", out);
         }
-      fprintf (out, "], \"n_trace_events\": %zu", r->n_events);
-      if (with_trace)
+      fprintf (out, "], \"n_trace_events\": %zu", r->trace_loaded ? r->n_events : r->n_stored_events);
+      if (with_trace && r->trace_loaded)
         {
           fputs (", \"trace\": [", out);
           for (size_t i = 0; i < r->n_events; i++)
@@ -831,10 +834,11 @@ cmd_export (Options *o)
       const CwReceipt *row = cw_receipt_list_get (list, i);
       CwReceipt *full = NULL;
 
-      /* Full records (buffers, phases, trace) for JSON and for trace CSV. */
+      /* Buffers and phases for JSON; the trace only when it is printed. */
       if (o->format == CW_CLI_FORMAT_JSON || o->trace)
         {
-          full = cw_receipt_store_load (store, row->id, &error);
+          full = o->trace ? cw_receipt_store_load (store, row->id, &error)
+                          : cw_receipt_store_load_without_trace (store, row->id, &error);
           if (full == NULL)
             {
               status = runtime_fail (&error);
@@ -1038,13 +1042,39 @@ cmd_migrate (Options *o)
   return 0;
 }
 
+static int
+cmd_check (Options *o)
+{
+  CwError error = CW_ERROR_INIT;
+  CwReceiptStore *store;
+  const char *path = o->db ? o->db : (o->n_positional > 0 ? o->positional[0] : NULL);
+  int64_t n;
+
+  if (path == NULL)
+    return cw_cli_failf ("receipts check: give the database to check");
+  if ((o->db != NULL && o->n_positional > 0) || o->n_positional > 1 || o->into != NULL || o->format_given
+      || o->trace)
+    return cw_cli_failf ("receipts check: takes one database and no other option");
+  store = cw_receipt_store_open (path, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_NO_CHECK, &error);
+  if (store == NULL)
+    return runtime_fail (&error);
+  if (!cw_receipt_store_check (store, &error) || (n = cw_receipt_store_count (store, &error)) < 0)
+    {
+      cw_receipt_store_close (store);
+      return runtime_fail (&error);
+    }
+  printf ("%s: ok, schema version %d, %" PRId64 " receipts\n", path, cw_receipt_store_schema_version (), n);
+  cw_receipt_store_close (store);
+  return 0;
+}
+
 int
 cw_cli_receipts (int argc, char **argv)
 {
   static const struct { const char *name; int (*fn) (Options *); } cmds[] = {
     { "list", cmd_list }, { "show", cmd_show }, { "export", cmd_export },
     { "compare", cmd_compare }, { "merge", cmd_merge },
-    { "migrate", cmd_migrate },
+    { "migrate", cmd_migrate }, { "check", cmd_check },
   };
   Options o;
   CwError error = CW_ERROR_INIT;
@@ -1052,7 +1082,7 @@ cw_cli_receipts (int argc, char **argv)
   if (argc < 2)
     {
       print_help (stderr);
-      return cw_cli_failf ("receipts: a command is required (list, show, export, compare, merge, migrate)");
+      return cw_cli_failf ("receipts: a command is required (list, show, export, compare, merge, migrate, check)");
     }
   if (cw_cli_is_help (argv[1]))
     {
@@ -1072,5 +1102,5 @@ cw_cli_receipts (int argc, char **argv)
           return cw_cli_fail (&error);
         return cmds[c].fn (&o);
       }
-  return cw_cli_failf ("receipts: unknown command '%s' (list, show, export, compare, merge, migrate)", argv[1]);
+  return cw_cli_failf ("receipts: unknown command '%s' (list, show, export, compare, merge, migrate, check)", argv[1]);
 }

@@ -264,6 +264,48 @@ for cut in (1, 7, 10, 4096):
     rc, out, err = run(["receipts", "list", short])
     check(rc == 1 and "cut short" in err and err.count("\n") == 1, f"cut by {cut} B: {rc} {err!r}")
 
+# ---- receipts check: the whole file on request; open checks only small files --
+rc, out, err = run(["receipts", "check", a])
+check(rc == 0 and out.strip().endswith("ok, schema version %s, 6 receipts" % out.split("schema version ")[-1].split(",")[0])
+      and err == "", f"check good: {rc} {out!r} {err!r}")
+rc, out, err = run(["receipts", "check", a, "--format", "json"])
+check(rc == 2 and "receipts check: takes one database" in err, f"check usage: {rc} {err!r}")
+# A file past the open-time quick_check limit (256 MiB) with one page of a
+# filler blob's overflow chain zeroed: list still reads the receipts (no
+# whole-file scan on open), check finds the damage.
+big = path("big.db")
+shutil.copy(a, big)
+con = sqlite3.connect(big)
+con.execute("CREATE TABLE filler (x BLOB)")
+con.execute("INSERT INTO filler VALUES (zeroblob(260 * 1024 * 1024))")
+con.commit()
+page = con.execute("PRAGMA page_size").fetchone()[0]
+npages = con.execute("PRAGMA page_count").fetchone()[0]
+con.close()
+with open(big, "r+b") as f:
+    f.seek((npages // 2) * page)
+    f.write(b"\xff" * page)
+rc, out, err = run(["receipts", "list", big, "--format", "json"])
+check(rc == 0 and len(json.loads(out)["receipts"]) == 6, f"list of a large file: {rc} {err!r}")
+rc, out, err = run(["receipts", "check", big])
+check(rc == 1 and "database is damaged" in err and err.count("\n") == 1, f"check damaged: {rc} {out!r} {err!r}")
+os.unlink(big)
+
+# ---- export without --trace reads no trace, and says how many there are -------
+rc, out_plain, err = run(["receipts", "export", a, "--format", "json"])
+rc2, out_trace, err2 = run(["receipts", "export", a, "--format", "json", "--trace"])
+if rc == 0 and rc2 == 0:
+    plain = json.loads(out_plain)["receipts"]
+    traced = json.loads(out_trace)["receipts"]
+    check(all("trace" not in r for r in plain), "export without --trace has no trace arrays")
+    check([r["n_trace_events"] for r in plain] == [len(r["trace"]) for r in traced]
+          and any(r["n_trace_events"] > 0 for r in plain)
+          and [r["buffers"] for r in plain] == [r["buffers"] for r in traced]
+          and [r["phases"] for r in plain] == [r["phases"] for r in traced],
+          "export without --trace: counts, buffers and phases as with it")
+else:
+    check(False, f"export: {rc} {err!r} / {rc2} {err2!r}")
+
 # ---- a locked database fails after one busy wait, not two ----------------------
 locked = path("locked.db")
 shutil.copy(a, locked)
