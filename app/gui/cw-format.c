@@ -90,3 +90,57 @@ cw_format_size_entry (guint64 bytes)
     return g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
   return g_strdup_printf ("%" G_GUINT64_FORMAT "%c", bytes, suffixes[k]);
 }
+
+static gboolean
+opens_number (const char *text, const char *p)
+{
+  return p == text || p[-1] == ' ' || p[-1] == '(' || p[-1] == '[' || p[-1] == '=';
+}
+
+static gboolean
+closes_number (const char *p)
+{
+  if (*p == '.')
+    return p[1] == '\0' || p[1] == ' ';
+  return *p == '\0' || *p == ' ' || *p == ')' || *p == ']' || *p == ',' || *p == ';';
+}
+
+char *
+cw_format_group_numbers_in_text (const char *text)
+{
+  GString *out;
+  const char *p = text;
+
+  if (text == NULL)
+    return NULL;
+  out = g_string_sized_new (strlen (text) + 16);
+  while (*p != '\0')
+    {
+      const char *end = p;
+      guint64 value = 0;
+
+      if (!g_ascii_isdigit (*p))
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+      while (g_ascii_isdigit (*end))
+        end++;
+      if (end - p >= 5 && opens_number (text, p) && closes_number (end))
+        {
+          g_autofree char *digits = g_strndup (p, end - p);
+
+          if (g_ascii_string_to_unsigned (digits, 10, 0, G_MAXUINT64, &value, NULL))
+            {
+              g_autofree char *grouped = cw_format_count (value);
+
+              g_string_append (out, grouped);
+              p = end;
+              continue;
+            }
+        }
+      g_string_append_len (out, p, end - p);
+      p = end;
+    }
+  return g_string_free (out, FALSE);
+}

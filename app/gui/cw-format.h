@@ -31,6 +31,14 @@ char       *cw_format_size_exact            (guint64     bytes);
 char       *cw_format_size_exact_to_buffer  (guint64     bytes,
                                              char       *buf,
                                              gsize       size);
+/* A library's one-line message (the planner's and the store's are English
+ * and print plain integers) with every free-standing number of five or more
+ * digits grouped as cw_format_count() does: "sq 36543232 is" -> "sq
+ * 36,543,232 is". A number is free-standing after the start, a space, '(',
+ * '[' or '=', and before the end, a space, ')', ']', ',', ';', or a full
+ * stop that ends the sentence; digits in names, paths, file:line
+ * positions, fractions and hexadecimal are left as they are. */
+char       *cw_format_group_numbers_in_text (const char *text);
 /* The binary suffix form the Plan page's fields accept, when exact:
  * 536870912 -> "512M", 65536 -> "64K", 1000 -> "1000". */
 char       *cw_format_size_entry            (guint64     bytes);

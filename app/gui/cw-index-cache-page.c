@@ -57,10 +57,14 @@ clear_boundaries (CwIndexCachePage *self)
 }
 
 static void
-fail (CwIndexCachePage *self, const char *message)
+fail (CwIndexCachePage *self, const char *text)
 {
+  /* The planner's messages print plain integers; people read them here. */
+  g_autofree char *message = cw_format_group_numbers_in_text (text);
+
   clear_boundaries (self);
   gtk_label_set_text (self->summary_label, message);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_label), NULL);
   gtk_widget_add_css_class (GTK_WIDGET (self->summary_label), "error");
   cw_chart_view_set_chart (self->chart_view, cw_gui_chart_message (message));
   /* Say what is wrong where the chart would be, not in small grey text. */
@@ -209,16 +213,18 @@ replan (CwIndexCachePage *self)
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->summary_label), "error");
+  /* The size as people read it; the exact bytes on hover. */
   cw_format_size_exact_to_buffer (cw_index_cache_plan_get_payload_bytes (plan), payload, sizeof payload);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->summary_label), payload);
   {
-    char layers[32], full[32], promoted[32];
+    g_autofree char *layers = cw_format_count (cw_index_cache_plan_get_n_layers (plan));
+    g_autofree char *full = cw_format_count (cw_index_cache_plan_get_n_full (plan));
+    g_autofree char *promoted = cw_format_count (cw_index_cache_plan_get_n_promoted (plan));
+    g_autofree char *size = cw_format_size (cw_index_cache_plan_get_payload_bytes (plan));
 
-    g_snprintf (layers, sizeof layers, "%" G_GUINT64_FORMAT, cw_index_cache_plan_get_n_layers (plan));
-    g_snprintf (full, sizeof full, "%" G_GUINT64_FORMAT, cw_index_cache_plan_get_n_full (plan));
-    g_snprintf (promoted, sizeof promoted, "%" G_GUINT64_FORMAT, cw_index_cache_plan_get_n_promoted (plan));
     /* Translators: layer count, full count, promoted count, payload size */
     summary = g_strdup_printf (_("%s layers: %s full, %s promoted. One index cache is %s."),
-                               layers, full, promoted, payload);
+                               layers, full, promoted, size);
   }
   if (fallback_note != NULL)
     {
@@ -278,6 +284,14 @@ replan (CwIndexCachePage *self)
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (consumer != UINT64_MAX && decision != CW_BOUNDARY_NOTHING)
+        {
+          char exact[CW_FORMAT_SIZE_EXACT_MAX];
+
+          cw_format_size_exact_to_buffer (cw_index_cache_plan_get_boundary_payload_bytes (plan, b), exact,
+                                          sizeof exact);
+          gtk_widget_set_tooltip_text (row, exact);
+        }
       label = gtk_label_new (verdict);
       gtk_widget_add_css_class (label, "heading");
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);

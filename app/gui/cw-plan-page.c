@@ -47,6 +47,9 @@ struct _CwPlanPage
   char          *message_detail;  /* exact numbers behind the message, as its tooltip */
   GtkWidget     *chunk_budget_hint;  /* "512.00 MiB" beside the field; exact bytes as tooltip */
   GtkWidget     *granularity_hint;
+  GtkWidget     *sq_hint;            /* "131,072" beside "128K"; the sk planned beside sk */
+  GtkWidget     *prefix_hint;
+  GtkWidget     *sk_hint;
 
   char         **preset_names;
   char         **engine_names;   /* [0] is "" (none); the combo shows "None" */
@@ -198,7 +201,10 @@ take_cw_strv (char **strv)
 static void
 show_message (CwPlanPage *self, const char *message)
 {
-  gtk_label_set_text (self->message_label, message != NULL ? message : "");
+  /* The planner's messages print plain integers; people read them here. */
+  g_autofree char *readable = cw_format_group_numbers_in_text (message);
+
+  gtk_label_set_text (self->message_label, readable != NULL ? readable : "");
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->message_label), message != NULL ? self->message_detail : NULL);
   g_clear_pointer (&self->message_detail, g_free);
   gtk_revealer_set_reveal_child (self->message_revealer, message != NULL);
@@ -481,6 +487,22 @@ new_size_hint (AdwEntryRow *row)
   return label;
 }
 
+/* A count beside its field, grouped, where the field is hard to read: five
+ * digits or more, or a suffix ("128K" is 131,072). */
+static void
+set_count_hint (GtkWidget *label, AdwEntryRow *row, guint64 value)
+{
+  const char *text = entry_text (row);
+  gboolean plain = TRUE;
+  g_autofree char *count = NULL;
+
+  for (const char *p = text; *p != '\0'; p++)
+    plain &= g_ascii_isdigit (*p);
+  if (text[0] != '\0' && (value >= 10000 || !plain))
+    count = cw_format_count (value);
+  gtk_label_set_text (GTK_LABEL (label), count != NULL ? count : "");
+}
+
 static void
 set_size_hint (GtkWidget *label, guint64 bytes)
 {
@@ -524,12 +546,15 @@ replan (CwPlanPage *self)
     {
       show_message (self, errors->str);
       g_free (self->summary);
-      self->summary = g_strdup_printf ("error: %s\n", errors->str);
+      self->summary = g_strdup_printf ("error: %s\n", gtk_label_get_text (self->message_label));
       /* A size read back beside a field that no longer holds it would lie. */
       if (gtk_widget_has_css_class (GTK_WIDGET (self->chunk_budget_row), "error"))
         gtk_label_set_text (GTK_LABEL (self->chunk_budget_hint), "");
       if (gtk_widget_has_css_class (GTK_WIDGET (self->granularity_row), "error"))
         gtk_label_set_text (GTK_LABEL (self->granularity_hint), "");
+      gtk_label_set_text (GTK_LABEL (self->sq_hint), "");
+      gtk_label_set_text (GTK_LABEL (self->prefix_hint), "");
+      gtk_label_set_text (GTK_LABEL (self->sk_hint), "");
       set_results_current (self, FALSE);
       return;
     }
@@ -538,6 +563,24 @@ replan (CwPlanPage *self)
   set_results_current (self, TRUE);
   set_size_hint (self->chunk_budget_hint, config.chunk_budget_bytes);
   set_size_hint (self->granularity_hint, config.granularity);
+  set_count_hint (self->sq_hint, self->sq_row, config.sq);
+  set_count_hint (self->prefix_hint, self->prefix_row, config.prefix);
+  /* sk follows sq (and the prefix) when there is a ratio or a prefix: say
+   * what it comes to, as the field itself is not read then. */
+  if (config.sk == 0)
+    {
+      g_autofree char *sk = cw_format_count (cw_config_get_sk (&config));
+      /* Translators: %s is the number of key positions the plan uses, e.g. "= 32,768" */
+      g_autofree char *text = g_strdup_printf (_("= %s"), sk);
+
+      gtk_label_set_text (GTK_LABEL (self->sk_hint), text);
+      gtk_widget_set_tooltip_text (self->sk_hint, _("The key positions planned: (cached prefix + sq) / ratio"));
+    }
+  else
+    {
+      set_count_hint (self->sk_hint, self->sk_row, config.sk);
+      gtk_widget_set_tooltip_text (self->sk_hint, NULL);
+    }
   self->config = config;
   self->usable_bytes = usable;
   self->have_config = TRUE;
@@ -744,12 +787,22 @@ fill_from_preset (CwPlanPage *self, const char *preset)
   SET_U64 (self->batch_row, config.b);
   SET_U64 (self->heads_row, config.h);
   SET_U64 (self->head_dim_row, config.d);
-  SET_U64 (self->sq_row, config.sq);
+  /* Context lengths the way people say them ("128K"), when exact; the
+   * hint beside the field gives the digits. */
+  {
+    g_autofree char *sq_text = cw_format_size_entry (config.sq);
+
+    set_entry_text (self->sq_row, sq_text);
+  }
   SET_U64 (self->ratio_row, config.ratio);
   if (config.ratio != 0)
     set_entry_text (self->sk_row, "");
   else
-    SET_U64 (self->sk_row, config.sk);
+    {
+      g_autofree char *sk_text = cw_format_size_entry (config.sk);
+
+      set_entry_text (self->sk_row, sk_text);
+    }
   SET_U64 (self->topk_row, config.top_k);
   /* Sizes in the binary-suffix form the fields accept ("512M", not 536870912). */
 #define SET_SIZE(row, v) G_STMT_START { g_autofree char *size_text = cw_format_size_entry ((guint64) (v)); set_entry_text ((row), size_text); } G_STMT_END
@@ -1344,6 +1397,9 @@ cw_plan_page_init (CwPlanPage *self)
 
   self->chunk_budget_hint = new_size_hint (self->chunk_budget_row);
   self->granularity_hint = new_size_hint (self->granularity_row);
+  self->sq_hint = new_size_hint (self->sq_row);
+  self->prefix_hint = new_size_hint (self->prefix_row);
+  self->sk_hint = new_size_hint (self->sk_row);
 
   load_profiles (self);
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "cw-format.h"
 #include "cw-receipt-row.h"
 
 struct _CwReceiptRow
@@ -86,7 +87,8 @@ cw_receipt_row_get_status_label (CwReceiptRow *self)
     }
 }
 
-/* Context lengths are quoted in binary K/M ("64K" = 65,536); exact otherwise. */
+/* Context lengths are quoted in binary K/M ("64K" = 65,536); exact otherwise,
+ * digits grouped ("200,000"). */
 static void
 append_tokens (GString *s, const char *name, uint64_t v)
 {
@@ -95,7 +97,11 @@ append_tokens (GString *s, const char *name, uint64_t v)
   else if (v >= 1024 && v % 1024 == 0)
     g_string_append_printf (s, "%s=%" G_GUINT64_FORMAT "K", name, v / 1024);
   else
-    g_string_append_printf (s, "%s=%" G_GUINT64_FORMAT, name, v);
+    {
+      g_autofree char *count = cw_format_count (v);
+
+      g_string_append_printf (s, "%s=%s", name, count);
+    }
 }
 
 char *

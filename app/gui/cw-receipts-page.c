@@ -124,6 +124,9 @@ setup_cell (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   if (numeric)
     gtk_widget_add_css_class (label, "numeric");
+  /* Ids, lanes and GPU names are names, shown as stored. */
+  if (column == COL_ID || column == COL_LANE || column == COL_GPU)
+    gtk_widget_add_css_class (label, "cw-verbatim");
   gtk_list_item_set_child (item, label);
 }
 
@@ -230,6 +233,9 @@ filter_func (gpointer item, gpointer user_data)
   if (self->search_text != NULL && *self->search_text != '\0')
     {
       g_autofree char *config = cw_receipt_row_dup_config_label (row);
+      g_auto(GStrv) config_parts = g_strsplit (config, cw_format_get_thousands_separator (), -1);
+      /* The label groups digits ("sq=200,000"); "sq=200000" finds it too. */
+      g_autofree char *config_plain = g_strjoinv ("", config_parts);
       g_auto(GStrv) words = g_strsplit_set (self->search_text, " \t", -1);
 
       /* Every word must match somewhere, so "oom h200" narrows. The note
@@ -251,7 +257,7 @@ filter_func (gpointer item, gpointer user_data)
                 contains_casefold (r->provenance.gpu_name, w) || contains_casefold (r->provenance.host, w) ||
                 contains_casefold (cw_receipt_status_get_name (r->status), w) ||
                 contains_casefold (r->error_message, w) || contains_casefold (r->uuid, w) ||
-                contains_casefold (config, w)))
+                contains_casefold (config, w) || contains_casefold (config_plain, w)))
             return FALSE;
         }
     }
@@ -268,9 +274,14 @@ update_count (CwReceiptsPage *self)
   guint total = self->database ? g_list_model_get_n_items (cw_receipt_database_get_rows (self->database)) : 0;
   g_autofree char *text = NULL;
 
-  /* Translators: "12 of 10000 receipts" */
-  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u receipt", "%u of %u receipts", total),
-                          shown, total);
+  {
+    g_autofree char *shown_text = cw_format_count (shown);
+    g_autofree char *total_text = cw_format_count (total);
+
+    /* Translators: "12 of 10,000 receipts", the counts with digits grouped */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %s receipt", "%s of %s receipts", total),
+                            shown_text, total_text);
+  }
   gtk_label_set_text (self->count_label, text);
 
   /* Say why the list is empty and what to do about it. */
@@ -396,6 +407,17 @@ add_line (GtkWidget *group, const char *title, const char *value)
   return label;
 }
 
+/* A value shown as the receipt stores it (a name, a path, a command
+ * line): marked, so nothing reformats its digits. */
+static GtkWidget *
+add_verbatim_line (GtkWidget *group, const char *title, const char *value)
+{
+  GtkWidget *label = add_line (group, title, value);
+
+  gtk_widget_add_css_class (label, "cw-verbatim");
+  return label;
+}
+
 /* "512.00 MiB"; the exact bytes (grouped) in the tooltip and in the
  * selectable text a copy takes. */
 static void
@@ -415,6 +437,16 @@ add_u64_line (GtkWidget *group, const char *title, uint64_t value)
   g_autofree char *text = cw_format_count (value);
 
   add_line (group, title, text);
+}
+
+/* CUDA reports its versions as 1000 * major + 10 * minor (13000 is 13.0),
+ * which is how people quote them; 0: not recorded. */
+static char *
+format_cuda_version (int version)
+{
+  if (version <= 0)
+    return g_strdup ("—");
+  return g_strdup_printf ("%d.%d", version / 1000, version % 1000 / 10);
 }
 
 static const char *
@@ -464,10 +496,10 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
       e = 100.0 * ((double) cm - (double) cp) / (double) MAX (cp, 1);
       if (cw_receipt_is_exec (r) && r->exec.range_name[0])
         {
-          add_line (g, _("Program"), r->exec.program);
+          add_verbatim_line (g, _("Program"), r->exec.program);
           g_snprintf (buf, sizeof buf, "%s #%u (%s)", r->exec.range_name, r->exec.range_occurrence,
                       r->exec.allocator);
-          add_line (g, _("NVTX range"), buf);
+          add_verbatim_line (g, _("NVTX range"), buf);
           add_bytes_line (g, _("Live when the range opened"), r->exec.range_open_bytes);
           add_bytes_line (g, _("Measured above the opening"), cm);
           add_bytes_line (g, _("Predicted above the inputs"), cp);
@@ -514,7 +546,12 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
       add_line (g, _("Throughput"), buf);
     }
   if (r->error_message[0] != '\0')
-    add_line (g, _("Error message"), r->error_message);
+    {
+      /* A message for people, from the profiler: its numbers grouped. */
+      g_autofree char *message = cw_format_group_numbers_in_text (r->error_message);
+
+      add_line (g, _("Error message"), message);
+    }
   if (r->dropped_records > 0)
     add_u64_line (g, _("Dropped CUPTI records (trace incomplete)"), r->dropped_records);
 
@@ -550,13 +587,13 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
                   yes_no (r->capture.replayed), yes_no (r->capture.matched));
       add_line (g, _("CUDA graph capture"), buf);
       if (r->capture.cuda_error_name[0] != '\0')
-        add_line (g, _("Capture error"), r->capture.cuda_error_name);
+        add_verbatim_line (g, _("Capture error"), r->capture.cuda_error_name);
     }
   else
     add_line (g, _("CUDA graph capture"), _("not attempted"));
 
   g = add_group (self, _("Configuration"));
-  add_line (g, _("Profile"), r->profile);
+  add_verbatim_line (g, _("Profile"), r->profile);
   add_u64_line (g, _("Batch b"), c->b);
   add_u64_line (g, _("Indexer heads h"), c->h);
   add_u64_line (g, _("Head dim d"), c->d);
@@ -572,22 +609,32 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
   add_bytes_line (g, _("Streaming chunk budget"), c->chunk_budget_bytes);
 
   g = add_group (self, _("Provenance"));
-  add_line (g, _("GPU"), p->gpu_name);
-  add_line (g, _("GPU UUID"), p->gpu_uuid);
+  add_verbatim_line (g, _("GPU"), p->gpu_name);
+  add_verbatim_line (g, _("GPU UUID"), p->gpu_uuid);
   add_bytes_line (g, _("HBM total"), p->hbm_total_bytes);
-  add_line (g, _("Driver"), p->driver_version);
-  g_snprintf (buf, sizeof buf, "driver %d, runtime %d, CUPTI %u", p->cuda_driver_version,
-              p->cuda_runtime_version, p->cupti_version);
-  add_line (g, _("CUDA versions"), buf);
-  add_line (g, _("Host"), p->host);
+  add_verbatim_line (g, _("Driver"), p->driver_version);
+  {
+    g_autofree char *driver = format_cuda_version (p->cuda_driver_version);
+    g_autofree char *runtime = format_cuda_version (p->cuda_runtime_version);
+    g_autofree char *raw = g_strdup_printf ("cudaDriverGetVersion %d, cudaRuntimeGetVersion %d",
+                                            p->cuda_driver_version, p->cuda_runtime_version);
+
+    /* Translators: CUDA driver and runtime versions, e.g. "13.0" */
+    g_snprintf (buf, sizeof buf, _("driver %s, runtime %s"), driver, runtime);
+    gtk_widget_set_tooltip_text (add_line (g, _("CUDA versions"), buf), raw);
+    /* CUPTI's API version is a number of its own, not a count. */
+    g_snprintf (buf, sizeof buf, "%u", p->cupti_version);
+    add_verbatim_line (g, _("CUPTI API version"), p->cupti_version != 0 ? buf : _("not profiled"));
+  }
+  add_verbatim_line (g, _("Host"), p->host);
   g_snprintf (buf, sizeof buf, "%s (%s)", p->cliffwatch_version, p->git_revision);
-  add_line (g, _("Cliffwatch version"), buf);
+  add_verbatim_line (g, _("Cliffwatch version"), buf);
   add_line (g, _("Taken (UTC)"), date);
-  add_line (g, _("UUID"), r->uuid);
+  add_verbatim_line (g, _("UUID"), r->uuid);
   if (r->sweep_id[0] != '\0')
-    add_line (g, _("Sweep"), r->sweep_id);
+    add_verbatim_line (g, _("Sweep"), r->sweep_id);
   if (r->note[0] != '\0')
-    add_line (g, _("Note"), r->note);
+    add_verbatim_line (g, _("Note"), r->note);
 
   cw_chart_view_set_chart (self->chart_view, cw_gui_chart_timeline (r));
 }

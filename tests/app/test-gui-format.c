@@ -3,8 +3,9 @@
  * Issue 16: people read "fits up to sq = 36543232", a chunk budget of
  * 536870912 and "reserve 214748364800 B is larger…". Counts are grouped per
  * locale (a narrow no-break space where the locale has no separator), sizes
- * read in binary units with the exact bytes grouped, and the Plan page's
- * size fields are filled in the suffix form they accept. */
+ * read in binary units with the exact bytes grouped, the Plan page's size
+ * fields are filled in the suffix form they accept, and the numbers in a
+ * library's message are grouped where they stand alone. */
 #include <locale.h>
 #include <string.h>
 
@@ -79,6 +80,56 @@ test_german_locale (void)
   setlocale (LC_NUMERIC, "C");
 }
 
+/* Library messages reach people through the Plan page and the Index cache
+ * page: their plain numbers are grouped, names and positions are not. */
+static void
+test_numbers_in_text (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "sq 36543232 is smaller than ratio 4", "sq 36,543,232 is smaller than ratio 4" },
+    { "reserve 214748364800 B is larger than the GPU's 150754820096 B",
+      "reserve 214,748,364,800 B is larger than the GPU's 150,754,820,096 B" },
+    { "b*sq*h*sk*d overflows 64 bits (b=1 sq=1099511627776 h=64 sk=274877906944 d=128)",
+      "b*sq*h*sk*d overflows 64 bits (b=1 sq=1,099,511,627,776 h=64 sk=274,877,906,944 d=128)" },
+    { "12345", "12,345" },
+    { "ends at 65536.", "ends at 65,536." },
+    { "list [131072, 262144; 1024]", "list [131,072, 262,144; 1024]" },
+    { "4096 stays", "4096 stays" },
+    /* names, paths, positions, fractions, hex, version-like and glued text */
+    { "h200x2-index-transfer.db", "h200x2-index-transfer.db" },
+    { "/tmp/run-20261203/x.db", "/tmp/run-20261203/x.db" },
+    { "presets/v4.preset:123456: bad key", "presets/v4.preset:123456: bad key" },
+    { "ratio 0.123456 and 0x123456", "ratio 0.123456 and 0x123456" },
+    { "65536.5 and 65536K and 123456789012345678901234", "65536.5 and 65536K and 123456789012345678901234" },
+    { "", "" },
+  };
+
+  setlocale (LC_NUMERIC, "C");
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      char *got = cw_format_group_numbers_in_text (cases[i].in);
+      char *want = g_strdup (cases[i].out);
+
+      /* The C locale groups with U+202F; the cases are written with ','. */
+      {
+        GString *w = g_string_new (NULL);
+
+        for (const char *p = cases[i].out; *p != '\0'; p++)
+          if (*p == ',' && p > cases[i].out && g_ascii_isdigit (p[-1]) && g_ascii_isdigit (p[1])
+              && g_ascii_isdigit (p[2]) && g_ascii_isdigit (p[3]) && !g_ascii_isdigit (p[4]))
+            g_string_append (w, NNBSP);
+          else
+            g_string_append_c (w, *p);
+        g_free (want);
+        want = g_string_free (w, FALSE);
+      }
+      CHECK (g_strcmp0 (got, want) == 0, "'%s': got '%s', want '%s'", cases[i].in, got, want);
+      g_free (got);
+      g_free (want);
+    }
+  CHECK (cw_format_group_numbers_in_text (NULL) == NULL, "NULL text");
+}
+
 static void
 test_size_entry (void)
 {
@@ -110,6 +161,7 @@ main (void)
   test_c_locale ();
   test_german_locale ();
   test_size_entry ();
+  test_numbers_in_text ();
   printf ("%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }

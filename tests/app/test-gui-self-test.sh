@@ -26,8 +26,16 @@ if ! ls "${CW_DATA_DIR:?}"/receipts/*.db >/dev/null 2>&1; then
   set -- "$@" "$out/synthetic-receipts.db"
 fi
 
+german_numbers=0
 if [ "$lang" = de ]; then
   export LANGUAGE=de
+  # With a compiled German locale (tests/app builds one into LOCPATH) the
+  # numbers are German too: "97,66 TiB", "36.543.232".
+  if [ -n "${LOCPATH:-}" ] && [ -d "$LOCPATH/de_DE.UTF-8" ]; then
+    unset LC_ALL
+    export LANG=de_DE.UTF-8
+    german_numbers=1
+  fi
 fi
 
 
@@ -66,6 +74,13 @@ fi
 if [ "$lang" = de ]; then
   grep -q "page-titles plan=Plan receipts=Messbelege compare=Vergleich index-cache=Index-Cache" "$out/report.txt" || {
     echo "FAIL: LANGUAGE=de did not give the German page titles:"; grep page-titles "$out/report.txt"; exit 1; }
+  # Issue 16 item 8: sizes with a decimal comma, counts grouped with '.'.
+  if [ "$german_numbers" = 1 ]; then
+    grep -q "^big-reserve .*97,66 TiB.*140,40 GiB" "$out/report.txt" &&
+      grep -q "^huge-sq .*sq=1\.099\.511\.627\.776" "$out/report.txt" || {
+      echo "FAIL: LANG=de_DE.UTF-8 did not give German numbers:"; grep -E "^(big-reserve|huge-sq)" "$out/report.txt"; exit 1; }
+    echo "ok: German numbers (decimal comma, '.' grouping)"
+  fi
 else
   grep -q "page-titles plan=Plan receipts=Receipts compare=Compare index-cache=Index Cache" "$out/report.txt" || {
     echo "FAIL: unexpected page titles:"; grep page-titles "$out/report.txt"; exit 1; }
