@@ -623,8 +623,11 @@ split_streaming (const CwKernelShape *s, const Inputs *in, uint64_t budget)
 }
 
 static bool
-parse_u64_list (char *text, std::vector<uint64_t> *out)
+parse_u64_list (const char *arg, std::vector<uint64_t> *out)
 {
+  /* strtok on a copy: argv is recorded as the command line afterwards */
+  std::string copy = arg;
+  char *text = &copy[0];
   out->clear ();
   for (char *tok = strtok (text, ","); tok; tok = strtok (NULL, ","))
     {

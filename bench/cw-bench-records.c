@@ -343,17 +343,20 @@ cw_bench_source_revision (const char **from)
 {
   const char *env = getenv ("CW_SOURCE_REVISION");
 
-  if (CW_GIT_REVISION[0] != '\0' && strcmp (CW_GIT_REVISION, "unknown") != 0)
-    {
-      if (from)
-        *from = "build";
-      return CW_GIT_REVISION;
-    }
+  /* The runner states what it exported: a tree copied to the GPU machine
+   * may carry a .git of another commit, or none, so the build's own
+   * revision is only the fallback there. */
   if (env != NULL && env[0] != '\0')
     {
       if (from)
         *from = "env";
       return env;
+    }
+  if (CW_GIT_REVISION[0] != '\0' && strcmp (CW_GIT_REVISION, "unknown") != 0)
+    {
+      if (from)
+        *from = "build";
+      return CW_GIT_REVISION;
     }
   if (from)
     *from = "none";

@@ -151,9 +151,10 @@ cw_receipt_new (void)
   receipt->exec.device = -1;
   CW_RECEIPT_SET (receipt->provenance.cliffwatch_version, CW_VERSION);
   CW_RECEIPT_SET (receipt->provenance.git_revision, CW_GIT_REVISION);
-  /* A build from an exported tree (git archive, no .git: the GPU machine)
-   * cannot see its revision; whoever exported it states it here. */
-  if (strcmp (CW_GIT_REVISION, "unknown") == 0 && getenv ("CW_SOURCE_REVISION") != NULL
+  /* A build from an exported tree (the GPU machine's copy has no .git, or
+   * one of another commit) cannot see its revision; whoever exported it
+   * states it here, and that statement wins. */
+  if (getenv ("CW_SOURCE_REVISION") != NULL
       && getenv ("CW_SOURCE_REVISION")[0] != '\0')
     snprintf (receipt->provenance.git_revision, sizeof receipt->provenance.git_revision, "%.12s (exported)",
               getenv ("CW_SOURCE_REVISION"));
