@@ -1,7 +1,10 @@
 /* cw-compare-page.c: the Compare page.
  *
  * Follows the Receipts page's filtered list: search or filter there and the
- * scatter here shows the same receipts. Rebuilding the chart is coalesced
+ * chart here shows the same receipts, either as measured against predicted
+ * peak (y = x) or, since on that chart every agreeing point sits on the
+ * diagonal, as each receipt's signed error with the tolerance band (the
+ * "view" property, "scatter" or "error", kept in GSettings by the window). Rebuilding the chart is coalesced
  * to one rebuild per burst of list changes, since a filter change arrives
  * as many items-changed signals while the filter runs incrementally.
  * Owner: workbench. */
@@ -26,11 +29,14 @@ struct _CwComparePage
   guint        rebuild_id;
   char        *point_text;
   gint64       point_id;      /* receipt of the point last clicked; 0: none */
+  gboolean     error_view;
 
   GtkStack      *stack;
   AdwStatusPage *empty_page;
   GtkWidget     *empty_button;
   GtkLabel      *summary_label;
+  GtkToggleButton *scatter_button;
+  GtkToggleButton *error_button;
   CwChartView   *chart_view;
   GtkLabel      *point_label;
 };
@@ -100,7 +106,14 @@ enum {
   N_SIGNALS
 };
 
+enum {
+  PROP_0,
+  PROP_VIEW,
+  N_PROPS
+};
+
 static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 /* Click or Enter on a point: its error line here, then its receipt (the
  * window opens it on the Receipts page, as the Plan chart's points do). */
@@ -134,7 +147,8 @@ rebuild (gpointer user_data)
   guint n_agree = 0;
 
   self->rebuild_id = 0;
-  cw_chart_view_set_chart (self->chart_view, cw_gui_chart_compare (self->rows));
+  cw_chart_view_set_chart (self->chart_view, self->error_view ? cw_gui_chart_compare_error (self->rows)
+                                                              : cw_gui_chart_compare (self->rows));
 
   for (guint i = 0; i < n; i++)
     {
@@ -253,6 +267,38 @@ cw_compare_page_get_state (CwComparePage *self)
   return gtk_stack_get_visible_child_name (self->stack);
 }
 
+const char *
+cw_compare_page_get_view (CwComparePage *self)
+{
+  g_return_val_if_fail (CW_IS_COMPARE_PAGE (self), NULL);
+  return self->error_view ? "error" : "scatter";
+}
+
+void
+cw_compare_page_set_view (CwComparePage *self, const char *view)
+{
+  gboolean error_view;
+
+  g_return_if_fail (CW_IS_COMPARE_PAGE (self));
+
+  error_view = g_strcmp0 (view, "error") == 0;
+  /* The toggles are the state a user sees; their handler does the rest. */
+  gtk_toggle_button_set_active (error_view ? self->error_button : self->scatter_button, TRUE);
+}
+
+static void
+view_toggled_cb (CwComparePage *self)
+{
+  gboolean error_view = gtk_toggle_button_get_active (self->error_button);
+
+  if (error_view == self->error_view)
+    return;
+  self->error_view = error_view;
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  rebuild (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+}
+
 gint64
 cw_compare_page_get_point_id (CwComparePage *self)
 {
@@ -283,12 +329,54 @@ cw_compare_page_dispose (GObject *object)
 }
 
 static void
+cw_compare_page_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  CwComparePage *self = CW_COMPARE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW:
+      g_value_set_string (value, cw_compare_page_get_view (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+cw_compare_page_set_property (GObject *object, guint prop_id, const GValue *value, GParamSpec *pspec)
+{
+  CwComparePage *self = CW_COMPARE_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW:
+      cw_compare_page_set_view (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 cw_compare_page_class_init (CwComparePageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = cw_compare_page_dispose;
+  object_class->get_property = cw_compare_page_get_property;
+  object_class->set_property = cw_compare_page_set_property;
+
+  /**
+   * CwComparePage:view:
+   *
+   * "scatter": measured against predicted peak, y = x; "error": each
+   * receipt's signed error in percent, with the tolerance band.
+   */
+  properties[PROP_VIEW] = g_param_spec_string ("view", NULL, NULL, "scatter",
+                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * CwComparePage::receipt-activated:
@@ -306,6 +394,8 @@ cw_compare_page_class_init (CwComparePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, empty_button);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, CwComparePage, scatter_button);
+  gtk_widget_class_bind_template_child (widget_class, CwComparePage, error_button);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, chart_view);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, point_label);
 }
@@ -317,5 +407,6 @@ cw_compare_page_init (CwComparePage *self)
 
   cw_chart_view_set_tooltip_func (self->chart_view, tooltip_func, self, NULL);
   g_signal_connect_object (self->chart_view, "item-activated", G_CALLBACK (item_activated_cb), self, 0);
+  g_signal_connect_object (self->error_button, "toggled", G_CALLBACK (view_toggled_cb), self, G_CONNECT_SWAPPED);
   queue_rebuild (self);
 }

@@ -21,6 +21,12 @@ const char  *cw_compare_page_get_point_text (CwComparePage *self);
 /* The receipt id of that point, or 0. */
 gint64       cw_compare_page_get_point_id   (CwComparePage *self);
 const char  *cw_compare_page_get_state      (CwComparePage *self);
+/* "scatter" (measured against predicted, y = x) or "error" (signed error
+ * in percent with the tolerance band); the property "view". Setting it
+ * presses the page's toggle, as a user would. */
+const char  *cw_compare_page_get_view       (CwComparePage *self);
+void         cw_compare_page_set_view       (CwComparePage *self,
+                                             const char    *view);
 /* As if the point tagged `position` had been clicked. */
 void         cw_compare_page_select_point   (CwComparePage *self,
                                              guint          position);

@@ -4,9 +4,12 @@
  * chart samples each profile's peak at 8 points per octave of sq, which is
  * dense enough for straight segments on log axes to look like the curve,
  * and the cliff itself comes from the exact solver, not from the samples.
+ * The compare chart's error view is assembled here from the chart library's
+ * layers; the other charts come from its builders, shared with the CLI.
  * Owner: workbench. */
 #include "cw-build-config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <math.h>
 
@@ -209,20 +212,27 @@ cw_gui_chart_timeline (const CwReceipt *receipt)
 }
 
 
-CwChart *
-cw_gui_chart_compare (GListModel *rows)
-{
-  g_autofree char *band_label = NULL;
-  g_autoptr(GArray) points = g_array_new (FALSE, TRUE, sizeof (CwChartComparePoint));
-  g_autoptr(GPtrArray) groups = g_ptr_array_new ();
-  g_autoptr(GHashTable) group_index = g_hash_table_new (g_str_hash, g_str_equal);
-  CwChartCompareInput input = { 0 };
-  CwError error = { 0 };
-  CwChart *chart;
-  guint n = rows != NULL ? g_list_model_get_n_items (rows) : 0, n_exec = 0;
-  gint64 first_id = G_MAXINT64, last_id = 0;
-  double (*rule) (double);
+/* The receipts of `rows` that have both compared peaks, as chart points
+ * grouped by lane (or, for an external program, by the profile that
+ * predicts it), tagged with their position in `rows`; and which agreement
+ * rule is theirs: external programs alone are judged by their own. */
+typedef struct {
+  GArray    *points;       /* CwChartComparePoint */
+  GPtrArray *groups;       /* const char *, borrowed from the rows */
+  gint64     first_id, last_id;
+  double   (*rule) (double);
+} ComparePoints;
 
+static void
+compare_points_init (ComparePoints *cp, GListModel *rows)
+{
+  g_autoptr(GHashTable) group_index = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n = rows != NULL ? g_list_model_get_n_items (rows) : 0, n_exec = 0;
+
+  cp->points = g_array_new (FALSE, TRUE, sizeof (CwChartComparePoint));
+  cp->groups = g_ptr_array_new ();
+  cp->first_id = G_MAXINT64;
+  cp->last_id = 0;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(CwReceiptRow) row = g_list_model_get_item (rows, i);
@@ -234,54 +244,207 @@ cw_gui_chart_compare (GListModel *rows)
       if (cw_receipt_chart_compare_point (r, &point, &key) != CW_RECEIPT_CHART_DRAWN)
         continue;
       n_exec += cw_receipt_is_exec (r);
-      first_id = MIN (first_id, r->id);
-      last_id = MAX (last_id, r->id);
+      cp->first_id = MIN (cp->first_id, r->id);
+      cp->last_id = MAX (cp->last_id, r->id);
       if (!g_hash_table_lookup_extended (group_index, key, NULL, &index))
         {
-          index = GUINT_TO_POINTER (groups->len);
-          /* The rows outlive this call, so their strings can be borrowed. */
+          index = GUINT_TO_POINTER (cp->groups->len);
+          /* The rows outlive the chart's building, so their strings can be borrowed. */
           g_hash_table_insert (group_index, (gpointer) key, index);
-          g_ptr_array_add (groups, (gpointer) key);
+          g_ptr_array_add (cp->groups, (gpointer) key);
         }
       point.group = GPOINTER_TO_UINT (index);
       point.tag = i;
-      g_array_append_val (points, point);
+      g_array_append_val (cp->points, point);
+    }
+  cp->rule = cp->points->len > 0 && n_exec == cp->points->len ? cw_receipt_chart_exec_tolerance
+                                                               : cw_receipt_chart_tolerance;
+}
+
+static void
+compare_points_clear (ComparePoints *cp)
+{
+  g_clear_pointer (&cp->points, g_array_unref);
+  g_clear_pointer (&cp->groups, g_ptr_array_unref);
+}
+
+/* The agreement rule described from the rule itself: its floor, and its
+ * slope far above it. */
+static char *
+dup_band_label (double (*rule) (double))
+{
+  const double big = 1125899906842624.0;   /* 2^50 bytes */
+  char floor_text[CW_CHART_TICK_LABEL_MAX];
+
+  cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, rule (0), 2, floor_text, sizeof floor_text);
+  /* Translators: the agreement rule, e.g. "agreement: |measured - predicted| <= max(1 %, 8.00 MiB)" */
+  return g_strdup_printf (_("agreement: |measured - predicted| <= max(%.3g %%, %s)"),
+                          rule (big) / big * 100.0, floor_text);
+}
+
+static void
+set_receipts_caption (CwChart *chart, const ComparePoints *cp)
+{
+  char caption[512];
+
+  cw_receipt_chart_receipts_caption (NULL, cp->points->len, cp->first_id, cp->last_id, caption, sizeof caption);
+  cw_chart_set_caption (chart, caption);
+}
+
+CwChart *
+cw_gui_chart_compare (GListModel *rows)
+{
+  g_autofree char *band_label = NULL;
+  ComparePoints cp;
+  CwChartCompareInput input = { 0 };
+  CwError error = { 0 };
+  CwChart *chart;
+
+  compare_points_init (&cp, rows);
+  if (cp.points->len == 0)
+    {
+      compare_points_clear (&cp);
+      return cw_gui_chart_message (_("No receipt with both a predicted and a measured peak"));
     }
 
-  if (points->len == 0)
-    return cw_gui_chart_message (_("No receipt with both a predicted and a measured peak"));
-  /* External programs alone: their own (tighter) rule is the band. */
-  rule = n_exec == points->len ? cw_receipt_chart_exec_tolerance : cw_receipt_chart_tolerance;
-
-  /* The band the receipts are judged by: the store's agreement rule,
-   * described from the rule itself (its floor and its slope far above it). */
-  {
-    const double big = 1125899906842624.0;   /* 2^50 bytes */
-    char floor_text[CW_CHART_TICK_LABEL_MAX];
-
-    cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, rule (0), 2, floor_text, sizeof floor_text);
-    /* Translators: the agreement rule, e.g. "agreement: |measured - predicted| <= max(1 %, 8.00 MiB)" */
-    band_label = g_strdup_printf (_("agreement: |measured - predicted| <= max(%.3g %%, %s)"),
-                                  rule (big) / big * 100.0, floor_text);
-  }
-  input.tolerance_bytes = rule;
+  band_label = dup_band_label (cp.rule);
+  input.tolerance_bytes = cp.rule;
   input.tolerance_label = band_label;
   input.title = _("Measured against predicted peak");
-  input.group_names = (const char * const *) groups->pdata;
-  input.n_groups = groups->len;
-  input.points = (const CwChartComparePoint *) points->data;
-  input.n_points = points->len;
+  input.group_names = (const char * const *) cp.groups->pdata;
+  input.n_groups = cp.groups->len;
+  input.points = (const CwChartComparePoint *) cp.points->data;
+  input.n_points = cp.points->len;
 
   chart = cw_chart_builder_compare (&input, &error);
   if (chart != NULL)
-    {
-      char caption[512];
-
-      cw_receipt_chart_receipts_caption (NULL, points->len, first_id, last_id, caption, sizeof caption);
-      cw_chart_set_caption (chart, caption);
-    }
+    set_receipts_caption (chart, &cp);
+  compare_points_clear (&cp);
   localize (chart, N_("predicted peak"), N_("measured peak"));
   return chart_or_message (chart, &error);
+}
+
+/* The error view of the same receipts: on a y = x chart every sample point
+ * sits on the diagonal, so the signed error, (measured - predicted) /
+ * predicted in percent, is drawn against the predicted peak, with the
+ * agreement band as the percentage it allows at each size (the 8 MiB floor
+ * makes it wide at small sizes, the 1 % slope flat above 800 MiB). The y
+ * range shows the band's slope (twice it) or the largest error, whichever
+ * is more; the band above that is clipped at the plot's edge. */
+CwChart *
+cw_gui_chart_compare_error (GListModel *rows)
+{
+  enum { N_BAND = 97 };
+  const double big = 1125899906842624.0;
+  g_autofree char *band_label = NULL;
+  g_autofree double *xs = NULL, *ys = NULL;
+  g_autofree size_t *tags = NULL;
+  double band_x[N_BAND], band_lo[N_BAND], band_hi[N_BAND];
+  double lo = INFINITY, hi = -INFINITY, worst = 0.0, span;
+  ComparePoints cp;
+  CwChart *chart;
+  gboolean ok = TRUE;
+
+  compare_points_init (&cp, rows);
+  if (cp.points->len == 0)
+    {
+      compare_points_clear (&cp);
+      return cw_gui_chart_message (_("No receipt with both a predicted and a measured peak"));
+    }
+
+  chart = cw_chart_new ();
+  xs = g_new (double, cp.points->len);
+  ys = g_new (double, cp.points->len);
+  tags = g_new (size_t, cp.points->len);
+  for (guint i = 0; i < cp.points->len; i++)
+    {
+      const CwChartComparePoint *p = &g_array_index (cp.points, CwChartComparePoint, i);
+      double e = 100.0 * cw_chart_compare_error_fraction (p->predicted_bytes, p->measured_bytes);
+
+      lo = MIN (lo, p->predicted_bytes);
+      hi = MAX (hi, p->predicted_bytes);
+      worst = MAX (worst, fabs (e));
+    }
+  lo /= 2.0;
+  hi *= 2.0;
+  span = MAX (2.0 * 100.0 * cp.rule (big) / big, 1.25 * worst);
+
+  if (chart == NULL)
+    ok = FALSE;
+  else
+    {
+      CwChartLayer *band, *zero;
+      double zero_x[2] = { lo, hi }, zero_y[2] = { 0.0, 0.0 };
+
+      cw_chart_set_title (chart, _("Error of the measured peak against the prediction"));
+      cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, _("predicted peak"));
+      cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_NUMBER,
+                         _("error (%)"));
+      cw_chart_set_legend_position (chart, CW_CHART_LEGEND_TOP_RIGHT);
+      cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, lo, hi);
+      cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, -span, span);
+
+      for (int i = 0; i < N_BAND; i++)
+        {
+          double p = exp (log (lo) + (log (hi) - log (lo)) * i / (N_BAND - 1));
+
+          band_x[i] = p;
+          band_hi[i] = 100.0 * cp.rule (p) / p;
+          band_lo[i] = -band_hi[i];
+        }
+      band_label = dup_band_label (cp.rule);
+      band = cw_chart_area_layer_new (band_label, band_x, band_lo, band_hi, N_BAND);
+      if (band != NULL)
+        cw_chart_layer_set_role (band, CW_CHART_ROLE_MUTED);
+      zero = cw_chart_line_layer_new (_("0 % (exact prediction)"), zero_x, zero_y, 2);
+      if (zero != NULL)
+        {
+          cw_chart_layer_set_role (zero, CW_CHART_ROLE_MUTED);
+          cw_chart_line_layer_set_dashed (zero, TRUE);
+        }
+      ok = cw_chart_add_layer (chart, band) != (size_t) -1 && cw_chart_add_layer (chart, zero) != (size_t) -1;
+    }
+
+  /* One layer per lane, in its hue and marker, as on every other chart. */
+  for (guint g = 0; ok && g < cp.groups->len; g++)
+    {
+      const char *name = g_ptr_array_index (cp.groups, g);
+      CwChartIdentity id = cw_chart_identity_for_name (name);
+      CwChartLayer *layer;
+      size_t n = 0;
+
+      for (guint i = 0; i < cp.points->len; i++)
+        {
+          const CwChartComparePoint *p = &g_array_index (cp.points, CwChartComparePoint, i);
+
+          if (p->group != g)
+            continue;
+          xs[n] = p->predicted_bytes;
+          ys[n] = 100.0 * cw_chart_compare_error_fraction (p->predicted_bytes, p->measured_bytes);
+          tags[n] = p->tag;
+          n++;
+        }
+      if (n == 0)
+        continue;
+      layer = cw_chart_point_layer_new (name, xs, ys, n, id.marker);
+      if (layer != NULL)
+        {
+          cw_chart_layer_set_series (layer, id.series);
+          if (!cw_chart_point_layer_set_tags (layer, tags, n))
+            g_clear_pointer (&layer, cw_chart_layer_free);
+        }
+      ok = cw_chart_add_layer (chart, layer) != (size_t) -1;
+    }
+
+  if (ok)
+    set_receipts_caption (chart, &cp);
+  compare_points_clear (&cp);
+  if (!ok)
+    {
+      cw_chart_free (chart);
+      return cw_gui_chart_message (g_strerror (ENOMEM));
+    }
+  return chart;
 }
 
 CwChart *

@@ -28,6 +28,10 @@ CwChart *cw_gui_chart_timeline    (const CwReceipt        *receipt);
 /* Points are tagged with their position in rows; rows without both a
  * predicted and a measured peak are left out. */
 CwChart *cw_gui_chart_compare     (GListModel             *rows);
+/* The same receipts as signed error, (measured - predicted) / predicted in
+ * percent, against the predicted peak, with the agreement band; points
+ * tagged as in cw_gui_chart_compare(). */
+CwChart *cw_gui_chart_compare_error (GListModel           *rows);
 CwChart *cw_gui_chart_index_cache (const CwIndexCachePlan *plan);
 /* A chart that only says `message`. */
 CwChart *cw_gui_chart_message     (const char             *message);

@@ -14,6 +14,7 @@
 #include "cw-build-config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -28,6 +29,7 @@
 #include "cw-preferences-window.h"
 #include "cw-index-cache-page.h"
 #include "cw-plan-page.h"
+#include "cw-receipt-charts.h"
 #include "cw-receipt-row.h"
 #include "cw-receipts-page.h"
 #include "cw-screenshot.h"
@@ -71,6 +73,7 @@ struct _SelfTest
 static gboolean failed;
 
 static gboolean tick_cb (gpointer user_data);
+static GSettings *app_settings (SelfTest *t);
 
 gboolean
 cw_self_test_failed (void)
@@ -920,6 +923,125 @@ step_compare_receipt (SelfTest *t)
   return TRUE;
 }
 
+/* Issue 16 item 9: an error view on the Compare page. Every sample point
+ * sits on y = x, so the Error toggle draws each receipt's signed error
+ * against its predicted peak, with the tolerance band around 0. */
+static int
+compare_xy (gconstpointer a, gconstpointer b)
+{
+  const double *p = a, *q = b;
+
+  return p[0] != q[0] ? (p[0] > q[0]) - (p[0] < q[0]) : (p[1] > q[1]) - (p[1] < q[1]);
+}
+
+static gboolean
+step_compare_error (SelfTest *t)
+{
+  CwComparePage *page = CW_COMPARE_PAGE (cw_window_get_page_widget (t->window, "compare"));
+  GListModel *rows = cw_receipts_page_get_filtered_model (
+                       CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts")));
+  g_autoptr(GArray) want = g_array_new (FALSE, FALSE, sizeof (double) * 2);
+  g_autoptr(GArray) got = g_array_new (FALSE, FALSE, sizeof (double) * 2);
+  g_autofree char *stored = NULL;
+  CwChartView *view;
+  CwChart *chart;
+  double y_min = 0, y_max = 0;
+  gboolean have_band = FALSE;
+
+  show_page (t, "compare");
+  cw_compare_page_set_view (page, "error");
+  stored = g_settings_get_string (app_settings (t), "compare-view");
+  if (g_strcmp0 (cw_compare_page_get_view (page), "error") != 0 || g_strcmp0 (stored, "error") != 0)
+    fail (t, "the Error toggle left the view '%s' (stored '%s')", cw_compare_page_get_view (page), stored);
+
+  view = cw_compare_page_get_chart_view (page);
+  chart = cw_chart_view_get_chart (view);
+  if (chart == NULL || g_strcmp0 (cw_chart_get_title (chart), _("Error of the measured peak against the prediction")) != 0)
+    {
+      fail (t, "the Error view shows the chart “%s”", chart != NULL ? cw_chart_get_title (chart) : "(none)");
+      return TRUE;
+    }
+
+  /* Every receipt with both peaks is a point at (predicted, signed error %). */
+  for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
+    {
+      g_autoptr(CwReceiptRow) row = g_list_model_get_item (rows, i);
+      CwChartComparePoint point;
+      const char *key;
+      double xy[2];
+
+      if (cw_receipt_chart_compare_point (cw_receipt_row_get_receipt (row), &point, &key) != CW_RECEIPT_CHART_DRAWN)
+        continue;
+      xy[0] = point.predicted_bytes;
+      xy[1] = 100.0 * (point.measured_bytes - point.predicted_bytes) / point.predicted_bytes;
+      g_array_append_val (want, xy);
+    }
+  for (size_t l = 0; l < cw_chart_get_n_layers (chart); l++)
+    {
+      CwChartLayer *layer = cw_chart_get_layer (chart, l);
+
+      have_band |= g_strcmp0 (cw_chart_layer_get_kind (layer), "area") == 0;
+      if (g_strcmp0 (cw_chart_layer_get_kind (layer), "point") != 0)
+        continue;
+      for (size_t i = 0; i < cw_chart_layer_get_n_items (layer); i++)
+        {
+          double xy[2];
+
+          if (cw_chart_point_layer_get_point (layer, i, &xy[0], &xy[1]))
+            g_array_append_val (got, xy);
+        }
+    }
+  g_array_sort (want, compare_xy);
+  g_array_sort (got, compare_xy);
+  if (want->len == 0 || got->len != want->len)
+    fail (t, "the Error view has %u points for %u receipts with both peaks", got->len, want->len);
+  for (guint i = 0; i < MIN (got->len, want->len); i++)
+    {
+      const double *g = &g_array_index (got, double, 2 * i), *w = &g_array_index (want, double, 2 * i);
+
+      if (g[0] != w[0] || fabs (g[1] - w[1]) > 1e-9)
+        {
+          fail (t, "an Error view point is at (%g B, %g %%), its receipt at (%g B, %g %%)", g[0], g[1], w[0], w[1]);
+          break;
+        }
+    }
+
+  /* The band is drawn and the y axis shows its 1 % either side of 0. */
+  if (!have_band)
+    fail (t, "the Error view has no tolerance band");
+  if (!cw_chart_layout (chart, MAX (gtk_widget_get_width (GTK_WIDGET (view)), 320),
+                        MAX (gtk_widget_get_height (GTK_WIDGET (view)), 240))
+      || !cw_chart_get_axis_range (chart, CW_CHART_AXIS_Y, &y_min, &y_max)
+      || !(y_min <= -1.0 && y_max >= 1.0))
+    fail (t, "the Error view's y axis [%g, %g] does not show the ±1 %% band", y_min, y_max);
+  g_string_append_printf (t->report, "compare error view: %u points, y from %g to %g %%\n", got->len, y_min, y_max);
+
+  check_page_numbers (t, "compare");
+  check_export (t, "compare-error.svg");
+  screenshot (t, "page-compare-error.png");
+  return TRUE;
+}
+
+/* Its points open their receipts as on the y = x view; then back to it. */
+static gboolean
+step_compare_error_keys (SelfTest *t)
+{
+  CwComparePage *page = CW_COMPARE_PAGE (cw_window_get_page_widget (t->window, "compare"));
+  g_autofree char *stored = NULL;
+
+  if (!cw_chart_view_step_point (cw_compare_page_get_chart_view (page), 1) || cw_compare_page_get_point_text (page) == NULL)
+    fail (t, "the arrow keys reach no point on the Error view");
+  else if (g_strcmp0 (cw_window_get_page (t->window), "receipts") != 0)
+    fail (t, "activating an Error view point did not open its receipt");
+  show_page (t, "compare");
+  cw_compare_page_set_view (page, "scatter");
+  stored = g_settings_get_string (app_settings (t), "compare-view");
+  if (g_strcmp0 (cw_chart_get_title (cw_chart_view_get_chart (cw_compare_page_get_chart_view (page))),
+                 _("Measured against predicted peak")) != 0 || g_strcmp0 (stored, "scatter") != 0)
+    fail (t, "the Measured vs Predicted toggle did not bring back the y = x chart");
+  return TRUE;
+}
+
 static gboolean
 step_index_cache (SelfTest *t)
 {
@@ -1571,6 +1693,8 @@ static const struct {
   { "compare", step_compare },
   { "compare with the keyboard", step_compare_keys },
   { "its receipt on the Receipts page", step_compare_receipt },
+  { "the error view of Compare", step_compare_error },
+  { "its points, and back to y = x", step_compare_error_keys },
   { "index cache", step_index_cache },
   { "an engine step (vLLM, chunk over a cached prefix)", step_plan_engine },
   { "check it plans the engine's profile", step_plan_engine_check },

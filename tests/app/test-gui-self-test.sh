@@ -60,7 +60,7 @@ grep -q "^result PASS" "$out/report.txt" || { echo "FAIL: no PASS in the report"
 for f in plan.png plan.svg plan.pdf timeline.png compare.svg indexcache.png \
          page-plan.png page-receipts.png page-compare.png page-index-cache.png \
          page-bad-database.png screenshot.png help-pages.png help-terms.png shortcuts.png \
-         preferences.png page-plan-dark.png page-plan-invalid.png; do
+         preferences.png page-plan-dark.png page-plan-invalid.png page-compare-error.png compare-error.svg; do
   [ -s "$out/$f" ] || { echo "FAIL: $f missing or empty"; exit 1; }
 done
 
