@@ -1,12 +1,20 @@
 /* cw-chart-builder-indexcache.c: the index-cache chart — one bar per model
  * layer (resident index bytes on its stage, coloured by pipeline stage,
  * filled by role), a strip of role cells above them, each stage boundary's
- * payload as a bar and its transfer-vs-recompute decision as a rule. */
+ * payload as a bar and its transfer-vs-recompute decision as a rule with a
+ * note beside it.
+ *
+ * The strip has no byte scale: the y axis carries ticks only up to the
+ * tallest bar. Legend swatches are what the bars are: the roles in stage
+ * 0's hue (solid, light, hatched), each stage in its hue; stages cycle the
+ * six hues, never the neutral. */
 #include "cw-chart-builder.h"
 #include "cw-chart-i18n.h"
+#include "cw-chart-labels-private.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static CwChartFill
 fill_for_role (CwLayerRole role)
@@ -35,26 +43,90 @@ add (CwChart *chart, CwChartLayer *layer, CwError *error)
   return true;
 }
 
-/* The decision that leads a boundary note ("transfer: 1.5 GiB payload, ..."),
- * translated: the planner's names are words of the CLI, not of the chart. */
-static const char *
-decision_label (CwBoundaryDecision decision)
+#define MAX_STAGE_LEGEND 8
+
+/* ---- the note beside a boundary ------------------------------------------ */
+
+/* A boundary note sits beside its rule, never across it: in the first
+ * text row under the role strip (the top of the payload bars), right of the
+ * rule, else left of it, then the rows below; places that stay clear of the
+ * neighbouring boundaries come first. A note wider than the plot's wider
+ * side is shortened to it (the decision comes first), so it always has a
+ * place beside its own boundary. Draws nothing itself: the rule is a vline
+ * layer. */
+typedef struct {
+  CwChartLayer parent;
+  double x;             /* the boundary, in layers */
+  double prev_x, next_x;/* the neighbouring boundaries (or the axis ends) */
+  double y_top;         /* the bottom of the role strip, in bytes */
+} NoteLayer;
+
+static void
+note_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
 {
-  switch (decision)
-    {
-    case CW_BOUNDARY_TRANSFER:
-      /* Translators: a boundary decision on the index-cache chart */
-      return cw_chart_translate (CW_N_ ("transfer"));
-    case CW_BOUNDARY_RECOMPUTE:
-      /* Translators: a boundary decision on the index-cache chart */
-      return cw_chart_translate (CW_N_ ("recompute"));
-    case CW_BOUNDARY_NOTHING:
-    default:
-      return cw_boundary_decision_get_name (decision);
-    }
+  (void) layer;
+  (void) ctx;
+  (void) cr;
 }
 
-#define MAX_STAGE_LEGEND 8
+static void
+note_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr, CwChartLabels *labels, size_t index)
+{
+  NoteLayer *self = (NoteLayer *) layer;
+  cairo_font_extents_t fe;
+  CwChartLabel *label;
+  double px, prev, next, top, row_h, room, w, first;
+
+  if (!cw_chart_axis_map (&ctx->x, self->x, &px) || !cw_chart_axis_map (&ctx->y, self->y_top, &top)
+      || !cw_chart_axis_map (&ctx->x, self->prev_x, &prev) || !cw_chart_axis_map (&ctx->x, self->next_x, &next))
+    return;
+  px = round (px);
+  cairo_font_extents (cr, &fe);
+  /* The wider side, less the gap to the rule and the backdrop. */
+  room = fmax (px - ctx->plot.x, ctx->plot.x + ctx->plot.width - px) - 10;
+  if (room < 20)
+    return;
+  label = cw_chart_labels_add_text (labels, cr, CW_CHART_TEXT_RULE_LABEL, layer->label, index,
+                                    CW_CHART_PRIORITY_RULE, ctx->plot, room);
+  if (label == NULL)
+    return;
+  label->color = ctx->style->text;
+  cw_chart_label_set_backdrop (label);
+  w = label->extent.width;
+  row_h = fe.height + 2;
+  first = fmax (top, ctx->plot.y) + 3 + fe.ascent;
+  for (int pass = 0; pass < 2; pass++)
+    for (double y = first; y + fe.descent <= ctx->plot.y + ctx->plot.height; y += row_h)
+      {
+        bool right_clear = px + 5 + w + 2 <= next - 2, left_clear = px - 5 - w - 2 >= prev + 2;
+
+        if (pass == 1 || right_clear)
+          cw_chart_label_add_anchor (labels, label, px + 5 + 2, y);
+        if (pass == 1 || left_clear)
+          cw_chart_label_add_anchor (labels, label, px - 5 - w + 2, y);
+      }
+}
+
+static const CwChartLayerClass note_class = {
+  .kind = "note",
+  .draw = note_draw,
+  .labels = note_labels,
+};
+
+static CwChartLayer *
+note_layer_new (const char *text, double x, double prev_x, double next_x, double y_top)
+{
+  NoteLayer *self = (NoteLayer *) cw_chart_layer_alloc (&note_class, sizeof *self, text);
+
+  if (self == NULL)
+    return NULL;
+  self->x = x;
+  self->prev_x = prev_x;
+  self->next_x = next_x;
+  self->y_top = y_top;
+  self->parent.in_legend = false;
+  return &self->parent;
+}
 
 /* Stages cycle through the hues; the neutral is the legend's "full". */
 static unsigned
@@ -110,9 +182,11 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
                      cw_chart_translate (CW_N_ ("resident index bytes")));
   cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, -0.5, (double) n_layers - 0.5);
   cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, 0.0, top * 1.22);
+  /* The strip above the bars is not on the byte scale. */
+  cw_chart_set_axis_tick_limit (chart, CW_CHART_AXIS_Y, 0.0, top);
   cw_chart_set_legend_position (chart, CW_CHART_LEGEND_OUTSIDE_RIGHT);
 
-  /* Legend-only entries for the roles (the bars carry per-stage colours). */
+  /* Legend-only entries for the roles, drawn as stage 0's bars are. */
   {
     static const struct { const char *label; CwChartFill fill; } roles[] = {
       { CW_N_("full: computes top-k"), CW_CHART_FILL_SOLID },
@@ -123,7 +197,7 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
       {
         CwChartLayer *legend = cw_chart_bar_layer_new (cw_chart_translate (roles[i].label), roles[i].fill);
         if (legend != NULL)
-          cw_chart_layer_set_role (legend, CW_CHART_ROLE_TEXT);
+          cw_chart_layer_set_series (legend, stage_hue (0));
         if (!add (chart, legend, error))
           goto fail;
       }
@@ -169,51 +243,86 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
     cw_chart_layer_set_role (payload, CW_CHART_ROLE_MUTED);
   if (!add (chart, payload, error))
     goto fail;
-  for (uint64_t i = 0; i < n_boundaries; i++)
-    {
-      CwBoundaryDecision decision = cw_index_cache_plan_get_boundary_decision (plan, i);
-      uint64_t consumer = cw_index_cache_plan_get_boundary_consumer (plan, i);
-      double bytes = (double) cw_index_cache_plan_get_boundary_payload_bytes (plan, i);
-      double x = -1.0;
-      CwChartLayer *rule;
+  {
+    double *xs = calloc (n_boundaries + 2, sizeof *xs);   /* [0] and [n + 1]: the axis ends */
 
-      /* The boundary sits just before the first layer of stage i + 1. */
-      for (uint64_t l = 1; l < n_layers; l++)
-        if (cw_index_cache_plan_get_layer_stage (plan, l) == i + 1
-            && cw_index_cache_plan_get_layer_stage (plan, l - 1) == i)
-          {
-            x = (double) l - 0.5;
-            break;
-          }
-      if (x < 0.0)
-        continue;
-      if (decision == CW_BOUNDARY_NOTHING || consumer == UINT64_MAX)
-        snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("boundary %llu: nothing to carry")), (unsigned long long) i);
-      else
-        {
-          cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, bytes, 2, a, sizeof a);
-          cw_chart_format_value_precise (CW_CHART_UNIT_SECONDS, cw_index_cache_plan_get_boundary_transfer_s (plan, i),
-                                         2, b, sizeof b);
-          cw_chart_format_value_precise (CW_CHART_UNIT_SECONDS, cw_index_cache_plan_get_boundary_recompute_s (plan, i),
-                                         2, c, sizeof c);
-          snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s: %s payload, transfer %s vs recompute %s")),
-                    decision_label (decision), a, b, c);
-          if (bytes > 0.0 && !cw_chart_bar_layer_add (payload, x - 0.12, x + 0.12, 0.0, bytes, 0,
-                                                      CW_CHART_FILL_LIGHT, NULL))
-            {
-              cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
-              goto fail;
-            }
-        }
-      rule = cw_chart_vline_layer_new (text, x);
-      if (rule != NULL)
-        {
-          cw_chart_layer_set_role (rule, CW_CHART_ROLE_TEXT);
-          cw_chart_vline_layer_set_label_row (rule, 4 + (unsigned) (i % 3));
-        }
-      if (!add (chart, rule, error))
+    if (xs == NULL)
+      {
+        cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
         goto fail;
-    }
+      }
+    xs[0] = -0.5;
+    xs[n_boundaries + 1] = (double) n_layers - 0.5;
+    /* Boundary i sits just before the first layer of stage i + 1 (-1: none). */
+    for (uint64_t i = 0; i < n_boundaries; i++)
+      {
+        xs[i + 1] = -1.0;
+        for (uint64_t l = 1; l < n_layers; l++)
+          if (cw_index_cache_plan_get_layer_stage (plan, l) == i + 1
+              && cw_index_cache_plan_get_layer_stage (plan, l - 1) == i)
+            {
+              xs[i + 1] = (double) l - 0.5;
+              break;
+            }
+      }
+    for (uint64_t i = 0; i < n_boundaries; i++)
+      {
+        CwBoundaryDecision decision = cw_index_cache_plan_get_boundary_decision (plan, i);
+        uint64_t consumer = cw_index_cache_plan_get_boundary_consumer (plan, i);
+        double bytes = (double) cw_index_cache_plan_get_boundary_payload_bytes (plan, i);
+        double x = xs[i + 1], prev = -0.5, next = (double) n_layers - 0.5;
+        CwChartLayer *rule, *note;
+
+        if (x < 0.0)
+          continue;
+        for (uint64_t j = i; j > 0; j--)
+          if (xs[j] >= 0.0)
+            {
+              prev = xs[j];
+              break;
+            }
+        for (uint64_t j = i + 2; j <= n_boundaries; j++)
+          if (xs[j] >= 0.0)
+            {
+              next = xs[j];
+              break;
+            }
+        if (decision == CW_BOUNDARY_NOTHING || consumer == UINT64_MAX)
+          /* Translators: an index-cache boundary note: the next stage starts with its own full layer */
+          snprintf (text, sizeof text, "%s", cw_chart_translate (CW_N_ ("nothing to carry")));
+        else
+          {
+            cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, bytes, 2, a, sizeof a);
+            cw_chart_format_value_precise (CW_CHART_UNIT_SECONDS,
+                                           cw_index_cache_plan_get_boundary_transfer_s (plan, i), 2, b, sizeof b);
+            cw_chart_format_value_precise (CW_CHART_UNIT_SECONDS,
+                                           cw_index_cache_plan_get_boundary_recompute_s (plan, i), 2, c, sizeof c);
+            if (decision == CW_BOUNDARY_TRANSFER)
+              /* Translators: an index-cache boundary note: payload, its transfer time, the recompute time */
+              snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("transfer %s: %s (recompute %s)")), a, b, c);
+            else
+              /* Translators: an index-cache boundary note: recompute time, payload, its transfer time */
+              snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("recompute: %s (transfer %s: %s)")), c, a, b);
+            if (bytes > 0.0 && !cw_chart_bar_layer_add (payload, x - 0.12, x + 0.12, 0.0, bytes, 0,
+                                                        CW_CHART_FILL_LIGHT, NULL))
+              {
+                free (xs);
+                cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+                goto fail;
+              }
+          }
+        rule = cw_chart_vline_layer_new (NULL, x);
+        if (rule != NULL)
+          cw_chart_layer_set_role (rule, CW_CHART_ROLE_TEXT);
+        if (!add (chart, rule, error)
+            || !add (chart, (note = note_layer_new (text, x, prev, next, strip_lo)), error))
+          {
+            free (xs);
+            goto fail;
+          }
+      }
+    free (xs);
+  }
   return chart;
 
 fail:

@@ -28,6 +28,7 @@ typedef struct {
   bool fixed;
   double fixed_min, fixed_max;
   bool include_zero;
+  double tick_min, tick_max;   /* ticks only within; NAN: no limit */
   CwChartTick ticks[CW_CHART_MAX_TICKS];
   size_t n_ticks;
 } CwChartAxis;
@@ -71,6 +72,8 @@ cw_chart_new (void)
     {
       chart->axes[a].scale = CW_CHART_SCALE_LINEAR;
       chart->axes[a].unit = CW_CHART_UNIT_NUMBER;
+      chart->axes[a].tick_min = NAN;
+      chart->axes[a].tick_max = NAN;
     }
   return chart;
 }
@@ -205,6 +208,15 @@ void
 cw_chart_set_axis_include_zero (CwChart *chart, CwChartAxisId axis, bool include_zero)
 {
   chart->axes[axis == CW_CHART_AXIS_Y].include_zero = include_zero;
+}
+
+void
+cw_chart_set_axis_tick_limit (CwChart *chart, CwChartAxisId axis, double min, double max)
+{
+  CwChartAxis *a = &chart->axes[axis == CW_CHART_AXIS_Y];
+
+  a->tick_min = min;
+  a->tick_max = max;
 }
 
 CwChartScale
@@ -349,6 +361,16 @@ axis_ticks (CwChart *chart, int axis, double length, double spacing, CwChartAxis
           a->n_ticks = cw_chart_axis_nice_ticks (a->scale, a->unit, &min, &max, target, a->ticks,
                                                  CW_CHART_MAX_TICKS);
         }
+    }
+  /* A limit keeps ticks off a part of the axis that has no scale. */
+  if (!isnan (a->tick_min) || !isnan (a->tick_max))
+    {
+      size_t kept = 0;
+
+      for (size_t i = 0; i < a->n_ticks; i++)
+        if (!(a->ticks[i].value < a->tick_min) && !(a->ticks[i].value > a->tick_max))
+          a->ticks[kept++] = a->ticks[i];
+      a->n_ticks = kept;
     }
   map->scale = a->scale;
   map->min = min;

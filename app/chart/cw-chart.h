@@ -126,6 +126,10 @@ bool          cw_chart_set_axis (CwChart *chart, CwChartAxisId axis, CwChartScal
 bool          cw_chart_set_axis_range (CwChart *chart, CwChartAxisId axis, double min, double max);
 void          cw_chart_set_axis_auto (CwChart *chart, CwChartAxisId axis);
 void          cw_chart_set_axis_include_zero (CwChart *chart, CwChartAxisId axis, bool include_zero);
+/* Ticks only within [min, max] (NAN: no limit on that side), for a part of
+ * the axis that has no scale: the index-cache chart's role strip sits above
+ * its bytes and earns no byte tick. */
+void          cw_chart_set_axis_tick_limit (CwChart *chart, CwChartAxisId axis, double min, double max);
 CwChartScale  cw_chart_get_axis_scale (const CwChart *chart, CwChartAxisId axis);
 CwChartUnit   cw_chart_get_axis_unit (const CwChart *chart, CwChartAxisId axis);
 

@@ -141,15 +141,15 @@ test_cliff_from_planner (void)
     /* An OOM is drawn in its profile's colour, in that profile's layer. */
     oom = find_layer (chart, "point", "slab OOM receipts", &oom_index);
     CHECK (cliff != NULL && cw_chart_rule_layer_get_value (cliff) == 131072.0, "cliff marker");
-    CHECK (cliff != NULL && strcmp (cw_chart_layer_get_label (cliff), "slab cliff: sq 131072") == 0, "cliff label %s",
+    CHECK (cliff != NULL && strcmp (cw_chart_layer_get_label (cliff), "slab cliff: sq 131\xe2\x80\xaf" "072") == 0, "cliff label %s",
            cliff != NULL ? cw_chart_layer_get_label (cliff) : "-");
     CHECK (limit != NULL && cw_chart_rule_layer_get_value (limit) == usable, "usable line");
-    CHECK (find_layer (chart, "line", "slab (cliff at sq 131072)", NULL) != NULL, "curve legend");
+    CHECK (find_layer (chart, "line", "slab (cliff at sq 131\xe2\x80\xaf" "072)", NULL) != NULL, "curve legend");
     CHECK (oom != NULL && cw_chart_point_layer_get_marker (oom) == CW_CHART_MARKER_CROSS
            && cw_chart_layer_get_n_items (oom) == 1, "OOM layer");
     {
       const CwChartStyle *light = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
-      CwChartLayer *curve = find_layer (chart, "line", "slab (cliff at sq 131072)", NULL);
+      CwChartLayer *curve = find_layer (chart, "line", "slab (cliff at sq 131\xe2\x80\xaf" "072)", NULL);
       CwChartColor a = oom ? cw_chart_layer_get_color (oom, light) : (CwChartColor) { 0, 0, 0, 0 };
       CwChartColor b = curve ? cw_chart_layer_get_color (curve, light) : (CwChartColor) { 1, 1, 1, 1 };
 
@@ -460,9 +460,10 @@ test_indexcache (void)
         {
           n_vlines++;
           CHECK (cw_chart_rule_layer_get_value (layer) == 3.5, "boundary at %g", cw_chart_rule_layer_get_value (layer));
-          CHECK (strncmp (cw_chart_layer_get_label (layer), "recompute:", 10) == 0, "decision label %s",
-                 cw_chart_layer_get_label (layer));
         }
+      if (strcmp (cw_chart_layer_get_kind (layer), "note") == 0)
+        CHECK (strncmp (cw_chart_layer_get_label (layer), "recompute:", 10) == 0, "decision note %s",
+               cw_chart_layer_get_label (layer));
     }
   CHECK (strip != NULL, "no 8-cell strip");
   CHECK (n_vlines == 1, "%zu boundaries drawn", n_vlines);
@@ -511,10 +512,10 @@ fake_translate (const char *msgid)
     return "%s Belege";
   if (strcmp (msgid, "%s OOM receipts") == 0)
     return "%s OOM-Belege";
-  if (strcmp (msgid, "transfer") == 0)
-    return "übertragen";
-  if (strcmp (msgid, "recompute") == 0)
-    return "neu berechnen";
+  if (strcmp (msgid, "transfer %s: %s (recompute %s)") == 0)
+    return "übertragen %s: %s (neu berechnen %s)";
+  if (strcmp (msgid, "recompute: %s (transfer %s: %s)") == 0)
+    return "neu berechnen: %s (übertragen %s: %s)";
   return msgid;
 }
 
@@ -525,7 +526,7 @@ test_indexcache_translation (void)
 {
   static const struct { uint64_t link; const char *de; const char *en; } cases[] = {
     { 1, "neu berechnen: ", "recompute: " },
-    { 1000000000000000000ull, "übertragen: ", "transfer: " },
+    { 1000000000000000000ull, "übertragen ", "transfer " },
   };
 
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
@@ -558,7 +559,7 @@ test_indexcache_translation (void)
           for (size_t i = 0; chart != NULL && i < cw_chart_get_n_layers (chart); i++)
             {
               CwChartLayer *layer = cw_chart_get_layer (chart, i);
-              if (strcmp (cw_chart_layer_get_kind (layer), "vline") != 0)
+              if (strcmp (cw_chart_layer_get_kind (layer), "note") != 0)
                 continue;
               n_found++;
               CHECK (strncmp (cw_chart_layer_get_label (layer), want, strlen (want)) == 0,
@@ -570,6 +571,112 @@ test_indexcache_translation (void)
       cw_chart_set_translate_func (NULL);
       cw_index_cache_plan_free (plan);
     }
+}
+
+/* Issue 16 item 2: legend swatches are what the bars are (the roles in
+ * stage 0's hue, not black; each stage its hue, never the neutral of
+ * "full", stage 6 and 7 included), and the byte axis has no tick on the
+ * role strip: every tick is a size no larger than the tallest bar. */
+static void
+test_indexcache_legend_and_ticks (void)
+{
+  CwError error = CW_ERROR_INIT;
+  CwIndexCacheConfig ic;
+  CwIndexCachePlan *plan;
+  CwConfig config;
+  CwChart *chart;
+  const CwChartStyle *style = cw_chart_style_get (CW_CHART_STYLE_LIGHT);
+  const CwChartTick *ticks;
+  cairo_surface_t *img;
+  double top = 0, px, py;
+  size_t n_ticks, n_legend = 0;
+
+  cw_config_init_default (&config);
+  cw_index_cache_config_init (&ic);
+  ic.n_layers = 16;
+  ic.every_n = 2;
+  ic.n_stages = 8;
+  ic.link_bytes_per_s = 1000000000000ull;
+  ic.flops_per_s = 1000000000000ull;
+  plan = cw_index_cache_plan_new (&config, &ic, &error);
+  CHECK (plan != NULL, "%s", error.message);
+  if (plan == NULL)
+    return;
+  for (uint64_t l = 0; l < 16; l++)
+    top = fmax (top, (double) cw_index_cache_plan_get_layer_resident_bytes (plan, l));
+  chart = cw_chart_builder_indexcache (plan, NULL, &error);
+  CHECK (chart != NULL, "%s", error.message);
+  if (chart == NULL)
+    {
+      cw_index_cache_plan_free (plan);
+      return;
+    }
+  img = render_to_image (chart, 1280, 800);
+
+  n_ticks = cw_chart_get_ticks (chart, CW_CHART_AXIS_Y, &ticks);
+  CHECK (n_ticks >= 2, "%zu byte ticks", n_ticks);
+  for (size_t i = 0; i < n_ticks; i++)
+    {
+      char unit[8] = "";
+      double v;
+      int n = sscanf (ticks[i].label, "%lf %7s", &v, unit);
+
+      CHECK (ticks[i].value <= top * (1 + 1e-9), "tick '%s' at %g above the tallest bar %g (on the strip)",
+             ticks[i].label, ticks[i].value, top);
+      CHECK (n == 2 && (strcmp (unit, "B") == 0 || strcmp (unit, "KiB") == 0 || strcmp (unit, "MiB") == 0
+                        || strcmp (unit, "GiB") == 0 || strcmp (unit, "TiB") == 0),
+             "byte tick label '%s' is not a size", ticks[i].label);
+    }
+
+  for (size_t i = 0; i < cw_chart_get_n_texts (chart); i++)
+    {
+      CwChartText t;
+      unsigned stage;
+      CwChartColor want = style->series[0];
+      double best = 1e9, darkest_text = 1e9;
+
+      if (!cw_chart_get_text (chart, i, &t) || t.kind != CW_CHART_TEXT_LEGEND)
+        continue;
+      if (sscanf (t.text, "stage %u", &stage) == 1)
+        {
+          want = style->series[stage % CW_CHART_N_HUES];
+          CHECK (stage % CW_CHART_N_HUES != CW_CHART_HUE_NEUTRAL, "stage %u neutral", stage);
+        }
+      else if (strncmp (t.text, "payload", 7) == 0)
+        continue;
+      n_legend++;
+      /* The swatch: the first 22 units of the entry's box. */
+      for (int y = (int) t.box.y + 3; y < (int) (t.box.y + t.box.height) - 2; y++)
+        for (int x = (int) t.box.x + 2; x < (int) t.box.x + 20; x++)
+          {
+            best = fmin (best, rgb_distance (pixel_at (img, x, y), want));
+            darkest_text = fmin (darkest_text, rgb_distance (pixel_at (img, x, y), style->text));
+          }
+      CHECK (best < 0.03, "legend '%s': no swatch pixel in its bars' colour (%.3f off)", t.text, best);
+      CHECK (darkest_text > 0.15, "legend '%s': a black swatch", t.text);
+      /* Solid swatches are exactly the colour of a full bar of that stage. */
+      if (strncmp (t.text, "stage", 5) == 0)
+        {
+          bool found = false;
+
+          for (uint64_t l = 0; l < 16 && !found; l++)
+            if (cw_index_cache_plan_get_layer_stage (plan, l) == stage
+                && cw_index_cache_plan_get_layer_role (plan, l) == CW_LAYER_FULL
+                && cw_index_cache_plan_get_layer_resident_bytes (plan, l) > 0
+                && cw_chart_data_to_device (chart, (double) l - 0.2,
+                                            (double) cw_index_cache_plan_get_layer_resident_bytes (plan, l) / 2,
+                                            &px, &py))
+              found = rgb_is (pixel_at (img, (int) px, (int) py),
+                              cw_chart_style_color (style, CW_CHART_ROLE_SERIES, stage % CW_CHART_N_HUES), 0.02)
+                      && rgb_is (pixel_at (img, (int) t.box.x + 11, (int) (t.box.y + t.box.height / 2)),
+                                 cw_chart_style_color (style, CW_CHART_ROLE_SERIES, stage % CW_CHART_N_HUES), 0.02);
+          CHECK (found, "legend '%s' and its full bars differ", t.text);
+        }
+    }
+  CHECK (n_legend == 3 + 8, "%zu role and stage legend entries", n_legend);
+  cairo_surface_destroy (img);
+  cw_chart_free (chart);
+  cw_index_cache_plan_free (plan);
 }
 
 /* Issue 16 item 1: a curve running on to petabytes does not squash the
@@ -649,6 +756,7 @@ main (void)
   test_timeline ();
   test_indexcache ();
   test_indexcache_translation ();
+  test_indexcache_legend_and_ticks ();
   test_cliff_y_range ();
   test_translation ();
   return test_finish ("test-chart-builders");

@@ -543,6 +543,66 @@ test_timelines (const char *db_name, size_t max)
   cw_receipt_store_close (store);
 }
 
+/* Issue 16 item 2: each boundary note sits at its boundary: beside its
+ * rule (its near edge within 8 px of it, never across it) and in the rows
+ * just under the role strip, where the payload bars end (its top within
+ * 80 px, five rows, of the strip's bottom), at the sizes where every rule label is kept. */
+static void
+check_boundary_notes (CwChart *chart, const char *name)
+{
+  static const double note_sizes[][2] = { { 1280, 800 }, { 1920, 1080 } };
+
+  for (size_t s = 0; s < 2; s++)
+    {
+      double strip_y = NAN;
+      Texts t;
+
+      CHECK (cw_chart_layout (chart, note_sizes[s][0], note_sizes[s][1]), "%s: layout", name);
+      t = texts_get (chart);
+      for (size_t l = 0; l < cw_chart_get_n_layers (chart); l++)
+        {
+          CwChartLayer *layer = cw_chart_get_layer (chart, l);
+          double x0, x1, y0, y1, px, py;
+
+          if (strcmp (cw_chart_layer_get_kind (layer), "bar") == 0 && cw_chart_layer_get_label (layer) == NULL
+              && cw_chart_bar_layer_get_bar (layer, 0, &x0, &x1, &y0, &y1) && y0 > 0
+              && cw_chart_data_to_device (chart, x0, y0, &px, &py))
+            strip_y = py;
+        }
+      CHECK (!isnan (strip_y), "%s: no role strip", name);
+      for (size_t l = 1; l < cw_chart_get_n_layers (chart); l++)
+        {
+          CwChartLayer *layer = cw_chart_get_layer (chart, l), *rule = cw_chart_get_layer (chart, l - 1);
+          double px, py;
+          bool kept = false;
+
+          if (strcmp (cw_chart_layer_get_kind (layer), "note") != 0)
+            continue;
+          CHECK (strcmp (cw_chart_layer_get_kind (rule), "vline") == 0, "%s: a note without its rule", name);
+          cw_chart_data_to_device (chart, cw_chart_rule_layer_get_value (rule), 0, &px, &py);
+          px = round (px);
+          for (size_t i = 0; i < t.n; i++)
+            {
+              CwChartRect b = t.items[i].box;
+              double gap;
+
+              if (t.items[i].layer != l || t.items[i].kind != CW_CHART_TEXT_RULE_LABEL)
+                continue;
+              kept = true;
+              gap = b.x >= px ? b.x - px : px - (b.x + b.width);
+              CHECK ((b.x >= px || b.x + b.width <= px) && gap <= 8, "%s at %gx%g: note '%s' (%.0f..%.0f) is %.0f px "
+                     "from its boundary at %.0f", name, note_sizes[s][0], note_sizes[s][1], t.items[i].text, b.x,
+                     b.x + b.width, gap, px);
+              CHECK (b.y >= strip_y - 1 && b.y - strip_y <= 80, "%s at %gx%g: note '%s' top at %.0f, the strip "
+                     "ends at %.0f", name, note_sizes[s][0], note_sizes[s][1], t.items[i].text, b.y, strip_y);
+            }
+          CHECK (kept, "%s at %gx%g: the note '%s' was dropped", name, note_sizes[s][0], note_sizes[s][1],
+                 cw_chart_layer_get_label (layer));
+        }
+      texts_clear (&t);
+    }
+}
+
 /* The Index cache page's chart (and `chart indexcache`). */
 static void
 test_indexcache (const char *preset, uint64_t every_n, uint64_t n_stages)
@@ -566,6 +626,7 @@ test_indexcache (const char *preset, uint64_t every_n, uint64_t n_stages)
       snprintf (name, sizeof name, "index cache %s every %llu, %llu stages", preset, (unsigned long long) every_n,
                 (unsigned long long) n_stages);
       check_chart (chart, name);
+      check_boundary_notes (chart, name);
     }
   cw_chart_free (chart);
   cw_index_cache_plan_free (plan);
