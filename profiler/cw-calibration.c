@@ -922,3 +922,39 @@ cw_calibration_get_index_cache_rates (uint64_t payload_bytes, double bytes_per_s
     }
   return true;
 }
+
+CwIndexCachePlan *
+cw_calibration_plan_index_cache (const CwCalibration *calibration, const CwConfig *config,
+                                 const CwIndexCacheConfig *assumed, double given_bytes_per_s, double given_flops_per_s,
+                                 CwCalibrationIndexCacheRates *rates, CwError *error)
+{
+  CwIndexCacheConfig ic = *assumed;
+  CwIndexCachePlan *plan;
+  uint64_t payload;
+
+  memset (rates, 0, sizeof *rates);
+  if ((plan = cw_index_cache_plan_new (config, assumed, error)) == NULL)
+    return NULL;
+  payload = cw_index_cache_plan_get_payload_bytes (plan);
+  cw_index_cache_plan_free (plan);
+
+  rates->link_given = given_bytes_per_s > 0;
+  rates->bytes_per_s = rates->link_given ? given_bytes_per_s : cw_calibration_get_link_bytes_per_s (calibration);
+  rates->latency_s = cw_calibration_get_link_latency_used_s (calibration);
+  rates->flops_given = given_flops_per_s > 0;
+  if (rates->flops_given)
+    rates->flops_per_s = given_flops_per_s;
+  else
+    {
+      rates->flops_per_s = cw_calibration_get_family_flops_per_s (calibration, config, &rates->n_family);
+      if (isnan (rates->flops_per_s))
+        {
+          cw_error_set (error, CW_ERROR_OOM, "out of memory");
+          return NULL;
+        }
+    }
+  if (!cw_calibration_get_index_cache_rates (payload, rates->bytes_per_s, rates->latency_s, rates->flops_per_s,
+                                             &ic.link_bytes_per_s, &ic.flops_per_s, error))
+    return NULL;
+  return cw_index_cache_plan_new (config, &ic, error);
+}

@@ -25,6 +25,7 @@
 
 #include "cw-config.h"
 #include "cw-error.h"
+#include "cw-index-cache.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -107,6 +108,27 @@ double cw_calibration_get_family_flops_per_s (const CwCalibration *calibration, 
 bool cw_calibration_get_index_cache_rates (uint64_t payload_bytes, double bytes_per_s, double latency_s,
                                            double flops_per_s, uint64_t *link_bytes_per_s,
                                            uint64_t *planner_flops_per_s, CwError *error);
+
+/* The rates a calibrated index-cache plan uses, as both front ends plan it
+ * (`indexcache --calibration`, the workbench's Index cache page). */
+typedef struct {
+  double bytes_per_s;   /* given, else the calibrated link bandwidth */
+  double latency_s;     /* the calibrated latency (clamped at 0) */
+  double flops_per_s;   /* given, else the family's median, else every receipt's */
+  bool   link_given, flops_given;
+  size_t n_family;      /* family receipts behind flops_per_s (0 and not given: every receipt's median) */
+} CwCalibrationIndexCacheRates;
+
+/* The index-cache plan of `config` and `assumed` with calibrated rates:
+ * the link bandwidth and throughput are the given ones where > 0 (the
+ * user's explicit values win) and the calibration's otherwise; the
+ * calibrated latency is folded in through cw_calibration_get_index_cache_rates
+ * for the assumed plan's payload. Fills *rates; NULL on failure
+ * (CW_ERROR_INVALID for rates out of range, CW_ERROR_OOM). */
+CwIndexCachePlan *cw_calibration_plan_index_cache (const CwCalibration *calibration, const CwConfig *config,
+                                                   const CwIndexCacheConfig *assumed, double given_bytes_per_s,
+                                                   double given_flops_per_s, CwCalibrationIndexCacheRates *rates,
+                                                   CwError *error);
 
 /* ---- the arithmetic, exposed for tests and the CLI ----------------------- */
 

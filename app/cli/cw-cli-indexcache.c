@@ -95,7 +95,7 @@ calibrate_plan (const Options *o, const CwConfig *config, const CwIndexCachePlan
 #if CW_CLI_HAVE_CALIBRATE
   CwError e = CW_ERROR_INIT;
   CwCalibration *c;
-  CwIndexCacheConfig ic = o->p.ic;
+  CwCalibrationIndexCacheRates rates;
   uint64_t payload = cw_index_cache_plan_get_payload_bytes (assumed);
   const char *run = NULL;
 
@@ -110,42 +110,28 @@ calibrate_plan (const Options *o, const CwConfig *config, const CwIndexCachePlan
   cal->n_recompute = cw_calibration_get_n_recompute (c);
   CW_RECEIPT_SET (cal->gpu, cw_calibration_get_gpu_name (c));
   CW_RECEIPT_SET (cal->link, cw_calibration_get_link (c));
-  cal->bytes_per_s = cw_index_cache_setup_has_link_bytes_per_s (o->p.setup)
-                     ? cw_index_cache_setup_get_link_bytes_per_s (o->p.setup)
-                     : cw_calibration_get_link_bytes_per_s (c);
-  cal->latency_s = cw_calibration_get_link_latency_used_s (c);
-  if (cw_index_cache_setup_has_flops_per_s (o->p.setup))
-    {
-      cal->flops_per_s = cw_index_cache_setup_get_flops_per_s (o->p.setup);
-      cal->flops_source = "--tflops";
-    }
-  else
-    {
-      size_t n_family = 0;
-
-      cal->flops_per_s = cw_calibration_get_family_flops_per_s (c, config, &n_family);
-      if (isnan (cal->flops_per_s))
-        {
-          cw_calibration_free (c);
-          return cw_cli_failf ("indexcache: out of memory");
-        }
-      cal->flops_source = n_family ? "family" : "all";
-    }
-  cal->measured = cw_calibration_find_measured (c, config, payload, &cal->measured_transfer_s,
-                                                &cal->measured_recompute_s, &run);
+  /* The one rule both front ends plan with (cw-calibration.h). */
+  cal->plan = cw_calibration_plan_index_cache (c, config, &o->p.ic,
+                                               cw_index_cache_setup_has_link_bytes_per_s (o->p.setup)
+                                               ? cw_index_cache_setup_get_link_bytes_per_s (o->p.setup) : 0,
+                                               cw_index_cache_setup_has_flops_per_s (o->p.setup)
+                                               ? cw_index_cache_setup_get_flops_per_s (o->p.setup) : 0,
+                                               &rates, &e);
+  cal->bytes_per_s = rates.bytes_per_s;
+  cal->latency_s = rates.latency_s;
+  cal->flops_per_s = rates.flops_per_s;
+  cal->flops_source = rates.flops_given ? "--tflops" : rates.n_family ? "family" : "all";
+  cal->measured = cal->plan != NULL
+                  && cw_calibration_find_measured (c, config, payload, &cal->measured_transfer_s,
+                                                   &cal->measured_recompute_s, &run);
   if (run)
     CW_RECEIPT_SET (cal->measured_run, run);
   cw_calibration_free (c);
-
-  if (!cw_calibration_get_index_cache_rates (payload, cal->bytes_per_s, cal->latency_s, cal->flops_per_s,
-                                             &ic.link_bytes_per_s, &ic.flops_per_s, &e))
+  if (cal->plan == NULL)
     {
       cw_error_prefix (&e, "indexcache: ");
       return cw_cli_fail (&e);
     }
-  cal->plan = cw_index_cache_plan_new (config, &ic, &e);
-  if (cal->plan == NULL)
-    return cw_cli_fail (&e);
   return 0;
 #else
   (void) o;

@@ -4,6 +4,7 @@
  * database side is tested end to end by test-calibrate-cli.py. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cw-calibration.h"
@@ -266,6 +267,56 @@ test_db_errors (void)
          e.code == CW_ERROR_NOT_FOUND, "missing db: %d %s", e.code, e.message);
 }
 
+/* The calibrated index-cache plan both front ends use: calibrated rates
+ * unless given, the latency folded into the link rate for the payload. */
+static void
+test_plan_index_cache (void)
+{
+  const char *dir = getenv ("CW_DATA_DIR");
+  char path[4096];
+  CwError e = CW_ERROR_INIT;
+  CwCalibration *c;
+  CwCalibrationIndexCacheRates rates;
+  CwIndexCacheConfig ic;
+  CwIndexCachePlan *plan;
+  CwConfig config;
+  uint64_t link, flops;
+
+  if (dir == NULL)
+    return;
+  snprintf (path, sizeof path, "%s/receipts/h200x2-index-transfer.db", dir);
+  c = cw_calibration_new_from_db (path, NULL, NULL, &e);
+  CHECK (c != NULL, "%s: %s", path, e.message);
+  if (c == NULL)
+    return;
+  CHECK (cw_preset_lookup ("deepseek-v3.2", &config, &e), "%s", e.message);
+  cw_index_cache_config_init (&ic);
+  ic.n_layers = 8;
+  ic.n_stages = 2;
+  ic.every_n = 3;
+  ic.link_bytes_per_s = 50000000000ull;
+  ic.flops_per_s = 100000000000000ull;
+  plan = cw_calibration_plan_index_cache (c, &config, &ic, 0, 0, &rates, &e);
+  CHECK (plan != NULL, "%s", e.message);
+  CHECK (!rates.link_given && !rates.flops_given && rates.bytes_per_s == cw_calibration_get_link_bytes_per_s (c)
+         && rates.latency_s == cw_calibration_get_link_latency_used_s (c)
+         && rates.flops_per_s == cw_calibration_get_family_flops_per_s (c, &config, NULL), "calibrated rates");
+  CHECK (plan != NULL
+         && cw_calibration_get_index_cache_rates (cw_index_cache_plan_get_payload_bytes (plan), rates.bytes_per_s,
+                                                  rates.latency_s, rates.flops_per_s, &link, &flops, &e)
+         && fabs (cw_index_cache_plan_get_boundary_transfer_s (plan, 0)
+                  - (double) cw_index_cache_plan_get_payload_bytes (plan) / (double) link) < 1e-12,
+         "transfer time at the calibrated link");
+  cw_index_cache_plan_free (plan);
+  plan = cw_calibration_plan_index_cache (c, &config, &ic, 1e9, 2e12, &rates, &e);
+  CHECK (plan != NULL && rates.link_given && rates.flops_given && rates.bytes_per_s == 1e9
+         && rates.flops_per_s == 2e12, "given rates win");
+  cw_index_cache_plan_free (plan);
+  CHECK (cw_calibration_plan_index_cache (c, &config, &ic, 0, 1e-30, &rates, &e) == NULL
+         && e.code == CW_ERROR_INVALID, "a throughput that rounds to 0: %s", e.message);
+  cw_calibration_free (c);
+}
+
 int
 main (void)
 {
@@ -277,6 +328,7 @@ main (void)
   test_index_cache_rates ();
   test_same_rule ();
   test_db_errors ();
+  test_plan_index_cache ();
   printf ("%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }
