@@ -210,3 +210,28 @@ cw_chart_band_layer_add (CwChartLayer *layer, double x0, double x1, unsigned dep
   self->n++;
   return true;
 }
+
+size_t
+cw_chart_band_layer_get_n_bands (const CwChartLayer *layer)
+{
+  return cw_chart_layer_is (layer, &band_class) ? ((const CwChartBandLayer *) layer)->n : 0;
+}
+
+bool
+cw_chart_band_layer_get_band (const CwChartLayer *layer, size_t index, double *x0, double *x1, unsigned *depth,
+                              const char **name)
+{
+  const CwChartBandLayer *self = (const CwChartBandLayer *) layer;
+
+  if (!cw_chart_layer_is (layer, &band_class) || index >= self->n)
+    return false;
+  if (x0 != NULL)
+    *x0 = self->bands[index].x0;
+  if (x1 != NULL)
+    *x1 = self->bands[index].x1;
+  if (depth != NULL)
+    *depth = self->bands[index].depth;
+  if (name != NULL)
+    *name = self->bands[index].name;
+  return true;
+}

@@ -128,7 +128,9 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
                      cw_chart_translate (CW_N_ ("time since lane start")));
   cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_BYTES, cw_chart_translate (CW_N_ ("live bytes")));
   cw_chart_set_axis_include_zero (chart, CW_CHART_AXIS_Y, true);
-  cw_chart_set_legend_position (chart, CW_CHART_LEGEND_OUTSIDE_RIGHT);
+  /* Below: the plot keeps the whole width, which a timeline needs more
+   * than height (the workbench's detail pane is narrow). */
+  cw_chart_set_legend_position (chart, CW_CHART_LEGEND_BELOW);
 
   if (in->n_ranges > 0)
     {
@@ -204,8 +206,16 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
       top = in->predicted_peak_bytes;
     if (in->oom_needed_bytes > top && isfinite (in->oom_needed_bytes))
       top = in->oom_needed_bytes;
+    unsigned max_depth = 0;
+
+    for (size_t i = 0; i < in->n_ranges; i++)
+      if (in->ranges[i].depth > max_depth)
+        max_depth = in->ranges[i].depth;
+    /* A row per nesting level (up to three) above the peaks, clear of the
+     * peak rules' labels, so the names of the sub-ranges have room. */
     if (top > 0.0)
-      cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, 0.0, top * (in->n_ranges > 0 ? 1.25 : 1.08));
+      cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, 0.0,
+                               top * (in->n_ranges > 0 ? 1.12 + 0.1 * (max_depth < 2 ? max_depth + 1 : 3) : 1.08));
   }
 
   if (in->n_kernels > 0)

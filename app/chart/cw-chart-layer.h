@@ -88,6 +88,11 @@ double        cw_chart_rule_layer_get_value (const CwChartLayer *layer);
 /* band: ranges [x0, x1] with a nesting depth (0 = outermost) and a name. */
 CwChartLayer *cw_chart_band_layer_new (const char *label);
 bool          cw_chart_band_layer_add (CwChartLayer *layer, double x0, double x1, unsigned depth, const char *name);
+/* Range `index` in the order added (name borrowed; may be NULL). False past
+ * the end or for another kind. */
+bool          cw_chart_band_layer_get_band (const CwChartLayer *layer, size_t index, double *x0, double *x1,
+                                            unsigned *depth, const char **name);
+size_t        cw_chart_band_layer_get_n_bands (const CwChartLayer *layer);
 
 /* tick: [x0, x1] (x1 == x0 is a hairline), drawn along the plot bottom. */
 CwChartLayer *cw_chart_tick_layer_new (const char *label);
@@ -99,6 +104,13 @@ CwChartLayer *cw_chart_area_layer_new (const char *label, const double *xs, cons
 
 /* step: y holds from xs[i] until xs[i + 1]; xs must not decrease. */
 CwChartLayer *cw_chart_step_layer_new (const char *label, const double *xs, const double *ys, size_t n);
+/* The value in force at x: ys[i] of the last xs[i] <= x (after every step
+ * at exactly x). False before the first point, after the last, or for
+ * another kind. */
+bool          cw_chart_step_layer_get_value_at (const CwChartLayer *layer, double x, double *y);
+/* The highest value in force anywhere in [x0, x1] (steps inside it and the
+ * value held at x0), and where it starts. False if none is. */
+bool          cw_chart_step_layer_get_max_in (const CwChartLayer *layer, double x0, double x1, double *x, double *y);
 
 /* bar: a rectangle [x0, x1] x [y0, y1] in data space. series_index picks
  * its colour (bars in one layer may differ, e.g. one colour per stage);

@@ -162,3 +162,58 @@ cw_chart_step_layer_new (const char *label, const double *xs, const double *ys, 
     }
   return &self->parent;
 }
+
+/* Index of the last point with xs[i] <= x, or (size_t) -1 if none. */
+static size_t
+last_at_or_before (const CwChartStepLayer *self, double x)
+{
+  size_t lo = 0, hi = self->n;
+
+  while (lo < hi)
+    {
+      size_t mid = lo + (hi - lo) / 2;
+
+      if (self->xs[mid] <= x)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo == 0 ? (size_t) -1 : lo - 1;
+}
+
+bool
+cw_chart_step_layer_get_value_at (const CwChartLayer *layer, double x, double *y)
+{
+  const CwChartStepLayer *self = (const CwChartStepLayer *) layer;
+  size_t i;
+
+  if (!cw_chart_layer_is (layer, &step_class) || self->n == 0 || !isfinite (x) || x > self->xs[self->n - 1])
+    return false;
+  i = last_at_or_before (self, x);
+  if (i == (size_t) -1)
+    return false;
+  *y = self->ys[i];
+  return true;
+}
+
+bool
+cw_chart_step_layer_get_max_in (const CwChartLayer *layer, double x0, double x1, double *x, double *y)
+{
+  const CwChartStepLayer *self = (const CwChartStepLayer *) layer;
+  size_t i;
+  bool any = false;
+
+  if (!cw_chart_layer_is (layer, &step_class) || self->n == 0 || !(x0 <= x1))
+    return false;
+  i = last_at_or_before (self, x0);
+  if (i == (size_t) -1)
+    i = 0;
+  for (; i < self->n && self->xs[i] <= x1; i++)
+    if (!any || self->ys[i] > *y)
+      {
+        *y = self->ys[i];
+        *x = fmax (self->xs[i], x0);
+        any = true;
+      }
+  return any;
+}

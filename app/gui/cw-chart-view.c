@@ -6,16 +6,25 @@
  * that name): "light", "dark" or "print", or "system", which follows
  * libadwaita's dark/light state at draw time. Hovering an item shows its tooltip; clicking or pressing Enter
  * on a hovered item emits ::item-activated, and so does stepping through the
- * points with the arrow keys. Owner: workbench. */
+ * points with the arrow keys. A view made x-zoomable (the memory timeline)
+ * zooms and pans its x axis by scrolling, dragging and keys; the range lives
+ * in the chart (cw_chart_set_axis_range), so exports show the zoomed range,
+ * and hovering the plot reports the data under the pointer through the
+ * position function. Owner: workbench. */
 #include "cw-build-config.h"
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "cw-chart-view.h"
 #include "cw-gerror.h"
 
 #define HIT_RADIUS 10.0
+/* One wheel notch or key press zooms by this much. */
+#define ZOOM_STEP 1.25
+/* The narrowest range, as a fraction of the whole. */
+#define MIN_SPAN_FRACTION 1e-6
 
 struct _CwChartView
 {
@@ -28,6 +37,21 @@ struct _CwChartView
   gboolean                have_hover;
   CwChartHit              hover;
   char                   *chart_style;   /* "system", or a CwChartStyleKind name */
+
+  CwChartViewPositionFunc position_func;
+  gpointer                position_data;
+  GDestroyNotify          position_destroy;
+
+  /* x zoom: the whole range is what the chart laid out before the first
+   * zoom; the visible one is the chart's fixed x range while zoomed. */
+  gboolean                x_zoomable;
+  gboolean                scroll_zooms;
+  gboolean                zoomed;
+  gboolean                have_full_x;
+  double                  full_x_min, full_x_max;
+  double                  drag_x_min, drag_x_max;
+  gboolean                have_pointer;
+  double                  pointer_x, pointer_y;
 };
 
 enum {
@@ -62,6 +86,8 @@ cw_chart_view_set_chart (CwChartView *self, CwChart *chart)
   g_clear_pointer (&self->chart, cw_chart_free);
   self->chart = chart;
   self->have_hover = FALSE;
+  self->zoomed = FALSE;
+  self->have_full_x = FALSE;
   /* Screen readers get the chart's title as the image's name. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   chart != NULL && cw_chart_get_title (chart) != NULL ? cw_chart_get_title (chart) : "",
@@ -232,6 +258,26 @@ cw_chart_view_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
         }
     }
 
+  /* The pointer's time, as a hairline across the plot. */
+  if (self->x_zoomable && self->have_pointer && !self->have_hover && self->position_func != NULL)
+    {
+      CwChartRect plot;
+
+      if (cw_chart_get_plot_area (self->chart, &plot) && self->pointer_x >= plot.x
+          && self->pointer_x <= plot.x + plot.width && self->pointer_y >= plot.y
+          && self->pointer_y <= plot.y + plot.height)
+        {
+          GdkRGBA fg;
+
+          gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
+          cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.6);
+          cairo_set_line_width (cr, 1.0);
+          cairo_move_to (cr, floor (self->pointer_x) + 0.5, plot.y);
+          cairo_line_to (cr, floor (self->pointer_x) + 0.5, plot.y + plot.height);
+          cairo_stroke (cr);
+        }
+    }
+
   cairo_destroy (cr);
 }
 
@@ -247,6 +293,11 @@ motion_cb (GtkEventControllerMotion *motion, double x, double y, CwChartView *se
   CwChartHit hit;
   gboolean have = hit_at (self, x, y, &hit);
 
+  self->have_pointer = TRUE;
+  self->pointer_x = x;
+  self->pointer_y = y;
+  if (self->x_zoomable && self->position_func != NULL)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
   if (have != self->have_hover ||
       (have && (hit.layer != self->hover.layer || hit.index != self->hover.index)))
     {
@@ -260,6 +311,9 @@ motion_cb (GtkEventControllerMotion *motion, double x, double y, CwChartView *se
 static void
 leave_cb (GtkEventControllerMotion *motion, CwChartView *self)
 {
+  self->have_pointer = FALSE;
+  if (self->x_zoomable)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
   if (self->have_hover)
     {
       self->have_hover = FALSE;
@@ -341,10 +395,272 @@ cw_chart_view_step_point (CwChartView *self, int direction)
   return step_point (self, direction);
 }
 
+/* ---- x zoom and pan --------------------------------------------------------- */
+
+/* Lays the chart out for the widget, as on screen (an export lays it out
+ * at its own size). */
+static gboolean
+layout_for_screen (CwChartView *self)
+{
+  return self->chart != NULL
+         && cw_chart_layout (self->chart, gtk_widget_get_width (GTK_WIDGET (self)),
+                             gtk_widget_get_height (GTK_WIDGET (self)));
+}
+
+static gboolean
+ensure_full_x (CwChartView *self)
+{
+  if (self->have_full_x)
+    return TRUE;
+  if (!layout_for_screen (self)
+      || !cw_chart_get_axis_range (self->chart, CW_CHART_AXIS_X, &self->full_x_min, &self->full_x_max)
+      || !(self->full_x_max > self->full_x_min))
+    return FALSE;
+  self->have_full_x = TRUE;
+  return TRUE;
+}
+
+gboolean
+cw_chart_view_get_visible_x_range (CwChartView *self, double *min, double *max)
+{
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), FALSE);
+  return layout_for_screen (self) && cw_chart_get_axis_range (self->chart, CW_CHART_AXIS_X, min, max);
+}
+
+/* Shows [min, max], kept inside the whole range and no narrower than
+ * MIN_SPAN_FRACTION of it; the whole range or more is no zoom at all. */
+static gboolean
+set_x_range (CwChartView *self, double min, double max)
+{
+  double full = self->full_x_max - self->full_x_min, span = max - min, old_min, old_max;
+
+  if (!self->have_full_x || !isfinite (min) || !isfinite (max) || !(span > 0))
+    return FALSE;
+  if (span >= full * (1 - 1e-9))
+    {
+      if (!self->zoomed)
+        return FALSE;
+      cw_chart_set_axis_auto (self->chart, CW_CHART_AXIS_X);
+      self->zoomed = FALSE;
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return TRUE;
+    }
+  if (span < full * MIN_SPAN_FRACTION)
+    {
+      double centre = min + span / 2;
+
+      span = full * MIN_SPAN_FRACTION;
+      min = centre - span / 2;
+      max = centre + span / 2;
+    }
+  if (min < self->full_x_min)
+    {
+      max += self->full_x_min - min;
+      min = self->full_x_min;
+    }
+  if (max > self->full_x_max)
+    {
+      min -= max - self->full_x_max;
+      max = self->full_x_max;
+    }
+  if (cw_chart_view_get_visible_x_range (self, &old_min, &old_max) && old_min == min && old_max == max)
+    return FALSE;
+  if (!cw_chart_set_axis_range (self->chart, CW_CHART_AXIS_X, min, max))
+    return FALSE;
+  self->zoomed = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
+gboolean
+cw_chart_view_zoom_x (CwChartView *self, double factor, double anchor_px)
+{
+  double min, max, anchor, unused;
+  CwChartRect plot;
+
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), FALSE);
+
+  if (!self->x_zoomable || !(factor > 0) || !isfinite (factor) || !ensure_full_x (self)
+      || !cw_chart_view_get_visible_x_range (self, &min, &max) || !cw_chart_get_plot_area (self->chart, &plot))
+    return FALSE;
+  if (anchor_px < plot.x || anchor_px > plot.x + plot.width
+      || !cw_chart_device_to_data (self->chart, anchor_px, plot.y, &anchor, &unused))
+    anchor = (min + max) / 2;
+  /* The data under the anchor stays under it. */
+  return set_x_range (self, anchor - (anchor - min) / factor, anchor + (max - anchor) / factor);
+}
+
+gboolean
+cw_chart_view_pan_x (CwChartView *self, double fraction)
+{
+  double min, max;
+
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), FALSE);
+
+  if (!self->x_zoomable || !self->zoomed || !ensure_full_x (self)
+      || !cw_chart_view_get_visible_x_range (self, &min, &max))
+    return FALSE;
+  return set_x_range (self, min + fraction * (max - min), max + fraction * (max - min));
+}
+
+void
+cw_chart_view_reset_zoom (CwChartView *self)
+{
+  g_return_if_fail (CW_IS_CHART_VIEW (self));
+
+  if (!self->zoomed || self->chart == NULL)
+    return;
+  cw_chart_set_axis_auto (self->chart, CW_CHART_AXIS_X);
+  self->zoomed = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gboolean
+cw_chart_view_get_zoomed (CwChartView *self)
+{
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), FALSE);
+  return self->zoomed;
+}
+
+void
+cw_chart_view_set_x_zoomable (CwChartView *self, gboolean zoomable)
+{
+  g_return_if_fail (CW_IS_CHART_VIEW (self));
+
+  self->x_zoomable = !!zoomable;
+  if (!zoomable)
+    cw_chart_view_reset_zoom (self);
+}
+
+gboolean
+cw_chart_view_get_x_zoomable (CwChartView *self)
+{
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), FALSE);
+  return self->x_zoomable;
+}
+
+void
+cw_chart_view_set_scroll_zooms (CwChartView *self, gboolean scroll_zooms)
+{
+  g_return_if_fail (CW_IS_CHART_VIEW (self));
+  self->scroll_zooms = !!scroll_zooms;
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *scroll, double dx, double dy, CwChartView *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (scroll));
+
+  if (!self->x_zoomable || self->chart == NULL)
+    return FALSE;
+  /* Shift+wheel and sideways scrolling pan; Ctrl+wheel zooms at the
+   * pointer, and so does the plain wheel where the view asks for it.
+   * Otherwise the wheel scrolls the page around the chart. */
+  if ((state & GDK_SHIFT_MASK) != 0 && dx == 0)
+    {
+      dx = dy;
+      dy = 0;
+    }
+  if (dy != 0 && ((state & GDK_CONTROL_MASK) != 0 || self->scroll_zooms))
+    {
+      cw_chart_view_zoom_x (self, pow (ZOOM_STEP, -dy), self->have_pointer ? self->pointer_x : -1);
+      return TRUE;
+    }
+  if (dx != 0 && self->zoomed)
+    {
+      cw_chart_view_pan_x (self, 0.1 * dx);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+drag_begin_cb (GtkGestureDrag *drag, double x, double y, CwChartView *self)
+{
+  /* Dragging pans a zoomed range; otherwise the press is a click. */
+  if (!self->x_zoomable || !self->zoomed
+      || !cw_chart_view_get_visible_x_range (self, &self->drag_x_min, &self->drag_x_max))
+    gtk_gesture_set_state (GTK_GESTURE (drag), GTK_EVENT_SEQUENCE_DENIED);
+}
+
+static void
+drag_update_cb (GtkGestureDrag *drag, double offset_x, double offset_y, CwChartView *self)
+{
+  CwChartRect plot;
+  double per_px;
+
+  if (!self->zoomed || !layout_for_screen (self) || !cw_chart_get_plot_area (self->chart, &plot)
+      || !(plot.width > 0))
+    return;
+  per_px = (self->drag_x_max - self->drag_x_min) / plot.width;
+  set_x_range (self, self->drag_x_min - offset_x * per_px, self->drag_x_max - offset_x * per_px);
+}
+
+/* ---- tooltips ---------------------------------------------------------------- */
+
+void
+cw_chart_view_set_position_func (CwChartView             *self,
+                                 CwChartViewPositionFunc  func,
+                                 gpointer                 user_data,
+                                 GDestroyNotify           destroy)
+{
+  g_return_if_fail (CW_IS_CHART_VIEW (self));
+
+  if (self->position_destroy != NULL)
+    self->position_destroy (self->position_data);
+  self->position_func = func;
+  self->position_data = user_data;
+  self->position_destroy = destroy;
+}
+
+char *
+cw_chart_view_dup_tooltip_text_at (CwChartView *self, double px, double py)
+{
+  CwChartHit hit;
+  CwChartRect plot;
+  double x, y, x_lo, x_hi, unused;
+
+  g_return_val_if_fail (CW_IS_CHART_VIEW (self), NULL);
+
+  if (self->chart == NULL || !layout_for_screen (self))
+    return NULL;
+  if (self->tooltip_func != NULL && hit_at (self, px, py, &hit))
+    return self->tooltip_func (self, &hit, self->tooltip_data);
+  if (self->position_func == NULL || !cw_chart_get_plot_area (self->chart, &plot)
+      || px < plot.x || px > plot.x + plot.width || py < plot.y || py > plot.y + plot.height
+      || !cw_chart_device_to_data (self->chart, px, py, &x, &y)
+      || !cw_chart_device_to_data (self->chart, floor (px), py, &x_lo, &unused)
+      || !cw_chart_device_to_data (self->chart, floor (px) + 1, py, &x_hi, &unused))
+    return NULL;
+  return self->position_func (self, x, y, fmin (x_lo, x_hi), fmax (x_lo, x_hi), self->position_data);
+}
+
 static gboolean
 key_pressed_cb (GtkEventControllerKey *key, guint keyval, guint keycode, GdkModifierType state,
                 CwChartView *self)
 {
+  if (self->x_zoomable && (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) == 0)
+    switch (keyval)
+      {
+      case GDK_KEY_plus: case GDK_KEY_equal: case GDK_KEY_KP_Add:
+        cw_chart_view_zoom_x (self, ZOOM_STEP, -1);
+        return TRUE;
+      case GDK_KEY_minus: case GDK_KEY_underscore: case GDK_KEY_KP_Subtract:
+        cw_chart_view_zoom_x (self, 1.0 / ZOOM_STEP, -1);
+        return TRUE;
+      case GDK_KEY_Left: case GDK_KEY_KP_Left:
+        cw_chart_view_pan_x (self, -0.1);
+        return TRUE;
+      case GDK_KEY_Right: case GDK_KEY_KP_Right:
+        cw_chart_view_pan_x (self, 0.1);
+        return TRUE;
+      case GDK_KEY_Home: case GDK_KEY_KP_Home: case GDK_KEY_0: case GDK_KEY_KP_0:
+        cw_chart_view_reset_zoom (self);
+        return TRUE;
+      default:
+        break;
+      }
+
   if (keyval == GDK_KEY_Right || keyval == GDK_KEY_Down || keyval == GDK_KEY_KP_Right || keyval == GDK_KEY_KP_Down)
     return step_point (self, 1);
   if (keyval == GDK_KEY_Left || keyval == GDK_KEY_Up || keyval == GDK_KEY_KP_Left || keyval == GDK_KEY_KP_Up)
@@ -366,13 +682,8 @@ cw_chart_view_query_tooltip (GtkWidget  *widget,
                              GtkTooltip *tooltip)
 {
   CwChartView *self = CW_CHART_VIEW (widget);
-  g_autofree char *text = NULL;
-  CwChartHit hit;
+  g_autofree char *text = cw_chart_view_dup_tooltip_text_at (self, x, y);
 
-  if (self->tooltip_func == NULL || !hit_at (self, x, y, &hit))
-    return FALSE;
-
-  text = self->tooltip_func (self, &hit, self->tooltip_data);
   if (text == NULL)
     return FALSE;
   gtk_tooltip_set_text (tooltip, text);
@@ -421,6 +732,7 @@ cw_chart_view_dispose (GObject *object)
   CwChartView *self = CW_CHART_VIEW (object);
 
   cw_chart_view_set_tooltip_func (self, NULL, NULL, NULL);
+  cw_chart_view_set_position_func (self, NULL, NULL, NULL);
   g_clear_pointer (&self->chart, cw_chart_free);
 
   G_OBJECT_CLASS (cw_chart_view_parent_class)->dispose (object);
@@ -478,6 +790,8 @@ cw_chart_view_init (CwChartView *self)
   GtkEventController *motion = gtk_event_controller_motion_new ();
   GtkGesture *click = gtk_gesture_click_new ();
   GtkEventController *key = gtk_event_controller_key_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  GtkGesture *drag = gtk_gesture_drag_new ();
 
   gtk_widget_add_css_class (GTK_WIDGET (self), "cw-chart");
   gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
@@ -493,6 +807,13 @@ cw_chart_view_init (CwChartView *self)
 
   g_signal_connect (key, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), key);
+
+  g_signal_connect (scroll, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
 
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (dark_changed_cb), self, G_CONNECT_SWAPPED);

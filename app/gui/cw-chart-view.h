@@ -18,6 +18,16 @@ typedef char *(*CwChartViewTooltipFunc) (CwChartView      *view,
                                          const CwChartHit *hit,
                                          gpointer          user_data);
 
+/* Returns the tooltip text for a place in the plot where no item was hit,
+ * at data coordinates (x, y); x_lo..x_hi is the data range of the pointer's
+ * pixel column (NULL: none). */
+typedef char *(*CwChartViewPositionFunc) (CwChartView *view,
+                                          double       x,
+                                          double       y,
+                                          double       x_lo,
+                                          double       x_hi,
+                                          gpointer     user_data);
+
 GtkWidget *cw_chart_view_new              (void);
 /* Takes ownership of chart (may be NULL: nothing drawn). */
 void       cw_chart_view_set_chart        (CwChartView            *self,
@@ -51,6 +61,40 @@ gboolean   cw_chart_view_export           (CwChartView            *self,
  * > 0) or previous point and activates it. FALSE when there is none. */
 gboolean   cw_chart_view_step_point       (CwChartView            *self,
                                            int                     direction);
+void       cw_chart_view_set_position_func (CwChartView            *self,
+                                            CwChartViewPositionFunc func,
+                                            gpointer                user_data,
+                                            GDestroyNotify          destroy);
+/* What the tooltip says at widget position (px, py) (NULL: nothing). */
+char      *cw_chart_view_dup_tooltip_text_at (CwChartView *self,
+                                              double       px,
+                                              double       py);
+
+/* Zooming and panning the x axis (the memory timeline): Ctrl+scroll (or
+ * plain scroll with scroll-zooms) zooms at the pointer, Shift+scroll and
+ * horizontal scroll pan, dragging pans, + and - zoom, Left and Right pan,
+ * Home and 0 show everything. The visible range is the chart's own x range
+ * (cw_chart_set_axis_range), so an export shows what the screen shows. */
+void       cw_chart_view_set_x_zoomable   (CwChartView            *self,
+                                           gboolean                zoomable);
+gboolean   cw_chart_view_get_x_zoomable   (CwChartView            *self);
+/* Plain vertical scrolling zooms too (not inside a scrolled page). */
+void       cw_chart_view_set_scroll_zooms (CwChartView            *self,
+                                           gboolean                scroll_zooms);
+/* factor > 1 zooms in, < 1 out, around widget x `anchor_px` (negative: the
+ * plot's centre). TRUE if the visible range changed. */
+gboolean   cw_chart_view_zoom_x           (CwChartView            *self,
+                                           double                  factor,
+                                           double                  anchor_px);
+/* Moves the visible range by `fraction` of its width (> 0: later). */
+gboolean   cw_chart_view_pan_x            (CwChartView            *self,
+                                           double                  fraction);
+void       cw_chart_view_reset_zoom       (CwChartView            *self);
+gboolean   cw_chart_view_get_zoomed       (CwChartView            *self);
+/* The x range laid out for the widget's size now. */
+gboolean   cw_chart_view_get_visible_x_range (CwChartView         *self,
+                                              double              *min,
+                                              double              *max);
 /* Time of the last snapshot's cw_chart_render() call, in microseconds. */
 gint64     cw_chart_view_get_last_render_us (CwChartView          *self);
 

@@ -5,7 +5,11 @@
  * Filtering and sorting are incremental, so 10k+ receipts never stall the
  * main loop; the list result carries no traces. Selecting a row loads that
  * one receipt in full (buffers, phases, trace) in a worker thread and fills
- * the detail pane and the memory timeline. Owner: workbench. */
+ * the detail pane and the memory timeline. The detail pane follows the
+ * selection: a receipt the filter removes (no row selected) leaves the
+ * empty state, and a newly shown receipt starts at the top. The timeline
+ * zooms and pans (CwChartView's x zoom) and its hover says the exact live
+ * bytes, the time and the NVTX ranges under the pointer. Owner: workbench. */
 #include "cw-build-config.h"
 
 #include <adwaita.h>
@@ -30,6 +34,8 @@ struct _CwReceiptsPage
   gint64              detail_id;
   char               *search_text;
   GPtrArray          *detail_groups;
+  CwReceipt          *receipt;          /* the one shown, trace loaded */
+  guint               chart_height_id;
 
   /* template children */
   GtkSearchEntry     *search_entry;
@@ -43,6 +49,7 @@ struct _CwReceiptsPage
   GtkLabel           *detail_title;
   CwChartView        *chart_view;
   GtkBox             *detail_box;
+  GtkScrolledWindow  *detail_scroller;
 };
 
 G_DEFINE_FINAL_TYPE (CwReceiptsPage, cw_receipts_page, GTK_TYPE_WIDGET)
@@ -637,6 +644,20 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
     add_verbatim_line (g, _("Note"), r->note);
 
   cw_chart_view_set_chart (self->chart_view, cw_gui_chart_timeline (r));
+  /* Another receipt is read from its top, not at the last one's scroll. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->detail_scroller), 0.0);
+}
+
+/* Nothing shown: the empty state, as before any selection. */
+static void
+show_empty (CwReceiptsPage *self)
+{
+  clear_details (self);
+  self->detail_id = 0;
+  g_clear_pointer (&self->receipt, cw_receipt_free);
+  gtk_label_set_text (self->detail_title, _("Select a receipt to see its details."));
+  cw_chart_view_set_chart (self->chart_view, NULL);
+  gtk_stack_set_visible_child_name (self->detail_stack, "empty");
 }
 
 static void
@@ -668,7 +689,8 @@ detail_loaded_cb (GObject *object, GAsyncResult *result, gpointer user_data)
     {
       show_receipt (self, receipt);
       self->detail_id = receipt->id;
-      cw_receipt_free (receipt);
+      g_clear_pointer (&self->receipt, cw_receipt_free);
+      self->receipt = receipt;
     }
 
   g_object_unref (self);
@@ -683,12 +705,216 @@ selection_changed_cb (CwReceiptsPage *self)
   g_clear_object (&self->detail_cancellable);
 
   g_debug ("selected receipt %" G_GINT64_FORMAT, row ? cw_receipt_row_get_receipt (row)->id : 0);
+  /* Unselected, or the filter removed the selected row (0 matches too):
+   * the pane must not go on showing a receipt the list no longer has. */
   if (row == NULL || self->database == NULL)
-    return;
+    {
+      show_empty (self);
+      return;
+    }
 
   self->detail_cancellable = g_cancellable_new ();
   cw_receipt_database_load_receipt_async (self->database, cw_receipt_row_get_receipt (row)->id,
                                           self->detail_cancellable, detail_loaded_cb, g_object_ref (self));
+}
+
+/* ---- the memory timeline ------------------------------------------------- */
+
+/* The hover text at time x (seconds since the lane's start) on a timeline
+ * chart: the time, the exact live bytes there, the highest in the pointer's
+ * pixel column when a spike hides in it, and the NVTX ranges open at x,
+ * outermost first. NULL on charts with no live-bytes step. */
+char *
+cw_receipts_page_timeline_text (CwChart *chart, double x, double x_lo, double x_hi)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  CwChartLayer *step = NULL;
+  double live, top, top_x;
+
+  for (size_t l = 0; chart != NULL && l < cw_chart_get_n_layers (chart); l++)
+    if (g_strcmp0 (cw_chart_layer_get_kind (cw_chart_get_layer (chart, l)), "step") == 0)
+      step = cw_chart_get_layer (chart, l);
+  if (step == NULL || !cw_chart_step_layer_get_value_at (step, x, &live) || live < 0)
+    return NULL;
+
+  {
+    g_autofree char *exact = cw_format_size_exact ((guint64) live);
+
+    /* Translators: time since the lane started, in milliseconds */
+    g_string_append_printf (text, _("at %+.6f ms"), x * 1e3);
+    g_string_append_c (text, '\n');
+    /* Translators: exact live bytes, e.g. "1,022,361,600 B (975.00 MiB, 1.02 GB)" */
+    g_string_append_printf (text, _("live %s"), exact);
+  }
+  if (cw_chart_step_layer_get_max_in (step, x_lo, x_hi, &top_x, &top) && top > live)
+    {
+      g_autofree char *exact = cw_format_size_exact ((guint64) top);
+
+      g_string_append_c (text, '\n');
+      /* Translators: exact bytes of the highest step within one pixel */
+      g_string_append_printf (text, _("highest in this pixel: %s at %+.6f ms"), exact, top_x * 1e3);
+    }
+
+  for (size_t l = 0; l < cw_chart_get_n_layers (chart); l++)
+    {
+      CwChartLayer *layer = cw_chart_get_layer (chart, l);
+
+      if (g_strcmp0 (cw_chart_layer_get_kind (layer), "band") != 0)
+        continue;
+      for (unsigned depth = 0; depth <= 64; depth++)
+        {
+          gboolean any_deeper = FALSE;
+
+          for (size_t i = 0; i < cw_chart_band_layer_get_n_bands (layer); i++)
+            {
+              double x0, x1;
+              unsigned d;
+              const char *name;
+
+              if (!cw_chart_band_layer_get_band (layer, i, &x0, &x1, &d, &name))
+                continue;
+              if (d > depth)
+                any_deeper = TRUE;
+              if (d == depth && x >= x0 && x <= x1 && name != NULL)
+                g_ptr_array_add (names, (gpointer) name);
+            }
+          if (!any_deeper)
+            break;
+        }
+    }
+  if (names->len > 0)
+    {
+      g_string_append_c (text, '\n');
+      g_string_append (text, _("NVTX: "));
+      for (guint i = 0; i < names->len; i++)
+        g_string_append_printf (text, "%s%s", i > 0 ? " › " : "", (const char *) g_ptr_array_index (names, i));
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static char *
+timeline_position_text (CwChartView *view, double x, double y, double x_lo, double x_hi, gpointer user_data)
+{
+  return cw_receipts_page_timeline_text (cw_chart_view_get_chart (view), x, x_lo, x_hi);
+}
+
+/* The timeline takes a good half of the pane's height: tall enough to read
+ * the NVTX rows and the curve under them, while the numbers stay in reach. */
+static gboolean
+chart_height_idle (gpointer user_data)
+{
+  CwReceiptsPage *self = user_data;
+  double page = gtk_adjustment_get_page_size (gtk_scrolled_window_get_vadjustment (self->detail_scroller));
+  int height = (int) CLAMP (page * 0.6, 320.0, 640.0);
+  int old;
+
+  self->chart_height_id = 0;
+  gtk_widget_get_size_request (GTK_WIDGET (self->chart_view), NULL, &old);
+  if (old != height)
+    gtk_widget_set_size_request (GTK_WIDGET (self->chart_view), -1, height);
+  return G_SOURCE_REMOVE;
+}
+
+/* The page size changes while the pane is allocated; a new size request
+ * then would be lost, so it is made right after. */
+static void
+chart_height_cb (CwReceiptsPage *self)
+{
+  if (self->chart_height_id == 0)
+    self->chart_height_id = g_idle_add (chart_height_idle, self);
+}
+
+static void
+zoom_in_cb (CwReceiptsPage *self)
+{
+  cw_chart_view_zoom_x (self->chart_view, 2.0, -1);
+}
+
+static void
+zoom_out_cb (CwReceiptsPage *self)
+{
+  cw_chart_view_zoom_x (self->chart_view, 0.5, -1);
+}
+
+static void
+zoom_reset_cb (CwReceiptsPage *self)
+{
+  cw_chart_view_reset_zoom (self->chart_view);
+}
+
+GtkWindow *
+cw_receipts_page_open_timeline_window (CwReceiptsPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *window, *box, *header, *view;
+  CwChart *chart;
+  int width = 1100, height = 680;
+  double min, max;
+
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), NULL);
+
+  if (self->receipt == NULL)
+    return NULL;
+  chart = cw_gui_chart_timeline (self->receipt);
+  if (GTK_IS_WINDOW (root))
+    {
+      width = MIN (width, MAX (gtk_widget_get_width (GTK_WIDGET (root)) - 40, 480));
+      height = MIN (height, MAX (gtk_widget_get_height (GTK_WIDGET (root)) - 40, 360));
+    }
+
+  window = adw_window_new ();
+  gtk_window_set_title (GTK_WINDOW (window), cw_chart_get_title (chart) != NULL ? cw_chart_get_title (chart)
+                                                                                 : _("Memory Timeline"));
+  gtk_window_set_default_size (GTK_WINDOW (window), width, height);
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (window), TRUE);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  header = adw_header_bar_new ();
+  gtk_box_append (GTK_BOX (box), header);
+  view = cw_chart_view_new ();
+  gtk_widget_set_vexpand (view, TRUE);
+  gtk_widget_set_hexpand (view, TRUE);
+  gtk_widget_set_margin_start (view, 12);
+  gtk_widget_set_margin_end (view, 12);
+  gtk_widget_set_margin_bottom (view, 12);
+  cw_chart_view_set_chart_style (CW_CHART_VIEW (view), cw_chart_view_get_chart_style (self->chart_view));
+  cw_chart_view_set_chart (CW_CHART_VIEW (view), chart);
+  cw_chart_view_set_x_zoomable (CW_CHART_VIEW (view), TRUE);
+  /* Nothing to scroll around it here: the plain wheel zooms. */
+  cw_chart_view_set_scroll_zooms (CW_CHART_VIEW (view), TRUE);
+  cw_chart_view_set_position_func (CW_CHART_VIEW (view), timeline_position_text, NULL, NULL);
+  /* It opens on the range the pane shows. */
+  if (cw_chart_view_get_zoomed (self->chart_view)
+      && cw_chart_view_get_visible_x_range (self->chart_view, &min, &max))
+    cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, min, max);
+  gtk_box_append (GTK_BOX (box), view);
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_widget_grab_focus (view);
+  return GTK_WINDOW (window);
+}
+
+static void
+open_timeline_window_cb (CwReceiptsPage *self)
+{
+  cw_receipts_page_open_timeline_window (self);
+}
+
+double
+cw_receipts_page_get_detail_scroll (CwReceiptsPage *self)
+{
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), 0.0);
+  return gtk_adjustment_get_value (gtk_scrolled_window_get_vadjustment (self->detail_scroller));
+}
+
+void
+cw_receipts_page_set_detail_scroll (CwReceiptsPage *self, double value)
+{
+  g_return_if_fail (CW_IS_RECEIPTS_PAGE (self));
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->detail_scroller), value);
 }
 
 /* ---- public API ----------------------------------------------------------- */
@@ -702,11 +928,7 @@ cw_receipts_page_set_database (CwReceiptsPage *self, CwReceiptDatabase *database
   gtk_filter_list_model_set_model (self->filter_model,
                                    database ? cw_receipt_database_get_rows (database) : NULL);
   update_lanes (self);
-  clear_details (self);
-  self->detail_id = 0;
-  gtk_label_set_text (self->detail_title, _("Select a receipt to see its details."));
-  cw_chart_view_set_chart (self->chart_view, NULL);
-  gtk_stack_set_visible_child_name (self->detail_stack, "empty");
+  show_empty (self);
   update_count (self);
 }
 
@@ -847,6 +1069,7 @@ cw_receipts_page_dispose (GObject *object)
   g_clear_object (&self->filter_model);
   g_clear_object (&self->database);
   g_clear_pointer (&self->detail_groups, g_ptr_array_unref);
+  g_clear_pointer (&self->receipt, cw_receipt_free);
   g_clear_pointer (&self->search_text, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_RECEIPTS_PAGE);
   /* The template's top box has no id, so dispose_template leaves it. */
@@ -880,6 +1103,11 @@ cw_receipts_page_class_init (CwReceiptsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, detail_title);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, chart_view);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, detail_box);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, detail_scroller);
+  gtk_widget_class_bind_template_callback (widget_class, zoom_in_cb);
+  gtk_widget_class_bind_template_callback (widget_class, zoom_out_cb);
+  gtk_widget_class_bind_template_callback (widget_class, zoom_reset_cb);
+  gtk_widget_class_bind_template_callback (widget_class, open_timeline_window_cb);
 }
 
 static void
@@ -924,6 +1152,11 @@ cw_receipts_page_init (CwReceiptsPage *self)
   g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (refilter), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->status_dropdown, "notify::selected", G_CALLBACK (refilter_dropdowns), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->lane_dropdown, "notify::selected", G_CALLBACK (refilter_dropdowns), self, G_CONNECT_SWAPPED);
+
+  cw_chart_view_set_x_zoomable (self->chart_view, TRUE);
+  cw_chart_view_set_position_func (self->chart_view, timeline_position_text, NULL, NULL);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->detail_scroller), "notify::page-size",
+                           G_CALLBACK (chart_height_cb), self, G_CONNECT_SWAPPED);
 
   update_lanes (self);
   update_count (self);

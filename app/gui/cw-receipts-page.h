@@ -35,5 +35,19 @@ gboolean     cw_receipts_page_select_id          (CwReceiptsPage    *self,
 gint64       cw_receipts_page_get_detail_id      (CwReceiptsPage    *self);
 const char  *cw_receipts_page_get_list_state     (CwReceiptsPage    *self);
 const char  *cw_receipts_page_get_detail_state   (CwReceiptsPage    *self);
+/* The detail pane's vertical scroll position, in pixels from the top. */
+double       cw_receipts_page_get_detail_scroll  (CwReceiptsPage    *self);
+void         cw_receipts_page_set_detail_scroll  (CwReceiptsPage    *self,
+                                                  double             value);
+/* The shown receipt's timeline in a window of its own, larger, on the
+ * range the pane shows (NULL when no receipt is shown). */
+GtkWindow   *cw_receipts_page_open_timeline_window (CwReceiptsPage  *self);
+/* The timeline's hover text at time x (seconds since the lane started),
+ * x_lo..x_hi the pointer's pixel column: time, exact live bytes, the NVTX
+ * ranges open there. NULL when the chart has no live-bytes curve. */
+char        *cw_receipts_page_timeline_text      (CwChart           *chart,
+                                                  double             x,
+                                                  double             x_lo,
+                                                  double             x_hi);
 
 G_END_DECLS

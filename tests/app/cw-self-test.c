@@ -750,6 +750,286 @@ step_receipts_detail (SelfTest *t)
   return TRUE;
 }
 
+
+/* ---- the memory timeline and the detail pane (issue 16 item 3) ------------- */
+
+static gboolean
+same_range (double a0, double a1, double b0, double b1)
+{
+  double tol = 1e-9 * fmax (fabs (a1 - a0), 1e-300);
+
+  return fabs (a0 - b0) <= tol && fabs (a1 - b1) <= tol;
+}
+
+/* Presses a key on the widget's key controller, as the keyboard would. */
+static gboolean
+press_key (GtkWidget *widget, guint keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c))
+        {
+          g_signal_emit_by_name (c, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
+          break;
+        }
+    }
+  return handled;
+}
+
+static const CwReceipt *
+shown_row_receipt (SelfTest *t, CwReceiptsPage *page, CwReceiptRow **row_out)
+{
+  GListModel *all = cw_receipt_database_get_rows (cw_window_get_database (t->window));
+
+  for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+    {
+      CwReceiptRow *row = g_list_model_get_item (all, i);
+
+      if (cw_receipt_row_get_receipt (row)->id == cw_receipts_page_get_detail_id (page))
+        {
+          *row_out = row;
+          return cw_receipt_row_get_receipt (row);
+        }
+      g_object_unref (row);
+    }
+  *row_out = NULL;
+  return NULL;
+}
+
+/* The timeline takes the pane's width and a readable height; zooming
+ * narrows the visible time range around the centre, panning moves it, an
+ * export of the zoomed chart shows that range, and hovering the plot tells
+ * the exact live bytes (the measured peak where it is). */
+static gboolean
+step_timeline (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  CwChartView *view = cw_receipts_page_get_chart_view (page);
+  CwChart *chart = cw_chart_view_get_chart (view);
+  GtkWidget *pane = gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW);
+  int win_w = gtk_widget_get_width (GTK_WIDGET (t->window));
+  int cw = gtk_widget_get_width (GTK_WIDGET (view)), ch = gtk_widget_get_height (GTK_WIDGET (view));
+  g_autoptr(CwReceiptRow) row = NULL;
+  const CwReceipt *r = shown_row_receipt (t, page, &row);
+  double min0, max0, min1, max1, min2, max2, emin, emax;
+  CwChartRect plot = { 0 };
+  guint n_text = 0, n_columns = 0, n_gaps = 0, n_null_run = 0;
+  gboolean saw_peak = FALSE, saw_range = FALSE;
+  g_autofree char *peak = NULL;
+  g_autofree char *example = NULL;
+
+  if (chart == NULL || r == NULL || pane == NULL)
+    {
+      fail (t, "no timeline to check (chart %p, receipt %p)", (void *) chart, (void *) r);
+      return TRUE;
+    }
+  if (!cw_chart_layout (chart, cw, ch) || !cw_chart_get_plot_area (chart, &plot))
+    fail (t, "the timeline has no plot at %dx%d", cw, ch);
+  g_string_append_printf (t->report, "timeline size=%dx%d pane=%d plot=%.0fx%.0f window=%d\n", cw, ch,
+                          gtk_widget_get_width (pane), plot.width, plot.height, win_w);
+  if (cw < gtk_widget_get_width (pane) - 48)
+    fail (t, "the timeline is %d px wide in a %d px detail pane", cw, gtk_widget_get_width (pane));
+  if (win_w >= 1200 && (ch < 320 || plot.width < 0.7 * cw || plot.height < 200))
+    fail (t, "at %d px the timeline is %dx%d with a %.0fx%.0f plot: too small to read", win_w, cw, ch,
+          plot.width, plot.height);
+
+  /* Zoom and pan. */
+  if (!cw_chart_view_get_visible_x_range (view, &min0, &max0))
+    fail (t, "the timeline has no x range");
+  if (!cw_chart_view_zoom_x (view, 2.0, -1) || !cw_chart_view_get_visible_x_range (view, &min1, &max1))
+    fail (t, "zooming into the timeline changed nothing");
+  else if (!(max1 - min1 < 0.6 * (max0 - min0)) || min1 < min0 || max1 > max0)
+    fail (t, "zoom in: %g..%g s became %g..%g s", min0, max0, min1, max1);
+  if (!cw_chart_view_pan_x (view, 0.25) || !cw_chart_view_get_visible_x_range (view, &min2, &max2))
+    fail (t, "panning the zoomed timeline changed nothing");
+  else if (!(min2 > min1 + 0.2 * (max1 - min1)) || fabs ((max2 - min2) - (max1 - min1)) > 1e-9 * (max1 - min1))
+    fail (t, "pan: %g..%g s became %g..%g s", min1, max1, min2, max2);
+  g_string_append_printf (t->report, "timeline x %g..%g zoom %g..%g pan %g..%g\n", min0, max0, min1, max1,
+                          min2, max2);
+
+  /* An export of the zoomed timeline shows the zoomed range. */
+  check_export (t, "timeline-zoomed.png");
+  if (!cw_chart_get_axis_range (chart, CW_CHART_AXIS_X, &emin, &emax) || !same_range (min2, max2, emin, emax))
+    fail (t, "the zoomed timeline (%g..%g s) exported as %g..%g s", min2, max2, emin, emax);
+
+  /* Hover, every pixel column of the whole lane: the exact live bytes. */
+  cw_chart_view_reset_zoom (view);
+  peak = cw_format_size_exact (r->status == CW_RECEIPT_STATUS_OOM ? r->oom_live_bytes : r->measured_peak_bytes);
+  cw_chart_layout (chart, cw, ch);
+  cw_chart_get_plot_area (chart, &plot);
+  for (double px = plot.x + 0.5; px < plot.x + plot.width; px += 1.0, n_columns++)
+    {
+      g_autofree char *text = cw_chart_view_dup_tooltip_text_at (view, px, plot.y + plot.height * 0.8);
+
+      /* Past the lane's end there is nothing to say; before it, always. */
+      if (text == NULL)
+        {
+          n_null_run += n_text > 0;
+          continue;
+        }
+      n_gaps += n_null_run;
+      n_null_run = 0;
+      n_text++;
+      saw_peak |= strstr (text, peak) != NULL;
+      saw_range |= strstr (text, "NVTX") != NULL;
+      if (example == NULL && px > plot.x + plot.width / 2)
+        example = g_strdup (text);
+    }
+  g_string_append_printf (t->report, "timeline hover %u/%u columns, peak %s %s, example: %s\n", n_text, n_columns,
+                          peak, saw_peak ? "found" : "MISSING", example != NULL ? example : "(none)");
+  if (n_text < n_columns / 2 || n_gaps > 0)
+    fail (t, "hovering the timeline says something over %u of %u pixel columns, with %u silent between",
+          n_text, n_columns, n_gaps);
+  if (!saw_peak)
+    fail (t, "no hover on the timeline of receipt %" G_GINT64_FORMAT " shows its peak %s", r->id, peak);
+  if (r->n_events > 0 && !saw_range)
+    g_string_append (t->report, "timeline hover: no NVTX range under the pointer\n");
+
+  /* Left zoomed for the screenshot; the next step zooms out by keys. */
+  cw_chart_view_zoom_x (view, 4.0, plot.x + plot.width * 0.1);
+  screenshot (t, "page-receipts-timeline-zoomed.png");
+  return TRUE;
+}
+
+static gboolean
+step_timeline_keys (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  CwChartView *view = cw_receipts_page_get_chart_view (page);
+  double min0, max0, min1, max1, min2, max2;
+
+  if (!press_key (GTK_WIDGET (view), GDK_KEY_Home) || cw_chart_view_get_zoomed (view))
+    fail (t, "Home on the timeline does not show the whole lane");
+  cw_chart_view_get_visible_x_range (view, &min0, &max0);
+  press_key (GTK_WIDGET (view), GDK_KEY_plus);
+  press_key (GTK_WIDGET (view), GDK_KEY_plus);
+  cw_chart_view_get_visible_x_range (view, &min1, &max1);
+  if (!(max1 - min1 < 0.8 * (max0 - min0)))
+    fail (t, "+ on the timeline did not zoom in (%g..%g s, then %g..%g s)", min0, max0, min1, max1);
+  press_key (GTK_WIDGET (view), GDK_KEY_Right);
+  cw_chart_view_get_visible_x_range (view, &min2, &max2);
+  if (!(min2 > min1))
+    fail (t, "Right on the zoomed timeline did not pan (%g..%g s, then %g..%g s)", min1, max1, min2, max2);
+  for (int i = 0; i < 4; i++)
+    press_key (GTK_WIDGET (view), GDK_KEY_minus);
+  cw_chart_view_get_visible_x_range (view, &min2, &max2);
+  if (cw_chart_view_get_zoomed (view) || !same_range (min0, max0, min2, max2))
+    fail (t, "- on the timeline does not come back to the whole lane (%g..%g s, not %g..%g s)", min2, max2, min0,
+          max0);
+  return TRUE;
+}
+
+/* Another receipt is read from the top of the pane. */
+static gboolean
+step_detail_scroll (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *filtered = cw_receipts_page_get_filtered_model (page);
+  g_autoptr(CwReceiptRow) row = NULL;
+
+  cw_receipts_page_set_detail_scroll (page, 400.0);
+  g_string_append_printf (t->report, "detail scrolled to %.0f\n", cw_receipts_page_get_detail_scroll (page));
+  if (cw_receipts_page_get_detail_scroll (page) < 100.0)
+    fail (t, "the detail pane does not scroll (%.0f)", cw_receipts_page_get_detail_scroll (page));
+  if (g_list_model_get_n_items (filtered) < 2)
+    {
+      fail (t, "fewer than two receipts to choose from");
+      return TRUE;
+    }
+  row = g_list_model_get_item (filtered, 1);
+  t->expect_id = cw_receipt_row_get_receipt (row)->id;
+  cw_receipts_page_select (page, 1);
+  return TRUE;
+}
+
+static gboolean
+step_detail_scroll_check (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+
+  if (cw_receipts_page_get_detail_id (page) != t->expect_id)
+    return FALSE;
+  if (cw_receipts_page_get_detail_scroll (page) > 0.5)
+    fail (t, "receipt %" G_GINT64_FORMAT " opened %.0f px down, at the last receipt's scroll", t->expect_id,
+          cw_receipts_page_get_detail_scroll (page));
+  return TRUE;
+}
+
+/* A search that removes the shown receipt (others still matching) empties
+ * the detail pane. */
+static gboolean
+step_detail_filter (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *all = cw_receipt_database_get_rows (cw_window_get_database (t->window));
+  g_autoptr(CwReceiptRow) shown_row = NULL;
+  const CwReceipt *shown = shown_row_receipt (t, page, &shown_row);
+
+  if (shown == NULL)
+    {
+      fail (t, "no receipt shown before filtering");
+      return TRUE;
+    }
+  for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+    {
+      g_autoptr(CwReceiptRow) row = g_list_model_get_item (all, i);
+      const char *lane = cw_receipt_row_get_receipt (row)->lane;
+
+      if (strstr (lane, shown->lane) == NULL && strstr (shown->lane, lane) == NULL)
+        {
+          g_string_append_printf (t->report, "filter out receipt %" G_GINT64_FORMAT " (%s) with '%s'\n", shown->id,
+                                  shown->lane, lane);
+          t->expect_id = shown->id;
+          cw_receipts_page_set_search_text (page, lane);
+          return TRUE;
+        }
+    }
+  g_string_append (t->report, "filter: the sample has one lane only\n");
+  t->expect_id = 0;
+  return TRUE;
+}
+
+static gboolean
+step_detail_filter_check (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *filtered = cw_receipts_page_get_filtered_model (page);
+  GListModel *all = cw_receipt_database_get_rows (cw_window_get_database (t->window));
+  guint n = g_list_model_get_n_items (filtered);
+
+  if (t->step_entered_page)
+    /* Wait for the list to refill, so the next steps start from it all. */
+    return n == g_list_model_get_n_items (all) || g_get_monotonic_time () - t->step_started > 5 * G_TIME_SPAN_SECOND;
+
+  if (t->expect_id != 0)
+    {
+      gboolean still = FALSE;
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(CwReceiptRow) row = g_list_model_get_item (filtered, i);
+          still |= cw_receipt_row_get_receipt (row)->id == t->expect_id;
+        }
+      if ((n == 0 || still) && g_get_monotonic_time () - t->step_started < 2 * G_TIME_SPAN_SECOND)
+        return FALSE;
+      g_string_append_printf (t->report, "filtered: %u shown, detail %s id=%" G_GINT64_FORMAT "\n", n,
+                              cw_receipts_page_get_detail_state (page), cw_receipts_page_get_detail_id (page));
+      if (g_strcmp0 (cw_receipts_page_get_detail_state (page), "empty") != 0
+          || cw_receipts_page_get_detail_id (page) != 0)
+        fail (t, "the search removed receipt %" G_GINT64_FORMAT " from the list but the detail pane shows %s "
+              "(receipt %" G_GINT64_FORMAT ")", t->expect_id, cw_receipts_page_get_detail_state (page),
+              cw_receipts_page_get_detail_id (page));
+    }
+  cw_receipts_page_set_search_text (page, "");
+  t->step_entered_page = TRUE;
+  return FALSE;
+}
+
 /* A search nothing matches empties the list; clearing it restores it. */
 static gboolean
 step_receipts_search_start (SelfTest *t)
@@ -1685,6 +1965,12 @@ static const struct {
   { "its detail on the Receipts page", step_plan_receipt_detail },
   { "select a receipt", step_receipts_select },
   { "wait for its detail", step_receipts_detail },
+  { "the timeline: size, zoom, pan, export, hover", step_timeline },
+  { "the timeline by keyboard", step_timeline_keys },
+  { "scroll the detail, select another receipt", step_detail_scroll },
+  { "check it starts at the top", step_detail_scroll_check },
+  { "filter out the shown receipt", step_detail_filter },
+  { "check the detail pane emptied", step_detail_filter_check },
   { "search for nothing", step_receipts_search_start },
   { "check the list emptied", step_receipts_search },
   { "search a lane", step_receipts_search_lane },
