@@ -148,6 +148,35 @@ cw_chart_format_value_precise (CwChartUnit unit, double value, int decimals, cha
   format_scaled (unit, value, decimals, true, buf, size);
 }
 
+void
+cw_chart_format_count (unsigned long long value, char *buf, size_t size)
+{
+  const struct lconv *lc = localeconv ();
+  /* Every locale glibc ships groups in threes where it groups at all. */
+  const char *sep = lc != NULL && lc->thousands_sep != NULL && lc->thousands_sep[0] != '\0'
+                    ? lc->thousands_sep : "\xe2\x80\xaf";
+  size_t sep_len = strlen (sep), n, o = 0;
+  char digits[32];
+
+  if (size == 0)
+    return;
+  n = (size_t) snprintf (digits, sizeof digits, "%llu", value);
+  for (size_t i = 0; i < n; i++)
+    {
+      if (i > 0 && (n - i) % 3 == 0)
+        {
+          if (o + sep_len >= size)
+            break;
+          memcpy (buf + o, sep, sep_len);
+          o += sep_len;
+        }
+      if (o + 1 >= size)
+        break;
+      buf[o++] = digits[i];
+    }
+  buf[o] = '\0';
+}
+
 bool
 cw_chart_scale_from_string (const char *text, CwChartScale *scale)
 {

@@ -55,6 +55,15 @@ void cw_chart_format_value (CwChartUnit unit, double value, char *buf, size_t si
  * for annotations that must be precise ("usable HBM 79.25 GiB"). */
 void cw_chart_format_value_precise (CwChartUnit unit, double value, int decimals, char *buf, size_t size);
 
+/* An exact count as people read it in a label ("sq 376,627"): digits
+ * grouped in threes with LC_NUMERIC's thousands separator ("376.627" in
+ * German), or where the locale has none (C, POSIX: the CLI) a narrow
+ * no-break space, which no language reads as a decimal point ("376 627");
+ * the workbench's cw_format_count() follows the same rule. Always
+ * NUL-terminates `buf` (size >= 1). */
+#define CW_CHART_COUNT_MAX 48
+void cw_chart_format_count (unsigned long long value, char *buf, size_t size);
+
 /* Parses "linear" / "log" (also "log10"). */
 bool cw_chart_scale_from_string (const char *text, CwChartScale *scale);
 

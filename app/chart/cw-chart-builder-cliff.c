@@ -116,7 +116,7 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
       cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
       return NULL;
     }
-  cw_chart_set_title (chart, in->title != NULL ? in->title : cw_chart_translate (CW_N_ ("Predicted peak HBM vs sequence length")));
+  cw_chart_set_title (chart, in->title != NULL ? in->title : cw_chart_translate (CW_N_ ("Predicted peak memory against context length")));
   cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_TOKENS,
                      cw_chart_translate (CW_N_ ("sq (query tokens)")));
   cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, cw_chart_translate (CW_N_ ("peak HBM")));
@@ -145,7 +145,11 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
       if (!c->fits_at_all)
         snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s (does not fit at any sq)")), c->name);
       else if (c->cliff_in_range)
-        snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s (cliff at sq %llu)")), c->name, (unsigned long long) c->cliff_sq);
+        {
+          cw_chart_format_count (c->cliff_sq, value, sizeof value);
+          /* Translators: profile name, then the grouped largest sq that fits */
+          snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s (cliff at sq %s)")), c->name, value);
+        }
       else
         snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s (fits across the range)")), c->name);
       line = cw_chart_line_layer_new (text, c->sq, c->peak_bytes, c->n);
@@ -164,7 +168,9 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
 
       if (!c->fits_at_all || !c->cliff_in_range || c->cliff_sq == 0)
         continue;
-      snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s cliff: sq %llu")), c->name, (unsigned long long) c->cliff_sq);
+      cw_chart_format_count (c->cliff_sq, value, sizeof value);
+      /* Translators: profile name, then the grouped largest sq that fits */
+      snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s cliff: sq %s")), c->name, value);
       cliff = cw_chart_vline_layer_new (text, (double) c->cliff_sq);
       if (cliff != NULL)
         {

@@ -87,11 +87,11 @@ cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
   if (xs == NULL || ys == NULL || tags == NULL)
     goto oom;
 
-  cw_chart_set_title (chart, in->title != NULL ? in->title : cw_chart_translate (CW_N_ ("Predicted vs measured peak HBM")));
+  cw_chart_set_title (chart, in->title != NULL ? in->title : cw_chart_translate (CW_N_ ("Measured against predicted peak")));
   cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, cw_chart_translate (CW_N_ ("predicted peak")));
   cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, cw_chart_translate (CW_N_ ("measured peak")));
   cw_chart_set_legend_position (chart, CW_CHART_LEGEND_TOP_LEFT);
-  cw_chart_set_empty_message (chart, cw_chart_translate (CW_N_ ("No receipts with a measured peak")));
+  cw_chart_set_empty_message (chart, cw_chart_translate (CW_N_ ("No receipt with both a predicted and a measured peak")));
 
   if (in->n_points > 0)
     {
@@ -134,6 +134,161 @@ cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
       if (layer != NULL)
         {
           /* The lane's hue and marker, as on the cliff chart. */
+          cw_chart_layer_set_series (layer, id.series);
+          if (!cw_chart_point_layer_set_tags (layer, tags, n))
+            {
+              cw_chart_layer_free (layer);
+              layer = NULL;
+            }
+        }
+      if (cw_chart_add_layer (chart, layer) == (size_t) -1)
+        goto oom;
+    }
+  free (xs);
+  free (ys);
+  free (tags);
+  return chart;
+
+oom:
+  cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+  free (xs);
+  free (ys);
+  free (tags);
+  cw_chart_free (chart);
+  return NULL;
+}
+
+/* The error view: on a y = x chart every sample point sits on the diagonal,
+ * so the signed error, (measured - predicted) / predicted in percent, is
+ * drawn against the predicted peak, with the agreement band as the
+ * percentage it allows at each size (the 8 MiB floor makes it wide at small
+ * sizes, the 1 % slope flat above 800 MiB). The y range shows twice the
+ * band's slope or the largest error, whichever is more; the band above that
+ * is clipped at the plot's edge. */
+CwChart *
+cw_chart_builder_compare_error (const CwChartCompareInput *in, CwError *error)
+{
+  enum { N_BAND = 97 };
+  const double big = 1125899906842624.0;   /* 2^50 bytes: the rule's slope, far above its floor */
+  double band_x[N_BAND], band_lo[N_BAND], band_hi[N_BAND];
+  double *xs = NULL, *ys = NULL, lo = INFINITY, hi = -INFINITY, worst = 0.0, span;
+  size_t *tags = NULL, cap;
+  CwChart *chart = NULL;
+
+  if (in == NULL || (in->n_points > 0 && in->points == NULL) || (in->n_groups > 0 && in->group_names == NULL))
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "compare chart: missing input");
+      return NULL;
+    }
+  for (size_t i = 0; i < in->n_points; i++)
+    {
+      const CwChartComparePoint *p = &in->points[i];
+
+      if (!(p->predicted_bytes > 0.0) || !isfinite (p->predicted_bytes)
+          || !(p->measured_bytes > 0.0) || !isfinite (p->measured_bytes))
+        {
+          cw_error_set (error, CW_ERROR_INVALID,
+                        "compare chart: point %zu needs positive predicted and measured peaks", i);
+          return NULL;
+        }
+      if (p->group >= in->n_groups)
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "compare chart: point %zu names group %u of %zu", i,
+                        p->group, in->n_groups);
+          return NULL;
+        }
+      lo = fmin (lo, p->predicted_bytes);
+      hi = fmax (hi, p->predicted_bytes);
+      worst = fmax (worst, fabs (100.0 * cw_chart_compare_error_fraction (p->predicted_bytes, p->measured_bytes)));
+    }
+
+  cap = in->n_points > 0 ? in->n_points : 1;
+  chart = cw_chart_new ();
+  if (chart == NULL || cap > SIZE_MAX / sizeof (double))
+    goto oom;
+  xs = malloc (cap * sizeof *xs);
+  ys = malloc (cap * sizeof *ys);
+  tags = malloc (cap * sizeof *tags);
+  if (xs == NULL || ys == NULL || tags == NULL)
+    goto oom;
+
+  cw_chart_set_title (chart, in->title != NULL ? in->title
+                             : cw_chart_translate (CW_N_ ("Error of the measured peak against the prediction")));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES,
+                     cw_chart_translate (CW_N_ ("predicted peak")));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_NUMBER,
+                     cw_chart_translate (CW_N_ ("error (%)")));
+  cw_chart_set_legend_position (chart, CW_CHART_LEGEND_TOP_RIGHT);
+  cw_chart_set_empty_message (chart, cw_chart_translate (CW_N_ ("No receipt with both a predicted and a measured peak")));
+
+  if (in->n_points > 0)
+    {
+      double zero_x[2], zero_y[2] = { 0.0, 0.0 };
+      CwChartLayer *zero;
+
+      lo /= 2.0;
+      hi *= 2.0;
+      zero_x[0] = lo;
+      zero_x[1] = hi;
+      span = 1.25 * worst;
+      if (in->tolerance_bytes != NULL)
+        span = fmax (span, 2.0 * 100.0 * in->tolerance_bytes (big) / big);
+      if (!(span > 0.0))
+        span = 1.0;
+      cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, lo, hi);
+      cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, -span, span);
+      if (in->tolerance_bytes != NULL)
+        {
+          CwChartLayer *band;
+
+          for (int i = 0; i < N_BAND; i++)
+            {
+              double p = exp (log (lo) + (log (hi) - log (lo)) * i / (N_BAND - 1));
+
+              band_x[i] = p;
+              band_hi[i] = 100.0 * in->tolerance_bytes (p) / p;
+              band_lo[i] = -band_hi[i];
+            }
+          band = cw_chart_area_layer_new (in->tolerance_label != NULL ? in->tolerance_label
+                                          : cw_chart_translate (CW_N_ ("agreement band")),
+                                          band_x, band_lo, band_hi, N_BAND);
+          if (band != NULL)
+            cw_chart_layer_set_role (band, CW_CHART_ROLE_MUTED);
+          if (cw_chart_add_layer (chart, band) == (size_t) -1)
+            goto oom;
+        }
+      zero = cw_chart_line_layer_new (cw_chart_translate (CW_N_ ("0 % (exact prediction)")), zero_x, zero_y, 2);
+      if (zero != NULL)
+        {
+          cw_chart_layer_set_role (zero, CW_CHART_ROLE_MUTED);
+          cw_chart_line_layer_set_dashed (zero, true);
+        }
+      if (cw_chart_add_layer (chart, zero) == (size_t) -1)
+        goto oom;
+    }
+
+  /* One layer per lane, in its hue and marker, as on every other chart. */
+  for (size_t g = 0; g < in->n_groups; g++)
+    {
+      size_t n = 0;
+      CwChartLayer *layer;
+      CwChartIdentity id;
+
+      for (size_t i = 0; i < in->n_points; i++)
+        if (in->points[i].group == g)
+          {
+            xs[n] = in->points[i].predicted_bytes;
+            ys[n] = 100.0 * cw_chart_compare_error_fraction (in->points[i].predicted_bytes,
+                                                             in->points[i].measured_bytes);
+            tags[n] = in->points[i].tag;
+            n++;
+          }
+      if (n == 0)
+        continue;
+      id = cw_chart_identity_for_name (in->group_names[g]);
+      layer = cw_chart_point_layer_new (in->group_names[g] != NULL ? in->group_names[g] : "?", xs, ys, n, id.marker);
+      if (layer != NULL)
+        {
           cw_chart_layer_set_series (layer, id.series);
           if (!cw_chart_point_layer_set_tags (layer, tags, n))
             {

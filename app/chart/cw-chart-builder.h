@@ -116,6 +116,13 @@ typedef struct {
 
 CwChart *cw_chart_builder_compare (const CwChartCompareInput *input, CwError *error);
 
+/* The same points as signed error against the predicted peak: x the
+ * predicted peak (log), y (measured - predicted) / predicted in percent, the
+ * agreement band as the percentage tolerance_bytes allows at each size, and
+ * the 0 % line; y spans twice the rule's slope or the largest error with
+ * room, whichever is more. Points are tagged as on the scatter. */
+CwChart *cw_chart_builder_compare_error (const CwChartCompareInput *input, CwError *error);
+
 /* (measured - predicted) / predicted: what hovering a compare point shows. */
 double   cw_chart_compare_error_fraction (double predicted_bytes, double measured_bytes);
 

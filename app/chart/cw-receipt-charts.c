@@ -6,13 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cw-build-config.h"
 #include "cw-chart-builder.h"
-#include "cw-git-revision.h"
 #include "cw-chart-i18n.h"
 
 CwChart *
 cw_receipt_chart_timeline (const CwReceipt *r, CwError *error)
+{
+  return cw_receipt_chart_timeline_in (r, NULL, error);
+}
+
+CwChart *
+cw_receipt_chart_timeline_in (const CwReceipt *r, const char *db, CwError *error)
 {
   CwLiveChange *changes = NULL;
   CwChartMemoryEvent *mem = NULL;
@@ -61,10 +65,10 @@ cw_receipt_chart_timeline (const CwReceipt *r, CwError *error)
   if (lane_origin != UINT64_MAX)
     origin = lane_origin;
   {
-    char id[32], sq[32];
+    char id[32], sq[CW_CHART_COUNT_MAX];
 
     snprintf (id, sizeof id, "%" PRId64, r->id);
-    snprintf (sq, sizeof sq, "%" PRIu64, r->config.sq);
+    cw_chart_format_count (r->config.sq, sq, sizeof sq);
     /* Translators: receipt number, lane, sq, status */
     snprintf (title, sizeof title, cw_chart_translate (CW_N_ ("Memory timeline: receipt %s, %s, sq %s (%s)")), id,
               r->lane, sq, cw_receipt_status_get_name (r->status));
@@ -91,7 +95,7 @@ cw_receipt_chart_timeline (const CwReceipt *r, CwError *error)
     {
       char caption[1024];
 
-      cw_receipt_chart_receipt_caption (r, NULL, caption, sizeof caption);
+      cw_receipt_chart_receipt_caption (r, db, caption, sizeof caption);
       cw_chart_set_caption (chart, caption);
     }
 
@@ -185,68 +189,166 @@ base_name (const char *path)
   return slash ? slash + 1 : path;
 }
 
-static void
-version_text (char *buf, size_t size)
-{
-  if (strcmp (CW_GIT_REVISION, "unknown") == 0)
-    snprintf (buf, size, "Cliffwatch %s", CW_VERSION);
-  else
-    snprintf (buf, size, "Cliffwatch %s (%.12s)", CW_VERSION, CW_GIT_REVISION);
-}
-
-/* The fields that decide a chart, shorter than cw_config_describe so the
- * line fits under a chart of ordinary width. */
-static void
-compact_config (const CwConfig *c, char *buf, size_t size)
-{
-  char extra[96] = "";
-
-  if (c->prefix != 0)
-    snprintf (extra, sizeof extra, " prefix=%llu", (unsigned long long) c->prefix);
-  if (c->ratio > 1)
-    snprintf (extra + strlen (extra), sizeof extra - strlen (extra), " ratio=%llu", (unsigned long long) c->ratio);
-  snprintf (buf, size, "b=%llu h=%llu d=%llu k=%llu%s %s, q/k %s/%s, scores %s, index %s",
-            (unsigned long long) c->b, (unsigned long long) c->h, (unsigned long long) c->d,
-            (unsigned long long) c->top_k, extra, cw_causal_get_name (c->causal), cw_dtype_get_name (c->q_dtype),
-            cw_dtype_get_name (c->k_dtype), cw_dtype_get_name (c->score_dtype), cw_dtype_get_name (c->index_dtype));
-}
-
 void
 cw_receipt_chart_plan_caption (const CwConfig *config, const char *preset, const char *engine, const char *gpu,
                                char *buf, size_t size)
 {
-  char cfg[320], version[96];
+  CwChartPlanSource source = { config, preset, engine, gpu };
 
-  compact_config (config, cfg, sizeof cfg);
-  version_text (version, sizeof version);
-  snprintf (buf, size, "%s%s%s%s%s: %s \xc2\xb7 %s", preset && preset[0] ? preset : "custom configuration",
-            engine && engine[0] ? ", engine " : "", engine && engine[0] ? engine : "",
-            gpu && gpu[0] ? ", GPU " : "", gpu && gpu[0] ? gpu : "", cfg, version);
+  cw_chart_plan_caption (&source, buf, size);
+}
+
+/* "database NAME, " or "" */
+static void
+database_text (const char *db, char *buf, size_t size)
+{
+  buf[0] = '\0';
+  if (db != NULL)
+    /* Translators: the database file a chart's receipts come from, first in its provenance line */
+    snprintf (buf, size, cw_chart_translate (CW_N_ ("database %s")), base_name (db));
 }
 
 void
 cw_receipt_chart_receipts_caption (const char *db, size_t n, int64_t first_id, int64_t last_id, char *buf,
                                    size_t size)
 {
-  char version[96], ids[96] = "";
+  char version[96], ids[160] = "", database[320], a[32], b[32], count[CW_CHART_COUNT_MAX];
 
-  version_text (version, sizeof version);
+  cw_chart_version_text (version, sizeof version);
+  database_text (db, database, sizeof database);
+  snprintf (a, sizeof a, "%" PRId64, first_id);
+  snprintf (b, sizeof b, "%" PRId64, last_id);
   if (n == 1)
-    snprintf (ids, sizeof ids, "receipt %" PRId64, first_id);
+    /* Translators: the one receipt a chart shows: its id */
+    snprintf (ids, sizeof ids, cw_chart_translate (CW_N_ ("receipt %s")), a);
   else if (n > 1)
-    snprintf (ids, sizeof ids, "%zu receipts, ids %" PRId64 "-%" PRId64, n, first_id, last_id);
-  snprintf (buf, size, "%s%s%s%s \xc2\xb7 %s", db ? "database " : "", db ? base_name (db) : "",
-            db && ids[0] ? ", " : "", ids, version);
+    {
+      cw_chart_format_count (n, count, sizeof count);
+      /* Translators: how many receipts a chart shows, then the lowest and highest id */
+      snprintf (ids, sizeof ids, cw_chart_translate (CW_N_ ("%s receipts, ids %s-%s")), count, a, b);
+    }
+  snprintf (buf, size, "%s%s%s \xc2\xb7 %s", database, database[0] && ids[0] ? ", " : "", ids, version);
 }
 
 void
 cw_receipt_chart_receipt_caption (const CwReceipt *r, const char *db, char *buf, size_t size)
 {
-  char cfg[320], version[96];
+  char cfg[320], version[96], database[320], id[32], sq[CW_CHART_COUNT_MAX], what[512];
 
-  compact_config (&r->config, cfg, sizeof cfg);
-  version_text (version, sizeof version);
-  snprintf (buf, size, "%s%s%sreceipt %" PRId64 " (%s, sq %" PRIu64 "), %s: %s \xc2\xb7 %s", db ? "database " : "",
-            db ? base_name (db) : "", db ? ", " : "", r->id, r->lane, r->config.sq,
-            r->provenance.gpu_name[0] ? r->provenance.gpu_name : "unknown GPU", cfg, version);
+  cw_chart_config_caption (&r->config, cfg, sizeof cfg);
+  cw_chart_version_text (version, sizeof version);
+  database_text (db, database, sizeof database);
+  snprintf (id, sizeof id, "%" PRId64, r->id);
+  cw_chart_format_count (r->config.sq, sq, sizeof sq);
+  /* Translators: receipt id, lane, sq, GPU name */
+  snprintf (what, sizeof what, cw_chart_translate (CW_N_ ("receipt %s (%s, sq %s), %s")), id, r->lane, sq,
+            r->provenance.gpu_name[0] ? r->provenance.gpu_name : cw_chart_translate (CW_N_ ("unknown GPU")));
+  snprintf (buf, size, "%s%s%s: %s \xc2\xb7 %s", database, database[0] ? ", " : "", what, cfg, version);
+}
+
+void
+cw_receipt_chart_cliff_points (const CwReceipt *const *receipts, size_t n, const CwConfig *config,
+                               const CwProfile *const *profiles, size_t n_profiles, CwChartCliffReceipt *points,
+                               size_t *n_points, size_t fates[CW_RECEIPT_CHART_N_FATES])
+{
+  *n_points = 0;
+  for (size_t f = 0; f < CW_RECEIPT_CHART_N_FATES; f++)
+    fates[f] = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      CwReceiptChartFate fate = cw_receipt_chart_cliff_point (receipts[i], config, profiles, n_profiles,
+                                                              &points[*n_points]);
+
+      fates[fate]++;
+      if (fate == CW_RECEIPT_CHART_DRAWN)
+        points[(*n_points)++].tag = i;
+    }
+}
+
+/* The agreement rule described from the rule itself: its floor, and its
+ * slope far above it. */
+static void
+band_label (double (*rule) (double), char *buf, size_t size)
+{
+  const double big = 1125899906842624.0;   /* 2^50 bytes */
+  char floor_text[CW_CHART_TICK_LABEL_MAX];
+
+  cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, rule (0), 2, floor_text, sizeof floor_text);
+  /* Translators: the agreement rule, e.g. "agreement: |measured - predicted| <= max(1 %, 8.00 MiB)" */
+  snprintf (buf, size, cw_chart_translate (CW_N_ ("agreement: |measured - predicted| <= max(%.3g %%, %s)")),
+            rule (big) / big * 100.0, floor_text);
+}
+
+CwChart *
+cw_receipt_chart_compare (const CwReceipt *const *receipts, size_t n, const char *db, CwReceiptCompareView view,
+                          CwReceiptCompareSummary *summary, CwError *error)
+{
+  CwReceiptCompareSummary sum = { 0 };
+  CwChartComparePoint *points;
+  const char **groups;
+  CwChart *chart = NULL;
+  char label[256];
+  int64_t lo = INT64_MAX, hi = INT64_MIN;
+  size_t n_exec = 0;
+
+  points = calloc (n > 0 ? n : 1, sizeof *points);
+  groups = calloc (n > 0 ? n : 1, sizeof *groups);
+  if (points == NULL || groups == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+      goto out;
+    }
+  for (size_t i = 0; i < n; i++)
+    {
+      const CwReceipt *r = receipts[i];
+      const char *key;
+      size_t g;
+
+      if (cw_receipt_chart_compare_point (r, &points[sum.n_points], &key) != CW_RECEIPT_CHART_DRAWN)
+        {
+          sum.n_left_out++;
+          continue;
+        }
+      for (g = 0; g < sum.n_groups; g++)
+        if (strcmp (groups[g], key) == 0)
+          break;
+      if (g == sum.n_groups)
+        groups[sum.n_groups++] = key;
+      points[sum.n_points].group = (unsigned) g;
+      points[sum.n_points].tag = i;
+      n_exec += cw_receipt_is_exec (r);
+      sum.n_agree += cw_receipt_peak_agrees (r);
+      lo = r->id < lo ? r->id : lo;
+      hi = r->id > hi ? r->id : hi;
+      sum.n_points++;
+    }
+  {
+    /* External programs alone: their own (tighter) rule is the band. */
+    double (*rule) (double) = sum.n_points > 0 && n_exec == sum.n_points ? cw_receipt_chart_exec_tolerance
+                                                                          : cw_receipt_chart_tolerance;
+    CwChartCompareInput in = { NULL, groups, sum.n_groups, points, sum.n_points, rule, label };
+
+    band_label (rule, label, sizeof label);
+    chart = view == CW_RECEIPT_COMPARE_ERROR ? cw_chart_builder_compare_error (&in, error)
+                                             : cw_chart_builder_compare (&in, error);
+  }
+  if (chart != NULL)
+    {
+      char caption[1024];
+
+      cw_receipt_chart_receipts_caption (db, sum.n_points, lo, hi, caption, sizeof caption);
+      if (!cw_chart_set_caption (chart, caption))
+        {
+          cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+          cw_chart_free (chart);
+          chart = NULL;
+        }
+    }
+
+out:
+  free (points);
+  free (groups);
+  if (summary != NULL)
+    *summary = sum;
+  return chart;
 }

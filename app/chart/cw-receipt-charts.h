@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "cw-chart-builder.h"
+#include "cw-chart-kinds.h"
 #include "cw-chart.h"
 #include "cw-config.h"
 #include "cw-error.h"
@@ -21,8 +22,11 @@
 extern "C" {
 #endif
 
-/* The memory timeline of one receipt (its trace loaded). CW_ERROR_NOT_FOUND
- * when the receipt has no trace to draw. */
+/* The memory timeline of one receipt (its trace loaded), captioned with
+ * the receipt and `db` (the database file; NULL leaves it out).
+ * CW_ERROR_NOT_FOUND when the receipt has no trace to draw. */
+CwChart *cw_receipt_chart_timeline_in (const CwReceipt *receipt, const char *db, CwError *error);
+/* The same without a database name. */
 CwChart *cw_receipt_chart_timeline (const CwReceipt *receipt, CwError *error);
 
 /* Why a receipt is or is not a point of a chart. */
@@ -53,9 +57,40 @@ CwReceiptChartFate cw_receipt_chart_cliff_point (const CwReceipt *receipt, const
 CwReceiptChartFate cw_receipt_chart_compare_point (const CwReceipt *receipt, CwChartComparePoint *pt,
                                                    const char **group_key);
 
+/* The cliff chart's points for `receipts` (cw_receipt_chart_cliff_point
+ * each), tagged with their index in `receipts`, into `points` (room for n);
+ * *n_points drawn, and fates[f] counts the receipts of each fate (drawn
+ * ones included). */
+void cw_receipt_chart_cliff_points (const CwReceipt *const *receipts, size_t n, const CwConfig *config,
+                                    const CwProfile *const *profiles, size_t n_profiles,
+                                    CwChartCliffReceipt *points, size_t *n_points,
+                                    size_t fates[CW_RECEIPT_CHART_N_FATES]);
+
+/* The compare chart of `receipts` as both front ends show it: measured
+ * against predicted peak on y = x (SCATTER), or each receipt's signed
+ * error in percent against its predicted peak (ERROR, see
+ * cw_chart_builder_compare_error), grouped by lane, the agreement band
+ * the receipts are judged by, points tagged with their index in
+ * `receipts`, and captioned with `db` (NULL leaves it out) and the ids
+ * drawn. With no receipt to draw: the axes and the empty message. */
+typedef enum {
+  CW_RECEIPT_COMPARE_SCATTER,
+  CW_RECEIPT_COMPARE_ERROR,
+} CwReceiptCompareView;
+
+typedef struct {
+  size_t n_points;      /* receipts drawn */
+  size_t n_groups;      /* lanes (or external programs' profiles) */
+  size_t n_agree;       /* drawn receipts within their agreement rule */
+  size_t n_left_out;    /* without a measured and a predicted peak */
+} CwReceiptCompareSummary;
+
+CwChart *cw_receipt_chart_compare (const CwReceipt *const *receipts, size_t n, const char *db,
+                                   CwReceiptCompareView view, CwReceiptCompareSummary *summary,
+                                   CwError *error);
+
 /* Provenance lines for cw_chart_set_caption, so an exported chart says what
- * it shows. A plan: "deepseek-v4-flash, engine vllm-v3.2, GPU h200: b=1 h=64
- * ... · Cliffwatch 0.1.0 (abc1234)" (preset, engine, gpu may be NULL).
+ * it shows. A plan: cw_chart_plan_caption (preset, engine, gpu may be NULL).
  * Receipts: "database FILE, receipts 1-56 · Cliffwatch ..." (db may be NULL;
  * n 0 leaves the ids out). One receipt: its database, id, GPU and config. */
 void cw_receipt_chart_plan_caption     (const CwConfig *config, const char *preset, const char *engine,

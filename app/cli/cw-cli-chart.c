@@ -1,15 +1,16 @@
 /* cw-cli-chart.c: `cliffwatch-cli chart cliff|compare|timeline|indexcache`:
  * the workbench's charts written to PNG, SVG or PDF without a display.
  *
- * The same builders (app/chart/cw-chart-builder.h) draw these charts in the
- * GTK workbench; this file only gathers their inputs from the planner and
- * the receipt store and picks the output. */
+ * Each chart is built by the function the GTK workbench calls for it
+ * (app/chart/cw-chart-kinds.h, cw-receipt-charts.h), which decides its
+ * range, title, axis titles and caption; this file only gathers the inputs
+ * from the planner and the receipt store and picks the output. */
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cw-chart-builder.h"
+#include "cw-chart-kinds.h"
 #include "cw-cli-commands.h"
 #include "cw-cli-config.h"
 #include "cw-cli-indexcache-options.h"
@@ -40,6 +41,7 @@ typedef struct {
   int64_t receipt_id;
   bool receipt_given;
   const char *lane, *gpu_name, *sweep;
+  bool error_view;
   /* cliff */
   uint64_t sq_min, sq_max, per_octave;
   bool sq_min_given, sq_max_given;
@@ -61,7 +63,8 @@ print_help (FILE *out, int kind)
          "  cliff        predicted peak vs sq per profile (log-log), the usable-HBM line,\n"
          "               each profile's cliff marked; receipts from --db overlaid\n"
          "               (circles ok, crosses OOM) when their configuration matches\n"
-         "  compare      predicted vs measured peak of the receipts in --db, y = x\n"
+         "  compare      predicted vs measured peak of the receipts in --db, y = x; with\n"
+         "               --error each receipt's signed error in percent instead\n"
          "  timeline     live bytes over time of --receipt ID in --db, NVTX ranges as\n"
          "               bands, kernels as ticks\n"
          "  indexcache   the index-cache layer strip and stage-boundary decisions\n"
@@ -74,14 +77,19 @@ print_help (FILE *out, int kind)
          "  --title TEXT          replace the chart's title\n"
          "  --db FILE             receipts database (cliff: optional; compare, timeline: required)\n"
          "cliff:\n"
-         "  --sq-min N            smallest sq drawn (default 1024, rounded to the ratio)\n"
-         "  --sq-max N            largest sq drawn (default 1048576)\n"
+         "  --sq-min N            smallest sq drawn (default 1024, rounded to the ratio);\n"
+         "                        without them the range reaches every receipt drawn\n"
+         "  --sq-max N            largest sq drawn (default 4 x --sq, at least 1048576,\n"
+         "                        at most 16777216)\n"
          "  --per-octave N        samples per doubling of sq (default 8)\n"
          "  plus the planner options below (preset, GPU, reserve, profiles, sizes)\n"
          "compare:\n"
          "  --lane NAME           only receipts of this lane\n"
          "  --gpu-name TEXT       only receipts whose GPU name contains TEXT\n"
          "  --sweep ID            only receipts of this sweep\n"
+         "  --error               (measured - predicted) / predicted in percent against the\n"
+         "                        predicted peak, with the agreement band (the Compare\n"
+         "                        page's Error view)\n"
          "timeline:\n"
          "  --receipt ID          the receipt to draw (its row id); required\n"
          "indexcache: the options of `cliffwatch-cli indexcache`, same defaults:\n"
@@ -168,6 +176,13 @@ chart_option (int argc, char **argv, int *i, void *user_data, CwError *error)
         o->misplaced = "--receipt";
       o->receipt_id = (int64_t) id;
       o->receipt_given = true;
+      return 1;
+    }
+  if (strcmp (arg, "--error") == 0)
+    {
+      if (o->kind != KIND_COMPARE)
+        o->misplaced = "--error";
+      o->error_view = true;
       return 1;
     }
   {
@@ -299,6 +314,24 @@ query_receipts (const char *db, const ChartOptions *o, CwError *error)
   return list;
 }
 
+/* The list's receipts as the array the chart functions take (borrowed). */
+static const CwReceipt **
+receipt_array (const CwReceiptList *list, size_t *n, CwError *error)
+{
+  const CwReceipt **receipts;
+
+  *n = cw_receipt_list_get_n_items (list);
+  receipts = calloc (*n > 0 ? *n : 1, sizeof *receipts);
+  if (receipts == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory reading receipts");
+      return NULL;
+    }
+  for (size_t i = 0; i < *n; i++)
+    receipts[i] = cw_receipt_list_get (list, i);
+  return receipts;
+}
+
 #endif
 
 #if !CW_CLI_CHART_HAVE_STORE
@@ -318,27 +351,18 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
 {
   CwError e = CW_ERROR_INIT;
   CwCliSetup s;
-  CwChartCliffSamples samples[CW_CLI_MAX_PROFILES];
-  CwChartCliffCurve curves[CW_CLI_MAX_PROFILES];
   CwChartCliffReceipt *points = NULL;
-  size_t n_points = 0, n_oom = 0, n_other_config = 0, n_not_memory = 0, n_no_curve = 0;
+  size_t n_points = 0, n_oom = 0, fates[CW_RECEIPT_CHART_N_FATES] = { 0 };
+  CwChartCliffPlan plan = { 0 };
   CwChart *chart = NULL;
   char what[320];
-  uint64_t step;
   int status;
 
-  memset (samples, 0, sizeof samples);
   if (!cw_cli_setup_parse (&s, argc, argv, chart_option, o, &e))
     return cw_cli_fail (&e);
   if (!check_common (o, &e))
     goto fail;
-  /* sq moves in steps of the ratio when sk follows it. */
-  step = s.config.ratio != 0 ? s.config.ratio : 1;
-  if (!o->sq_min_given)
-    o->sq_min = 1024 < step ? step : 1024;
-  if (!o->sq_max_given)
-    o->sq_max = 1048576 < o->sq_min ? o->sq_min : 1048576;
-  if (o->sq_max < o->sq_min || o->per_octave > 64)
+  if ((o->sq_min_given && o->sq_max_given && o->sq_max < o->sq_min) || o->per_octave > 64)
     {
       cw_error_set (&e, CW_ERROR_INVALID, "chart cliff: need --sq-min <= --sq-max and --per-octave 1..64");
       goto fail;
@@ -348,41 +372,25 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
     {
 #if CW_CLI_CHART_HAVE_STORE
       CwReceiptList *list = query_receipts (o->db, o, &e);
-      size_t n;
+      const CwReceipt **receipts;
+      size_t n = 0;
 
       if (list == NULL)
         goto fail;
-      n = cw_receipt_list_get_n_items (list);
+      receipts = receipt_array (list, &n, &e);
       points = calloc (n > 0 ? n : 1, sizeof *points);
-      if (points == NULL)
+      if (receipts == NULL || points == NULL)
         {
+          free (receipts);
           cw_receipt_list_free (list);
           cw_error_set (&e, CW_ERROR_OOM, "out of memory reading receipts");
           goto fail;
         }
-      for (size_t i = 0; i < n; i++)
-        {
-          const CwReceipt *r = cw_receipt_list_get (list, i);
-          CwChartCliffReceipt *pt = &points[n_points];
-
-          switch (cw_receipt_chart_cliff_point (r, &s.config, (const CwProfile *const *) s.profiles, s.n_profiles, pt))
-            {
-            case CW_RECEIPT_CHART_DRAWN:
-              pt->tag = (size_t) r->id;
-              n_oom += pt->oom;
-              n_points++;
-              break;
-            case CW_RECEIPT_CHART_NO_CURVE:
-              n_no_curve++;
-              break;
-            case CW_RECEIPT_CHART_NOT_MEMORY:
-              n_not_memory++;
-              break;
-            default:
-              n_other_config++;
-              break;
-            }
-        }
+      cw_receipt_chart_cliff_points (receipts, n, &s.config, (const CwProfile *const *) s.profiles, s.n_profiles,
+                                     points, &n_points, fates);
+      for (size_t i = 0; i < n_points; i++)
+        n_oom += points[i].oom;
+      free (receipts);
       cw_receipt_list_free (list);
 #else
       no_store (&e);
@@ -390,48 +398,26 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
 #endif
     }
 
-  /* Without an explicit range, reach every drawn receipt: a power of two
-   * (on the ratio's grid) below the smallest sq and above the largest. */
-  for (size_t i = 0; i < n_points; i++)
-    {
-      uint64_t sq = (uint64_t) points[i].sq;
-
-      while (!o->sq_min_given && o->sq_min > step && o->sq_min > sq)
-        o->sq_min = o->sq_min / 2 < step ? step : o->sq_min / 2 / step * step;
-      while (!o->sq_max_given && o->sq_max < sq && o->sq_max <= UINT64_MAX / 2)
-        o->sq_max *= 2;
-    }
-
-  for (unsigned p = 0; p < s.n_profiles; p++)
-    {
-      if (!cw_chart_cliff_samples_compute (&samples[p], s.profiles[p], &s.config, s.usable_bytes, o->sq_min,
-                                           o->sq_max, (unsigned) o->per_octave, &e))
-        {
-          cw_error_prefix (&e, "%s: ", cw_profile_get_name (s.profiles[p]));
-          goto fail;
-        }
-      curves[p] = samples[p].curve;
-    }
-
-  {
-    CwChartCliffInput in = { NULL, (double) s.usable_bytes, s.gpu->name, curves, s.n_profiles, points, n_points,
-                             (double) s.config.sq };
-    chart = cw_chart_builder_cliff (&in, &e);
-  }
-  if (chart != NULL)
-    {
-      char caption[1024];
-
-      cw_receipt_chart_plan_caption (&s.config, s.preset, s.engine, s.gpu->name, caption, sizeof caption);
-      cw_chart_set_caption (chart, caption);
-    }
+  plan.source = (CwChartPlanSource) { &s.config, s.preset, s.engine, s.gpu->name };
+  plan.usable_bytes = s.usable_bytes;
+  plan.profiles = (const CwProfile *const *) s.profiles;
+  plan.n_profiles = s.n_profiles;
+  plan.receipts = points;
+  plan.n_receipts = n_points;
+  plan.sq_min = o->sq_min_given ? o->sq_min : 0;
+  plan.sq_max = o->sq_max_given ? o->sq_max : 0;
+  plan.per_octave = (unsigned) o->per_octave;
+  chart = cw_chart_kind_cliff (&plan, &e);
   if (chart == NULL)
     goto fail;
   if (o->db != NULL)
     snprintf (what, sizeof what,
               "%u profile(s); %zu receipt(s) drawn (%zu OOM); left out: %zu of another configuration or a whole "
               "program, %zu of a profile not drawn, %zu capture-failed/error",
-              s.n_profiles, n_points, n_oom, n_other_config, n_no_curve, n_not_memory);
+              s.n_profiles, n_points, n_oom,
+              fates[CW_RECEIPT_CHART_OTHER_CONFIG] + fates[CW_RECEIPT_CHART_WHOLE_PROGRAM]
+              + fates[CW_RECEIPT_CHART_UNPREDICTED],
+              fates[CW_RECEIPT_CHART_NO_CURVE], fates[CW_RECEIPT_CHART_NOT_MEMORY]);
   else
     snprintf (what, sizeof what, "%u profile(s), no receipts (give --db FILE to overlay them)", s.n_profiles);
   status = write_chart (chart, o, what);
@@ -440,8 +426,6 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
 fail:
   status = cw_cli_fail (&e);
 out:
-  for (unsigned p = 0; p < CW_CLI_MAX_PROFILES; p++)
-    cw_chart_cliff_samples_clear (&samples[p]);
   free (points);
   cw_cli_setup_clear (&s);
   return status;
@@ -462,84 +446,28 @@ chart_compare (int argc, char **argv, ChartOptions *o)
 #if CW_CLI_CHART_HAVE_STORE
   {
     CwReceiptList *list = query_receipts (o->db, o, &e);
-    CwChartComparePoint *points = NULL;
-    const char **groups = NULL;
-    size_t n, n_points = 0, n_groups = 0, n_skipped = 0, n_agree = 0, n_exec = 0;
+    const CwReceipt **receipts;
+    CwReceiptCompareSummary sum;
     CwChart *chart;
-    char what[200], band_label[128], floor_text[64];
-    int status;
+    char what[240];
+    size_t n = 0;
 
     if (list == NULL)
       return cw_cli_fail (&e);
-    n = cw_receipt_list_get_n_items (list);
-    points = calloc (n > 0 ? n : 1, sizeof *points);
-    groups = calloc (n > 0 ? n : 1, sizeof *groups);
-    if (points == NULL || groups == NULL)
-      {
-        free (points);
-        free (groups);
-        cw_receipt_list_free (list);
-        return cw_cli_failf ("out of memory reading receipts");
-      }
-    for (size_t i = 0; i < n; i++)
-      {
-        const CwReceipt *r = cw_receipt_list_get (list, i);
-        const char *key;
-        size_t g;
-
-        if (cw_receipt_chart_compare_point (r, &points[n_points], &key) != CW_RECEIPT_CHART_DRAWN)
-          {
-            n_skipped++;
-            continue;
-          }
-        for (g = 0; g < n_groups; g++)
-          if (strcmp (groups[g], key) == 0)
-            break;
-        if (g == n_groups)
-          groups[n_groups++] = key;
-        points[n_points].group = (unsigned) g;
-        points[n_points].tag = (size_t) r->id;
-        n_exec += cw_receipt_is_exec (r);
-        n_agree += cw_receipt_peak_agrees (r);
-        n_points++;
-      }
-    {
-      /* Describe the rule from the rule itself: its floor, and its slope
-       * far above the floor. */
-      const double big = 1125899906842624.0;   /* 2^50 bytes */
-      /* External programs alone: their own (tighter) rule is the band. */
-      double (*rule) (double) = n_points > 0 && n_exec == n_points ? cw_receipt_chart_exec_tolerance
-                                                                   : cw_receipt_chart_tolerance;
-      CwChartCompareInput in = { NULL, groups, n_groups, points, n_points, rule, band_label };
-
-      cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, rule (0), 2, floor_text, sizeof floor_text);
-      snprintf (band_label, sizeof band_label, "agreement: |measured - predicted| <= max(%.3g %%, %s)",
-                rule (big) / big * 100.0, floor_text);
-      chart = cw_chart_builder_compare (&in, &e);
-      if (chart != NULL)
-        {
-          char caption[512];
-          int64_t lo = INT64_MAX, hi = 0;
-
-          for (size_t i = 0; i < n_points; i++)
-            {
-              lo = (int64_t) points[i].tag < lo ? (int64_t) points[i].tag : lo;
-              hi = (int64_t) points[i].tag > hi ? (int64_t) points[i].tag : hi;
-            }
-          cw_receipt_chart_receipts_caption (o->db, n_points, lo, hi, caption, sizeof caption);
-          cw_chart_set_caption (chart, caption);
-        }
-    }
-    free (points);
-    free (groups);
+    receipts = receipt_array (list, &n, &e);
+    chart = receipts != NULL ? cw_receipt_chart_compare (receipts, n, o->db, o->error_view ? CW_RECEIPT_COMPARE_ERROR
+                                                                                            : CW_RECEIPT_COMPARE_SCATTER,
+                                                         &sum, &e)
+                             : NULL;
+    free (receipts);
     cw_receipt_list_free (list);
     if (chart == NULL)
       return cw_cli_fail (&e);
     snprintf (what, sizeof what,
               "%zu receipt(s) in %zu lane(s), %zu within the agreement rule; %zu without a measured and "
-              "predicted peak left out", n_points, n_groups, n_agree, n_skipped);
-    status = write_chart (chart, o, what);
-    return status;
+              "predicted peak left out%s", sum.n_points, sum.n_groups, sum.n_agree, sum.n_left_out,
+              o->error_view ? "; signed error in percent" : "");
+    return write_chart (chart, o, what);
   }
 #else
   no_store (&e);
@@ -569,14 +497,7 @@ chart_timeline (int argc, char **argv, ChartOptions *o)
     cw_receipt_store_close (store);
     if (r == NULL)
       return cw_cli_fail (&e);
-    chart = cw_receipt_chart_timeline (r, &e);
-    if (chart != NULL)
-      {
-        char caption[1024];
-
-        cw_receipt_chart_receipt_caption (r, o->db, caption, sizeof caption);
-        cw_chart_set_caption (chart, caption);
-      }
+    chart = cw_receipt_chart_timeline_in (r, o->db, &e);
     if (chart != NULL && r->dropped_records > 0)
       fprintf (stderr, "cliffwatch-cli: warning: receipt %" PRId64 " dropped %" PRIu64 " trace records; "
                "the timeline is incomplete\n", r->id, r->dropped_records);
@@ -620,7 +541,11 @@ chart_indexcache (int argc, char **argv, ChartOptions *o)
   plan = cw_index_cache_plan_new (&s.config, &o->ic_opts.ic, &e);
   if (plan == NULL)
     goto fail;
-  chart = cw_chart_builder_indexcache (plan, NULL, &e);
+  {
+    CwChartPlanSource source = { &s.config, s.preset, s.engine, s.gpu->name };
+
+    chart = cw_chart_kind_indexcache (plan, &source, &e);
+  }
   if (chart == NULL)
     goto fail;
   snprintf (what, sizeof what, "%" PRIu64 " layer(s), %" PRIu64 " full, %" PRIu64 " promoted, %" PRIu64

@@ -26,6 +26,7 @@ struct _CwComparePage
 {
   GtkWidget    parent_instance;
   GListModel  *rows;
+  char        *database;      /* the file named in the chart's caption; may be NULL */
   guint        rebuild_id;
   char        *point_text;
   gint64       point_id;      /* receipt of the point last clicked; 0: none */
@@ -147,8 +148,8 @@ rebuild (gpointer user_data)
   guint n_agree = 0;
 
   self->rebuild_id = 0;
-  cw_chart_view_set_chart (self->chart_view, self->error_view ? cw_gui_chart_compare_error (self->rows)
-                                                              : cw_gui_chart_compare (self->rows));
+  cw_chart_view_set_chart (self->chart_view, self->error_view ? cw_gui_chart_compare_error (self->rows, self->database)
+                                                              : cw_gui_chart_compare (self->rows, self->database));
 
   for (guint i = 0; i < n; i++)
     {
@@ -239,6 +240,16 @@ cw_compare_page_set_model (CwComparePage *self, GListModel *rows)
   queue_rebuild (self);
 }
 
+void
+cw_compare_page_set_database (CwComparePage *self, const char *path)
+{
+  g_return_if_fail (CW_IS_COMPARE_PAGE (self));
+
+  g_free (self->database);
+  self->database = g_strdup (path);
+  queue_rebuild (self);
+}
+
 CwChartView *
 cw_compare_page_get_chart_view (CwComparePage *self)
 {
@@ -323,6 +334,7 @@ cw_compare_page_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->rows, queue_rebuild, self);
   g_clear_object (&self->rows);
   g_clear_pointer (&self->point_text, g_free);
+  g_clear_pointer (&self->database, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_COMPARE_PAGE);
 
   G_OBJECT_CLASS (cw_compare_page_parent_class)->dispose (object);

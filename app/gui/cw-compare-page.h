@@ -15,6 +15,9 @@ G_DECLARE_FINAL_TYPE (CwComparePage, cw_compare_page, CW, COMPARE_PAGE, GtkWidge
 /* CwReceiptRow items to compare (the Receipts page's filtered list). */
 void         cw_compare_page_set_model      (CwComparePage *self,
                                              GListModel    *rows);
+/* The database file the rows come from, named in the chart's caption. */
+void         cw_compare_page_set_database   (CwComparePage *self,
+                                             const char    *path);
 CwChartView *cw_compare_page_get_chart_view (CwComparePage *self);
 /* The line shown for the point last clicked, or NULL. */
 const char  *cw_compare_page_get_point_text (CwComparePage *self);

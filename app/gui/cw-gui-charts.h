@@ -25,14 +25,25 @@ typedef struct {
 
 CwChart *cw_gui_chart_cliff       (const CwPlanChartInput *input);
 CwChart *cw_gui_chart_timeline    (const CwReceipt        *receipt);
-/* Points are tagged with their position in rows; rows without both a
- * predicted and a measured peak are left out. */
-CwChart *cw_gui_chart_compare     (GListModel             *rows);
+/* The same, its caption naming the database file `db` (as the CLI's). */
+CwChart *cw_gui_chart_timeline_in (const CwReceipt        *receipt,
+                                   const char             *db);
+/* Measured against predicted peak of the rows (CwReceiptRow) that have
+ * both; points are tagged with their position in rows. `db`: the database
+ * file named in the caption, or NULL. */
+CwChart *cw_gui_chart_compare     (GListModel             *rows,
+                                   const char             *db);
 /* The same receipts as signed error, (measured - predicted) / predicted in
  * percent, against the predicted peak, with the agreement band; points
  * tagged as in cw_gui_chart_compare(). */
-CwChart *cw_gui_chart_compare_error (GListModel           *rows);
+CwChart *cw_gui_chart_compare_error (GListModel           *rows,
+                                     const char           *db);
 CwChart *cw_gui_chart_index_cache (const CwIndexCachePlan *plan);
+/* The same, captioned with what it was planned from (as the CLI's). */
+CwChart *cw_gui_chart_index_cache_for (const CwIndexCachePlan *plan,
+                                       const CwConfig         *config,
+                                       const char             *preset,
+                                       const char             *gpu_name);
 /* A chart that only says `message`. */
 CwChart *cw_gui_chart_message     (const char             *message);
 

@@ -180,6 +180,21 @@ main (void)
   CHECK (svg != NULL && strstr (svg, "legend: agreement: |measured - predicted| &lt;= max(1 %, 8 MiB)") != NULL,
          "agreement band from the store's rule");
   free (svg);
+  /* The Compare page's error view: the same receipts as signed error in
+   * percent, the same band and caption. */
+  CHECK (run ("chart", "compare", "--db", db, "--error", "--output", tmp_path ("error.svg"), NULL) == 0,
+         "compare --error");
+  svg = slurp (tmp_path ("error.svg"));
+  CHECK (svg != NULL && strstr (svg, "<title>Error of the measured peak against the prediction</title>") != NULL
+         && strstr (svg, "y axis (error (%)):") != NULL, "error view title and axis");
+  CHECK (svg != NULL && strstr (svg, "legend: materialize (3 items)") != NULL
+         && strstr (svg, "legend: 0 % (exact prediction)") != NULL, "error view points");
+  CHECK (svg != NULL && strstr (svg, "caption: database receipts.db, 3 receipts, ids ") != NULL
+         && strstr (svg, "legend: agreement: |measured - predicted| &lt;= max(1 %, 8 MiB)") != NULL,
+         "error view caption and band");
+  free (svg);
+  CHECK (run ("chart", "cliff", "--error", "--output", tmp_path ("x.png"), NULL) == 2 && !exists (tmp_path ("x.png")),
+         "--error on the cliff chart");
   /* External programs alone (the committed engine receipts): their band is
    * their own rule, 0.5 %, not the lanes' 1 %. */
   if (getenv ("CW_DATA_DIR") != NULL)

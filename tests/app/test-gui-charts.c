@@ -71,7 +71,7 @@ test_points (void)
   /* Row 3: ran out of memory, so no measured peak and no point. */
   append (store, new_row ("fused", CW_RECEIPT_STATUS_OOM, (uint64_t) (200 * GiB), 0));
 
-  chart = cw_gui_chart_compare_error (G_LIST_MODEL (store));
+  chart = cw_gui_chart_compare_error (G_LIST_MODEL (store), NULL);
   CHECK (chart != NULL && find_layer (chart, "point") != NULL, "no points");
   CHECK (find_layer (chart, "area") != NULL, "no tolerance band");
   CHECK (cw_chart_layout (chart, 1280, 800), "layout");
@@ -114,7 +114,7 @@ test_points (void)
   /* Only exact receipts: the axis still shows the band's 1 % each side. */
   g_list_store_remove_all (store);
   append (store, new_row ("fused", CW_RECEIPT_STATUS_OK, (uint64_t) GiB, (uint64_t) GiB));
-  chart = cw_gui_chart_compare_error (G_LIST_MODEL (store));
+  chart = cw_gui_chart_compare_error (G_LIST_MODEL (store), NULL);
   CHECK (cw_chart_layout (chart, 640, 400) && cw_chart_get_axis_range (chart, CW_CHART_AXIS_Y, &y_min, &y_max)
          && y_min <= -1.0 && y_max >= 1.0, "exact receipts: y from %g to %g", y_min, y_max);
   cw_chart_free (chart);
@@ -133,7 +133,7 @@ test_exec_band (void)
   CW_RECEIPT_SET (r->profile, "transformers");
   CW_RECEIPT_SET (r->exec.range_name, "indexer:transformers");
   append (store, row);
-  chart = cw_gui_chart_compare_error (G_LIST_MODEL (store));
+  chart = cw_gui_chart_compare_error (G_LIST_MODEL (store), NULL);
   band = chart != NULL ? find_layer (chart, "area") : NULL;
   CHECK (band != NULL && strstr (cw_chart_layer_get_label (band), "0.5 %") != NULL,
          "external programs' band: '%s'", band != NULL ? cw_chart_layer_get_label (band) : "(none)");
@@ -147,10 +147,10 @@ test_empty (void)
   CwChart *chart;
 
   append (store, new_row ("fused", CW_RECEIPT_STATUS_OOM, (uint64_t) GiB, 0));
-  chart = cw_gui_chart_compare_error (G_LIST_MODEL (store));
+  chart = cw_gui_chart_compare_error (G_LIST_MODEL (store), NULL);
   CHECK (chart != NULL && find_layer (chart, "point") == NULL, "an OOM receipt alone drew points");
   cw_chart_free (chart);
-  chart = cw_gui_chart_compare_error (NULL);
+  chart = cw_gui_chart_compare_error (NULL, NULL);
   CHECK (chart != NULL && cw_chart_get_n_layers (chart) == 0, "no rows drew layers");
   cw_chart_free (chart);
 }
