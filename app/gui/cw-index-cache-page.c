@@ -6,7 +6,12 @@
  * (cw-index-cache-setup.h), as the CLI resolves it. The planner decides each
  * boundary (transfer the cache or promote the first consumer and recompute);
  * this page shows the decision and both times so the user can see by how
- * much it won.
+ * much it won. With "Calibrate from receipts" on, the link and the indexer
+ * throughput come from the index-transfer receipts of a database (the open
+ * one unless another is chosen), as `cliffwatch-cli indexcache
+ * --calibration DB` takes them (cw_calibration_plan_index_cache); the page
+ * says what was calibrated, or why it could not and that the assumed
+ * values stand.
  * Owner: workbench. */
 #include "cw-build-config.h"
 
@@ -14,6 +19,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cw-parse.h"
 #include "cw-seconds.h"
@@ -39,11 +45,22 @@ struct _CwIndexCachePage
   AdwEntryRow *stages_row;
   AdwEntryRow *link_row;
   AdwEntryRow *tflops_row;
+  AdwActionRow *calibrate_row;
+  GtkSwitch   *calibrate_switch;
+  AdwActionRow *calibration_db_row;
+  GtkButton   *open_db_button;
+  GtkButton   *choose_db_button;
+  GtkLabel    *calibration_label;
   GtkLabel    *summary_label;
   GtkStack    *chart_stack;
   AdwStatusPage *chart_error_page;
   CwChartView *chart_view;
   GtkListBox  *boundary_list;
+
+  char        *calibration_db;      /* chosen; NULL or "": the open database */
+  char        *loaded_path;         /* what `calibration` (or the error) was read from */
+  CwCalibration *calibration;
+  char        *calibration_error;
 };
 
 G_DEFINE_FINAL_TYPE (CwIndexCachePage, cw_index_cache_page, GTK_TYPE_WIDGET)
@@ -141,13 +158,157 @@ format_seconds (double s)
   return g_strdup (cw_seconds_format (s, buf, sizeof buf));
 }
 
+gboolean
+cw_index_cache_page_plan (const CwIndexCachePageInput *input, CwIndexCachePlan **assumed,
+                          CwIndexCachePlan **calibrated, CwCalibrationIndexCacheRates *rates, CwError *error)
+{
+  CwIndexCacheSetup *setup;
+  CwIndexCacheConfig ic;
+  gboolean ok = FALSE;
+
+  *assumed = NULL;
+  if (calibrated != NULL)
+    *calibrated = NULL;
+  setup = cw_index_cache_setup_new ();
+  if (setup == NULL)
+    {
+      cw_error_set (error, CW_ERROR_OOM, "out of memory");
+      return FALSE;
+    }
+  /* The planner resolves the setup as `cliffwatch-cli indexcache` does: the
+   * Plan page's preset supplies the index heads; the layer list comes from it,
+   * or, when another preset's layers are used, is given explicitly as
+   * --layers/--indexer-layers would give it. */
+  if (input->layers_preset != NULL && g_strcmp0 (input->layers_preset, input->preset) != 0
+      && !cw_index_cache_setup_set_layers_from_preset (setup, input->layers_preset, error))
+    goto out;
+  cw_index_cache_setup_set_every_n (setup, input->every_n);
+  cw_index_cache_setup_set_n_stages (setup, input->n_stages);
+  cw_index_cache_setup_set_link_bytes_per_s (setup, input->link_gbps * 1e9);
+  cw_index_cache_setup_set_flops_per_s (setup, input->tflops * 1e12);
+  if (!cw_index_cache_setup_resolve (setup, input->preset, &ic, error)
+      || (*assumed = cw_index_cache_plan_new (input->config, &ic, error)) == NULL)
+    goto out;
+  /* Calibrated: as `indexcache --calibration DB` with no rates given. */
+  if (input->calibration != NULL && calibrated != NULL
+      && (*calibrated = cw_calibration_plan_index_cache (input->calibration, input->config, &ic, 0, 0, rates,
+                                                         error)) == NULL)
+    {
+      g_clear_pointer (assumed, cw_index_cache_plan_free);
+      goto out;
+    }
+  ok = TRUE;
+out:
+  cw_index_cache_setup_free (setup);
+  return ok;
+}
+
+/* The database calibration reads: the chosen one, else the open one. */
+static char *
+dup_calibration_path (CwIndexCachePage *self)
+{
+  if (self->calibration_db != NULL && self->calibration_db[0] != '\0')
+    return g_strdup (self->calibration_db);
+  if (self->settings != NULL)
+    {
+      g_autofree char *open = g_settings_get_string (self->settings, "database");
+
+      if (open[0] != '\0')
+        return g_steal_pointer (&open);
+    }
+  return NULL;
+}
+
+/* Reads the calibration when the database changed; NULL (with
+ * calibration_error set) when it cannot calibrate. */
+static const CwCalibration *
+ensure_calibration (CwIndexCachePage *self)
+{
+  g_autofree char *path = dup_calibration_path (self);
+  CwError error = CW_ERROR_INIT;
+
+  if (path != NULL && self->loaded_path != NULL && strcmp (path, self->loaded_path) == 0)
+    return self->calibration;
+  g_clear_pointer (&self->calibration, cw_calibration_free);
+  g_clear_pointer (&self->calibration_error, g_free);
+  g_free (self->loaded_path);
+  self->loaded_path = g_strdup (path);
+  if (path == NULL)
+    {
+      self->calibration_error = g_strdup (_("no database is open"));
+      return NULL;
+    }
+  self->calibration = cw_calibration_new_from_db (path, NULL, NULL, &error);
+  if (self->calibration == NULL)
+    self->calibration_error = error.code == CW_ERROR_NOT_FOUND && g_file_test (path, G_FILE_TEST_EXISTS)
+                              ? g_strdup (_("it holds no index-transfer receipts (a transfer and a recompute "
+                                            "receipt are needed)"))
+                              : g_strdup (error.message);
+  return self->calibration;
+}
+
+static void
+show_calibration (CwIndexCachePage *self, gboolean on, const CwCalibrationIndexCacheRates *rates,
+                  GString *report)
+{
+  g_autofree char *path = dup_calibration_path (self);
+  g_autofree char *base = path != NULL ? g_path_get_basename (path) : g_strdup (_("No database is open"));
+  g_autofree char *text = NULL;
+
+  adw_action_row_set_subtitle (self->calibration_db_row, base);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->calibration_db_row), path);
+  gtk_widget_set_visible (GTK_WIDGET (self->open_db_button),
+                          self->calibration_db != NULL && self->calibration_db[0] != '\0');
+  gtk_widget_set_visible (GTK_WIDGET (self->calibration_label), on);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->calibration_label), "warning");
+  if (!on)
+    {
+      adw_action_row_set_subtitle (self->calibrate_row, _("Off: the assumed link and throughput"));
+      return;
+    }
+  if (self->calibration == NULL)
+    {
+      /* Translators: first %s is a database file name, second the reason */
+      text = g_strdup_printf (_("“%s” cannot calibrate: %s. The plan uses the assumed link and throughput."),
+                              base, self->calibration_error ? self->calibration_error : "");
+      gtk_widget_add_css_class (GTK_WIDGET (self->calibration_label), "warning");
+      adw_action_row_set_subtitle (self->calibrate_row, _("Not calibrated: the assumed values stand"));
+      g_string_append_printf (report, "calibration=none reason=%s\n", self->calibration_error);
+    }
+  else
+    {
+      const CwCalibration *c = self->calibration;
+      g_autofree char *n = cw_format_count (cw_calibration_get_n_transfer (c) + cw_calibration_get_n_recompute (c));
+      g_autofree char *latency = format_seconds (rates->latency_s);
+      char gbps[32], tflops[32];
+
+      g_snprintf (gbps, sizeof gbps, "%.4g", rates->bytes_per_s / 1e9);
+      g_snprintf (tflops, sizeof tflops, "%.4g", rates->flops_per_s / 1e12);
+      /* Translators: link GB/s, latency, TFLOP/s, receipt count, GPU name, database file name */
+      text = g_strdup_printf (_("Calibrated: link %s GB/s + %s latency, indexer %s TFLOP/s, from %s receipts on %s "
+                                "in “%s”."), gbps, latency, tflops, n, cw_calibration_get_gpu_name (c), base);
+      if (rates->n_family == 0)
+        {
+          char *joined = g_strconcat (text, " ", _("No receipt has this configuration's dimensions: the "
+                                                   "throughput is the median of all of them."), NULL);
+          g_free (text);
+          text = joined;
+        }
+      adw_action_row_set_subtitle (self->calibrate_row, _("On: link and throughput from the receipts"));
+      g_string_append_printf (report, "calibration=%s gpu=%s receipts=%zu link_bytes_per_s=%.9g latency_s=%.9g "
+                              "flops_per_s=%.9g\n", path, cw_calibration_get_gpu_name (c),
+                              cw_calibration_get_n_transfer (c) + cw_calibration_get_n_recompute (c),
+                              rates->bytes_per_s, rates->latency_s, rates->flops_per_s);
+    }
+  gtk_label_set_text (self->calibration_label, text);
+}
+
 static void
 replan (CwIndexCachePage *self)
 {
   CwError error = { 0 };
-  CwIndexCacheConfig ic;
-  CwIndexCachePlan *plan;
-  CwIndexCacheSetup *setup;
+  CwIndexCachePlan *plan, *assumed = NULL, *calibrated = NULL;
+  CwCalibrationIndexCacheRates rates = { 0 };
   double every_n, stages, link_gbps, tflops;
   char payload[CW_FORMAT_SIZE_EXACT_MAX];
   g_autofree char *summary = NULL;
@@ -176,41 +337,26 @@ replan (CwIndexCachePage *self)
       fail (self, _("No preset has a layer list"));
       return;
     }
-  /* The planner resolves the setup as `cliffwatch-cli indexcache` does: the
-   * Plan page's preset supplies the index heads; the layer list comes from it,
-   * or, when another preset's layers are used, is given explicitly as
-   * --layers/--indexer-layers would give it. */
-  setup = cw_index_cache_setup_new ();
-  if (setup == NULL)
-    {
-      fail (self, g_strerror (ENOMEM));
-      return;
-    }
-  if (g_strcmp0 (layers_preset, self->preset) != 0
-      && !cw_index_cache_setup_set_layers_from_preset (setup, layers_preset, &error))
-    {
-      cw_index_cache_setup_free (setup);
-      fail (self, error.message);
-      return;
-    }
-  cw_index_cache_setup_set_every_n (setup, (uint64_t) every_n);
-  cw_index_cache_setup_set_n_stages (setup, (uint64_t) stages);
-  cw_index_cache_setup_set_link_bytes_per_s (setup, link_gbps * 1e9);
-  cw_index_cache_setup_set_flops_per_s (setup, tflops * 1e12);
-  if (!cw_index_cache_setup_resolve (setup, self->preset, &ic, &error))
-    {
-      cw_index_cache_setup_free (setup);
-      fail (self, error.message);
-      return;
-    }
+  {
+    CwIndexCachePageInput input = { &self->config, self->preset, layers_preset, (uint64_t) every_n,
+                                     (uint64_t) stages, link_gbps, tflops, NULL };
+    gboolean calibrate = gtk_switch_get_active (self->calibrate_switch);
 
-  plan = cw_index_cache_plan_new (&self->config, &ic, &error);
-  cw_index_cache_setup_free (setup);
-  if (plan == NULL)
-    {
-      fail (self, error.message);
-      return;
-    }
+    if (calibrate)
+      input.calibration = ensure_calibration (self);
+    if (!cw_index_cache_page_plan (&input, &assumed, &calibrated, &rates, &error))
+      {
+        show_calibration (self, FALSE, &rates, report);
+        fail (self, error.message);
+        return;
+      }
+    show_calibration (self, calibrate, &rates, report);
+    /* Calibrated rates replace the assumed ones: their rows say so by
+     * being insensitive. */
+    gtk_widget_set_sensitive (GTK_WIDGET (self->link_row), calibrated == NULL);
+    gtk_widget_set_sensitive (GTK_WIDGET (self->tflops_row), calibrated == NULL);
+    plan = calibrated != NULL ? calibrated : assumed;
+  }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self->summary_label), "error");
   /* The size as people read it; the exact bytes on hover. */
@@ -292,6 +438,19 @@ replan (CwIndexCachePage *self)
                                           sizeof exact);
           gtk_widget_set_tooltip_text (row, exact);
         }
+      if (calibrated != NULL && consumer != UINT64_MAX)
+        {
+          CwBoundaryDecision was = cw_index_cache_plan_get_boundary_decision (assumed, b);
+          /* Translators: appended to a boundary's details on the Index cache page; %s is a decision */
+          g_autofree char *note = g_strdup_printf (_(" (assumed values: %s)"),
+                                                   was == CW_BOUNDARY_TRANSFER ? _("transfer")
+                                                   : was == CW_BOUNDARY_RECOMPUTE ? _("recompute")
+                                                                                  : _("nothing crosses"));
+          char *joined = g_strconcat (subtitle, note, NULL);
+
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), joined);
+          g_free (joined);
+        }
       label = gtk_label_new (verdict);
       gtk_widget_add_css_class (label, "heading");
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), label);
@@ -305,7 +464,8 @@ replan (CwIndexCachePage *self)
 
   cw_chart_view_set_chart (self->chart_view, cw_gui_chart_index_cache (plan));
   gtk_stack_set_visible_child_name (self->chart_stack, "chart");
-  cw_index_cache_plan_free (plan);
+  cw_index_cache_plan_free (assumed);
+  cw_index_cache_plan_free (calibrated);
 
   g_free (self->summary);
   self->summary = g_string_free (g_steal_pointer (&report), FALSE);
@@ -342,6 +502,64 @@ queue_replan (CwIndexCachePage *self)
   self->replan_id = g_timeout_add (60, replan_timeout, self);
 }
 
+static void
+set_calibration_db (CwIndexCachePage *self, const char *path)
+{
+  g_free (self->calibration_db);
+  self->calibration_db = g_strdup (path != NULL ? path : "");
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "ic-calibration-db", self->calibration_db);
+  queue_replan (self);
+}
+
+static void
+choose_db_response_cb (GtkNativeDialog *native, int response, gpointer user_data)
+{
+  CwIndexCachePage *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        {
+          set_calibration_db (self, path);
+          gtk_switch_set_active (self->calibrate_switch, TRUE);
+        }
+    }
+  gtk_native_dialog_destroy (native);
+  g_object_unref (native);
+  g_object_unref (self);
+}
+
+static void
+choose_db_clicked_cb (CwIndexCachePage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  native = gtk_file_chooser_native_new (_("Calibrate from a Receipts Database"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Calibrate"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("Receipts databases"));
+  gtk_file_filter_add_pattern (filter, "*.db");
+  gtk_file_filter_add_pattern (filter, "*.sqlite");
+  gtk_file_filter_add_pattern (filter, "*.sqlite3");
+  gtk_file_filter_add_mime_type (filter, "application/vnd.sqlite3");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (choose_db_response_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+open_db_clicked_cb (CwIndexCachePage *self)
+{
+  set_calibration_db (self, NULL);
+}
+
 void
 cw_index_cache_page_bind_settings (CwIndexCachePage *self, GSettings *settings)
 {
@@ -359,6 +577,11 @@ cw_index_cache_page_bind_settings (CwIndexCachePage *self, GSettings *settings)
   g_settings_bind (settings, "ic-stages", self->stages_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "ic-link-gbps", self->link_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "ic-tflops", self->tflops_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "ic-calibrate", self->calibrate_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_free (self->calibration_db);
+  self->calibration_db = g_settings_get_string (settings, "ic-calibration-db");
+  /* "The open database" follows the window's. */
+  g_signal_connect_object (settings, "changed::database", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
   queue_replan (self);
 }
 
@@ -416,6 +639,10 @@ cw_index_cache_page_finalize (GObject *object)
   g_free (self->preset);
   g_free (self->summary);
   g_strfreev (self->layer_presets);
+  g_free (self->calibration_db);
+  g_free (self->loaded_path);
+  g_free (self->calibration_error);
+  g_clear_pointer (&self->calibration, cw_calibration_free);
   G_OBJECT_CLASS (cw_index_cache_page_parent_class)->finalize (object);
 }
 
@@ -436,6 +663,12 @@ cw_index_cache_page_class_init (CwIndexCachePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, stages_row);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, link_row);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, tflops_row);
+  gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, calibrate_row);
+  gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, calibrate_switch);
+  gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, calibration_db_row);
+  gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, open_db_button);
+  gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, choose_db_button);
+  gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, calibration_label);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, chart_stack);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, chart_error_page);
@@ -471,4 +704,10 @@ cw_index_cache_page_init (CwIndexCachePage *self)
   g_signal_connect_object (self->stages_row, "changed", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->link_row, "changed", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->tflops_row, "changed", G_CALLBACK (queue_replan), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->calibrate_switch, "notify::active", G_CALLBACK (queue_replan), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->choose_db_button, "clicked", G_CALLBACK (choose_db_clicked_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->open_db_button, "clicked", G_CALLBACK (open_db_clicked_cb), self,
+                           G_CONNECT_SWAPPED);
 }

@@ -4,6 +4,7 @@
 
 #include <gtk/gtk.h>
 
+#include "cw-calibration.h"
 #include "cw-chart-view.h"
 #include "cw-planner.h"
 
@@ -22,7 +23,33 @@ void         cw_index_cache_page_set_config     (CwIndexCachePage *self,
                                                  const char       *preset);
 CwChartView *cw_index_cache_page_get_chart_view (CwIndexCachePage *self);
 /* "layers=N full=F promoted=P payload=BYTES" plus one line per boundary
- * "boundary I consumer=L decision=NAME", or "error: ...". */
+ * "boundary I consumer=L decision=NAME", or "error: ..."; with calibration
+ * on, first "calibration=..." (what was calibrated, or why not) and the
+ * lines of the calibrated plan. */
 char        *cw_index_cache_page_dup_summary    (CwIndexCachePage *self);
+
+/* What the page plans from: the Plan page's configuration and preset, the
+ * preset whose layers are used (NULL or the same: the preset's own), the
+ * schedule, the assumed rates and, when calibrating, the calibration. */
+typedef struct {
+  const CwConfig      *config;
+  const char          *preset;
+  const char          *layers_preset;
+  uint64_t             every_n, n_stages;
+  double               link_gbps, tflops;
+  const CwCalibration *calibration;   /* NULL: the assumed rates only */
+} CwIndexCachePageInput;
+
+/* The page's plans, without a widget (the front-end test calls it): the
+ * setup resolved as `cliffwatch-cli indexcache` resolves it (the preset's
+ * index heads included), *assumed at the assumed rates and, with a
+ * calibration, *calibrated as `indexcache --calibration DB` plans it with
+ * no --link-gbps/--tflops (cw_calibration_plan_index_cache; *rates says
+ * what it used). Free both with cw_index_cache_plan_free. */
+gboolean     cw_index_cache_page_plan           (const CwIndexCachePageInput  *input,
+                                                 CwIndexCachePlan            **assumed,
+                                                 CwIndexCachePlan            **calibrated,
+                                                 CwCalibrationIndexCacheRates *rates,
+                                                 CwError                      *error);
 
 G_END_DECLS
