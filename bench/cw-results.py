@@ -196,8 +196,44 @@ def series_name(key):
     return key
 
 
+def read_errata(root, records):
+    """Applies bench/records/errata.json to the records for display, never to the files.
+
+    A record's provenance can be wrong without any number being wrong (a stale compiled-in
+    revision, a command line cut by the bench); the records stay as written, and each erratum
+    names the record (file and date), the field, the value recorded (checked) and the value
+    that is true, with why. Returns {(file, date): [(field, recorded, actual, why)]}."""
+    path = os.path.join(root, "bench", "records", "errata.json")
+    if not os.path.exists(path):
+        return {}
+    try:
+        with open(path, encoding="utf-8") as fh:
+            errata = json.load(fh)
+    except ValueError as e:
+        raise RecordError(f"bench/records/errata.json: not JSON ({e})")
+    by_record = {}
+    for i, e in enumerate(errata if isinstance(errata, list) else [None]):
+        where = f"bench/records/errata.json entry {i + 1}"
+        if not isinstance(e, dict) or not all(isinstance(e.get(k), str) and e[k]
+                                              for k in ("file", "date", "field", "recorded", "actual", "why")):
+            raise RecordError(f"{where}: needs file, date, field, recorded, actual and why")
+        if e["field"] not in ("source_revision", "command"):
+            raise RecordError(f"{where}: only source_revision and command can have errata, not {e['field']}")
+        hits = [rec for rel, _, rec in records if rel == e["file"] and rec["date"] == e["date"]]
+        if not hits:
+            raise RecordError(f"{where}: no record of {e['date']} in {e['file']}")
+        for rec in hits:
+            if rec[e["field"]] != e["recorded"]:
+                raise RecordError(f"{where}: {e['file']} {e['date']} records {e['field']} "
+                                  f"{rec[e['field']]!r}, not {e['recorded']!r}")
+        by_record.setdefault((e["file"], e["date"]), []).append((e["field"], e["recorded"], e["actual"], e["why"]))
+    return by_record
+
+
 def generate(root):
     records = read_records(root)
+    errata = read_errata(root, records)
+    file_of = {id(rec): rel for rel, _, rec in records}
     benches = {}    # benchmark -> {"files": [...], "rows": {key: (order, date, idx, rec, series)}}
     order = 0
     for idx, (rel, no, rec) in enumerate(records):
@@ -252,6 +288,7 @@ def generate(root):
         w("| " + " | ".join(head) + " |")
         w("|" + "---|" * len(head))
         commands = []
+        notes = []
         for _, date, _, rec, (name, samples, unit) in rows:
             row = [config_text(config_of(rec), common)]
             if with_opts:
@@ -268,14 +305,30 @@ def generate(root):
                 row += [fmt(m) + suffix, f"{fmt(min(samples))}–{fmt(max(samples))}{suffix}", str(len(samples))]
             else:
                 row += ["—", "—", "0"]
-            row += [f"`{rec['source_revision'][:12]}`", date.replace("T", " ").replace("Z", ""), device_of(rec)]
+            fixes = {f: (recorded, actual, why)
+                     for f, recorded, actual, why in errata.get((file_of[id(rec)], rec["date"]), [])}
+            revision = f"`{rec['source_revision'][:12]}`"
+            if "source_revision" in fixes:
+                revision = f"`{fixes['source_revision'][1][:12]}` (erratum)"
+            row += [revision, date.replace("T", " ").replace("Z", ""), device_of(rec)]
             w("| " + " | ".join(cell(c) for c in row) + " |")
-            if (date, rec["command"]) not in commands:
-                commands.append((date, rec["command"]))
+            command = fixes["command"][1] if "command" in fixes else rec["command"]
+            if (date, command) not in commands:
+                commands.append((date, command))
+            for field, (recorded, actual, why) in sorted(fixes.items()):
+                note = f"{date.replace('T', ' ').replace('Z', ' UTC')}: {field} recorded as `{cell(recorded)}`, " \
+                       f"shown as `{cell(actual)}`: {why}"
+                if note not in notes:
+                    notes.append(note)
         w("")
         w("Command" + ("s" if len(commands) > 1 else "") + " of the runs shown:")
         for date, command in commands:
             w(f"- {date.replace('T', ' ').replace('Z', ' UTC')}: `{cell(command)}`")
+        if notes:
+            w("")
+            w("Errata (bench/records/errata.json; the records are as written):")
+            for note in notes:
+                w(f"- {note}")
     return "\n".join(out) + "\n"
 
 
