@@ -163,8 +163,8 @@ oom:
  * drawn against the predicted peak, with the agreement band as the
  * percentage it allows at each size (the 8 MiB floor makes it wide at small
  * sizes, the 1 % slope flat above 800 MiB). The y range shows twice the
- * band's slope or the largest error, whichever is more; the band above that
- * is clipped at the plot's edge. */
+ * band's slope or the largest error, whichever is more, rounded up so both
+ * ends are ticks; the band above that is clipped at the plot's edge. */
 CwChart *
 cw_chart_builder_compare_error (const CwChartCompareInput *in, CwError *error)
 {
@@ -235,6 +235,14 @@ cw_chart_builder_compare_error (const CwChartCompareInput *in, CwError *error)
         span = fmax (span, 2.0 * 100.0 * in->tolerance_bytes (big) / big);
       if (!(span > 0.0))
         span = 1.0;
+      /* Up to 1 or 2 x 10^n: every tick step the axis may choose (1, 2 or
+       * 5 x 10^m, at most the span) divides it, so both ends carry a
+       * labelled tick at every size; 5 x 10^n would not with a step of 2. */
+      {
+        double e = pow (10.0, floor (log10 (span))), m = span / e;
+
+        span = (m <= 1.0 + 1e-9 ? 1.0 : m <= 2.0 + 1e-9 ? 2.0 : 10.0) * e;
+      }
       cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, lo, hi);
       cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, -span, span);
       if (in->tolerance_bytes != NULL)

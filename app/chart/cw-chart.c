@@ -344,9 +344,11 @@ axis_ticks (CwChart *chart, int axis, double length, double spacing, CwChartAxis
       double lo = min, hi = max;
       CwChartTick all[CW_CHART_MAX_TICKS];
       size_t n = cw_chart_axis_nice_ticks (a->scale, a->unit, &lo, &hi, target, all, CW_CHART_MAX_TICKS);
+      /* The slack widens each end outwards, so an end below zero (the
+       * error view's -2 %) keeps its tick as one above zero does. */
       a->n_ticks = 0;
       for (size_t i = 0; i < n; i++)
-        if (all[i].value >= min * (1 - 1e-12) && all[i].value <= max * (1 + 1e-12))
+        if (all[i].value >= min - fabs (min) * 1e-12 && all[i].value <= max + fabs (max) * 1e-12)
           a->ticks[a->n_ticks++] = all[i];
     }
   else

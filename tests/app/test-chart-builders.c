@@ -291,6 +291,56 @@ test_compare_band (void)
   cw_chart_free (chart);
 }
 
+/* The error view: signed error in percent, x at the predicted peak, and a
+ * y axis from -span to +span whose end ticks are both labelled (the label
+ * at the negative end was once lost to a tolerance that shrank negative
+ * ends inwards). */
+static void
+test_compare_error (void)
+{
+  const double MiB = GiB / 1024.0;
+  CwChartComparePoint pts[] = { { 1 * GiB, 1.05 * GiB, 0, 7 }, { 100 * GiB, 99.5 * GiB, 1, 8 },
+                                { 16 * MiB, 16 * MiB, 1, 9 } };
+  const char *groups[] = { "fused", "streaming" };
+  static const double sizes[][2] = { { 420, 320 }, { 640, 400 }, { 1280, 800 }, { 1920, 1080 } };
+  CwChartCompareInput in = { NULL, groups, 2, pts, 3, tolerance_rule, "agreement: max(1 %, 8 MiB)" };
+  CwError error = CW_ERROR_INIT;
+  CwChart *chart = cw_chart_builder_compare_error (&in, &error);
+  CwChartLayer *fused;
+  double x = 0, y = 0, lo = 0, hi = 0;
+
+  CHECK (chart != NULL, "%s", error.message);
+  if (chart == NULL)
+    return;
+  CHECK (strcmp (cw_chart_get_title (chart), "Error of the measured peak against the prediction") == 0, "title");
+  fused = find_layer (chart, "point", "fused", NULL);
+  CHECK (fused != NULL && cw_chart_layer_get_n_items (fused) == 1, "one fused point");
+  if (fused != NULL)
+    cw_chart_point_layer_get_point (fused, 0, &x, &y);
+  CHECK (x == 1 * GiB && fabs (y - 5.0) < 1e-9, "fused point at (%g, %g), want (1 GiB, 5 %%)", x, y);
+  CHECK (find_layer (chart, "area", "agreement: max(1 %, 8 MiB)", NULL) != NULL, "band");
+  for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++)
+    {
+      char want[2][CW_CHART_TICK_LABEL_MAX];
+      bool seen[2] = { false, false };
+      CwChartRect plot;
+      CwChartText t;
+
+      CHECK (cw_chart_layout (chart, sizes[k][0], sizes[k][1]) && cw_chart_get_plot_area (chart, &plot)
+             && cw_chart_get_axis_range (chart, CW_CHART_AXIS_Y, &lo, &hi), "layout");
+      CHECK (lo < -6.25 + 1e-9 && hi > 6.25 - 1e-9 && lo == -hi, "y from %g to %g, want +-1.25 x 5 %%", lo, hi);
+      cw_chart_format_value (CW_CHART_UNIT_NUMBER, lo, want[0], sizeof want[0]);
+      cw_chart_format_value (CW_CHART_UNIT_NUMBER, hi, want[1], sizeof want[1]);
+      for (size_t i = 0; cw_chart_get_text (chart, i, &t); i++)
+        if (t.kind == CW_CHART_TEXT_TICK_LABEL && t.box.x + t.box.width <= plot.x)
+          for (int e = 0; e < 2; e++)
+            seen[e] |= strcmp (t.text, want[e]) == 0;
+      CHECK (seen[0] && seen[1], "%gx%g: y tick labels at the ends: %s %s, %s %s", sizes[k][0], sizes[k][1],
+             want[0], seen[0] ? "shown" : "missing", want[1], seen[1] ? "shown" : "missing");
+    }
+  cw_chart_free (chart);
+}
+
 static void
 test_timeline (void)
 {
@@ -753,6 +803,7 @@ main (void)
   test_cliff_from_planner ();
   test_compare ();
   test_compare_band ();
+  test_compare_error ();
   test_timeline ();
   test_indexcache ();
   test_indexcache_translation ();
