@@ -35,7 +35,6 @@ struct _CwReceiptsPage
   char               *search_text;
   GPtrArray          *detail_groups;
   CwReceipt          *receipt;          /* the one shown, trace loaded */
-  guint               chart_height_id;
 
   /* template children */
   GtkSearchEntry     *search_entry;
@@ -799,32 +798,6 @@ timeline_position_text (CwChartView *view, double x, double y, double x_lo, doub
   return cw_receipts_page_timeline_text (cw_chart_view_get_chart (view), x, x_lo, x_hi);
 }
 
-/* The timeline takes a good half of the pane's height: tall enough to read
- * the NVTX rows and the curve under them, while the numbers stay in reach. */
-static gboolean
-chart_height_idle (gpointer user_data)
-{
-  CwReceiptsPage *self = user_data;
-  double page = gtk_adjustment_get_page_size (gtk_scrolled_window_get_vadjustment (self->detail_scroller));
-  int height = (int) CLAMP (page * 0.6, 320.0, 640.0);
-  int old;
-
-  self->chart_height_id = 0;
-  gtk_widget_get_size_request (GTK_WIDGET (self->chart_view), NULL, &old);
-  if (old != height)
-    gtk_widget_set_size_request (GTK_WIDGET (self->chart_view), -1, height);
-  return G_SOURCE_REMOVE;
-}
-
-/* The page size changes while the pane is allocated; a new size request
- * then would be lost, so it is made right after. */
-static void
-chart_height_cb (CwReceiptsPage *self)
-{
-  if (self->chart_height_id == 0)
-    self->chart_height_id = g_idle_add (chart_height_idle, self);
-}
-
 static void
 zoom_in_cb (CwReceiptsPage *self)
 {
@@ -1155,8 +1128,6 @@ cw_receipts_page_init (CwReceiptsPage *self)
 
   cw_chart_view_set_x_zoomable (self->chart_view, TRUE);
   cw_chart_view_set_position_func (self->chart_view, timeline_position_text, NULL, NULL);
-  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->detail_scroller), "notify::page-size",
-                           G_CALLBACK (chart_height_cb), self, G_CONNECT_SWAPPED);
 
   update_lanes (self);
   update_count (self);

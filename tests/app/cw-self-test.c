@@ -811,7 +811,7 @@ step_timeline (SelfTest *t)
   CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
   CwChartView *view = cw_receipts_page_get_chart_view (page);
   CwChart *chart = cw_chart_view_get_chart (view);
-  GtkWidget *pane = gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *pane = gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_STACK);
   int win_w = gtk_widget_get_width (GTK_WIDGET (t->window));
   int cw = gtk_widget_get_width (GTK_WIDGET (view)), ch = gtk_widget_get_height (GTK_WIDGET (view));
   g_autoptr(CwReceiptRow) row = NULL;
@@ -834,7 +834,7 @@ step_timeline (SelfTest *t)
                           gtk_widget_get_width (pane), plot.width, plot.height, win_w);
   if (cw < gtk_widget_get_width (pane) - 48)
     fail (t, "the timeline is %d px wide in a %d px detail pane", cw, gtk_widget_get_width (pane));
-  if (win_w >= 1200 && (ch < 320 || plot.width < 0.7 * cw || plot.height < 200))
+  if (win_w >= 1200 && (ch < 320 || plot.width < 0.7 * cw || plot.height < 150))
     fail (t, "at %d px the timeline is %dx%d with a %.0fx%.0f plot: too small to read", win_w, cw, ch,
           plot.width, plot.height);
 
