@@ -170,7 +170,7 @@ step_build () {
   if [[ ! -d $BUILD ]] || (( dry )); then
     x 300 meson setup "$BUILD" -Dcuda=enabled -Dgui=disabled -Dcairo=disabled -Dsqlite=disabled --buildtype=release
   fi
-  x 480 ninja -C "$BUILD" tests/gpu/test-kernels-gpu tests/gpu/test-kernels-reference bench/cw-bench-kernels \
+  x 480 ninja -C "$BUILD" tests/kernels/test-kernels-gpu tests/kernels/test-kernels-reference bench/cw-bench-kernels \
     bench/cw-bench-sweep
   rc=$?
   summary="device-build.sh failed; kernels only in $BUILD (rc=$rc)"
@@ -196,8 +196,8 @@ step_suite () {
 step_memcheck () {
   local what=${1:-kernels-gpu} bin cap rc line
   case $what in
-    kernels-gpu) bin=$BUILD/tests/gpu/test-kernels-gpu; cap=450 ;;
-    profiler-lanes) bin=$BUILD/tests/gpu/test-profiler-lanes; cap=300 ;;
+    kernels-gpu) bin=$BUILD/tests/kernels/test-kernels-gpu; cap=450 ;;
+    profiler-lanes) bin=$BUILD/tests/profiler/gpu/test-profiler-lanes; cap=300 ;;
     *) summary="memcheck takes kernels-gpu or profiler-lanes, not '$what'"; return 2 ;;
   esac
   need "$bin" || return 1

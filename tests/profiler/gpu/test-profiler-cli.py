@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/gpu: `cliffwatch-cli profile` usage errors (suite 'profiler-cpu': needs the
+"""tests/profiler/gpu: `cliffwatch-cli profile` usage errors (suite 'profiler-cpu': needs the
 CUDA build, not a GPU). Bad usage exits 2 with one 'cliffwatch-cli: ...' line and
 creates no database; a run on a machine without a GPU exits 1 and says so.
 Usage: test-profiler-cli.py PATH/TO/cliffwatch-cli"""

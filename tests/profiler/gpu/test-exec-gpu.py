@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/gpu: `cliffwatch-cli profile --exec` on a real GPU through
+"""tests/profiler/gpu: `cliffwatch-cli profile --exec` on a real GPU through
 libcliffwatch-inject.so (suite gpu; exits 77 without a GPU).
 Usage: test-exec-gpu.py CLI INJECT-LIBRARY KNOWN-ALLOC-PROGRAM TORCH-PROGRAM.py
 

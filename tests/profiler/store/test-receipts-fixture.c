@@ -25,7 +25,7 @@
 #include "cw-profile.h"
 #include "cw-receipt-store.h"
 
-#include "../cw-test.h"
+#include "../../cw-test.h"
 
 static const char *const score_lanes[] = { "materialize", "fused", "streaming" };
 

@@ -10,7 +10,7 @@
 #include "cw-calibration.h"
 #include "cw-planner.h"
 
-#include "../cw-test.h"
+#include "../../cw-test.h"
 
 static bool
 close_rel (double got, double want, double rel)

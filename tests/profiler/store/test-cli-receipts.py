@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/store: `cliffwatch-cli receipts` against sample databases.
+"""tests/profiler/store: `cliffwatch-cli receipts` against sample databases.
 Usage: test-cli-receipts.py PATH/TO/cliffwatch-cli PATH/TO/cw-sample-receipts
 Bad usage must exit 2 with one 'cliffwatch-cli: ...' line; runtime failures
 exit 1; good paths are checked by value (JSON parsed, CSV parsed)."""

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/store: `cliffwatch-cli calibrate` and `cliffwatch-cli indexcache --calibration`
+"""tests/profiler/store: `cliffwatch-cli calibrate` and `cliffwatch-cli indexcache --calibration`
 against SYNTHETIC index-transfer receipts (test-calibrate-make-db; constructed
 numbers, never measurements).
 Usage: test-calibrate-cli.py CLI MAKE_DB SAMPLE_RECEIPTS

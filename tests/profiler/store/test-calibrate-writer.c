@@ -15,7 +15,7 @@
 #include "cw-planner.h"
 #include "cw-transfer-receipt.h"
 
-#include "../cw-test.h"
+#include "../../cw-test.h"
 
 int
 main (void)

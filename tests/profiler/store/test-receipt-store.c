@@ -16,7 +16,7 @@
 
 #include "cw-receipt-store.h"
 
-#include "../cw-test.h"
+#include "../../cw-test.h"
 
 #define REQUIRE(cond)                                                            \
   do {                                                                           \

@@ -6,7 +6,7 @@
 
 #include "cw-live-bytes.h"
 
-#include "../cw-test.h"
+#include "../../cw-test.h"
 
 #define A(t, addr, b) { (t), (addr), (b), false }
 #define F(t, addr, b) { (t), (addr), (b), true }

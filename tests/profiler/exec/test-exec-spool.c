@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../cw-test.h"
+#include "../../cw-test.h"
 #include "cw-exec-receipts.h"
 #include "cw-receipt-store.h"
 #include "cw-spool.h"

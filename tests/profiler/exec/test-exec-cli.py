@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""tests/exec: `cliffwatch-cli profile --exec` end to end, without a GPU.
+"""tests/profiler/exec: `cliffwatch-cli profile --exec` end to end, without a GPU.
 Usage: test-exec-cli.py PATH/TO/cliffwatch-cli PATH/TO/cw-fake-cuda-program
 
 The stand-in program writes the spool the injection library would write
-(tests/exec/cw-test-spool.h) and ends as its mode says; the test checks the
+(tests/profiler/exec/cw-test-spool.h) and ends as its mode says; the test checks the
 receipts by value, the exit statuses, the one-line errors, and that a failed
 command stores nothing."""
 import json

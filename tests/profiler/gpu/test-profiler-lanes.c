@@ -16,7 +16,7 @@
 #include "cw-profiler.h"
 #include "cw-receipt-store.h"
 
-#include "../cw-test.h"
+#include "../../cw-test.h"
 
 static void
 v4_flash (CwConfig *c, uint64_t sq)

@@ -1,6 +1,6 @@
 /* cw-fake-cuda-program.c: stands in for a CUDA program under the injection
  * library, on machines without a GPU. It writes into $CW_SPOOL_DIR the spool
- * the library would have written (tests/exec/cw-test-spool.h), then ends the
+ * the library would have written (tests/profiler/exec/cw-test-spool.h), then ends the
  * way MODE says:
  *   ok        the known program (cw-test-spool.h), exit 0
  *   exit1     the known program, exit 1

@@ -10,7 +10,7 @@
 
 #include "cw-trace-projection.h"
 
-#include "../cw-test.h"
+#include "../../cw-test.h"
 
 static void
 add (CwReceipt *r, CwTraceKind kind, const char *name, uint64_t start, uint64_t end, uint32_t corr, int32_t depth)
