@@ -32,6 +32,9 @@ struct _CwReceiptsPage
   GtkCustomFilter    *filter;
   GCancellable       *detail_cancellable;
   gint64              detail_id;
+  gint64              pending_select_id;      /* cw_receipts_page_select_id, retried */
+  guint               pending_select_source;
+  guint               pending_select_tries;
   char               *search_text;
   GPtrArray          *detail_groups;
   CwReceipt          *receipt;          /* the one shown, trace loaded */
@@ -363,7 +366,11 @@ update_lanes (CwReceiptsPage *self)
       for (guint i = 0; i < n; i++)
         {
           g_autoptr(CwReceiptRow) row = g_list_model_get_item (rows, i);
-          const char *lane = cw_receipt_row_get_receipt (row)->lane;
+          const char *lane;
+
+          if (row == NULL)
+            continue;
+          lane = cw_receipt_row_get_receipt (row)->lane;
 
           if (g_hash_table_add (seen, (gpointer) lane))
             g_ptr_array_add (lanes, (gpointer) lane);
@@ -964,6 +971,39 @@ cw_receipts_page_dup_visible_columns (CwReceiptsPage *self)
   return g_string_free (out, FALSE);
 }
 
+/* Selects self->pending_select_id once the sort model lists it; gives up
+ * after 5 s (the database was replaced, or the row is gone). */
+static gboolean
+retry_select_cb (gpointer user_data)
+{
+  CwReceiptsPage *self = user_data;
+  GListModel *model = G_LIST_MODEL (self->sort_model);
+
+  for (guint i = 0, n = g_list_model_get_n_items (model); i < n; i++)
+    {
+      g_autoptr(CwReceiptRow) row = g_list_model_get_item (model, i);
+
+      if (row != NULL && cw_receipt_row_get_receipt (row)->id == self->pending_select_id)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          gtk_widget_activate_action (GTK_WIDGET (self->column_view), "list.scroll-to-item", "u", i);
+          self->pending_select_source = 0;
+          return G_SOURCE_REMOVE;
+        }
+    }
+  /* Rows the sort model answers NULL for do not come back by waiting when
+   * its positions went stale under many small items-changed of the
+   * incremental filter (seen on a loaded main loop): have it sort again. */
+  if (self->pending_select_tries == 4 && gtk_sort_list_model_get_sorter (self->sort_model) != NULL)
+    gtk_sorter_changed (gtk_sort_list_model_get_sorter (self->sort_model), GTK_SORTER_CHANGE_DIFFERENT);
+  if (++self->pending_select_tries >= 200)
+    {
+      self->pending_select_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 gboolean
 cw_receipts_page_select_id (CwReceiptsPage *self, gint64 id)
 {
@@ -981,7 +1021,9 @@ cw_receipts_page_select_id (CwReceiptsPage *self, gint64 id)
         {
           g_autoptr(CwReceiptRow) row = g_list_model_get_item (model, i);
 
-          if (cw_receipt_row_get_receipt (row)->id == id)
+          /* Right after a refilter on a busy main loop the sort model can
+           * answer NULL for rows it has not taken in yet: retried below. */
+          if (row != NULL && cw_receipt_row_get_receipt (row)->id == id)
             {
               gtk_single_selection_set_selected (self->selection, i);
               gtk_widget_activate_action (GTK_WIDGET (self->column_view), "list.scroll-to-item", "u", i);
@@ -998,6 +1040,26 @@ cw_receipts_page_select_id (CwReceiptsPage *self, gint64 id)
            * finish it now so the row can be found. */
           gtk_filter_list_model_set_incremental (self->filter_model, FALSE);
           gtk_filter_list_model_set_incremental (self->filter_model, TRUE);
+        }
+    }
+  /* Not listed yet although the filters are cleared: select it once the
+   * models have caught up, if the database has it at all. */
+  if (self->database != NULL)
+    {
+      GListModel *rows = cw_receipt_database_get_rows (self->database);
+
+      for (guint i = 0, n_rows = g_list_model_get_n_items (rows); i < n_rows; i++)
+        {
+          g_autoptr(CwReceiptRow) row = g_list_model_get_item (rows, i);
+
+          if (row != NULL && cw_receipt_row_get_receipt (row)->id == id)
+            {
+              self->pending_select_id = id;
+              self->pending_select_tries = 0;
+              if (self->pending_select_source == 0)
+                self->pending_select_source = g_timeout_add (25, retry_select_cb, self);
+              return TRUE;
+            }
         }
     }
   return FALSE;
@@ -1033,6 +1095,7 @@ cw_receipts_page_dispose (GObject *object)
 {
   CwReceiptsPage *self = CW_RECEIPTS_PAGE (object);
 
+  g_clear_handle_id (&self->pending_select_source, g_source_remove);
   g_cancellable_cancel (self->detail_cancellable);
   g_clear_object (&self->detail_cancellable);
   if (self->column_view != NULL)
