@@ -89,11 +89,6 @@ cw_gui_chart_timeline_in (const CwReceipt *receipt, const char *db)
   return chart_or_message (cw_receipt_chart_timeline_in (receipt, db, &error), &error);
 }
 
-CwChart *
-cw_gui_chart_timeline (const CwReceipt *receipt)
-{
-  return cw_gui_chart_timeline_in (receipt, NULL);
-}
 
 static CwChart *
 compare (GListModel *rows, const char *db, CwReceiptCompareView view)
@@ -118,13 +113,6 @@ cw_gui_chart_compare_error (GListModel *rows, const char *db)
   return compare (rows, db, CW_RECEIPT_COMPARE_ERROR);
 }
 
-CwChart *
-cw_gui_chart_index_cache (const CwIndexCachePlan *plan)
-{
-  CwError error = { 0 };
-
-  return chart_or_message (cw_chart_kind_indexcache (plan, NULL, &error), &error);
-}
 
 CwChart *
 cw_gui_chart_index_cache_for (const CwIndexCachePlan *plan, const CwConfig *config, const char *preset,

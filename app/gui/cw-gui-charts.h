@@ -24,8 +24,8 @@ typedef struct {
 } CwPlanChartInput;
 
 CwChart *cw_gui_chart_cliff       (const CwPlanChartInput *input);
-CwChart *cw_gui_chart_timeline    (const CwReceipt        *receipt);
-/* The same, its caption naming the database file `db` (as the CLI's). */
+/* A receipt's memory timeline, its caption naming the database file `db`
+ * (as the CLI's; NULL: no database named). */
 CwChart *cw_gui_chart_timeline_in (const CwReceipt        *receipt,
                                    const char             *db);
 /* Measured against predicted peak of the rows (CwReceiptRow) that have
@@ -38,8 +38,8 @@ CwChart *cw_gui_chart_compare     (GListModel             *rows,
  * tagged as in cw_gui_chart_compare(). */
 CwChart *cw_gui_chart_compare_error (GListModel           *rows,
                                      const char           *db);
-CwChart *cw_gui_chart_index_cache (const CwIndexCachePlan *plan);
-/* The same, captioned with what it was planned from (as the CLI's). */
+/* The index-cache schedule, captioned with what it was planned from (as the
+ * CLI's). */
 CwChart *cw_gui_chart_index_cache_for (const CwIndexCachePlan *plan,
                                        const CwConfig         *config,
                                        const char             *preset,

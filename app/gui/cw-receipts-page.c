@@ -649,7 +649,7 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
   if (r->note[0] != '\0')
     add_verbatim_line (g, _("Note"), r->note);
 
-  cw_chart_view_set_chart (self->chart_view, cw_gui_chart_timeline (r));
+  cw_chart_view_set_chart (self->chart_view, cw_gui_chart_timeline_in (r, self->database ? cw_receipt_database_get_path (self->database) : NULL));
   /* Another receipt is read from its top, not at the last one's scroll. */
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->detail_scroller), 0.0);
 }
@@ -836,7 +836,7 @@ cw_receipts_page_open_timeline_window (CwReceiptsPage *self)
 
   if (self->receipt == NULL)
     return NULL;
-  chart = cw_gui_chart_timeline (self->receipt);
+  chart = cw_gui_chart_timeline_in (self->receipt, self->database ? cw_receipt_database_get_path (self->database) : NULL);
   if (GTK_IS_WINDOW (root))
     {
       width = MIN (width, MAX (gtk_widget_get_width (GTK_WIDGET (root)) - 40, 480));
