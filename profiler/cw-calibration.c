@@ -349,7 +349,7 @@ load_lane (CwReceiptStore *store, const char *lane, const char *gpu_filter, cons
   for (size_t i = 0; i < n; i++)
     {
       const CwReceipt *brief = cw_receipt_list_get (list, i);
-      CwReceipt *r = cw_receipt_store_load (store, brief->id, error);
+      CwReceipt *r = cw_receipt_store_load_without_trace (store, brief->id, error);   /* buffers only */
       CwCalibrationPoint *pt = &(*out)[i];
       bool have_payload = false;
 
