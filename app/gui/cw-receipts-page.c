@@ -47,6 +47,7 @@ struct _CwReceiptsPage
   GtkStack           *list_stack;
   AdwStatusPage      *no_match_page;
   GtkStack           *detail_stack;
+  GtkStack           *timeline_stack;   /* "chart", or "no-trace" */
   GtkColumnView      *column_view;
   GtkLabel           *detail_title;
   CwChartView        *chart_view;
@@ -650,6 +651,8 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
     add_verbatim_line (g, _("Note"), r->note);
 
   cw_chart_view_set_chart (self->chart_view, cw_gui_chart_timeline_in (r, self->database ? cw_receipt_database_get_path (self->database) : NULL));
+  /* No trace, no timeline: say why instead of blank axes. */
+  gtk_stack_set_visible_child_name (self->timeline_stack, r->n_events > 0 ? "chart" : "no-trace");
   /* Another receipt is read from its top, not at the last one's scroll. */
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->detail_scroller), 0.0);
 }
@@ -1081,6 +1084,14 @@ cw_receipts_page_get_detail_state (CwReceiptsPage *self)
   return gtk_stack_get_visible_child_name (self->detail_stack);
 }
 
+/* "chart", or "no-trace" when the shown receipt has no trace to draw. */
+const char *
+cw_receipts_page_get_timeline_state (CwReceiptsPage *self)
+{
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), NULL);
+  return gtk_stack_get_visible_child_name (self->timeline_stack);
+}
+
 gint64
 cw_receipts_page_get_detail_id (CwReceiptsPage *self)
 {
@@ -1133,6 +1144,7 @@ cw_receipts_page_class_init (CwReceiptsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, count_label);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, no_match_page);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, timeline_stack);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, detail_stack);
   gtk_widget_class_bind_template_callback (widget_class, clear_filters_cb);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, column_view);

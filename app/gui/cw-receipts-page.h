@@ -35,6 +35,7 @@ gboolean     cw_receipts_page_select_id          (CwReceiptsPage    *self,
 gint64       cw_receipts_page_get_detail_id      (CwReceiptsPage    *self);
 const char  *cw_receipts_page_get_list_state     (CwReceiptsPage    *self);
 const char  *cw_receipts_page_get_detail_state   (CwReceiptsPage    *self);
+const char  *cw_receipts_page_get_timeline_state (CwReceiptsPage    *self);
 /* The detail pane's vertical scroll position, in pixels from the top. */
 double       cw_receipts_page_get_detail_scroll  (CwReceiptsPage    *self);
 void         cw_receipts_page_set_detail_scroll  (CwReceiptsPage    *self,

@@ -31,6 +31,7 @@
 #include "cw-plan-page.h"
 #include "cw-receipt-charts.h"
 #include "cw-receipt-row.h"
+#include "cw-receipt-store.h"
 #include "cw-receipts-page.h"
 #include "cw-screenshot.h"
 #include "cw-self-test.h"
@@ -1960,6 +1961,240 @@ step_final_screenshot (SelfTest *t)
   return TRUE;
 }
 
+/* ---- empty states with a database (issue 16 item 7) ------------------------ */
+
+/* The AdwStatusPage a person sees under widget: the first one whose
+ * ancestors up to widget are all shown (a GtkStack hides its other pages
+ * as child-invisible). NULL when none is shown. */
+static AdwStatusPage *
+find_shown_status_page (GtkWidget *widget)
+{
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
+    return NULL;
+  if (ADW_IS_STATUS_PAGE (widget))
+    return ADW_STATUS_PAGE (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwStatusPage *found = find_shown_status_page (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Fails unless page (a window page's name) shows a status page titled
+ * title (translated); returns whether it does. */
+static gboolean
+check_status_page (SelfTest *t, const char *page, const char *title, gboolean report_failure)
+{
+  AdwStatusPage *status = find_shown_status_page (cw_window_get_page_widget (t->window, page));
+  const char *shown = status != NULL ? adw_status_page_get_title (status) : NULL;
+
+  if (g_strcmp0 (shown, title) == 0)
+    {
+      const char *description = adw_status_page_get_description (status);
+
+      if (description == NULL || strlen (description) < 40)
+        fail (t, "the %s page's status page '%s' does not say why and what to do ('%s')", page, title,
+              description ? description : "");
+      g_string_append_printf (t->report, "status-page %s: %s\n", page, shown);
+      return TRUE;
+    }
+  if (report_failure)
+    fail (t, "the %s page shows %s%s%s, not the status page '%s'", page, shown ? "the status page '" : "no status page",
+          shown ? shown : "", shown ? "'" : "", title);
+  return FALSE;
+}
+
+/* A receipts database the store writes with no receipt in it. */
+static gboolean
+step_empty_db_open (SelfTest *t)
+{
+  g_autofree char *path = out_path (t, "empty-receipts.db");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  CwError error = { 0 };
+  CwReceiptStore *store;
+
+  g_remove (path);
+  store = cw_receipt_store_open (path, CW_RECEIPT_STORE_CREATE, &error);
+  if (store == NULL)
+    {
+      fail (t, "could not write an empty receipts database: %s", error.message);
+      return TRUE;
+    }
+  cw_receipt_store_close (store);
+  t->loaded = -1;
+  cw_window_open_database (t->window, file);
+  show_page (t, "receipts");
+  return TRUE;
+}
+
+static gboolean
+step_empty_db_receipts (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+
+  if (t->loaded < 0)
+    return FALSE;
+  if (t->loaded != 1)
+    {
+      fail (t, "an empty receipts database did not open");
+      return TRUE;
+    }
+  g_string_append_printf (t->report, "empty-database receipts=%s detail=%s\n", cw_receipts_page_get_list_state (page),
+                          cw_receipts_page_get_detail_state (page));
+  if (g_strcmp0 (cw_receipts_page_get_list_state (page), "no-receipts") != 0)
+    fail (t, "an empty database shows the list state '%s', not 'no-receipts'", cw_receipts_page_get_list_state (page));
+  check_status_page (t, "receipts", _("No Receipts Yet"), TRUE);
+  screenshot (t, "page-receipts-empty.png");
+  return TRUE;
+}
+
+/* Compare with nothing in the list: its status page, not a chart. The page
+ * rebuilds on a short timer after the list changes. */
+static gboolean
+step_empty_db_compare (SelfTest *t)
+{
+  CwComparePage *page = CW_COMPARE_PAGE (cw_window_get_page_widget (t->window, "compare"));
+  gboolean timed_out = g_get_monotonic_time () - t->step_started > 5 * G_TIME_SPAN_SECOND;
+
+  if (!t->step_entered_page)
+    {
+      show_page (t, "compare");
+      t->step_entered_page = TRUE;
+      return FALSE;
+    }
+  if (!check_status_page (t, "compare", _("No Receipts in the List"), timed_out))
+    return timed_out;
+  if (g_strcmp0 (cw_compare_page_get_state (page), "empty") != 0)
+    fail (t, "Compare on an empty database shows '%s', not its status page", cw_compare_page_get_state (page));
+  screenshot (t, "page-compare-empty.png");
+  return TRUE;
+}
+
+/* One receipt of a run that ran out of memory: no measured peak, no trace. */
+static gboolean
+step_notrace_db_open (SelfTest *t)
+{
+  g_autofree char *path = out_path (t, "oom-only-receipts.db");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  CwError error = { 0 };
+  CwReceiptStore *store;
+  CwReceipt *r;
+  CwConfig config;
+  gint64 id = 0;
+
+  g_remove (path);
+  if (!cw_preset_lookup ("deepseek-v4-flash", &config, &error))
+    {
+      fail (t, "no preset for the trace-less receipt: %s", error.message);
+      return TRUE;
+    }
+  store = cw_receipt_store_open (path, CW_RECEIPT_STORE_CREATE, &error);
+  if (store == NULL)
+    {
+      fail (t, "could not write a receipts database: %s", error.message);
+      return TRUE;
+    }
+  r = cw_receipt_new ();
+  CW_RECEIPT_SET (r->lane, "materialize");
+  CW_RECEIPT_SET (r->profile, "materialize");
+  r->config = config;
+  CW_RECEIPT_SET (r->provenance.gpu_name, "synthetic test GPU (not a measurement)");
+  CW_RECEIPT_SET (r->provenance.host, "cw-self-test");
+  CW_RECEIPT_SET (r->note, "SYNTHETIC: an OOM receipt without a trace, for the empty-state tests");
+  r->provenance.hbm_total_bytes = 150ull << 30;
+  r->provenance.time_unix_ns = 1795000000000000000ll;
+  r->predicted_peak_bytes = 200ull << 30;
+  r->status = CW_RECEIPT_STATUS_OOM;
+  r->oom_request_bytes = 100ull << 30;
+  r->oom_live_bytes = 40ull << 30;
+  CW_RECEIPT_SET (r->error_message, "synthetic out-of-memory");
+  id = cw_receipt_store_insert (store, r, &error);
+  cw_receipt_free (r);
+  cw_receipt_store_close (store);
+  if (id <= 0)
+    {
+      fail (t, "could not store the trace-less receipt: %s", error.message);
+      return TRUE;
+    }
+  t->expect_id = id;
+  t->loaded = -1;
+  cw_window_open_database (t->window, file);
+  return TRUE;
+}
+
+static gboolean
+step_notrace_select (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+
+  if (t->loaded < 0)
+    return FALSE;
+  if (t->loaded != 1)
+    {
+      fail (t, "a database with one receipt did not open");
+      return TRUE;
+    }
+  if (!t->step_entered_page)
+    {
+      show_page (t, "receipts");
+      t->step_entered_page = TRUE;
+      return FALSE;
+    }
+  if (g_list_model_get_n_items (cw_receipts_page_get_filtered_model (page)) == 0)
+    return FALSE;
+  cw_receipts_page_select (page, 0);
+  return TRUE;
+}
+
+static gboolean
+step_notrace_timeline (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+
+  if (cw_receipts_page_get_detail_id (page) != t->expect_id)
+    return FALSE;   /* loading in its worker thread */
+  g_string_append_printf (t->report, "no-trace receipt id=%" G_GINT64_FORMAT " timeline=%s\n", t->expect_id,
+                          cw_receipts_page_get_timeline_state (page));
+  if (g_strcmp0 (cw_receipts_page_get_detail_state (page), "detail") != 0)
+    fail (t, "the trace-less receipt shows no detail (%s)", cw_receipts_page_get_detail_state (page));
+  if (g_strcmp0 (cw_receipts_page_get_timeline_state (page), "no-trace") != 0)
+    fail (t, "a receipt without a trace shows the timeline '%s', not its status page",
+          cw_receipts_page_get_timeline_state (page));
+  check_status_page (t, "receipts", _("No Memory Timeline"), TRUE);
+  if (gtk_widget_get_mapped (GTK_WIDGET (cw_receipts_page_get_chart_view (page))))
+    fail (t, "a receipt without a trace still shows the timeline's axes");
+  screenshot (t, "page-receipts-no-trace.png");
+  return TRUE;
+}
+
+/* Receipts in the list but none comparable (the OOM run has no measured
+ * peak): Compare shows its status page, not a chart. */
+static gboolean
+step_notrace_compare (SelfTest *t)
+{
+  CwComparePage *page = CW_COMPARE_PAGE (cw_window_get_page_widget (t->window, "compare"));
+  gboolean timed_out = g_get_monotonic_time () - t->step_started > 5 * G_TIME_SPAN_SECOND;
+
+  if (!t->step_entered_page)
+    {
+      show_page (t, "compare");
+      t->step_entered_page = TRUE;
+      return FALSE;
+    }
+  if (!check_status_page (t, "compare", _("No Measured Peaks"), timed_out))
+    return timed_out;
+  if (g_strcmp0 (cw_compare_page_get_state (page), "empty") != 0)
+    fail (t, "Compare with no comparable receipt shows '%s', not its status page", cw_compare_page_get_state (page));
+  if (gtk_widget_get_mapped (GTK_WIDGET (cw_compare_page_get_chart_view (page))))
+    fail (t, "Compare with no comparable receipt still shows a chart");
+  screenshot (t, "page-compare-no-peaks.png");
+  return TRUE;
+}
+
 static const struct {
   const char *name;
   StepFunc    func;
@@ -2019,6 +2254,13 @@ static const struct {
   { "Help's keyboard topic and the shortcuts window", step_help_keys },
   { "close Help", step_help_close },
   { "export dialog, shortcuts, about", step_dialogs },
+  { "an empty receipts database", step_empty_db_open },
+  { "its Receipts page says there are none", step_empty_db_receipts },
+  { "and Compare has nothing to compare", step_empty_db_compare },
+  { "a database with one trace-less OOM receipt", step_notrace_db_open },
+  { "select it", step_notrace_select },
+  { "its timeline says there is no trace", step_notrace_timeline },
+  { "Compare says no receipt has a measured peak", step_notrace_compare },
 };
 
 static void
