@@ -624,8 +624,15 @@ cw_chart_view_dup_tooltip_text_at (CwChartView *self, double px, double py)
 
   if (self->chart == NULL || !layout_for_screen (self))
     return NULL;
+  /* An item without a tooltip of its own (a curve) says what the plot
+   * says there, through the position function. */
   if (self->tooltip_func != NULL && hit_at (self, px, py, &hit))
-    return self->tooltip_func (self, &hit, self->tooltip_data);
+    {
+      char *text = self->tooltip_func (self, &hit, self->tooltip_data);
+
+      if (text != NULL)
+        return text;
+    }
   if (self->position_func == NULL || !cw_chart_get_plot_area (self->chart, &plot)
       || px < plot.x || px > plot.x + plot.width || py < plot.y || py > plot.y + plot.height
       || !cw_chart_device_to_data (self->chart, px, py, &x, &y)

@@ -18,8 +18,9 @@ typedef char *(*CwChartViewTooltipFunc) (CwChartView      *view,
                                          const CwChartHit *hit,
                                          gpointer          user_data);
 
-/* Returns the tooltip text for a place in the plot where no item was hit,
- * at data coordinates (x, y); x_lo..x_hi is the data range of the pointer's
+/* Returns the tooltip text for a place in the plot where no item was hit
+ * (or the item hit has no tooltip: the tooltip function returned NULL), at
+ * data coordinates (x, y); x_lo..x_hi is the data range of the pointer's
  * pixel column (NULL: none). */
 typedef char *(*CwChartViewPositionFunc) (CwChartView *view,
                                           double       x,

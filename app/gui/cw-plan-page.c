@@ -767,6 +767,90 @@ receipt_activated_cb (CwChartView *view, guint layer, guint tag, CwPlanPage *sel
     g_signal_emit (self, signals[RECEIPT_ACTIVATED], 0, (gint64) cw_receipt_row_get_receipt (row)->id);
 }
 
+/* ---- hovering the cliff chart ---------------------------------------------- */
+
+/* The sq a pointer's pixel column stands for: the integer in x_lo..x_hi
+ * divisible by the largest power of two, so the column holding 131,072
+ * reads 131,072 (not 131,187), then x rounded when the column holds no
+ * integer. */
+static guint64
+snap_sq (double x, double x_lo, double x_hi)
+{
+  guint64 lo, hi;
+
+  if (!(x_hi >= 1.0) || !(x_lo < 1e18))
+    return 0;
+  /* A column whose edge is the sq itself, off by rounding, still holds it. */
+  lo = (guint64) ceil (MAX (x_lo * (1.0 - 1e-9), 1.0));
+  hi = (guint64) floor (MIN (x_hi * (1.0 + 1e-9), 1e18));
+  if (hi < lo)
+    return (guint64) MAX (llround (x), 1);
+  for (int k = 62; k > 0; k--)
+    {
+      guint64 m = G_GUINT64_CONSTANT (1) << k;
+      guint64 v = (lo + m - 1) / m * m;   /* lo <= 1e18 < 2^60: no overflow */
+
+      if (v >= lo && v <= hi)
+        return v;
+    }
+  return lo;
+}
+
+/* The tooltip over the plot: each drawn curve's exact peak at the pointer's
+ * sq, planned there with the page's configuration (as the curve's own
+ * samples are), not read off the pixels. */
+static char *
+sq_hover_text (CwChartView *view, double x, double y, double x_lo, double x_hi, gpointer user_data)
+{
+  CwPlanPage *self = user_data;
+  g_autoptr(GString) text = NULL;
+  g_autofree char *sq_text = NULL;
+  guint64 sq;
+
+  if (!self->have_config || !self->results_current || self->compared->len == 0)
+    return NULL;
+  sq = snap_sq (x, x_lo, x_hi);
+  if (sq == 0)
+    return NULL;
+
+  sq_text = cw_format_count (sq);
+  text = g_string_new (NULL);
+  /* Translators: %s is the context length under the pointer, grouped ("131,072") */
+  g_string_append_printf (text, _("At sq = %s:"), sq_text);
+  for (guint i = 0; i < self->compared->len; i++)
+    {
+      const CwProfile *profile = g_ptr_array_index (self->compared, i);
+      CwConfig config = self->config;
+      CwError error = { 0 };
+      uint64_t peak = 0;
+
+      config.sq = sq;
+      if (config.ratio != 0 || config.prefix != 0)
+        config.sk = 0;   /* sk follows (prefix + sq) / m, as on the curve */
+      g_string_append_c (text, '\n');
+      if (!cw_plan_eval_peak (profile, &config, &peak, &error))
+        {
+          g_autofree char *reason = cw_format_group_numbers_in_text (error.message);
+
+          /* Translators: profile name, then the planner's reason */
+          g_string_append_printf (text, _("%s: not planned (%s)"), cw_profile_get_name (profile), reason);
+          continue;
+        }
+      {
+        g_autofree char *size = cw_format_size (peak);
+        g_autofree char *exact = cw_format_count (peak);
+
+        if (peak <= self->usable_bytes)
+          /* Translators: profile name, peak in binary units ("16.00 GiB"), exact bytes grouped */
+          g_string_append_printf (text, _("%s: %s (%s B), fits"), cw_profile_get_name (profile), size, exact);
+        else
+          /* Translators: profile name, peak in binary units ("16.00 GiB"), exact bytes grouped */
+          g_string_append_printf (text, _("%s: %s (%s B), does not fit"), cw_profile_get_name (profile), size, exact);
+      }
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 /* ---- presets and settings ------------------------------------------------- */
 
 static void
@@ -938,8 +1022,11 @@ profile_toggled_cb (CwPlanPage *self)
         g_strv_builder_add (builder, cw_profile_get_name (self->profiles[i]));
         n_active++;
       }
+  /* Empty means "all", so a new profile file shows up by default; none
+   * checked is kept as [''], which names no profile. */
+  if (n_active == 0)
+    g_strv_builder_add (builder, "");
   selected = g_strv_builder_end (builder);
-  /* Empty means "all", so a new profile file shows up by default. */
   if (self->settings != NULL)
     g_settings_set_strv (self->settings, "profiles",
                          n_active == self->n_profiles ? NULL : (const char * const *) selected);
@@ -1206,6 +1293,21 @@ cw_plan_page_set_field (CwPlanPage *self, const char *field, const char *text)
   return FALSE;
 }
 
+gboolean
+cw_plan_page_set_profile_compared (CwPlanPage *self, const char *name, gboolean compared)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  for (guint i = 0; i < self->n_profiles; i++)
+    if (g_strcmp0 (cw_profile_get_name (self->profiles[i]), name) == 0)
+      {
+        gtk_check_button_set_active (g_ptr_array_index (self->profile_checks, i), compared);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 char *
 cw_plan_page_dup_summary (CwPlanPage *self)
 {
@@ -1404,5 +1506,6 @@ cw_plan_page_init (CwPlanPage *self)
   load_profiles (self);
 
   cw_chart_view_set_tooltip_func (self->chart_view, receipt_tooltip, self, NULL);
+  cw_chart_view_set_position_func (self->chart_view, sq_hover_text, self, NULL);
   g_signal_connect_object (self->chart_view, "item-activated", G_CALLBACK (receipt_activated_cb), self, 0);
 }

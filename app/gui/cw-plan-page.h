@@ -48,6 +48,12 @@ gboolean     cw_plan_page_set_field      (CwPlanPage *self,
  * (Preferences), no engine and no cached prefix: the page's "Reset Inputs"
  * button (action plan.reset-inputs). */
 void         cw_plan_page_reset_inputs   (CwPlanPage *self);
+/* Checks or clears a profile's row in the Profiles group, as a click
+ * would (the breakdown and the cliff chart follow; the choice is the
+ * "profiles" key). FALSE when no profile has that name. */
+gboolean     cw_plan_page_set_profile_compared (CwPlanPage *self,
+                                                const char *name,
+                                                gboolean    compared);
 /* Usable bytes of the last successful plan (0 before the first). */
 guint64      cw_plan_page_get_usable_bytes (CwPlanPage *self);
 /* One line per compared profile: "NAME peak=BYTES fits=yes|no max_sq=N",

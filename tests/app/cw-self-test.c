@@ -685,6 +685,177 @@ step_plan_engine_check (SelfTest *t)
   return TRUE;
 }
 
+/* ---- the cliff chart's profiles and hover (issue 16 item 1) ---------------- */
+
+/* The cliff chart's profile curves: line layers labelled "NAME (...)". */
+static guint
+count_profile_curves (CwChart *chart, const char *name, guint *n_lines)
+{
+  g_autofree char *prefix = name != NULL ? g_strdup_printf ("%s (", name) : NULL;
+  guint n = 0;
+
+  *n_lines = 0;
+  for (size_t i = 0; chart != NULL && i < cw_chart_get_n_layers (chart); i++)
+    {
+      CwChartLayer *layer = cw_chart_get_layer (chart, i);
+      const char *label = cw_chart_layer_get_label (layer);
+
+      if (g_strcmp0 (cw_chart_layer_get_kind (layer), "line") != 0)
+        continue;
+      (*n_lines)++;
+      if (prefix != NULL && label != NULL && g_str_has_prefix (label, prefix))
+        n++;
+    }
+  return n;
+}
+
+static const char *const default_profiles[] = { "reference", "materialize", "fused", "streaming" };
+
+/* By default the chart draws the three paths and the reference (no engine
+ * is chosen yet); another profile is one click away. */
+static gboolean
+step_plan_profiles_default (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  CwChart *chart;
+  guint n_lines = 0, unused;
+
+  show_page (t, "plan");
+  if (!cw_plan_page_get_results_current (plan))
+    {
+      fail (t, "profiles: the Plan page has no current plan");
+      return TRUE;
+    }
+  chart = cw_chart_view_get_chart (cw_plan_page_get_chart_view (plan));
+  count_profile_curves (chart, NULL, &n_lines);
+  g_string_append_printf (t->report, "plan-profiles default curves=%u\n", n_lines);
+  for (guint i = 0; i < G_N_ELEMENTS (default_profiles); i++)
+    if (count_profile_curves (chart, default_profiles[i], &unused) != 1)
+      fail (t, "the cliff chart does not draw '%s' by default", default_profiles[i]);
+  if (n_lines != G_N_ELEMENTS (default_profiles))
+    fail (t, "the cliff chart draws %u curves by default, not the %u of the three paths and the reference",
+          n_lines, (guint) G_N_ELEMENTS (default_profiles));
+  if (count_profile_curves (chart, "vllm", &unused) != 0)
+    fail (t, "the cliff chart draws 'vllm' by default");
+  if (!cw_plan_page_set_profile_compared (plan, "vllm", TRUE))
+    fail (t, "the Profiles group has no 'vllm' row");
+  return TRUE;
+}
+
+static gboolean
+step_plan_profiles_more (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  GSettings *settings = cw_application_get_settings (CW_APPLICATION (gtk_window_get_application (GTK_WINDOW (t->window))));
+  g_auto(GStrv) stored = NULL;
+  CwChart *chart;
+  guint n_lines = 0;
+
+  /* Let the debounced re-plan run by itself. */
+  if (g_get_monotonic_time () - t->step_started < 300 * G_TIME_SPAN_MILLISECOND)
+    return FALSE;
+  cw_plan_page_get_results_current (plan);
+  chart = cw_chart_view_get_chart (cw_plan_page_get_chart_view (plan));
+  if (count_profile_curves (chart, "vllm", &n_lines) != 1)
+    fail (t, "checking 'vllm' did not add its curve to the cliff chart");
+  if (n_lines != G_N_ELEMENTS (default_profiles) + 1)
+    fail (t, "with 'vllm' checked the cliff chart draws %u curves, not %u", n_lines,
+          (guint) G_N_ELEMENTS (default_profiles) + 1);
+  stored = g_settings_get_strv (settings, "profiles");
+  if (!g_strv_contains ((const char * const *) stored, "vllm"))
+    fail (t, "the GSettings key profiles does not hold the checked 'vllm'");
+  g_string_append_printf (t->report, "plan-profiles with vllm curves=%u\n", n_lines);
+
+  /* And back to the default, for the steps that follow. */
+  cw_plan_page_set_profile_compared (plan, "vllm", FALSE);
+  cw_plan_page_get_results_current (plan);
+  chart = cw_chart_view_get_chart (cw_plan_page_get_chart_view (plan));
+  if (count_profile_curves (chart, "vllm", &n_lines) != 0 || n_lines != G_N_ELEMENTS (default_profiles))
+    fail (t, "clearing 'vllm' left %u curves on the cliff chart", n_lines);
+  return TRUE;
+}
+
+/* Hovering the cliff chart at the current sq says each curve's peak there,
+ * in units and exact grouped bytes, as the planner computes it. */
+static gboolean
+step_plan_hover (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  CwChartView *view = cw_plan_page_get_chart_view (plan);
+  CwChart *chart;
+  CwChartRect area;
+  CwConfig config;
+  CwError error = { 0 };
+  CwProfile *fused;
+  uint64_t peak = 0;
+  double px, unused;
+  g_autofree char *size = NULL, *exact = NULL, *sq_text = NULL, *found = NULL;
+
+  if (!cw_plan_page_get_results_current (plan) || !cw_plan_page_get_config (plan, &config))
+    {
+      fail (t, "hover: the Plan page has no current plan");
+      return TRUE;
+    }
+  fused = cw_profile_load ("fused", &error);
+  if (config.ratio != 0 || config.prefix != 0)
+    config.sk = 0;
+  if (fused == NULL || !cw_plan_eval_peak (fused, &config, &peak, &error))
+    {
+      fail (t, "hover: planning 'fused' failed: %s", error.message);
+      cw_profile_free (fused);
+      return TRUE;
+    }
+  cw_profile_free (fused);
+  size = cw_format_size (peak);
+  exact = cw_format_count (peak);
+  sq_text = cw_format_count (config.sq);
+
+  /* Lays the chart out for the widget, as drawing does. */
+  g_free (cw_chart_view_dup_tooltip_text_at (view, 0, 0));
+  chart = cw_chart_view_get_chart (view);
+  if (chart == NULL || !cw_chart_get_plot_area (chart, &area)
+      || !cw_chart_data_to_device (chart, (double) config.sq, (double) peak, &px, &unused)
+      || px < area.x || px > area.x + area.width)
+    {
+      fail (t, "hover: sq %s is not on the cliff chart's x axis", sq_text);
+      return TRUE;
+    }
+  /* Down the pointer's column until the text is the plot's, not a receipt's. */
+  for (int k = 1; k < 16 && found == NULL; k++)
+    {
+      g_autofree char *text = cw_chart_view_dup_tooltip_text_at (view, px, area.y + area.height * k / 16.0);
+
+      if (text != NULL && strstr (text, sq_text) != NULL && strstr (text, "fused") != NULL)
+        found = g_steal_pointer (&text);
+    }
+  g_string_append_printf (t->report, "plan-hover sq=%" G_GUINT64_FORMAT " fused peak=%" G_GUINT64_FORMAT "\n%s\n",
+                          config.sq, peak, found != NULL ? found : "(no text)");
+  /* On the fused curve itself (a curve has no tooltip of its own): the
+   * same numbers, or a receipt's where one sits on the curve. */
+  {
+    double on_x, on_y;
+    g_autofree char *on_curve = NULL;
+
+    if (cw_chart_data_to_device (chart, (double) config.sq, (double) peak, &on_x, &on_y))
+      on_curve = cw_chart_view_dup_tooltip_text_at (view, on_x, on_y);
+    if (on_curve == NULL)
+      fail (t, "hovering the fused curve at sq %s says nothing", sq_text);
+  }
+  if (found == NULL)
+    fail (t, "hovering the cliff chart at sq %s says nothing of 'fused'", sq_text);
+  else
+    {
+      g_autofree char *bytes = g_strdup_printf ("%s B", exact);
+      g_autofree char *line = g_strdup (strstr (found, "\nfused: "));
+
+      if (line != NULL && strchr (line + 1, '\n') != NULL)
+        *strchr (line + 1, '\n') = '\0';
+      if (line == NULL || strstr (line, size) == NULL || strstr (line, bytes) == NULL)
+        fail (t, "hovering at sq %s does not give 'fused' as %s (%s): %s", sq_text, size, bytes, found);
+    }
+  return TRUE;
+}
+
 /* The plan chart's receipts are reachable by keyboard too: an arrow key
  * onto the first receipt point opens it on the Receipts page. */
 static gboolean
@@ -2216,6 +2387,9 @@ static const struct {
   { "type an sq too large to count", step_plan_huge_sq },
   { "check the planner's refusal reads", step_plan_huge_sq_check },
   { "check the results are back after sq", step_plan_results_back },
+  { "the cliff chart's default profiles; check another", step_plan_profiles_default },
+  { "check its curve is drawn, then clear it", step_plan_profiles_more },
+  { "hover the cliff chart at the current sq", step_plan_hover },
   { "a receipt on the cliff chart, by keyboard", step_plan_receipt },
   { "its detail on the Receipts page", step_plan_receipt_detail },
   { "select a receipt", step_receipts_select },
