@@ -18,9 +18,10 @@ cw_chart_compare_error_fraction (double predicted_bytes, double measured_bytes)
 }
 
 /* The agreement band, sampled on a log grid across [lo, hi]: predicted p
- * agrees with measured m when |m - p| <= tolerance (p). */
+ * agrees with measured m when |m - p| <= tolerance (p). Drawn as bytes
+ * around y = x, or (as_error) as the percentage of p it allows. */
 static bool
-add_band (CwChart *chart, const CwChartCompareInput *in, double lo, double hi)
+add_band (CwChart *chart, const CwChartCompareInput *in, double lo, double hi, bool as_error)
 {
   enum { N = 97 };
   double xs[N], below[N], above[N];
@@ -31,8 +32,8 @@ add_band (CwChart *chart, const CwChartCompareInput *in, double lo, double hi)
       double tol = in->tolerance_bytes (p);
 
       xs[i] = p;
-      below[i] = p - tol;   /* <= 0 (not drawable on log) below the floor */
-      above[i] = p + tol;
+      below[i] = as_error ? -100.0 * tol / p : p - tol;   /* bytes: <= 0 (not drawable on log) below the floor */
+      above[i] = as_error ? 100.0 * tol / p : p + tol;
     }
   {
     CwChartLayer *band = cw_chart_area_layer_new (in->tolerance_label != NULL ? in->tolerance_label
@@ -44,17 +45,15 @@ add_band (CwChart *chart, const CwChartCompareInput *in, double lo, double hi)
   }
 }
 
-CwChart *
-cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
+/* Both views take the same points: every peak positive and finite, every
+ * group named. */
+static bool
+check_input (const CwChartCompareInput *in, CwError *error)
 {
-  CwChart *chart = NULL;
-  double *xs = NULL, *ys = NULL, lo = INFINITY, hi = -INFINITY;
-  size_t *tags = NULL, cap;
-
   if (in == NULL || (in->n_points > 0 && in->points == NULL) || (in->n_groups > 0 && in->group_names == NULL))
     {
       cw_error_set (error, CW_ERROR_INVALID, "compare chart: missing input");
-      return NULL;
+      return false;
     }
   for (size_t i = 0; i < in->n_points; i++)
     {
@@ -65,28 +64,96 @@ cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
         {
           cw_error_set (error, CW_ERROR_INVALID,
                         "compare chart: point %zu needs positive predicted and measured peaks", i);
-          return NULL;
+          return false;
         }
       if (p->group >= in->n_groups)
         {
           cw_error_set (error, CW_ERROR_INVALID, "compare chart: point %zu names group %u of %zu", i,
                         p->group, in->n_groups);
-          return NULL;
+          return false;
         }
-      lo = fmin (lo, fmin (p->predicted_bytes, p->measured_bytes));
-      hi = fmax (hi, fmax (p->predicted_bytes, p->measured_bytes));
     }
+  return true;
+}
 
-  cap = in->n_points > 0 ? in->n_points : 1;
-  chart = cw_chart_new ();
-  if (chart == NULL || cap > SIZE_MAX / sizeof (double))
-    goto oom;
+/* One point layer per group (lane), in its hue and marker as on every other
+ * chart, tagged with the points' tags: y is the measured peak, or
+ * (as_error) the signed error in percent. False when out of memory. */
+static bool
+add_group_layers (CwChart *chart, const CwChartCompareInput *in, bool as_error)
+{
+  size_t cap = in->n_points > 0 ? in->n_points : 1;
+  double *xs, *ys;
+  size_t *tags;
+  bool ok = false;
+
+  if (cap > SIZE_MAX / sizeof (double))
+    return false;
   xs = malloc (cap * sizeof *xs);
   ys = malloc (cap * sizeof *ys);
   tags = malloc (cap * sizeof *tags);
   if (xs == NULL || ys == NULL || tags == NULL)
-    goto oom;
+    goto out;
+  for (size_t g = 0; g < in->n_groups; g++)
+    {
+      size_t n = 0;
+      CwChartLayer *layer;
+      CwChartIdentity id;
 
+      for (size_t i = 0; i < in->n_points; i++)
+        if (in->points[i].group == g)
+          {
+            const CwChartComparePoint *p = &in->points[i];
+
+            xs[n] = p->predicted_bytes;
+            ys[n] = as_error ? 100.0 * cw_chart_compare_error_fraction (p->predicted_bytes, p->measured_bytes)
+                             : p->measured_bytes;
+            tags[n] = p->tag;
+            n++;
+          }
+      if (n == 0)
+        continue;
+      id = cw_chart_identity_for_name (in->group_names[g]);
+      layer = cw_chart_point_layer_new (in->group_names[g] != NULL ? in->group_names[g] : "?", xs, ys, n, id.marker);
+      if (layer != NULL)
+        {
+          cw_chart_layer_set_series (layer, id.series);
+          if (!cw_chart_point_layer_set_tags (layer, tags, n))
+            {
+              cw_chart_layer_free (layer);
+              layer = NULL;
+            }
+        }
+      if (cw_chart_add_layer (chart, layer) == (size_t) -1)
+        goto out;
+    }
+  ok = true;
+out:
+  free (xs);
+  free (ys);
+  free (tags);
+  return ok;
+}
+
+CwChart *
+cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
+{
+  CwChart *chart;
+  double lo = INFINITY, hi = -INFINITY;
+
+  if (!check_input (in, error))
+    return NULL;
+  for (size_t i = 0; i < in->n_points; i++)
+    {
+      const CwChartComparePoint *p = &in->points[i];
+
+      lo = fmin (lo, fmin (p->predicted_bytes, p->measured_bytes));
+      hi = fmax (hi, fmax (p->predicted_bytes, p->measured_bytes));
+    }
+
+  chart = cw_chart_new ();
+  if (chart == NULL)
+    goto oom;
   cw_chart_set_title (chart, in->title != NULL ? in->title : cw_chart_translate (CW_N_ ("Measured against predicted peak")));
   cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, cw_chart_translate (CW_N_ ("predicted peak")));
   cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LOG10, CW_CHART_UNIT_BYTES, cw_chart_translate (CW_N_ ("measured peak")));
@@ -105,55 +172,23 @@ cw_chart_builder_compare (const CwChartCompareInput *in, CwError *error)
           cw_chart_layer_set_role (diag, CW_CHART_ROLE_MUTED);
           cw_chart_line_layer_set_dashed (diag, true);
         }
-      if (in->tolerance_bytes != NULL && !add_band (chart, in, line_x[0], line_x[1]))
-        goto oom;
+      if (in->tolerance_bytes != NULL && !add_band (chart, in, line_x[0], line_x[1], false))
+        {
+          cw_chart_layer_free (diag);
+          goto oom;
+        }
       if (cw_chart_add_layer (chart, diag) == (size_t) -1)
         goto oom;
       cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, line_x[0], line_x[1]);
       cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, line_x[0], line_x[1]);
     }
 
-  for (size_t g = 0; g < in->n_groups; g++)
-    {
-      size_t n = 0;
-      CwChartLayer *layer;
-      CwChartIdentity id;
-
-      for (size_t i = 0; i < in->n_points; i++)
-        if (in->points[i].group == g)
-          {
-            xs[n] = in->points[i].predicted_bytes;
-            ys[n] = in->points[i].measured_bytes;
-            tags[n] = in->points[i].tag;
-            n++;
-          }
-      if (n == 0)
-        continue;
-      id = cw_chart_identity_for_name (in->group_names[g]);
-      layer = cw_chart_point_layer_new (in->group_names[g] != NULL ? in->group_names[g] : "?", xs, ys, n, id.marker);
-      if (layer != NULL)
-        {
-          /* The lane's hue and marker, as on the cliff chart. */
-          cw_chart_layer_set_series (layer, id.series);
-          if (!cw_chart_point_layer_set_tags (layer, tags, n))
-            {
-              cw_chart_layer_free (layer);
-              layer = NULL;
-            }
-        }
-      if (cw_chart_add_layer (chart, layer) == (size_t) -1)
-        goto oom;
-    }
-  free (xs);
-  free (ys);
-  free (tags);
+  if (!add_group_layers (chart, in, false))
+    goto oom;
   return chart;
 
 oom:
   cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
-  free (xs);
-  free (ys);
-  free (tags);
   cw_chart_free (chart);
   return NULL;
 }
@@ -168,48 +203,23 @@ oom:
 CwChart *
 cw_chart_builder_compare_error (const CwChartCompareInput *in, CwError *error)
 {
-  enum { N_BAND = 97 };
   const double big = 1125899906842624.0;   /* 2^50 bytes: the rule's slope, far above its floor */
-  double band_x[N_BAND], band_lo[N_BAND], band_hi[N_BAND];
-  double *xs = NULL, *ys = NULL, lo = INFINITY, hi = -INFINITY, worst = 0.0, span;
-  size_t *tags = NULL, cap;
-  CwChart *chart = NULL;
+  double lo = INFINITY, hi = -INFINITY, worst = 0.0, span;
+  CwChart *chart;
 
-  if (in == NULL || (in->n_points > 0 && in->points == NULL) || (in->n_groups > 0 && in->group_names == NULL))
-    {
-      cw_error_set (error, CW_ERROR_INVALID, "compare chart: missing input");
-      return NULL;
-    }
+  if (!check_input (in, error))
+    return NULL;
   for (size_t i = 0; i < in->n_points; i++)
     {
       const CwChartComparePoint *p = &in->points[i];
 
-      if (!(p->predicted_bytes > 0.0) || !isfinite (p->predicted_bytes)
-          || !(p->measured_bytes > 0.0) || !isfinite (p->measured_bytes))
-        {
-          cw_error_set (error, CW_ERROR_INVALID,
-                        "compare chart: point %zu needs positive predicted and measured peaks", i);
-          return NULL;
-        }
-      if (p->group >= in->n_groups)
-        {
-          cw_error_set (error, CW_ERROR_INVALID, "compare chart: point %zu names group %u of %zu", i,
-                        p->group, in->n_groups);
-          return NULL;
-        }
       lo = fmin (lo, p->predicted_bytes);
       hi = fmax (hi, p->predicted_bytes);
       worst = fmax (worst, fabs (100.0 * cw_chart_compare_error_fraction (p->predicted_bytes, p->measured_bytes)));
     }
 
-  cap = in->n_points > 0 ? in->n_points : 1;
   chart = cw_chart_new ();
-  if (chart == NULL || cap > SIZE_MAX / sizeof (double))
-    goto oom;
-  xs = malloc (cap * sizeof *xs);
-  ys = malloc (cap * sizeof *ys);
-  tags = malloc (cap * sizeof *tags);
-  if (xs == NULL || ys == NULL || tags == NULL)
+  if (chart == NULL)
     goto oom;
 
   cw_chart_set_title (chart, in->title != NULL ? in->title
@@ -245,26 +255,8 @@ cw_chart_builder_compare_error (const CwChartCompareInput *in, CwError *error)
       }
       cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, lo, hi);
       cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, -span, span);
-      if (in->tolerance_bytes != NULL)
-        {
-          CwChartLayer *band;
-
-          for (int i = 0; i < N_BAND; i++)
-            {
-              double p = exp (log (lo) + (log (hi) - log (lo)) * i / (N_BAND - 1));
-
-              band_x[i] = p;
-              band_hi[i] = 100.0 * in->tolerance_bytes (p) / p;
-              band_lo[i] = -band_hi[i];
-            }
-          band = cw_chart_area_layer_new (in->tolerance_label != NULL ? in->tolerance_label
-                                          : cw_chart_translate (CW_N_ ("agreement band")),
-                                          band_x, band_lo, band_hi, N_BAND);
-          if (band != NULL)
-            cw_chart_layer_set_role (band, CW_CHART_ROLE_MUTED);
-          if (cw_chart_add_layer (chart, band) == (size_t) -1)
-            goto oom;
-        }
+      if (in->tolerance_bytes != NULL && !add_band (chart, in, lo, hi, true))
+        goto oom;
       zero = cw_chart_line_layer_new (cw_chart_translate (CW_N_ ("0 % (exact prediction)")), zero_x, zero_y, 2);
       if (zero != NULL)
         {
@@ -275,48 +267,12 @@ cw_chart_builder_compare_error (const CwChartCompareInput *in, CwError *error)
         goto oom;
     }
 
-  /* One layer per lane, in its hue and marker, as on every other chart. */
-  for (size_t g = 0; g < in->n_groups; g++)
-    {
-      size_t n = 0;
-      CwChartLayer *layer;
-      CwChartIdentity id;
-
-      for (size_t i = 0; i < in->n_points; i++)
-        if (in->points[i].group == g)
-          {
-            xs[n] = in->points[i].predicted_bytes;
-            ys[n] = 100.0 * cw_chart_compare_error_fraction (in->points[i].predicted_bytes,
-                                                             in->points[i].measured_bytes);
-            tags[n] = in->points[i].tag;
-            n++;
-          }
-      if (n == 0)
-        continue;
-      id = cw_chart_identity_for_name (in->group_names[g]);
-      layer = cw_chart_point_layer_new (in->group_names[g] != NULL ? in->group_names[g] : "?", xs, ys, n, id.marker);
-      if (layer != NULL)
-        {
-          cw_chart_layer_set_series (layer, id.series);
-          if (!cw_chart_point_layer_set_tags (layer, tags, n))
-            {
-              cw_chart_layer_free (layer);
-              layer = NULL;
-            }
-        }
-      if (cw_chart_add_layer (chart, layer) == (size_t) -1)
-        goto oom;
-    }
-  free (xs);
-  free (ys);
-  free (tags);
+  if (!add_group_layers (chart, in, true))
+    goto oom;
   return chart;
 
 oom:
   cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
-  free (xs);
-  free (ys);
-  free (tags);
   cw_chart_free (chart);
   return NULL;
 }
