@@ -26,6 +26,7 @@
 #include "cw-gui-charts.h"
 #include "cw-format.h"
 #include "cw-index-cache-page.h"
+#include "cw-receipt-database.h"
 
 struct _CwIndexCachePage
 {
@@ -538,16 +539,11 @@ choose_db_clicked_cb (CwIndexCachePage *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkFileChooserNative *native;
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) filter = cw_receipt_database_new_file_filter ();
 
   native = gtk_file_chooser_native_new (_("Calibrate from a Receipts Database"),
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Calibrate"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Receipts databases"));
-  gtk_file_filter_add_pattern (filter, "*.db");
-  gtk_file_filter_add_pattern (filter, "*.sqlite");
-  gtk_file_filter_add_pattern (filter, "*.sqlite3");
-  gtk_file_filter_add_mime_type (filter, "application/vnd.sqlite3");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
   g_signal_connect (native, "response", G_CALLBACK (choose_db_response_cb), g_object_ref (self));

@@ -15,6 +15,7 @@
 #include "cw-plan-page.h"
 #include "cw-planner.h"
 #include "cw-preferences-window.h"
+#include "cw-receipt-database.h"
 
 struct _CwPreferencesWindow
 {
@@ -158,16 +159,11 @@ static void
 choose_database_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   CwPreferencesWindow *self = CW_PREFERENCES_WINDOW (widget);
-  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) filter = cw_receipt_database_new_file_filter ();
   GtkFileChooserNative *native;
 
   native = gtk_file_chooser_native_new (_("Receipts Database on Start"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Choose"), _("_Cancel"));
-  gtk_file_filter_set_name (filter, _("Receipts databases"));
-  gtk_file_filter_add_pattern (filter, "*.db");
-  gtk_file_filter_add_pattern (filter, "*.sqlite");
-  gtk_file_filter_add_pattern (filter, "*.sqlite3");
-  gtk_file_filter_add_mime_type (filter, "application/vnd.sqlite3");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
   g_signal_connect (native, "response", G_CALLBACK (choose_database_response_cb), g_object_ref (self));

@@ -8,6 +8,8 @@
  * on its handle internally, so detail loads may overlap. Owner: workbench. */
 #include "cw-build-config.h"
 
+#include <glib/gi18n.h>
+
 #include "cw-gerror.h"
 #include "cw-receipt-database.h"
 #include "cw-receipt-row.h"
@@ -124,6 +126,19 @@ cw_receipt_database_open_finish (GAsyncResult *result, GError **error)
   open_result_free (r);
 
   return self;
+}
+
+GtkFileFilter *
+cw_receipt_database_new_file_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Receipts databases"));
+  gtk_file_filter_add_pattern (filter, "*.db");
+  gtk_file_filter_add_pattern (filter, "*.sqlite");
+  gtk_file_filter_add_pattern (filter, "*.sqlite3");
+  gtk_file_filter_add_mime_type (filter, "application/vnd.sqlite3");
+  return filter;
 }
 
 const char *

@@ -3,7 +3,7 @@
  * Owner: workbench. */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 #include "cw-receipt-store.h"
 
@@ -23,6 +23,9 @@ CwReceiptDatabase *cw_receipt_database_open_finish (GAsyncResult        *result,
                                                     GError             **error);
 
 const char        *cw_receipt_database_get_path    (CwReceiptDatabase   *self);
+/* "Receipts databases" (*.db, *.sqlite, *.sqlite3, application/vnd.sqlite3)
+ * for every file chooser that picks one. */
+GtkFileFilter     *cw_receipt_database_new_file_filter (void);
 /* A GListModel of CwReceiptRow, in insertion order. */
 GListModel        *cw_receipt_database_get_rows    (CwReceiptDatabase   *self);
 

@@ -17,6 +17,7 @@
 #include "cw-index-cache-page.h"
 #include "cw-paths.h"
 #include "cw-plan-page.h"
+#include "cw-receipt-database.h"
 #include "cw-receipts-page.h"
 #include "cw-window.h"
 
@@ -365,17 +366,12 @@ open_action (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   CwWindow *self = CW_WINDOW (widget);
   GtkFileChooserNative *native;
-  g_autoptr(GtkFileFilter) db_filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) db_filter = cw_receipt_database_new_file_filter ();
   g_autoptr(GtkFileFilter) all_filter = gtk_file_filter_new ();
 
   native = gtk_file_chooser_native_new (_("Open a Receipts Database"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
 
-  gtk_file_filter_set_name (db_filter, _("Receipts databases"));
-  gtk_file_filter_add_pattern (db_filter, "*.db");
-  gtk_file_filter_add_pattern (db_filter, "*.sqlite");
-  gtk_file_filter_add_pattern (db_filter, "*.sqlite3");
-  gtk_file_filter_add_mime_type (db_filter, "application/vnd.sqlite3");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), db_filter);
 
   gtk_file_filter_set_name (all_filter, _("All files"));
