@@ -226,6 +226,24 @@ poison (const Inputs *in, Outputs *o)
   CUDA_OK (cudaMemset (o->sc_d, 0xab, in->nout * sizeof (float)));
 }
 
+/* The fused lane once more under another kernel choice (then back to the
+ * defaults), poisoned first: its full score buffer, indices and scores in
+ * full2, i2, s2 (host buffers of ws_f and in->nout * 4 bytes). */
+static void
+fused_with_kernels (const CwKernelShape *s, const Inputs *in, Outputs *fused, uint64_t ws_f, cudaStream_t st,
+                    CwScoreKernel score_kernel, unsigned topk_depth, float *full2, int32_t *i2, float *s2)
+{
+  set_kernels (score_kernel, topk_depth);
+  poison (in, fused);
+  CUDA_OK (cudaMemset (fused->ws_d, 0xab, ws_f));
+  CUDA_OK (cw_fused_run (s, in->q_d, in->k_d, in->w_d, fused->ws_d, fused->idx_d, fused->sc_d, st));
+  CUDA_OK (cudaStreamSynchronize (st));
+  set_kernels (CW_SCORE_KERNEL_AUTO, 0);
+  CUDA_OK (cudaMemcpy (i2, fused->idx_d, in->nout * 4, cudaMemcpyDeviceToHost));
+  CUDA_OK (cudaMemcpy (s2, fused->sc_d, in->nout * 4, cudaMemcpyDeviceToHost));
+  CUDA_OK (cudaMemcpy (full2, fused->ws_d, ws_f, cudaMemcpyDeviceToHost));
+}
+
 static int
 all_written (const int32_t *idx, const float *sc, size_t n)
 {
@@ -394,15 +412,7 @@ scores_done:
     float *full2 = xmalloc (ws_f);
     int32_t *i2 = xmalloc (in.nout * 4);
     float *s2 = xmalloc (in.nout * 4);
-    set_kernels (CW_SCORE_KERNEL_MMA_SYNC, 0);
-    poison (&in, &fused);
-    CUDA_OK (cudaMemset (fused.ws_d, 0xab, ws_f));
-    CUDA_OK (cw_fused_run (s, in.q_d, in.k_d, in.w_d, fused.ws_d, fused.idx_d, fused.sc_d, st));
-    CUDA_OK (cudaStreamSynchronize (st));
-    set_kernels (CW_SCORE_KERNEL_AUTO, 0);
-    CUDA_OK (cudaMemcpy (i2, fused.idx_d, in.nout * 4, cudaMemcpyDeviceToHost));
-    CUDA_OK (cudaMemcpy (s2, fused.sc_d, in.nout * 4, cudaMemcpyDeviceToHost));
-    CUDA_OK (cudaMemcpy (full2, fused.ws_d, ws_f, cudaMemcpyDeviceToHost));
+    fused_with_kernels (s, &in, &fused, ws_f, st, CW_SCORE_KERNEL_MMA_SYNC, 0, full2, i2, s2);
     /* bf16: the wgmma and mma.sync products are exact in fp32 and summed in
      * one order: bit-identical. fp8 on Hopper: the fp8 wgmma (QGMMA)
      * accumulates with less precision than the mma.sync path (which widens
@@ -444,15 +454,7 @@ scores_done:
     float *full2 = xmalloc (ws_f);
     int32_t *i2 = xmalloc (in.nout * 4);
     float *s2 = xmalloc (in.nout * 4);
-    set_kernels (CW_SCORE_KERNEL_WGMMA, 8);
-    poison (&in, &fused);
-    CUDA_OK (cudaMemset (fused.ws_d, 0xab, ws_f));
-    CUDA_OK (cw_fused_run (s, in.q_d, in.k_d, in.w_d, fused.ws_d, fused.idx_d, fused.sc_d, st));
-    CUDA_OK (cudaStreamSynchronize (st));
-    set_kernels (CW_SCORE_KERNEL_AUTO, 0);
-    CUDA_OK (cudaMemcpy (i2, fused.idx_d, in.nout * 4, cudaMemcpyDeviceToHost));
-    CUDA_OK (cudaMemcpy (s2, fused.sc_d, in.nout * 4, cudaMemcpyDeviceToHost));
-    CUDA_OK (cudaMemcpy (full2, fused.ws_d, ws_f, cudaMemcpyDeviceToHost));
+    fused_with_kernels (s, &in, &fused, ws_f, st, CW_SCORE_KERNEL_WGMMA, 8, full2, i2, s2);
     int same = 1;
     for (uint64_t row = 0; row < rows_total; row++)
       for (uint64_t t = 0; t < cw_kernel_shape_legal_keys (s, row % s->sq); t++)
