@@ -46,6 +46,72 @@ row_types_ok (sqlite3_stmt *stmt, const int *types, int n)
   return true;
 }
 
+/* The receipt's trace events, each decoded like a receipt row. */
+static bool
+load_trace (CwReceiptStore *store, CwReceipt *r, CwError *error)
+{
+  static const int event_types[] = { SQLITE_TEXT, SQLITE_TEXT, SQLITE_INTEGER, SQLITE_INTEGER, SQLITE_INTEGER,
+                                     SQLITE_INTEGER, SQLITE_INTEGER, SQLITE_INTEGER, SQLITE_INTEGER };
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = cw_store_prepare (store, "SELECT kind, name, start_ns, end_ns, bytes, address, stream_id, "
+                                  "correlation_id, depth FROM trace_events WHERE receipt_id = ?1 ORDER BY idx", error);
+  if (stmt == NULL)
+    return false;
+  sqlite3_bind_int64 (stmt, 1, r->id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      CwTraceEvent ev = { 0 };
+      const unsigned char *kind = sqlite3_column_text (stmt, 0);
+      const unsigned char *name = sqlite3_column_text (stmt, 1);
+      int64_t start = sqlite3_column_int64 (stmt, 2);
+      int64_t end = sqlite3_column_int64 (stmt, 3);
+      int64_t bytes = sqlite3_column_int64 (stmt, 4);
+
+      if (kind == NULL || name == NULL || !cw_trace_kind_from_name ((const char *) kind, &ev.kind)
+          || start < 0 || end < start || bytes < 0 || !row_types_ok (stmt, event_types, 9)
+          || !cw_store_text_is_utf8 (name))
+        {
+          cw_error_set (error, CW_ERROR_CORRUPT, "%s: receipt %" PRId64 " has an invalid trace event row",
+                        store->path, r->id);
+          sqlite3_finalize (stmt);
+          return false;
+        }
+      ev.name = (char *) name;
+      ev.start_ns = (uint64_t) start;
+      ev.end_ns = (uint64_t) end;
+      ev.bytes = (uint64_t) bytes;
+      ev.address = (uint64_t) sqlite3_column_int64 (stmt, 5);
+      ev.stream_id = (uint32_t) sqlite3_column_int64 (stmt, 6);
+      ev.correlation_id = (uint32_t) sqlite3_column_int64 (stmt, 7);
+      {
+        int64_t depth = sqlite3_column_int64 (stmt, 8);
+
+        if (depth < 0 || depth > CW_TRACE_MAX_DEPTH || sqlite3_column_type (stmt, 8) != SQLITE_INTEGER)
+          {
+            cw_error_set (error, CW_ERROR_CORRUPT, "%s: receipt %" PRId64 " has a trace event of depth %" PRId64
+                          " (0 to %d)", store->path, r->id, depth, CW_TRACE_MAX_DEPTH);
+            sqlite3_finalize (stmt);
+            return false;
+          }
+        ev.depth = (int32_t) depth;
+      }
+      if (!cw_receipt_add_event (r, &ev, error))
+        {
+          sqlite3_finalize (stmt);
+          return false;
+        }
+    }
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      cw_store_set_sqlite_error (error, store->db, "load trace", store->path);
+      return false;
+    }
+  return true;
+}
+
 /* Buffers and phases, and the trace events when with_trace (a receipt's
  * trace can be thousands of rows: exports and comparisons that print no
  * trace do not read it). */
@@ -54,8 +120,6 @@ load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], boo
 {
   static const int buffer_types[] = { SQLITE_TEXT, SQLITE_INTEGER, SQLITE_INTEGER };
   static const int phase_types[] = { SQLITE_TEXT, SQLITE_INTEGER };
-  static const int event_types[] = { SQLITE_TEXT, SQLITE_TEXT, SQLITE_INTEGER, SQLITE_INTEGER, SQLITE_INTEGER,
-                                     SQLITE_INTEGER, SQLITE_INTEGER, SQLITE_INTEGER, SQLITE_INTEGER };
   sqlite3_stmt *stmt;
   int rc;
 
@@ -120,89 +184,27 @@ load_children (CwReceiptStore *store, CwReceipt *r, const int64_t counts[3], boo
       return false;
     }
 
-  if (!with_trace)
-    {
-      if ((int64_t) r->n_buffers != counts[0] || (int64_t) r->n_phases != counts[1])
-        {
-          cw_error_set (error, CW_ERROR_CORRUPT,
-                        "%s: receipt %" PRId64 " is incomplete (%zu/%" PRId64 " buffers, %zu/%" PRId64 " phases)",
-                        store->path, r->id, r->n_buffers, counts[0], r->n_phases, counts[1]);
-          return false;
-        }
-      r->trace_loaded = false;
-      r->children_loaded = true;
-      r->n_stored_events = (size_t) counts[2];
-      return true;
-    }
-
-  stmt = cw_store_prepare (store, "SELECT kind, name, start_ns, end_ns, bytes, address, stream_id, "
-                                  "correlation_id, depth FROM trace_events WHERE receipt_id = ?1 ORDER BY idx", error);
-  if (stmt == NULL)
+  if (with_trace && !load_trace (store, r, error))
     return false;
-  sqlite3_bind_int64 (stmt, 1, r->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      CwTraceEvent ev = { 0 };
-      const unsigned char *kind = sqlite3_column_text (stmt, 0);
-      const unsigned char *name = sqlite3_column_text (stmt, 1);
-      int64_t start = sqlite3_column_int64 (stmt, 2);
-      int64_t end = sqlite3_column_int64 (stmt, 3);
-      int64_t bytes = sqlite3_column_int64 (stmt, 4);
-
-      if (kind == NULL || name == NULL || !cw_trace_kind_from_name ((const char *) kind, &ev.kind)
-          || start < 0 || end < start || bytes < 0 || !row_types_ok (stmt, event_types, 9)
-          || !cw_store_text_is_utf8 (name))
-        {
-          cw_error_set (error, CW_ERROR_CORRUPT, "%s: receipt %" PRId64 " has an invalid trace event row",
-                        store->path, r->id);
-          sqlite3_finalize (stmt);
-          return false;
-        }
-      ev.name = (char *) name;
-      ev.start_ns = (uint64_t) start;
-      ev.end_ns = (uint64_t) end;
-      ev.bytes = (uint64_t) bytes;
-      ev.address = (uint64_t) sqlite3_column_int64 (stmt, 5);
-      ev.stream_id = (uint32_t) sqlite3_column_int64 (stmt, 6);
-      ev.correlation_id = (uint32_t) sqlite3_column_int64 (stmt, 7);
-      {
-        int64_t depth = sqlite3_column_int64 (stmt, 8);
-
-        if (depth < 0 || depth > CW_TRACE_MAX_DEPTH || sqlite3_column_type (stmt, 8) != SQLITE_INTEGER)
-          {
-            cw_error_set (error, CW_ERROR_CORRUPT, "%s: receipt %" PRId64 " has a trace event of depth %" PRId64
-                          " (0 to %d)", store->path, r->id, depth, CW_TRACE_MAX_DEPTH);
-            sqlite3_finalize (stmt);
-            return false;
-          }
-        ev.depth = (int32_t) depth;
-      }
-      if (!cw_receipt_add_event (r, &ev, error))
-        {
-          sqlite3_finalize (stmt);
-          return false;
-        }
-    }
-  sqlite3_finalize (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      cw_store_set_sqlite_error (error, store->db, "load trace", store->path);
-      return false;
-    }
 
   if ((int64_t) r->n_buffers != counts[0] || (int64_t) r->n_phases != counts[1]
-      || (int64_t) r->n_events != counts[2])
+      || (with_trace && (int64_t) r->n_events != counts[2]))
     {
-      cw_error_set (error, CW_ERROR_CORRUPT,
-                    "%s: receipt %" PRId64 " is incomplete (%zu/%" PRId64 " buffers, %zu/%" PRId64
-                    " phases, %zu/%" PRId64 " trace events)",
-                    store->path, r->id, r->n_buffers, counts[0], r->n_phases, counts[1],
-                    r->n_events, counts[2]);
+      if (with_trace)
+        cw_error_set (error, CW_ERROR_CORRUPT,
+                      "%s: receipt %" PRId64 " is incomplete (%zu/%" PRId64 " buffers, %zu/%" PRId64
+                      " phases, %zu/%" PRId64 " trace events)",
+                      store->path, r->id, r->n_buffers, counts[0], r->n_phases, counts[1],
+                      r->n_events, counts[2]);
+      else
+        cw_error_set (error, CW_ERROR_CORRUPT,
+                      "%s: receipt %" PRId64 " is incomplete (%zu/%" PRId64 " buffers, %zu/%" PRId64 " phases)",
+                      store->path, r->id, r->n_buffers, counts[0], r->n_phases, counts[1]);
       return false;
     }
-  r->trace_loaded = true;
+  r->trace_loaded = with_trace;
   r->children_loaded = true;
-  r->n_stored_events = r->n_events;
+  r->n_stored_events = (size_t) counts[2];
   return true;
 }
 
