@@ -33,22 +33,24 @@ compare_events (const void *a, const void *b)
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
-CwChart *
-cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
+/* Replays the allocator over in's events: xs/ys the live-bytes step from
+ * the origin (or the first event, if earlier) to the end of the lane (the
+ * last event, range or kernel), *peak its highest value. The arrays are
+ * freed with free(). */
+static bool
+replay (const CwChartTimelineInput *in, double **xs_out, double **ys_out, size_t *n_out, uint64_t *peak_out,
+        CwError *error)
 {
-  CwChart *chart = NULL;
   SortedEvent *sorted = NULL;
   double *xs = NULL, *ys = NULL;
   size_t n = 0;
   uint64_t live, peak, end_ns;
-  char text[160], value[64];
-  CwChartLayer *layer;
 
   if (in == NULL || (in->n_events > 0 && in->events == NULL) || (in->n_ranges > 0 && in->ranges == NULL)
       || (in->n_kernels > 0 && in->kernels == NULL))
     {
       cw_error_set (error, CW_ERROR_INVALID, "timeline chart: missing input");
-      return NULL;
+      return false;
     }
   if (in->n_events > SIZE_MAX / sizeof (SortedEvent) - 2)
     goto oom;
@@ -119,6 +121,35 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
     xs[n] = xs[n - 1];
   ys[n] = ys[n - 1];
   n++;
+
+  free (sorted);
+  *xs_out = xs;
+  *ys_out = ys;
+  *n_out = n;
+  *peak_out = peak;
+  return true;
+
+oom:
+  cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+fail:
+  free (sorted);
+  free (xs);
+  free (ys);
+  return false;
+}
+
+CwChart *
+cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
+{
+  CwChart *chart = NULL;
+  double *xs = NULL, *ys = NULL;
+  size_t n = 0;
+  uint64_t peak;
+  char text[160], value[64];
+  CwChartLayer *layer;
+
+  if (!replay (in, &xs, &ys, &n, &peak, error))
+    return NULL;
 
   chart = cw_chart_new ();
   if (chart == NULL)
@@ -243,7 +274,6 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
         goto oom;
     }
 
-  free (sorted);
   free (xs);
   free (ys);
   return chart;
@@ -251,9 +281,95 @@ cw_chart_builder_timeline (const CwChartTimelineInput *in, CwError *error)
 oom:
   cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
 fail:
-  free (sorted);
   free (xs);
   free (ys);
+  cw_chart_free (chart);
+  return NULL;
+}
+
+CwChart *
+cw_chart_builder_timeline_pair (const CwChartTimelineInput *a, const CwChartTimelineInput *b, const char *title,
+                                CwError *error)
+{
+  const CwChartTimelineInput *in[2] = { a, b };
+  double *xs[2] = { NULL, NULL }, *ys[2] = { NULL, NULL };
+  size_t n[2] = { 0, 0 };
+  uint64_t peak[2] = { 0, 0 };
+  unsigned series[2];
+  CwChart *chart = NULL;
+  CwChartLayer *layer;
+  char text[320], value[64];
+
+  for (int i = 0; i < 2; i++)
+    if (!replay (in[i], &xs[i], &ys[i], &n[i], &peak[i], error))
+      goto fail;
+  /* Each in its lane's colour; two receipts of one lane keep them apart
+   * by giving the second the next hue. */
+  series[0] = cw_chart_identity_for_name (a->lane).series;
+  series[1] = cw_chart_identity_for_name (b->lane).series;
+  if (series[1] == series[0])
+    series[1] = (series[0] + 1) % CW_CHART_N_HUES;
+
+  chart = cw_chart_new ();
+  if (chart == NULL)
+    goto oom;
+  cw_chart_set_title (chart, title != NULL ? title : cw_chart_translate (CW_N_ ("Memory timelines")));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_X, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_SECONDS,
+                     cw_chart_translate (CW_N_ ("time since lane start")));
+  cw_chart_set_axis (chart, CW_CHART_AXIS_Y, CW_CHART_SCALE_LINEAR, CW_CHART_UNIT_BYTES,
+                     cw_chart_translate (CW_N_ ("live bytes")));
+  cw_chart_set_axis_include_zero (chart, CW_CHART_AXIS_Y, true);
+  cw_chart_set_legend_position (chart, CW_CHART_LEGEND_BELOW);
+
+  for (int i = 0; i < 2; i++)
+    {
+      const char *name = in[i]->title != NULL ? in[i]->title : (i == 0 ? "A" : "B");
+
+      layer = cw_chart_step_layer_new (name, xs[i], ys[i], n[i]);
+      if (layer != NULL)
+        cw_chart_layer_set_series (layer, series[i]);
+      if (cw_chart_add_layer (chart, layer) == (size_t) -1)
+        goto oom;
+    }
+  for (int i = 0; i < 2; i++)
+    {
+      const char *name = in[i]->title != NULL ? in[i]->title : (i == 0 ? "A" : "B");
+
+      cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, (double) peak[i], 2, value, sizeof value);
+      /* Translators: a receipt's short name (its id and lane), then its measured peak */
+      snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s: peak %s")), name, value);
+      layer = cw_chart_hline_layer_new (text, (double) peak[i]);
+      if (layer != NULL)
+        {
+          cw_chart_layer_set_series (layer, series[i]);
+          cw_chart_layer_set_in_legend (layer, false);
+          /* The second's label on the other side, so equal peaks keep both. */
+          cw_chart_hline_layer_set_label_left (layer, i == 1);
+        }
+      if (cw_chart_add_layer (chart, layer) == (size_t) -1)
+        goto oom;
+    }
+  {
+    double top = (double) (peak[0] > peak[1] ? peak[0] : peak[1]);
+
+    if (top > 0.0)
+      cw_chart_set_axis_range (chart, CW_CHART_AXIS_Y, 0.0, top * 1.12);
+  }
+  for (int i = 0; i < 2; i++)
+    {
+      free (xs[i]);
+      free (ys[i]);
+    }
+  return chart;
+
+oom:
+  cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+fail:
+  for (int i = 0; i < 2; i++)
+    {
+      free (xs[i]);
+      free (ys[i]);
+    }
   cw_chart_free (chart);
   return NULL;
 }

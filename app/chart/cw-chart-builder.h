@@ -167,6 +167,14 @@ typedef struct {
  * CW_ERROR_CORRUPT (the trace is incomplete or wrong; drawing it would show
  * a number that never existed). */
 CwChart *cw_chart_builder_timeline (const CwChartTimelineInput *input, CwError *error);
+/* Two timelines on one chart, one time and one byte scale (issue 16: two
+ * receipts side by side): each input's live bytes as a step labelled with
+ * its title, in its lane's colour (the second in the next hue when both
+ * share one), and its measured peak as a rule; NVTX ranges, kernels and
+ * predictions are left to each receipt's own timeline. Time zero is each
+ * input's origin. Errors as cw_chart_builder_timeline. */
+CwChart *cw_chart_builder_timeline_pair (const CwChartTimelineInput *a, const CwChartTimelineInput *b,
+                                         const char *title, CwError *error);
 
 /* ---- index cache: the layer strip and stage boundaries -------------------- */
 

@@ -15,31 +15,48 @@ cw_receipt_chart_timeline (const CwReceipt *r, CwError *error)
   return cw_receipt_chart_timeline_in (r, NULL, error);
 }
 
-CwChart *
-cw_receipt_chart_timeline_in (const CwReceipt *r, const char *db, CwError *error)
+/* A receipt's trace as the timeline builder's input; its arrays owned
+ * here (timeline_data_clear). */
+typedef struct {
+  CwLiveChange         *changes;
+  CwChartMemoryEvent   *mem;
+  CwChartTimelineRange *ranges;
+  CwChartTimelineKernel *kernels;
+  CwChartTimelineInput  in;
+} TimelineData;
+
+static void
+timeline_data_clear (TimelineData *t)
 {
-  CwLiveChange *changes = NULL;
-  CwChartMemoryEvent *mem = NULL;
-  CwChartTimelineRange *ranges = NULL;
-  CwChartTimelineKernel *kernels = NULL;
+  free (t->changes);
+  free (t->mem);
+  free (t->ranges);
+  free (t->kernels);
+  memset (t, 0, sizeof *t);
+}
+
+/* Fills t from r's trace; t->in.title is left to the caller. */
+static bool
+timeline_data_init (TimelineData *t, const CwReceipt *r, CwError *error)
+{
   size_t n_changes = 0, n_ranges = 0, n_kernels = 0, cap;
   uint64_t origin = UINT64_MAX, lane_origin = UINT64_MAX;
-  CwChart *chart = NULL;
-  char title[320];
 
-  if (!cw_receipt_get_live_changes (r, &changes, &n_changes, error))
-    return NULL;
+  memset (t, 0, sizeof *t);
+  if (!cw_receipt_get_live_changes (r, &t->changes, &n_changes, error))
+    return false;
   cap = r->n_events > 0 ? r->n_events : 1;
-  mem = calloc (n_changes > 0 ? n_changes : 1, sizeof *mem);
-  ranges = calloc (cap, sizeof *ranges);
-  kernels = calloc (cap, sizeof *kernels);
-  if (mem == NULL || ranges == NULL || kernels == NULL)
+  t->mem = calloc (n_changes > 0 ? n_changes : 1, sizeof *t->mem);
+  t->ranges = calloc (cap, sizeof *t->ranges);
+  t->kernels = calloc (cap, sizeof *t->kernels);
+  if (t->mem == NULL || t->ranges == NULL || t->kernels == NULL)
     {
       cw_error_set (error, CW_ERROR_OOM, "out of memory reading the trace");
-      goto out;
+      timeline_data_clear (t);
+      return false;
     }
   for (size_t i = 0; i < n_changes; i++)
-    mem[i] = (CwChartMemoryEvent) { changes[i].t_ns, changes[i].bytes, changes[i].is_free };
+    t->mem[i] = (CwChartMemoryEvent) { t->changes[i].t_ns, t->changes[i].bytes, t->changes[i].is_free };
   for (size_t i = 0; i < r->n_events; i++)
     {
       const CwTraceEvent *ev = &r->events[i];
@@ -48,22 +65,47 @@ cw_receipt_chart_timeline_in (const CwReceipt *r, const char *db, CwError *error
         origin = ev->start_ns;
       if (ev->kind == CW_TRACE_RANGE)
         {
-          ranges[n_ranges++] = (CwChartTimelineRange) { ev->start_ns, ev->end_ns,
-                                                        ev->depth > 0 ? (unsigned) ev->depth : 0, ev->name };
+          t->ranges[n_ranges++] = (CwChartTimelineRange) { ev->start_ns, ev->end_ns,
+                                                           ev->depth > 0 ? (unsigned) ev->depth : 0, ev->name };
           if (ev->depth <= 0 && ev->start_ns < lane_origin)
             lane_origin = ev->start_ns;
         }
       else if (ev->kind == CW_TRACE_KERNEL)
-        kernels[n_kernels++] = (CwChartTimelineKernel) { ev->start_ns, ev->end_ns };
+        t->kernels[n_kernels++] = (CwChartTimelineKernel) { ev->start_ns, ev->end_ns };
     }
   if (n_changes == 0 && n_ranges == 0 && n_kernels == 0)
     {
       cw_error_set (error, CW_ERROR_NOT_FOUND, "receipt %" PRId64 " has no trace to draw (stored without one)",
                     r->id);
-      goto out;
+      timeline_data_clear (t);
+      return false;
     }
   if (lane_origin != UINT64_MAX)
     origin = lane_origin;
+  t->in.origin_ns = origin;
+  t->in.events = t->mem;
+  t->in.n_events = n_changes;
+  t->in.ranges = t->ranges;
+  t->in.n_ranges = n_ranges;
+  t->in.kernels = t->kernels;
+  t->in.n_kernels = n_kernels;
+  t->in.predicted_peak_bytes = (double) r->predicted_peak_bytes;
+  /* Drawn as the lane (or an external program's profile), as on Compare. */
+  t->in.lane = cw_receipt_is_exec (r) && r->profile[0] ? r->profile : r->lane;
+  if (r->status == CW_RECEIPT_STATUS_OOM)
+    t->in.oom_needed_bytes = (double) r->oom_live_bytes + (double) r->oom_request_bytes;
+  return true;
+}
+
+CwChart *
+cw_receipt_chart_timeline_in (const CwReceipt *r, const char *db, CwError *error)
+{
+  TimelineData t;
+  CwChart *chart;
+  char title[320];
+
+  if (!timeline_data_init (&t, r, error))
+    return NULL;
   {
     char id[32], sq[CW_CHART_COUNT_MAX];
 
@@ -73,24 +115,8 @@ cw_receipt_chart_timeline_in (const CwReceipt *r, const char *db, CwError *error
     snprintf (title, sizeof title, cw_chart_translate (CW_N_ ("Memory timeline: receipt %s, %s, sq %s (%s)")), id,
               r->lane, sq, cw_receipt_status_get_name (r->status));
   }
-  {
-    CwChartTimelineInput in = { 0 };
-
-    in.title = title;
-    in.origin_ns = origin;
-    in.events = mem;
-    in.n_events = n_changes;
-    in.ranges = ranges;
-    in.n_ranges = n_ranges;
-    in.kernels = kernels;
-    in.n_kernels = n_kernels;
-    in.predicted_peak_bytes = (double) r->predicted_peak_bytes;
-    /* Drawn as the lane (or an external program's profile), as on Compare. */
-    in.lane = cw_receipt_is_exec (r) && r->profile[0] ? r->profile : r->lane;
-    if (r->status == CW_RECEIPT_STATUS_OOM)
-      in.oom_needed_bytes = (double) r->oom_live_bytes + (double) r->oom_request_bytes;
-    chart = cw_chart_builder_timeline (&in, error);
-  }
+  t.in.title = title;
+  chart = cw_chart_builder_timeline (&t.in, error);
   if (chart != NULL)
     {
       char caption[1024];
@@ -98,12 +124,100 @@ cw_receipt_chart_timeline_in (const CwReceipt *r, const char *db, CwError *error
       cw_receipt_chart_receipt_caption (r, db, caption, sizeof caption);
       cw_chart_set_caption (chart, caption);
     }
+  timeline_data_clear (&t);
+  return chart;
+}
 
-out:
-  free (changes);
-  free (mem);
-  free (ranges);
-  free (kernels);
+static const char *base_name (const char *path);
+
+/* "receipt 17, fused", or "receipt 17 of runs.db, fused" when both
+ * receipts have one id (from two databases). */
+static void
+pair_name (const CwReceipt *r, const char *db, bool same_id, char *buf, size_t size)
+{
+  char id[32];
+
+  snprintf (id, sizeof id, "%" PRId64, r->id);
+  if (same_id && db != NULL)
+    /* Translators: receipt id, its database file, its lane */
+    snprintf (buf, size, cw_chart_translate (CW_N_ ("receipt %s of %s, %s")), id, base_name (db), r->lane);
+  else
+    /* Translators: receipt id, its lane */
+    snprintf (buf, size, cw_chart_translate (CW_N_ ("receipt %s, %s")), id, r->lane);
+}
+
+/* "database FILE, receipt 17 (fused, sq 65,536), NVIDIA H200" */
+static void
+pair_caption_part (const CwReceipt *r, const char *db, char *buf, size_t size)
+{
+  char id[32], sq[CW_CHART_COUNT_MAX], what[512];
+
+  snprintf (id, sizeof id, "%" PRId64, r->id);
+  cw_chart_format_count (r->config.sq, sq, sizeof sq);
+  snprintf (what, sizeof what, cw_chart_translate (CW_N_ ("receipt %s (%s, sq %s), %s")), id, r->lane, sq,
+            r->provenance.gpu_name[0] ? r->provenance.gpu_name : cw_chart_translate (CW_N_ ("unknown GPU")));
+  if (db != NULL)
+    {
+      char database[320];
+
+      snprintf (database, sizeof database, cw_chart_translate (CW_N_ ("database %s")), base_name (db));
+      snprintf (buf, size, "%s, %s", database, what);
+    }
+  else
+    snprintf (buf, size, "%s", what);
+}
+
+void
+cw_receipt_chart_pair_caption (const CwReceipt *a, const char *db_a, const CwReceipt *b, const char *db_b,
+                               char *buf, size_t size)
+{
+  char pa[900], pb[900], version[96];
+
+  pair_caption_part (a, db_a, pa, sizeof pa);
+  pair_caption_part (b, db_b, pb, sizeof pb);
+  cw_chart_version_text (version, sizeof version);
+  /* Translators: the two receipts a comparison shows, then the version */
+  snprintf (buf, size, cw_chart_translate (CW_N_ ("%s against %s")), pa, pb);
+  snprintf (buf + strlen (buf), size - strlen (buf), " \xc2\xb7 %s", version);
+}
+
+CwChart *
+cw_receipt_chart_timeline_pair (const CwReceipt *a, const char *db_a, const CwReceipt *b, const char *db_b,
+                                CwError *error)
+{
+  TimelineData ta, tb;
+  CwChart *chart = NULL;
+  char name_a[400], name_b[400], title[900];
+  bool same_id = a->id == b->id;
+
+  if (!timeline_data_init (&ta, a, error))
+    return NULL;
+  if (!timeline_data_init (&tb, b, error))
+    {
+      timeline_data_clear (&ta);
+      return NULL;
+    }
+  pair_name (a, db_a, same_id, name_a, sizeof name_a);
+  pair_name (b, db_b, same_id, name_b, sizeof name_b);
+  ta.in.title = name_a;
+  tb.in.title = name_b;
+  /* Translators: two receipts' short names ("receipt 17, fused") */
+  snprintf (title, sizeof title, cw_chart_translate (CW_N_ ("Memory timelines: %s and %s")), name_a, name_b);
+  chart = cw_chart_builder_timeline_pair (&ta.in, &tb.in, title, error);
+  if (chart != NULL)
+    {
+      char caption[2048];
+
+      cw_receipt_chart_pair_caption (a, db_a, b, db_b, caption, sizeof caption);
+      if (!cw_chart_set_caption (chart, caption))
+        {
+          cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");
+          cw_chart_free (chart);
+          chart = NULL;
+        }
+    }
+  timeline_data_clear (&ta);
+  timeline_data_clear (&tb);
   return chart;
 }
 

@@ -28,6 +28,14 @@ extern "C" {
 CwChart *cw_receipt_chart_timeline_in (const CwReceipt *receipt, const char *db, CwError *error);
 /* The same without a database name. */
 CwChart *cw_receipt_chart_timeline (const CwReceipt *receipt, CwError *error);
+/* Two receipts' memory timelines on one time and byte scale
+ * (cw_chart_builder_timeline_pair), for comparing them side by side; each
+ * may come from its own database (db_a, db_b: the files, NULL leaves a name
+ * out). Titled with both receipts, captioned with both ids, databases and
+ * GPUs (cw_receipt_chart_pair_caption). CW_ERROR_NOT_FOUND when either has
+ * no trace. */
+CwChart *cw_receipt_chart_timeline_pair (const CwReceipt *a, const char *db_a, const CwReceipt *b,
+                                         const char *db_b, CwError *error);
 
 /* Why a receipt is or is not a point of a chart. */
 typedef enum {
@@ -98,6 +106,10 @@ void cw_receipt_chart_plan_caption     (const CwConfig *config, const char *pres
 void cw_receipt_chart_receipts_caption (const char *db, size_t n, int64_t first_id, int64_t last_id,
                                         char *buf, size_t size);
 void cw_receipt_chart_receipt_caption  (const CwReceipt *receipt, const char *db, char *buf, size_t size);
+/* Two receipts: "database A.db, receipt 17 (fused, sq 65,536), NVIDIA H200
+ * against database B.db, receipt 27 (...) · Cliffwatch ...". */
+void cw_receipt_chart_pair_caption     (const CwReceipt *a, const char *db_a, const CwReceipt *b,
+                                        const char *db_b, char *buf, size_t size);
 
 /* The store's agreement rules as the compare chart's band, defined for any
  * double: lanes max(1 %, 8 MiB), external programs max(0.5 %, 8 MiB). A

@@ -40,6 +40,10 @@ typedef struct {
   const char *db;
   int64_t receipt_id;
   bool receipt_given;
+  /* timeline: a second receipt on the same scales (--against, --against-db) */
+  int64_t against_id;
+  bool against_given;
+  const char *against_db;
   const char *lane, *gpu_name, *sweep;
   bool error_view;
   /* cliff */
@@ -92,6 +96,10 @@ print_help (FILE *out, int kind)
          "                        page's Error view)\n"
          "timeline:\n"
          "  --receipt ID          the receipt to draw (its row id); required\n"
+         "  --against ID          a second receipt on the same time and byte scales (the\n"
+         "                        Compare Receipts window's chart; `receipts diff` lists\n"
+         "                        the fields that differ)\n"
+         "  --against-db FILE     the second receipt's database (default: --db)\n"
          "indexcache: the options of `cliffwatch-cli indexcache`, same defaults:\n"
          "  --layers N, --indexer-layers LIST, --every N, --full-layers LIST,\n"
          "  --stages N, --stage-starts LIST, --index-heads N, --link-gbps X, --tflops X\n"
@@ -177,6 +185,29 @@ chart_option (int argc, char **argv, int *i, void *user_data, CwError *error)
       o->receipt_id = (int64_t) id;
       o->receipt_given = true;
       return 1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--against", &v, error))
+    {
+      uint64_t id;
+      if (v == NULL || !cw_cli_parse_positive_u64 ("--against", v, false, &id, error))
+        return -1;
+      if (id > INT64_MAX)
+        {
+          cw_error_set (error, CW_ERROR_INVALID, "--against: %s is not a receipt id", v);
+          return -1;
+        }
+      if (o->kind != KIND_TIMELINE)
+        o->misplaced = "--against";
+      o->against_id = (int64_t) id;
+      o->against_given = true;
+      return 1;
+    }
+  if (cw_cli_match_option (argc, argv, i, "--against-db", &v, error))
+    {
+      if (o->kind != KIND_TIMELINE)
+        o->misplaced = "--against-db";
+      o->against_db = v;
+      return v != NULL ? 1 : -1;
     }
   if (strcmp (arg, "--error") == 0)
     {
@@ -486,7 +517,40 @@ chart_timeline (int argc, char **argv, ChartOptions *o)
     return cw_cli_fail (&e);
   if (o->db == NULL || !o->receipt_given)
     return cw_cli_failf ("chart timeline: --db FILE and --receipt ID are required");
+  if (o->against_db != NULL && !o->against_given)
+    return cw_cli_failf ("chart timeline: --against-db FILE needs --against ID");
 #if CW_CLI_CHART_HAVE_STORE
+  if (o->against_given)
+    {
+      const char *dbs[2] = { o->db, o->against_db != NULL ? o->against_db : o->db };
+      int64_t ids[2] = { o->receipt_id, o->against_id };
+      CwReceipt *r[2] = { NULL, NULL };
+      CwChart *chart = NULL;
+      char what[200];
+
+      for (int k = 0; k < 2; k++)
+        {
+          CwReceiptStore *store = cw_receipt_store_open (dbs[k], CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, &e);
+
+          r[k] = store != NULL ? cw_receipt_store_load (store, ids[k], &e) : NULL;
+          cw_receipt_store_close (store);
+          if (r[k] == NULL)
+            {
+              cw_receipt_free (r[0]);
+              return cw_cli_fail (&e);
+            }
+          if (r[k]->dropped_records > 0)
+            fprintf (stderr, "cliffwatch-cli: warning: receipt %" PRId64 " dropped %" PRIu64 " trace records; "
+                     "its timeline is incomplete\n", r[k]->id, r[k]->dropped_records);
+        }
+      chart = cw_receipt_chart_timeline_pair (r[0], dbs[0], r[1], dbs[1], &e);
+      snprintf (what, sizeof what, "receipt %" PRId64 " against receipt %" PRId64, r[0]->id, r[1]->id);
+      cw_receipt_free (r[0]);
+      cw_receipt_free (r[1]);
+      if (chart == NULL)
+        return cw_cli_fail (&e);
+      return write_chart (chart, o, what);
+    }
   {
     CwReceiptStore *store = cw_receipt_store_open (o->db, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, &e);
     CwReceipt *r = store != NULL ? cw_receipt_store_load (store, o->receipt_id, &e) : NULL;

@@ -1,4 +1,4 @@
-/* cw-cli-receipts.c: `cliffwatch-cli receipts list|show|export|compare|merge`.
+/* cw-cli-receipts.c: `cliffwatch-cli receipts list|show|export|compare|diff|merge|migrate|check`.
  *
  * Reads receipt databases (cwstore). Exit status: 0 ok, 1 the command ran
  * and failed (unreadable database, receipt not found, a compare that does
@@ -16,6 +16,7 @@
 
 #include "cw-bytes.h"
 #include "cw-cli-args.h"
+#include "cw-cli-receipts-diff.h"
 #include "cw-receipt-store.h"
 
 #define EXIT_RUNTIME 1
@@ -35,6 +36,10 @@ print_help (FILE *out)
          "          max(0.5 %, 8 MiB) (external programs; an NVTX range's receipt is\n"
          "          compared above what was live when the range opened, against the\n"
          "          prediction less its input buffers)\n"
+         "  diff    [--db] DB ID1 [DB2] ID2 [--format table|json|csv]\n"
+         "          two receipts side by side (the second from DB2 when given): every\n"
+         "          recorded field with the ones that differ marked, and the predicted\n"
+         "          and measured peaks of each with B - A in exact bytes\n"
          "  merge   --into OUT.db IN.db [IN.db...]\n"
          "          copies receipts whose UUID OUT.db lacks (databases from several nodes)\n"
          "  migrate [--db] DB\n"
@@ -980,6 +985,15 @@ cmd_compare (Options *o)
 }
 
 static int
+cmd_diff (Options *o)
+{
+  if (o->into != NULL || o->output != NULL || o->trace || o->shaped || o->query.lane[0] || o->query.has_status
+      || o->query.gpu[0] || o->query.text[0] || o->query.sweep_id[0])
+    return cw_cli_failf ("receipts diff: takes DB ID1 [DB2] ID2 and --format only");
+  return cw_cli_receipts_diff (o->n_positional, o->positional, o->db, o->format);
+}
+
+static int
 cmd_merge (Options *o)
 {
   CwError error = CW_ERROR_INIT;
@@ -1073,7 +1087,7 @@ cw_cli_receipts (int argc, char **argv)
 {
   static const struct { const char *name; int (*fn) (Options *); } cmds[] = {
     { "list", cmd_list }, { "show", cmd_show }, { "export", cmd_export },
-    { "compare", cmd_compare }, { "merge", cmd_merge },
+    { "compare", cmd_compare }, { "diff", cmd_diff }, { "merge", cmd_merge },
     { "migrate", cmd_migrate }, { "check", cmd_check },
   };
   Options o;
@@ -1082,7 +1096,7 @@ cw_cli_receipts (int argc, char **argv)
   if (argc < 2)
     {
       print_help (stderr);
-      return cw_cli_failf ("receipts: a command is required (list, show, export, compare, merge, migrate, check)");
+      return cw_cli_failf ("receipts: a command is required (list, show, export, compare, diff, merge, migrate, check)");
     }
   if (cw_cli_is_help (argv[1]))
     {
@@ -1102,5 +1116,5 @@ cw_cli_receipts (int argc, char **argv)
           return cw_cli_fail (&error);
         return cmds[c].fn (&o);
       }
-  return cw_cli_failf ("receipts: unknown command '%s' (list, show, export, compare, merge, migrate, check)", argv[1]);
+  return cw_cli_failf ("receipts: unknown command '%s' (list, show, export, compare, diff, merge, migrate, check)", argv[1]);
 }
