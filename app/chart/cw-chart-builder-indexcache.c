@@ -47,19 +47,27 @@ add (CwChart *chart, CwChartLayer *layer, CwError *error)
 
 /* ---- the note beside a boundary ------------------------------------------ */
 
-/* A boundary note sits beside its rule, never across it: in the first
- * text row under the role strip (the top of the payload bars), right of the
- * rule, else left of it, then the rows below; places that stay clear of the
- * neighbouring boundaries come first. A note wider than the plot's wider
- * side is shortened to it (the decision comes first), so it always has a
- * place beside its own boundary. Draws nothing itself: the rule is a vline
- * layer. */
+/* A boundary note sits beside its rule and between its neighbours: in the
+ * first text row under the role strip (the top of the payload bars), right
+ * of the rule, else left of it, then the rows below; never across its own
+ * rule or a neighbouring one (the layout pass keeps it off every other
+ * text). Where the wider side has no room for the whole note, it gives way
+ * to the shortest form that fits there: the decision with its cost
+ * ("transfer 1 GiB: 21 ms"), then the decision alone; a note whose
+ * decision alone does not fit is left out (the page lists every boundary
+ * in full). Draws nothing itself: the rule is a vline layer. */
 typedef struct {
   CwChartLayer parent;
   double x;             /* the boundary, in layers */
   double prev_x, next_x;/* the neighbouring boundaries (or the axis ends) */
   double y_top;         /* the bottom of the role strip, in bytes */
+  char *forms[2];       /* the decision with its cost, the decision alone (either NULL);
+                         * the layer's label is the whole note */
 } NoteLayer;
+
+/* Between a note's box and its own rule, and a neighbouring rule's centre. */
+#define NOTE_GAP 4.0
+#define NOTE_NEIGHBOUR_GAP 2.0
 
 static void
 note_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
@@ -69,52 +77,117 @@ note_draw (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr)
   (void) cr;
 }
 
+/* Replaces the label's text with `text` (measured with `cr`), laid along
+ * the rule (reading bottom to top) when `vertical`; the backdrop's margins
+ * `mx`, `my` stay around it. False on OOM. */
+static bool
+note_set_form (CwChartLabel *label, cairo_t *cr, const cairo_font_extents_t *fe, const char *text, bool vertical,
+               double mx, double my)
+{
+  char *copy = cw_chart_strdup (text);
+  double tw = cw_chart_text_width (cr, text);
+
+  if (copy == NULL)
+    return false;
+  free (label->text);
+  label->text = copy;
+  label->rotated = vertical;
+  if (vertical)
+    label->extent = (CwChartBox) { -fe->ascent - mx, -tw - my, fe->ascent + fe->descent + 2 * mx, tw + 2 * my };
+  else
+    label->extent = (CwChartBox) { -mx, -fe->ascent - my, tw + 2 * mx, fe->ascent + fe->descent + 2 * my };
+  return true;
+}
+
 static void
 note_labels (CwChartLayer *layer, const CwChartDrawContext *ctx, cairo_t *cr, CwChartLabels *labels, size_t index)
 {
   NoteLayer *self = (NoteLayer *) layer;
   cairo_font_extents_t fe;
   CwChartLabel *label;
-  double px, prev, next, top, row_h, room, w, first;
+  double px, prev, next, top, bottom, right, left, room, mx, my, w, first;
+  /* The forms, best first: across, whole then the decision with its cost;
+   * along the rule, the same; across, the decision alone. */
+  const struct { const char *text; bool vertical; } forms[] = {
+    { layer->label, false }, { self->forms[0], false }, { layer->label, true }, { self->forms[0], true },
+    { self->forms[1], false }, { self->forms[1], true },
+  };
+  size_t f;
 
   if (!cw_chart_axis_map (&ctx->x, self->x, &px) || !cw_chart_axis_map (&ctx->y, self->y_top, &top)
       || !cw_chart_axis_map (&ctx->x, self->prev_x, &prev) || !cw_chart_axis_map (&ctx->x, self->next_x, &next))
     return;
   px = round (px);
+  prev = fmax (round (prev), ctx->plot.x);
+  next = fmin (round (next), ctx->plot.x + ctx->plot.width);
   cairo_font_extents (cr, &fe);
-  /* The wider side, less the gap to the rule and the backdrop. */
-  room = fmax (px - ctx->plot.x, ctx->plot.x + ctx->plot.width - px) - 10;
-  if (room < 20)
-    return;
-  label = cw_chart_labels_add_text (labels, cr, CW_CHART_TEXT_RULE_LABEL, layer->label, index,
-                                    CW_CHART_PRIORITY_RULE, ctx->plot, room);
+  top = fmax (top, ctx->plot.y) + 2;
+  bottom = ctx->plot.y + ctx->plot.height;
+  /* The box's room on each side (the backdrop's margins are in the box). */
+  right = next - NOTE_NEIGHBOUR_GAP - (px + NOTE_GAP);
+  left = px - NOTE_GAP - (prev + NOTE_NEIGHBOUR_GAP);
+  room = fmax (right, left);
+  label = cw_chart_labels_add_text (labels, cr, CW_CHART_TEXT_RULE_LABEL, layer->label, index, CW_CHART_PRIORITY_RULE,
+                                    ctx->plot, 0);
   if (label == NULL)
     return;
   label->color = ctx->style->text;
-  cw_chart_label_set_backdrop (label);
-  w = label->extent.width;
-  row_h = fe.height + 2;
-  first = fmax (top, ctx->plot.y) + 3 + fe.ascent;
-  for (int pass = 0; pass < 2; pass++)
-    for (double y = first; y + fe.descent <= ctx->plot.y + ctx->plot.height; y += row_h)
-      {
-        bool right_clear = px + 5 + w + 2 <= next - 2, left_clear = px - 5 - w - 2 >= prev + 2;
+  {
+    CwChartBox bare = label->extent;
 
-        if (pass == 1 || right_clear)
-          cw_chart_label_add_anchor (labels, label, px + 5 + 2, y);
-        if (pass == 1 || left_clear)
-          cw_chart_label_add_anchor (labels, label, px - 5 - w + 2, y);
-      }
+    cw_chart_label_set_backdrop (label);
+    mx = (label->extent.width - bare.width) / 2;
+    my = (label->extent.height - bare.height) / 2;
+  }
+  for (f = 0; f < sizeof forms / sizeof forms[0]; f++)
+    {
+      double tw;
+
+      if (forms[f].text == NULL)
+        continue;
+      tw = cw_chart_text_width (cr, forms[f].text);
+      if (forms[f].vertical ? fe.ascent + fe.descent + 2 * mx <= room && tw + 2 * my <= bottom - top
+                            : tw + 2 * mx <= room)
+        break;
+    }
+  if (f == sizeof forms / sizeof forms[0]
+      || !note_set_form (label, cr, &fe, forms[f].text, forms[f].vertical, mx, my))
+    return;   /* no anchors: left out */
+  w = label->extent.width;
+  /* Anchors are the text's origin; the box starts extent.x, extent.y from it.
+   * Rows go down from the strip: text rows across, a few steps along. */
+  first = top - label->extent.y;
+  for (double y = first; y + label->extent.y + label->extent.height <= bottom;
+       y += forms[f].vertical ? 4 * (fe.height + 2) : fe.height + 2)
+    {
+      if (w <= right)
+        cw_chart_label_add_anchor (labels, label, px + NOTE_GAP - label->extent.x, y);
+      if (w <= left)
+        cw_chart_label_add_anchor (labels, label, px - NOTE_GAP - w - label->extent.x, y);
+    }
+}
+
+static void
+note_finalize (CwChartLayer *layer)
+{
+  NoteLayer *self = (NoteLayer *) layer;
+
+  free (self->forms[0]);
+  free (self->forms[1]);
 }
 
 static const CwChartLayerClass note_class = {
   .kind = "note",
   .draw = note_draw,
   .labels = note_labels,
+  .finalize = note_finalize,
 };
 
+/* `text` is the whole note, `shorter` and `shortest` its shorter forms
+ * (either may be NULL). */
 static CwChartLayer *
-note_layer_new (const char *text, double x, double prev_x, double next_x, double y_top)
+note_layer_new (const char *text, const char *shorter, const char *shortest, double x, double prev_x, double next_x,
+                double y_top)
 {
   NoteLayer *self = (NoteLayer *) cw_chart_layer_alloc (&note_class, sizeof *self, text);
 
@@ -125,6 +198,12 @@ note_layer_new (const char *text, double x, double prev_x, double next_x, double
   self->next_x = next_x;
   self->y_top = y_top;
   self->parent.in_legend = false;
+  if ((shorter != NULL && (self->forms[0] = cw_chart_strdup (shorter)) == NULL)
+      || (shortest != NULL && (self->forms[1] = cw_chart_strdup (shortest)) == NULL))
+    {
+      cw_chart_layer_free (&self->parent);
+      return NULL;
+    }
   return &self->parent;
 }
 
@@ -272,6 +351,8 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
         double bytes = (double) cw_index_cache_plan_get_boundary_payload_bytes (plan, i);
         double x = xs[i + 1], prev = -0.5, next = (double) n_layers - 0.5;
         CwChartLayer *rule, *note;
+        const char *shortest;
+        char shorter[192];
 
         if (x < 0.0)
           continue;
@@ -287,9 +368,15 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
               next = xs[j];
               break;
             }
+        shortest = NULL;
+        shorter[0] = '\0';
         if (decision == CW_BOUNDARY_NOTHING || consumer == UINT64_MAX)
           /* Translators: an index-cache boundary note: the next stage starts with its own full layer */
-          snprintf (text, sizeof text, "%s", cw_chart_translate (CW_N_ ("nothing to carry")));
+          {
+            snprintf (text, sizeof text, "%s", cw_chart_translate (CW_N_ ("nothing to carry")));
+            /* Translators: "nothing to carry" where boundaries crowd */
+            shortest = cw_chart_translate (CW_N_ ("nothing"));
+          }
         else
           {
             cw_chart_format_value_precise (CW_CHART_UNIT_BYTES, bytes, 2, a, sizeof a);
@@ -297,12 +384,26 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
                                            cw_index_cache_plan_get_boundary_transfer_s (plan, i), 2, b, sizeof b);
             cw_chart_format_value_precise (CW_CHART_UNIT_SECONDS,
                                            cw_index_cache_plan_get_boundary_recompute_s (plan, i), 2, c, sizeof c);
+            /* Each note in three lengths, the decision first in each: where
+             * boundaries crowd, the note takes the longest that fits. */
             if (decision == CW_BOUNDARY_TRANSFER)
-              /* Translators: an index-cache boundary note: payload, its transfer time, the recompute time */
-              snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("transfer %s: %s (recompute %s)")), a, b, c);
+              {
+                /* Translators: an index-cache boundary note: payload, its transfer time, the recompute time */
+                snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("transfer %s: %s (recompute %s)")), a, b, c);
+                /* Translators: a boundary note where boundaries crowd: payload, its transfer time */
+                snprintf (shorter, sizeof shorter, cw_chart_translate (CW_N_ ("transfer %s: %s")), a, b);
+                /* Translators: a boundary note where there is room for the decision only */
+                shortest = cw_chart_translate (CW_N_ ("transfer"));
+              }
             else
-              /* Translators: an index-cache boundary note: recompute time, payload, its transfer time */
-              snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("recompute: %s (transfer %s: %s)")), c, a, b);
+              {
+                /* Translators: an index-cache boundary note: recompute time, payload, its transfer time */
+                snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("recompute: %s (transfer %s: %s)")), c, a, b);
+                /* Translators: a boundary note where boundaries crowd: the recompute time */
+                snprintf (shorter, sizeof shorter, cw_chart_translate (CW_N_ ("recompute: %s")), c);
+                /* Translators: a boundary note where there is room for the decision only */
+                shortest = cw_chart_translate (CW_N_ ("recompute"));
+              }
             if (bytes > 0.0 && !cw_chart_bar_layer_add (payload, x - 0.12, x + 0.12, 0.0, bytes, 0,
                                                         CW_CHART_FILL_LIGHT, NULL))
               {
@@ -315,7 +416,8 @@ cw_chart_builder_indexcache (const CwIndexCachePlan *plan, const char *title, Cw
         if (rule != NULL)
           cw_chart_layer_set_role (rule, CW_CHART_ROLE_TEXT);
         if (!add (chart, rule, error)
-            || !add (chart, (note = note_layer_new (text, x, prev, next, strip_lo)), error))
+            || !add (chart, (note = note_layer_new (text, shorter[0] != '\0' ? shorter : NULL, shortest, x, prev, next,
+                                                    strip_lo)), error))
           {
             free (xs);
             goto fail;
