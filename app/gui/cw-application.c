@@ -17,6 +17,8 @@
 #include "cw-help-window.h"
 #include "cw-paths.h"
 #include "cw-preferences-window.h"
+#include "cw-receipt-diff-window.h"
+#include "cw-receipts-page.h"
 #include "cw-window.h"
 
 struct _CwApplication
@@ -203,12 +205,36 @@ about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* Two receipts side by side: the one the active window's Receipts page
+ * shows as A, B picked in the Compare Receipts window. */
+static void
+compare_receipts_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+  CwReceiptsPage *page;
+  CwReceiptDatabase *database;
+  gint64 id;
+
+  if (!CW_IS_WINDOW (active))
+    return;
+  page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (CW_WINDOW (active), "receipts"));
+  database = cw_window_get_database (CW_WINDOW (active));
+  id = page != NULL ? cw_receipts_page_get_detail_id (page) : 0;
+  if (database == NULL || id <= 0)
+    {
+      cw_window_show_toast (CW_WINDOW (active), _("Select a receipt on the Receipts page to compare it with another"));
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (cw_receipt_diff_window_new (active, database, id)));
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = quit_action },
   { .name = "preferences", .activate = preferences_action },
   { .name = "help", .activate = help_action },
   { .name = "about", .activate = about_action },
   { .name = "new-window", .activate = new_window_action },
+  { .name = "compare-receipts", .activate = compare_receipts_action },
 };
 
 static const struct {
@@ -222,6 +248,7 @@ static const struct {
   { "win.open", { "<Control>o", NULL } },
   { "win.reload", { "<Control>r", NULL } },
   { "win.export-chart", { "<Control>e", NULL } },
+  { "app.compare-receipts", { "<Control>d", NULL } },
   { "win.focus-search", { "<Control>f", NULL } },
   { "win.show-page('plan')", { "<Alt>1", NULL } },
   { "win.show-page('receipts')", { "<Alt>2", NULL } },

@@ -89,6 +89,14 @@ cw_gui_chart_timeline_in (const CwReceipt *receipt, const char *db)
   return chart_or_message (cw_receipt_chart_timeline_in (receipt, db, &error), &error);
 }
 
+CwChart *
+cw_gui_chart_timeline_pair (const CwReceipt *a, const char *db_a, const CwReceipt *b, const char *db_b)
+{
+  CwError error = { 0 };
+
+  return chart_or_message (cw_receipt_chart_timeline_pair (a, db_a, b, db_b, &error), &error);
+}
+
 
 static CwChart *
 compare (GListModel *rows, const char *db, CwReceiptCompareView view)

@@ -28,6 +28,13 @@ CwChart *cw_gui_chart_cliff       (const CwPlanChartInput *input);
  * (as the CLI's; NULL: no database named). */
 CwChart *cw_gui_chart_timeline_in (const CwReceipt        *receipt,
                                    const char             *db);
+/* Two receipts' timelines on one time and byte scale, each captioned with
+ * its database (as `chart timeline --against`); a message chart when
+ * either has no trace. */
+CwChart *cw_gui_chart_timeline_pair (const CwReceipt      *a,
+                                     const char           *db_a,
+                                     const CwReceipt      *b,
+                                     const char           *db_b);
 /* Measured against predicted peak of the rows (CwReceiptRow) that have
  * both; points are tagged with their position in rows. `db`: the database
  * file named in the caption, or NULL. */
