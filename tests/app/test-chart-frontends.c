@@ -24,6 +24,7 @@
 #include "cw-cli-indexcache-options.h"
 #include "cw-gui-charts.h"
 #include "cw-receipt-charts.h"
+#include "cw-receipt-diff.h"
 #include "cw-receipt-row.h"
 #include "cw-receipt-store.h"
 
@@ -249,6 +250,72 @@ test_timeline (void)
   cw_receipt_free (r);
 }
 
+/* Two receipts side by side: the CLI's `chart timeline --against` and the
+ * Compare Receipts window's chart say the same, and `receipts diff` prints
+ * the fields and verdicts of the store library's diff (cw-receipt-diff.h),
+ * which the window shows (tests/app/test-gui-receipt-diff.c). */
+static void
+test_receipts_diff (void)
+{
+  g_autofree char *db = data_path ("h200-deepseek-v4-flash.db");
+  g_autofree char *db2 = data_path ("h200-deepseek-v3.2.db");
+  g_autofree char *svg = tmp_path ("pair.svg");
+  g_autofree char *csv_path = tmp_path ("diff.csv");
+  g_autofree char *csv = NULL;
+  CwError error = CW_ERROR_INIT;
+  CwReceiptStore *store = cw_receipt_store_open (db, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, &error);
+  CwReceiptStore *store2 = cw_receipt_store_open (db2, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, &error);
+  CwReceipt *a = store != NULL ? cw_receipt_store_load (store, 17, &error) : NULL;
+  CwReceipt *b = store != NULL ? cw_receipt_store_load (store, 27, &error) : NULL;
+  CwReceipt *c = store2 != NULL ? cw_receipt_store_load (store2, 5, &error) : NULL;
+  CwReceiptDiff *d;
+  GString *want = g_string_new ("key,a,b,differs,difference_bytes\n");
+
+  cw_receipt_store_close (store);
+  cw_receipt_store_close (store2);
+  CHECK (a != NULL && b != NULL && c != NULL, "%s", error.message);
+  if (a == NULL || b == NULL || c == NULL)
+    return;
+  CHECK (run_cli ("chart", "timeline", "--db", db, "--receipt", "17", "--against", "27", "--output", svg, NULL) == 0,
+         "chart timeline --against");
+  check_same ("timeline pair", cw_gui_chart_timeline_pair (a, db, b, db), svg,
+              "Memory timelines: receipt 17, fused and receipt 27, streaming",
+              "database h200-deepseek-v4-flash.db, receipt 17 (fused, sq ");
+
+  /* receipts diff DB 17 DB2 5 --format csv, against the library's fields. */
+  d = cw_receipt_diff_new (a, c, &error);
+  CHECK (d != NULL, "%s", error.message);
+  for (size_t i = 0; d != NULL && i < cw_receipt_diff_get_n_fields (d); i++)
+    {
+      const CwReceiptDiffField *f = cw_receipt_diff_get_field (d, i);
+      char x[CW_RECEIPT_DIFF_VALUE_MAX], y[CW_RECEIPT_DIFF_VALUE_MAX];
+
+      g_string_append_printf (want, "%s,%s,%s,%s,\n", f->key, cw_receipt_diff_field_text (f, false, x, sizeof x),
+                              cw_receipt_diff_field_text (f, true, y, sizeof y), f->differs ? "yes" : "no");
+    }
+  g_string_append (want, "predicted_peak,5658116096,157852631040,yes,152194514944\nmeasured_peak,5658116096,,,\n");
+  {
+    int saved = dup (fileno (stdout));
+    int status;
+    char *argv[] = { "receipts", "diff", db, "17", db2, "5", "--format", "csv", NULL };
+
+    fflush (stdout);
+    CHECK (freopen (csv_path, "w", stdout) != NULL);
+    status = cw_cli_receipts (8, argv);
+    fflush (stdout);
+    dup2 (saved, fileno (stdout));
+    close (saved);
+    CHECK (status == 0, "receipts diff exited %d", status);
+  }
+  CHECK (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  CHECK (csv != NULL && strcmp (csv, want->str) == 0, "receipts diff --format csv:\n%s\nwant:\n%s", csv, want->str);
+  g_string_free (want, TRUE);
+  cw_receipt_diff_free (d);
+  cw_receipt_free (a);
+  cw_receipt_free (b);
+  cw_receipt_free (c);
+}
+
 static int
 ic_option (int argc, char **argv, int *i, void *user_data, CwError *error)
 {
@@ -294,6 +361,7 @@ main (void)
   test_compare ("h200-engines.db", FALSE);
   test_compare ("h200-engines.db", TRUE);
   test_timeline ();
+  test_receipts_diff ();
   test_indexcache ();
   {
     g_autoptr(GDir) dir = g_dir_open (tmpdir, 0, NULL);
