@@ -6,7 +6,10 @@
  * diagonal, as each receipt's signed error with the tolerance band (the
  * "view" property, "scatter" or "error", kept in GSettings by the window). Rebuilding the chart is coalesced
  * to one rebuild per burst of list changes, since a filter change arrives
- * as many items-changed signals while the filter runs incrementally.
+ * as many items-changed signals while the filter runs incrementally. When
+ * there is nothing to draw a status page says why; when the Receipts
+ * page's search or filters are the reason (they hide receipts of the
+ * database) it offers Clear Filters (win.clear-filters).
  * Owner: workbench. */
 #include "cw-build-config.h"
 
@@ -26,6 +29,7 @@ struct _CwComparePage
 {
   GtkWidget    parent_instance;
   GListModel  *rows;
+  GListModel  *all_rows;      /* the database's rows, unfiltered; may be NULL */
   char        *database;      /* the file named in the chart's caption; may be NULL */
   guint        rebuild_id;
   char        *point_text;
@@ -35,6 +39,7 @@ struct _CwComparePage
   GtkStack      *stack;
   AdwStatusPage *empty_page;
   GtkWidget     *empty_button;
+  GtkWidget     *clear_button;
   GtkLabel      *summary_label;
   GtkToggleButton *scatter_button;
   GtkToggleButton *error_button;
@@ -145,6 +150,7 @@ rebuild (gpointer user_data)
   g_autoptr(GArray) errors = g_array_new (FALSE, FALSE, sizeof (double));
   g_autofree char *summary = NULL;
   guint n = self->rows ? g_list_model_get_n_items (self->rows) : 0;
+  guint total = self->all_rows ? g_list_model_get_n_items (self->all_rows) : n;
   guint n_agree = 0;
 
   self->rebuild_id = 0;
@@ -199,6 +205,20 @@ rebuild (gpointer user_data)
                                            _("Open a receipt database to compare predicted with measured peaks. To measure your own GPU, run “cliffwatch-cli profile --db FILE --lane all” there and open FILE."));
           gtk_widget_set_visible (self->empty_button, TRUE);
         }
+      else if (n == 0 && total > 0)
+        {
+          g_autofree char *count = cw_format_count (total);
+          /* Translators: %s is the number of receipts in the database */
+          g_autofree char *description = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                                       "The Receipts page’s search and filters hide the %s receipt in this database. Clear them to compare it.",
+                                                                       "The Receipts page’s search and filters hide all %s receipts in this database. Clear them to compare them.",
+                                                                       total),
+                                                          count);
+
+          adw_status_page_set_title (self->empty_page, _("No Receipt Matches the Filters"));
+          adw_status_page_set_description (self->empty_page, description);
+          gtk_widget_set_visible (self->empty_button, FALSE);
+        }
       else if (n == 0)
         {
           adw_status_page_set_title (self->empty_page, _("No Receipts in the List"));
@@ -213,6 +233,8 @@ rebuild (gpointer user_data)
                                            _("None of the receipts in the list has both a predicted and a measured peak (runs that ran out of memory have none). Widen the Receipts page’s filters, or profile a size that fits."));
           gtk_widget_set_visible (self->empty_button, FALSE);
         }
+      /* The search or filters hide receipts the database has. */
+      gtk_widget_set_visible (self->clear_button, self->rows != NULL && n < total);
       gtk_stack_set_visible_child_name (self->stack, "empty");
     }
   return G_SOURCE_REMOVE;
@@ -237,6 +259,19 @@ cw_compare_page_set_model (CwComparePage *self, GListModel *rows)
   g_set_object (&self->rows, rows);
   if (rows != NULL)
     g_signal_connect_object (rows, "items-changed", G_CALLBACK (queue_rebuild), self, G_CONNECT_SWAPPED);
+  queue_rebuild (self);
+}
+
+void
+cw_compare_page_set_all_rows (CwComparePage *self, GListModel *all_rows)
+{
+  g_return_if_fail (CW_IS_COMPARE_PAGE (self));
+
+  if (self->all_rows != NULL)
+    g_signal_handlers_disconnect_by_func (self->all_rows, queue_rebuild, self);
+  g_set_object (&self->all_rows, all_rows);
+  if (all_rows != NULL)
+    g_signal_connect_object (all_rows, "items-changed", G_CALLBACK (queue_rebuild), self, G_CONNECT_SWAPPED);
   queue_rebuild (self);
 }
 
@@ -333,6 +368,9 @@ cw_compare_page_dispose (GObject *object)
   if (self->rows != NULL)
     g_signal_handlers_disconnect_by_func (self->rows, queue_rebuild, self);
   g_clear_object (&self->rows);
+  if (self->all_rows != NULL)
+    g_signal_handlers_disconnect_by_func (self->all_rows, queue_rebuild, self);
+  g_clear_object (&self->all_rows);
   g_clear_pointer (&self->point_text, g_free);
   g_clear_pointer (&self->database, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_COMPARE_PAGE);
@@ -405,6 +443,7 @@ cw_compare_page_class_init (CwComparePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, stack);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, empty_page);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, empty_button);
+  gtk_widget_class_bind_template_child (widget_class, CwComparePage, clear_button);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, summary_label);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, scatter_button);
   gtk_widget_class_bind_template_child (widget_class, CwComparePage, error_button);

@@ -15,6 +15,11 @@ G_DECLARE_FINAL_TYPE (CwComparePage, cw_compare_page, CW, COMPARE_PAGE, GtkWidge
 /* CwReceiptRow items to compare (the Receipts page's filtered list). */
 void         cw_compare_page_set_model      (CwComparePage *self,
                                              GListModel    *rows);
+/* Every row of the database the list is filtered from: when the filtered
+ * list leaves nothing to draw and hides some of these, the status page
+ * offers Clear Filters. */
+void         cw_compare_page_set_all_rows   (CwComparePage *self,
+                                             GListModel    *all_rows);
 /* The database file the rows come from, named in the chart's caption. */
 void         cw_compare_page_set_database   (CwComparePage *self,
                                              const char    *path);

@@ -317,13 +317,21 @@ update_count (CwReceiptsPage *self)
     gtk_stack_set_visible_child_name (self->detail_stack, "empty");
 }
 
-static void
-clear_filters_cb (CwReceiptsPage *self)
+void
+cw_receipts_page_clear_filters (CwReceiptsPage *self)
 {
+  g_return_if_fail (CW_IS_RECEIPTS_PAGE (self));
+
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
   gtk_drop_down_set_selected (self->status_dropdown, 0);
   gtk_drop_down_set_selected (self->lane_dropdown, 0);
   refilter (self);
+}
+
+static void
+clear_filters_cb (CwReceiptsPage *self)
+{
+  cw_receipts_page_clear_filters (self);
 }
 
 static void
@@ -1035,10 +1043,7 @@ cw_receipts_page_select_id (CwReceiptsPage *self, gint64 id)
         }
       if (attempt == 0)
         {
-          gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-          gtk_drop_down_set_selected (self->status_dropdown, 0);
-          gtk_drop_down_set_selected (self->lane_dropdown, 0);
-          refilter (self);
+          cw_receipts_page_clear_filters (self);
           /* Incremental filtering would list the rows over several idles;
            * finish it now so the row can be found. */
           gtk_filter_list_model_set_incremental (self->filter_model, FALSE);

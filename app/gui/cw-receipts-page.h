@@ -21,6 +21,9 @@ CwChartView *cw_receipts_page_get_chart_view     (CwReceiptsPage    *self);
 void         cw_receipts_page_focus_search       (CwReceiptsPage    *self);
 void         cw_receipts_page_set_search_text    (CwReceiptsPage    *self,
                                                   const char        *text);
+/* Empties the search and sets the status and lane filters to "all", as
+ * the list's own Clear Search and Filters does (win.clear-filters). */
+void         cw_receipts_page_clear_filters      (CwReceiptsPage    *self);
 /* Selects the row at position in the filtered, sorted list. */
 void         cw_receipts_page_select             (CwReceiptsPage    *self,
                                                   guint              position);

@@ -2,7 +2,7 @@
  *
  * Owns the open CwReceiptDatabase and hands it to the pages; owns the
  * window actions (open, open-sample, open-recent, reload, export-chart,
- * show-page, focus-search) and the recent-databases menu. Loading a database
+ * show-page, focus-search, clear-filters) and the recent-databases menu. Loading a database
  * never blocks: the window keeps showing the previous one until the new one
  * has been read, and a database that cannot be opened only costs a toast.
  * A database file dropped on the window is opened like one chosen.
@@ -208,6 +208,7 @@ set_database (CwWindow *self, CwReceiptDatabase *database)
   cw_receipts_page_set_database (self->receipts_page, database);
   cw_plan_page_set_receipts (self->plan_page, cw_receipt_database_get_rows (database));
   cw_compare_page_set_database (self->compare_page, cw_receipt_database_get_path (database));
+  cw_compare_page_set_all_rows (self->compare_page, cw_receipt_database_get_rows (database));
   cw_compare_page_set_model (self->compare_page, cw_receipts_page_get_filtered_model (self->receipts_page));
 }
 
@@ -446,6 +447,14 @@ focus_search_action (GtkWidget *widget, const char *action_name, GVariant *param
   cw_receipts_page_focus_search (self->receipts_page);
 }
 
+/* win.clear-filters: the Receipts page's search and filters, from wherever
+ * they empty a page (the Compare page's status page offers it). */
+static void
+clear_filters_action (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  cw_receipts_page_clear_filters (CW_WINDOW (widget)->receipts_page);
+}
+
 /* A receipt point on the Plan or Compare chart: open it. */
 static void
 receipt_activated_cb (CwWindow *self, gint64 id, GtkWidget *page)
@@ -596,6 +605,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.export-chart-to", "s", export_chart_to_action);
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-filters", NULL, clear_filters_action);
 }
 
 /* Dropping a database file on the window opens it. */

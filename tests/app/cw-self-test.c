@@ -1281,6 +1281,88 @@ step_receipts_search_lane (SelfTest *t)
   return TRUE;
 }
 
+static gboolean check_status_page (SelfTest *t, const char *page, const char *title, gboolean report_failure);
+
+/* The shown button under widget that activates `action`, or NULL. */
+static GtkWidget *
+find_action_button (GtkWidget *widget, const char *action)
+{
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
+    return NULL;
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_action_button (child, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Issue 16 item 7: a search that hides every receipt leaves Compare with
+ * nothing to draw; its status page says the filters are why and offers
+ * Clear Filters, which clears them (a click, as a person does) and brings
+ * the chart back. */
+static gboolean
+step_compare_filtered (SelfTest *t)
+{
+  CwReceiptsPage *receipts = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  CwComparePage *page = CW_COMPARE_PAGE (cw_window_get_page_widget (t->window, "compare"));
+  gboolean timed_out = g_get_monotonic_time () - t->step_started > 5 * G_TIME_SPAN_SECOND;
+  GtkWidget *button;
+
+  if (!t->step_entered_page)
+    {
+      cw_receipts_page_set_search_text (receipts, "no-such-receipt-anywhere");
+      show_page (t, "compare");
+      t->step_entered_page = TRUE;
+      return FALSE;
+    }
+  if (g_list_model_get_n_items (cw_receipts_page_get_filtered_model (receipts)) != 0 && !timed_out)
+    return FALSE;
+  if (!check_status_page (t, "compare", _("No Receipt Matches the Filters"), timed_out))
+    return timed_out;
+  button = find_action_button (cw_window_get_page_widget (t->window, "compare"), "win.clear-filters");
+  g_string_append_printf (t->report, "compare-filtered state=%s clear-filters=%s\n", cw_compare_page_get_state (page),
+                          button != NULL ? gtk_button_get_label (GTK_BUTTON (button)) : "(none)");
+  if (button == NULL)
+    {
+      fail (t, "Compare emptied by the filters offers no Clear Filters button");
+      cw_receipts_page_set_search_text (receipts, "");
+      return TRUE;
+    }
+  screenshot (t, "page-compare-filtered.png");
+  gtk_widget_activate (button);
+  return TRUE;
+}
+
+static gboolean
+step_compare_filters_cleared (SelfTest *t)
+{
+  CwReceiptsPage *receipts = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  CwComparePage *page = CW_COMPARE_PAGE (cw_window_get_page_widget (t->window, "compare"));
+  GListModel *all = cw_receipt_database_get_rows (cw_window_get_database (t->window));
+  guint n = g_list_model_get_n_items (cw_receipts_page_get_filtered_model (receipts));
+  gboolean done = n == g_list_model_get_n_items (all) && g_strcmp0 (cw_compare_page_get_state (page), "content") == 0;
+
+  if (!done && g_get_monotonic_time () - t->step_started < 5 * G_TIME_SPAN_SECOND)
+    return FALSE;
+  g_string_append_printf (t->report, "clear-filters: %u of %u listed, compare %s, page %s\n", n,
+                          g_list_model_get_n_items (all), cw_compare_page_get_state (page),
+                          cw_window_get_page (t->window));
+  if (!done)
+    fail (t, "Clear Filters left %u of %u receipts listed and Compare showing '%s'", n,
+          g_list_model_get_n_items (all), cw_compare_page_get_state (page));
+  else if (g_strcmp0 (cw_window_get_page (t->window), "compare") != 0)
+    fail (t, "Clear Filters left the Compare page for '%s'", cw_window_get_page (t->window));
+  cw_receipts_page_set_search_text (receipts, "");
+  show_page (t, "receipts");
+  return TRUE;
+}
+
 /* An OOM receipt's timeline shows the line the lane could not cross. */
 static gboolean
 step_oom_select (SelfTest *t)
@@ -2241,6 +2323,8 @@ step_empty_db_compare (SelfTest *t)
     return timed_out;
   if (g_strcmp0 (cw_compare_page_get_state (page), "empty") != 0)
     fail (t, "Compare on an empty database shows '%s', not its status page", cw_compare_page_get_state (page));
+  if (find_action_button (cw_window_get_page_widget (t->window, "compare"), "win.clear-filters") != NULL)
+    fail (t, "Compare on an empty database offers Clear Filters, but no filter hides anything");
   screenshot (t, "page-compare-empty.png");
   return TRUE;
 }
@@ -2362,6 +2446,8 @@ step_notrace_compare (SelfTest *t)
     fail (t, "Compare with no comparable receipt shows '%s', not its status page", cw_compare_page_get_state (page));
   if (gtk_widget_get_mapped (GTK_WIDGET (cw_compare_page_get_chart_view (page))))
     fail (t, "Compare with no comparable receipt still shows a chart");
+  if (find_action_button (cw_window_get_page_widget (t->window, "compare"), "win.clear-filters") != NULL)
+    fail (t, "Compare with its one receipt listed offers Clear Filters, but no filter hides anything");
   screenshot (t, "page-compare-no-peaks.png");
   return TRUE;
 }
@@ -2403,6 +2489,8 @@ static const struct {
   { "search for nothing", step_receipts_search_start },
   { "check the list emptied", step_receipts_search },
   { "search a lane", step_receipts_search_lane },
+  { "filter everything out: Compare offers Clear Filters", step_compare_filtered },
+  { "check Clear Filters brought the receipts back", step_compare_filters_cleared },
   { "select an OOM receipt", step_oom_select },
   { "its timeline", step_oom_detail },
   { "compare", step_compare },
