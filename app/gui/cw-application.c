@@ -225,7 +225,14 @@ compare_receipts_action (GSimpleAction *action, GVariant *param, gpointer user_d
       cw_window_show_toast (CW_WINDOW (active), _("Select a receipt on the Receipts page to compare it with another"));
       return;
     }
-  gtk_window_present (GTK_WINDOW (cw_receipt_diff_window_new (active, database, id)));
+  {
+    CwReceiptDiffWindow *diff = cw_receipt_diff_window_new (active, database, id);
+
+    /* Its chart follows the chart style the other pages draw in. */
+    g_settings_bind (CW_APPLICATION (user_data)->settings, "chart-style",
+                     cw_receipt_diff_window_get_chart_view (diff), "chart-style", G_SETTINGS_BIND_GET);
+    gtk_window_present (GTK_WINDOW (diff));
+  }
 }
 
 static const GActionEntry app_actions[] = {

@@ -246,6 +246,46 @@ show_diff (CwReceiptDiffWindow *self)
   gtk_stack_set_visible_child_name (self->stack, "diff");
 }
 
+/* ---- the chart's hover ---------------------------------------------------- */
+
+/* At time x: each receipt's exact live bytes there, and B − A. */
+static char *
+pair_position_text (CwChartView *view, double x, double y, double x_lo, double x_hi, gpointer user_data)
+{
+  CwChart *chart = cw_chart_view_get_chart (view);
+  g_autoptr(GString) text = g_string_new (NULL);
+  double live[2];
+  guint n = 0;
+
+  /* Translators: time since the lane started, in milliseconds */
+  g_string_append_printf (text, _("at %+.6f ms"), x * 1e3);
+  for (size_t l = 0; chart != NULL && l < cw_chart_get_n_layers (chart) && n < 2; l++)
+    {
+      CwChartLayer *layer = cw_chart_get_layer (chart, l);
+      double v;
+
+      if (g_strcmp0 (cw_chart_layer_get_kind (layer), "step") != 0)
+        continue;
+      if (!cw_chart_step_layer_get_value_at (layer, x, &v) || v < 0)
+        v = 0;   /* before its lane began or after it ended: nothing live */
+      live[n++] = v;
+      {
+        g_autofree char *exact = cw_format_size_exact ((guint64) v);
+
+        g_string_append_printf (text, "\n%s: %s", cw_chart_layer_get_label (layer), exact);
+      }
+    }
+  if (n < 2)
+    return NULL;
+  {
+    double d = live[1] - live[0];
+    g_autofree char *exact = cw_format_size_exact ((guint64) fabs (d));
+
+    g_string_append_printf (text, "\n%s %s%s", _("B − A"), d < 0 ? "−" : d > 0 ? "+" : "", exact);
+  }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
 /* ---- the second receipt ----------------------------------------------------- */
 
 static void
@@ -692,6 +732,8 @@ cw_receipt_diff_window_init (CwReceiptDiffWindow *self)
   self->chart_view = CW_CHART_VIEW (cw_chart_view_new ());
   gtk_widget_set_hexpand (GTK_WIDGET (self->chart_view), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (self->chart_view), -1, 280);
+  cw_chart_view_set_x_zoomable (self->chart_view, TRUE);
+  cw_chart_view_set_position_func (self->chart_view, pair_position_text, NULL, NULL);
   gtk_box_append (GTK_BOX (diff_box), GTK_WIDGET (self->chart_view));
   self->grid = GTK_GRID (gtk_grid_new ());
   gtk_grid_set_column_spacing (self->grid, 18);

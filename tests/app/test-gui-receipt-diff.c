@@ -134,6 +134,22 @@ check_size (const char *outdir, const char *data, int width, int height)
     CHECK (cw > 200 && cw <= w, "%dx%d: chart %d px in a %d px window", width, height, cw, w);
     g_printerr ("%dx%d: window %d, chart %d\n", width, height, w, cw);
   }
+  /* Hover at 200 ms: both receipts' exact live bytes there, and B − A. */
+  {
+    CwChartView *view = cw_receipt_diff_window_get_chart_view (win);
+    double px = 0, py = 0;
+    g_autofree char *tip = NULL;
+    g_autofree char *a_live = cw_format_size_exact (5658116096u);
+    g_autofree char *b_live = cw_format_size_exact (1900019712u);
+    g_autofree char *want_a = g_strdup_printf ("receipt 17, fused: %s", a_live);
+    g_autofree char *want_b = g_strdup_printf ("receipt 27, streaming: %s", b_live);
+    g_autofree char *want_d = g_strdup_printf ("B − A −%s", exact);
+
+    CHECK (cw_chart_data_to_device (cw_chart_view_get_chart (view), 0.2, 1e9, &px, &py));
+    tip = cw_chart_view_dup_tooltip_text_at (view, px, py);
+    CHECK (tip != NULL && strstr (tip, want_a) != NULL && strstr (tip, want_b) != NULL && strstr (tip, want_d) != NULL,
+           "%dx%d: hover at 200 ms says:\n%s", width, height, tip != NULL ? tip : "(nothing)");
+  }
   shot = g_strdup_printf ("%s/receipt-diff-%dx%d.png", outdir, width, height);
   CHECK (cw_screenshot_save_png (adw_window_get_content (ADW_WINDOW (win)), shot, &error), "%s",
          error != NULL ? error->message : "");
