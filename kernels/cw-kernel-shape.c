@@ -200,3 +200,98 @@ cw_kernels_streaming_workspace_bytes (const CwKernelShape *shape, uint64_t budge
     return overflow (error, "streaming");
   return true;
 }
+
+bool
+cw_kernels_backward_dense_rows (const CwKernelShape *shape, uint64_t budget, uint64_t *out, CwError *error)
+{
+  /* The G chunk [rows, sk] fp32 follows the streaming tile's rule. */
+  return cw_kernels_streaming_rows (shape, budget, out, error);
+}
+
+bool
+cw_kernels_backward_dense_workspace_bytes (const CwKernelShape *shape, uint64_t budget, uint64_t *out,
+                                           CwError *error)
+{
+  (void) budget;
+  if (!cw_kernel_shape_check (shape, error))
+    return false;
+  *out = 0;
+  return true;
+}
+
+#ifndef CW_BACKWARD_SCAN_TILE
+#define CW_BACKWARD_SCAN_TILE 4096
+#endif
+
+/* The sparse backward's parts (cw-kernel-shape.h): per_row and fixed bytes,
+ * and the most rows one chunk may hold (its entries are int32). */
+static bool
+backward_sparse_parts (const CwKernelShape *shape, uint64_t *per_row, uint64_t *fixed, uint64_t *row_cap,
+                       CwError *error)
+{
+  uint64_t keys, partials;
+
+  if (!cw_kernel_shape_check (shape, error))
+    return false;
+  keys = shape->b * shape->sk;           /* checked by cw_kernel_shape_check */
+  partials = keys / CW_BACKWARD_SCAN_TILE + (keys % CW_BACKWARD_SCAN_TILE != 0);
+  if (!mul_u64 (shape->d, 4, per_row) || __builtin_add_overflow (*per_row, 8, per_row)
+      || !mul_u64 (*per_row, shape->top_k, per_row) || !mul_u64 (keys, 2, fixed)
+      || __builtin_add_overflow (*fixed, 1, fixed) || __builtin_add_overflow (*fixed, partials, fixed)
+      || !mul_u64 (*fixed, 4, fixed))
+    return overflow (error, "sparse backward");
+  *row_cap = (uint64_t) INT32_MAX / shape->top_k;
+  return true;
+}
+
+bool
+cw_kernels_backward_sparse_rows (const CwKernelShape *shape, uint64_t budget, uint64_t *out, CwError *error)
+{
+  uint64_t per_row, fixed, cap, rows;
+
+  if (!backward_sparse_parts (shape, &per_row, &fixed, &cap, error))
+    return false;
+  rows = budget > fixed ? (budget - fixed) / per_row : 0;
+  if (rows < 1)
+    rows = 1;
+  if (rows > shape->b * shape->sq)
+    rows = shape->b * shape->sq;
+  if (rows > cap)
+    rows = cap;
+  *out = rows;
+  return true;
+}
+
+bool
+cw_kernels_backward_sparse_workspace_bytes (const CwKernelShape *shape, uint64_t budget, uint64_t *out,
+                                            CwError *error)
+{
+  uint64_t per_row, fixed, cap, rows;
+
+  if (!backward_sparse_parts (shape, &per_row, &fixed, &cap, error)
+      || !cw_kernels_backward_sparse_rows (shape, budget, &rows, error))
+    return false;
+  if (!mul_u64 (rows, per_row, out) || __builtin_add_overflow (*out, fixed, out))
+    return overflow (error, "sparse backward");
+  return true;
+}
+
+bool
+cw_kernels_backward_fused_workspace_bytes (const CwKernelShape *shape, uint64_t *out, CwError *error)
+{
+  uint64_t per_row, fixed, cap, rows;
+
+  if (!backward_sparse_parts (shape, &per_row, &fixed, &cap, error))
+    return false;
+  rows = shape->b * shape->sq;
+  if (rows > cap)
+    {
+      cw_error_set (error, CW_ERROR_UNSUPPORTED,
+                    "the fused backward holds b*sq*top_k = %llu*%llu entries in one chunk, above int32's %d",
+                    (unsigned long long) rows, (unsigned long long) shape->top_k, INT32_MAX);
+      return false;
+    }
+  if (!mul_u64 (rows, per_row, out) || __builtin_add_overflow (*out, fixed, out))
+    return overflow (error, "fused backward");
+  return true;
+}

@@ -22,6 +22,19 @@
  *                layer to a streaming recompute)
  *   index mask   none (the mask is an output: uint8 [b*sq, sk + 1], column
  *                sk is the sink slot)
+ *
+ * Backward (cw-kernels.h; inputs idx, g or G and outputs dq, dw, dk are the
+ * caller's, not workspace):
+ *   sparse       defined by cw-backward-sparse.cu (per-row contributions of
+ *                the kept entries plus the per-key grouping of a chunk);
+ *                rows from the budget; fused = the same with every row in
+ *                one chunk
+ *   dense        kernel workspace 0 (dq, dw written per row, dk accumulated
+ *                in place). The budget bounds the caller's upstream gradient
+ *                chunk G fp32 [rows, sk] = 4*rows*sk,
+ *                rows = clamp(floor(budget / (4*sk)), 1, b*sq)
+ *                (the streaming lane's rule: a chunk exceeds the budget only
+ *                when a single row does)
  * Every formula is evaluated in uint64 with overflow detection. */
 #pragma once
 
@@ -81,6 +94,23 @@ bool cw_kernels_streaming_workspace_bytes (const CwKernelShape *shape, uint64_t 
                                            uint64_t *out, CwError *error);
 /* Rows of the streaming tile for this budget (formula above). */
 bool cw_kernels_streaming_rows (const CwKernelShape *shape, uint64_t budget, uint64_t *out, CwError *error);
+
+/* Backward workspaces (formulas above). The sparse ones are owned by the
+ * sparse kernel (cw-backward-sparse.cu): rows of one chunk for this budget,
+ * the workspace of cw_backward_sparse_run for the same budget, and the fused
+ * backward's (every row in one chunk, no budget). */
+bool cw_kernels_backward_sparse_rows (const CwKernelShape *shape, uint64_t budget, uint64_t *out, CwError *error);
+bool cw_kernels_backward_sparse_workspace_bytes (const CwKernelShape *shape, uint64_t budget,
+                                                 uint64_t *out, CwError *error);
+bool cw_kernels_backward_fused_workspace_bytes (const CwKernelShape *shape, uint64_t *out, CwError *error);
+
+/* Rows of one dense-backward chunk for this budget: the most rows whose
+ * upstream gradient G fp32 [rows, sk] fits (at least 1, at most b*sq). */
+bool cw_kernels_backward_dense_rows (const CwKernelShape *shape, uint64_t budget, uint64_t *out, CwError *error);
+/* The workspace of cw_backward_dense_chunk: 0 bytes for every shape and
+ * budget (false only for a shape the kernels do not take). */
+bool cw_kernels_backward_dense_workspace_bytes (const CwKernelShape *shape, uint64_t budget,
+                                                uint64_t *out, CwError *error);
 
 #ifdef __cplusplus
 }

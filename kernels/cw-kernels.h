@@ -37,6 +37,9 @@
  * head sum in the same fixed order (cw-score-order.cuh), so the three lanes
  * given the same inputs produce bit-identical idx and scores.
  *
+ * The backward (gradients of the score with respect to q, w and k, sparse
+ * over the kept entries or dense over every legal key) is at the end.
+ *
  * Shapes, the legal-prefix rule L(s) and the exact workspace formulas of
  * each lane are in cw-kernel-shape.h (plain C, usable without CUDA). */
 #pragma once
@@ -150,6 +153,90 @@ cudaError_t cw_index_cache_reuse (const CwKernelShape *shape, uint64_t budget, c
                                   const int32_t *cache_valid, const void *q, const void *k, const float *w,
                                   void *workspace, int32_t *idx, float *scores, int32_t *promoted,
                                   cudaStream_t stream);
+
+/* ---- backward: gradients of the score with respect to q, w and k ------- */
+
+/* The score's backward for a training step. Gradients flow through the
+ * scores only; the top-k selection is not differentiated (idx is an input,
+ * as the forward chose it). With an upstream gradient g on scores:
+ *
+ *   z[s,h,t]  = dot(q[s,h,:], k[t,:])   recomputed in fp32 from the dtype's
+ *                                        values (nothing is saved from the
+ *                                        forward but idx)
+ *   dw[s,h]   = sum_j g[s,j] * relu(z[s,h,t_j])
+ *   dz[s,h,j] = g[s,j] * w[s,h] * (z[s,h,t_j] > 0)      (relu'(0) = 0)
+ *   dq[s,h,:] = sum_j dz[s,h,j] * k[t_j,:]
+ *   dk[t,:]   = sum over rows s and entries j with t_j = t of
+ *               sum_h dz[s,h,j] * q[s,h,:]
+ *
+ * (b omitted: rows of one batch entry only see that entry's keys.)
+ * Outputs are fp32, caller-owned device buffers:
+ *   dq [b, sq, h, d]   dw [b, sq, h]   dk [b, sk, d]
+ *
+ * Determinism: every sum runs in a fixed order (j, or t, ascending within a
+ * row; h ascending; dk over rows s ascending across the whole sequence), and
+ * no float atomics are used, so results are bit-identical from run to run
+ * and across budgets or chunkings. The same rules as the forward lanes hold:
+ * nothing allocated, freed or synchronized inside, all work on `stream`,
+ * graph-capture safe, errors as cudaError_t. */
+
+/* Sparse backward (training after warm-up): gradients through the kept
+ * entries only. idx [b, sq, top_k] int32 is the forward's output (-1 =
+ * padding); g [b, sq, top_k] fp32 is dLoss/dscore of each kept entry and is
+ * not read where idx is -1 (it may hold anything there). For j over the row's
+ * entries with t_j = idx[s, j] >= 0, the formulas above.
+ * dq, dw, dk are fully overwritten (no need to pre-zero). Nothing of size
+ * [sq, sk] exists: the rows run in chunks bounded by `budget`
+ * (cw_kernels_backward_sparse_rows), chunk after chunk in row order; each
+ * chunk recomputes z of its kept entries, writes dw and dq, groups its
+ * entries by key and adds them to dk in row order. workspace:
+ * cw_kernels_backward_sparse_workspace_bytes for the same budget (the fused
+ * backward is budget = UINT64_MAX: one chunk of every row,
+ * cw_kernels_backward_fused_workspace_bytes). */
+cudaError_t cw_backward_sparse_run (const CwKernelShape *shape, uint64_t budget, const void *q, const void *k,
+                                    const float *w, const int32_t *idx, const float *g, void *workspace,
+                                    float *dq, float *dw, float *dk, cudaStream_t stream);
+
+/* Dense backward (warm-up stage): the gradient over every legal key. The
+ * upstream gradient exists per chunk of rows only: G [rows, ld] fp32 (device),
+ * row i = global row r = first_row + i (s = r % sq), of which only the legal
+ * prefix G[i, 0 .. L(s)) is read (the rest may hold anything). The formulas
+ * above with j running over every legal key t < L(s) and g = G[i, t].
+ * The caller produces each chunk (its loss, e.g. the KL gradient of the
+ * warm-up) inside its chunk budget (cw_kernels_backward_dense_rows) and calls
+ * this for chunks in row order: first_row = 0, then first_row + rows of the
+ * previous call, until b*sq rows are done (any chunk sizes, b boundaries
+ * included; ld >= the chunk's longest L(s)).
+ *  - dq, dw: the chunk's rows are written (fully overwritten; rows with
+ *    L(s) = 0 get zeros).
+ *  - dk: a call with first_row == 0 zeroes all of dk (a memset node on
+ *    `stream`), every call adds its rows' contributions in row order, so
+ *    after the last chunk dk is complete; the caller never pre-zeroes it.
+ *    Calls out of row order give a different (wrong) dk sum order, not an
+ *    error.
+ * z is recomputed tile by tile on the CUDA cores in fp32 (fused
+ * multiply-adds, d ascending); nothing of size [rows, sk] per head exists.
+ * dq and dw run one block per row over key tiles; dk runs one block per
+ * tile of keys over the chunk's rows in ascending order, starting from dk's
+ * stored value, so dk is bit-identical for any chunking.
+ * workspace: cw_kernels_backward_dense_workspace_bytes (0 bytes: may be
+ * NULL). Accuracy: |gpu - float64| <= 3e-5 * sum|terms| of each output
+ * (cw_reference_backward_dense's magnitudes), plus the full term of any
+ * entry whose z lies within the fp32 rounding of relu's kink (there the
+ * kernel may take either side), for bf16 and fp8 alike (inputs widen
+ * exactly to fp32). */
+cudaError_t cw_backward_dense_chunk (const CwKernelShape *shape, uint64_t first_row, uint64_t rows,
+                                     const void *q, const void *k, const float *w, const float *G, uint64_t ld,
+                                     void *workspace, float *dq, float *dw, float *dk, cudaStream_t stream);
+
+/* A synthetic upstream gradient for tests and the profiler: fills the legal
+ * prefix of G [rows, ld] (row i = global row r = first_row + i) with
+ * G[i, t] = cw_synthetic_gradient (r, t) for t < L(s), and leaves
+ * G[i, L(s) .. ld) untouched. The formula (cw-synthetic-gradient.h) is plain
+ * integer hashing, exactly representable in fp32, so the CPU reference
+ * reproduces every value bit for bit. */
+cudaError_t cw_backward_dense_fill_gradient (const CwKernelShape *shape, uint64_t first_row, uint64_t rows,
+                                             float *G, uint64_t ld, cudaStream_t stream);
 
 #ifdef __cplusplus
 }

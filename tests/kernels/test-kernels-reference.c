@@ -108,6 +108,35 @@ test_legal_and_workspace (void)
   CHECK (!cw_kernel_shape_check (&s, &error) && error.code == CW_ERROR_INVALID, "sq 0");
 }
 
+/* The dense backward's workspace formula (cw-kernel-shape.h): the kernel
+ * needs none; the budget bounds the caller's G chunk [rows, sk] fp32. */
+static void
+test_backward_dense_workspace (void)
+{
+  CwKernelShape s = shape_v4 (1048576);   /* sk = 262144: one G row is 1 MiB */
+  CwError error = CW_ERROR_INIT;
+  uint64_t v = 1;
+
+  CHECK (cw_kernels_backward_dense_rows (&s, 2ull << 30, &v, &error) && v == 2048, "G rows for 2 GiB = %llu",
+         (unsigned long long) v);
+  CHECK (cw_kernels_backward_dense_rows (&s, (2ull << 30) - 1, &v, &error) && v == 2047,
+         "G rows for 2 GiB - 1 = %llu", (unsigned long long) v);
+  CHECK (cw_kernels_backward_dense_rows (&s, 100, &v, &error) && v == 1, "tiny budget: one G row");
+  CHECK (cw_kernels_backward_dense_rows (&s, UINT64_MAX, &v, &error) && v == 1048576, "G rows clamp to b*sq");
+  s.b = 3;
+  CHECK (cw_kernels_backward_dense_rows (&s, UINT64_MAX, &v, &error) && v == 3 * 1048576, "G rows clamp to b*sq, b = 3");
+  v = 1;
+  CHECK (cw_kernels_backward_dense_workspace_bytes (&s, 2ull << 30, &v, &error) && v == 0,
+         "dense backward workspace = %llu", (unsigned long long) v);
+  s.h = 48;
+  cw_error_clear (&error);
+  CHECK (!cw_kernels_backward_dense_workspace_bytes (&s, 2ull << 30, &v, &error)
+         && error.code == CW_ERROR_UNSUPPORTED, "dense backward workspace: the shape's own error");
+  cw_error_clear (&error);
+  CHECK (!cw_kernels_backward_dense_rows (&s, 2ull << 30, &v, &error) && error.code == CW_ERROR_UNSUPPORTED,
+         "dense backward rows: the shape's own error");
+}
+
 /* A case small enough to do by hand: h=16 d=64, q and k with few non-zeros. */
 static void
 test_reference_by_hand (void)
@@ -176,6 +205,7 @@ main (void)
 {
   test_conversions ();
   test_legal_and_workspace ();
+  test_backward_dense_workspace ();
   test_reference_by_hand ();
   if (failures)
     {
