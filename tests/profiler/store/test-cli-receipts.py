@@ -172,6 +172,31 @@ check([c["id"] for c in cmp["comparisons"] if not c["agrees"]] == [3], "compare 
 rc, out, err = run(["receipts", "compare", a, "--lane", "fused"])
 check(rc == 0 and "1 checked, 0 disagree" in out, f"compare fused: {rc} {out}")
 
+# ---- diff: two receipts, one database or two ---------------------------------
+rc, out, err = run(["receipts", "diff", a, "1", "2", "--format", "json"])
+try:
+    dj = json.loads(out)
+    differing = [f["key"] for f in dj["fields"] if f["differs"]]
+    check(rc == 0 and dj["a"]["id"] == 1 and dj["b"]["id"] == 2 and dj["differing"] == len(differing),
+          f"diff json: {rc} {out[:200]!r}")
+except ValueError:
+    check(False, f"diff --format json is not JSON: {out[:200]!r}")
+rc, out, err = run(["receipts", "diff", a, "1", a, "1"])
+check(rc == 0 and out.strip().endswith("0 of 26 fields differ"), f"diff of a receipt with itself: {rc} {out[-80:]!r}")
+rc, out, err = run(["receipts", "diff", a, "2", b, "1", "--format", "csv"])
+drows = list(csv.DictReader(io.StringIO(out)))
+check(rc == 0 and [r["key"] for r in drows][:3] == ["lane", "profile", "status"]
+      and drows[-1]["key"] == "measured_peak", f"diff across databases csv: {rc} {out[:120]!r}")
+for bad, why in ((["receipts", "diff", a, "1"], "give DB ID1 [DB2] ID2"),
+                 (["receipts", "diff", a, "x", "2"], "neither a receipt id"),
+                 (["receipts", "diff", a, "1", "2", "--lane", "fused"], "takes DB ID1 [DB2] ID2")):
+    rc, out, err = run(bad)
+    check(rc == 2 and why in err and err.count("\n") == 1, f"diff usage {bad[2:]}: {rc} {err!r}")
+rc, out, err = run(["receipts", "diff", a, "1", "999"])
+check(rc == 1 and "999" in err and err.count("\n") == 1 and out == "", f"diff of a missing receipt: {rc} {err!r}")
+rc, out, err = run(["receipts", "diff", a, "1", path("no-such.db"), "1"])
+check(rc == 1 and err.count("\n") == 1 and out == "", f"diff with a missing database: {rc} {err!r}")
+
 # ---- merge: no duplicates ------------------------------------------------------
 m = path("merged.db")
 rc, out, err = run(["receipts", "merge", "--into", m, a, b])
