@@ -9,7 +9,11 @@
  * selection: a receipt the filter removes (no row selected) leaves the
  * empty state, and a newly shown receipt starts at the top. The timeline
  * zooms and pans (CwChartView's x zoom) and its hover says the exact live
- * bytes, the time and the NVTX ranges under the pointer. Owner: workbench. */
+ * bytes, the time and the NVTX ranges under the pointer. In a narrow window
+ * the list and the detail fold into one column (an AdwLeaflet): a selected
+ * receipt opens the detail, Back (or Alt+Left) returns to the list and
+ * clears the selection, and a detail that empties goes back by itself.
+ * Owner: workbench. */
 #include "cw-build-config.h"
 
 #include <adwaita.h>
@@ -44,6 +48,8 @@ struct _CwReceiptsPage
   GtkDropDown        *status_dropdown;
   GtkDropDown        *lane_dropdown;
   GtkLabel           *count_label;
+  AdwLeaflet         *leaflet;
+  GtkButton          *back_button;
   GtkStack           *list_stack;
   AdwStatusPage      *no_match_page;
   GtkStack           *detail_stack;
@@ -675,6 +681,8 @@ show_empty (CwReceiptsPage *self)
   gtk_label_set_text (self->detail_title, _("Select a receipt to see its details."));
   cw_chart_view_set_chart (self->chart_view, NULL);
   gtk_stack_set_visible_child_name (self->detail_stack, "empty");
+  /* In one column an empty detail is nothing to look at. */
+  adw_leaflet_set_visible_child_name (self->leaflet, "list");
 }
 
 static void
@@ -730,9 +738,67 @@ selection_changed_cb (CwReceiptsPage *self)
       return;
     }
 
+  /* In one column, choosing a receipt opens its detail. */
+  adw_leaflet_set_visible_child_name (self->leaflet, "detail");
   self->detail_cancellable = g_cancellable_new ();
   cw_receipt_database_load_receipt_async (self->database, cw_receipt_row_get_receipt (row)->id,
                                           self->detail_cancellable, detail_loaded_cb, g_object_ref (self));
+}
+
+/* ---- one column or two ------------------------------------------------------ */
+
+static void
+back_cb (CwReceiptsPage *self)
+{
+  cw_receipts_page_navigate_back (self);
+}
+
+/* Going back to the list clears the selection: the list shows no row as
+ * open, and choosing the same receipt again opens it again. */
+static void
+leaflet_child_cb (CwReceiptsPage *self)
+{
+  if (adw_leaflet_get_folded (self->leaflet)
+      && g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "list") == 0
+      && gtk_single_selection_get_selected_item (self->selection) != NULL)
+    gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+}
+
+static void
+folded_cb (CwReceiptsPage *self)
+{
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), folded);
+  /* Folding with a receipt open keeps it in view. */
+  if (folded && g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "detail") == 0
+      && gtk_single_selection_get_selected_item (self->selection) != NULL)
+    adw_leaflet_set_visible_child_name (self->leaflet, "detail");
+}
+
+gboolean
+cw_receipts_page_get_folded (CwReceiptsPage *self)
+{
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), FALSE);
+  return adw_leaflet_get_folded (self->leaflet);
+}
+
+const char *
+cw_receipts_page_get_visible_pane (CwReceiptsPage *self)
+{
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), NULL);
+  if (!adw_leaflet_get_folded (self->leaflet))
+    return "both";
+  return adw_leaflet_get_visible_child_name (self->leaflet);
+}
+
+gboolean
+cw_receipts_page_navigate_back (CwReceiptsPage *self)
+{
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), FALSE);
+  if (!adw_leaflet_get_folded (self->leaflet))
+    return FALSE;
+  return adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
 /* ---- the memory timeline ------------------------------------------------- */
@@ -1147,6 +1213,9 @@ cw_receipts_page_class_init (CwReceiptsPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, status_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, lane_dropdown);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, count_label);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, back_button);
+  gtk_widget_class_bind_template_callback (widget_class, back_cb);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, list_stack);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, no_match_page);
   gtk_widget_class_bind_template_child (widget_class, CwReceiptsPage, timeline_stack);
@@ -1205,6 +1274,11 @@ cw_receipts_page_init (CwReceiptsPage *self)
   g_signal_connect_object (self->search_entry, "search-changed", G_CALLBACK (refilter), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->status_dropdown, "notify::selected", G_CALLBACK (refilter_dropdowns), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->lane_dropdown, "notify::selected", G_CALLBACK (refilter_dropdowns), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (folded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->leaflet, "notify::visible-child", G_CALLBACK (leaflet_child_cb), self,
+                           G_CONNECT_SWAPPED);
+  folded_cb (self);
 
   cw_chart_view_set_x_zoomable (self->chart_view, TRUE);
   cw_chart_view_set_position_func (self->chart_view, timeline_position_text, NULL, NULL);

@@ -43,6 +43,13 @@ const char  *cw_receipts_page_get_timeline_state (CwReceiptsPage    *self);
 double       cw_receipts_page_get_detail_scroll  (CwReceiptsPage    *self);
 void         cw_receipts_page_set_detail_scroll  (CwReceiptsPage    *self,
                                                   double             value);
+/* In a narrow window the list and the detail fold into one column. */
+gboolean     cw_receipts_page_get_folded         (CwReceiptsPage    *self);
+/* "both" (side by side), or in one column the one shown: "list" or "detail". */
+const char  *cw_receipts_page_get_visible_pane   (CwReceiptsPage    *self);
+/* In one column, back from the detail to the list, as the back button and
+ * Alt+Left do; FALSE when there is nowhere to go back to. */
+gboolean     cw_receipts_page_navigate_back      (CwReceiptsPage    *self);
 /* The shown receipt's timeline in a window of its own, larger, on the
  * range the pane shows (NULL when no receipt is shown). */
 GtkWindow   *cw_receipts_page_open_timeline_window (CwReceiptsPage  *self);

@@ -69,6 +69,10 @@ struct _SelfTest
   char              *pref_gpu;        /* the default GPU the preferences step chose */
   char              *pref_preset;
   char              *chosen_database;
+  int                layout_width;    /* the window size asked for */
+  int                layout_height;
+  guint              layout_phase;
+  gint64             layout_shown;
 };
 
 static gboolean failed;
@@ -2214,22 +2218,109 @@ step_final_screenshot (SelfTest *t)
   return TRUE;
 }
 
-/* ---- empty states with a database (issue 16 item 7) ------------------------ */
+/* ---- window sizes: one column when narrow (issue 16 item 5) ---------------- */
 
-/* The AdwStatusPage a person sees under widget: the first one whose
- * ancestors up to widget are all shown (a GtkStack hides its other pages
- * as child-invisible). NULL when none is shown. */
-static AdwStatusPage *
-find_shown_status_page (GtkWidget *widget)
+static const char *const layout_pages[] = { "plan", "receipts", "compare", "index-cache" };
+
+/* Asks for width x height and waits until the window has it (TRUE), or
+ * fails after 5 s. A window whose content needs more than that comes out
+ * larger: what fits no longer would be cut off. */
+static gboolean
+resize_window (SelfTest *t, int width, int height)
 {
-  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
-    return NULL;
-  if (ADW_IS_STATUS_PAGE (widget))
-    return ADW_STATUS_PAGE (widget);
+  t->layout_width = width;
+  t->layout_height = height;
+  t->layout_phase = 0;
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (t->window));
+  int w = gtk_widget_get_width (content), h = gtk_widget_get_height (content);
+
+  if (!t->step_entered_page)
+    {
+      t->step_entered_page = TRUE;
+      if (gtk_window_is_maximized (GTK_WINDOW (t->window)))
+        gtk_window_unmaximize (GTK_WINDOW (t->window));
+      gtk_window_set_default_size (GTK_WINDOW (t->window), width, height);
+      return FALSE;
+    }
+  /* The content is the window less its frame (a few pixels of CSD). */
+  if ((w > width || w < width - 24 || h > height || h < height - 24)
+      && g_get_monotonic_time () - t->step_started < 5 * G_TIME_SPAN_SECOND)
+    return FALSE;
+  g_string_append_printf (t->report, "window %dx%d: content %dx%d\n", width, height, w, h);
+  if (w > width || h > height)
+    fail (t, "asked for a %dx%d window, the content needs %dx%d", width, height, w, h);
+  else if (w < width - 24 || h < height - 24)
+    fail (t, "asked for a %dx%d window, got %dx%d of content", width, height, w, h);
+  return TRUE;
+}
+
+/* Nothing is cut off: the page gets at least the size it needs (else the
+ * window edge cuts it), and no pane of a GtkPaned is dragged or squeezed
+ * below the size its content needs. */
+static void
+check_panes (SelfTest *t, GtkWidget *widget, const char *where, guint *n_checked)
+{
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget) || !gtk_widget_get_mapped (widget))
+    return;
+  if (GTK_IS_PANED (widget))
+    {
+      GtkOrientation orientation = gtk_orientable_get_orientation (GTK_ORIENTABLE (widget));
+      GtkWidget *children[] = { gtk_paned_get_start_child (GTK_PANED (widget)),
+                                gtk_paned_get_end_child (GTK_PANED (widget)) };
+
+      for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+        {
+          int size, min;
+
+          if (children[i] == NULL || !gtk_widget_get_visible (children[i]))
+            continue;
+          size = orientation == GTK_ORIENTATION_HORIZONTAL ? gtk_widget_get_width (children[i])
+                                                          : gtk_widget_get_height (children[i]);
+          gtk_widget_measure (children[i], orientation,
+                              orientation == GTK_ORIENTATION_HORIZONTAL ? -1 : gtk_widget_get_width (children[i]),
+                              &min, NULL, NULL, NULL);
+          (*n_checked)++;
+          if (size + 1 < min)
+            fail (t, "%s: the %s pane of a %s divider is %d px, its content needs %d (cut off)", where,
+                  i == 0 ? "first" : "second", orientation == GTK_ORIENTATION_HORIZONTAL ? "vertical" : "horizontal",
+                  size, min);
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    check_panes (t, child, where, n_checked);
+}
+
+/* The page at the window's current size: shown, laid out, nothing cut off. */
+static void
+check_page_layout (SelfTest *t, const char *name)
+{
+  GtkWidget *page = cw_window_get_page_widget (t->window, name);
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (t->window));
+  g_autofree char *where = g_strdup_printf ("%s at %dx%d", name, gtk_widget_get_width (content),
+                                            gtk_widget_get_height (content));
+  guint n_checked = 0;
+  int min_w, min_h;
+
+  gtk_widget_measure (page, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+  gtk_widget_measure (page, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (page), &min_h, NULL, NULL, NULL);
+  if (min_w > gtk_widget_get_width (page) || min_h > gtk_widget_get_height (page))
+    fail (t, "%s: the page is %dx%d, it needs %dx%d (cut off)", where, gtk_widget_get_width (page),
+          gtk_widget_get_height (page), min_w, min_h);
+  check_panes (t, page, where, &n_checked);
+  g_string_append_printf (t->report, "layout %s: page %dx%d (needs %dx%d), %u panes checked\n", where,
+                          gtk_widget_get_width (page), gtk_widget_get_height (page), min_w, min_h, n_checked);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *widget, GType type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      AdwStatusPage *found = find_shown_status_page (child);
+      GtkWidget *found = find_descendant (child, type);
 
       if (found != NULL)
         return found;
@@ -2237,18 +2328,235 @@ find_shown_status_page (GtkWidget *widget)
   return NULL;
 }
 
+static gboolean
+timeline_plot (SelfTest *t, CwReceiptsPage *page, CwChartRect *plot)
+{
+  CwChartView *view = cw_receipts_page_get_chart_view (page);
+  CwChart *chart = cw_chart_view_get_chart (view);
+
+  return chart != NULL
+         && cw_chart_layout (chart, gtk_widget_get_width (GTK_WIDGET (view)), gtk_widget_get_height (GTK_WIDGET (view)))
+         && cw_chart_get_plot_area (chart, plot);
+}
+
+static gboolean
+step_narrow_resize (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+
+  if (!t->step_entered_page)
+    {
+      show_page (t, "receipts");
+      cw_receipts_page_select (page, 0);
+    }
+  return resize_window (t, 800, 600);
+}
+
+/* At 800x600 the list and the detail do not fit side by side: the page
+ * shows one of them. The receipt open before the window narrowed stays in
+ * view; Back leaves it for the list (and clears the selection). */
+static gboolean
+step_narrow_receipts (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  const char *pane = cw_receipts_page_get_visible_pane (page);
+
+  g_string_append_printf (t->report, "narrow receipts: folded=%d pane=%s detail=%" G_GINT64_FORMAT "\n",
+                          cw_receipts_page_get_folded (page), pane, cw_receipts_page_get_detail_id (page));
+  if (!cw_receipts_page_get_folded (page))
+    fail (t, "at 800x600 the Receipts page shows the list and the detail side by side");
+  if (g_strcmp0 (pane, "detail") != 0)
+    fail (t, "at 800x600 the receipt open before is not in view (pane %s)", pane);
+  if (!cw_receipts_page_navigate_back (page))
+    fail (t, "at 800x600 the Receipts detail has no way back to the list");
+  return TRUE;
+}
+
+static gboolean
+step_narrow_list (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *filtered = cw_receipts_page_get_filtered_model (page);
+  const char *pane = cw_receipts_page_get_visible_pane (page);
+
+  g_string_append_printf (t->report, "narrow back: pane=%s detail=%" G_GINT64_FORMAT "\n", pane,
+                          cw_receipts_page_get_detail_id (page));
+  if (g_strcmp0 (pane, "list") != 0)
+    fail (t, "Back on the Receipts detail at 800x600 shows the %s, not the list", pane);
+  if (cw_receipts_page_get_detail_id (page) != 0)
+    fail (t, "Back on the Receipts detail left receipt %" G_GINT64_FORMAT " selected",
+          cw_receipts_page_get_detail_id (page));
+  check_page_layout (t, "receipts");
+  screenshot (t, "narrow-receipts-list.png");
+  if (g_list_model_get_n_items (filtered) < 1)
+    {
+      fail (t, "no receipt listed at 800x600");
+      return TRUE;
+    }
+  {
+    g_autoptr(CwReceiptRow) row = g_list_model_get_item (filtered, 0);
+    t->expect_id = cw_receipt_row_get_receipt (row)->id;
+  }
+  return TRUE;
+}
+
+/* Choosing a receipt in the one-column list opens its detail, with a
+ * timeline plot of at least 200 px: a chart one can read. */
+static gboolean
+step_narrow_detail (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  CwChartView *view = cw_receipts_page_get_chart_view (page);
+  CwChartRect plot = { 0 };
+
+  if (!t->step_entered_page)
+    {
+      t->step_entered_page = TRUE;
+      cw_receipts_page_select (page, 0);
+      return FALSE;
+    }
+  if (cw_receipts_page_get_detail_id (page) != t->expect_id || gtk_widget_get_height (GTK_WIDGET (view)) == 0)
+    return FALSE;
+  if (!timeline_plot (t, page, &plot))
+    fail (t, "the timeline of receipt %" G_GINT64_FORMAT " has no plot at 800x600", t->expect_id);
+  g_string_append_printf (t->report, "narrow detail: pane=%s timeline=%dx%d plot=%.0fx%.0f\n",
+                          cw_receipts_page_get_visible_pane (page), gtk_widget_get_width (GTK_WIDGET (view)),
+                          gtk_widget_get_height (GTK_WIDGET (view)), plot.width, plot.height);
+  if (g_strcmp0 (cw_receipts_page_get_visible_pane (page), "detail") != 0)
+    fail (t, "choosing a receipt at 800x600 shows the %s, not its detail", cw_receipts_page_get_visible_pane (page));
+  if (plot.height < 200 || plot.width < 500)
+    fail (t, "at 800x600 the timeline's plot is %.0fx%.0f px: too small to read (at least 500x200)", plot.width,
+          plot.height);
+  check_page_layout (t, "receipts");
+  screenshot (t, "narrow-receipts-detail.png");
+  return TRUE;
+}
+
+/* Every page at the window's size: nothing cut off. At 800x600 the
+ * Receipts page is in one column; from 1280 px on, the list and the detail
+ * are side by side, each a usable width. At 1280x800 the pages are
+ * screenshot for the README (docs-PAGE.png; tools/update-screenshots.sh
+ * copies them into docs/screenshots). */
+static gboolean
+step_layout_pages (SelfTest *t)
+{
+  guint i = t->layout_phase / 2;
+  const char *name;
+
+  if (i >= G_N_ELEMENTS (layout_pages))
+    return TRUE;
+  name = layout_pages[i];
+  if (t->layout_phase % 2 == 0)
+    {
+      show_page (t, name);
+      t->layout_phase++;
+      t->layout_shown = g_get_monotonic_time ();
+      return FALSE;
+    }
+  /* Laid out at the window's size (a hidden page keeps its old size). */
+  {
+    GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (t->window));
+    GtkWidget *widget = cw_window_get_page_widget (t->window, name);
+
+    gint64 waited = g_get_monotonic_time () - t->layout_shown;
+
+    /* Folding and unfolding animate (AdwLeaflet, AdwFlap: 250 ms). */
+    if (waited < 400 * G_TIME_SPAN_MILLISECOND
+        || (gtk_widget_get_width (widget) != gtk_widget_get_width (content) && waited < 2 * G_TIME_SPAN_SECOND))
+      return FALSE;
+  }
+  t->layout_phase++;
+  check_page_layout (t, name);
+  if (g_strcmp0 (name, "receipts") == 0)
+    {
+      CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, name));
+      GtkWidget *detail = GTK_WIDGET (cw_receipts_page_get_chart_view (page));
+      GtkWidget *list = find_descendant (GTK_WIDGET (page), GTK_TYPE_COLUMN_VIEW);
+      int list_w = list != NULL && gtk_widget_get_mapped (list) ? gtk_widget_get_width (list) : 0;
+      int detail_w = gtk_widget_get_mapped (detail) ? gtk_widget_get_width (detail) : 0;
+      gboolean narrow = t->layout_width < 900;
+
+      g_string_append_printf (t->report, "receipts at %dx%d: folded=%d pane=%s list=%d timeline=%d\n",
+                              t->layout_width, t->layout_height, cw_receipts_page_get_folded (page),
+                              cw_receipts_page_get_visible_pane (page), list_w, detail_w);
+      if (narrow != cw_receipts_page_get_folded (page))
+        fail (t, "at %dx%d the Receipts page is %s", t->layout_width, t->layout_height,
+              narrow ? "not in one column" : "in one column");
+      if (!narrow && (list_w < 400 || detail_w < 400))
+        fail (t, "at %dx%d the Receipts list is %d px and the timeline %d px wide: both should show",
+              t->layout_width, t->layout_height, list_w, detail_w);
+    }
+  if (t->layout_width == 1280 && t->layout_height == 800)
+    {
+      g_autofree char *shot = g_strdup_printf ("docs-%s.png", name);
+
+      screenshot (t, shot);
+    }
+  return FALSE;
+}
+
+static gboolean
+step_layout_1280 (SelfTest *t)
+{
+  return resize_window (t, 1280, 800);
+}
+
+static gboolean
+step_layout_1920 (SelfTest *t)
+{
+  return resize_window (t, 1920, 1080);
+}
+
+/* Back to the size the window started at, for the steps after. */
+static gboolean
+step_layout_restore (SelfTest *t)
+{
+  GSettings *settings = app_settings (t);
+
+  return resize_window (t, g_settings_get_int (settings, "window-width"), g_settings_get_int (settings, "window-height"));
+}
+
+/* ---- empty states with a database (issue 16 item 7) ------------------------ */
+
+/* The AdwStatusPages a person sees under widget: those whose ancestors up
+ * to widget are all shown (a GtkStack hides its other pages as
+ * child-invisible). A list and its detail side by side can show one each. */
+static void
+find_shown_status_pages (GtkWidget *widget, GPtrArray *found)
+{
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
+    return;
+  if (ADW_IS_STATUS_PAGE (widget))
+    {
+      g_ptr_array_add (found, widget);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    find_shown_status_pages (child, found);
+}
+
 /* Fails unless page (a window page's name) shows a status page titled
  * title (translated); returns whether it does. */
 static gboolean
 check_status_page (SelfTest *t, const char *page, const char *title, gboolean report_failure)
 {
-  AdwStatusPage *status = find_shown_status_page (cw_window_get_page_widget (t->window, page));
-  const char *shown = status != NULL ? adw_status_page_get_title (status) : NULL;
+  g_autoptr(GPtrArray) pages = g_ptr_array_new ();
+  AdwStatusPage *status = NULL;
+  const char *shown = NULL;
 
-  if (g_strcmp0 (shown, title) == 0)
+  find_shown_status_pages (cw_window_get_page_widget (t->window, page), pages);
+  for (guint i = 0; i < pages->len && status == NULL; i++)
+    if (g_strcmp0 (adw_status_page_get_title (pages->pdata[i]), title) == 0)
+      status = pages->pdata[i];
+  if (status == NULL && pages->len > 0)
+    shown = adw_status_page_get_title (pages->pdata[0]);
+
+  if (status != NULL)
     {
       const char *description = adw_status_page_get_description (status);
 
+      shown = adw_status_page_get_title (status);
       if (description == NULL || strlen (description) < 40)
         fail (t, "the %s page's status page '%s' does not say why and what to do ('%s')", page, title,
               description ? description : "");
@@ -2460,6 +2768,16 @@ static const struct {
   { "wait for the sample database", step_wait_database },
   { "reload the database", step_reload_start },
   { "wait for the reload", step_reload_wait },
+  { "800x600: a receipt open", step_narrow_resize },
+  { "the Receipts page in one column, back to the list", step_narrow_receipts },
+  { "the list alone", step_narrow_list },
+  { "a receipt from the list: its detail and timeline", step_narrow_detail },
+  { "every page at 800x600", step_layout_pages },
+  { "1280x800", step_layout_1280 },
+  { "every page at 1280x800, screenshots for the README", step_layout_pages },
+  { "1920x1080", step_layout_1920 },
+  { "every page at 1920x1080", step_layout_pages },
+  { "back to the first size", step_layout_restore },
   { "screenshot for the README", step_readme_screenshot },
   { "change sq on the Plan page", step_plan_change_input },
   { "check the re-plan and export", step_plan_check },

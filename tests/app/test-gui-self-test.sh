@@ -46,7 +46,7 @@ command -v dbus-run-session >/dev/null 2>&1 && wrap="dbus-run-session --"
 
 if [ "${CW_TEST_USE_DISPLAY:-0}" != 1 ]; then
   command -v xvfb-run >/dev/null 2>&1 || { echo "SKIP: xvfb-run is not installed"; exit 77; }
-  xvfb-run -a -s "-screen 0 1600x1000x24" $wrap "$@" >"$out/stdout" 2>"$out/stderr"
+  xvfb-run -a -s "-screen 0 1920x1200x24" $wrap "$@" >"$out/stdout" 2>"$out/stderr"
 else
   $wrap "$@" >"$out/stdout" 2>"$out/stderr"
 fi
