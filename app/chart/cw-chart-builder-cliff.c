@@ -1,7 +1,9 @@
 /* cw-chart-builder-cliff.c: the cliff chart — predicted peak vs sq for each
  * profile on log-log axes, the usable-HBM line, each profile's cliff marked,
  * the planned sq marked, and measured receipts on top (ok receipts in
- * their profile's marker, crosses OOM, both in their profile's colour). */
+ * their profile's marker, crosses OOM, both in their profile's colour).
+ * The y axis ends a little above the usable line (or the highest receipt):
+ * a curve that goes on above it gets an off-scale marker where it leaves. */
 #include "cw-chart-builder.h"
 #include "cw-chart-i18n.h"
 
@@ -153,9 +155,13 @@ cw_chart_builder_cliff (const CwChartCliffInput *in, CwError *error)
       else
         snprintf (text, sizeof text, cw_chart_translate (CW_N_ ("%s (fits across the range)")), c->name);
       line = cw_chart_line_layer_new (text, c->sq, c->peak_bytes, c->n);
-      /* The profile's own hue and pattern, as on every other chart. */
+      /* The profile's own hue and pattern, as on every other chart; a
+       * marker where it leaves the clipped y range. */
       if (line != NULL)
-        cw_chart_layer_set_identity (line, cw_chart_identity_for_name (c->name));
+        {
+          cw_chart_layer_set_identity (line, cw_chart_identity_for_name (c->name));
+          cw_chart_line_layer_set_mark_off_scale (line, true);
+        }
       if (!add_or_fail (chart, line, error))
         goto fail;
     }

@@ -27,6 +27,7 @@
 enum {
   CW_CHART_PRIORITY_FRAME   = 400,   /* title, caption, axis titles, ticks */
   CW_CHART_PRIORITY_LEGEND  = 300,
+  CW_CHART_PRIORITY_MARK    = 260,   /* marks no label may cover (off-scale markers) */
   CW_CHART_PRIORITY_MESSAGE = 250,   /* the empty message */
   CW_CHART_PRIORITY_RULE    = 200,   /* usable HBM, cliffs, peaks, boundary notes */
   CW_CHART_PRIORITY_NAME    = 100,   /* names inside bars and bands */

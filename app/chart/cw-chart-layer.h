@@ -62,6 +62,10 @@ CwChartLayer *cw_chart_line_layer_new (const char *label, const double *xs, cons
 void          cw_chart_line_layer_set_dash (CwChartLayer *layer, CwChartDash dash);
 /* Dashed or solid. */
 void          cw_chart_line_layer_set_dashed (CwChartLayer *layer, bool dashed);
+/* Where the line leaves (or comes back) through the top of the plot, a
+ * triangle in its colour on the edge says it goes on off the scale. */
+void          cw_chart_line_layer_set_mark_off_scale (CwChartLayer *layer, bool mark);
+bool          cw_chart_line_layer_get_mark_off_scale (const CwChartLayer *layer);
 
 /* point */
 CwChartLayer *cw_chart_point_layer_new (const char *label, const double *xs, const double *ys, size_t n,

@@ -751,6 +751,31 @@ test_cliff_y_range (void)
     cairo_surface_destroy (img);
   CHECK (chart != NULL && cw_chart_get_axis_range (chart, CW_CHART_AXIS_Y, &lo, &hi) && hi == 3.2e11
            && lo == 1e9 / 1.5, "y range %g..%g", lo, hi);
+  /* Issue 16 item 1: where the curve leaves the clipped range, a triangle
+   * in its colour on the top edge says it goes on. It leaves where
+   * log peak = log 3.2e11 on the straight log-log segment: the pixels
+   * 2 px either side of that point, 7 px under the edge, are the marker's
+   * (the curve alone inks only one of them). */
+  if (chart != NULL)
+    {
+      double t = (log10 (3.2e11) - 9.0) / 9.0, x = pow (10.0, log10 (1024.0) + t * (log10 (1048576.0) - log10 (1024.0)));
+      double px, py, left_x, left_y;
+      CwChartLayer *line = find_layer (chart, "line", "reference (cliff at sq 4", NULL);
+      CwChartColor want = line != NULL ? cw_chart_layer_get_color (line, cw_chart_style_get (CW_CHART_STYLE_LIGHT))
+                                       : (CwChartColor) { 0, 0, 0, 0 };
+
+      img = render_to_image (chart, 900, 560);
+      CHECK (line != NULL && cw_chart_line_layer_get_mark_off_scale (line), "the curve marks where it leaves");
+      CHECK (cw_chart_data_to_device (chart, x, hi, &px, &py)
+             && cw_chart_data_to_device (chart, 1024.0, hi, &left_x, &left_y), "mapping the exit");
+      CHECK (rgb_is (pixel_at (img, (int) floor (px + 2), (int) floor (py + 7)), want, 0.05)
+             && rgb_is (pixel_at (img, (int) floor (px - 2), (int) floor (py + 7)), want, 0.05),
+             "no off-scale marker at %.1f,%.1f", px, py);
+      /* Nowhere else on the edge: the left end of the plot stays clear. */
+      CHECK (!rgb_is (pixel_at (img, (int) floor (left_x + 20), (int) floor (left_y + 6)), want, 0.05),
+             "a marker where the curve is in range");
+      cairo_surface_destroy (img);
+    }
   cw_chart_free (chart);
   in.receipts = big;
   in.n_receipts = 1;
