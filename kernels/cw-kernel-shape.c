@@ -219,10 +219,6 @@ cw_kernels_backward_dense_workspace_bytes (const CwKernelShape *shape, uint64_t 
   return true;
 }
 
-#ifndef CW_BACKWARD_SCAN_TILE
-#define CW_BACKWARD_SCAN_TILE 4096
-#endif
-
 /* The sparse backward's parts (cw-kernel-shape.h): per_row and fixed bytes,
  * and the most rows one chunk may hold (its entries are int32). */
 static bool

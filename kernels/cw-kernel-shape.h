@@ -25,10 +25,24 @@
  *
  * Backward (cw-kernels.h; inputs idx, g or G and outputs dq, dw, dk are the
  * caller's, not workspace):
- *   sparse       defined by cw-backward-sparse.cu (per-row contributions of
- *                the kept entries plus the per-key grouping of a chunk);
- *                rows from the budget; fused = the same with every row in
- *                one chunk
+ *   sparse       per chunk of `rows` rows (cw-backward-sparse.cu), in this
+ *                order: contributions c fp32 [rows, top_k, d], two entry
+ *                lists int32 [rows*top_k] (scattered, sorted), key counts
+ *                uint32 [b*sk], key offsets uint32 [b*sk + 1] and scan
+ *                partials uint32 [ceil(b*sk / CW_BACKWARD_SCAN_TILE)]:
+ *                = fixed + rows*per_row,
+ *                per_row = top_k*(4*d + 8),
+ *                fixed   = 4*(2*b*sk + 1 + ceil(b*sk / 4096)),
+ *                rows = clamp(floor((budget - fixed) / per_row), 1,
+ *                             min(b*sq, floor((2^31 - 1) / top_k)))
+ *                (0 rows from the budget when budget <= fixed; the int32
+ *                cap keeps a chunk's entry numbers in int32: at top_k 512
+ *                it is 4,194,303 rows, a 1 TiB workspace).
+ *                V4-Flash (h 64, d 128, top_k 512, S = 1,048,576, sk =
+ *                262,144, b 1): per_row = 266,240 B, fixed = 2,097,412 B.
+ *   fused sparse the same with rows = b*sq (no budget; CW_ERROR_UNSUPPORTED
+ *                when b*sq is above the int32 cap): fixed + b*sq*per_row;
+ *                cw_backward_sparse_run with budget UINT64_MAX runs it
  *   dense        kernel workspace 0 (dq, dw written per row, dk accumulated
  *                in place). The budget bounds the caller's upstream gradient
  *                chunk G fp32 [rows, sk] = 4*rows*sk,
@@ -99,6 +113,7 @@ bool cw_kernels_streaming_rows (const CwKernelShape *shape, uint64_t budget, uin
  * sparse kernel (cw-backward-sparse.cu): rows of one chunk for this budget,
  * the workspace of cw_backward_sparse_run for the same budget, and the fused
  * backward's (every row in one chunk, no budget). */
+#define CW_BACKWARD_SCAN_TILE 4096   /* keys per scan partial of the sparse backward */
 bool cw_kernels_backward_sparse_rows (const CwKernelShape *shape, uint64_t budget, uint64_t *out, CwError *error);
 bool cw_kernels_backward_sparse_workspace_bytes (const CwKernelShape *shape, uint64_t budget,
                                                  uint64_t *out, CwError *error);
