@@ -2,6 +2,7 @@
  * cw-chart-kinds.h). */
 #include "cw-chart-kinds.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +44,40 @@ cw_chart_config_caption (const CwConfig *c, char *buf, size_t size)
             cw_dtype_get_name (c->k_dtype), cw_dtype_get_name (c->score_dtype), cw_dtype_get_name (c->index_dtype));
 }
 
+static const char *
+base_name (const char *path)
+{
+  const char *slash = strrchr (path, '/');
+
+  return slash != NULL ? slash + 1 : path;
+}
+
 void
-cw_chart_plan_caption (const CwChartPlanSource *src, char *buf, size_t size)
+cw_chart_receipts_text (const char *db, size_t n, int64_t first_id, int64_t last_id, char *buf, size_t size)
+{
+  char ids[160] = "", database[320] = "", a[32], b[32], count[CW_CHART_COUNT_MAX];
+
+  if (db != NULL)
+    /* Translators: the database file a chart's receipts come from, first in its provenance line */
+    snprintf (database, sizeof database, cw_chart_translate (CW_N_ ("database %s")), base_name (db));
+  snprintf (a, sizeof a, "%" PRId64, first_id);
+  snprintf (b, sizeof b, "%" PRId64, last_id);
+  if (n == 1)
+    /* Translators: the one receipt a chart shows: its id */
+    snprintf (ids, sizeof ids, cw_chart_translate (CW_N_ ("receipt %s")), a);
+  else if (n > 1)
+    {
+      cw_chart_format_count (n, count, sizeof count);
+      /* Translators: how many receipts a chart shows, then the lowest and highest id */
+      snprintf (ids, sizeof ids, cw_chart_translate (CW_N_ ("%s receipts, ids %s-%s")), count, a, b);
+    }
+  snprintf (buf, size, "%s%s%s", database, database[0] && ids[0] ? ", " : "", ids);
+}
+
+/* The plan's caption with `what` (the receipts drawn, or the calibration)
+ * before the version; `what` may be empty. */
+static void
+plan_caption_with (const CwChartPlanSource *src, const char *what, char *buf, size_t size)
 {
   char cfg[320], version[96], engine[128] = "", gpu[128] = "";
 
@@ -56,10 +89,23 @@ cw_chart_plan_caption (const CwChartPlanSource *src, char *buf, size_t size)
   if (src->gpu_name != NULL && src->gpu_name[0] != '\0')
     /* Translators: follows the preset (and engine) in a chart's provenance line */
     snprintf (gpu, sizeof gpu, cw_chart_translate (CW_N_ (", GPU %s")), src->gpu_name);
-  snprintf (buf, size, "%s%s%s: %s \xc2\xb7 %s",
+  snprintf (buf, size, "%s%s%s: %s%s%s \xc2\xb7 %s",
             src->preset != NULL && src->preset[0] != '\0' ? src->preset
             : cw_chart_translate (CW_N_ ("custom configuration")),
-            engine, gpu, cfg, version);
+            engine, gpu, cfg, what[0] != '\0' ? "; " : "", what, version);
+}
+
+void
+cw_chart_plan_caption (const CwChartPlanSource *src, char *buf, size_t size)
+{
+  char what[384] = "";
+
+  if (src->calibrated && src->database != NULL)
+    /* Translators: the end of an index-cache chart's provenance line: the link and indexer rates
+     * were fitted from the index-transfer receipts of this database file */
+    snprintf (what, sizeof what, cw_chart_translate (CW_N_ ("rates calibrated from database %s")),
+              base_name (src->database));
+  plan_caption_with (src, what, buf, size);
 }
 
 /* The default sq range, widened to every receipt: powers of two on the
@@ -138,9 +184,24 @@ cw_chart_kind_cliff (const CwChartCliffPlan *p, CwError *error)
   }
   if (chart != NULL)
     {
-      char caption[1024];
+      char caption[1024], what[512] = "";
 
-      cw_chart_plan_caption (&p->source, caption, sizeof caption);
+      /* The receipts drawn: their database and ids. */
+      if (p->source.database != NULL)
+        {
+          int64_t lo = INT64_MAX, hi = INT64_MIN;
+
+          for (size_t i = 0; p->receipt_ids != NULL && i < p->n_receipts; i++)
+            {
+              int64_t id = p->receipt_ids[p->receipts[i].tag];
+
+              lo = id < lo ? id : lo;
+              hi = id > hi ? id : hi;
+            }
+          cw_chart_receipts_text (p->source.database, p->receipt_ids != NULL ? p->n_receipts : 0, lo, hi, what,
+                                  sizeof what);
+        }
+      plan_caption_with (&p->source, what, caption, sizeof caption);
       if (!cw_chart_set_caption (chart, caption))
         {
           cw_error_set (error, CW_ERROR_OOM, "out of memory while building the chart");

@@ -307,7 +307,7 @@ void
 cw_receipt_chart_plan_caption (const CwConfig *config, const char *preset, const char *engine, const char *gpu,
                                char *buf, size_t size)
 {
-  CwChartPlanSource source = { config, preset, engine, gpu };
+  CwChartPlanSource source = { config, preset, engine, gpu, NULL, false };
 
   cw_chart_plan_caption (&source, buf, size);
 }
@@ -316,32 +316,18 @@ cw_receipt_chart_plan_caption (const CwConfig *config, const char *preset, const
 static void
 database_text (const char *db, char *buf, size_t size)
 {
-  buf[0] = '\0';
-  if (db != NULL)
-    /* Translators: the database file a chart's receipts come from, first in its provenance line */
-    snprintf (buf, size, cw_chart_translate (CW_N_ ("database %s")), base_name (db));
+  cw_chart_receipts_text (db, 0, 0, 0, buf, size);
 }
 
 void
 cw_receipt_chart_receipts_caption (const char *db, size_t n, int64_t first_id, int64_t last_id, char *buf,
                                    size_t size)
 {
-  char version[96], ids[160] = "", database[320], a[32], b[32], count[CW_CHART_COUNT_MAX];
+  char version[96], what[512];
 
   cw_chart_version_text (version, sizeof version);
-  database_text (db, database, sizeof database);
-  snprintf (a, sizeof a, "%" PRId64, first_id);
-  snprintf (b, sizeof b, "%" PRId64, last_id);
-  if (n == 1)
-    /* Translators: the one receipt a chart shows: its id */
-    snprintf (ids, sizeof ids, cw_chart_translate (CW_N_ ("receipt %s")), a);
-  else if (n > 1)
-    {
-      cw_chart_format_count (n, count, sizeof count);
-      /* Translators: how many receipts a chart shows, then the lowest and highest id */
-      snprintf (ids, sizeof ids, cw_chart_translate (CW_N_ ("%s receipts, ids %s-%s")), count, a, b);
-    }
-  snprintf (buf, size, "%s%s%s \xc2\xb7 %s", database, database[0] && ids[0] ? ", " : "", ids, version);
+  cw_chart_receipts_text (db, n, first_id, last_id, what, sizeof what);
+  snprintf (buf, size, "%s \xc2\xb7 %s", what, version);
 }
 
 void

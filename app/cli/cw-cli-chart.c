@@ -383,6 +383,7 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
   CwError e = CW_ERROR_INIT;
   CwCliSetup s;
   CwChartCliffReceipt *points = NULL;
+  int64_t *ids = NULL;          /* the database id of each receipt read, for the caption */
   size_t n_points = 0, n_oom = 0, fates[CW_RECEIPT_CHART_N_FATES] = { 0 };
   CwChartCliffPlan plan = { 0 };
   CwChart *chart = NULL;
@@ -410,7 +411,8 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
         goto fail;
       receipts = receipt_array (list, &n, &e);
       points = calloc (n > 0 ? n : 1, sizeof *points);
-      if (receipts == NULL || points == NULL)
+      ids = calloc (n > 0 ? n : 1, sizeof *ids);
+      if (receipts == NULL || points == NULL || ids == NULL)
         {
           free (receipts);
           cw_receipt_list_free (list);
@@ -421,6 +423,8 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
                                      points, &n_points, fates);
       for (size_t i = 0; i < n_points; i++)
         n_oom += points[i].oom;
+      for (size_t i = 0; i < n; i++)
+        ids[i] = receipts[i]->id;
       free (receipts);
       cw_receipt_list_free (list);
 #else
@@ -429,12 +433,13 @@ chart_cliff (int argc, char **argv, ChartOptions *o)
 #endif
     }
 
-  plan.source = (CwChartPlanSource) { &s.config, s.preset, s.engine, s.gpu->name };
+  plan.source = (CwChartPlanSource) { &s.config, s.preset, s.engine, s.gpu->name, o->db, false };
   plan.usable_bytes = s.usable_bytes;
   plan.profiles = (const CwProfile *const *) s.profiles;
   plan.n_profiles = s.n_profiles;
   plan.receipts = points;
   plan.n_receipts = n_points;
+  plan.receipt_ids = ids;
   plan.sq_min = o->sq_min_given ? o->sq_min : 0;
   plan.sq_max = o->sq_max_given ? o->sq_max : 0;
   plan.per_octave = (unsigned) o->per_octave;
@@ -458,6 +463,7 @@ fail:
   status = cw_cli_fail (&e);
 out:
   free (points);
+  free (ids);
   cw_cli_setup_clear (&s);
   return status;
 }
@@ -606,7 +612,7 @@ chart_indexcache (int argc, char **argv, ChartOptions *o)
   if (plan == NULL)
     goto fail;
   {
-    CwChartPlanSource source = { &s.config, s.preset, s.engine, s.gpu->name };
+    CwChartPlanSource source = { &s.config, s.preset, s.engine, s.gpu->name, NULL, false };
 
     chart = cw_chart_kind_indexcache (plan, &source, &e);
   }

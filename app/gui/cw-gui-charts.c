@@ -61,6 +61,7 @@ cw_gui_chart_cliff (const CwPlanChartInput *input)
 {
   g_autoptr(GPtrArray) receipts = receipts_of (input->receipts);
   g_autofree CwChartCliffReceipt *points = g_new0 (CwChartCliffReceipt, MAX (receipts->len, 1));
+  g_autofree int64_t *ids = g_new0 (int64_t, MAX (receipts->len, 1));
   size_t n_points = 0, fates[CW_RECEIPT_CHART_N_FATES];
   CwChartCliffPlan plan = { 0 };
   CwError error = { 0 };
@@ -70,12 +71,16 @@ cw_gui_chart_cliff (const CwPlanChartInput *input)
   cw_receipt_chart_cliff_points ((const CwReceipt *const *) receipts->pdata, receipts->len, input->config,
                                  (const CwProfile *const *) input->profiles, input->n_profiles, points, &n_points,
                                  fates);
-  plan.source = (CwChartPlanSource) { input->config, input->preset, input->engine, input->gpu_name };
+  for (guint i = 0; i < receipts->len; i++)
+    ids[i] = ((const CwReceipt *) receipts->pdata[i])->id;
+  plan.source = (CwChartPlanSource) { input->config, input->preset, input->engine, input->gpu_name, input->database,
+                                      false };
   plan.usable_bytes = input->usable_bytes;
   plan.profiles = (const CwProfile *const *) input->profiles;
   plan.n_profiles = input->n_profiles;
   plan.receipts = points;
   plan.n_receipts = n_points;
+  plan.receipt_ids = ids;
   return chart_or_message (cw_chart_kind_cliff (&plan, &error), &error);
 }
 
@@ -124,9 +129,9 @@ cw_gui_chart_compare_error (GListModel *rows, const char *db)
 
 CwChart *
 cw_gui_chart_index_cache_for (const CwIndexCachePlan *plan, const CwConfig *config, const char *preset,
-                              const char *gpu_name)
+                              const char *gpu_name, const char *calibration_db)
 {
-  CwChartPlanSource source = { config, preset, NULL, gpu_name };
+  CwChartPlanSource source = { config, preset, NULL, gpu_name, calibration_db, calibration_db != NULL };
   CwError error = { 0 };
 
   return chart_or_message (cw_chart_kind_indexcache (plan, &source, &error), &error);

@@ -21,6 +21,8 @@ typedef struct {
   const CwProfile  **profiles;
   guint              n_profiles;
   GListModel        *receipts;     /* CwReceiptRow; may be NULL */
+  const char        *database;     /* the file `receipts` come from, named in the caption with the
+                                    * ids drawn (as the CLI's --db); may be NULL */
 } CwPlanChartInput;
 
 CwChart *cw_gui_chart_cliff       (const CwPlanChartInput *input);
@@ -46,11 +48,13 @@ CwChart *cw_gui_chart_compare     (GListModel             *rows,
 CwChart *cw_gui_chart_compare_error (GListModel           *rows,
                                      const char           *db);
 /* The index-cache schedule, captioned with what it was planned from (as the
- * CLI's). */
+ * CLI's), and with the database its rates were calibrated from when
+ * `calibration_db` is not NULL. */
 CwChart *cw_gui_chart_index_cache_for (const CwIndexCachePlan *plan,
                                        const CwConfig         *config,
                                        const char             *preset,
-                                       const char             *gpu_name);
+                                       const char             *gpu_name,
+                                       const char             *calibration_db);
 /* A chart that only says `message`. */
 CwChart *cw_gui_chart_message     (const char             *message);
 

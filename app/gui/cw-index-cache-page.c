@@ -463,7 +463,10 @@ replan (CwIndexCachePage *self)
                               cw_boundary_decision_get_name (decision));
     }
 
-  cw_chart_view_set_chart (self->chart_view, cw_gui_chart_index_cache_for (plan, &self->config, self->preset, NULL));
+  /* A calibrated chart names the database its rates came from. */
+  cw_chart_view_set_chart (self->chart_view, cw_gui_chart_index_cache_for (plan, &self->config, self->preset, NULL,
+                                                                           calibrated != NULL ? self->loaded_path
+                                                                                              : NULL));
   gtk_stack_set_visible_child_name (self->chart_stack, "chart");
   cw_index_cache_plan_free (assumed);
   cw_index_cache_plan_free (calibrated);

@@ -42,6 +42,7 @@ struct _CwPlanPage
 
   GSettings     *settings;
   GListModel    *receipts;
+  char          *receipts_database;   /* the file `receipts` come from; may be NULL */
   guint          replan_id;
   gboolean       filling;
   char          *message_detail;  /* exact numbers behind the message, as its tooltip */
@@ -604,6 +605,7 @@ replan (CwPlanPage *self)
   chart_input.config = &config;
   chart_input.usable_bytes = usable;
   chart_input.receipts = self->receipts;
+  chart_input.database = self->receipts_database;
   chart_input.gpu_name = combo_name (self->gpu_row, self->gpu_names);
   chart_input.preset = combo_name (self->preset_row, self->preset_names);
   chart_input.engine = combo_name (self->engine_row, self->engine_names);
@@ -696,6 +698,7 @@ rebuild_chart (gpointer user_data)
   chart_input.config = &self->config;
   chart_input.usable_bytes = self->usable_bytes;
   chart_input.receipts = self->receipts;
+  chart_input.database = self->receipts_database;
   chart_input.gpu_name = combo_name (self->gpu_row, self->gpu_names);
   chart_input.preset = combo_name (self->preset_row, self->preset_names);
   chart_input.engine = combo_name (self->engine_row, self->engine_names);
@@ -1205,10 +1208,12 @@ cw_plan_page_bind_settings (CwPlanPage *self, GSettings *settings)
 /* ---- public API ------------------------------------------------------------ */
 
 void
-cw_plan_page_set_receipts (CwPlanPage *self, GListModel *receipts)
+cw_plan_page_set_receipts (CwPlanPage *self, GListModel *receipts, const char *database)
 {
   g_return_if_fail (CW_IS_PLAN_PAGE (self));
 
+  g_free (self->receipts_database);
+  self->receipts_database = g_strdup (database);
   if (self->receipts != NULL)
     g_signal_handlers_disconnect_by_func (self->receipts, queue_chart_rebuild, self);
   g_set_object (&self->receipts, receipts);
@@ -1335,6 +1340,7 @@ cw_plan_page_dispose (GObject *object)
   if (self->receipts != NULL)
     g_signal_handlers_disconnect_by_func (self->receipts, queue_chart_rebuild, self);
   g_clear_object (&self->receipts);
+  g_clear_pointer (&self->receipts_database, g_free);
   g_clear_pointer (&self->breakdown_rows, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), CW_TYPE_PLAN_PAGE);
 

@@ -21,9 +21,11 @@ G_DECLARE_FINAL_TYPE (CwPlanPage, cw_plan_page, CW, PLAN_PAGE, GtkWidget)
 void         cw_plan_page_bind_settings  (CwPlanPage *self,
                                           GSettings  *settings);
 /* CwReceiptRow items overlaid on the cliff chart when their configuration
- * matches the inputs. */
+ * matches the inputs; `database`, the file they come from, is named in the
+ * chart's caption with the ids drawn (may be NULL). */
 void         cw_plan_page_set_receipts   (CwPlanPage *self,
-                                          GListModel *receipts);
+                                          GListModel *receipts,
+                                          const char *database);
 CwChartView *cw_plan_page_get_chart_view (CwPlanPage *self);
 /* The configuration of the last successful plan (still shown, dimmed,
  * while an input is wrong); FALSE before the first. */

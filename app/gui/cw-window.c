@@ -206,7 +206,8 @@ set_database (CwWindow *self, CwReceiptDatabase *database)
   adw_view_switcher_title_set_subtitle (self->switcher_title, base);
 
   cw_receipts_page_set_database (self->receipts_page, database);
-  cw_plan_page_set_receipts (self->plan_page, cw_receipt_database_get_rows (database));
+  cw_plan_page_set_receipts (self->plan_page, cw_receipt_database_get_rows (database),
+                             cw_receipt_database_get_path (database));
   cw_compare_page_set_database (self->compare_page, cw_receipt_database_get_path (database));
   cw_compare_page_set_all_rows (self->compare_page, cw_receipt_database_get_rows (database));
   cw_compare_page_set_model (self->compare_page, cw_receipts_page_get_filtered_model (self->receipts_page));

@@ -157,7 +157,8 @@ main (void)
   CHECK (svg != NULL && strstr (svg, "label: materialize cliff: sq ") != NULL, "cliff marker");
   /* Issue 16 item 4: the export says what it shows. */
   CHECK (svg != NULL && strstr (svg, "caption: custom configuration, GPU ") != NULL && strstr (svg, " q/k ") != NULL
-         && strstr (svg, "Cliffwatch ") != NULL, "cliff provenance");
+         && strstr (svg, "; database receipts.db, 3 receipts, ids ") != NULL && strstr (svg, "Cliffwatch ") != NULL,
+         "cliff provenance");
   CHECK (svg != NULL && strstr (svg, "usable HBM ") != NULL, "usable line");
   free (svg);
 

@@ -192,8 +192,17 @@ test_cliff (void)
   input.profiles = (const CwProfile **) s.profiles;
   input.n_profiles = s.n_profiles;
   input.receipts = rows;
-  check_same ("cliff", cw_gui_chart_cliff (&input), svg, "Predicted peak memory against context length",
-              "deepseek-v4-flash, GPU h200: b=1");
+  input.database = db;
+  {
+    CwChart *chart = cw_gui_chart_cliff (&input);
+    const char *caption = chart != NULL ? cw_chart_get_caption (chart) : NULL;
+
+    /* Issue 16 item 4: the receipts drawn say where they come from. */
+    CHECK (caption != NULL && strstr (caption, "; database h200-deepseek-v4-flash.db, ") != NULL
+           && strstr (caption, " receipts, ids ") != NULL && strstr (caption, " \xc2\xb7 Cliffwatch ") != NULL,
+           "cliff caption '%s' names no database and receipt ids", caption != NULL ? caption : "");
+    check_same ("cliff", chart, svg, "Predicted peak memory against context length", "deepseek-v4-flash, GPU h200: b=1");
+  }
   cw_cli_setup_clear (&s);
 }
 
@@ -339,7 +348,7 @@ test_indexcache (void)
          && cw_cli_indexcache_options_resolve (&ic, s.preset, "test", &error)
          && (plan = cw_index_cache_plan_new (&s.config, &ic.ic, &error)) != NULL, "%s", error.message);
   if (plan != NULL)
-    check_same ("indexcache", cw_gui_chart_index_cache_for (plan, &s.config, s.preset, s.gpu->name), svg,
+    check_same ("indexcache", cw_gui_chart_index_cache_for (plan, &s.config, s.preset, s.gpu->name, NULL), svg,
                 "Index cache across layers and pipeline stages", "deepseek-v4-pro, GPU h200: b=1");
   cw_index_cache_plan_free (plan);
   cw_cli_setup_clear (&s);

@@ -90,13 +90,19 @@ test_captions (void)
          == 0, "grouped count '%s'", caption);
   {
     CwConfig config;
-    CwChartPlanSource source = { &config, NULL, NULL, "h200" };
+    CwChartPlanSource source = { &config, NULL, NULL, "h200", NULL, false };
 
     cw_config_init_default (&config);
     config.prefix = 65536;
     cw_chart_plan_caption (&source, caption, sizeof caption);
     CHECK (strncmp (caption, "eigene Konfiguration, GPU h200: b=", strlen ("eigene Konfiguration, GPU h200: b=")) == 0
            && strstr (caption, " prefix=65.536 ") != NULL, "plan caption '%s'", caption);
+    /* The index cache's rates calibrated from receipts (issue 16 item 4). */
+    source.database = "/data/h200x2-index-transfer.db";
+    source.calibrated = true;
+    cw_chart_plan_caption (&source, caption, sizeof caption);
+    CHECK (strstr (caption, "; Raten kalibriert aus der Datenbank h200x2-index-transfer.db \xc2\xb7 Cliffwatch ") != NULL,
+           "calibrated caption '%s'", caption);
   }
 }
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cw-gui-charts.h"
 #include "cw-index-cache-page.h"
 
 #include "../cw-test.h"
@@ -182,6 +183,24 @@ check_case (const char *preset, const char *layers_preset, uint64_t stages, cons
       if (calibrated != NULL)
         CHECK (cw_index_cache_plan_get_payload_bytes (calibrated) == cw_index_cache_plan_get_payload_bytes (assumed),
                "%s: payload", what);
+      /* Issue 16 item 4: the page's chart of a calibrated plan says where
+       * its rates came from (the database's file name), before the version. */
+      if (calibrated != NULL)
+        {
+          CwChart *chart = cw_gui_chart_index_cache_for (calibrated, &config, preset, NULL, db);
+          g_autofree char *base = g_path_get_basename (db);
+          g_autofree char *want = g_strdup_printf ("; rates calibrated from database %s \xc2\xb7 Cliffwatch ", base);
+          const char *caption = chart != NULL ? cw_chart_get_caption (chart) : NULL;
+
+          CHECK (caption != NULL && strstr (caption, want) != NULL, "%s: chart caption '%s' lacks '%s'", what,
+                 caption != NULL ? caption : "", want);
+          cw_chart_free (chart);
+          chart = cw_gui_chart_index_cache_for (assumed, &config, preset, NULL, NULL);
+          caption = chart != NULL ? cw_chart_get_caption (chart) : NULL;
+          CHECK (caption != NULL && strstr (caption, "calibrated") == NULL, "%s: assumed chart caption '%s'", what,
+                 caption != NULL ? caption : "");
+          cw_chart_free (chart);
+        }
     }
   cw_index_cache_plan_free (assumed);
   cw_index_cache_plan_free (calibrated);
