@@ -16,7 +16,14 @@
  *                         [--budget-mib N] [--fp8] [--no-ceiling] [--no-oom] [--split S]
  *                         [--score-kernel auto|mma-sync|wgmma] [--keys-per-block 0|4096|8192|16384]
  *                         [--topk-depth 0|4|8]   (CwKernelOptions, cw-kernels.h)
- *                         [--records FILE] */
+ *                         [--backward] [--records FILE]
+ *
+ * --backward times the sparse backward (cw_backward_sparse_run) instead of
+ * the forward lanes: per S, idx from the streaming forward (timed too: the
+ * forward next to the backward, same run, same budget), g random on the
+ * device, then the backward of each --lanes entry (streaming: the budget;
+ * fused: one chunk of every row) with its peak above the inputs (q, k, w,
+ * idx, g): the free-memory drop around its workspace and dq, dw, dk. */
 #include <cublas_v2.h>
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -83,6 +90,18 @@ fill_weights (float *w, uint64_t n, uint32_t seed)
       uint64_t x = (i + 7) * 0xD1B54A32D192ED03ull ^ seed;
       x ^= x >> 33; x *= 0xff51afd7ed558ccdull; x ^= x >> 33;
       w[i] = (float) (x & 0xffffff) / 16777216.0f * 1.2f - 0.2f;
+    }
+}
+
+/* g for the backward: uniform in [-1, 1). */
+__global__ void
+fill_gradient (float *g, uint64_t n, uint32_t seed)
+{
+  for (uint64_t i = blockIdx.x * (uint64_t) blockDim.x + threadIdx.x; i < n; i += (uint64_t) gridDim.x * blockDim.x)
+    {
+      uint64_t x = (i + 3) * 0x9E3779B97F4A7C15ull ^ seed;
+      x ^= x >> 31; x *= 0xBF58476D1CE4E5B9ull; x ^= x >> 29;
+      g[i] = (float) (x & 0xffffff) / 8388608.0f - 1.0f;
     }
 }
 
@@ -622,6 +641,211 @@ split_streaming (const CwKernelShape *s, const Inputs *in, uint64_t budget)
   OK (cudaFree (idx));
 }
 
+/* ---- the sparse backward (--backward) ------------------------------------- */
+
+/* The backward of `lane` (streaming: budget; fused: UINT64_MAX) at S: idx
+ * from the streaming forward (timed: *fwd), g random; times `reps` backward
+ * runs after one warm-up when warm != 0. Returns "ok", "oom" (the backward's
+ * workspace or outputs refused: *refused = its workspace bytes, UINT64_MAX
+ * when they overflow) or "inputs-oom" (idx or g refused). */
+static const char *
+time_backward (int lane, const CwKernelShape *s, const Inputs *in, uint64_t budget, int reps, int warm,
+               std::vector<double> *bwd, std::vector<double> *fwd, uint64_t *peak_out, uint64_t *refused)
+{
+  CwError error = CW_ERROR_INIT;
+  const uint64_t rows = s->b * s->sq, ne = rows * s->top_k;
+  const uint64_t bwd_budget = lane == LANE_FUSED ? UINT64_MAX : budget;
+  uint64_t fws = 0, ws = 0;
+  size_t free0, free1, total;
+  int32_t *idx = NULL;
+  float *g = NULL, *dq = NULL, *dw = NULL, *dk = NULL;
+  void *work = NULL;
+  cudaEvent_t e0, e1;
+  cudaStream_t st;
+
+  bwd->clear ();
+  fwd->clear ();
+  if (cudaMalloc ((void **) &idx, ne * 4) != cudaSuccess || cudaMalloc ((void **) &g, ne * 4) != cudaSuccess)
+    {
+      (void) cudaGetLastError ();
+      OK (cudaFree (idx));
+      return "inputs-oom";
+    }
+  fill_gradient<<<1024, 256>>> (g, ne, 4242);
+  OK (cudaGetLastError ());
+  OK (cudaEventCreate (&e0));
+  OK (cudaEventCreate (&e1));
+  OK (cudaStreamCreateWithFlags (&st, cudaStreamNonBlocking));
+
+  /* the forward that makes idx, timed as the forward lane is */
+  if (!cw_kernels_streaming_workspace_bytes (s, budget, &fws, &error) || cudaMalloc (&work, fws) != cudaSuccess)
+    {
+      (void) cudaGetLastError ();
+      fprintf (stderr, "cw-bench-kernels: backward S=%llu: the forward's workspace does not fit\n",
+               (unsigned long long) s->sq);
+      exit (1);
+    }
+  for (int i = 0; i < reps + (warm ? 1 : 0); i++)
+    {
+      OK (cudaEventRecord (e0, st));
+      OK (cw_streaming_run (s, budget, in->q, in->k, in->w, work, idx, NULL, st));
+      OK (cudaEventRecord (e1, st));
+      OK (cudaEventSynchronize (e1));
+      if (i >= (warm ? 1 : 0))
+        fwd->push_back (elapsed_ms (e0, e1));
+    }
+  OK (cudaFree (work));
+  work = NULL;
+  OK (cudaDeviceSynchronize ());
+
+  /* the backward's workspace and outputs: the peak above the inputs */
+  if (!cw_kernels_backward_sparse_workspace_bytes (s, bwd_budget, &ws, &error))
+    ws = UINT64_MAX;
+  OK (cudaMemGetInfo (&free0, &total));
+  if (ws == UINT64_MAX || cudaMalloc (&work, ws) != cudaSuccess
+      || cudaMalloc ((void **) &dq, rows * s->h * s->d * 4) != cudaSuccess
+      || cudaMalloc ((void **) &dw, rows * s->h * 4) != cudaSuccess
+      || cudaMalloc ((void **) &dk, s->b * s->sk * s->d * 4) != cudaSuccess)
+    {
+      (void) cudaGetLastError ();
+      OK (cudaFree (work));
+      OK (cudaFree (dq));
+      OK (cudaFree (dw));
+      OK (cudaFree (idx));
+      OK (cudaFree (g));
+      OK (cudaEventDestroy (e0));
+      OK (cudaEventDestroy (e1));
+      OK (cudaStreamDestroy (st));
+      *refused = ws;
+      return "oom";
+    }
+  OK (cudaMemGetInfo (&free1, &total));
+  *peak_out = free0 - free1;
+  for (int i = 0; i < reps + (warm ? 1 : 0); i++)
+    {
+      OK (cudaEventRecord (e0, st));
+      OK (cw_backward_sparse_run (s, bwd_budget, in->q, in->k, in->w, idx, g, work, dq, dw, dk, st));
+      OK (cudaEventRecord (e1, st));
+      OK (cudaEventSynchronize (e1));
+      if (i >= (warm ? 1 : 0))
+        bwd->push_back (elapsed_ms (e0, e1));
+    }
+  /* a sanity read: the last row's dw and dq and the first key's dk are finite */
+  {
+    std::vector<float> v (s->h * s->d);
+    OK (cudaMemcpy (v.data (), dq + (rows - 1) * s->h * s->d, s->h * s->d * 4, cudaMemcpyDeviceToHost));
+    OK (cudaMemcpy (v.data (), dw + (rows - 1) * s->h, s->h * 4, cudaMemcpyDeviceToHost));
+    OK (cudaMemcpy (v.data () + s->h, dk, s->d * 4, cudaMemcpyDeviceToHost));
+    for (uint64_t i = 0; i < s->h + s->d; i++)
+      if (!std::isfinite (v[i]))
+        {
+          fprintf (stderr, "cw-bench-kernels: backward S=%llu: a gradient is not finite\n", (unsigned long long) s->sq);
+          exit (1);
+        }
+  }
+  OK (cudaEventDestroy (e0));
+  OK (cudaEventDestroy (e1));
+  OK (cudaStreamDestroy (st));
+  OK (cudaFree (work));
+  OK (cudaFree (dq));
+  OK (cudaFree (dw));
+  OK (cudaFree (dk));
+  OK (cudaFree (idx));
+  OK (cudaFree (g));
+  return "ok";
+}
+
+/* One kernels-backward record: the backward's samples, the forward's in the
+ * same run (forward_samples), the peak or the refused workspace bytes. */
+static void
+record_backward (int lane, const CwKernelShape *s, uint64_t budget, const char *status, int warm,
+                 const std::vector<double> &bwd, const std::vector<double> &fwd, uint64_t peak, uint64_t refused)
+{
+  CwError error = CW_ERROR_INIT;
+  uint64_t rows = 0, ws = 0;
+
+  if (!records)
+    return;
+  record_begin ("kernels-backward");
+  cw_json_object_begin (&record, "config");
+  cw_json_string (&record, "lane", lane_names[lane]);
+  record_shape (s);
+  cw_json_string (&record, "forward_lane", "streaming");
+  cw_json_uint (&record, "budget_bytes", budget);
+  if (lane == LANE_STREAMING)
+    {
+      if (cw_kernels_backward_sparse_rows (s, budget, &rows, &error))
+        cw_json_uint (&record, "rows_per_chunk", rows);
+      else
+        cw_json_string (&record, "rows_per_chunk", NULL);
+    }
+  cw_json_object_end (&record);
+  cw_json_string (&record, "status", status);
+  cw_json_int (&record, "warmup_runs", warm ? 1 : 0);
+  cw_json_samples (&record, NULL, "ms", bwd.data (), bwd.size ());
+  cw_json_samples (&record, "forward", "ms", fwd.data (), fwd.size ());
+  if (!strcmp (status, "ok"))
+    {
+      cw_json_uint (&record, "peak_bytes", peak);
+      if (cw_kernels_backward_sparse_workspace_bytes (s, lane == LANE_FUSED ? UINT64_MAX : budget, &ws, &error))
+        cw_json_uint (&record, "workspace_bytes", ws);
+    }
+  else if (!strcmp (status, "oom"))
+    {
+      if (refused == UINT64_MAX)
+        cw_json_string (&record, "refused_bytes", NULL);
+      else
+        cw_json_uint (&record, "refused_bytes", refused);
+    }
+  record_write ();
+}
+
+static void
+run_backward (const std::vector<int> &lanes, const std::vector<uint64_t> &sizes, uint64_t budget, int fp8)
+{
+  struct Row { int lane; uint64_t s; double bwd, fwd; uint64_t peak; const char *status; };
+  std::vector<Row> rows;
+
+  for (int lane : lanes)
+    for (uint64_t S : sizes)
+      {
+        CwKernelShape s = v4_shape (S, fp8);
+        Inputs in;
+        std::vector<double> bwd, fwd;
+        uint64_t peak = 0, refused = 0;
+        const int reps = S <= 65536 ? 10 : S <= 262144 ? 3 : 1, warm = S <= 262144;
+        const char *status;
+
+        if (!alloc_inputs (&s, &in))
+          {
+            printf ("backward %s S=%llu: inputs do not fit\n", lane_names[lane], (unsigned long long) S);
+            record_backward (lane, &s, budget, "inputs-oom", 0, bwd, fwd, 0, 0);
+            rows.push_back ({ lane, S, 0, 0, 0, "inputs-oom" });
+            continue;
+          }
+        status = time_backward (lane, &s, &in, budget, reps, warm, &bwd, &fwd, &peak, &refused);
+        free_inputs (&in);
+        record_backward (lane, &s, budget, status, warm, bwd, fwd, peak, refused);
+        if (!strcmp (status, "ok"))
+          printf ("backward %s S=%llu: %.3f ms (median of %d), forward (streaming) %.3f ms, peak above inputs "
+                  "%.3f GiB\n", lane_names[lane], (unsigned long long) S, median (bwd), reps, median (fwd),
+                  peak / 1073741824.0);
+        else if (!strcmp (status, "oom"))
+          printf ("backward %s S=%llu: OOM (workspace %.1f GiB refused)\n", lane_names[lane], (unsigned long long) S,
+                  refused == UINT64_MAX ? INFINITY : refused / 1073741824.0);
+        else
+          printf ("backward %s S=%llu: idx and g do not fit\n", lane_names[lane], (unsigned long long) S);
+        rows.push_back ({ lane, S, bwd.empty () ? 0 : median (bwd), fwd.empty () ? 0 : median (fwd), peak, status });
+      }
+  printf ("\n%-12s %-10s %12s %12s %10s\n", "backward", "S", "bwd ms", "fwd ms", "peak GiB");
+  for (const Row &r : rows)
+    if (!strcmp (r.status, "ok"))
+      printf ("%-12s %-10llu %12.3f %12.3f %10.3f\n", lane_names[r.lane], (unsigned long long) r.s, r.bwd, r.fwd,
+              r.peak / 1073741824.0);
+    else
+      printf ("%-12s %-10llu %12s\n", lane_names[r.lane], (unsigned long long) r.s, r.status);
+}
+
 static bool
 parse_u64_list (const char *arg, std::vector<uint64_t> *out)
 {
@@ -660,13 +884,31 @@ usage_error (const char *message, const char *arg)
   return 2;
 }
 
+/* Closes the records and checks stdout: the exit status of a run. */
+static int
+finish (void)
+{
+  cw_json_clear (&record);
+  if (!cw_bench_records_close (records))
+    {
+      fprintf (stderr, "cw-bench-kernels: closing %s: %s\n", records_path, strerror (errno));
+      return 1;
+    }
+  if (fflush (stdout) != 0 || ferror (stdout))
+    {
+      fprintf (stderr, "cw-bench-kernels: writing the output failed\n");
+      return 1;
+    }
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
   std::vector<uint64_t> sizes = { 32768, 65536, 131072, 262144, 1048576 };
   std::vector<int> lanes = { LANE_STREAMING };
   uint64_t budget = 480ull << 20, split_s = 262144;
-  int fp8 = 0, do_ceiling = 1, do_oom = 1;
+  int fp8 = 0, do_ceiling = 1, do_oom = 1, backward = 0;
   int ndev = 0;
   CwKernelOptions ko = *cw_kernels_get_options ();
 
@@ -736,6 +978,8 @@ main (int argc, char **argv)
         records_path = argv[++i];
       else if (!strcmp (a, "--fp8"))
         fp8 = 1;
+      else if (!strcmp (a, "--backward"))
+        backward = 1;
       else if (!strcmp (a, "--no-ceiling"))
         do_ceiling = 0;
       else if (!strcmp (a, "--no-oom"))
@@ -743,6 +987,10 @@ main (int argc, char **argv)
       else
         return usage_error ("unknown argument (or one without its value)", a);
     }
+  if (backward)
+    for (int lane : lanes)
+      if (lane == LANE_MATERIALIZE)
+        return usage_error ("--backward: the lanes are streaming and fused, not materialize", NULL);
   /* Values are checked by the library (nothing changes on a bad one). */
   if (cw_kernels_set_options (&ko) != cudaSuccess)
     return usage_error ("--score-kernel/--keys-per-block/--topk-depth: a value the kernels do not take "
@@ -773,6 +1021,11 @@ main (int argc, char **argv)
       ceiling = gemm_ceiling_tflops ();
       bw = copy_bandwidth_tbs ();
       printf ("ceiling: cuBLAS bf16 8192^3 %.1f TFLOP/s (median of 10); D2D copy %.2f TB/s (read+write)\n", ceiling, bw);
+    }
+  if (backward)
+    {
+      run_backward (lanes, sizes, budget, fp8);
+      return finish ();
     }
 
   struct Row { int lane; uint64_t s; double ms, tflops; uint64_t peak; bool ok; };
@@ -853,16 +1106,5 @@ main (int argc, char **argv)
       else
         printf ("%-10llu %12s\n", (unsigned long long) r.s, "no-fit");
     }
-  cw_json_clear (&record);
-  if (!cw_bench_records_close (records))
-    {
-      fprintf (stderr, "cw-bench-kernels: closing %s: %s\n", records_path, strerror (errno));
-      return 1;
-    }
-  if (fflush (stdout) != 0 || ferror (stdout))
-    {
-      fprintf (stderr, "cw-bench-kernels: writing the output failed\n");
-      return 1;
-    }
-  return 0;
+  return finish ();
 }

@@ -40,6 +40,11 @@ DESCRIPTIONS = {
                      "over its chunks (second of two passes).",
     "kernels-oom-sweep": "cw-bench-kernels: fused and materialize at S = 8192, 16384, ... until cudaMalloc "
                          "refuses the workspace (one timed run after one warm-up).",
+    "kernels-backward": "cw-bench-kernels --backward: the sparse backward (cw_backward_sparse_run) at V4-Flash "
+                        "dims, idx from the streaming forward and g random; time: CUDA events around the whole "
+                        "backward; forward time: the streaming forward that made idx, in the same run and "
+                        "budget; peak = free-memory drop around the backward's workspace and dq, dw, dk (above "
+                        "the inputs q, k, w, idx, g).",
     "kernels-ceiling": "cw-bench-kernels: the device's ceilings in the same run: cuBLAS bf16 8192^3 GEMM "
                        "and a 4 GiB device-to-device copy.",
     "exec-injection-overhead": "`profile --exec` injection overhead (bench/engines/cw_engines_profile.py "
@@ -52,6 +57,12 @@ DESCRIPTIONS = {
     "chart-redraw": "cw-bench-chart: one chart layout + draw into a fresh 1280x800 image (GTK rows: "
                     "through a recording surface), wall and CPU time per run.",
     "chart-interaction": "cw-bench-chart: building both charts once, and the mean of 1000 hit tests.",
+}
+
+# Per benchmark, record fields shown as columns of their own (byte counts), on the rows of the
+# record's main series ("samples"): (field, column heading).
+BYTE_COLUMNS = {
+    "kernels-backward": [("peak_bytes", "peak above inputs"), ("workspace_bytes", "workspace")],
 }
 
 # Fields of an old (schema-less) record that say where, when or from which source.
@@ -173,6 +184,13 @@ def formatter(value, unit):
     return (lambda v: f"{v:.6g}"), (f" {unit}" if unit else "")
 
 
+def bytes_text(value):
+    """Exact bytes, then GiB: '35,433,480,192 B (33.00 GiB)'; '—' when absent."""
+    if not is_number(value):
+        return "—"
+    return f"{value:,} B ({value / 2**30:.2f} GiB)"
+
+
 def cell(text):
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -283,8 +301,10 @@ def generate(root):
         if common:
             w(f"In every row: {config_text(common)}.")
         w("")
+        byte_columns = BYTE_COLUMNS.get(bench, [])
         head = ["configuration"] + (["kernel options"] if with_opts else []) + (["series"] if with_series else []) \
-            + (["status"] if with_status else []) + ["median", "min–max", "n", "revision", "date", "device"]
+            + (["status"] if with_status else []) + ["median", "min–max", "n"] \
+            + [heading for _, heading in byte_columns] + ["revision", "date", "device"]
         w("| " + " | ".join(head) + " |")
         w("|" + "---|" * len(head))
         commands = []
@@ -305,6 +325,7 @@ def generate(root):
                 row += [fmt(m) + suffix, f"{fmt(min(samples))}–{fmt(max(samples))}{suffix}", str(len(samples))]
             else:
                 row += ["—", "—", "0"]
+            row += [bytes_text(rec.get(field)) if name == "samples" else "—" for field, _ in byte_columns]
             fixes = {f: (recorded, actual, why)
                      for f, recorded, actual, why in errata.get((file_of[id(rec)], rec["date"]), [])}
             revision = f"`{rec['source_revision'][:12]}`"
