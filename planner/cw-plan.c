@@ -11,6 +11,9 @@ struct _CwPlan {
   uint64_t peak;
   unsigned peak_phase;
   uint64_t input_bytes;
+  uint64_t saved_bytes;
+  uint64_t group_peak[2];
+  unsigned group_peak_phase[2];
   uint64_t buffer_bytes[CW_PROFILE_MAX_BUFFERS];
   uint64_t phase_bytes[CW_PROFILE_MAX_PHASES];
 };
@@ -86,6 +89,28 @@ cw_plan_new (const CwProfile *profile, const CwConfig *config, CwError *error)
         free (plan);
         return NULL;
       }
+  /* Phase sums cannot overflow here: sum_phases checked each one. */
+  plan->group_peak_phase[1] = profile->n_phases;
+  for (unsigned g = 0; g < 2; g++)
+    {
+      unsigned first = g ? profile->n_forward_phases : 0;
+      unsigned end = g ? profile->n_phases : profile->n_forward_phases;
+
+      for (unsigned ph = first; ph < end; ph++)
+        if (ph == first || plan->phase_bytes[ph] > plan->group_peak[g])
+          {
+            plan->group_peak[g] = plan->phase_bytes[ph];
+            plan->group_peak_phase[g] = ph;
+          }
+    }
+  for (unsigned i = 0; i < profile->n_buffers; i++)
+    if (cw_plan_get_buffer_is_saved (plan, i) &&
+        !cw_add_u64 (plan->saved_bytes, plan->buffer_bytes[i], &plan->saved_bytes))
+      {
+        cw_error_set (error, CW_ERROR_OVERFLOW, "profile '%s': saved bytes overflow uint64", profile->name);
+        free (plan);
+        return NULL;
+      }
   return plan;
 }
 
@@ -137,4 +162,23 @@ cw_plan_get_buffer_live_in (const CwPlan *plan, unsigned buffer, unsigned phase)
 {
   return buffer < plan->profile->n_buffers && phase < plan->profile->n_phases &&
          ((plan->profile->buffers[buffer].live_mask >> phase) & 1);
+}
+
+unsigned cw_plan_get_n_forward_phases (const CwPlan *plan) { return plan->profile->n_forward_phases; }
+uint64_t cw_plan_get_forward_peak_bytes (const CwPlan *plan) { return plan->group_peak[0]; }
+unsigned cw_plan_get_forward_peak_phase (const CwPlan *plan) { return plan->group_peak_phase[0]; }
+uint64_t cw_plan_get_backward_peak_bytes (const CwPlan *plan) { return plan->group_peak[1]; }
+unsigned cw_plan_get_backward_peak_phase (const CwPlan *plan) { return plan->group_peak_phase[1]; }
+uint64_t cw_plan_get_saved_bytes (const CwPlan *plan) { return plan->saved_bytes; }
+
+bool
+cw_plan_get_buffer_is_saved (const CwPlan *plan, unsigned buffer)
+{
+  const CwProfile *p = plan->profile;
+  unsigned last = p->n_forward_phases - 1;
+
+  if (buffer >= p->n_buffers || p->n_forward_phases == 0 || p->n_forward_phases >= p->n_phases ||
+      p->buffers[buffer].input)
+    return false;
+  return ((p->buffers[buffer].live_mask >> last) & 1) && ((p->buffers[buffer].live_mask >> (last + 1)) & 1);
 }

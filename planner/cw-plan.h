@@ -40,6 +40,23 @@ uint64_t cw_plan_get_buffer_bytes (const CwPlan *plan, unsigned buffer);
 bool cw_plan_get_buffer_is_input (const CwPlan *plan, unsigned buffer);
 bool cw_plan_get_buffer_live_in (const CwPlan *plan, unsigned buffer, unsigned phase);
 
+/* A training step (cw_profile_is_training): the forward is phases [0,
+ * n_forward), the backward [n_forward, n_phases). Each group's peak is its
+ * largest phase (the first one on a tie), as for the whole plan; a profile
+ * that is not a training step has a forward only (backward peak 0, phase
+ * n_phases). The plan's peak is the larger of the two. */
+unsigned cw_plan_get_n_forward_phases (const CwPlan *plan);
+uint64_t cw_plan_get_forward_peak_bytes (const CwPlan *plan);
+unsigned cw_plan_get_forward_peak_phase (const CwPlan *plan);
+uint64_t cw_plan_get_backward_peak_bytes (const CwPlan *plan);
+unsigned cw_plan_get_backward_peak_phase (const CwPlan *plan);
+/* Saved for the backward: a buffer that is not an input and is live both in
+ * the forward's last phase and in the backward's first (what autograd or the
+ * kernel keeps across the boundary). False when the plan has no backward. */
+bool cw_plan_get_buffer_is_saved (const CwPlan *plan, unsigned buffer);
+/* Sum of the saved buffers' bytes. */
+uint64_t cw_plan_get_saved_bytes (const CwPlan *plan);
+
 /* The sweep path: peak only, no allocation. Validates the config too. */
 bool cw_plan_eval_peak (const CwProfile *profile, const CwConfig *config,
                         uint64_t *peak, CwError *error);

@@ -51,6 +51,9 @@ struct _CwProfile {
   CwProfileLet lets[CW_PROFILE_MAX_LETS];
   unsigned n_phases;
   char *phase_names[CW_PROFILE_MAX_PHASES];
+  /* Phases [0, n_forward_phases) are the forward, the rest (declared with
+   * 'backward') the backward of a training step; n_phases when none. */
+  unsigned n_forward_phases;
   unsigned n_buffers;
   CwProfileBuffer buffers[CW_PROFILE_MAX_BUFFERS];
 };

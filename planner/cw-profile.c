@@ -331,9 +331,9 @@ parse_line (Parser *ps, char *line)
   const char *rest = NULL;   /* set by take_binding; initialised for -O3's -Wmaybe-uninitialized */
 
   if (!take_ident (&s, kw, sizeof kw))
-    return perr (ps, "%s", "expected a directive (name, description, source, scope, param, let, phase, buffer)");
+    return perr (ps, "%s", "expected a directive (name, description, source, scope, param, let, phase, backward, buffer)");
   if (*s != '\0' && *s != ' ' && *s != '\t')
-    return perr (ps, "%s", "expected a directive (name, description, source, scope, param, let, phase, buffer)");
+    return perr (ps, "%s", "expected a directive (name, description, source, scope, param, let, phase, backward, buffer)");
 
   if (strcmp (kw, "name") == 0)
     {
@@ -396,13 +396,20 @@ parse_line (Parser *ps, char *line)
       p->n_lets++;
       return true;
     }
-  if (strcmp (kw, "phase") == 0)
+  if (strcmp (kw, "phase") == 0 || strcmp (kw, "backward") == 0)
     {
       const char *v = s;
       int n = 0;
+      bool backward = strcmp (kw, "backward") == 0;
 
       if (p->n_buffers > 0)
         return perr (ps, "%s", "phases must be declared before buffers");
+      if (backward && p->n_phases == 0)
+        return perr (ps, "%s", "'backward' phases follow the forward's: declare 'phase' first");
+      if (!backward && p->n_forward_phases != 0)
+        return perr (ps, "%s", "forward phases come before 'backward': move this 'phase' line up");
+      if (backward && p->n_forward_phases == 0)
+        p->n_forward_phases = p->n_phases;
       while (*(v = skip_ws (v)) != '\0')
         {
           if (!take_ident (&v, name, sizeof name) || (*v != '\0' && *v != ' ' && *v != '\t'))
@@ -417,7 +424,7 @@ parse_line (Parser *ps, char *line)
           n++;
         }
       if (n == 0)
-        return perr (ps, "%s", "'phase' needs at least one name");
+        return perr (ps, "'%s' needs at least one name", kw);
       return true;
     }
   if (strcmp (kw, "buffer") == 0)
@@ -474,7 +481,7 @@ parse_line (Parser *ps, char *line)
       p->n_buffers++;
       return true;
     }
-  return perr (ps, "unknown directive '%s' (known: name, description, source, param, let, phase, buffer)", kw);
+  return perr (ps, "unknown directive '%s' (known: name, description, source, scope, param, let, phase, backward, buffer)", kw);
 }
 
 static const char *
@@ -535,6 +542,8 @@ cw_profile_load_data (const char *filename, const char *text, CwError *error)
       cw_error_set (error, CW_ERROR_PARSE, "%s:%u: profile '%s' has no buffers", ps.file, ps.line, p->name);
       goto fail;
     }
+  if (p->n_forward_phases == 0)
+    p->n_forward_phases = p->n_phases;
   if (p->description == NULL)
     p->description = dup_str ("");
   if (p->source == NULL)
@@ -713,6 +722,8 @@ const char *cw_profile_get_description (const CwProfile *profile) { return profi
 const char *cw_profile_get_source (const CwProfile *profile) { return profile->source; }
 const char *cw_profile_get_path (const CwProfile *profile) { return profile->path; }
 bool cw_profile_is_lane_step (const CwProfile *profile) { return profile->lane_step; }
+bool cw_profile_is_training (const CwProfile *profile) { return profile->n_forward_phases < profile->n_phases; }
+unsigned cw_profile_get_n_forward_phases (const CwProfile *profile) { return profile->n_forward_phases; }
 unsigned cw_profile_get_n_params (const CwProfile *profile) { return profile->n_params; }
 
 const char *

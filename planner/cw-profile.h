@@ -38,6 +38,14 @@ const char *cw_profile_get_path (const CwProfile *profile);
  * that compare every profile when none is named leave it out. */
 bool cw_profile_is_lane_step (const CwProfile *profile);
 
+/* A training step: the profile declares backward phases ('backward'
+ * directive) after its forward phases. Buffers live in both the last forward
+ * phase and the first backward phase are what the forward saves for the
+ * backward (cw_plan_get_buffer_is_saved). */
+bool cw_profile_is_training (const CwProfile *profile);
+/* Phases of the forward: all of them when the profile is not a training step. */
+unsigned cw_profile_get_n_forward_phases (const CwProfile *profile);
+
 /* Tunable params (e.g. vLLM's max_logits_mb). */
 unsigned cw_profile_get_n_params (const CwProfile *profile);
 const char *cw_profile_get_param_name (const CwProfile *profile, unsigned i);

@@ -196,7 +196,27 @@ static const struct {
   { "index-mask-host-checked", "index-mask" },
   { "index-transfer-send", "index-full-layer" },
   { "index-transfer-recv", "index-shared" },
+  /* Autograd through Megatron-Core's score function: a training step of it. */
+  { "megatron-autograd", "megatron" },
 };
+
+/* A training step (NAME-train) looks like the path it trains: the two are
+ * never drawn side by side (a plan is either a forward or a training step). */
+static const char *
+training_stem (const char *name, char *buf, size_t size)
+{
+  size_t n = strlen (name);
+
+  if (n > 6 && n - 6 < size && strcmp (name + n - 6, "-train") == 0)
+    {
+      memcpy (buf, name, n - 6);
+      buf[n - 6] = '\0';
+      for (size_t i = 0; i < sizeof identities / sizeof identities[0]; i++)
+        if (strcmp (buf, identities[i].name) == 0)
+          return buf;
+    }
+  return name;
+}
 
 static CwChartMarker
 marker_for_dash (CwChartDash dash)
@@ -227,9 +247,11 @@ CwChartIdentity
 cw_chart_identity_for_name (const char *name)
 {
   unsigned h = 5381;
+  char stem[64];
 
   if (name == NULL)
     return identity (CW_CHART_HUE_BLUE, CW_CHART_DASH_SOLID);
+  name = training_stem (name, stem, sizeof stem);
   for (size_t i = 0; i < sizeof lane_aliases / sizeof lane_aliases[0]; i++)
     if (strcmp (name, lane_aliases[i].lane) == 0)
       name = lane_aliases[i].profile;

@@ -170,6 +170,8 @@ cw_cli_cliff (int argc, char **argv)
     }
   else
     {
+      int nw = cw_cli_setup_name_width (&s);
+
       cw_config_describe (&s.config, cfg, sizeof cfg);
       if (s.engine[0])
         printf ("engine: %s\n", s.engine);
@@ -189,7 +191,7 @@ cw_cli_cliff (int argc, char **argv)
       if (prefix_axis)
         printf ("max_prefix: the longest prefix at sq %llu (sk = (prefix + sq)%s)\n\n",
                 (unsigned long long) s.config.sq, s.config.ratio != 0 ? " / ratio" : "");
-      printf ("%-16s %-14s %-14s %-14s %s%s\n", "profile", "max_sq", "max_b", "max_h",
+      printf ("%-*s %-14s %-14s %-14s %s%s\n", nw, "profile", "max_sq", "max_b", "max_h",
               prefix_axis ? "max_prefix     " : "", "peak at max_sq");
       {
         bool starred = false;
@@ -202,10 +204,10 @@ cw_cli_cliff (int argc, char **argv)
             fmt_max (&ans[i].r[2], z, sizeof z);
             fmt_max (&ans[i].r[3], w, sizeof w);
             if (prefix_axis)
-              printf ("%-16s %-14s %-14s %-14s %-14s %s\n", cw_profile_get_name (s.profiles[i]), x, y, z, w,
+              printf ("%-*s %-14s %-14s %-14s %-14s %s\n", nw, cw_profile_get_name (s.profiles[i]), x, y, z, w,
                       ans[i].r[0].max ? cw_bytes_format (ans[i].r[0].peak_at_max, a, sizeof a) : "-");
             else
-              printf ("%-16s %-14s %-14s %-14s %s\n", cw_profile_get_name (s.profiles[i]), x, y, z,
+              printf ("%-*s %-14s %-14s %-14s %s\n", nw, cw_profile_get_name (s.profiles[i]), x, y, z,
                       ans[i].r[0].max ? cw_bytes_format (ans[i].r[0].peak_at_max, a, sizeof a) : "-");
             for (int k = 0; k < (prefix_axis ? 4 : 3); k++)
               starred |= ans[i].r[k].max != 0 && ans[i].r[k].limited_by_overflow;
@@ -218,7 +220,7 @@ cw_cli_cliff (int argc, char **argv)
               {
                 char w[32];
                 fmt_max (&ans[i].r[4], w, sizeof w);
-                printf ("%-16s %-14s %s\n", cw_profile_get_name (s.profiles[i]), w,
+                printf ("%-*s %-14s %s\n", nw, cw_profile_get_name (s.profiles[i]), w,
                         ans[i].r[4].max ? cw_bytes_format (ans[i].r[4].peak_at_max, a, sizeof a) : "-");
                 starred |= ans[i].r[4].max != 0 && ans[i].r[4].limited_by_overflow;
               }

@@ -34,6 +34,10 @@ cw_cli_setup_print_help (FILE *out)
          "                        engine's; with --engine only that profile)\n"
          "  --profile-file PATH   a profile file outside the data directory\n"
          "  --param NAME=VALUE    override a profile param (e.g. max_logits_mb=256)\n"
+         "  --training            a training step: each named profile's forward and\n"
+         "                        backward (its NAME-train profile; default: every\n"
+         "                        training profile); without it, training profiles\n"
+         "                        plan only when named\n"
          "Output:\n"
          "  --format FMT          table (default), json or csv\n", out);
 }
@@ -79,6 +83,71 @@ set_dtype (const char *option, const char *value, CwDtype *field, CwError *error
     {
       cw_error_set (error, CW_ERROR_INVALID, "%s: %s", option, e.message);
       return false;
+    }
+  return true;
+}
+
+/* "a, b, c": the training profiles in the data directory, for messages. */
+static void
+list_training_profiles (char *out, size_t size)
+{
+  char **names = cw_profile_list_names (NULL);
+  size_t len = 0;
+
+  out[0] = '\0';
+  for (char **q = names; q && *q && len + 70 < size; q++)
+    {
+      CwProfile *p = cw_profile_load (*q, NULL);
+
+      if (p != NULL && cw_profile_is_training (p))
+        len += (size_t) snprintf (out + len, size - len, "%s%s", len ? ", " : "", *q);
+      cw_profile_free (p);
+    }
+  cw_strv_free (names);
+  if (len == 0)
+    snprintf (out, size, "none found");
+}
+
+/* --training: each selected profile that is not a training step becomes its
+ * NAME-train profile; one the data directory lacks is an error. */
+static bool
+resolve_training (CwCliSetup *s, CwError *error)
+{
+  for (unsigned i = 0; i < s->n_profiles; i++)
+    {
+      char name[160];
+      CwError e = CW_ERROR_INIT;
+      CwProfile *t;
+
+      if (cw_profile_is_training (s->profiles[i]))
+        continue;
+      snprintf (name, sizeof name, "%s-train", cw_profile_get_name (s->profiles[i]));
+      if ((t = cw_profile_load (name, &e)) == NULL || !cw_profile_is_training (t))
+        {
+          char known[400];
+
+          cw_profile_free (t);
+          if (e.code != CW_ERROR_NONE && e.code != CW_ERROR_NOT_FOUND)
+            {
+              *error = e;
+              return false;
+            }
+          list_training_profiles (known, sizeof known);
+          cw_error_set (error, CW_ERROR_NOT_FOUND,
+                        "--training: profile '%s' has no training step (no '%s' profile; training profiles: %s)",
+                        cw_profile_get_name (s->profiles[i]), name, known);
+          return false;
+        }
+      for (unsigned j = 0; j < s->n_profiles; j++)
+        if (j != i && strcmp (cw_profile_get_name (s->profiles[j]), cw_profile_get_name (t)) == 0)
+          {
+            cw_error_set (error, CW_ERROR_INVALID, "profile '%s' given twice (--training plans '%s' for '%s')",
+                          cw_profile_get_name (t), cw_profile_get_name (t), cw_profile_get_name (s->profiles[i]));
+            cw_profile_free (t);
+            return false;
+          }
+      cw_profile_free (s->profiles[i]);
+      s->profiles[i] = t;
     }
   return true;
 }
@@ -259,6 +328,11 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
             goto fail;
           continue;
         }
+      if (strcmp (arg, "--training") == 0)
+        {
+          s->training = true;
+          continue;
+        }
       if (cw_cli_match_option (argc, argv, &i, "--param", &value, error))
         {
           if (value == NULL)
@@ -335,9 +409,13 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
           }
       if (s->n_profiles == 0 && !add_profile (s, cw_profile_load (cw_engine_get_profile (engine), error), error))
         goto fail;
+      if (s->training && !resolve_training (s, error))
+        goto fail;
       if (!cw_engine_apply_params (engine, s->profiles[0], error))
         goto fail;
     }
+  else if (s->training && !resolve_training (s, error))
+    goto fail;
   if (s->n_profiles == 0)
     {
       char **names = cw_profile_list_names (error);
@@ -345,12 +423,13 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
       if (names == NULL)
         goto fail;
       /* Every way to compute the indexer; lane-step profiles (the index mask,
-       * the index-cache stages) plan only when named. */
+       * the index-cache stages) plan only when named. With --training every
+       * training step, without it none (they plan when named). */
       for (char **q = names; *q; q++)
         {
           CwProfile *prof = cw_profile_load (*q, error);
 
-          if (prof != NULL && cw_profile_is_lane_step (prof))
+          if (prof != NULL && (cw_profile_is_lane_step (prof) || cw_profile_is_training (prof) != s->training))
             {
               cw_profile_free (prof);
               continue;
@@ -364,7 +443,8 @@ cw_cli_setup_parse (CwCliSetup *s, int argc, char **argv, CwCliExtraOption extra
       cw_strv_free (names);
       if (s->n_profiles == 0)
         {
-          cw_error_set (error, CW_ERROR_NOT_FOUND, "no profiles found in %s/profiles", cw_data_dir ());
+          cw_error_set (error, CW_ERROR_NOT_FOUND, "no %sprofiles found in %s/profiles", s->training ? "training " : "",
+                        cw_data_dir ());
           goto fail;
         }
     }
@@ -394,6 +474,17 @@ fail:
   cw_engine_free (engine);
   cw_cli_setup_clear (s);
   return false;
+}
+
+int
+cw_cli_setup_name_width (const CwCliSetup *s)
+{
+  size_t w = 16;
+
+  for (unsigned i = 0; i < s->n_profiles; i++)
+    if (strlen (cw_profile_get_name (s->profiles[i])) > w)
+      w = strlen (cw_profile_get_name (s->profiles[i]));
+  return (int) (w < 64 ? w : 64);
 }
 
 void

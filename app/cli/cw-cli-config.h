@@ -19,6 +19,7 @@ typedef struct {
   uint64_t reserve_bytes;
   uint64_t usable_bytes;
   CwCliFormat format;
+  bool training;               /* --training: each profile's training step (NAME-train) */
   unsigned n_profiles;
   CwProfile *profiles[CW_CLI_MAX_PROFILES];
 } CwCliSetup;
@@ -35,5 +36,8 @@ void cw_cli_setup_clear (CwCliSetup *setup);
 
 /* Help text for the shared options. */
 void cw_cli_setup_print_help (FILE *out);
+/* Width of a table's profile column: 16, or the longest selected name
+ * (training steps are named NAME-train). */
+int cw_cli_setup_name_width (const CwCliSetup *setup);
 /* JSON object of the configuration. */
 void cw_cli_config_json (FILE *out, const CwConfig *config);

@@ -174,6 +174,12 @@ cw_cli_indexcache (int argc, char **argv)
       status = cw_cli_fail (&e);
       goto out_opts;
     }
+  if (s.training)
+    {
+      status = cw_cli_failf ("indexcache: --training is not an indexcache option (it plans a score path's training "
+                             "step: plan, cliff, sweep)");
+      goto out;
+    }
   if (!cw_cli_indexcache_options_resolve (&o.p, s.preset, "indexcache", &e))
     {
       status = cw_cli_fail (&e);

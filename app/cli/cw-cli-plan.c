@@ -11,6 +11,8 @@ print_help (void)
   fputs ("Usage: cliffwatch-cli plan [OPTIONS]\n"
          "Predicts the HBM residency of each profile at one configuration: live bytes\n"
          "per phase, the peak, every buffer, and whether it fits the GPU's usable bytes.\n"
+         "With --training, a training step: the forward and the backward side by side\n"
+         "(each group's peak and phases, and what the forward saves for the backward).\n"
          "  --list                list presets, engines, GPUs and profiles, then exit\n", stdout);
   cw_cli_setup_print_help (stdout);
 }
@@ -69,7 +71,8 @@ list_all (void)
           return cw_cli_fail (&e);
         }
       printf ("  %-24s %s%s\n", *q, cw_profile_get_description (p),
-              cw_profile_is_lane_step (p) ? " [lane: plans when named]" : "");
+              cw_profile_is_lane_step (p) ? " [lane: plans when named]"
+              : cw_profile_is_training (p) ? " [training step: --training]" : "");
       cw_profile_free (p);
     }
   cw_strv_free (v);
@@ -135,6 +138,102 @@ print_table (const CwCliSetup *s, CwPlan **plans)
     }
 }
 
+/* The phases of one group, "name bytes" each, for the side-by-side listing. */
+static void
+group_cell (const CwPlan *p, unsigned ph, bool backward, char *out, size_t size)
+{
+  char a[CW_BYTES_FORMAT_SIZE];
+  unsigned peak = backward ? cw_plan_get_backward_peak_phase (p) : cw_plan_get_forward_peak_phase (p);
+
+  snprintf (out, size, "%-12s %s%s", cw_plan_get_phase_name (p, ph),
+            cw_bytes_format (cw_plan_get_phase_live_bytes (p, ph), a, sizeof a),
+            ph == cw_plan_get_peak_phase (p) ? "  <- peak" : ph == peak ? "  <- group peak" : "");
+}
+
+static void
+saved_list (const CwPlan *p, char *out, size_t size)
+{
+  size_t len = 0;
+
+  out[0] = '\0';
+  for (unsigned j = 0; j < cw_plan_get_n_buffers (p) && len + 70 < size; j++)
+    if (cw_plan_get_buffer_is_saved (p, j))
+      len += (size_t) snprintf (out + len, size - len, "%s%s", len ? ", " : "", cw_plan_get_buffer_name (p, j));
+  if (len == 0)
+    snprintf (out, size, "nothing");
+}
+
+/* --training: forward and backward side by side, per profile. */
+static void
+print_training_table (const CwCliSetup *s, CwPlan **plans)
+{
+  char cfg[512], a[CW_BYTES_FORMAT_SIZE], b[CW_BYTES_FORMAT_SIZE], c[CW_BYTES_FORMAT_SIZE];
+  char d[CW_BYTES_FORMAT_SIZE], e[CW_BYTES_FORMAT_SIZE];
+
+  cw_config_describe (&s->config, cfg, sizeof cfg);
+  if (s->engine[0])
+    printf ("engine: %s\n", s->engine);
+  printf ("configuration: %s%s%s\n", s->preset[0] ? s->preset : "", s->preset[0] ? ": " : "", cfg);
+  printf ("GPU: %s, total %s, reserve %s, usable %s\n", s->gpu->name,
+          cw_bytes_format (s->gpu->total_bytes, a, sizeof a), cw_bytes_format (s->reserve_bytes, b, sizeof b),
+          cw_bytes_format (s->usable_bytes, c, sizeof c));
+  printf ("training step: the forward, then the backward; saved = kept from the forward for the backward\n\n");
+  printf ("%-20s %-44s %-11s %-11s %-11s %-11s %s\n", "profile", "step peak", "forward", "backward", "saved",
+          "inputs", "fits");
+  for (unsigned i = 0; i < s->n_profiles; i++)
+    {
+      const CwPlan *p = plans[i];
+      bool t = cw_profile_is_training (s->profiles[i]);
+
+      printf ("%-20s %-44s %-11s %-11s %-11s %-11s %s\n", cw_profile_get_name (s->profiles[i]),
+              cw_bytes_format (cw_plan_get_peak_bytes (p), a, sizeof a),
+              cw_bytes_format_gib (cw_plan_get_forward_peak_bytes (p), b, sizeof b),
+              t ? cw_bytes_format_gib (cw_plan_get_backward_peak_bytes (p), c, sizeof c) : "-",
+              t ? cw_bytes_format_gib (cw_plan_get_saved_bytes (p), d, sizeof d) : "-",
+              cw_bytes_format_gib (cw_plan_get_input_bytes (p), e, sizeof e),
+              cw_plan_get_peak_bytes (p) <= s->usable_bytes ? "yes" : "NO");
+    }
+  for (unsigned i = 0; i < s->n_profiles; i++)
+    {
+      const CwPlan *p = plans[i];
+      unsigned nf = cw_plan_get_n_forward_phases (p), n = cw_plan_get_n_phases (p);
+      unsigned nb = n - nf, rows = nf > nb ? nf : nb;
+      char saved[1024];
+
+      printf ("\n%s: %s\n", cw_profile_get_name (s->profiles[i]), cw_profile_get_description (s->profiles[i]));
+      printf ("  %-62s %s\n", "forward", "backward");
+      for (unsigned r = 0; r < rows; r++)
+        {
+          char fw[160] = "", bw[160] = "";
+
+          if (r < nf)
+            group_cell (p, r, false, fw, sizeof fw);
+          if (r < nb)
+            group_cell (p, nf + r, true, bw, sizeof bw);
+          if (bw[0] != '\0')
+            printf ("  %-62s %s\n", fw, bw);
+          else
+            printf ("  %s\n", fw);
+        }
+      saved_list (p, saved, sizeof saved);
+      printf ("  saved for the backward: %s: %s\n", cw_bytes_format (cw_plan_get_saved_bytes (p), a, sizeof a), saved);
+      for (unsigned j = 0; j < cw_plan_get_n_buffers (p); j++)
+        {
+          char live[256] = "";
+          size_t len = 0;
+
+          for (unsigned ph = 0; ph < n && len < sizeof live - 40; ph++)
+            if (cw_plan_get_buffer_live_in (p, j, ph))
+              len += (size_t) snprintf (live + len, sizeof live - len, "%s%s", len ? "," : "",
+                                        cw_plan_get_phase_name (p, ph));
+          printf ("  %-20s %-44s live %s%s%s\n", cw_plan_get_buffer_name (p, j),
+                  cw_bytes_format (cw_plan_get_buffer_bytes (p, j), a, sizeof a), live,
+                  cw_plan_get_buffer_is_input (p, j) ? " (input)" : "",
+                  cw_plan_get_buffer_is_saved (p, j) ? " (saved)" : "");
+        }
+    }
+}
+
 static void
 print_json (const CwCliSetup *s, CwPlan **plans)
 {
@@ -158,18 +257,40 @@ print_json (const CwCliSetup *s, CwPlan **plans)
   for (unsigned i = 0; i < s->n_profiles; i++)
     {
       const CwPlan *p = plans[i];
+      bool training = cw_profile_is_training (s->profiles[i]);
 
       printf ("%s{\"name\":", i ? "," : "");
       cw_cli_json_string (stdout, cw_profile_get_name (s->profiles[i]));
       printf (",\"peak_bytes\":%llu,\"peak_phase\":", (unsigned long long) cw_plan_get_peak_bytes (p));
       cw_cli_json_string (stdout, cw_plan_get_phase_name (p, cw_plan_get_peak_phase (p)));
-      printf (",\"input_bytes\":%llu,\"fits\":%s,\"phases\":[", (unsigned long long) cw_plan_get_input_bytes (p),
+      printf (",\"input_bytes\":%llu,\"fits\":%s", (unsigned long long) cw_plan_get_input_bytes (p),
               cw_plan_get_peak_bytes (p) <= s->usable_bytes ? "true" : "false");
+      if (training)
+        {
+          printf (",\"training\":true,\"forward\":{\"peak_bytes\":%llu,\"peak_phase\":",
+                  (unsigned long long) cw_plan_get_forward_peak_bytes (p));
+          cw_cli_json_string (stdout, cw_plan_get_phase_name (p, cw_plan_get_forward_peak_phase (p)));
+          printf ("},\"backward\":{\"peak_bytes\":%llu,\"peak_phase\":",
+                  (unsigned long long) cw_plan_get_backward_peak_bytes (p));
+          cw_cli_json_string (stdout, cw_plan_get_phase_name (p, cw_plan_get_backward_peak_phase (p)));
+          printf ("},\"saved_bytes\":%llu,\"saved\":[", (unsigned long long) cw_plan_get_saved_bytes (p));
+          for (unsigned j = 0, n = 0; j < cw_plan_get_n_buffers (p); j++)
+            if (cw_plan_get_buffer_is_saved (p, j))
+              {
+                fputs (n++ ? "," : "", stdout);
+                cw_cli_json_string (stdout, cw_plan_get_buffer_name (p, j));
+              }
+          printf ("]");
+        }
+      printf (",\"phases\":[");
       for (unsigned ph = 0; ph < cw_plan_get_n_phases (p); ph++)
         {
           printf ("%s{\"name\":", ph ? "," : "");
           cw_cli_json_string (stdout, cw_plan_get_phase_name (p, ph));
-          printf (",\"live_bytes\":%llu}", (unsigned long long) cw_plan_get_phase_live_bytes (p, ph));
+          printf (",\"live_bytes\":%llu", (unsigned long long) cw_plan_get_phase_live_bytes (p, ph));
+          if (training)
+            printf (",\"group\":\"%s\"", ph < cw_plan_get_n_forward_phases (p) ? "forward" : "backward");
+          printf ("}");
         }
       printf ("],\"buffers\":[");
       for (unsigned j = 0; j < cw_plan_get_n_buffers (p); j++)
@@ -188,7 +309,7 @@ print_json (const CwCliSetup *s, CwPlan **plans)
                 cw_cli_json_string (stdout, cw_plan_get_phase_name (p, ph));
                 first = false;
               }
-          printf ("]}");
+          printf ("]%s}", training ? (cw_plan_get_buffer_is_saved (p, j) ? ",\"saved\":true" : ",\"saved\":false") : "");
         }
       printf ("]}");
     }
@@ -223,7 +344,37 @@ print_csv (const CwCliSetup *s, CwPlan **plans)
           cw_cli_csv_field (stdout, cw_plan_get_buffer_name (p, j));
           printf (",%llu,\n", (unsigned long long) cw_plan_get_buffer_bytes (p, j));
         }
+      if (!cw_profile_is_training (s->profiles[i]))
+        continue;
+      /* A training step: each group's peak and what crosses the boundary. */
+      for (int g = 0; g < 2; g++)
+        {
+          unsigned ph = g ? cw_plan_get_backward_peak_phase (p) : cw_plan_get_forward_peak_phase (p);
+
+          cw_cli_csv_field (stdout, name);
+          printf (",%s,", g ? "backward_peak" : "forward_peak");
+          cw_cli_csv_field (stdout, cw_plan_get_phase_name (p, ph));
+          printf (",%llu,\n", (unsigned long long) (g ? cw_plan_get_backward_peak_bytes (p)
+                                                      : cw_plan_get_forward_peak_bytes (p)));
+        }
+      for (unsigned j = 0; j < cw_plan_get_n_buffers (p); j++)
+        if (cw_plan_get_buffer_is_saved (p, j))
+          {
+            cw_cli_csv_field (stdout, name);
+            printf (",saved,");
+            cw_cli_csv_field (stdout, cw_plan_get_buffer_name (p, j));
+            printf (",%llu,\n", (unsigned long long) cw_plan_get_buffer_bytes (p, j));
+          }
     }
+}
+
+static bool
+any_training (const CwCliSetup *s)
+{
+  for (unsigned i = 0; i < s->n_profiles; i++)
+    if (cw_profile_is_training (s->profiles[i]))
+      return true;
+  return false;
 }
 
 static int
@@ -243,6 +394,8 @@ run_plan (CwCliSetup *s)
     print_json (s, plans);
   else if (s->format == CW_CLI_FORMAT_CSV)
     print_csv (s, plans);
+  else if (s->training || any_training (s))
+    print_training_table (s, plans);
   else
     print_table (s, plans);
 out:

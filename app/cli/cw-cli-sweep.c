@@ -57,7 +57,7 @@ cw_cli_sweep (int argc, char **argv)
   CwError e = CW_ERROR_INIT;
   Range r = { 0 };
   char **args;
-  int n = 0, status = 0;
+  int n = 0, status = 0, nw;
 
   for (int i = 1; i < argc; i++)
     if (cw_cli_is_help (argv[i]))
@@ -110,6 +110,7 @@ cw_cli_sweep (int argc, char **argv)
                            (unsigned long long) MAX_ROWS);
     }
 
+  nw = cw_cli_setup_name_width (&s);
   if (s.format == CW_CLI_FORMAT_JSON)
     printf ("{\"config\":");
   if (s.format == CW_CLI_FORMAT_JSON)
@@ -120,7 +121,7 @@ cw_cli_sweep (int argc, char **argv)
   else if (s.format == CW_CLI_FORMAT_CSV)
     printf ("profile,sq,sk,peak_bytes,fits\n");
   else
-    printf ("%-16s %-12s %-12s %-44s %s\n", "profile", "sq", "sk", "peak", "fits");
+    printf ("%-*s %-12s %-12s %-44s %s\n", nw, "profile", "sq", "sk", "peak", "fits");
 
   {
     bool first = true;
@@ -171,7 +172,7 @@ cw_cli_sweep (int argc, char **argv)
                   printf (",%llu,%llu,overflow,false\n", (unsigned long long) sq, (unsigned long long) sk);
               }
             else
-              printf ("%-16s %-12llu %-12llu %-44s %s\n", cw_profile_get_name (s.profiles[p]),
+              printf ("%-*s %-12llu %-12llu %-44s %s\n", nw, cw_profile_get_name (s.profiles[p]),
                       (unsigned long long) sq, (unsigned long long) sk,
                       ok ? cw_bytes_format (peak, buf, sizeof buf) : "overflows uint64",
                       ok && peak <= s.usable_bytes ? "yes" : "NO");
