@@ -15,14 +15,16 @@
 #                         without the optional layers, so the kernel steps still run
 #   suite [ARGS]          meson test --num-processes 1 ARGS; default --suite gpu --suite kernels-cpu
 #                         --suite profiler-cpu; test names work too (suite kernels-gpu profiler-lanes)
-#   memcheck [kernels-gpu|profiler-lanes]
+#   memcheck [kernels-gpu|kernels-backward-gpu|profiler-lanes]
 #                         compute-sanitizer --tool memcheck over the test's binary, test-kernels-gpu
-#                         (default) or test-profiler-lanes; prints the ERROR SUMMARY line
+#                         (default), test-kernels-backward-gpu or test-profiler-lanes; prints the
+#                         ERROR SUMMARY line
 #   sass                  counts of HGMMA (wgmma bf16), QGMMA (wgmma fp8), HMMA (mma.sync) in the
 #                         kernels' machine code
 #   kernels [ARGS]        cw-bench-kernels ARGS (--sizes, --lanes, --fp8, --score-kernel,
 #                         --keys-per-block, --topk-depth, --no-ceiling, --no-oom, --split,
-#                         --budget-mib) -> records kernels.jsonl
+#                         --budget-mib; --backward: the sparse backward next to the forward)
+#                         -> records kernels.jsonl
 #   planner [POINTS]      cw-bench-sweep -> records planner.jsonl
 #   exec-engines          every engine shape under `profile --exec` with its profile's prediction
 #                         -> $OUT/h200-engines.db, `receipts compare` over it
@@ -170,8 +172,8 @@ step_build () {
   if [[ ! -d $BUILD ]] || (( dry )); then
     x 300 meson setup "$BUILD" -Dcuda=enabled -Dgui=disabled -Dcairo=disabled -Dsqlite=disabled --buildtype=release
   fi
-  x 480 ninja -C "$BUILD" tests/kernels/test-kernels-gpu tests/kernels/test-kernels-reference bench/cw-bench-kernels \
-    bench/cw-bench-sweep
+  x 480 ninja -C "$BUILD" tests/kernels/test-kernels-gpu tests/kernels/test-kernels-backward-gpu \
+    tests/kernels/test-kernels-reference bench/cw-bench-kernels bench/cw-bench-sweep
   rc=$?
   summary="device-build.sh failed; kernels only in $BUILD (rc=$rc)"
   return 1
@@ -197,8 +199,9 @@ step_memcheck () {
   local what=${1:-kernels-gpu} bin cap rc line
   case $what in
     kernels-gpu) bin=$BUILD/tests/kernels/test-kernels-gpu; cap=450 ;;
+    kernels-backward-gpu) bin=$BUILD/tests/kernels/test-kernels-backward-gpu; cap=450 ;;
     profiler-lanes) bin=$BUILD/tests/profiler/gpu/test-profiler-lanes; cap=300 ;;
-    *) summary="memcheck takes kernels-gpu or profiler-lanes, not '$what'"; return 2 ;;
+    *) summary="memcheck takes kernels-gpu, kernels-backward-gpu or profiler-lanes, not '$what'"; return 2 ;;
   esac
   need "$bin" || return 1
   # --report-api-errors no: the host-checked index-mask counter-example's capture failures are
