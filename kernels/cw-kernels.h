@@ -220,7 +220,9 @@ cudaError_t cw_backward_sparse_run (const CwKernelShape *shape, uint64_t budget,
  * tile of keys over the chunk's rows in ascending order, starting from dk's
  * stored value, so dk is bit-identical for any chunking.
  * workspace: cw_kernels_backward_dense_workspace_bytes (0 bytes: may be
- * NULL). Accuracy: |gpu - float64| <= 3e-5 * sum|terms| of each output
+ * NULL). cudaErrorInvalidValue for an empty or out-of-range chunk, a NULL
+ * buffer or ld below the chunk's longest L(s); cudaErrorNotSupported for
+ * b*sq above 2^31 - 1 (the kernels number rows in 32 bits). Accuracy: |gpu - float64| <= 3e-5 * sum|terms| of each output
  * (cw_reference_backward_dense's magnitudes), plus the full term of any
  * entry whose z lies within the fp32 rounding of relu's kink (there the
  * kernel may take either side), for bf16 and fp8 alike (inputs widen
