@@ -77,7 +77,7 @@ row_text (const CwReceipt *r)
 static GtkWidget *
 cell (CwReceiptDiffWindow *self, int column, int row, const char *text, const char *tooltip, gboolean differs)
 {
-  GtkWidget *label = gtk_label_new (text != NULL && *text != '\0' ? text : "—");
+  GtkWidget *label = gtk_label_new (text != NULL ? text : "—");
 
   gtk_label_set_xalign (GTK_LABEL (label), column == 0 ? 0.0 : 1.0);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -133,7 +133,8 @@ field_cell (CwReceiptDiffWindow *self, const CwReceiptDiffField *f, int column, 
       break;
     case CW_RECEIPT_DIFF_TEXT:
     default:
-      text = g_strdup (second ? f->b : f->a);
+      /* Not recorded: a dash, as in the receipt's details. */
+      text = g_strdup ((second ? f->b : f->a)[0] != '\0' ? (second ? f->b : f->a) : "—");
       break;
     }
   {
@@ -189,7 +190,11 @@ fill_table (CwReceiptDiffWindow *self)
           g_autofree char *size = NULL;
 
           size_texts (self, p->delta, p->sign < 0 ? "−" : p->sign > 0 ? "+" : "", &size, &delta_tip);
-          delta = isnan (p->percent) ? g_strdup (size) : g_strdup_printf ("%s (%+.2f %%)", size, p->percent);
+          /* One minus sign for the bytes and the percentage alike. */
+          delta = isnan (p->percent) ? g_strdup (size)
+                                     : g_strdup_printf ("%s (%s%.2f %%)", size,
+                                                        p->percent < 0 ? "−" : p->percent > 0 ? "+" : "",
+                                                        fabs (p->percent));
         }
       cell (self, 0, row, _(p->label), NULL, FALSE);
       cell (self, 1, row, a, a_tip, FALSE);

@@ -30,6 +30,7 @@
 #include "cw-index-cache-page.h"
 #include "cw-plan-page.h"
 #include "cw-receipt-charts.h"
+#include "cw-receipt-diff-window.h"
 #include "cw-receipt-row.h"
 #include "cw-receipt-store.h"
 #include "cw-receipts-page.h"
@@ -73,6 +74,8 @@ struct _SelfTest
   int                layout_height;
   guint              layout_phase;
   gint64             layout_shown;
+  gint64             diff_b;          /* the second receipt Compare Receipts shows */
+  guint              diff_size;       /* which of diff_sizes is being checked */
 };
 
 static gboolean failed;
@@ -936,9 +939,14 @@ step_receipts_detail (SelfTest *t)
     g_autofree char *visible = cw_receipts_page_dup_visible_columns (page);
     int width = gtk_widget_get_width (GTK_WIDGET (t->window));
 
+    g_auto(GStrv) shown = g_strsplit (visible, ",", -1);
+    const char *needed[] = { _("Predicted"), _("Measured"), _("Error") };
+
     g_string_append_printf (t->report, "receipt-columns width=%d visible=%s\n", width, visible);
-    if (width >= 1200 && (strstr (visible, "Measured") == NULL && strstr (visible, "Gemessen") == NULL))
-      fail (t, "at %d px the Measured column is off-screen (visible: %s)", width, visible);
+    /* The three a reader compares a receipt by, at 1280 (the default). */
+    for (guint i = 0; i < G_N_ELEMENTS (needed) && width >= 1200; i++)
+      if (!g_strv_contains ((const char *const *) shown, needed[i]))
+        fail (t, "at %d px the %s column is off-screen (visible: %s)", width, needed[i], visible);
   }
   check_page_numbers (t, "receipts");
   check_export (t, "timeline.png");
@@ -1117,6 +1125,203 @@ step_timeline_keys (SelfTest *t)
   if (cw_chart_view_get_zoomed (view) || !same_range (min0, max0, min2, max2))
     fail (t, "- on the timeline does not come back to the whole lane (%g..%g s, not %g..%g s)", min2, max2, min0,
           max0);
+  return TRUE;
+}
+
+/* ---- two receipts side by side (issue 16) ----------------------------------- */
+
+static CwReceiptDiffWindow *
+find_diff_window (void)
+{
+  GListModel *tops = gtk_window_get_toplevels ();
+
+  for (guint i = 0, n = g_list_model_get_n_items (tops); i < n; i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (tops, i);
+
+      if (CW_IS_RECEIPT_DIFF_WINDOW (w))
+        return CW_RECEIPT_DIFF_WINDOW (w);
+    }
+  return NULL;
+}
+
+/* The shown receipt's Compare With… (Ctrl+D), then as B the first listed
+ * receipt of another lane that ran to the end. */
+static gboolean
+step_diff_open (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GListModel *filtered = cw_receipts_page_get_filtered_model (page);
+  gint64 a = cw_receipts_page_get_detail_id (page);
+  const char *lane_a = NULL;
+  CwReceiptDiffWindow *win;
+
+  if (find_diff_window () == NULL)
+    gtk_widget_activate_action (GTK_WIDGET (t->window), "app.compare-receipts", NULL);
+  win = find_diff_window ();
+  if (a <= 0 || win == NULL)
+    {
+      fail (t, "Compare With… on receipt %" G_GINT64_FORMAT " opened no Compare Receipts window", a);
+      return TRUE;
+    }
+  t->diff_b = 0;
+  for (guint i = 0, n = g_list_model_get_n_items (filtered); i < n; i++)
+    {
+      g_autoptr(CwReceiptRow) row = g_list_model_get_item (filtered, i);
+      const CwReceipt *r = row != NULL ? cw_receipt_row_get_receipt (row) : NULL;
+
+      if (r != NULL && r->id == a)
+        lane_a = cw_receipt_row_get_receipt (row)->lane;
+    }
+  for (guint i = 0, n = g_list_model_get_n_items (filtered); i < n && lane_a != NULL && t->diff_b == 0; i++)
+    {
+      g_autoptr(CwReceiptRow) row = g_list_model_get_item (filtered, i);
+      const CwReceipt *r = row != NULL ? cw_receipt_row_get_receipt (row) : NULL;
+
+      if (r != NULL && r->status == CW_RECEIPT_STATUS_OK && r->measured_peak_bytes > 0 && strcmp (r->lane, lane_a) != 0)
+        t->diff_b = r->id;
+    }
+  if (t->diff_b == 0)
+    {
+      fail (t, "no receipt of another lane than %s to compare with", lane_a != NULL ? lane_a : "?");
+      return TRUE;
+    }
+  cw_receipt_diff_window_set_second (win, NULL, t->diff_b);
+  t->expect_id = a;
+  t->diff_size = 0;
+  return TRUE;
+}
+
+static const int diff_sizes[][2] = { { 800, 600 }, { 1280, 800 } };
+
+/* Both ids, the fields the library's diff marks (and only those), the
+ * measured peaks' B − A, at 800x600 and 1280x800; the chart exported with
+ * both receipts in its caption. */
+static gboolean
+step_diff_check (SelfTest *t)
+{
+  CwReceiptDiffWindow *win = find_diff_window ();
+  const CwReceiptDiff *d = win != NULL ? cw_receipt_diff_window_get_diff (win) : NULL;
+  int want_w = diff_sizes[t->diff_size][0], want_h = diff_sizes[t->diff_size][1];
+  g_autofree char *text = NULL, *keys = NULL, *shot = NULL;
+  g_autoptr(GString) want_keys = g_string_new (NULL);
+  char a[32], b[32];
+
+  if (win == NULL)
+    {
+      fail (t, "the Compare Receipts window went away");
+      return TRUE;
+    }
+  if (d == NULL || cw_receipt_diff_get_id (d, true) != t->diff_b || !gtk_widget_get_mapped (GTK_WIDGET (win)))
+    return FALSE;   /* B loads in a worker thread; the window maps */
+  if (!t->step_entered_page)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (win), want_w, want_h);
+      t->step_entered_page = TRUE;
+      t->step_started = g_get_monotonic_time ();
+      return FALSE;
+    }
+  /* Wait for the resize (up to 5 s), asking again each second (a request
+   * that crosses the window's first configure is lost); then half a second
+   * more to settle. */
+  if (gtk_widget_get_width (GTK_WIDGET (win)) > want_w
+      && g_get_monotonic_time () - t->step_started < 5 * G_TIME_SPAN_SECOND)
+    {
+      gint64 waited = g_get_monotonic_time () - t->step_started;
+
+      if (waited / G_TIME_SPAN_SECOND != (waited - POLL_MS * G_TIME_SPAN_MILLISECOND) / G_TIME_SPAN_SECOND)
+        {
+          gtk_window_set_default_size (GTK_WINDOW (win), want_w - 1, want_h - 1);
+          gtk_window_set_default_size (GTK_WINDOW (win), want_w, want_h);
+        }
+      return FALSE;
+    }
+  if (t->diff_b > 0 && g_object_get_data (G_OBJECT (win), "cw-self-test-sized") == NULL)
+    {
+      g_object_set_data (G_OBJECT (win), "cw-self-test-sized", GINT_TO_POINTER (1));
+      t->step_started = g_get_monotonic_time ();
+      return FALSE;
+    }
+  if (g_get_monotonic_time () - t->step_started < 500 * G_TIME_SPAN_MILLISECOND)
+    return FALSE;
+  g_object_set_data (G_OBJECT (win), "cw-self-test-sized", NULL);
+
+  g_snprintf (a, sizeof a, "%" G_GINT64_FORMAT, t->expect_id);
+  g_snprintf (b, sizeof b, "%" G_GINT64_FORMAT, t->diff_b);
+  text = cw_receipt_diff_window_dup_text (win);
+  keys = cw_receipt_diff_window_dup_differing_keys (win);
+  for (size_t i = 0; i < cw_receipt_diff_get_n_fields (d); i++)
+    if (cw_receipt_diff_get_field (d, i)->differs)
+      g_string_append_printf (want_keys, "%s%s", want_keys->len ? "," : "", cw_receipt_diff_get_field (d, i)->key);
+  g_string_append_printf (t->report, "receipt-diff %dx%d (window %dx%d) %s vs %s: differing %s\n", want_w, want_h,
+                          gtk_widget_get_width (GTK_WIDGET (win)), gtk_widget_get_height (GTK_WIDGET (win)), a, b,
+                          keys);
+  if (cw_receipt_diff_get_id (d, false) != t->expect_id)
+    fail (t, "Compare Receipts shows receipt %" G_GINT64_FORMAT " as A, not the one shown (%s)",
+          cw_receipt_diff_get_id (d, false), a);
+  {
+    g_autofree char *ra = g_strdup_printf (_("A: receipt %s"), a);
+    g_autofree char *rb = g_strdup_printf (_("B: receipt %s"), b);
+
+    if (strstr (text, ra) == NULL || strstr (text, rb) == NULL)
+      fail (t, "Compare Receipts does not name both receipts ('%s', '%s'):\n%s", ra, rb, text);
+  }
+  if (strcmp (keys, want_keys->str) != 0 || strstr (keys, "lane") == NULL)
+    fail (t, "Compare Receipts marks '%s' as differing; the diff says '%s'", keys, want_keys->str);
+  {
+    const CwReceiptDiffPeak *p = cw_receipt_diff_get_peak (d, CW_RECEIPT_DIFF_MEASURED);
+    g_autofree char *size = p->has_delta ? cw_format_size (p->delta) : NULL;
+    g_autofree char *want = size != NULL ? g_strdup_printf ("%s%s", p->sign < 0 ? "−" : p->sign > 0 ? "+" : "", size)
+                                         : NULL;
+
+    if (want == NULL || strstr (text, want) == NULL)
+      fail (t, "Compare Receipts shows no measured B − A '%s':\n%s", want != NULL ? want : "(none)", text);
+  }
+  {
+    int w = gtk_widget_get_width (GTK_WIDGET (win));
+    int cw = gtk_widget_get_width (GTK_WIDGET (cw_receipt_diff_window_get_chart_view (win)));
+
+    if (w > want_w + 1 || cw <= 200 || cw > w)
+      fail (t, "Compare Receipts at %dx%d: window %d px wide, its chart %d px", want_w, want_h, w, cw);
+  }
+  shot = g_strdup_printf ("receipt-diff-%dx%d.png", want_w, want_h);
+  screenshot_widget (t, adw_window_get_content (ADW_WINDOW (win)), shot);
+  if (t->diff_size == 1)
+    {
+      g_autofree char *path = out_path (t, "receipt-diff.svg");
+      g_autofree char *svg = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!cw_chart_view_export (cw_receipt_diff_window_get_chart_view (win), path, 1280, 800, &error))
+        fail (t, "export of the comparison: %s", error->message);
+      else if (!g_file_get_contents (path, &svg, NULL, NULL))
+        fail (t, "export of the comparison: no file");
+      else
+        {
+          g_autofree char *ra = g_strdup_printf ("receipt %s (", a);
+          g_autofree char *rb = g_strdup_printf ("receipt %s (", b);
+
+          /* German labels in the German run: the ids and the file name stand in both. */
+          if ((strstr (svg, ra) == NULL && strstr (svg, a) == NULL) || strstr (svg, b) == NULL
+              || strstr (svg, ".db") == NULL)
+            fail (t, "the exported comparison's caption does not name both receipts and the database");
+          g_string_append_printf (t->report, "export receipt-diff.svg\n");
+        }
+    }
+  t->diff_size++;
+  t->step_entered_page = FALSE;
+  if (t->diff_size < G_N_ELEMENTS (diff_sizes))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+step_diff_close (SelfTest *t)
+{
+  CwReceiptDiffWindow *win = find_diff_window ();
+
+  if (win != NULL)
+    gtk_window_destroy (GTK_WINDOW (win));
   return TRUE;
 }
 
@@ -1478,6 +1683,88 @@ step_compare_receipt (SelfTest *t)
     fail (t, "the Compare page shows its status page (%s)", cw_compare_page_get_state (page));
   check_page_numbers (t, "compare");
   check_export (t, "compare.svg");
+  return TRUE;
+}
+
+/* Issue 16 item 9: a click on a Compare point opens its receipt. The
+ * click goes through the chart view's click gesture at the pixel of the
+ * chart's last point (another receipt than the keyboard step opened), so
+ * the hit test on the laid-out chart is what finds the receipt. */
+static gboolean
+step_compare_click (SelfTest *t)
+{
+  CwComparePage *page = CW_COMPARE_PAGE (cw_window_get_page_widget (t->window, "compare"));
+  GListModel *rows = cw_receipts_page_get_filtered_model (
+                       CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts")));
+  CwChartView *view = cw_compare_page_get_chart_view (page);
+  GtkWidget *widget = GTK_WIDGET (view);
+  CwChart *chart = cw_chart_view_get_chart (view);
+  g_autoptr(GListModel) controllers = NULL;
+  g_autoptr(CwReceiptRow) row = NULL;
+  double px = NAN, py = NAN;
+  gboolean clicked = FALSE;
+  CwChartHit hit;
+
+  t->expect_id = 0;
+  if (chart == NULL || !gtk_widget_get_mapped (widget) || gtk_widget_get_width (widget) < 100)
+    {
+      if (g_get_monotonic_time () - t->step_started < 5 * G_TIME_SPAN_SECOND)
+        return FALSE;
+      fail (t, "the Compare chart is not on screen to click");
+      return TRUE;
+    }
+  /* The layout the view draws and hit-tests with (an export may have laid
+   * the chart out at another size since). */
+  cw_chart_layout (chart, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
+  for (size_t l = cw_chart_get_n_layers (chart); l-- > 0 && isnan (px);)
+    {
+      CwChartLayer *layer = cw_chart_get_layer (chart, l);
+      size_t n = cw_chart_layer_get_n_items (layer);
+      double x, y;
+
+      if (g_strcmp0 (cw_chart_layer_get_kind (layer), "point") == 0 && n > 0
+          && cw_chart_point_layer_get_point (layer, n - 1, &x, &y) && !cw_chart_data_to_device (chart, x, y, &px, &py))
+        px = NAN;
+    }
+  if (isnan (px) || !cw_chart_hit_test (chart, px, py, 4, &hit)
+      || (row = g_list_model_get_item (rows, (guint) hit.tag)) == NULL)
+    {
+      fail (t, "no Compare point to click (%.1f, %.1f)", px, py);
+      return TRUE;
+    }
+  t->expect_id = cw_receipt_row_get_receipt (row)->id;
+  controllers = gtk_widget_observe_controllers (widget);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !clicked; i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_CLICK (c))
+        {
+          g_signal_emit_by_name (c, "pressed", 1, px, py);
+          clicked = TRUE;
+        }
+    }
+  if (!clicked)
+    fail (t, "the Compare chart has no click gesture");
+  g_string_append_printf (t->report, "compare click at %.0f,%.0f -> receipt %" G_GINT64_FORMAT "\n", px, py,
+                          t->expect_id);
+  return TRUE;
+}
+
+static gboolean
+step_compare_click_receipt (SelfTest *t)
+{
+  CwReceiptsPage *receipts = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  gboolean there = g_strcmp0 (cw_window_get_page (t->window), "receipts") == 0
+                   && cw_receipts_page_get_detail_id (receipts) == t->expect_id;
+
+  if (t->expect_id == 0)
+    return TRUE;
+  if (!there && g_get_monotonic_time () - t->step_started < 5 * G_TIME_SPAN_SECOND)
+    return FALSE;
+  if (!there)
+    fail (t, "clicking the Compare point of receipt %" G_GINT64_FORMAT " left the %s page showing receipt %"
+          G_GINT64_FORMAT, t->expect_id, cw_window_get_page (t->window), cw_receipts_page_get_detail_id (receipts));
   return TRUE;
 }
 
@@ -2800,6 +3087,9 @@ static const struct {
   { "wait for its detail", step_receipts_detail },
   { "the timeline: size, zoom, pan, export, hover", step_timeline },
   { "the timeline by keyboard", step_timeline_keys },
+  { "compare the shown receipt with another", step_diff_open },
+  { "both side by side at 800x600 and 1280x800, exported", step_diff_check },
+  { "close the comparison", step_diff_close },
   { "scroll the detail, select another receipt", step_detail_scroll },
   { "check it starts at the top", step_detail_scroll_check },
   { "filter out the shown receipt", step_detail_filter },
@@ -2814,6 +3104,8 @@ static const struct {
   { "compare", step_compare },
   { "compare with the keyboard", step_compare_keys },
   { "its receipt on the Receipts page", step_compare_receipt },
+  { "click another Compare point", step_compare_click },
+  { "its receipt on the Receipts page, from the click", step_compare_click_receipt },
   { "the error view of Compare", step_compare_error },
   { "its points, and back to y = x", step_compare_error_keys },
   { "index cache", step_index_cache },

@@ -95,7 +95,7 @@ check_size (const char *outdir, const char *data, int width, int height)
   g_autofree char *text = NULL, *keys = NULL, *want_keys = NULL, *svg_path = NULL, *svg = NULL, *shot = NULL;
   g_autofree char *exact = cw_format_size_exact (3758096384u);
   g_autofree char *human = cw_format_size (3758096384u);
-  g_autofree char *want_delta = g_strdup_printf ("−%s (-66.42 %%)", human);
+  g_autofree char *want_delta = g_strdup_printf ("−%s (−66.42 %%)", human);
   g_autofree char *want_exact = g_strdup_printf ("−%s", exact);
   g_autoptr(GError) error = NULL;
   const CwReceiptDiff *d;
