@@ -543,6 +543,46 @@ test_timelines (const char *db_name, size_t max)
   cw_receipt_store_close (store);
 }
 
+/* Two receipts side by side (Compare Receipts, `chart timeline
+ * --against`): pairs of one lane and of two, equal and far apart peaks,
+ * and one across two databases (the longest caption). */
+static void
+test_timeline_pairs (void)
+{
+  static const struct { const char *db_a; int64_t a; const char *db_b; int64_t b; } pairs[] = {
+    { "h200-deepseek-v4-flash.db", 17, "h200-deepseek-v4-flash.db", 27 },   /* fused, streaming, same sq */
+    { "h200-deepseek-v4-flash.db", 1, "h200-deepseek-v4-flash.db", 2 },     /* one lane: two hues */
+    { "h200-deepseek-v4-flash.db", 13, "h200-deepseek-v4-flash.db", 25 },   /* equal peaks */
+    { "h200-deepseek-v4-flash.db", 17, "h200-engines.db", 1 },              /* two databases */
+  };
+
+  for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++)
+    {
+      CwError error = CW_ERROR_INIT;
+      CwReceiptStore *sa = cw_receipt_store_open (db_path (pairs[p].db_a), CW_RECEIPT_STORE_READONLY, &error);
+      CwReceiptStore *sb = cw_receipt_store_open (db_path (pairs[p].db_b), CW_RECEIPT_STORE_READONLY, &error);
+      CwReceipt *a = sa != NULL ? cw_receipt_store_load (sa, pairs[p].a, &error) : NULL;
+      CwReceipt *b = sb != NULL ? cw_receipt_store_load (sb, pairs[p].b, &error) : NULL;
+      CwChart *chart = a != NULL && b != NULL
+                       ? cw_receipt_chart_timeline_pair (a, db_path (pairs[p].db_a), b, db_path (pairs[p].db_b), &error)
+                       : NULL;
+      char name[200];
+
+      CHECK (chart != NULL, "pair %zu: %s", p, error.message);
+      if (chart != NULL)
+        {
+          snprintf (name, sizeof name, "timeline pair %s %lld / %s %lld", pairs[p].db_a, (long long) pairs[p].a,
+                    pairs[p].db_b, (long long) pairs[p].b);
+          check_chart (chart, name);
+          cw_chart_free (chart);
+        }
+      cw_receipt_free (a);
+      cw_receipt_free (b);
+      cw_receipt_store_close (sa);
+      cw_receipt_store_close (sb);
+    }
+}
+
 /* Issue 16 item 2: each boundary note sits at its boundary: beside its
  * rule (its near edge within 8 px of it, never across it) and clear of
  * every other boundary rule, at every size; and at the sizes where every
@@ -807,6 +847,7 @@ main (void)
   test_compare ("h200x2-index-transfer.db");
   test_timelines ("h200-deepseek-v4-flash.db", 8);
   test_timelines ("h200-engines.db", 4);
+  test_timeline_pairs ();
   test_indexcache ("deepseek-v3.2", 4, 4, 0);
   test_indexcache ("deepseek-v4-pro", 2, 8, 0);
   test_indexcache ("deepseek-v3.2", 8, 2, 0);
