@@ -167,8 +167,8 @@ struct BwdRow
         widen16<FP8> (src[i], v);
         const int h = i * PER / D, d0 = i * PER % D;
 #pragma unroll
-        for (int u = 0; u < PER; u++)
-          qs[h * QS + d0 + u] = v[u];
+        for (int u = 0; u < PER; u += 4)
+          *(float4 *) &qs[h * QS + d0 + u] = make_float4 (v[u], v[u + 1], v[u + 2], v[u + 3]);
       }
     for (int h = threadIdx.x; h < H; h += BWD_THREADS)
       ws[h] = p.w[row * H + h];
@@ -208,8 +208,8 @@ struct BwdRow
             float v[16];
             widen16<FP8> (raw[l], v);
 #pragma unroll
-            for (int u = 0; u < PER; u++)
-              ks[jj * QS + part * PER + u] = v[u];
+            for (int u = 0; u < PER; u += 4)
+              *(float4 *) &ks[jj * QS + part * PER + u] = make_float4 (v[u], v[u + 1], v[u + 2], v[u + 3]);
           }
       }
     if (threadIdx.x < BWD_TJ)
