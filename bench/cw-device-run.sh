@@ -494,11 +494,28 @@ for f in ("modeling_deepseek_v32.py", "configuration_deepseek_v32.py"):
           (( dry )) || say "   $part rc=$e  $L"
         done
         ;;
+      train)
+        # training steps (autograd through the megatron transcription, loss.backward()), caching
+        # allocator on, --trace: each half's peak and the live bytes at the boundary; compare with
+        # python3 bench/engines/cw_engines_predict.py --backward $OUT/engines-train.jsonl
+        (( dry )) || : > "$OUT/engines-train.jsonl"
+        (( dry )) || rm -f "$T"/b*.json
+        mapfile -t plan < <(python3 "$S" --plan --backward)
+        n=0
+        for L in "${plan[@]}"; do
+          n=$(( n + 1 ))
+          # shellcheck disable=SC2086
+          xo "$OUT/engines-train.jsonl" 300 python3 "$S" $L --trace "$T/b$n.json"
+          e=$?
+          (( e == 0 || e == 3 )) || rc=1
+        done
+        x 120 tar czf "$OUT/engines-train-traces.tgz" -C "$T" . || rc=1
+        ;;
       topk)
         (( dry )) || : > "$OUT/engines-topk.jsonl"
         xo "$OUT/engines-topk.jsonl" 300 python3 bench/engines/cw_topk_probe.py || rc=1
         ;;
-      *) summary="engines parts: dump, trace, uncached, topk, extra, allun; not '$part'"; return 2 ;;
+      *) summary="engines parts: dump, trace, uncached, topk, extra, allun, train; not '$part'"; return 2 ;;
     esac
   done
   (( dry )) && return 0

@@ -178,7 +178,7 @@ cw_plan_get_buffer_is_saved (const CwPlan *plan, unsigned buffer)
   unsigned last = p->n_forward_phases - 1;
 
   if (buffer >= p->n_buffers || p->n_forward_phases == 0 || p->n_forward_phases >= p->n_phases ||
-      p->buffers[buffer].input)
+      p->buffers[buffer].input || plan->buffer_bytes[buffer] == 0)
     return false;
   return ((p->buffers[buffer].live_mask >> last) & 1) && ((p->buffers[buffer].live_mask >> (last + 1)) & 1);
 }

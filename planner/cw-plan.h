@@ -50,9 +50,10 @@ uint64_t cw_plan_get_forward_peak_bytes (const CwPlan *plan);
 unsigned cw_plan_get_forward_peak_phase (const CwPlan *plan);
 uint64_t cw_plan_get_backward_peak_bytes (const CwPlan *plan);
 unsigned cw_plan_get_backward_peak_phase (const CwPlan *plan);
-/* Saved for the backward: a buffer that is not an input and is live both in
- * the forward's last phase and in the backward's first (what autograd or the
- * kernel keeps across the boundary). False when the plan has no backward. */
+/* Saved for the backward: a buffer of more than 0 bytes at this
+ * configuration that is not an input and is live both in the forward's last
+ * phase and in the backward's first (what autograd or the kernel keeps across
+ * the boundary). False when the plan has no backward. */
 bool cw_plan_get_buffer_is_saved (const CwPlan *plan, unsigned buffer);
 /* Sum of the saved buffers' bytes. */
 uint64_t cw_plan_get_saved_bytes (const CwPlan *plan);

@@ -145,7 +145,7 @@ group_cell (const CwPlan *p, unsigned ph, bool backward, char *out, size_t size)
   char a[CW_BYTES_FORMAT_SIZE];
   unsigned peak = backward ? cw_plan_get_backward_peak_phase (p) : cw_plan_get_forward_peak_phase (p);
 
-  snprintf (out, size, "%-12s %s%s", cw_plan_get_phase_name (p, ph),
+  snprintf (out, size, "%-14s %s%s", cw_plan_get_phase_name (p, ph),
             cw_bytes_format (cw_plan_get_phase_live_bytes (p, ph), a, sizeof a),
             ph == cw_plan_get_peak_phase (p) ? "  <- peak" : ph == peak ? "  <- group peak" : "");
 }
@@ -201,7 +201,7 @@ print_training_table (const CwCliSetup *s, CwPlan **plans)
       char saved[1024];
 
       printf ("\n%s: %s\n", cw_profile_get_name (s->profiles[i]), cw_profile_get_description (s->profiles[i]));
-      printf ("  %-62s %s\n", "forward", "backward");
+      printf ("  %-64s %s\n", "forward", "backward");
       for (unsigned r = 0; r < rows; r++)
         {
           char fw[160] = "", bw[160] = "";
@@ -211,7 +211,7 @@ print_training_table (const CwCliSetup *s, CwPlan **plans)
           if (r < nb)
             group_cell (p, nf + r, true, bw, sizeof bw);
           if (bw[0] != '\0')
-            printf ("  %-62s %s\n", fw, bw);
+            printf ("  %-64s %s\n", fw, bw);
           else
             printf ("  %s\n", fw);
         }

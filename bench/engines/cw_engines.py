@@ -23,9 +23,21 @@ names, which is all a residency measurement sees. Numerics that need the absent 
 approximated (fp4/fp8 rounding is skipped, the fp8 scales are 1); top-k picks therefore differ from
 the real kernels, the memory does not.
 
-Inference only: every forward runs under torch.no_grad() (transformers' forward is itself no_grad).
+Inference: every forward runs under torch.no_grad() (transformers' forward is itself no_grad).
 No autograd state is kept, so a temporary dies when its last Python name is rebound or goes out of
 scope (CPython reference counting), exactly as the profiles model it.
+
+Training (--backward, megatron only): a training step through the same transcription with autograd
+on, predicted by data/profiles/megatron-autograd.profile. q, k and weights are leaves that require
+grad (bf16, built before the range); inside the range: the forward (_compute_index_scores, whatever
+autograd saves), top-k of the scores (selection is not differentiated; its values are), the loss
+L = sum(values * g) with g [b, sq, min(k, sk)] fp32 made at that point (dL/dvalue = g on every kept
+entry: the sparse backward's upstream gradient), then loss.backward(). q.grad, k.grad and
+weights.grad and the top-k indices outlive the range. Nested NVTX ranges "step:forward" and
+"step:backward" bracket the two halves (they do not match 'indexer:*'); with --trace the JSON line
+also carries each half's peak and the live bytes at the boundary (what autograd saved). The warm-up
+runs a whole training step at a tiny shape first, so the autograd engine's device thread has its
+cuBLAS handle and workspace before the measured range.
 
 Measurement protocol (what the lead's profiler brackets):
   1. a small matmul (cuBLAS workspace, kept for the process), then one full forward of the same engine
@@ -78,16 +90,30 @@ PLAN = {
 }
 
 
-def plan_lines(engine=None):
+# Training steps (--backward): megatron only. The backward holds three fp32 slabs [sq, b, h, sk] at once
+# (the saved relu output and the multiplication's two gradients), so the last row is past the cliff.
+PLAN_BACKWARD = {
+    "megatron": [
+        (1, 4096, 64, 128, 2048), (2, 3001, 32, 64, 2048), (4, 1000, 16, 128, 512),
+        (1, 8192, 16, 64, 2048), (2, 2048, 64, 128, 1024), (3, 2500, 32, 128, 2048),
+        (1, 24576, 64, 128, 2048),
+    ],
+}
+
+
+def plan_lines(engine=None, backward=False):
     out = []
+    plan = PLAN_BACKWARD if backward else PLAN
     for eng in ENGINES:
-        if engine and eng != engine:
+        if (engine and eng != engine) or eng not in plan:
             continue
-        for row in PLAN[eng]:
+        for row in plan[eng]:
             b, sq, h, d, k = row[:5]
             line = f"--engine {eng} --b {b} --sq {sq} --h {h} --d {d} --top-k {k}"
             if len(row) > 5:
                 line += f" --ratio {row[5]}"
+            if backward:
+                line += " --backward"
             out.append(line)
     return out
 
@@ -121,6 +147,9 @@ def parse_args(argv=None):
                    help="record PyTorch's memory history inside the range (caching allocator only) "
                         "and write the allocations to this JSON file; the stdout line then carries the "
                         "exact tensor-level peak replayed from it")
+    p.add_argument("--backward", action="store_true",
+                   help="megatron: a training step (autograd through the transcription, loss.backward()); "
+                        "with --plan: the training shapes")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--timing-repeats", type=int, default=0,
                    help="after the measured forward, time N more forwards (each synchronized, outside any "
@@ -130,6 +159,8 @@ def parse_args(argv=None):
         return a
     if a.engine is None:
         p.error("--engine is required")
+    if a.backward and a.engine != "megatron":
+        p.error("--backward: megatron only (autograd through the Megatron-Core transcription)")
     if a.rope == 0:
         a.rope = min(64, a.d // 2)
     if a.rope % 2 or a.rope > a.d:
@@ -257,12 +288,44 @@ class MegatronCase:
         self.k = torch.randn(a.sk, a.b, a.d, device=dev, dtype=torch.bfloat16, generator=g)
         # weights come from linear_weights_proj (bf16 params) times two python scalars
         self.w = torch.randn(a.sq, a.b, a.h, device=dev, dtype=torch.bfloat16, generator=g)
+        self.backward = a.backward
+        self.top_k = min(a.top_k, a.sk)
+        self.gen = g
+        self.boundary = None                        # called between the forward and loss.backward()
+        if self.backward:
+            for t in (self.q, self.k, self.w):
+                t.requires_grad_(True)
 
     def info(self):
-        return {}
+        return {"backward": True, "kept": self.top_k} if self.backward else {}
+
+    def reset(self):
+        """Drops the previous step's gradients (outside any measured range)."""
+        for t in (self.q, self.k, self.w):
+            t.grad = None
 
     def run(self):
-        return megatron_compute_index_scores(self.q, self.w, self.k)
+        if not self.backward:
+            return megatron_compute_index_scores(self.q, self.w, self.k)
+        return self.train_step()
+
+    def train_step(self):
+        # Autograd saves: einsum's bmm its two fp32 operands (q.float(), reshaped; k.float(), permuted);
+        # relu its output; the weighting multiplication the relu output (already saved) and the
+        # weights' view; topk its indices; the loss's multiplication g. Everything else dies at its
+        # rebinding, as in the forward.
+        import torch
+        scores = megatron_compute_index_scores(self.q, self.w, self.k)        # [b, sq, sk] view
+        vals, idx = scores.topk(self.top_k, dim=-1)
+        del scores
+        g = torch.randn(vals.shape, device=vals.device, dtype=torch.float32, generator=self.gen)
+        loss = (vals * g).sum()
+        del vals, g
+        if self.boundary is not None:
+            self.boundary()
+        loss.backward()
+        del loss
+        return idx
 
 
 # --------------------------------------------------------------------------------------------------
@@ -604,13 +667,19 @@ def is_oom(e):
     return isinstance(e, RuntimeError) and "out of memory" in str(e).lower()
 
 
-def replay_trace(snapshot, dev_index):
-    """Exact tensor-level live bytes inside the range from PyTorch's memory history (requested sizes)."""
+def replay_trace(snapshot, dev_index, boundary=None):
+    """Exact tensor-level live bytes inside the range from PyTorch's memory history (requested sizes).
+
+    With boundary (an event index: the trace's length between the forward and the backward), rows
+    before it are the forward's: returns also (forward peak, live bytes at the boundary, backward peak)."""
     events = snapshot["device_traces"][dev_index]
     live, peak, peak_at = 0, 0, -1
     sizes = {}
     rows = []
+    halves = [0, 0, 0]
     for i, ev in enumerate(events):
+        if boundary is not None and i == boundary:
+            halves[1] = live
         act = ev.get("action")
         if act == "alloc":
             sizes[ev["addr"]] = ev["size"]
@@ -625,16 +694,23 @@ def replay_trace(snapshot, dev_index):
             if "site-packages/torch/" not in f["filename"]:
                 where = f"{os.path.basename(f['filename'])}:{f['line']}:{f['name']}"
                 break
-        rows.append({"action": act, "size": ev["size"], "live": live, "where": where})
+        rows.append({"action": act, "size": ev["size"], "live": live, "where": where,
+                     "half": "forward" if boundary is None or i < boundary else "backward"})
         if live > peak:
             peak, peak_at = live, len(rows) - 1
-    return peak, peak_at, rows
+        h = 0 if boundary is None or i < boundary else 2
+        halves[h] = max(halves[h], live)
+    if boundary is not None and boundary >= len(events):
+        halves[1] = live
+    if boundary is None:
+        return peak, peak_at, rows
+    return peak, peak_at, rows, tuple(halves)
 
 
 def main(argv=None):
     a = parse_args(argv)
     if a.plan:
-        print("\n".join(plan_lines(a.engine)))
+        print("\n".join(plan_lines(a.engine, a.backward)))
         return 0
     import torch
     dev = torch.device("cuda", torch.cuda.current_device())
@@ -645,6 +721,13 @@ def main(argv=None):
         x = torch.randn(64, 64, device=dev)
         (x @ x).sum().item()
         del x
+    if a.backward:
+        # the autograd engine's device thread has its own cuBLAS handle and workspace
+        x = torch.randn(64, 64, device=dev, requires_grad=True)
+        (x @ x).sum().backward()
+        torch.cuda.synchronize()
+        del x
+    with torch.no_grad():
         # both torch.topk paths (single-block, multi-block radix select with its cub scans)
         for dt in (torch.float32, torch.bfloat16):
             torch.randn(5000, 1000, device=dev).to(dt).topk(10)
@@ -655,6 +738,8 @@ def main(argv=None):
         w.max_seq_len = w.sq
         w.top_k = min(a.top_k, 8)
         wc = CASES[a.engine](w, dev)
+    grad_mode = torch.enable_grad if a.backward else torch.no_grad
+    with grad_mode():
         out = wc.run()
         torch.cuda.synchronize()
         del out, wc
@@ -665,7 +750,7 @@ def main(argv=None):
         case = CASES[a.engine](a, dev)
     torch.cuda.synchronize()
 
-    name = a.range_name or f"indexer:{a.engine}"
+    name = a.range_name or (f"indexer:{a.engine}-autograd" if a.backward else f"indexer:{a.engine}")
     rec = {"engine": a.engine, "b": a.b, "sq": a.sq, "sk": a.sk, "h": a.h, "d": a.d, "top_k": a.top_k,
            "hidden": a.hidden, "q_lora": a.q_lora, "rope": a.rope, "range": name,
            "torch": torch.__version__, "uncached": uncached}
@@ -678,6 +763,16 @@ def main(argv=None):
     if a.engine == "v32-exp":
         rec["chunk_mib"] = a.chunk_mib
     rec.update(case.info())
+    boundary = {}
+    if a.backward:
+        def at_boundary():
+            # between the forward and loss.backward(): close the forward's range, note the trace's length
+            torch.cuda.synchronize()
+            torch.cuda.nvtx.range_pop()
+            if a.trace:
+                boundary["event"] = len(torch.cuda.memory._snapshot()["device_traces"][dev.index])
+            torch.cuda.nvtx.range_push("step:backward")
+        case.boundary = at_boundary
 
     if a.trace:
         torch.cuda.memory._record_memory_history(enabled="all", context="all", stacks="python",
@@ -689,8 +784,10 @@ def main(argv=None):
     t0 = time.perf_counter()
     torch.cuda.synchronize()
     torch.cuda.nvtx.range_push(name)
+    if a.backward:
+        torch.cuda.nvtx.range_push("step:forward")
     try:
-        with torch.no_grad():
+        with grad_mode():
             out = case.run()
         torch.cuda.synchronize()
     except Exception as e:                                   # noqa: BLE001 - OOM is reported, others re-raised
@@ -698,6 +795,9 @@ def main(argv=None):
             torch.cuda.nvtx.range_pop()
             raise
         oom = str(e).splitlines()[0][:300]
+        rec["oom_in"] = "backward" if "event" in boundary else "forward"
+    if a.backward:
+        torch.cuda.nvtx.range_pop()                          # step:forward or step:backward
     torch.cuda.nvtx.range_pop()
     rec["seconds"] = round(time.perf_counter() - t0, 4)
     if oom is not None:
@@ -711,10 +811,17 @@ def main(argv=None):
     rec["out_shape"] = list(out.shape)
     rec["out_dtype"] = str(out.dtype).replace("torch.", "")
     rec["out_bytes"] = out.numel() * out.element_size()
+    if a.backward:
+        rec["grad_bytes"] = {n: t.grad.numel() * t.grad.element_size()
+                             for n, t in (("q", case.q), ("k", case.k), ("weights", case.w))}
     if a.trace:
         snap = torch.cuda.memory._snapshot()
         torch.cuda.memory._record_memory_history(enabled=None)
-        tpeak, at, rows = replay_trace(snap, dev.index)
+        if a.backward:
+            tpeak, at, rows, halves = replay_trace(snap, dev.index, boundary.get("event"))
+            rec["trace_forward_peak_delta"], rec["trace_boundary_live"], rec["trace_backward_peak_delta"] = halves
+        else:
+            tpeak, at, rows = replay_trace(snap, dev.index)
         rec["trace_peak_delta"] = tpeak
         rec["trace_allocs"] = sum(1 for r in rows if r["action"] == "alloc")
         with open(a.trace, "w") as f:
@@ -723,8 +830,11 @@ def main(argv=None):
         del out
         out = None
         times = []
-        with torch.no_grad():
+        case.boundary = None
+        with grad_mode():
             for _ in range(a.timing_repeats):
+                if hasattr(case, "reset"):
+                    case.reset()
                 torch.cuda.synchronize()
                 t1 = time.perf_counter()
                 o = case.run()

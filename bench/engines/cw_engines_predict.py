@@ -11,6 +11,14 @@ the range minus the bytes live when it opened). MEASURED files hold cw_engines.p
 (`trace_peak_delta`, else `torch_peak_delta`, or "oom") or profiler receipts turned into the same
 keys (engine, b, sq, h, d, top_k, measured_delta); matching rows get the difference and the verdict
 against the tolerance max(0.5 %, 8 MiB).
+
+    python3 bench/engines/cw_engines_predict.py --backward [--cli CLI] [MEASURED.jsonl ...]
+
+does the same for the training shapes (`cw_engines.py --plan --backward`) with the training profile
+(megatron -> megatron-autograd.profile): the step's peak above the inputs, and, where the measured
+lines carry them (cw_engines.py --backward --trace), the forward's peak, the live bytes at the
+boundary (what autograd saved, against the profile's saved bytes) and the backward's peak, each
+with its own verdict.
 """
 import json
 import os
@@ -39,6 +47,9 @@ def plan_flags(engine, b, sq, h, d, k, ratio=None):
     return f + DTYPES[engine]
 
 
+TRAINING_PROFILE = {"megatron": "megatron-autograd"}
+
+
 def predict(cli, engine, flags):
     cmd = [cli, "plan", "--profile-file", os.path.join(ROOT, "data", "profiles", f"{engine}.profile"),
            "--format", "json"] + flags.split()
@@ -53,14 +64,64 @@ def key(rec):
     return (rec["engine"], rec["b"], rec["sq"], rec["h"], rec["d"], rec["top_k"])
 
 
+def verdict(measured, predicted):
+    if measured is None:
+        return "", "", ""
+    diff = measured - predicted
+    tol = max(0.005 * max(measured, 1), 8 * 1024 * 1024)
+    return str(measured), f"{diff:+d}", "ok" if abs(diff) <= tol else "MISS"
+
+
+def main_backward(cli, files):
+    """The training shapes: step peak, and the forward / boundary / backward where measured."""
+    measured = {}
+    for fn in files:
+        with open(fn) as f:
+            for line in f:
+                if line.strip().startswith("{"):
+                    rec = json.loads(line)
+                    if rec.get("backward"):
+                        measured[key(rec)] = rec
+    print(f"{'engine':13} {'b':>2} {'sq':>6} {'h':>3} {'d':>4} {'k':>5}  {'what':9} {'predicted B':>14}  "
+          f"{'measured B':>14}  {'diff':>12}  verdict")
+    bad = 0
+    for eng, rows in cw_engines.PLAN_BACKWARD.items():
+        for b, sq, h, d, k in rows:
+            p, err = predict(cli, TRAINING_PROFILE[eng], plan_flags(eng, b, sq, h, d, k))
+            if p is None:
+                print(f"{eng:13} {b:>2} {sq:>6} {h:>3} {d:>4} {k:>5}  ERROR {err}")
+                bad += 1
+                continue
+            inp = p["input_bytes"]
+            m = measured.get((eng, b, sq, h, d, k), {})
+            rows_out = [("step", p["peak_bytes"] - inp, m.get("trace_peak_delta", m.get("measured_delta"))),
+                        ("forward", p["forward"]["peak_bytes"] - inp, m.get("trace_forward_peak_delta")),
+                        ("saved", p["saved_bytes"], m.get("trace_boundary_live")),
+                        ("backward", p["backward"]["peak_bytes"] - inp, m.get("trace_backward_peak_delta"))]
+            for what, pred, meas in rows_out:
+                if m.get("oom"):
+                    mt, dt, v = "oom", "", "ok" if not p["fits"] else "MISS"
+                else:
+                    mt, dt, v = verdict(meas, pred)
+                bad += v == "MISS"
+                print(f"{eng:13} {b:>2} {sq:>6} {h:>3} {d:>4} {k:>5}  {what:9} {pred:>14}  {mt:>14}  {dt:>12}  {v}")
+    print("\nprofile: data/profiles/megatron-autograd.profile; flags as for the forward (--sk SQ --causal causal "
+          "and the megatron dtypes); saved = the live bytes at the boundary less the inputs")
+    return 1 if bad else 0
+
+
 def main(argv):
     cli = os.path.join(ROOT, "build", "app", "cli", "cliffwatch-cli")
     files = []
+    backward = False
     i = 0
     while i < len(argv):
         if argv[i] == "--cli":
             cli = argv[i + 1]
             i += 2
+        elif argv[i] == "--backward":
+            backward = True
+            i += 1
         else:
             files.append(argv[i])
             i += 1
@@ -79,6 +140,8 @@ def main(argv):
                         if rec.get(fld) is not None:
                             measured[key(rec)] = rec[fld]
                             break
+    if backward:
+        return main_backward(cli, files)
     print(f"{'engine':13} {'b':>2} {'sq':>6} {'h':>3} {'d':>4} {'k':>5}  {'predicted delta B':>17}  "
           f"{'GiB':>8}  {'peak phase':12} {'fits':4}  {'measured B':>14}  {'diff':>10}  verdict")
     bad = 0

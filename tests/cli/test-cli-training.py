@@ -102,7 +102,7 @@ lines = out.splitlines()
 check(any(l.startswith("streaming-train ") and "3.79 GiB" in l and "1.77 GiB" in l and "256.00 MiB" in l and l.endswith("yes")
           for l in lines), "summary row: step peak, forward 1.77 GiB, backward 3.79 GiB, saved 256 MiB:\n" + out)
 check(any(l.split()[:2] == ["forward", "backward"] for l in lines), "side-by-side header")
-check(any(l.split()[:3] == ["stream", "1900019712", "B"] and "<- group peak" in l and "loss         1497366528 B" in l
+check(any(l.split()[:3] == ["stream", "1900019712", "B"] and "<- group peak" in l and "loss           1497366528 B" in l
           for l in lines), "the forward's stream phase beside the backward's first phase")
 check(any(l.split()[:3] == ["backward", "4072402964", "B"] and l.endswith("<- peak") for l in lines),
       "the backward's phase, the step's peak")
@@ -151,6 +151,36 @@ check(rc == 0 and str(expect["streaming-train"]["backward"]) in out, "sweep --tr
 # and the cliff stops below it.
 rc, out, err = run(["plan", "--preset", "v3.2", "--training", "--profile", "fused", "--sq", "1048576"])
 check(rc == 2 and "fused_entries_exceed_int32" in err and err.count("\n") == 1, "fused refusal: %d %s" % (rc, err))
+
+# Autograd through Megatron-Core's score function (megatron-autograd, the harness's --backward):
+# b 1, sq = sk 4096, h 64, d 128, k 2048, bf16 q/k/weights. Saved: the fp32 q operand, k.float(), the
+# relu slab, int64 indices, g; the backward's peak is the weights' multiplication (three slabs).
+tok, H, D, S, K = 4096, 64, 128, 4096, 2048
+slab, qf, kf, bsk = tok * H * S * 4, tok * H * D * 4, S * D * 4, tok * S * 4
+ins = tok * H * D * 2 + tok * H * 2 + S * D * 2
+saved = qf + kf + slab + tok * K * 8 + tok * K * 4
+mul_bwd = ins + qf + kf + slab + tok * K * 8 + bsk + 2 * slab + tok * H * 2
+mflags = ["--gpu", "h200", "--b", "1", "--sq", "4096", "--sk", "4096", "--h", "64", "--d", "128", "--k", "2048",
+          "--causal", "causal", "--q-dtype", "bf16", "--k-dtype", "bf16", "--w-dtype", "bf16"]
+rc, out, err = run(["plan", "--profile", "megatron-autograd", "--format", "json"] + mflags)
+p = json.loads(out)["profiles"][0] if rc == 0 else {}
+check(rc == 0 and p["saved_bytes"] == saved == 4531945472, "megatron-autograd saved %s: %s" % (p.get("saved_bytes"), err))
+check(rc == 0 and p["peak_bytes"] == mul_bwd == 13224640512 and p["backward"]["peak_phase"] == "mul_bwd",
+      "megatron-autograd peak %s at %s" % (p.get("peak_bytes"), p.get("backward")))
+check(rc == 0 and p["saved"] == ["q_f32_saved", "k_f32", "slab_relu", "topk_indices", "g"],
+      "megatron-autograd saved buffers (b = 1: q.float() itself): %s" % p.get("saved"))
+# The harness's training shapes: every one but the last fits an H200 (the last must OOM).
+import os  # noqa: E402
+harness = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bench", "engines", "cw_engines.py")
+lines = subprocess.run([sys.executable, harness, "--plan", "--backward"], capture_output=True, text=True).stdout.splitlines()
+check(len(lines) == 7 and all(l.endswith(" --backward") for l in lines), "harness --plan --backward: %s" % lines)
+for n, l in enumerate(lines):
+    a = l.split()
+    v = {a[i][2:]: a[i + 1] for i in range(0, len(a) - 1, 2) if a[i].startswith("--") and a[i] != "--backward"}
+    rc, out, err = run(["plan", "--profile", "megatron-autograd", "--format", "json", "--gpu", "h200", "--b", v["b"],
+                        "--sq", v["sq"], "--sk", v["sq"], "--h", v["h"], "--d", v["d"], "--k", v["top-k"]])
+    fits = json.loads(out)["profiles"][0]["fits"] if rc == 0 else None
+    check(fits == (n < len(lines) - 1), "harness shape %s fits=%s (%s)" % (l, fits, err))
 
 BAD = [
     (["plan", "--training", "--profile", "vllm"],
