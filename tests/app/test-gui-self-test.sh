@@ -60,7 +60,8 @@ grep -q "^result PASS" "$out/report.txt" || { echo "FAIL: no PASS in the report"
 for f in plan.png plan.svg plan.pdf timeline.png compare.svg indexcache.png \
          page-plan.png page-receipts.png page-compare.png page-index-cache.png \
          page-bad-database.png screenshot.png help-pages.png help-terms.png shortcuts.png \
-         preferences.png page-plan-dark.png page-plan-invalid.png page-compare-error.png compare-error.svg; do
+         preferences.png page-plan-dark.png page-plan-invalid.png page-compare-error.png compare-error.svg \
+         receipt-diff.svg receipt-diff-800x600.png receipt-diff-1280x800.png; do
   [ -s "$out/$f" ] || { echo "FAIL: $f missing or empty"; exit 1; }
 done
 
@@ -84,6 +85,19 @@ if [ "$lang" = de ]; then
 else
   grep -q "page-titles plan=Plan receipts=Receipts compare=Compare index-cache=Index Cache" "$out/report.txt" || {
     echo "FAIL: unexpected page titles:"; grep page-titles "$out/report.txt"; exit 1; }
+fi
+# Issue 16: Compare Receipts marks the fields `receipts diff` says differ.
+if [ -n "$cli" ]; then
+  db=$(sed -n 's/^database \(.*\) receipts=[0-9]*$/\1/p' "$out/report.txt" | head -n 1)
+  line=$(grep "^receipt-diff 1280x800 " "$out/report.txt")
+  a=$(echo "$line" | sed 's/.*) \([0-9]*\) vs \([0-9]*\): differing \(.*\)$/\1/')
+  b=$(echo "$line" | sed 's/.*) \([0-9]*\) vs \([0-9]*\): differing \(.*\)$/\2/')
+  shown=$(echo "$line" | sed 's/.*: differing //')
+  want=$("$cli" receipts diff "$db" "$a" "$b" --format csv | python3 -c 'import csv, sys
+print(",".join(r["key"] for r in csv.DictReader(sys.stdin) if r["differs"] == "yes" and not r["key"].endswith("_peak")))')
+  [ -n "$line" ] && [ -n "$want" ] && [ "$shown" = "$want" ] || {
+    echo "FAIL: Compare Receipts marked '$shown' for $db $a/$b; receipts diff says '$want'"; exit 1; }
+  echo "ok: Compare Receipts and receipts diff agree ($a against $b: $want)"
 fi
 # Issue 13: the two front ends give the same numbers for the same input.
 # The plan the window showed after the sq change (default preset and GPU)
