@@ -55,10 +55,15 @@ cw_cli_receipts_load_ref (const char *db, const char *which, CwError *error)
   store = cw_receipt_store_open (db, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, error);
   if (store == NULL)
     return NULL;
+  /* The comparison reads no trace: loading one would only cost time. */
   if (parse_id (which, &id))
-    r = cw_receipt_store_load (store, id, error);
+    r = cw_receipt_store_load_without_trace (store, id, error);
   else
-    r = cw_receipt_store_load_uuid (store, which, error);
+    {
+      r = cw_receipt_store_load_uuid (store, which, error);
+      if (r != NULL)
+        cw_receipt_clear_trace (r);
+    }
   cw_receipt_store_close (store);
   return r;
 }
@@ -67,30 +72,22 @@ bool
 cw_cli_receipts_diff_args (int n, const char *const *positional, const char *db_option, const char **db_a,
                            const char **id_a, const char **db_b, const char **id_b, CwError *error)
 {
-  const char *p[3];
-  int k = 0;
-
   /* --db DB ID1 [DB2] ID2, or DB ID1 [DB2] ID2 */
-  if (db_option != NULL)
-    *db_a = db_option;
-  else if (n > 0)
+  *db_a = db_option;
+  if (*db_a == NULL && n > 0)
     {
       *db_a = positional[0];
       positional++;
       n--;
     }
-  else
-    *db_a = NULL;
   if (*db_a == NULL || n < 2 || n > 3)
     {
       cw_error_set (error, CW_ERROR_INVALID, "receipts diff: give DB ID1 [DB2] ID2");
       return false;
     }
-  for (int i = 0; i < n; i++)
-    p[k++] = positional[i];
-  *id_a = p[0];
-  *db_b = n == 3 ? p[1] : *db_a;
-  *id_b = p[n - 1];
+  *id_a = positional[0];
+  *db_b = n == 3 ? positional[1] : *db_a;
+  *id_b = positional[n - 1];
   if (!is_receipt_ref (*id_a) || !is_receipt_ref (*id_b))
     {
       cw_error_set (error, CW_ERROR_INVALID, "receipts diff: '%s' is neither a receipt id nor a UUID",

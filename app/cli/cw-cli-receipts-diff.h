@@ -1,5 +1,5 @@
-/* cw-cli-receipts-diff.h: `receipts diff` and the receipt lookup it shares
- * with `chart timeline --receipt ID --against ...`. */
+/* cw-cli-receipts-diff.h: `receipts diff` (cw-cli-receipts.c dispatches
+ * to it; the comparison itself is the store library's cw-receipt-diff.h). */
 #pragma once
 
 #include <stdbool.h>
@@ -12,8 +12,8 @@
 extern "C" {
 #endif
 
-/* Loads receipt `which` (a row id or a UUID) of database `db`, trace
- * included, predictions planned on read as every reader does. */
+/* Loads receipt `which` (a row id or a UUID) of database `db` without its
+ * trace, predictions planned on read as every reader does. */
 CwReceipt *cw_cli_receipts_load_ref (const char *db, const char *which, CwError *error);
 
 /* Splits `DB ID1 [DB2] ID2` (DB may come from --db instead). */
