@@ -31,6 +31,7 @@ struct _CwWindow
   CwReceiptDatabase    *database;
   GCancellable         *load_cancellable;
   char                 *loading_path;
+  GtkLabel             *database_label;   /* the open database's name while the switcher title hides it */
 
   /* template children */
   AdwViewSwitcherTitle *switcher_title;
@@ -204,6 +205,8 @@ set_database (CwWindow *self, CwReceiptDatabase *database)
 
   base = g_path_get_basename (cw_receipt_database_get_path (database));
   adw_view_switcher_title_set_subtitle (self->switcher_title, base);
+  gtk_label_set_text (self->database_label, base);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->database_label), cw_receipt_database_get_path (database));
 
   cw_receipts_page_set_database (self->receipts_page, database);
   cw_plan_page_set_receipts (self->plan_page, cw_receipt_database_get_rows (database),
@@ -631,6 +634,19 @@ cw_window_init (CwWindow *self)
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The open database's name. The switcher title shows it as its subtitle
+   * only in a narrow window (a wide one shows the page switcher in its
+   * place), so beside the open buttons the header names it otherwise. */
+  self->database_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_ellipsize (self->database_label, PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars (self->database_label, 32);
+  gtk_widget_add_css_class (GTK_WIDGET (self->database_label), "dim-label");
+  adw_header_bar_pack_start (ADW_HEADER_BAR (gtk_widget_get_ancestor (GTK_WIDGET (self->switcher_title),
+                                                                      ADW_TYPE_HEADER_BAR)),
+                             GTK_WIDGET (self->database_label));
+  g_object_bind_property (self->switcher_title, "title-visible", self->database_label, "visible",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, 0);

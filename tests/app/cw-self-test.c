@@ -365,6 +365,39 @@ step_reload_wait (SelfTest *t)
   return TRUE;
 }
 
+/* Whether a shown label under widget reads `text` exactly. */
+static gboolean
+shows_label (GtkWidget *widget, const char *text)
+{
+  if (!gtk_widget_get_visible (widget) || !gtk_widget_get_child_visible (widget))
+    return FALSE;
+  if (GTK_IS_LABEL (widget) && gtk_widget_get_mapped (widget)
+      && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (shows_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* Issue 16 item 4: the open database's name is on screen in a wide window
+ * too (the switcher title shows its subtitle only when narrow). */
+static gboolean
+step_database_named (SelfTest *t)
+{
+  g_autofree char *base = g_path_get_basename (cw_receipt_database_get_path (cw_window_get_database (t->window)));
+  gboolean shown = shows_label (GTK_WIDGET (t->window), base);
+
+  if (!shown && g_get_monotonic_time () - t->step_started < 2 * G_TIME_SPAN_SECOND)
+    return FALSE;
+  g_string_append_printf (t->report, "database named at %d px: %s\n", gtk_widget_get_width (GTK_WIDGET (t->window)),
+                          shown ? base : "(nowhere)");
+  if (!shown)
+    fail (t, "at %d px no label shows the open database '%s'", gtk_widget_get_width (GTK_WIDGET (t->window)), base);
+  return TRUE;
+}
+
 static gboolean
 step_plan_change_input (SelfTest *t)
 {
@@ -3055,6 +3088,7 @@ static const struct {
   { "wait for the sample database", step_wait_database },
   { "reload the database", step_reload_start },
   { "wait for the reload", step_reload_wait },
+  { "the open database is named on screen", step_database_named },
   { "800x600: a receipt open", step_narrow_resize },
   { "the Receipts page in one column, back to the list", step_narrow_receipts },
   { "the list alone", step_narrow_list },
