@@ -41,6 +41,7 @@ struct _CwIndexCachePage
   GPtrArray   *boundary_rows;
 
   char       **layer_presets;   /* [0] is "same as the Plan page" */
+  AdwFlap     *flap;
   AdwComboRow *layers_row;
   AdwEntryRow *every_n_row;
   AdwEntryRow *stages_row;
@@ -604,6 +605,13 @@ cw_index_cache_page_get_chart_view (CwIndexCachePage *self)
   return self->chart_view;
 }
 
+AdwFlap *
+cw_index_cache_page_get_flap (CwIndexCachePage *self)
+{
+  g_return_val_if_fail (CW_IS_INDEX_CACHE_PAGE (self), NULL);
+  return self->flap;
+}
+
 char *
 cw_index_cache_page_dup_summary (CwIndexCachePage *self)
 {
@@ -657,6 +665,7 @@ cw_index_cache_page_class_init (CwIndexCachePageClass *klass)
   g_type_ensure (CW_TYPE_CHART_VIEW);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cliffwatch/Cliffwatch/cw-index-cache-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, flap);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, layers_row);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, every_n_row);
   gtk_widget_class_bind_template_child (widget_class, CwIndexCachePage, stages_row);

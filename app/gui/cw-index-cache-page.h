@@ -2,7 +2,7 @@
  * boundaries, transfer or recompute. Owner: workbench. */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "cw-calibration.h"
 #include "cw-chart-view.h"
@@ -22,6 +22,9 @@ void         cw_index_cache_page_set_config     (CwIndexCachePage *self,
                                                  const CwConfig   *config,
                                                  const char       *preset);
 CwChartView *cw_index_cache_page_get_chart_view (CwIndexCachePage *self);
+/* The inputs side bar beside the results: folded away (and shown over
+ * them on demand) in a narrow window. */
+AdwFlap     *cw_index_cache_page_get_flap       (CwIndexCachePage *self);
 /* "layers=N full=F promoted=P payload=BYTES" plus one line per boundary
  * "boundary I consumer=L decision=NAME", or "error: ..."; with calibration
  * on, first "calibration=..." (what was calibrated, or why not) and the

@@ -73,7 +73,7 @@ struct _CwPlanPage
   guint          chart_id;
 
   /* template children */
-  GtkPaned            *paned;
+  AdwFlap             *flap;
   AdwComboRow         *preset_row;
   AdwComboRow         *engine_row;
   AdwComboRow         *gpu_row;
@@ -1229,6 +1229,13 @@ cw_plan_page_get_chart_view (CwPlanPage *self)
   return self->chart_view;
 }
 
+AdwFlap *
+cw_plan_page_get_flap (CwPlanPage *self)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), NULL);
+  return self->flap;
+}
+
 gboolean
 cw_plan_page_get_results_current (CwPlanPage *self)
 {
@@ -1426,7 +1433,7 @@ cw_plan_page_class_init (CwPlanPageClass *klass)
   g_type_ensure (CW_TYPE_CHART_VIEW);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class, "/org/cliffwatch/Cliffwatch/cw-plan-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, paned);
+  gtk_widget_class_bind_template_child (widget_class, CwPlanPage, flap);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, preset_row);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, engine_row);
   gtk_widget_class_bind_template_child (widget_class, CwPlanPage, prefix_row);

@@ -2,7 +2,7 @@
  * Owner: workbench. */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "cw-chart-view.h"
 #include "cw-planner.h"
@@ -27,6 +27,9 @@ void         cw_plan_page_set_receipts   (CwPlanPage *self,
                                           GListModel *receipts,
                                           const char *database);
 CwChartView *cw_plan_page_get_chart_view (CwPlanPage *self);
+/* The inputs side bar beside the results: folded away (and shown over
+ * them on demand) in a narrow window. */
+AdwFlap     *cw_plan_page_get_flap       (CwPlanPage *self);
 /* The configuration of the last successful plan (still shown, dimmed,
  * while an input is wrong); FALSE before the first. */
 gboolean     cw_plan_page_get_config     (CwPlanPage *self,

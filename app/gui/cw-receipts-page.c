@@ -39,6 +39,7 @@ struct _CwReceiptsPage
   gint64              pending_select_id;      /* cw_receipts_page_select_id, retried */
   guint               pending_select_source;
   guint               pending_select_tries;
+  guint               folded_idle;
   char               *search_text;
   GPtrArray          *detail_groups;
   CwReceipt          *receipt;          /* the one shown, trace loaded */
@@ -764,16 +765,28 @@ leaflet_child_cb (CwReceiptsPage *self)
     gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
 }
 
-static void
-folded_cb (CwReceiptsPage *self)
+/* The leaflet folds while it is being allocated: showing the back button
+ * then would resize the page in the middle of the layout, so it waits. */
+static gboolean
+folded_idle (gpointer user_data)
 {
+  CwReceiptsPage *self = user_data;
   gboolean folded = adw_leaflet_get_folded (self->leaflet);
 
+  self->folded_idle = 0;
   gtk_widget_set_visible (GTK_WIDGET (self->back_button), folded);
   /* Folding with a receipt open keeps it in view. */
   if (folded && g_strcmp0 (gtk_stack_get_visible_child_name (self->detail_stack), "detail") == 0
       && gtk_single_selection_get_selected_item (self->selection) != NULL)
     adw_leaflet_set_visible_child_name (self->leaflet, "detail");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+folded_cb (CwReceiptsPage *self)
+{
+  if (self->folded_idle == 0)
+    self->folded_idle = g_idle_add_full (G_PRIORITY_DEFAULT, folded_idle, self, NULL);
 }
 
 gboolean
@@ -1178,6 +1191,7 @@ cw_receipts_page_dispose (GObject *object)
   CwReceiptsPage *self = CW_RECEIPTS_PAGE (object);
 
   g_clear_handle_id (&self->pending_select_source, g_source_remove);
+  g_clear_handle_id (&self->folded_idle, g_source_remove);
   g_cancellable_cancel (self->detail_cancellable);
   g_clear_object (&self->detail_cancellable);
   if (self->column_view != NULL)
@@ -1278,7 +1292,7 @@ cw_receipts_page_init (CwReceiptsPage *self)
   g_signal_connect_object (self->leaflet, "notify::folded", G_CALLBACK (folded_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->leaflet, "notify::visible-child", G_CALLBACK (leaflet_child_cb), self,
                            G_CONNECT_SWAPPED);
-  folded_cb (self);
+  folded_idle (self);
 
   cw_chart_view_set_x_zoomable (self->chart_view, TRUE);
   cw_chart_view_set_position_func (self->chart_view, timeline_position_text, NULL, NULL);

@@ -43,6 +43,10 @@ struct _CwWindow
   CwReceiptsPage       *receipts_page;
   CwComparePage        *compare_page;
   CwIndexCachePage     *index_cache_page;
+  GtkToggleButton      *inputs_button;
+  AdwFlap              *inputs_flap;      /* the visible page's side bar, or NULL */
+  GBinding             *inputs_binding;   /* its reveal-flap <-> inputs_button */
+  guint                 inputs_idle;
 };
 
 enum {
@@ -549,10 +553,83 @@ cw_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (cw_window_parent_class)->close_request (window);
 }
 
+/* ---- the inputs side bar in a narrow window ------------------------------ */
+
+/* The Plan and Index cache pages keep their inputs in a side bar (an
+ * AdwFlap) that folds away in a narrow window; the header bar's Inputs
+ * button (F9) then slides it in and out, for the page shown. */
+static AdwFlap *
+visible_page_flap (CwWindow *self)
+{
+  const char *page = cw_window_get_page (self);
+
+  if (g_strcmp0 (page, "plan") == 0)
+    return cw_plan_page_get_flap (self->plan_page);
+  if (g_strcmp0 (page, "index-cache") == 0)
+    return cw_index_cache_page_get_flap (self->index_cache_page);
+  return NULL;
+}
+
+static void
+update_inputs_button (CwWindow *self)
+{
+  AdwFlap *flap = visible_page_flap (self);
+
+  if (flap != self->inputs_flap)
+    {
+      g_clear_pointer (&self->inputs_binding, g_binding_unbind);
+      self->inputs_flap = flap;
+      if (flap != NULL)
+        self->inputs_binding = g_object_bind_property (flap, "reveal-flap", self->inputs_button, "active",
+                                                       G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->inputs_button), flap != NULL && adw_flap_get_folded (flap));
+}
+
+/* A flap folds while it is being allocated: showing the button then
+ * would resize the header bar in the middle of the layout. */
+static gboolean
+update_inputs_button_idle (gpointer user_data)
+{
+  CwWindow *self = user_data;
+
+  self->inputs_idle = 0;
+  update_inputs_button (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+flap_folded_cb (CwWindow *self)
+{
+  if (self->inputs_idle == 0)
+    self->inputs_idle = g_idle_add_full (G_PRIORITY_DEFAULT, update_inputs_button_idle, self, NULL);
+}
+
+static void
+toggle_inputs_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  CwWindow *self = CW_WINDOW (widget);
+  AdwFlap *flap = visible_page_flap (self);
+
+  if (flap != NULL && adw_flap_get_folded (flap))
+    adw_flap_set_reveal_flap (flap, !adw_flap_get_reveal_flap (flap));
+}
+
+gboolean
+cw_window_get_inputs_button_shown (CwWindow *self)
+{
+  g_return_val_if_fail (CW_IS_WINDOW (self), FALSE);
+  return gtk_widget_get_visible (GTK_WIDGET (self->inputs_button));
+}
+
 static void
 cw_window_dispose (GObject *object)
 {
   CwWindow *self = CW_WINDOW (object);
+
+  g_clear_handle_id (&self->inputs_idle, g_source_remove);
+  g_clear_pointer (&self->inputs_binding, g_binding_unbind);
+  self->inputs_flap = NULL;
 
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
@@ -600,6 +677,7 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, CwWindow, receipts_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, compare_page);
   gtk_widget_class_bind_template_child (widget_class, CwWindow, index_cache_page);
+  gtk_widget_class_bind_template_child (widget_class, CwWindow, inputs_button);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.open-sample", NULL, open_sample_action);
@@ -610,6 +688,8 @@ cw_window_class_init (CwWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-page", "s", show_page_action);
   gtk_widget_class_install_action (widget_class, "win.focus-search", NULL, focus_search_action);
   gtk_widget_class_install_action (widget_class, "win.clear-filters", NULL, clear_filters_action);
+  gtk_widget_class_install_action (widget_class, "win.toggle-inputs", NULL, toggle_inputs_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.toggle-inputs", NULL);
 }
 
 /* Dropping a database file on the window opens it. */
@@ -651,4 +731,12 @@ cw_window_init (CwWindow *self)
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  g_signal_connect_object (self->stack, "notify::visible-child", G_CALLBACK (update_inputs_button), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (cw_plan_page_get_flap (self->plan_page), "notify::folded",
+                           G_CALLBACK (flap_folded_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (cw_index_cache_page_get_flap (self->index_cache_page), "notify::folded",
+                           G_CALLBACK (flap_folded_cb), self, G_CONNECT_SWAPPED);
+  update_inputs_button (self);
 }

@@ -31,6 +31,9 @@ void               cw_window_show_page              (CwWindow      *self,
 const char        *cw_window_get_page               (CwWindow      *self);
 /* The chart of the visible page. */
 CwChartView       *cw_window_get_visible_chart_view (CwWindow      *self);
+/* Whether the header bar offers the Inputs button: the visible page keeps
+ * its inputs in a side bar that the window's width has folded away. */
+gboolean           cw_window_get_inputs_button_shown (CwWindow     *self);
 /* Format from the extension (.png, .svg, .pdf). */
 gboolean           cw_window_export_chart           (CwWindow      *self,
                                                      const char    *path,

@@ -2780,9 +2780,15 @@ step_layout_pages (SelfTest *t)
 
     gint64 waited = g_get_monotonic_time () - t->layout_shown;
 
-    /* Folding and unfolding animate (AdwLeaflet, AdwFlap: 250 ms). */
-    if (waited < 400 * G_TIME_SPAN_MILLISECOND
-        || (gtk_widget_get_width (widget) != gtk_widget_get_width (content) && waited < 2 * G_TIME_SPAN_SECOND))
+    AdwFlap *flap = CW_IS_PLAN_PAGE (widget) ? cw_plan_page_get_flap (CW_PLAN_PAGE (widget))
+                    : CW_IS_INDEX_CACHE_PAGE (widget) ? cw_index_cache_page_get_flap (CW_INDEX_CACHE_PAGE (widget))
+                    : NULL;
+    gboolean settled = gtk_widget_get_width (widget) == gtk_widget_get_width (content)
+                       && (flap == NULL || adw_flap_get_folded (flap) == cw_window_get_inputs_button_shown (t->window));
+
+    /* Folding and unfolding animate (AdwLeaflet, AdwFlap: 250 ms); the
+     * header bar's Inputs button follows in the next main-loop turn. */
+    if (waited < 400 * G_TIME_SPAN_MILLISECOND || (!settled && waited < 2 * G_TIME_SPAN_SECOND))
       return FALSE;
   }
   t->layout_phase++;
@@ -2806,12 +2812,46 @@ step_layout_pages (SelfTest *t)
         fail (t, "at %dx%d the Receipts list is %d px and the timeline %d px wide: both should show",
               t->layout_width, t->layout_height, list_w, detail_w);
     }
-  if (t->layout_width == 1280 && t->layout_height == 800)
+  if (g_strcmp0 (name, "plan") == 0 || g_strcmp0 (name, "index-cache") == 0)
     {
-      g_autofree char *shot = g_strdup_printf ("docs-%s.png", name);
+      AdwFlap *flap = g_strcmp0 (name, "plan") == 0
+                      ? cw_plan_page_get_flap (CW_PLAN_PAGE (cw_window_get_page_widget (t->window, name)))
+                      : cw_index_cache_page_get_flap (CW_INDEX_CACHE_PAGE (cw_window_get_page_widget (t->window, name)));
+      GtkWidget *inputs = adw_flap_get_flap (flap), *results = adw_flap_get_content (flap);
+      gboolean narrow = t->layout_width < 900;
 
-      screenshot (t, shot);
+      g_string_append_printf (t->report, "%s at %dx%d: folded=%d inputs-button=%d inputs=%d results=%d\n", name,
+                              t->layout_width, t->layout_height, adw_flap_get_folded (flap),
+                              cw_window_get_inputs_button_shown (t->window), gtk_widget_get_width (inputs),
+                              gtk_widget_get_width (results));
+      if (narrow != adw_flap_get_folded (flap) || narrow != cw_window_get_inputs_button_shown (t->window))
+        fail (t, "at %dx%d the %s page's inputs are %s, the Inputs button %s", t->layout_width, t->layout_height,
+              name, adw_flap_get_folded (flap) ? "folded away" : "beside the results",
+              cw_window_get_inputs_button_shown (t->window) ? "shown" : "hidden");
+      if (narrow)
+        {
+          /* The results take the whole width; F9 slides the inputs in. */
+          if (gtk_widget_get_width (results) < t->layout_width - 24 || adw_flap_get_reveal_flap (flap))
+            fail (t, "at %dx%d the %s results are %d px wide with the inputs %s", t->layout_width,
+                  t->layout_height, name, gtk_widget_get_width (results),
+                  adw_flap_get_reveal_flap (flap) ? "over them" : "away");
+          gtk_widget_activate_action (GTK_WIDGET (t->window), "win.toggle-inputs", NULL);
+          if (!adw_flap_get_reveal_flap (flap))
+            fail (t, "F9 (win.toggle-inputs) does not show the %s page's inputs at %dx%d", name,
+                  t->layout_width, t->layout_height);
+        }
+      else if (gtk_widget_get_width (inputs) < 300 || gtk_widget_get_width (results) < 560
+               || !adw_flap_get_reveal_flap (flap))
+        fail (t, "at %dx%d the %s inputs are %d px and the results %d px wide: both should show", t->layout_width,
+              t->layout_height, name, gtk_widget_get_width (inputs), gtk_widget_get_width (results));
     }
+  {
+    g_autofree char *shot = t->layout_width == 1280 && t->layout_height == 800
+                            ? g_strdup_printf ("docs-%s.png", name)
+                            : g_strdup_printf ("size-%dx%d-%s.png", t->layout_width, t->layout_height, name);
+
+    screenshot (t, shot);
+  }
   return FALSE;
 }
 
