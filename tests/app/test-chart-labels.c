@@ -583,6 +583,59 @@ test_timeline_pairs (void)
     }
 }
 
+/* Issue 16 item 3: NVTX ranges are named on the timeline, the short
+ * sub-ranges once the view is zoomed onto them (the workbench zooms by
+ * setting the x range). Receipt 3 of the V4-Flash sample: lane, capture
+ * and free read at the full range; score, reduce and topk (13-30 us each,
+ * one pixel wide there) once zoomed to 2.44-2.51 ms. Each name inside the
+ * plot. */
+static void
+test_timeline_range_names (void)
+{
+  static const struct { double x0, x1; const char *names[3]; } views[] = {
+    { NAN, NAN, { "lane", "capture", "free" } },
+    { 0.00244, 0.00251, { "score", "reduce", "topk" } },
+  };
+  CwError error = CW_ERROR_INIT;
+  CwReceiptStore *store = cw_receipt_store_open (db_path ("h200-deepseek-v4-flash.db"),
+                                                 CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, &error);
+  CwReceipt *r = store != NULL ? cw_receipt_store_load (store, 3, &error) : NULL;
+  CwChart *chart = r != NULL ? cw_receipt_chart_timeline (r, &error) : NULL;
+
+  CHECK (chart != NULL, "timeline of receipt 3: %s", error.message);
+  for (size_t v = 0; chart != NULL && v < sizeof views / sizeof views[0]; v++)
+    {
+      CwChartRect plot;
+      Texts t;
+
+      if (!isnan (views[v].x0))
+        cw_chart_set_axis_range (chart, CW_CHART_AXIS_X, views[v].x0, views[v].x1);
+      CHECK (cw_chart_layout (chart, 1280, 800) && cw_chart_get_plot_area (chart, &plot), "layout");
+      t = texts_get (chart);
+      check_texts (chart, &t, "timeline range names", 1280, 800);
+      for (size_t k = 0; k < 3; k++)
+        {
+          bool named = false;
+
+          for (size_t i = 0; i < t.n; i++)
+            if (t.items[i].kind == CW_CHART_TEXT_ITEM_NAME && strcmp (t.items[i].text, views[v].names[k]) == 0)
+              {
+                CwChartRect b = t.items[i].box;
+
+                named = true;
+                CHECK (b.x >= plot.x && b.x + b.width <= plot.x + plot.width, "range name '%s' outside the plot",
+                       t.items[i].text);
+              }
+          CHECK (named, "the NVTX range '%s' is not named on the timeline%s", views[v].names[k],
+                 isnan (views[v].x0) ? "" : " zoomed onto it");
+        }
+      texts_clear (&t);
+    }
+  cw_chart_free (chart);
+  cw_receipt_free (r);
+  cw_receipt_store_close (store);
+}
+
 /* Issue 16 item 2: each boundary note sits at its boundary: beside its
  * rule (its near edge within 8 px of it, never across it) and clear of
  * every other boundary rule, at every size; and at the sizes where every
@@ -847,6 +900,7 @@ main (void)
   test_compare ("h200x2-index-transfer.db");
   test_timelines ("h200-deepseek-v4-flash.db", 8);
   test_timelines ("h200-engines.db", 4);
+  test_timeline_range_names ();
   test_timeline_pairs ();
   test_indexcache ("deepseek-v3.2", 4, 4, 0);
   test_indexcache ("deepseek-v4-pro", 2, 8, 0);
