@@ -222,10 +222,16 @@ print_training_table (const CwCliSetup *s, CwPlan **plans)
           char live[256] = "";
           size_t len = 0;
 
-          for (unsigned ph = 0; ph < n && len < sizeof live - 40; ph++)
+          unsigned n_live = 0;
+
+          for (unsigned ph = 0; ph < n; ph++)
+            n_live += cw_plan_get_buffer_live_in (p, j, ph);
+          for (unsigned ph = 0; ph < n && len < sizeof live - 40 && n_live < n; ph++)
             if (cw_plan_get_buffer_live_in (p, j, ph))
               len += (size_t) snprintf (live + len, sizeof live - len, "%s%s", len ? "," : "",
                                         cw_plan_get_phase_name (p, ph));
+          if (n_live == n)
+            snprintf (live, sizeof live, "all");
           printf ("  %-20s %-44s live %s%s%s\n", cw_plan_get_buffer_name (p, j),
                   cw_bytes_format (cw_plan_get_buffer_bytes (p, j), a, sizeof a), live,
                   cw_plan_get_buffer_is_input (p, j) ? " (input)" : "",

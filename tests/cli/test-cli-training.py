@@ -182,6 +182,48 @@ for n, l in enumerate(lines):
     fits = json.loads(out)["profiles"][0]["fits"] if rc == 0 else None
     check(fits == (n < len(lines) - 1), "harness shape %s fits=%s (%s)" % (l, fits, err))
 
+# reference-train: its forward plans exactly reference (both relu forms); the boundary carries the relu'd
+# slab, the int64 indices and g; with recompute (checkpointing) only the indices and g.
+for ip in (0, 1):
+    a = ["plan", "--preset", "v4-flash", "--gpu", "h200", "--sq", "8192", "--param", "relu_inplace=%d" % ip, "--format", "json"]
+    rc1, o1, _ = run(a + ["--profile", "reference"])
+    for rcp in (0, 1):
+        rc2, o2, e2 = run(a + ["--profile", "reference-train", "--param", "recompute=%d" % rcp])
+        if rc1 or rc2:
+            check(False, "reference-train plan: %s" % e2)
+            continue
+        fwd, tr = json.loads(o1)["profiles"][0], json.loads(o2)["profiles"][0]
+        slab = 8192 * 64 * 2048 * 4
+        idx8, g4 = 8192 * 512 * 8, 8192 * 512 * 4
+        check(tr["forward"]["peak_bytes"] == fwd["peak_bytes"], "reference-train forward = reference (relu_inplace %d)" % ip)
+        check(tr["saved_bytes"] == (0 if rcp else slab) + idx8 + g4,
+              "reference-train saved (relu_inplace %d, recompute %d): %s" % (ip, rcp, tr["saved"]))
+        # the backward's peak: the weighting's multiplication, three slabs and the [b,sq,sk] gradient
+        # (with an out-of-place relu, recomputing holds three slabs at the head sum too)
+        mul = [ph["live_bytes"] for ph in tr["phases"] if ph["name"] == "mul_bwd"]
+        check(mul == [tr["input_bytes"] + 3 * slab + idx8 + 8192 * 2048 * 4 + 8192 * 64 * 4] and
+              tr["backward"]["peak_bytes"] == max(ph["live_bytes"] for ph in tr["phases"] if ph["group"] == "backward")
+              and (tr["backward"]["peak_phase"] == "mul_bwd" or (ip == 0 and rcp == 1)),
+              "reference-train backward (relu_inplace %d, recompute %d): %s %s" % (ip, rcp, tr["backward"], mul))
+
+# megatron-train (FusedDSAIndexerLoss): only the int64 top-k crosses; the peak is masked_softmax over the
+# main attention's fp32 [b, np, sq, sk]: 4 A + Ab besides what the loss keeps (V3.2, sq 4096, np 128, hn 192).
+A, Ab, Mv, V = 128 * 4096 * 4096 * 4, 128 * 4096 * 4096, 4096 * 4096 * 4, 4096 * 4096
+ins = 4096 * 64 * 128 * 2 + 4096 * 64 * 2 + 4096 * 128 * 2 + 2 * 4096 * 128 * 192 * 2
+for sp in (0, 1):
+    rc, out, err = run(["plan", "--preset", "v3.2", "--gpu", "h200", "--sq", "4096", "--training", "--profile", "megatron",
+                        "--param", "sparse_loss=%d" % sp, "--format", "json"])
+    p = json.loads(out)["profiles"][0] if rc == 0 else {}
+    want = ins + 3 * Mv + 4096 * 2048 * 8 + V + 4 * A + Ab + sp * 4096 * 4096
+    check(rc == 0 and p["name"] == "megatron-train" and p["saved"] == ["topk_indices"] and
+          p["saved_bytes"] == 4096 * 2048 * 8, "megatron-train saves the indices only: %s %s" % (p.get("saved"), err))
+    check(rc == 0 and p["peak_bytes"] == want and p["forward"]["peak_phase"] == "f_softmax"
+          and p["backward"]["peak_phase"] == "b_softmax",
+          "megatron-train (sparse_loss %d) peak %s, expected %d" % (sp, p.get("peak_bytes"), want))
+    check(sp or p["peak_bytes"] == 37263769600, "megatron-train peak, written out")
+rc, out, _ = run(["cliff", "--preset", "v3.2", "--gpu", "h200", "--training", "--profile", "megatron", "--format", "json"])
+check(rc == 0 and json.loads(out)["profiles"][0]["max_sq"] == 8239, "megatron-train cliff: %s" % out[-200:])
+
 BAD = [
     (["plan", "--training", "--profile", "vllm"],
      "--training: profile 'vllm' has no training step (no 'vllm-train' profile; training profiles: "),
