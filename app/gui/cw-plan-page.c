@@ -60,7 +60,10 @@ struct _CwPlanPage
   char         **causal_names;
   char         **profile_names;
   CwProfile    **profiles;
+  CwProfile    **training;       /* per profile: its training step (NAME-train) or NULL */
   guint          n_profiles;
+  gboolean       training_step;  /* plan each checked path's training step */
+  GtkSwitch     *training_switch;
   GPtrArray     *profile_checks;
 
   gboolean       have_config;
@@ -400,6 +403,45 @@ clear_breakdown (CwPlanPage *self)
   g_ptr_array_set_size (self->breakdown_rows, 0);
 }
 
+/* A training step's breakdown: each pass's peak, what crosses the boundary,
+ * then the phases grouped by pass. */
+static void
+add_training_lines (AdwExpanderRow *expander, const CwPlan *plan)
+{
+  char bytes[CW_FORMAT_SIZE_EXACT_MAX];
+  g_autoptr(GString) saved = g_string_new (NULL);
+  g_autofree char *saved_title = NULL;
+  unsigned nf = cw_plan_get_n_forward_phases (plan);
+
+  for (int g = 0; g < 2; g++)
+    {
+      unsigned ph = g ? cw_plan_get_backward_peak_phase (plan) : cw_plan_get_forward_peak_phase (plan);
+      /* Translators: the forward's (backward's) largest live bytes and the phase it is reached in */
+      g_autofree char *title = g_strdup_printf (g ? _("Backward peak, phase “%s”") : _("Forward peak, phase “%s”"),
+                                                cw_plan_get_phase_name (plan, ph));
+
+      cw_format_size_exact_to_buffer (g ? cw_plan_get_backward_peak_bytes (plan) : cw_plan_get_forward_peak_bytes (plan),
+                                      bytes, sizeof bytes);
+      adw_expander_row_add_row (expander, new_breakdown_line (title, bytes, ph == cw_plan_get_peak_phase (plan)));
+    }
+  for (unsigned b = 0; b < cw_plan_get_n_buffers (plan); b++)
+    if (cw_plan_get_buffer_is_saved (plan, b))
+      g_string_append_printf (saved, "%s%s", saved->len ? ", " : "", cw_plan_get_buffer_name (plan, b));
+  /* Translators: the buffers the forward keeps for the backward, listed by name ("nothing" when none) */
+  saved_title = g_strdup_printf (_("Saved for the backward: %s"), saved->len ? saved->str : _("nothing"));
+  cw_format_size_exact_to_buffer (cw_plan_get_saved_bytes (plan), bytes, sizeof bytes);
+  adw_expander_row_add_row (expander, new_breakdown_line (saved_title, bytes, FALSE));
+  for (unsigned p = 0; p < cw_plan_get_n_phases (plan); p++)
+    {
+      /* Translators: a phase of a training step's forward (backward) pass and its live bytes */
+      g_autofree char *title = g_strdup_printf (p < nf ? _("Forward, phase “%s”, live") : _("Backward, phase “%s”, live"),
+                                                cw_plan_get_phase_name (plan, p));
+
+      cw_format_size_exact_to_buffer (cw_plan_get_phase_live_bytes (plan, p), bytes, sizeof bytes);
+      adw_expander_row_add_row (expander, new_breakdown_line (title, bytes, p == cw_plan_get_peak_phase (plan)));
+    }
+}
+
 static void
 add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan *plan,
                        gboolean have_cliff, uint64_t max_sq, GString *summary)
@@ -425,9 +467,21 @@ add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan 
       cliff = g_strdup_printf (_("fits up to sq = %s"), number);
     }
 
-  /* Translators: first %s is a size ("16.00 GiB"), second a phase name, third the cliff sentence. */
-  subtitle = g_strdup_printf (_("peak %s in phase “%s”; %s"), gib,
-                              cw_plan_get_phase_name (plan, cw_plan_get_peak_phase (plan)), cliff);
+  if (cw_profile_is_training (profile))
+    {
+      char fw[CW_BYTES_FORMAT_SIZE], bw[CW_BYTES_FORMAT_SIZE];
+
+      cw_bytes_format_gib (cw_plan_get_forward_peak_bytes (plan), fw, sizeof fw);
+      cw_bytes_format_gib (cw_plan_get_backward_peak_bytes (plan), bw, sizeof bw);
+      /* Translators: a training step: the step's peak, its phase, the forward's and the backward's
+       * peaks (sizes like "16.00 GiB"), then the cliff sentence. */
+      subtitle = g_strdup_printf (_("peak %s in phase “%s” (forward %s, backward %s); %s"), gib,
+                                  cw_plan_get_phase_name (plan, cw_plan_get_peak_phase (plan)), fw, bw, cliff);
+    }
+  else
+    /* Translators: first %s is a size ("16.00 GiB"), second a phase name, third the cliff sentence. */
+    subtitle = g_strdup_printf (_("peak %s in phase “%s”; %s"), gib,
+                                cw_plan_get_phase_name (plan, cw_plan_get_peak_phase (plan)), cliff);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), cw_profile_get_name (profile));
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), subtitle);
@@ -441,13 +495,16 @@ add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan 
   cw_format_size_exact_to_buffer (peak, bytes, sizeof bytes);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (_("Peak"), bytes, TRUE));
 
-  for (unsigned p = 0; p < cw_plan_get_n_phases (plan); p++)
-    {
-      g_autofree char *title = g_strdup_printf (_("Phase “%s”, live"), cw_plan_get_phase_name (plan, p));
+  if (cw_profile_is_training (profile))
+    add_training_lines (ADW_EXPANDER_ROW (expander), plan);
+  else
+    for (unsigned p = 0; p < cw_plan_get_n_phases (plan); p++)
+      {
+        g_autofree char *title = g_strdup_printf (_("Phase “%s”, live"), cw_plan_get_phase_name (plan, p));
 
-      cw_format_size_exact_to_buffer (cw_plan_get_phase_live_bytes (plan, p), bytes, sizeof bytes);
-      adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (title, bytes, p == cw_plan_get_peak_phase (plan)));
-    }
+        cw_format_size_exact_to_buffer (cw_plan_get_phase_live_bytes (plan, p), bytes, sizeof bytes);
+        adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (title, bytes, p == cw_plan_get_peak_phase (plan)));
+      }
 
   for (unsigned b = 0; b < cw_plan_get_n_buffers (plan); b++)
     {
@@ -460,7 +517,9 @@ add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan 
 
       /* Translators: buffer name, then the phases it is live in. */
       title = g_strdup_printf (cw_plan_get_buffer_is_input (plan, b) ? _("Buffer %s (input; live in %s)")
-                                                                    : _("Buffer %s (live in %s)"),
+                               /* Translators: a buffer the forward keeps for the backward */
+                               : cw_plan_get_buffer_is_saved (plan, b) ? _("Buffer %s (saved for the backward; live in %s)")
+                                                                       : _("Buffer %s (live in %s)"),
                                cw_plan_get_buffer_name (plan, b), phases->str);
       cw_format_size_exact_to_buffer (cw_plan_get_buffer_bytes (plan, b), bytes, sizeof bytes);
       adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (title, bytes, FALSE));
@@ -469,9 +528,14 @@ add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan 
   gtk_list_box_append (self->breakdown_list, expander);
   g_ptr_array_add (self->breakdown_rows, expander);
 
-  g_string_append_printf (summary, "%s peak=%" G_GUINT64_FORMAT " fits=%s max_sq=%" G_GUINT64_FORMAT "\n",
+  g_string_append_printf (summary, "%s peak=%" G_GUINT64_FORMAT " fits=%s max_sq=%" G_GUINT64_FORMAT,
                           cw_profile_get_name (profile), peak, fits ? "yes" : "no",
                           have_cliff ? max_sq : 0);
+  if (cw_profile_is_training (profile))
+    g_string_append_printf (summary, " forward=%" G_GUINT64_FORMAT " backward=%" G_GUINT64_FORMAT
+                            " saved=%" G_GUINT64_FORMAT, cw_plan_get_forward_peak_bytes (plan),
+                            cw_plan_get_backward_peak_bytes (plan), cw_plan_get_saved_bytes (plan));
+  g_string_append_c (summary, '\n');
 }
 
 /* ---- re-planning ---------------------------------------------------------- */
@@ -526,6 +590,18 @@ set_results_current (CwPlanPage *self, gboolean current)
     return;
   self->results_current = current;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULTS_CURRENT]);
+}
+
+/* The training step of a compared profile: the list's NAME-train, also for
+ * the engine's profile (its knobs are not carried over: no training profile
+ * of an engine has them). NULL when there is none. */
+static CwProfile *
+training_of (CwPlanPage *self, const CwProfile *profile)
+{
+  for (guint i = 0; i < self->n_profiles; i++)
+    if (g_strcmp0 (cw_profile_get_name (self->profiles[i]), cw_profile_get_name (profile)) == 0)
+      return self->training[i];
+  return NULL;
 }
 
 static void
@@ -630,6 +706,19 @@ replan (CwPlanPage *self)
         CwPlan *plan;
         uint64_t max_sq = 0;
         gboolean have_cliff;
+
+        if (self->training_step && (profile = training_of (self, profile)) == NULL)
+          {
+            const char *name = cw_profile_get_name (g_ptr_array_index (planned, i));
+            /* Translators: a checked path with no training profile (NAME-train) while "Training step" is on */
+            g_autofree char *line = g_strdup_printf (_("%s: no training step (no %s-train profile)"), name, name);
+            GtkWidget *row = new_breakdown_line (line, "", FALSE);
+
+            gtk_list_box_append (self->breakdown_list, row);
+            g_ptr_array_add (self->breakdown_rows, row);
+            g_string_append_printf (summary, "%s training=none\n", name);
+            continue;
+          }
 
         plan = cw_plan_new (profile, &config, &error);
         if (plan == NULL)
@@ -1037,6 +1126,13 @@ profile_toggled_cb (CwPlanPage *self)
 }
 
 static void
+training_toggled_cb (CwPlanPage *self)
+{
+  self->training_step = gtk_switch_get_active (self->training_switch);
+  queue_replan (self);
+}
+
+static void
 load_profiles (CwPlanPage *self)
 {
   CwError error = { 0 };
@@ -1044,6 +1140,26 @@ load_profiles (CwPlanPage *self)
 
   self->profile_names = take_cw_strv (cw_profile_list_names (&error));
   self->profiles = g_new0 (CwProfile *, g_strv_length (self->profile_names) + 1);
+  self->training = g_new0 (CwProfile *, g_strv_length (self->profile_names) + 1);
+
+  /* "Training step": each checked path planned as its training profile. */
+  {
+    GtkWidget *row = adw_action_row_new ();
+
+    self->training_switch = GTK_SWITCH (gtk_switch_new ());
+    gtk_widget_set_valign (GTK_WIDGET (self->training_switch), GTK_ALIGN_CENTER);
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("_Training Step"));
+    adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                 _("Forward and backward of each checked path: its training profile, "
+                                   "each pass's peak and what the forward saves for the backward"));
+    adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), GTK_WIDGET (self->training_switch));
+    adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), GTK_WIDGET (self->training_switch));
+    adw_preferences_group_add (self->profiles_group, row);
+    g_signal_connect_object (self->training_switch, "notify::active", G_CALLBACK (training_toggled_cb), self,
+                             G_CONNECT_SWAPPED);
+  }
 
   for (guint i = 0; self->profile_names[i] != NULL; i++)
     {
@@ -1055,6 +1171,21 @@ load_profiles (CwPlanPage *self)
           g_string_append_printf (failures, "%s%s", failures->len ? "; " : "", error.message);
           continue;
         }
+      /* Training steps are planned through the switch, not listed. */
+      if (cw_profile_is_training (profile))
+        {
+          cw_profile_free (profile);
+          continue;
+        }
+      {
+        g_autofree char *train = g_strdup_printf ("%s-train", self->profile_names[i]);
+        CwProfile *t = g_strv_contains ((const char *const *) self->profile_names, train)
+                       ? cw_profile_load (train, NULL) : NULL;
+
+        if (t != NULL && !cw_profile_is_training (t))
+          g_clear_pointer (&t, cw_profile_free);
+        self->training[self->n_profiles] = t;
+      }
 
       self->profiles[self->n_profiles++] = profile;
       row = adw_action_row_new ();
@@ -1320,6 +1451,21 @@ cw_plan_page_set_profile_compared (CwPlanPage *self, const char *name, gboolean 
   return FALSE;
 }
 
+void
+cw_plan_page_set_training (CwPlanPage *self, gboolean training)
+{
+  g_return_if_fail (CW_IS_PLAN_PAGE (self));
+
+  gtk_switch_set_active (self->training_switch, training);
+}
+
+gboolean
+cw_plan_page_get_training (CwPlanPage *self)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), FALSE);
+  return self->training_step;
+}
+
 char *
 cw_plan_page_dup_summary (CwPlanPage *self)
 {
@@ -1360,8 +1506,12 @@ cw_plan_page_finalize (GObject *object)
   CwPlanPage *self = CW_PLAN_PAGE (object);
 
   for (guint i = 0; i < self->n_profiles; i++)
-    cw_profile_free (self->profiles[i]);
+    {
+      cw_profile_free (self->profiles[i]);
+      cw_profile_free (self->training[i]);
+    }
   g_free (self->profiles);
+  g_free (self->training);
   g_clear_pointer (&self->profile_checks, g_ptr_array_unref);
   g_clear_pointer (&self->compared, g_ptr_array_unref);
   g_strfreev (self->preset_names);

@@ -59,6 +59,13 @@ void         cw_plan_page_reset_inputs   (CwPlanPage *self);
 gboolean     cw_plan_page_set_profile_compared (CwPlanPage *self,
                                                 const char *name,
                                                 gboolean    compared);
+/* The "Training Step" switch of the Profiles group, as a click would: each
+ * checked path is planned as its training profile (NAME-train: forward and
+ * backward, each pass's peak and what is saved across the boundary); a path
+ * without one is listed as having no training step. */
+void         cw_plan_page_set_training   (CwPlanPage *self,
+                                          gboolean    training);
+gboolean     cw_plan_page_get_training   (CwPlanPage *self);
 /* Usable bytes of the last successful plan (0 before the first). */
 guint64      cw_plan_page_get_usable_bytes (CwPlanPage *self);
 /* One line per compared profile: "NAME peak=BYTES fits=yes|no max_sq=N",
