@@ -190,14 +190,14 @@ free_bwd (Bwd *x)
   free (x->w_h);
   free (x->g_h);
   free (x->idx_h);
-  cudaFree (x->q_d);
-  cudaFree (x->k_d);
-  cudaFree (x->w_d);
-  cudaFree (x->g_d);
-  cudaFree (x->idx_d);
-  cudaFree (x->dq_d);
-  cudaFree (x->dw_d);
-  cudaFree (x->dk_d);
+  CUDA_OK (cudaFree (x->q_d));
+  CUDA_OK (cudaFree (x->k_d));
+  CUDA_OK (cudaFree (x->w_d));
+  CUDA_OK (cudaFree (x->g_d));
+  CUDA_OK (cudaFree (x->idx_d));
+  CUDA_OK (cudaFree (x->dq_d));
+  CUDA_OK (cudaFree (x->dw_d));
+  CUDA_OK (cudaFree (x->dk_d));
 }
 
 /* NaN bytes into the outputs (and the workspace, when given). */
