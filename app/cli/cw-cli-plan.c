@@ -201,7 +201,7 @@ print_training_table (const CwCliSetup *s, CwPlan **plans)
       char saved[1024];
 
       printf ("\n%s: %s\n", cw_profile_get_name (s->profiles[i]), cw_profile_get_description (s->profiles[i]));
-      printf ("  %-64s %s\n", "forward", "backward");
+      printf ("  %-72s %s\n", "forward", "backward");
       for (unsigned r = 0; r < rows; r++)
         {
           char fw[160] = "", bw[160] = "";
@@ -211,7 +211,7 @@ print_training_table (const CwCliSetup *s, CwPlan **plans)
           if (r < nb)
             group_cell (p, nf + r, true, bw, sizeof bw);
           if (bw[0] != '\0')
-            printf ("  %-64s %s\n", fw, bw);
+            printf ("  %-72s %s\n", fw, bw);
           else
             printf ("  %s\n", fw);
         }
