@@ -769,6 +769,7 @@ def main(argv=None):
             # between the forward and loss.backward(): close the forward's range, note the trace's length
             torch.cuda.synchronize()
             torch.cuda.nvtx.range_pop()
+            boundary["reached"] = True
             if a.trace:
                 boundary["event"] = len(torch.cuda.memory._snapshot()["device_traces"][dev.index])
             torch.cuda.nvtx.range_push("step:backward")
@@ -795,7 +796,8 @@ def main(argv=None):
             torch.cuda.nvtx.range_pop()
             raise
         oom = str(e).splitlines()[0][:300]
-        rec["oom_in"] = "backward" if "event" in boundary else "forward"
+        if a.backward:
+            rec["oom_in"] = "backward" if boundary.get("reached") else "forward"
     if a.backward:
         torch.cuda.nvtx.range_pop()                          # step:forward or step:backward
     torch.cuda.nvtx.range_pop()
