@@ -2,8 +2,10 @@
  * (issue 17): profile files with their formula language, and the numbers
  * and sq ranges every front end parses. Besides "no crash, no sanitizer
  * report, no hang", it asserts what a user relies on: a profile that plans
- * gives the same peak through both plan paths, and a cliff the solver
- * reports fits at its max (with the peak it reports there).
+ * gives the same peak through both plan paths, a training step's peak is
+ * its larger pass's and what it saves fits either side of the boundary,
+ * and a cliff the solver reports fits at its max (with the peak it reports
+ * there).
  *
  * Input: the first byte picks what the rest is (even: a profile file; odd:
  * option values, one per line). Built two ways: with clang's
@@ -58,7 +60,18 @@ fuzz_profile (const char *text)
       FUZZ_ASSERT ((plan != NULL) == ok);
       if (plan != NULL)
         {
+          unsigned nf = cw_plan_get_n_forward_phases (plan), n = cw_plan_get_n_phases (plan);
+          uint64_t fw = cw_plan_get_forward_peak_bytes (plan), bw = cw_plan_get_backward_peak_bytes (plan);
+
           FUZZ_ASSERT (cw_plan_get_peak_bytes (plan) == peak);
+          /* A training step: the step's peak is the larger pass's, and what
+           * the forward saves is live on both sides of the boundary. */
+          FUZZ_ASSERT (nf >= 1 && nf <= n && (nf < n) == cw_profile_is_training (profile));
+          FUZZ_ASSERT (peak == (fw > bw ? fw : bw) && fw == cw_plan_get_phase_live_bytes (plan, cw_plan_get_forward_peak_phase (plan)));
+          FUZZ_ASSERT (nf == n ? bw == 0 && cw_plan_get_saved_bytes (plan) == 0
+                               : bw == cw_plan_get_phase_live_bytes (plan, cw_plan_get_backward_peak_phase (plan))
+                                 && cw_plan_get_saved_bytes (plan) <= cw_plan_get_phase_live_bytes (plan, nf - 1)
+                                 && cw_plan_get_saved_bytes (plan) <= cw_plan_get_phase_live_bytes (plan, nf));
           cw_plan_free (plan);
         }
       else
