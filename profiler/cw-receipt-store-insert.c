@@ -2,6 +2,7 @@
  * receipt passes (also on merge), the writes of one receipt with its
  * buffers, phases and trace events, and the public insert and insert_many,
  * each one IMMEDIATE transaction that refuses a UUID already stored. */
+#include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
 
@@ -38,11 +39,12 @@ static const char insert_receipt_sql[] =
   "capture_attempted, captured, instantiated, replayed, matched, capture_error, note, "
   "exec_program, exec_pid, exec_rank, exec_device, exec_allocator, range_name, range_occurrence, "
   "range_open_bytes, exit_code, exit_signal, n_kernels, "
+  "gradcheck, gradcheck_worst, gradcheck_worst_at, "
   "n_buffers, n_phases, n_events) VALUES ("
   "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
   "?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, "
   "?41, ?42, ?43, ?44, ?45, ?46, ?47, ?48, ?49, ?50, ?51, ?52, ?53, "
-  "?54, ?55, ?56, ?57, ?58, ?59, ?60, ?61, ?62, ?63, ?64, ?65, ?66, ?67)";
+  "?54, ?55, ?56, ?57, ?58, ?59, ?60, ?61, ?62, ?63, ?64, ?65, ?66, ?67, ?68, ?69, ?70)";
 
 bool
 cw_store_validate_for_insert (const CwReceipt *r, CwError *error)
@@ -60,6 +62,17 @@ cw_store_validate_for_insert (const CwReceipt *r, CwError *error)
   if ((unsigned) r->status >= CW_RECEIPT_N_STATUS)
     {
       cw_error_set (error, CW_ERROR_INVALID, "receipt %s has an unknown status %d", r->uuid, (int) r->status);
+      return false;
+    }
+  if ((unsigned) r->gradcheck.status >= CW_GRADCHECK_N_STATUS)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "receipt %s has an unknown gradcheck status %d", r->uuid,
+                    (int) r->gradcheck.status);
+      return false;
+    }
+  if (isnan (r->gradcheck.worst) || r->gradcheck.worst < 0)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "receipt %s has an invalid gradcheck worst error", r->uuid);
       return false;
     }
   if ((unsigned) r->config.causal > CW_CAUSAL_COMPRESSED)
@@ -162,6 +175,9 @@ cw_store_insert_locked (CwReceiptStore *store, CwReceipt *r, CwError *error)
   I64 (r->exec.exit_code);
   I64 (r->exec.exit_signal);
   U64 (r->exec.n_kernels, "n_kernels");
+  TXT (cw_gradcheck_status_get_name (r->gradcheck.status));
+  DBL (r->gradcheck.worst);
+  TXT (r->gradcheck.worst_at);
   I64 (r->n_buffers);
   I64 (r->n_phases);
   I64 (r->n_events);

@@ -50,6 +50,7 @@ struct _CwReceiptList {
   "capture_attempted, captured, instantiated, replayed, matched, capture_error, note, " \
   "exec_program, exec_pid, exec_rank, exec_device, exec_allocator, range_name, range_occurrence, " \
   "range_open_bytes, exit_code, exit_signal, n_kernels, " \
+  "gradcheck, gradcheck_worst, gradcheck_worst_at, " \
   "n_buffers, n_phases, n_events"
 
 /* cw-receipt-store.c: SQLite calls with errors turned into CwErrors. */

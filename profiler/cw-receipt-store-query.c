@@ -220,6 +220,15 @@ plan_missing (CwReceiptStore *store, CwReceipt *r)
 
   if (!store->plan_missing || r->predicted_peak_bytes != 0 || (name = cw_receipt_lane_get_profile (r->lane)) == NULL)
     return;
+  if (cw_receipt_lane_has_profile_params (r->lane))
+    {
+      /* The lane's params make it a profile of its own: not the cached one. */
+      owned = cw_profile_load (name, &ignored);
+      if (owned != NULL && cw_receipt_lane_set_profile_params (r->lane, owned, &ignored))
+        cw_receipt_plan_missing_prediction (r, owned, &ignored);
+      cw_profile_free (owned);
+      return;
+    }
   for (i = 0; i < store->n_lane_profiles; i++)
     if (strcmp (store->lane_profiles[i].name, name) == 0)
       break;

@@ -227,6 +227,14 @@ cw_store_read_receipt_row (CwReceiptStore *store, sqlite3_stmt *stmt, CwReceipt 
   rc->exec.exit_code = (int32_t) row_i64 (&r);
   rc->exec.exit_signal = (int32_t) row_i64 (&r);
   rc->exec.n_kernels = row_u64 (&r);
+  text = row_text (&r);
+  if (!cw_gradcheck_status_from_name (text, &rc->gradcheck.status) && r.ok)
+    {
+      r.ok = false;
+      r.bad = "gradcheck";
+    }
+  rc->gradcheck.worst = row_double (&r);
+  CW_RECEIPT_SET (rc->gradcheck.worst_at, row_text (&r));
   counts[0] = row_i64 (&r);
   counts[1] = row_i64 (&r);
   counts[2] = row_i64 (&r);

@@ -55,6 +55,34 @@ cw_receipt_status_from_name (const char *name, CwReceiptStatus *out)
   return false;
 }
 
+static const char *const gradcheck_names[CW_GRADCHECK_N_STATUS] = {
+  [CW_GRADCHECK_NONE] = "",
+  [CW_GRADCHECK_OK] = "ok",
+  [CW_GRADCHECK_FAILED] = "failed",
+};
+
+const char *
+cw_gradcheck_status_get_name (CwGradcheckStatus status)
+{
+  if ((unsigned) status >= CW_GRADCHECK_N_STATUS)
+    return "unknown";
+  return gradcheck_names[status];
+}
+
+bool
+cw_gradcheck_status_from_name (const char *name, CwGradcheckStatus *out)
+{
+  if (name == NULL)
+    return false;
+  for (unsigned i = 0; i < CW_GRADCHECK_N_STATUS; i++)
+    if (strcmp (name, gradcheck_names[i]) == 0)
+      {
+        *out = (CwGradcheckStatus) i;
+        return true;
+      }
+  return false;
+}
+
 const char *
 cw_trace_kind_get_name (CwTraceKind kind)
 {
@@ -412,7 +440,27 @@ static const struct {
   { "index-transfer-recv", "index-shared" },
   { "index-shared", "index-shared" },
   { "index-recompute", "index-recompute" },
+  /* training steps (issue 18): forward, loss, backward */
+  { "streaming-train", "streaming-train" },
+  { "streaming-train-dense", "streaming-train" },
+  { "fused-train", "fused-train" },
+  { "gradcheck", "streaming-train" },
+  { "gradcheck-dense", "streaming-train" },
 };
+
+bool
+cw_receipt_lane_has_profile_params (const char *lane)
+{
+  return lane != NULL && (strcmp (lane, "streaming-train-dense") == 0 || strcmp (lane, "gradcheck-dense") == 0);
+}
+
+bool
+cw_receipt_lane_set_profile_params (const char *lane, CwProfile *profile, CwError *error)
+{
+  if (profile == NULL || !cw_receipt_lane_has_profile_params (lane))
+    return true;
+  return cw_profile_set_param (profile, "dense", 1, error);
+}
 
 const char *
 cw_receipt_lane_get_profile (const char *lane)
@@ -462,7 +510,8 @@ cw_receipt_predict_from_lane (CwReceipt *r, CwError *error)
   profile = cw_profile_load (name, error);
   if (profile == NULL)
     return false;
-  ok = cw_receipt_predict_with (r, profile, &r->config, error);
+  ok = cw_receipt_lane_set_profile_params (r->lane, profile, error)
+       && cw_receipt_predict_with (r, profile, &r->config, error);
   cw_profile_free (profile);
   return ok;
 }

@@ -133,6 +133,29 @@ typedef struct {
   uint64_t n_kernels;         /* kernels launched inside the range (the program) */
 } CwReceiptExec;
 
+/* The gradient check of a training lane (issue 18): dq, dw, dk from the GPU
+ * against the float64 CPU reference (cw_reference_backward_sparse / _dense)
+ * under the kernels' stated rule |gpu - ref| <= 3e-5 * sum|terms| + kink
+ * allowance (band 1e-5 of sum_i |q_i k_i|; cw-kernels.h). Names as stored:
+ * "" (no check ran), "ok", "failed". */
+typedef enum {
+  CW_GRADCHECK_NONE = 0,
+  CW_GRADCHECK_OK,
+  CW_GRADCHECK_FAILED,
+} CwGradcheckStatus;
+
+#define CW_GRADCHECK_N_STATUS 3
+
+const char *cw_gradcheck_status_get_name (CwGradcheckStatus status);
+bool        cw_gradcheck_status_from_name (const char *name, CwGradcheckStatus *out);
+
+typedef struct {
+  CwGradcheckStatus status;
+  double            worst;        /* largest |gpu - ref| / allowed over dq, dw, dk (ok <=> <= 1);
+                                   * INFINITY when a GPU value was not finite */
+  char              worst_at[64]; /* the element it was, e.g. "dk[517]"; "" when none */
+} CwGradcheckResult;
+
 typedef struct {
   /* identity */
   int64_t         id;             /* row id in a store; 0 until inserted */
@@ -178,6 +201,8 @@ typedef struct {
 
   CwReceiptExec   exec;                     /* external programs only (lane "exec") */
 
+  CwGradcheckResult gradcheck;              /* training lanes: the gradient check, when it ran */
+
   /* arrays, owned by the receipt */
   size_t          n_buffers;
   CwReceiptBuffer *buffers;
@@ -217,6 +242,12 @@ bool        cw_receipt_set_prediction (CwReceipt *receipt, const CwPlan *plan, C
  * "index-mask", "index-transfer-send", ...), or NULL for a lane no profile
  * models (exec receipts name their own with --profile). */
 const char *cw_receipt_lane_get_profile (const char *lane);
+/* Sets the profile params a lane's prediction takes (streaming-train-dense and
+ * gradcheck-dense: dense = 1 of streaming-train) on a profile loaded from
+ * cw_receipt_lane_get_profile (lane); nothing for other lanes. */
+bool        cw_receipt_lane_set_profile_params (const char *lane, CwProfile *profile, CwError *error);
+/* Whether the lane sets any (its prediction then needs a profile of its own). */
+bool        cw_receipt_lane_has_profile_params (const char *lane);
 
 /* Plans the lane's profile at the receipt's configuration and stores it as
  * the prediction (what a lane does when it runs). false + error when the

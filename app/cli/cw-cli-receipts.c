@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,6 +386,19 @@ print_receipt_json (FILE *out, const CwReceipt *r, bool with_trace)
     json_double (out, "recall", r->recall, true);
   else
     fputs ("\"recall\": null, ", out);
+  if (r->gradcheck.status != CW_GRADCHECK_NONE)
+    {
+      fputs ("\"gradcheck\": {", out);
+      json_str (out, "status", cw_gradcheck_status_get_name (r->gradcheck.status), true);
+      if (isfinite (r->gradcheck.worst))
+        json_double (out, "worst", r->gradcheck.worst, true);
+      else
+        fputs ("\"worst\": null, ", out);
+      json_str (out, "worst_at", r->gradcheck.worst_at, false);
+      fputs ("}, ", out);
+    }
+  else
+    fputs ("\"gradcheck\": null, ", out);
   json_u64 (out, "dropped_records", r->dropped_records, true);
   fputs ("\"capture\": {", out);
   json_bool (out, "attempted", r->capture.attempted, true);
@@ -635,6 +649,10 @@ print_show_table (FILE *out, const CwReceipt *r, bool with_trace)
   fprintf (out, "\n  throughput     %.2f TFLOP/s (%.4g FLOP)\n", r->tflops, r->flops);
   if (r->has_recall)
     fprintf (out, "  recall         %.6f\n", r->recall);
+  if (r->gradcheck.status != CW_GRADCHECK_NONE)
+    fprintf (out, "  gradcheck      %s: worst |gpu - float64| %.3g of the allowed 3e-5 * sum|terms| + kink%s%s\n",
+             cw_gradcheck_status_get_name (r->gradcheck.status), r->gradcheck.worst,
+             r->gradcheck.worst_at[0] ? ", at " : "", r->gradcheck.worst_at);
   fprintf (out, "  graph capture  %s: captured %s, instantiated %s, replayed %s, matched %s%s%s\n",
            r->capture.attempted ? "attempted" : "not attempted", r->capture.captured ? "yes" : "no",
            r->capture.instantiated ? "yes" : "no", r->capture.replayed ? "yes" : "no",

@@ -4,6 +4,7 @@
  * test (suite 'store'). Every case works in a fresh temporary directory. */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -134,6 +135,12 @@ sample_receipt (unsigned seed, const char *lane, CwReceiptStatus status, unsigne
   r->capture.replayed = r->capture.captured;
   r->capture.matched = r->capture.captured;
   snprintf (r->note, sizeof r->note, "note %u with 100%% and under_score", seed);
+  if (seed % 3 == 1)
+    {
+      r->gradcheck.status = seed % 2 ? CW_GRADCHECK_OK : CW_GRADCHECK_FAILED;
+      r->gradcheck.worst = seed % 2 ? 0.0625 + seed : 1.5;
+      snprintf (r->gradcheck.worst_at, sizeof r->gradcheck.worst_at, "dk[%u]", 517 + seed);
+    }
   REQUIRE (cw_receipt_add_buffer (r, "q", 1048576, true, NULL));
   REQUIRE (cw_receipt_add_buffer (r, "slab", 17179869184ull, false, NULL));
   REQUIRE (cw_receipt_add_phase (r, "alloc", 0, NULL));
@@ -192,6 +199,9 @@ check_same_receipt (const CwReceipt *a, const CwReceipt *b, bool with_arrays)
   CHECK (a->dropped_records == b->dropped_records);
   CHECK (memcmp (&a->capture, &b->capture, sizeof a->capture) == 0);
   CHECK (strcmp (a->note, b->note) == 0);
+  CHECK (a->gradcheck.status == b->gradcheck.status);
+  CHECK (a->gradcheck.worst == b->gradcheck.worst);
+  CHECK (strcmp (a->gradcheck.worst_at, b->gradcheck.worst_at) == 0);
   if (!with_arrays)
     return;
   CHECK (a->n_buffers == b->n_buffers);
@@ -1002,6 +1012,98 @@ case_concurrent (void)
   CHECK (reads > 1);
 }
 
+/* Schema 3 (data/schema/0003-gradcheck.sql): a version-2 database (the
+ * three gradcheck columns dropped again, user_version 2) is refused read-only
+ * with the migrate hint, migrated by a writable open, and its receipts read
+ * back with no gradcheck ("", 0, ""); then a gradcheck receipt of each
+ * status round-trips, an unknown status or a NaN worst error is refused on
+ * insert, and a stored status outside the CHECK cannot be written. */
+static void
+case_gradcheck_migration (void)
+{
+  CwError err = CW_ERROR_INIT;
+  const char *path = tmp_path ("v2.db");
+  CwReceiptStore *s;
+  CwReceipt *old = sample_receipt (6, "streaming", CW_RECEIPT_STATUS_OK, 3), *got;
+  int64_t old_id;
+
+  CHECK (cw_receipt_store_schema_version () == 3);
+  old->gradcheck.status = CW_GRADCHECK_NONE;
+  s = open_or_die (path, CW_RECEIPT_STORE_CREATE);
+  old_id = insert_or_die (s, old);
+  cw_receipt_store_close (s);
+  raw_exec (path, "ALTER TABLE receipts DROP COLUMN gradcheck_worst_at;"
+                  "ALTER TABLE receipts DROP COLUMN gradcheck_worst;"
+                  "ALTER TABLE receipts DROP COLUMN gradcheck;"
+                  "PRAGMA user_version = 2; PRAGMA wal_checkpoint(TRUNCATE);");
+
+  CHECK (cw_receipt_store_open (path, CW_RECEIPT_STORE_READONLY, &err) == NULL);
+  CHECK_ERROR (err, CW_ERROR_VERSION, "receipts migrate");
+  cw_error_clear (&err);
+
+  s = open_or_die (path, CW_RECEIPT_STORE_CREATE);
+  got = cw_receipt_store_load (s, old_id, &err);
+  CHECK (got != NULL);
+  if (got != NULL)
+    {
+      check_same_receipt (old, got, true);
+      CHECK (got->gradcheck.status == CW_GRADCHECK_NONE && got->gradcheck.worst == 0.0
+             && got->gradcheck.worst_at[0] == '\0');
+      cw_receipt_free (got);
+    }
+
+  for (int i = 0; i < 2; i++)
+    {
+      CwReceipt *g = sample_receipt (7 + (unsigned) i, i == 0 ? "gradcheck" : "streaming-train-dense",
+                                     CW_RECEIPT_STATUS_OK, 2);
+      int64_t id;
+
+      g->gradcheck.status = i == 0 ? CW_GRADCHECK_OK : CW_GRADCHECK_FAILED;
+      g->gradcheck.worst = i == 0 ? 0.3125 : INFINITY;
+      CW_RECEIPT_SET (g->gradcheck.worst_at, i == 0 ? "dq[12345]" : "dw[3]");
+      id = insert_or_die (s, g);
+      got = cw_receipt_store_load (s, id, &err);
+      CHECK (got != NULL);
+      if (got != NULL)
+        {
+          check_same_receipt (g, got, true);
+          cw_receipt_free (got);
+        }
+      cw_receipt_free (g);
+    }
+  {
+    CwReceipt *bad = sample_receipt (9, "gradcheck", CW_RECEIPT_STATUS_OK, 0);
+
+    bad->gradcheck.status = (CwGradcheckStatus) 7;
+    CHECK (cw_receipt_store_insert (s, bad, &err) == 0);
+    CHECK_ERROR (err, CW_ERROR_INVALID, "gradcheck status");
+    cw_error_clear (&err);
+    cw_receipt_uuid_generate (bad->uuid);
+    bad->gradcheck.status = CW_GRADCHECK_OK;
+    bad->gradcheck.worst = NAN;
+    CHECK (cw_receipt_store_insert (s, bad, &err) == 0);
+    CHECK_ERROR (err, CW_ERROR_INVALID, "gradcheck worst");
+    cw_error_clear (&err);
+    cw_receipt_free (bad);
+  }
+  cw_receipt_store_close (s);
+  {
+    sqlite3 *db = NULL;
+
+    REQUIRE (sqlite3_open (path, &db) == SQLITE_OK);
+    CHECK (sqlite3_exec (db, "UPDATE receipts SET gradcheck = 'maybe'", NULL, NULL, NULL) == SQLITE_CONSTRAINT);
+    sqlite3_close (db);
+  }
+  CHECK (cw_gradcheck_status_get_name (CW_GRADCHECK_FAILED)[0] == 'f');
+  {
+    CwGradcheckStatus st = CW_GRADCHECK_NONE;
+    CHECK (cw_gradcheck_status_from_name ("ok", &st) && st == CW_GRADCHECK_OK);
+    CHECK (cw_gradcheck_status_from_name ("", &st) && st == CW_GRADCHECK_NONE);
+    CHECK (!cw_gradcheck_status_from_name ("passed", &st));
+  }
+  cw_receipt_free (old);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1013,6 +1115,7 @@ main (int argc, char **argv)
     { "merge", case_merge },
     { "killed-writer", case_killed_writer },
     { "concurrent", case_concurrent },
+    { "gradcheck-migration", case_gradcheck_migration },
   };
   bool found = false;
 
