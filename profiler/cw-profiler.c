@@ -5,7 +5,17 @@
  * "capture", "overhead", "free" (depth 1, pushed here); inside each lane
  * step the kernel library's own phase ranges (depth 2: score, reduce, topk,
  * mask, check); and the GPU projection of each leaf range (depth + 1,
- * "gpu:score"...), added by cw_cupti_take. */
+ * "gpu:score"...), added by cw_cupti_take.
+ *
+ * A training lane's step is its profile's phases one after another, each an
+ * NVTX range inside "warmup" / "compute" (depth 2): "forward" (the forward's
+ * workspace live), "loss" (workspace freed, g allocated and filled, the
+ * scores freed), "backward" (dq, dw, dk and the backward's workspace or G
+ * chunk allocated, the backward run; the kernels' backward-* ranges inside).
+ * Between warmup and compute, "rewind" frees the backward's buffers and
+ * allocates the forward's again, so both passes hold the same bytes. Its
+ * capture, overhead and checks run on the backward (the forward lanes cover
+ * the forward's), with every backward buffer live. */
 #include "cw-profiler.h"
 
 #include <inttypes.h>
@@ -26,10 +36,15 @@
 #include "cw-plan.h"
 #include "cw-profile.h"
 #include "cw-reference.h"
+#include "cw-synthetic-gradient.h"
 
 #define MAX_LANE_BUFFERS 16
 /* The CPU float64 reference runs only below this many multiply-adds (b*sq*sk*h*d). */
-#define RECALL_MAX_MACS (1ull << 31)
+#define RECALL_MAX_MACS CW_LANE_REFERENCE_MAX_MACS
+/* The gradient check's rule: the kernels' stated accuracy (cw-kernels.h; the
+ * GPU tests' TOL and KINK_REL): |gpu - ref| <= GRAD_TOL * mag + kink. */
+#define GRAD_TOL 3e-5
+#define GRAD_KINK_REL 1e-5
 
 struct _CwProfiler {
   int           device;
@@ -44,7 +59,30 @@ static const char *const lane_names[CW_LANE_N_KINDS] = {
   [CW_LANE_STREAMING] = "streaming",
   [CW_LANE_INDEX_MASK] = "index-mask",
   [CW_LANE_INDEX_MASK_HOST_CHECKED] = "index-mask-host-checked",
+  [CW_LANE_STREAMING_TRAIN] = "streaming-train",
+  [CW_LANE_STREAMING_TRAIN_DENSE] = "streaming-train-dense",
+  [CW_LANE_FUSED_TRAIN] = "fused-train",
+  [CW_LANE_GRADCHECK] = "gradcheck",
+  [CW_LANE_GRADCHECK_DENSE] = "gradcheck-dense",
 };
+
+bool
+cw_lane_kind_is_training (CwLaneKind lane)
+{
+  return lane >= CW_LANE_STREAMING_TRAIN && lane < CW_LANE_N_KINDS;
+}
+
+static bool
+lane_is_dense (CwLaneKind lane)
+{
+  return lane == CW_LANE_STREAMING_TRAIN_DENSE || lane == CW_LANE_GRADCHECK_DENSE;
+}
+
+static bool
+lane_is_gradcheck (CwLaneKind lane)
+{
+  return lane == CW_LANE_GRADCHECK || lane == CW_LANE_GRADCHECK_DENSE;
+}
 
 const char *
 cw_lane_kind_get_name (CwLaneKind lane)
@@ -229,7 +267,15 @@ typedef struct {
   float          *w, *scores;
   int32_t        *idx;
   unsigned long long *n_invalid;
-  uint64_t        out_bytes;   /* bytes compared eager vs replay: idx + scores, or the mask */
+  uint64_t        out_bytes;   /* bytes compared eager vs replay: idx + scores, the mask, or dq + dw + dk */
+  /* training lanes */
+  float          *g, *dq, *dw, *dk, *G;
+  void           *bw_workspace;
+  uint64_t        fw_workspace_bytes, g_bytes, dq_bytes, dw_bytes, dk_bytes, bw_workspace_bytes;
+  uint64_t        bw_budget;          /* the sparse backward's: the chunk budget, or UINT64_MAX (fused) */
+  uint64_t        dense_rows;         /* rows of one dense-backward chunk */
+  uint64_t        seed;
+  uint64_t        scores_bytes;
 } Lane;
 
 static uint64_t
@@ -304,6 +350,24 @@ lane_free_all (Lane *lane)
   lane->live_bytes = 0;
 }
 
+/* Frees one buffer (a phase boundary of a training step) and sets *ptr NULL. */
+static void
+lane_release (Lane *lane, void **ptr)
+{
+  if (*ptr == NULL)
+    return;
+  for (unsigned i = 0; i < lane->n_buffers; i++)
+    if (lane->buffers[i].ptr == *ptr)
+      {
+        cudaFree (*ptr);
+        lane->live_bytes -= lane->buffers[i].bytes;
+        memmove (&lane->buffers[i], &lane->buffers[i + 1], (lane->n_buffers - i - 1) * sizeof lane->buffers[0]);
+        lane->n_buffers--;
+        break;
+      }
+  *ptr = NULL;
+}
+
 static bool
 mul3 (uint64_t a, uint64_t b, uint64_t c, uint64_t *out)
 {
@@ -362,11 +426,54 @@ lane_allocate (Lane *lane, CwLaneKind kind)
         goto shape_error;
       break;
     case CW_LANE_STREAMING:
+    case CW_LANE_STREAMING_TRAIN:
+    case CW_LANE_STREAMING_TRAIN_DENSE:
+    case CW_LANE_GRADCHECK:
+    case CW_LANE_GRADCHECK_DENSE:
       if (!cw_kernels_streaming_workspace_bytes (s, lane->budget, &ws, &err))
+        goto shape_error;
+      break;
+    case CW_LANE_FUSED_TRAIN:
+      if (!cw_kernels_fused_workspace_bytes (s, &ws, &err))
         goto shape_error;
       break;
     default:
       break;
+    }
+  if (cw_lane_kind_is_training (kind))
+    {
+      /* The backward's buffers are allocated at the backward phase; their
+       * sizes now, from the kernels' API (an unsupported shape fails before
+       * anything runs). */
+      lane->fw_workspace_bytes = ws;
+      lane->bw_budget = kind == CW_LANE_FUSED_TRAIN ? UINT64_MAX : lane->budget;
+      if (!mul3 (rows, s->h, s->d, &lane->dq_bytes) || !mul3 (lane->dq_bytes, 4, 1, &lane->dq_bytes)
+          || !mul3 (s->b, s->sk, s->d, &lane->dk_bytes) || !mul3 (lane->dk_bytes, 4, 1, &lane->dk_bytes))
+        {
+          lane->receipt->status = CW_RECEIPT_STATUS_ERROR;
+          CW_RECEIPT_SET (lane->receipt->error_message, "gradient sizes overflow uint64");
+          return false;
+        }
+      lane->dw_bytes = w_bytes;
+      if (lane_is_dense (kind))
+        {
+          lane->g_bytes = 0;
+          if (!cw_kernels_backward_dense_rows (s, lane->budget, &lane->dense_rows, &err)
+              || !mul3 (lane->dense_rows, s->sk, 4, &lane->bw_workspace_bytes))
+            {
+              if (err.code == CW_ERROR_NONE)
+                cw_error_set (&err, CW_ERROR_OVERFLOW, "dense gradient chunk size overflows uint64");
+              goto shape_error;
+            }
+        }
+      else
+        {
+          lane->g_bytes = out_elems * 4;
+          if (kind == CW_LANE_FUSED_TRAIN ? !cw_kernels_backward_fused_workspace_bytes (s, &lane->bw_workspace_bytes, &err)
+                                          : !cw_kernels_backward_sparse_workspace_bytes (s, lane->budget,
+                                                                                          &lane->bw_workspace_bytes, &err))
+            goto shape_error;
+        }
     }
   /* Inputs, then outputs, then the workspace: the order the planner's
    * phases list them; every one is live through the whole compute. */
@@ -377,7 +484,8 @@ lane_allocate (Lane *lane, CwLaneKind kind)
       || !lane_alloc (lane, "scores", out_elems * 4, (void **) &lane->scores)
       || !lane_alloc (lane, "workspace", ws, &lane->workspace))
     return false;
-  lane->out_bytes = out_elems * 8;
+  lane->scores_bytes = out_elems * 4;
+  lane->out_bytes = cw_lane_kind_is_training (kind) ? lane->dq_bytes + lane->dw_bytes + lane->dk_bytes : out_elems * 8;
   return true;
 
 shape_error:
@@ -404,6 +512,32 @@ lane_fill (Lane *lane, CwLaneKind kind, uint64_t seed)
   return cudaSuccess;
 }
 
+/* The backward of a training lane on its live buffers: the sparse backward
+ * (budget, or UINT64_MAX for the fused lane), or the dense one chunk by chunk
+ * in row order, each chunk's G filled by the synthetic upstream gradient. */
+static cudaError_t
+train_backward (Lane *lane, CwLaneKind kind)
+{
+  const CwKernelShape *s = &lane->shape;
+  cudaStream_t st = lane->profiler->stream;
+  uint64_t rows = s->b * s->sq;
+  cudaError_t err = cudaSuccess;
+
+  if (!lane_is_dense (kind))
+    return cw_backward_sparse_run (s, lane->bw_budget, lane->q, lane->k, lane->w, lane->idx, lane->g,
+                                   lane->bw_workspace, lane->dq, lane->dw, lane->dk, st);
+  for (uint64_t first = 0; first < rows && err == cudaSuccess; first += lane->dense_rows)
+    {
+      uint64_t n = rows - first < lane->dense_rows ? rows - first : lane->dense_rows;
+
+      err = cw_backward_dense_fill_gradient (s, first, n, lane->G, s->sk, st);
+      if (err == cudaSuccess)
+        err = cw_backward_dense_chunk (s, first, n, lane->q, lane->k, lane->w, lane->G, s->sk, NULL, lane->dq,
+                                       lane->dw, lane->dk, st);
+    }
+  return err;
+}
+
 static cudaError_t
 lane_step (Lane *lane, CwLaneKind kind)
 {
@@ -423,6 +557,12 @@ lane_step (Lane *lane, CwLaneKind kind)
       return cw_index_mask_update (s, lane->idx, lane->mask, lane->n_invalid, st);
     case CW_LANE_INDEX_MASK_HOST_CHECKED:
       return cw_index_mask_update_host_checked (s, lane->idx, lane->mask, lane->n_invalid, st);
+    case CW_LANE_STREAMING_TRAIN:
+    case CW_LANE_STREAMING_TRAIN_DENSE:
+    case CW_LANE_FUSED_TRAIN:
+    case CW_LANE_GRADCHECK:
+    case CW_LANE_GRADCHECK_DENSE:
+      return train_backward (lane, kind);
     default:
       return cudaErrorInvalidValue;
     }
@@ -437,6 +577,15 @@ lane_copy_outputs (Lane *lane, CwLaneKind kind, unsigned char *host)
 
   if (kind == CW_LANE_INDEX_MASK || kind == CW_LANE_INDEX_MASK_HOST_CHECKED)
     err = cudaMemcpyAsync (host, lane->mask, lane->out_bytes, cudaMemcpyDeviceToHost, st);
+  else if (cw_lane_kind_is_training (kind))
+    {
+      err = cudaMemcpyAsync (host, lane->dq, lane->dq_bytes, cudaMemcpyDeviceToHost, st);
+      if (err == cudaSuccess)
+        err = cudaMemcpyAsync (host + lane->dq_bytes, lane->dw, lane->dw_bytes, cudaMemcpyDeviceToHost, st);
+      if (err == cudaSuccess)
+        err = cudaMemcpyAsync (host + lane->dq_bytes + lane->dw_bytes, lane->dk, lane->dk_bytes,
+                               cudaMemcpyDeviceToHost, st);
+    }
   else
     {
       err = cudaMemcpyAsync (host, lane->idx, lane->out_bytes / 2, cudaMemcpyDeviceToHost, st);
@@ -457,10 +606,118 @@ lane_poison_outputs (Lane *lane, CwLaneKind kind)
 
   if (kind == CW_LANE_INDEX_MASK || kind == CW_LANE_INDEX_MASK_HOST_CHECKED)
     return cudaMemsetAsync (lane->mask, 0xa5, lane->out_bytes, st);
+  if (cw_lane_kind_is_training (kind))
+    {
+      /* 0xff bytes: NaN in every fp32 gradient, so an element the replay
+       * does not write cannot match the eager run */
+      err = cudaMemsetAsync (lane->dq, 0xff, lane->dq_bytes, st);
+      if (err == cudaSuccess)
+        err = cudaMemsetAsync (lane->dw, 0xff, lane->dw_bytes, st);
+      if (err == cudaSuccess)
+        err = cudaMemsetAsync (lane->dk, 0xff, lane->dk_bytes, st);
+      return err;
+    }
   err = cudaMemsetAsync (lane->idx, 0xa5, lane->out_bytes / 2, st);
   if (err == cudaSuccess)
     err = cudaMemsetAsync (lane->scores, 0xa5, lane->out_bytes / 2, st);
   return err;
+}
+
+/* One training step through the profile's phases, from the forward's buffers
+ * (q, k, w, idx, scores, the forward's workspace) to the backward's (q, k, w,
+ * idx, g, dq, dw, dk, the backward's workspace or G chunk): every buffer is
+ * allocated when its first phase starts and freed when its last one ends, as
+ * the profile's 'live' ranges say, so the live bytes of each phase are the
+ * plan's. Synchronized at each boundary (a free waits for the device anyway).
+ * false when an allocation or a kernel failed (the receipt says which). */
+static bool
+train_pass (Lane *lane, CwLaneKind kind, uint64_t *ns)
+{
+  const CwKernelShape *s = &lane->shape;
+  cudaStream_t st = lane->profiler->stream;
+  uint64_t t0 = now_ns ();
+  cudaError_t err;
+  bool ok = true;
+
+  nvtxRangePushA ("forward");
+  err = kind == CW_LANE_FUSED_TRAIN
+          ? cw_fused_run (s, lane->q, lane->k, lane->w, lane->workspace, lane->idx, lane->scores, st)
+          : cw_streaming_run (s, lane->budget, lane->q, lane->k, lane->w, lane->workspace, lane->idx, lane->scores,
+                              st);
+  if (err == cudaSuccess)
+    err = cudaStreamSynchronize (st);
+  nvtxRangePop ();
+  if (err != cudaSuccess)
+    {
+      lane_fail (lane, err, "forward");
+      return false;
+    }
+
+  /* The caller's loss reads the scores and writes g = dLoss/dscore: here a
+   * synthetic g, uniform in [-1, 1) (the dense warm-up has no g [b,sq,k]). */
+  nvtxRangePushA ("loss");
+  lane_release (lane, &lane->workspace);
+  if (lane->g_bytes > 0)
+    {
+      ok = lane_alloc (lane, "g", lane->g_bytes, (void **) &lane->g);
+      if (ok)
+        {
+          err = cw_lane_fill_f32 (lane->g, lane->g_bytes / 4, lane->seed + 3, -1.0f, 1.0f, st);
+          if (err == cudaSuccess)
+            err = cudaStreamSynchronize (st);
+          if (err != cudaSuccess)
+            {
+              lane_fail (lane, err, "filling g");
+              ok = false;
+            }
+        }
+    }
+  if (ok)
+    lane_release (lane, (void **) &lane->scores);
+  nvtxRangePop ();
+  if (!ok)
+    return false;
+
+  nvtxRangePushA ("backward");
+  ok = lane_alloc (lane, "dq", lane->dq_bytes, (void **) &lane->dq)
+       && lane_alloc (lane, "dw", lane->dw_bytes, (void **) &lane->dw)
+       && lane_alloc (lane, "dk", lane->dk_bytes, (void **) &lane->dk)
+       && (lane_is_dense (kind) ? lane_alloc (lane, "dense_gradient_chunk", lane->bw_workspace_bytes, (void **) &lane->G)
+                                : lane_alloc (lane, "backward_workspace", lane->bw_workspace_bytes, &lane->bw_workspace));
+  if (ok)
+    {
+      err = train_backward (lane, kind);
+      if (err == cudaSuccess)
+        err = cudaStreamSynchronize (st);
+      if (err != cudaSuccess)
+        {
+          lane_fail (lane, err, "backward");
+          ok = false;
+        }
+    }
+  nvtxRangePop ();
+  if (ok && ns != NULL)
+    *ns = now_ns () - t0;
+  return ok;
+}
+
+/* Back from the backward's buffers to the forward's, for a second pass. */
+static bool
+train_rewind (Lane *lane)
+{
+  bool ok;
+
+  nvtxRangePushA ("rewind");
+  lane_release (lane, (void **) &lane->G);
+  lane_release (lane, &lane->bw_workspace);
+  lane_release (lane, (void **) &lane->dk);
+  lane_release (lane, (void **) &lane->dw);
+  lane_release (lane, (void **) &lane->dq);
+  lane_release (lane, (void **) &lane->g);
+  ok = lane_alloc (lane, "scores", lane->scores_bytes, (void **) &lane->scores)
+       && lane_alloc (lane, "workspace", lane->fw_workspace_bytes, &lane->workspace);
+  nvtxRangePop ();
+  return ok;
 }
 
 /* Capture the lane into a CUDA graph, instantiate, replay, compare the
@@ -682,6 +939,173 @@ out:
   free (scores);
 }
 
+/* Whether the float64 reference may run at this shape (b*sq*sk*h*d). */
+static bool
+reference_fits (const CwKernelShape *s)
+{
+  uint64_t macs;
+
+  return mul3 (s->b * s->sq, s->sk, s->h, &macs) && !__builtin_mul_overflow (macs, s->d, &macs)
+         && macs <= RECALL_MAX_MACS;
+}
+
+bool
+cw_lane_kind_check_config (CwLaneKind lane, const CwConfig *config, CwError *error)
+{
+  CwKernelShape shape;
+
+  if ((unsigned) lane >= CW_LANE_N_KINDS)
+    {
+      cw_error_set (error, CW_ERROR_INVALID, "unknown lane %d", (int) lane);
+      return false;
+    }
+  if (!cw_config_validate (config, error) || !cw_kernel_shape_from_config (config, &shape, error)
+      || !cw_kernel_shape_check (&shape, error))
+    return false;
+  if (lane_is_gradcheck (lane) && !reference_fits (&shape))
+    {
+      cw_error_set (error, CW_ERROR_INVALID,
+                    "lane %s: the float64 reference takes b*sq*sk*h*d <= 2^31 multiply-adds, this shape %.4g "
+                    "(a small one: --b 2 --h 16 --d 64 --sq 333 --ratio 4 --causal causal-compressed --top-k 64)",
+                    cw_lane_kind_get_name (lane),
+                    (double) shape.b * (double) shape.sq * (double) shape.sk * (double) shape.h * (double) shape.d);
+      return false;
+    }
+  return true;
+}
+
+/* One output of the gradient check: the worst |gpu - ref| / (GRAD_TOL * mag
+ * + kink) into *worst (INFINITY for a non-finite GPU value or an error where
+ * nothing is allowed), its element into at. */
+static void
+grad_compare (const char *name, const float *gpu, const double *ref, const double *mag, const double *kink,
+              uint64_t n, CwGradcheckResult *res)
+{
+  for (uint64_t i = 0; i < n; i++)
+    {
+      const double allowed = GRAD_TOL * mag[i] + (kink != NULL ? kink[i] : 0.0);
+      const double err = fabs ((double) gpu[i] - ref[i]);
+      double ratio;
+
+      if (!isfinite (gpu[i]) || !(err <= allowed))
+        ratio = allowed > 0 && isfinite (err) ? err / allowed : INFINITY;
+      else
+        ratio = allowed > 0 ? err / allowed : 0.0;
+      if (ratio > 1.0)
+        res->status = CW_GRADCHECK_FAILED;
+      if (ratio > res->worst || res->worst_at[0] == '\0')
+        {
+          res->worst = ratio;
+          snprintf (res->worst_at, sizeof res->worst_at, "%s[%" PRIu64 "]", name, i);
+        }
+    }
+}
+
+/* dq, dw, dk of the lane's last backward against the float64 reference
+ * (cw_reference_backward_sparse on the same q, k, w, idx, g; or _dense on the
+ * synthetic G of every legal key, which cw_backward_dense_fill_gradient
+ * wrote chunk by chunk), under the kernels' stated rule. The result goes in
+ * the receipt's gradcheck; a failure also makes the receipt an error. */
+static void
+lane_check_gradients (Lane *lane, CwLaneKind kind)
+{
+  const CwKernelShape *s = &lane->shape;
+  CwReceipt *r = lane->receipt;
+  const uint64_t rows = s->b * s->sq, nq = lane->dq_bytes / 4, nw = lane->dw_bytes / 4, nk = lane->dk_bytes / 4;
+  const size_t elem = s->qk_dtype == CW_DTYPE_FP8_E4M3 ? 1 : 2;
+  const uint64_t q_bytes = rows * s->h * s->d * elem, k_bytes = s->b * s->sk * s->d * elem;
+  const bool dense = lane_is_dense (kind);
+  void *q = malloc (q_bytes), *k = malloc (k_bytes);
+  float *w = malloc (nw * sizeof (float)), *dq = malloc (lane->dq_bytes), *dw = malloc (lane->dw_bytes),
+        *dk = malloc (lane->dk_bytes), *g = NULL;
+  int32_t *idx = NULL;
+  double *ref[3] = { malloc (nq * sizeof (double)), malloc (nw * sizeof (double)), malloc (nk * sizeof (double)) };
+  double *mag[3] = { malloc (nq * sizeof (double)), malloc (nw * sizeof (double)), malloc (nk * sizeof (double)) };
+  double *kink[2] = { malloc (nq * sizeof (double)), malloc (nk * sizeof (double)) };
+  CwReferenceBackward out = { .kink_rel = GRAD_KINK_REL };
+  CwGradcheckResult res = { .status = CW_GRADCHECK_OK };
+  CwError err = CW_ERROR_INIT;
+  bool ok = q && k && w && dq && dw && dk && ref[0] && ref[1] && ref[2] && mag[0] && mag[1] && mag[2] && kink[0]
+            && kink[1];
+
+  if (ok && dense)
+    {
+      ok = (g = calloc (rows * s->sk, sizeof *g)) != NULL;
+      for (uint64_t row = 0; ok && row < rows; row++)
+        {
+          uint64_t L = cw_kernel_shape_legal_keys (s, row % s->sq);
+          for (uint64_t t = 0; t < L; t++)
+            g[row * s->sk + t] = cw_synthetic_gradient (row, t);
+        }
+    }
+  else if (ok)
+    ok = (g = malloc (lane->g_bytes)) != NULL && (idx = malloc (lane->scores_bytes)) != NULL;
+  if (ok)
+    ok = cudaMemcpy (q, lane->q, q_bytes, cudaMemcpyDeviceToHost) == cudaSuccess
+         && cudaMemcpy (k, lane->k, k_bytes, cudaMemcpyDeviceToHost) == cudaSuccess
+         && cudaMemcpy (w, lane->w, lane->dw_bytes, cudaMemcpyDeviceToHost) == cudaSuccess
+         && cudaMemcpy (dq, lane->dq, lane->dq_bytes, cudaMemcpyDeviceToHost) == cudaSuccess
+         && cudaMemcpy (dw, lane->dw, lane->dw_bytes, cudaMemcpyDeviceToHost) == cudaSuccess
+         && cudaMemcpy (dk, lane->dk, lane->dk_bytes, cudaMemcpyDeviceToHost) == cudaSuccess
+         && (dense
+             || (cudaMemcpy (g, lane->g, lane->g_bytes, cudaMemcpyDeviceToHost) == cudaSuccess
+                 && cudaMemcpy (idx, lane->idx, lane->scores_bytes, cudaMemcpyDeviceToHost) == cudaSuccess));
+  if (!ok)
+    {
+      if (r->status == CW_RECEIPT_STATUS_OK)
+        {
+          r->status = CW_RECEIPT_STATUS_ERROR;
+          CW_RECEIPT_SET (r->error_message, "gradient check: host memory or the copy of the gradients failed");
+        }
+      goto out;
+    }
+  out.dq = ref[0];
+  out.dw = ref[1];
+  out.dk = ref[2];
+  out.dq_mag = mag[0];
+  out.dw_mag = mag[1];
+  out.dk_mag = mag[2];
+  out.dq_kink = kink[0];
+  out.dk_kink = kink[1];
+  if (!(dense ? cw_reference_backward_dense (s, q, k, w, g, s->sk, &out, &err)
+              : cw_reference_backward_sparse (s, q, k, w, idx, g, &out, &err)))
+    {
+      if (r->status == CW_RECEIPT_STATUS_OK)
+        {
+          r->status = CW_RECEIPT_STATUS_ERROR;
+          snprintf (r->error_message, sizeof r->error_message, "gradient check: %.480s", err.message);
+        }
+      goto out;
+    }
+  grad_compare ("dq", dq, ref[0], mag[0], kink[0], nq, &res);
+  grad_compare ("dw", dw, ref[1], mag[1], NULL, nw, &res);
+  grad_compare ("dk", dk, ref[2], mag[2], kink[1], nk, &res);
+  r->gradcheck = res;
+  if (res.status == CW_GRADCHECK_FAILED && r->status == CW_RECEIPT_STATUS_OK)
+    {
+      r->status = CW_RECEIPT_STATUS_ERROR;
+      snprintf (r->error_message, sizeof r->error_message,
+                "gradcheck failed: |gpu - float64| is %.3g of the allowed 3e-5 * sum|terms| + kink at %s", res.worst,
+                res.worst_at);
+    }
+out:
+  free (q);
+  free (k);
+  free (w);
+  free (dq);
+  free (dw);
+  free (dk);
+  free (g);
+  free (idx);
+  for (int i = 0; i < 3; i++)
+    {
+      free (ref[i]);
+      free (mag[i]);
+    }
+  free (kink[0]);
+  free (kink[1]);
+}
+
 /* Useful FLOPs of the score: 2*h*d per legal (row, key) pair, counted exactly. */
 static double
 lane_flops (const CwKernelShape *s)
@@ -734,7 +1158,8 @@ static bool
 fill_prediction (CwReceipt *r, const char *profile_name, const CwConfig *config, CwError *error)
 {
   CwProfile *profile = cw_profile_load (profile_name, error);
-  bool ok = profile != NULL && cw_receipt_predict_with (r, profile, config, error);
+  bool ok = profile != NULL && cw_receipt_lane_set_profile_params (r->lane, profile, error)
+            && cw_receipt_predict_with (r, profile, config, error);
 
   cw_profile_free (profile);
   return ok;
@@ -761,7 +1186,9 @@ cw_profiler_run_lane (CwProfiler *self, const CwLaneRequest *req, CwError *error
   memset (&lane, 0, sizeof lane);
   lane.profiler = self;
   lane.budget = req->config.chunk_budget_bytes;
-  if (!cw_kernel_shape_from_config (&req->config, &lane.shape, error) || !cw_kernel_shape_check (&lane.shape, error))
+  lane.seed = req->seed;
+  if (!cw_lane_kind_check_config (req->lane, &req->config, error)
+      || !cw_kernel_shape_from_config (&req->config, &lane.shape, error))
     return NULL;
 
   r = cw_receipt_new ();
@@ -825,7 +1252,45 @@ cw_profiler_run_lane (CwProfiler *self, const CwLaneRequest *req, CwError *error
   cudaMemGetInfo (&free1, &total);
   r->memgetinfo_delta_bytes = (int64_t) free0 - (int64_t) free1;
 
-  if (allocated && !self->warmed[req->lane])
+  if (allocated && cw_lane_kind_is_training (req->lane))
+    {
+      /* The whole step is the lane: warm up with one pass (the first launch
+       * of each kernel loads it), rewind to the forward's buffers, then the
+       * timed pass. It ends with the backward's buffers live. */
+      if (!self->warmed[req->lane])
+        {
+          nvtxRangePushA ("warmup");
+          allocated = train_pass (&lane, req->lane, NULL);
+          nvtxRangePop ();
+          if (allocated)
+            {
+              self->warmed[req->lane] = true;
+              allocated = train_rewind (&lane);
+            }
+        }
+      if (allocated)
+        {
+          nvtxRangePushA ("compute");
+          allocated = train_pass (&lane, req->lane, &step_ns);
+          nvtxRangePop ();
+          if (allocated)
+            {
+              size_t free2 = 0;
+              r->lane_ns = step_ns;
+              /* the backward's buffers may hold more than the forward's */
+              cudaMemGetInfo (&free2, &total);
+              if ((int64_t) free0 - (int64_t) free2 > r->memgetinfo_delta_bytes)
+                r->memgetinfo_delta_bytes = (int64_t) free0 - (int64_t) free2;
+            }
+        }
+      if (allocated && r->status == CW_RECEIPT_STATUS_OK
+          && (lane_is_gradcheck (req->lane) || (req->check_recall && reference_fits (&lane.shape))))
+        {
+          lane_measure_recall (&lane);
+          lane_check_gradients (&lane, req->lane);
+        }
+    }
+  else if (allocated && !self->warmed[req->lane])
     {
       /* Lazy module loading makes a process's first launch of each kernel
        * slow; that is start-up, not the lane. */
@@ -834,7 +1299,7 @@ cw_profiler_run_lane (CwProfiler *self, const CwLaneRequest *req, CwError *error
         self->warmed[req->lane] = true;
       nvtxRangePop ();
     }
-  if (allocated && r->status == CW_RECEIPT_STATUS_OK)
+  if (allocated && r->status == CW_RECEIPT_STATUS_OK && !cw_lane_kind_is_training (req->lane))
     {
       nvtxRangePushA ("compute");
       if (time_step (&lane, req->lane, &step_ns))

@@ -45,7 +45,14 @@ print_help (void)
          "MEMORY2 alloc/free, markers) and stores one receipt per lane and point.\n\n"
          "  --db PATH             receipt database (created if missing)\n"
          "  --lane NAME[,NAME]    materialize, fused, streaming, index-mask,\n"
-         "                        index-mask-host-checked, or all (repeatable)\n"
+         "                        index-mask-host-checked; training steps (forward, loss,\n"
+         "                        backward; predicted by NAME.profile, dense lanes with\n"
+         "                        param dense = 1 of streaming-train): streaming-train,\n"
+         "                        streaming-train-dense, fused-train; gradcheck,\n"
+         "                        gradcheck-dense (streaming-train at a small shape with\n"
+         "                        dq, dw, dk checked against the float64 reference,\n"
+         "                        b*sq*sk*h*d <= 2^31); train (the three training steps),\n"
+         "                        all (every lane but the gradcheck ones) (repeatable)\n"
          "  --sweep-sq FROM:TO[:xFACTOR|+STEP]\n"
          "                        sweep sq (default step x2); sk follows sq when a ratio\n"
          "                        is set or when the base configuration has sk = sq.\n"
@@ -54,7 +61,9 @@ print_help (void)
          "  --no-capture          skip the graph-capture check (capture, instantiate,\n"
          "                        replay, compare with eager)\n"
          "  --recall              compare top-k with the float64 CPU reference (small\n"
-         "                        problems only: b*sq*sk*h*d <= 2^31)\n"
+         "                        problems only: b*sq*sk*h*d <= 2^31); training lanes\n"
+         "                        also check dq, dw, dk (|gpu - float64| <= 3e-5 *\n"
+         "                        sum|terms| + kink allowance, the kernels' stated rule)\n"
          "  --overhead N          also time the lane N times with and N times without\n"
          "                        CUPTI in this process (medians go in the receipt)\n"
          "  --device N            CUDA device (default 0)\n"
@@ -81,16 +90,22 @@ parse_lanes (ProfileOptions *o, const char *text, CwError *error)
 
       if (strcmp (tok, "all") == 0)
         {
+          /* the gradcheck lanes refuse any shape but a small one */
           for (unsigned i = 0; i < CW_LANE_N_KINDS; i++)
-            o->lanes[i] = true;
+            if (i != CW_LANE_GRADCHECK && i != CW_LANE_GRADCHECK_DENSE)
+              o->lanes[i] = true;
         }
+      else if (strcmp (tok, "train") == 0)
+        o->lanes[CW_LANE_STREAMING_TRAIN] = o->lanes[CW_LANE_STREAMING_TRAIN_DENSE] =
+          o->lanes[CW_LANE_FUSED_TRAIN] = true;
       else if (cw_lane_kind_from_name (tok, &lane))
         o->lanes[lane] = true;
       else
         {
           cw_error_set (error, CW_ERROR_NOT_FOUND,
                         "--lane: unknown lane '%s' (materialize, fused, streaming, index-mask, "
-                        "index-mask-host-checked, all)", tok);
+                        "index-mask-host-checked, streaming-train, streaming-train-dense, fused-train, "
+                        "gradcheck, gradcheck-dense, train, all)", tok);
           return false;
         }
       o->any_lane = true;
@@ -226,7 +241,8 @@ cw_cli_profile (int argc, char **argv)
     {
       cw_cli_setup_clear (&setup);
       return cw_cli_failf ("profile: --lane NAME is required (materialize, fused, streaming, index-mask, "
-                           "index-mask-host-checked, all)");
+                           "index-mask-host-checked, streaming-train, streaming-train-dense, fused-train, "
+                           "gradcheck, gradcheck-dense, train, all)");
     }
   if (setup.format != CW_CLI_FORMAT_TABLE)
     {
@@ -261,6 +277,15 @@ cw_cli_profile (int argc, char **argv)
           cw_cli_setup_clear (&setup);
           return cw_cli_fail (&error);
         }
+      /* A lane that cannot run here (the gradcheck lanes beyond the float64
+       * reference's size) is bad usage, said before the GPU is touched. */
+      for (unsigned l = CW_LANE_STREAMING_TRAIN; l < CW_LANE_N_KINDS; l++)
+        if (o.lanes[l] && !cw_lane_kind_check_config ((CwLaneKind) l, &c, &error))
+          {
+            cw_error_prefix (&error, "profile: sq=%" PRIu64 ": ", points[p]);
+            cw_cli_setup_clear (&setup);
+            return cw_cli_fail (&error);
+          }
     }
   for (unsigned l = 0; l < CW_LANE_N_KINDS; l++)
     n_lanes += o.lanes[l];
@@ -361,6 +386,9 @@ cw_cli_profile (int argc, char **argv)
                   r->dropped_records ? " (CUPTI dropped records)" : "");
           if (r->status == CW_RECEIPT_STATUS_OOM || r->status == CW_RECEIPT_STATUS_ERROR)
             fprintf (stderr, "profile:   %s\n", r->error_message);
+          if (r->gradcheck.status != CW_GRADCHECK_NONE)
+            fprintf (stderr, "profile:   gradcheck %s: worst |gpu - float64| %.3g of the allowed (at %s)\n",
+                     cw_gradcheck_status_get_name (r->gradcheck.status), r->gradcheck.worst, r->gradcheck.worst_at);
           if (r->unprofiled_lane_ns)
             fprintf (stderr, "profile:   overhead: profiled %.3f ms, unprofiled %.3f ms (%+.2f %%)\n", r->lane_ns / 1e6,
                      r->unprofiled_lane_ns / 1e6,

@@ -43,6 +43,14 @@ BAD = [
     (["--db", db, "--lane", "fused", "--sq", "0"], "--sq: must be at least 1"),
     (["--db", db, "--lane", "fused", "--sq", "4096", "--ratio", "4", "--sk", "100"], "sk"),
     (["--db", db, "--lane", "fused", "--bogus"], "unknown option '--bogus'"),
+    # training lanes (issue 18): names, and the gradcheck lanes' size limit, before any GPU
+    (["--db", db, "--lane", "streaming-trian"], "--lane: unknown lane 'streaming-trian'"),
+    (["--db", db, "--lane", "gradcheck"], "lane gradcheck: the float64 reference takes b*sq*sk*h*d <= 2^31"),
+    (["--db", db, "--lane", "streaming,gradcheck-dense", "--preset", "v4-flash", "--sq", "4096"],
+     "lane gradcheck-dense: the float64 reference"),
+    (["--db", db, "--lane", "gradcheck", "--b", "2", "--h", "16", "--d", "64", "--sq", "333", "--ratio", "4",
+      "--top-k", "64", "--sweep-sq", "333:1000000"], "sq="),
+    (["--db", db, "--lane", "train", "--h", "48"], "h"),
 ]
 for args, needle in BAD:
     rc, out, err = run(args)
@@ -55,6 +63,9 @@ if os.path.exists(db):
 rc, out, err = run(["--help"])
 if rc != 0 or "Usage: cliffwatch-cli profile" not in out or "--sweep-sq" not in out:
     failures.append(f"--help: rc {rc}")
+for lane in ("streaming-train", "streaming-train-dense", "fused-train", "gradcheck", "gradcheck-dense"):
+    if lane not in out:
+        failures.append(f"--help does not name lane {lane}")
 
 # Without a GPU the command says so (exit 1) and leaves no database behind.
 if os.environ.get("CW_TEST_HAVE_GPU") != "1":
@@ -64,8 +75,16 @@ if os.environ.get("CW_TEST_HAVE_GPU") != "1":
             failures.append(f"no-GPU run: {err!r}, db exists {os.path.exists(db)}")
     elif rc != 0:
         failures.append(f"run: rc {rc}: {err!r}")
+    # Every training lane name parses, and a small gradcheck shape passes the size check:
+    # each then stops at the missing GPU (exit 1), not at usage (exit 2).
+    for lanes in ("streaming-train,streaming-train-dense,fused-train", "train", "gradcheck,gradcheck-dense",
+                  "all"):
+        rc, out, err = run(["--db", db, "--lane", lanes, "--b", "2", "--h", "16", "--d", "64", "--sq", "333",
+                            "--ratio", "4", "--top-k", "64"])
+        if rc != 1 or "no CUDA device found" not in err:
+            failures.append(f"--lane {lanes} without a GPU: rc {rc}: {err!r}")
 
-print(f"{len(BAD) + 2} cases, {len(failures)} failures")
+print(f"{len(BAD) + 6} cases, {len(failures)} failures")
 for f in failures:
     print("FAIL:", f)
 sys.exit(1 if failures else 0)

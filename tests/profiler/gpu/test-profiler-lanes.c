@@ -5,7 +5,17 @@
  * kernels' API asks for, the planner's peak, the NVTX ranges CUPTI must have
  * seen (the profiler's, and the kernel library's own phase ranges with their
  * GPU projections), graph legality per lane, OOM as a result, and a store
- * round trip. */
+ * round trip.
+ *
+ * Training lanes (issue 18): streaming-train, streaming-train-dense and
+ * fused-train at a small shape with several chunks in both passes: the
+ * measured peak equals the prediction byte for byte, and both equal the
+ * largest phase (forward, loss, backward) the test adds up from the kernels'
+ * API; the phase ranges, the backward's capture and the gradient check (ok
+ * under the kernels' 3e-5 * sum|terms| + kink rule). gradcheck and
+ * gradcheck-dense at small odd shapes (b 3, sq 333, compressed ratio 4,
+ * top_k above L(s) in the first rows, bf16 and fp8): ok, worst <= 1; a shape
+ * too large for the float64 reference is refused. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +180,81 @@ run (CwProfiler *p, CwLaneKind lane, const CwConfig *c, bool capture, bool recal
   return r;
 }
 
+/* The peak of a training step as the lane allocates it, from the kernels'
+ * API alone: forward (q k w idx scores + the forward's workspace), loss
+ * (q k w idx scores g), backward (q k w idx g dq dw dk + the backward's
+ * workspace, or the dense G chunk and no g). */
+static uint64_t
+train_peak (CwLaneKind lane, const CwConfig *c)
+{
+  CwKernelShape sh;
+  uint64_t sk = cw_config_get_sk (c), elem = c->q_dtype == CW_DTYPE_FP8_E4M3 ? 1 : 2;
+  uint64_t rows = c->b * c->sq, fw = 0, bw = 0, g, base, f, l, b;
+  bool dense = lane == CW_LANE_STREAMING_TRAIN_DENSE || lane == CW_LANE_GRADCHECK_DENSE;
+
+  CHECK (cw_kernel_shape_from_config (c, &sh, NULL));
+  if (lane == CW_LANE_FUSED_TRAIN)
+    CHECK (cw_kernels_fused_workspace_bytes (&sh, &fw, NULL) && cw_kernels_backward_fused_workspace_bytes (&sh, &bw, NULL));
+  else
+    CHECK (cw_kernels_streaming_workspace_bytes (&sh, c->chunk_budget_bytes, &fw, NULL));
+  if (dense)
+    {
+      uint64_t dr = 0;
+      CHECK (cw_kernels_backward_dense_rows (&sh, c->chunk_budget_bytes, &dr, NULL));
+      bw = 4 * dr * sk;
+    }
+  else if (lane != CW_LANE_FUSED_TRAIN)
+    CHECK (cw_kernels_backward_sparse_workspace_bytes (&sh, c->chunk_budget_bytes, &bw, NULL));
+  g = dense ? 0 : rows * c->top_k * 4;
+  base = rows * c->h * c->d * elem + c->b * sk * c->d * elem + rows * c->h * 4 + rows * c->top_k * 4;
+  f = base + rows * c->top_k * 4 + fw;
+  l = base + rows * c->top_k * 4 + g;
+  b = base + g + rows * c->h * c->d * 4 + rows * c->h * 4 + c->b * sk * c->d * 4 + bw;
+  return f > l ? (f > b ? f : b) : (l > b ? l : b);
+}
+
+static void
+check_train_lane (CwReceipt *r, CwLaneKind lane, const CwConfig *c, bool warmup)
+{
+  const CwTraceEvent *compute, *capture;
+  uint64_t expected = train_peak (lane, c);
+
+  if (r == NULL)
+    return;
+  CHECK (r->status == CW_RECEIPT_STATUS_OK);
+  CHECK (r->dropped_records == 0);
+  CHECK (strcmp (r->profile, lane == CW_LANE_FUSED_TRAIN ? "fused-train" : "streaming-train") == 0);
+  /* byte for byte: the lane allocates what the profile's phases hold */
+  CHECK (r->measured_peak_bytes == expected);
+  CHECK (r->predicted_peak_bytes == r->measured_peak_bytes);
+  fprintf (stderr, "    %s: predicted %" PRIu64 " measured %" PRIu64 " (kernels' API %" PRIu64 ")\n", r->lane,
+           r->predicted_peak_bytes, r->measured_peak_bytes, expected);
+  CHECK (r->lane_ns > 0 && r->kernel_ns > 0);
+  compute = first_range (r, "compute");
+  capture = first_range (r, "capture");
+  CHECK (count_ranges_in (r, compute, "forward", 2) == 1);
+  CHECK (count_ranges_in (r, compute, "loss", 2) == 1);
+  CHECK (count_ranges_in (r, compute, "backward", 2) == 1);
+  CHECK (has_range (r, "rewind", 1) == warmup);
+  CHECK (has_range (r, "warmup", 1) == warmup);
+  /* the forward's phases and the backward's own ranges inside the step */
+  CHECK (count_ranges_in (r, compute, "score", 3) >= 1);
+  if (lane == CW_LANE_STREAMING_TRAIN_DENSE || lane == CW_LANE_GRADCHECK_DENSE)
+    CHECK (count_kind (r, CW_TRACE_KERNEL) >= 4);
+  else
+    CHECK (count_ranges_in (r, compute, "backward-dk", 3) >= 1);
+  /* the backward captured, replayed, equal to eager bit for bit */
+  CHECK (capture != NULL);
+  CHECK (r->capture.attempted && r->capture.captured && r->capture.instantiated && r->capture.replayed
+         && r->capture.matched);
+  /* dq, dw, dk against the float64 reference */
+  CHECK (r->gradcheck.status == CW_GRADCHECK_OK);
+  CHECK (r->gradcheck.worst <= 1.0 && r->gradcheck.worst_at[0] != '\0');
+  CHECK (r->has_recall && r->recall >= 0.99);
+  fprintf (stderr, "    gradcheck %s: worst %.3g of the allowed at %s\n",
+           cw_gradcheck_status_get_name (r->gradcheck.status), r->gradcheck.worst, r->gradcheck.worst_at);
+}
+
 static void
 check_score_lane (CwReceipt *r, const CwConfig *c, uint64_t workspace, uint64_t chunks)
 {
@@ -229,7 +314,7 @@ main (void)
   CwConfig c;
   CwKernelShape shape;
   uint64_t ws;
-  CwReceipt *r[16] = { 0 };
+  CwReceipt *r[32] = { 0 };
   unsigned n = 0;
   char dbpath[] = "/tmp/cw-test-profiler-XXXXXX";
   int fd;
@@ -362,6 +447,57 @@ main (void)
     CHECK (r[n]->status == CW_RECEIPT_STATUS_OK && r[n]->capture.matched);
   n++;
 
+  /* Training steps at V4-Flash dims, b = 2, sq = 1024 (sk = 256), top_k 128,
+   * budget 1 MiB: 2 forward chunks, 15 rows per sparse-backward chunk, 1024
+   * rows per dense-backward chunk. The first run of each kind warms up. */
+  {
+    static const CwLaneKind train[] = { CW_LANE_STREAMING_TRAIN, CW_LANE_STREAMING_TRAIN_DENSE,
+                                        CW_LANE_FUSED_TRAIN };
+    CwConfig t;
+    v4_flash (&t, 1024);
+    t.b = 2;
+    t.top_k = 128;
+    t.chunk_budget_bytes = 1ull << 20;
+    for (unsigned i = 0; i < 3; i++)
+      {
+        r[n] = run (p, train[i], &t, true, true, 0);
+        check_train_lane (r[n++], train[i], &t, true);
+      }
+    /* warmed now: the second streaming-train has no warmup or rewind, same bytes */
+    r[n] = run (p, CW_LANE_STREAMING_TRAIN, &t, true, true, 0);
+    check_train_lane (r[n++], CW_LANE_STREAMING_TRAIN, &t, false);
+    if (r[n - 1] && r[n - 4])
+      CHECK (r[n - 1]->measured_peak_bytes == r[n - 4]->measured_peak_bytes);
+  }
+
+  /* The gradcheck lanes: small odd shapes, b > 1, compressed causal. */
+  {
+    CwConfig g;
+    v4_flash (&g, 333);
+    g.b = 3;
+    g.h = 16;
+    g.d = 64;
+    g.top_k = 64;                    /* above L(s) = ceil... of the first rows: padded */
+    g.chunk_budget_bytes = 64 << 10; /* several chunks both ways */
+    for (unsigned dt = 0; dt < 2; dt++)
+      {
+        g.q_dtype = g.k_dtype = dt == 0 ? CW_DTYPE_BF16 : CW_DTYPE_FP8_E4M3;
+        r[n] = run (p, CW_LANE_GRADCHECK, &g, true, false, 0);
+        check_train_lane (r[n++], CW_LANE_GRADCHECK, &g, dt == 0);
+        r[n] = run (p, CW_LANE_GRADCHECK_DENSE, &g, true, false, 0);
+        check_train_lane (r[n++], CW_LANE_GRADCHECK_DENSE, &g, dt == 0);
+      }
+    {
+      CwLaneRequest req;
+      CwError e = CW_ERROR_INIT;
+      cw_lane_request_init (&req);
+      req.lane = CW_LANE_GRADCHECK;
+      v4_flash (&req.config, 65536);
+      CHECK (cw_profiler_run_lane (p, &req, &e) == NULL);
+      CHECK (e.code == CW_ERROR_INVALID && strstr (e.message, "float64 reference") != NULL);
+    }
+  }
+
   /* Every receipt goes into a store and comes back whole. */
   fd = mkstemp (dbpath);
   CHECK (fd >= 0);
@@ -380,6 +516,9 @@ main (void)
             back = cw_receipt_store_load (s, r[i]->id, &err);
             CHECK (back != NULL && back->n_events == r[i]->n_events
                    && back->measured_peak_bytes == r[i]->measured_peak_bytes);
+            CHECK (back != NULL && back->gradcheck.status == r[i]->gradcheck.status
+                   && back->gradcheck.worst == r[i]->gradcheck.worst
+                   && strcmp (back->gradcheck.worst_at, r[i]->gradcheck.worst_at) == 0);
             cw_receipt_free (back);
           }
       cw_receipt_store_close (s);

@@ -1094,6 +1094,64 @@ case_gradcheck_migration (void)
     CHECK (sqlite3_exec (db, "UPDATE receipts SET gradcheck = 'maybe'", NULL, NULL, NULL) == SQLITE_CONSTRAINT);
     sqlite3_close (db);
   }
+  /* A training lane stored without a prediction is planned on read with its
+   * lane's params: streaming-train-dense is streaming-train with dense = 1
+   * (G chunk instead of g and the sparse workspace), not the cached dense = 0
+   * profile a streaming-train receipt read before it loaded. */
+  {
+    const char *lanes[3] = { "streaming-train", "streaming-train-dense", "gradcheck-dense" };
+    uint64_t want[3];
+    int64_t ids[3];
+    CwReceiptStore *ps;
+
+    s = open_or_die (path, CW_RECEIPT_STORE_CREATE);
+    for (int i = 0; i < 3; i++)
+      {
+        CwReceipt *t = sample_receipt (10 + (unsigned) i, lanes[i], CW_RECEIPT_STATUS_OK, 0);
+        CwProfile *prof = cw_profile_load ("streaming-train", &err);
+        CwPlan *plan;
+
+        REQUIRE (prof != NULL);
+        t->config.b = 2;
+        t->config.h = 16;
+        t->config.d = 64;
+        t->config.sq = 333;
+        t->config.ratio = 4;
+        t->config.top_k = 64;
+        t->config.granularity = 1;
+        t->config.chunk_budget_bytes = 64 << 10;
+        t->config.index_dtype = CW_DTYPE_INT32;
+        t->config.score_dtype = CW_DTYPE_FP32;
+        t->config.k_dtype = CW_DTYPE_BF16;
+        t->predicted_peak_bytes = 0;
+        t->predicted_input_bytes = 0;
+        CHECK (cw_receipt_lane_has_profile_params (lanes[i]) == (i > 0));
+        REQUIRE (cw_receipt_lane_set_profile_params (lanes[i], prof, &err));
+        plan = cw_plan_new (prof, &t->config, &err);
+        REQUIRE (plan != NULL);
+        want[i] = cw_plan_get_peak_bytes (plan);
+        cw_plan_free (plan);
+        cw_profile_free (prof);
+        ids[i] = insert_or_die (s, t);
+        cw_receipt_free (t);
+      }
+    cw_receipt_store_close (s);
+    CHECK (want[1] == want[2] && want[0] != want[1]);
+    ps = cw_receipt_store_open (path, CW_RECEIPT_STORE_READONLY | CW_RECEIPT_STORE_PLAN_MISSING, &err);
+    CHECK (ps != NULL);
+    for (int i = 0; ps && i < 3; i++)
+      {
+        got = cw_receipt_store_load (ps, ids[i], &err);
+        CHECK (got != NULL);
+        if (got)
+          {
+            CHECK (got->prediction_on_read);
+            CHECK (got->predicted_peak_bytes == want[i]);
+            cw_receipt_free (got);
+          }
+      }
+    cw_receipt_store_close (ps);
+  }
   CHECK (cw_gradcheck_status_get_name (CW_GRADCHECK_FAILED)[0] == 'f');
   {
     CwGradcheckStatus st = CW_GRADCHECK_NONE;
