@@ -447,17 +447,24 @@ main (void)
     CHECK (r[n]->status == CW_RECEIPT_STATUS_OK && r[n]->capture.matched);
   n++;
 
-  /* Training steps at V4-Flash dims, b = 2, sq = 1024 (sk = 256), top_k 128,
-   * budget 1 MiB: 2 forward chunks, 15 rows per sparse-backward chunk, 1024
-   * rows per dense-backward chunk. The first run of each kind warms up. */
+  /* Training steps at V4-Flash dims, b = 2, sq = 512 (sk = 128), top_k 64,
+   * budget 256 KiB: 2 forward chunks of 512 rows, 7 rows per sparse-backward
+   * chunk (147 chunks), 512 rows per dense-backward chunk; b*sq*sk*h*d =
+   * 2^30, so --recall's gradient check runs. The first run of each kind
+   * warms up. */
   {
     static const CwLaneKind train[] = { CW_LANE_STREAMING_TRAIN, CW_LANE_STREAMING_TRAIN_DENSE,
                                         CW_LANE_FUSED_TRAIN };
     CwConfig t;
-    v4_flash (&t, 1024);
+    CwKernelShape ts;
+    uint64_t fw_rows = 0, bw_rows = 0;
+    v4_flash (&t, 512);
     t.b = 2;
-    t.top_k = 128;
-    t.chunk_budget_bytes = 1ull << 20;
+    t.top_k = 64;
+    t.chunk_budget_bytes = 256ull << 10;
+    CHECK (cw_kernel_shape_from_config (&t, &ts, NULL));
+    CHECK (cw_kernels_streaming_rows (&ts, t.chunk_budget_bytes, &fw_rows, NULL) && fw_rows == 512);
+    CHECK (cw_kernels_backward_sparse_rows (&ts, t.chunk_budget_bytes, &bw_rows, NULL) && bw_rows == 7);
     for (unsigned i = 0; i < 3; i++)
       {
         r[n] = run (p, train[i], &t, true, true, 0);
