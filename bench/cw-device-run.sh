@@ -31,8 +31,10 @@
 #   exec-overhead [N]     the injection's overhead, N runs plain and N injected per engine
 #                         (default 5) -> records exec-overhead.jsonl
 #   profiler [PARTS]      receipt sweeps of every lane past its cliff and the profiler's overhead;
-#                         PARTS: sweep (= v4-flash v3.2), v4-flash, v3.2, fp8, overhead
-#                         (default: sweep overhead) -> $OUT/h200-deepseek-*.db, h200-overhead.db
+#                         PARTS: sweep (= v4-flash v3.2), v4-flash, v3.2, fp8, overhead, train
+#                         (training lanes and the gradcheck lanes at V4-Flash dims; not in the
+#                         default) (default: sweep overhead) -> $OUT/h200-deepseek-*.db,
+#                         h200-overhead.db, h200-deepseek-v4-flash-train.db
 #   transfer [smoke]      the index-transfer lane on two GPUs (kind nvidia-h200-x2), V4-Flash and
 #                         V3.2 at sq 32K, 128K, 512K (smoke: sq 4096 only)
 #                         -> $OUT/h200x2-index-transfer.db, $OUT/transfer.jsonl
@@ -338,6 +340,20 @@ profile_set () {
       x 590 "$(CLI)" profile "${P[@]}" --lane streaming --sweep-sq 4096:262144:x4 || rc=1
       x 590 "$(CLI)" profile "${P[@]}" --lane streaming --sq 16777216 || rc=1
       ;;
+    train)
+      # issue 18: the gradcheck lanes at small odd shapes (b > 1, compressed causal, top_k
+      # above L(s)) and at V4-Flash dims; the training steps past their cliffs (the dense
+      # warm-up backward computes every legal key: to 65,536 only).
+      P=(--db "$db" --preset v4-flash)
+      x 590 "$(CLI)" profile "${P[@]}" --lane gradcheck,gradcheck-dense --b 2 --h 16 --d 64 --sq 333 \
+        --top-k 64 --budget 64K || rc=1
+      x 590 "$(CLI)" profile "${P[@]}" --lane gradcheck,gradcheck-dense --b 3 --h 16 --d 64 --sq 333 \
+        --top-k 64 --budget 64K --q-dtype fp8-e4m3 --k-dtype fp8-e4m3 || rc=1
+      x 590 "$(CLI)" profile "${P[@]}" --lane gradcheck,gradcheck-dense --b 2 --sq 512 --k 64 --budget 256K || rc=1
+      x 590 "$(CLI)" profile "${P[@]}" --lane streaming-train --sweep-sq 4096:1048576:x4 || rc=1
+      x 590 "$(CLI)" profile "${P[@]}" --lane streaming-train-dense --sweep-sq 4096:65536:x4 || rc=1
+      x 590 "$(CLI)" profile "${P[@]}" --lane fused-train --sweep-sq 4096:262144:x2 || rc=1
+      ;;
   esac
   return "$rc"
 }
@@ -351,9 +367,9 @@ step_profiler () {
   for part in "${parts[@]}"; do
     case $part in
       sweep) set -- v4-flash v3.2 ;;
-      v4-flash|v3.2|fp8) set -- "$part" ;;
+      v4-flash|v3.2|fp8|train) set -- "$part" ;;
       overhead) set -- ;;
-      *) summary="profiler parts: sweep, v4-flash, v3.2, fp8, overhead; not '$part'"; return 2 ;;
+      *) summary="profiler parts: sweep, v4-flash, v3.2, fp8, overhead, train; not '$part'"; return 2 ;;
     esac
     for name in "$@"; do
       db=$W/$name.db
@@ -361,6 +377,7 @@ step_profiler () {
         v4-flash) out=$OUT/h200-deepseek-v4-flash.db ;;
         v3.2) out=$OUT/h200-deepseek-v3.2.db ;;
         fp8) out=$OUT/h200-deepseek-v4-flash-fp8.db ;;
+        train) out=$OUT/h200-deepseek-v4-flash-train.db ;;
       esac
       (( dry )) || rm -f "$db" "$db"-wal "$db"-shm
       profile_set "$name" "$db" || rc=1
