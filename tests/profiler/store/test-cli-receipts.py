@@ -331,6 +331,36 @@ if rc == 0 and rc2 == 0:
 else:
     check(False, f"export: {rc} {err!r} / {rc2} {err2!r}")
 
+# ---- training lanes (issue 18): the gradient check shown, exported, listed, compared --
+train = path("train.db")
+shutil.copy(a, train)
+con = sqlite3.connect(train)
+con.execute("UPDATE receipts SET lane = 'gradcheck-dense', gradcheck = 'failed', gradcheck_worst = 1.75, "
+            "gradcheck_worst_at = 'dk[12]' WHERE id = 1")
+con.execute("UPDATE receipts SET lane = 'streaming-train', gradcheck = 'ok', gradcheck_worst = 0.25, "
+            "gradcheck_worst_at = 'dq[3]' WHERE id = 2")
+con.commit()
+con.close()
+rc, out, err = run(["receipts", "show", train, "1"])
+check(rc == 0 and "gradcheck      failed: worst |gpu - float64| 1.75 of the allowed" in out and "at dk[12]" in out,
+      f"show gradcheck: {rc} {out!r} {err!r}")
+rc, out, err = run(["receipts", "show", train, "3"])
+check(rc == 0 and "gradcheck" not in out, f"show without a gradcheck: {rc} {err!r}")
+rc, out, err = run(["receipts", "export", train, "--format", "json"])
+try:
+    got = {r["id"]: r["gradcheck"] for r in json.loads(out)["receipts"]}
+    check(got[1] == {"status": "failed", "worst": 1.75, "worst_at": "dk[12]"}
+          and got[2] == {"status": "ok", "worst": 0.25, "worst_at": "dq[3]"} and got[3] is None,
+          f"export json gradcheck: {got}")
+except (ValueError, KeyError) as e:
+    check(False, f"export json: {rc} {e} {err!r}")
+rc, out, err = run(["receipts", "list", train, "--lane", "streaming-train"])
+check(rc == 0 and "streaming-train" in out and "1 receipt(s)" in out, f"list --lane streaming-train: {rc} {out!r}")
+rc, out, err = run(["receipts", "compare", train])
+rows = [line.split() for line in out.splitlines()]
+check(any(r[:2] == ["1", "gradcheck-dense"] for r in rows) and any(r[:2] == ["2", "streaming-train"] for r in rows),
+      f"compare lists the training lanes: {out!r}")
+
 # ---- a locked database fails after one busy wait, not two ----------------------
 locked = path("locked.db")
 shutil.copy(a, locked)
