@@ -126,6 +126,12 @@ cw_receipt_diff_new (const CwReceipt *a, const CwReceipt *b, CwError *error)
       add_text (d, "range", CW_N_ ("NVTX range"), RUN, a->exec.range_name, b->exec.range_name);
       add_text (d, "allocator", CW_N_ ("Allocator level"), RUN, a->exec.allocator, b->exec.allocator);
     }
+  if (a->gradcheck.status != CW_GRADCHECK_NONE || b->gradcheck.status != CW_GRADCHECK_NONE)
+    {
+      /* Training lanes: the gradient check's outcome ("" where it did not run). */
+      add_text (d, "gradcheck", CW_N_ ("Gradient check"), RUN, cw_gradcheck_status_get_name (a->gradcheck.status),
+                cw_gradcheck_status_get_name (b->gradcheck.status));
+    }
 
   add_number (d, "b", CW_N_ ("Batch b"), CFG, COUNT, ca->b, cb->b);
   add_number (d, "h", CW_N_ ("Indexer heads h"), CFG, COUNT, ca->h, cb->h);

@@ -154,6 +154,43 @@ test_bounds (void)
   cw_receipt_free (b);
 }
 
+/* Training lanes: a gradcheck field appears when either receipt has a
+ * check (ok against failed differs; ok against ok does not), and not
+ * between two receipts without one (the committed receipts above). */
+static void
+test_gradcheck (const char *data)
+{
+  CwReceipt *a = load (data, "h200-deepseek-v4-flash.db", 17), *b = load (data, "h200-deepseek-v4-flash.db", 17);
+  CwError error = CW_ERROR_INIT;
+  CwReceiptDiff *d = cw_receipt_diff_new (a, b, &error);
+  const CwReceiptDiffField *f;
+  char keys[1024];
+
+  CHECK (d != NULL && cw_receipt_diff_find_field (d, "gradcheck") == NULL, "no gradcheck field without a check");
+  cw_receipt_diff_free (d);
+  CW_RECEIPT_SET (a->lane, "gradcheck");
+  CW_RECEIPT_SET (b->lane, "gradcheck");
+  a->gradcheck.status = CW_GRADCHECK_OK;
+  b->gradcheck.status = CW_GRADCHECK_FAILED;
+  d = cw_receipt_diff_new (a, b, &error);
+  f = d ? cw_receipt_diff_find_field (d, "gradcheck") : NULL;
+  CHECK (f != NULL && f->differs && strcmp (f->a, "ok") == 0 && strcmp (f->b, "failed") == 0,
+         "gradcheck ok against failed");
+  if (d)
+    {
+      differing_keys (d, keys, sizeof keys);
+      CHECK (strcmp (keys, "gradcheck") == 0, "only the gradcheck differs: %s", keys);
+    }
+  cw_receipt_diff_free (d);
+  b->gradcheck.status = CW_GRADCHECK_OK;
+  d = cw_receipt_diff_new (a, b, &error);
+  f = d ? cw_receipt_diff_find_field (d, "gradcheck") : NULL;
+  CHECK (f != NULL && !f->differs && cw_receipt_diff_get_n_differing (d) == 0, "gradcheck ok against ok");
+  cw_receipt_diff_free (d);
+  cw_receipt_free (a);
+  cw_receipt_free (b);
+}
+
 int
 main (void)
 {
@@ -167,6 +204,7 @@ main (void)
   test_same_database (data);
   test_two_databases (data);
   test_bounds ();
+  test_gradcheck (data);
   printf ("%d checks, %d failures\n", checks, failures);
   return failures ? 1 : 0;
 }
