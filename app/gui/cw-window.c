@@ -31,7 +31,7 @@ struct _CwWindow
   CwReceiptDatabase    *database;
   GCancellable         *load_cancellable;
   char                 *loading_path;
-  GtkLabel             *database_label;   /* the open database's name while the switcher title hides it */
+  GtkLabel             *database_label;   /* the open database's name, in the header bar */
 
   /* template children */
   AdwViewSwitcherTitle *switcher_title;
@@ -708,6 +708,21 @@ drop_cb (GtkDropTarget *target, const GValue *value, double x, double y, CwWindo
   return TRUE;
 }
 
+/* The database's name takes room in the header only in a wide window; a
+ * narrow one shows it as the switcher title's subtitle. Decided by the
+ * window's width, never by what the header shows, so the two cannot chase
+ * each other. */
+#define DATABASE_LABEL_MIN_WIDTH 1000
+
+static void
+window_width_cb (CwWindow *self)
+{
+  int width = 0, height = 0;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  gtk_widget_set_visible (GTK_WIDGET (self->database_label), width >= DATABASE_LABEL_MIN_WIDTH);
+}
+
 static void
 cw_window_init (CwWindow *self)
 {
@@ -715,9 +730,11 @@ cw_window_init (CwWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* The open database's name. The switcher title shows it as its subtitle
-   * only in a narrow window (a wide one shows the page switcher in its
-   * place), so beside the open buttons the header names it otherwise. */
+  /* The open database's name, beside the open buttons at every width: the
+   * switcher title's subtitle shows only in a narrow window (a wide one
+   * shows the page switcher in its place). Always shown, so the header's
+   * room, which decides between switcher and title, does not depend on
+   * which of them is shown; it shortens in the middle when room runs out. */
   self->database_label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_ellipsize (self->database_label, PANGO_ELLIPSIZE_MIDDLE);
   gtk_label_set_max_width_chars (self->database_label, 32);
@@ -725,8 +742,8 @@ cw_window_init (CwWindow *self)
   adw_header_bar_pack_start (ADW_HEADER_BAR (gtk_widget_get_ancestor (GTK_WIDGET (self->switcher_title),
                                                                       ADW_TYPE_HEADER_BAR)),
                              GTK_WIDGET (self->database_label));
-  g_object_bind_property (self->switcher_title, "title-visible", self->database_label, "visible",
-                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  g_signal_connect (self, "notify::default-width", G_CALLBACK (window_width_cb), NULL);
+  window_width_cb (self);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, 0);

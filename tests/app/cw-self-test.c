@@ -2811,6 +2811,25 @@ step_layout_pages (SelfTest *t)
       if (!narrow && (list_w < 400 || detail_w < 400))
         fail (t, "at %dx%d the Receipts list is %d px and the timeline %d px wide: both should show",
               t->layout_width, t->layout_height, list_w, detail_w);
+      /* Issue 16 item 3: beside the detail, the columns a receipt is read
+       * by fit without scrolling (they were off-screen at 1280 and cut at
+       * 1920): predicted, measured and error from 1280 up, and from 1920
+       * also the configuration, GPU and lane time. */
+      if (!narrow)
+        {
+          g_autofree char *visible = cw_receipts_page_dup_visible_columns (page);
+          g_auto(GStrv) shown = g_strsplit (visible, ",", -1);
+          const char *needed[] = { _("Predicted"), _("Measured"), _("Error"), _("Configuration"), _("GPU"),
+                                   _("Lane time") };
+          guint n_needed = t->layout_width >= 1900 ? G_N_ELEMENTS (needed) : 3;
+
+          g_string_append_printf (t->report, "receipt columns at %dx%d: %s\n", t->layout_width, t->layout_height,
+                                  visible);
+          for (guint k = 0; k < n_needed; k++)
+            if (!g_strv_contains ((const char *const *) shown, needed[k]))
+              fail (t, "at %dx%d the %s column does not fit (visible: %s)", t->layout_width, t->layout_height,
+                    needed[k], visible);
+        }
     }
   if (g_strcmp0 (name, "plan") == 0 || g_strcmp0 (name, "index-cache") == 0)
     {
