@@ -61,6 +61,8 @@ struct _SelfTest
   char              *pending_shot;
   GtkWidget         *shot_widget;     /* NULL: the main window's content */
   gint64             shot_queued;
+  GdkFrameClock     *shot_clock;      /* armed: the shot is taken after its next paint */
+  gulong             shot_paint_id;
   gint64             started;
   gint64             load_us;
   gint64             last_tick;
@@ -3249,6 +3251,8 @@ self_test_free (SelfTest *t)
   g_string_free (t->report, TRUE);
   g_free (t->plan_before);
   g_free (t->pending_shot);
+  g_clear_signal_handler (&t->shot_paint_id, t->shot_clock);
+  g_clear_object (&t->shot_clock);
   g_clear_object (&t->shot_widget);
   g_free (t->pref_gpu);
   g_free (t->pref_preset);
@@ -3263,6 +3267,17 @@ window_finalized_cb (gpointer user_data, GObject *where_the_window_was)
   self_test_free (user_data);
 }
 
+static void
+shot_after_paint_cb (SelfTest *t)
+{
+  g_clear_signal_handler (&t->shot_paint_id, t->shot_clock);
+  g_clear_object (&t->shot_clock);
+  if (t->pending_shot != NULL)
+    take_screenshot (t, t->pending_shot);
+  g_clear_pointer (&t->pending_shot, g_free);
+  g_clear_object (&t->shot_widget);
+}
+
 static gboolean
 poll_cb (gpointer user_data)
 {
@@ -3270,8 +3285,28 @@ poll_cb (gpointer user_data)
 
   if (t->pending_shot != NULL)
     {
-      if (g_get_monotonic_time () - t->shot_queued < SHOT_DELAY_MS * G_TIME_SPAN_MILLISECOND)
+      GtkWidget *widget = t->shot_widget != NULL ? t->shot_widget
+                          : adw_application_window_get_content (ADW_APPLICATION_WINDOW (t->window));
+      gint64 waited = g_get_monotonic_time () - t->shot_queued;
+
+      if (waited < SHOT_DELAY_MS * G_TIME_SPAN_MILLISECOND)
         return G_SOURCE_CONTINUE;
+      /* Taken right after a frame has been laid out and painted: a timer
+       * between frames can find a resize queued (a status page shown, a
+       * button revealed) and the widgets without an allocation. */
+      if (t->shot_paint_id == 0 && gtk_widget_get_frame_clock (widget) != NULL
+          && waited < 3 * SHOT_DELAY_MS * G_TIME_SPAN_MILLISECOND)
+        {
+          t->shot_clock = g_object_ref (gtk_widget_get_frame_clock (widget));
+          t->shot_paint_id = g_signal_connect_swapped (t->shot_clock, "after-paint", G_CALLBACK (shot_after_paint_cb), t);
+          gtk_widget_queue_draw (widget);
+          return G_SOURCE_CONTINUE;
+        }
+      if (t->shot_paint_id != 0 && waited < 4 * SHOT_DELAY_MS * G_TIME_SPAN_MILLISECOND)
+        return G_SOURCE_CONTINUE;
+      /* No frame came: take it as it is. */
+      g_clear_signal_handler (&t->shot_paint_id, t->shot_clock);
+      g_clear_object (&t->shot_clock);
       take_screenshot (t, t->pending_shot);
       g_clear_pointer (&t->pending_shot, g_free);
       g_clear_object (&t->shot_widget);
