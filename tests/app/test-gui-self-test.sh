@@ -61,7 +61,9 @@ for f in plan.png plan.svg plan.pdf timeline.png compare.svg indexcache.png \
          page-plan.png page-receipts.png page-compare.png page-index-cache.png \
          page-bad-database.png screenshot.png help-pages.png help-terms.png shortcuts.png \
          preferences.png page-plan-dark.png page-plan-invalid.png page-compare-error.png compare-error.svg \
-         receipt-diff.svg receipt-diff-800x600.png receipt-diff-1280x800.png; do
+         receipt-diff.svg receipt-diff-800x600.png receipt-diff-1280x800.png \
+         docs-plan.png docs-receipts.png docs-compare.png docs-index-cache.png \
+         narrow-receipts-list.png narrow-receipts-detail.png; do
   [ -s "$out/$f" ] || { echo "FAIL: $f missing or empty"; exit 1; }
 done
 
