@@ -257,6 +257,7 @@ static const struct {
   { "win.export-chart", { "<Control>e", NULL } },
   { "app.compare-receipts", { "<Control>d", NULL } },
   { "win.focus-search", { "<Control>f", NULL } },
+  { "win.toggle-inputs", { "F9", NULL } },
   { "win.show-page('plan')", { "<Alt>1", NULL } },
   { "win.show-page('receipts')", { "<Alt>2", NULL } },
   { "win.show-page('compare')", { "<Alt>3", NULL } },
