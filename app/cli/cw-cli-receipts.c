@@ -460,7 +460,7 @@ static const char csv_header[] =
   "cuda_driver_version,cuda_runtime_version,cupti_version,host,cliffwatch_version,git_revision,time,"
   "predicted_peak_bytes,measured_peak_bytes,memgetinfo_delta_bytes,oom_request_bytes,oom_live_bytes,"
   "lane_ns,kernel_ns,unprofiled_lane_ns,tflops,recall,dropped_records,captured,instantiated,replayed,matched,"
-  "capture_error,error,note\n";
+  "capture_error,error,note,gradcheck,gradcheck_worst,gradcheck_worst_at\n";
 
 static void
 csv_u64 (FILE *out, uint64_t v)
@@ -531,7 +531,18 @@ print_receipt_csv (FILE *out, const CwReceipt *r)
            r->capture.matched);
   csv_str (out, r->capture.cuda_error_name, false);
   csv_str (out, r->error_message, false);
-  csv_str (out, r->note, true);
+  csv_str (out, r->note, false);
+  /* The gradient check (training lanes), last so that readers of the
+   * columns before it are unchanged: three empty fields where no check ran,
+   * "inf" for a non-finite GPU value (as Python's float() reads it). */
+  csv_str (out, cw_gradcheck_status_get_name (r->gradcheck.status), false);
+  if (r->gradcheck.status == CW_GRADCHECK_NONE)
+    fputs (",", out);
+  else if (isfinite (r->gradcheck.worst))
+    fprintf (out, "%.17g,", r->gradcheck.worst);
+  else
+    fputs ("inf,", out);
+  csv_str (out, r->gradcheck.worst_at, true);
 }
 
 static void

@@ -6,6 +6,7 @@ exit 1; good paths are checked by value (JSON parsed, CSV parsed)."""
 import csv
 import io
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -339,6 +340,9 @@ con.execute("UPDATE receipts SET lane = 'gradcheck-dense', gradcheck = 'failed',
             "gradcheck_worst_at = 'dk[12]' WHERE id = 1")
 con.execute("UPDATE receipts SET lane = 'streaming-train', gradcheck = 'ok', gradcheck_worst = 0.25, "
             "gradcheck_worst_at = 'dq[3]' WHERE id = 2")
+# A non-finite GPU value: the store keeps the worst error as +infinity.
+con.execute("UPDATE receipts SET lane = 'gradcheck', gradcheck = 'failed', gradcheck_worst = 9e999, "
+            "gradcheck_worst_at = 'dw[0]' WHERE id = 4")
 con.commit()
 con.close()
 rc, out, err = run(["receipts", "show", train, "1"])
@@ -354,6 +358,31 @@ try:
           f"export json gradcheck: {got}")
 except (ValueError, KeyError) as e:
     check(False, f"export json: {rc} {e} {err!r}")
+# CSV: the check's three columns come last, after every column CSV readers
+# had before them (the old header is the new one's prefix), empty without a check.
+old_header = ("id,uuid,sweep_id,lane,profile,status,b,h,d,sq,sk,ratio,top_k,causal,q_dtype,k_dtype,w_dtype,"
+              "score_dtype,index_dtype,chunk_budget_bytes,granularity,gpu_name,gpu_uuid,hbm_total_bytes,"
+              "driver_version,cuda_driver_version,cuda_runtime_version,cupti_version,host,cliffwatch_version,"
+              "git_revision,time,predicted_peak_bytes,measured_peak_bytes,memgetinfo_delta_bytes,"
+              "oom_request_bytes,oom_live_bytes,lane_ns,kernel_ns,unprofiled_lane_ns,tflops,recall,dropped_records,"
+              "captured,instantiated,replayed,matched,capture_error,error,note")
+for cmd in (["receipts", "export", train, "--format", "csv"], ["receipts", "list", train, "--format", "csv"]):
+    rc, out, err = run(cmd)
+    header = out.splitlines()[0] if out else ""
+    check(rc == 0 and header == old_header + ",gradcheck,gradcheck_worst,gradcheck_worst_at",
+          f"{cmd[1]} csv header: {rc} {header!r} {err!r}")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(out))}
+    got = {i: (rows[i]["gradcheck"], rows[i]["gradcheck_worst"], rows[i]["gradcheck_worst_at"])
+           for i in ("1", "2", "3", "4")} if all(i in rows for i in ("1", "2", "3", "4")) else rows
+    check(got == {"1": ("failed", "1.75", "dk[12]"), "2": ("ok", "0.25", "dq[3]"), "3": ("", "", ""),
+                  "4": ("failed", "inf", "dw[0]")}
+          and float(got["4"][1]) == math.inf and float(got["1"][1]) == 1.75,
+          f"{cmd[1]} csv gradcheck: {got}")
+    # Every row has as many fields as the header: nothing shifted under the old columns.
+    check(all(len(r) == len(header.split(",")) for r in csv.reader(io.StringIO(out))),
+          f"{cmd[1]} csv: a row's field count differs from the header's")
+    check(rows.get("3", {}).get("note") == 'sample seed 1 index 2, "quoted", comma' and rows.get("3", {}).get("lane"),
+          f"{cmd[1]} csv: the note column is still the note: {rows.get('3', {}).get('note')!r}")
 rc, out, err = run(["receipts", "list", train, "--lane", "streaming-train"])
 check(rc == 0 and "streaming-train" in out and "1 receipt(s)" in out, f"list --lane streaming-train: {rc} {out!r}")
 rc, out, err = run(["receipts", "compare", train])
