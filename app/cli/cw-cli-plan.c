@@ -150,17 +150,29 @@ group_cell (const CwPlan *p, unsigned ph, bool backward, char *out, size_t size)
             ph == cw_plan_get_peak_phase (p) ? "  <- peak" : ph == peak ? "  <- group peak" : "");
 }
 
-static void
-saved_list (const CwPlan *p, char *out, size_t size)
+/* A saved buffer that is not live in the backward's second phase crosses
+ * into the backward's first phase only: our lanes' scores, which the loss
+ * (the first phase of their backward) reads and frees before the backward
+ * kernels run. which: 0 every saved buffer, 1 those into the first phase
+ * only, 2 those that reach past it. Returns their bytes. */
+static uint64_t
+saved_list (const CwPlan *p, int which, char *out, size_t size)
 {
+  unsigned past = cw_plan_get_n_forward_phases (p) + 1;
+  uint64_t bytes = 0;
   size_t len = 0;
 
   out[0] = '\0';
   for (unsigned j = 0; j < cw_plan_get_n_buffers (p) && len + 70 < size; j++)
-    if (cw_plan_get_buffer_is_saved (p, j))
-      len += (size_t) snprintf (out + len, size - len, "%s%s", len ? ", " : "", cw_plan_get_buffer_name (p, j));
+    if (cw_plan_get_buffer_is_saved (p, j) &&
+        (which == 0 || (which == 2) == (past < cw_plan_get_n_phases (p) && cw_plan_get_buffer_live_in (p, j, past))))
+      {
+        len += (size_t) snprintf (out + len, size - len, "%s%s", len ? ", " : "", cw_plan_get_buffer_name (p, j));
+        bytes += cw_plan_get_buffer_bytes (p, j);
+      }
   if (len == 0)
     snprintf (out, size, "nothing");
+  return bytes;
 }
 
 /* --training: forward and backward side by side, per profile. */
@@ -177,7 +189,8 @@ print_training_table (const CwCliSetup *s, CwPlan **plans)
   printf ("GPU: %s, total %s, reserve %s, usable %s\n", s->gpu->name,
           cw_bytes_format (s->gpu->total_bytes, a, sizeof a), cw_bytes_format (s->reserve_bytes, b, sizeof b),
           cw_bytes_format (s->usable_bytes, c, sizeof c));
-  printf ("training step: the forward, then the backward; saved = kept from the forward for the backward\n\n");
+  printf ("training step: the forward, then the backward; saved = live across the boundary (in the forward's last\n"
+          "phase and the backward's first)\n\n");
   printf ("%-20s %-44s %-11s %-11s %-11s %-11s %s\n", "profile", "step peak", "forward", "backward", "saved",
           "inputs", "fits");
   for (unsigned i = 0; i < s->n_profiles; i++)
@@ -215,11 +228,21 @@ print_training_table (const CwCliSetup *s, CwPlan **plans)
           else
             printf ("  %s\n", fw);
         }
-      saved_list (p, saved, sizeof saved);
+      saved_list (p, 0, saved, sizeof saved);
       printf ("  saved for the backward: %s: %s\n", cw_bytes_format (cw_plan_get_saved_bytes (p), a, sizeof a), saved);
+      /* Where the backward begins with the loss, what crosses into the
+       * loss only is not what the backward proper reads: say which is which. */
+      if (nb > 1 && saved_list (p, 1, saved, sizeof saved) > 0)
+        {
+          printf ("    into %s only (freed after it): %s: %s\n", cw_plan_get_phase_name (p, nf),
+                  cw_bytes_format (saved_list (p, 1, saved, sizeof saved), a, sizeof a), saved);
+          printf ("    into %s and on into %s: %s: ", cw_plan_get_phase_name (p, nf), cw_plan_get_phase_name (p, nf + 1),
+                  cw_bytes_format (saved_list (p, 2, saved, sizeof saved), a, sizeof a));
+          printf ("%s\n", saved);
+        }
       for (unsigned j = 0; j < cw_plan_get_n_buffers (p); j++)
         {
-          char live[256] = "";
+          char live[256] = "", mark[96];
           size_t len = 0;
 
           unsigned n_live = 0;
@@ -232,10 +255,15 @@ print_training_table (const CwCliSetup *s, CwPlan **plans)
                                         cw_plan_get_phase_name (p, ph));
           if (n_live == n)
             snprintf (live, sizeof live, "all");
+          if (!cw_plan_get_buffer_is_saved (p, j))
+            mark[0] = '\0';
+          else if (nb > 1 && !cw_plan_get_buffer_live_in (p, j, nf + 1))
+            snprintf (mark, sizeof mark, " (saved; into %s only)", cw_plan_get_phase_name (p, nf));
+          else
+            snprintf (mark, sizeof mark, " (saved)");
           printf ("  %-20s %-44s live %s%s%s\n", cw_plan_get_buffer_name (p, j),
                   cw_bytes_format (cw_plan_get_buffer_bytes (p, j), a, sizeof a), live,
-                  cw_plan_get_buffer_is_input (p, j) ? " (input)" : "",
-                  cw_plan_get_buffer_is_saved (p, j) ? " (saved)" : "");
+                  cw_plan_get_buffer_is_input (p, j) ? " (input)" : "", mark);
         }
     }
 }

@@ -107,6 +107,21 @@ check(any(l.split()[:3] == ["stream", "1900019712", "B"] and "<- group peak" in 
 check(any(l.split()[:3] == ["backward", "4072402964", "B"] and l.endswith("<- peak") for l in lines),
       "the backward's phase, the step's peak")
 check(any("saved for the backward: 268435456 B" in l and l.endswith("idx, scores") for l in lines), "saved line")
+# Our lanes' backward group begins with the loss: scores (live stream..loss) cross into the loss
+# only and are freed before the backward kernels; idx goes on into them. The saved total stays
+# the boundary's (idx + scores), and the two lines add up to it.
+check(any(l.strip() == "into loss only (freed after it): %d B (128.00 MiB, 134.22 MB): scores" % scores for l in lines),
+      "scores cross into the loss only:\n" + out)
+check(any(l.strip() == "into loss and on into backward: %d B (128.00 MiB, 134.22 MB): idx" % idx for l in lines),
+      "idx goes on into the backward proper:\n" + out)
+check(any(l.split()[:2] == ["scores", str(scores)] and l.endswith("live stream,loss (saved; into loss only)")
+          for l in lines) and any(l.split()[:2] == ["idx", str(idx)] and l.endswith("live all (saved)") for l in lines),
+      "buffer lines: scores into the loss only, idx saved:\n" + out)
+# A training step whose saved buffers all reach past its backward's first phase has no split.
+for prof in ("reference", "megatron"):
+    rc, out2, err2 = run(["plan"] + base + ["--training", "--profile", prof])
+    check(rc == 0 and "saved for the backward:" in out2 and " only (freed after it)" not in out2
+          and "(saved; into " not in out2, "%s-train: no split of its saved buffers: %s" % (prof, err2))
 check(not any(l != l.rstrip() for l in lines), "no trailing spaces")
 
 # csv: each group's peak and the saved buffers
