@@ -36,6 +36,7 @@ struct _CwIndexCachePage
   gboolean     have_config;
   CwConfig     config;
   char        *preset;
+  char        *gpu_name;
   char        *summary;
   guint        replan_id;
   GPtrArray   *boundary_rows;
@@ -205,6 +206,13 @@ out:
   return ok;
 }
 
+CwChart *
+cw_index_cache_page_chart (const CwIndexCachePageInput *input, const CwIndexCachePlan *plan,
+                           const char *calibration_db)
+{
+  return cw_gui_chart_index_cache_for (plan, input->config, input->preset, input->gpu_name, calibration_db);
+}
+
 /* The database calibration reads: the chosen one, else the open one. */
 static char *
 dup_calibration_path (CwIndexCachePage *self)
@@ -317,6 +325,7 @@ replan (CwIndexCachePage *self)
   g_autoptr(GString) report = g_string_new (NULL);
   g_autofree char *fallback_note = NULL;
   const char *layers_preset;
+  CwIndexCachePageInput input;
 
   if (!self->have_config || self->preset == NULL)
     {
@@ -340,8 +349,8 @@ replan (CwIndexCachePage *self)
       return;
     }
   {
-    CwIndexCachePageInput input = { &self->config, self->preset, layers_preset, (uint64_t) every_n,
-                                     (uint64_t) stages, link_gbps, tflops, NULL };
+    input = (CwIndexCachePageInput) { &self->config, self->preset, layers_preset, (uint64_t) every_n,
+                                      (uint64_t) stages, link_gbps, tflops, NULL, self->gpu_name };
     gboolean calibrate = gtk_switch_get_active (self->calibrate_switch);
 
     if (calibrate)
@@ -465,9 +474,8 @@ replan (CwIndexCachePage *self)
     }
 
   /* A calibrated chart names the database its rates came from. */
-  cw_chart_view_set_chart (self->chart_view, cw_gui_chart_index_cache_for (plan, &self->config, self->preset, NULL,
-                                                                           calibrated != NULL ? self->loaded_path
-                                                                                              : NULL));
+  cw_chart_view_set_chart (self->chart_view, cw_index_cache_page_chart (&input, plan,
+                                                                        calibrated != NULL ? self->loaded_path : NULL));
   gtk_stack_set_visible_child_name (self->chart_stack, "chart");
   cw_index_cache_plan_free (assumed);
   cw_index_cache_plan_free (calibrated);
@@ -586,7 +594,8 @@ cw_index_cache_page_bind_settings (CwIndexCachePage *self, GSettings *settings)
 }
 
 void
-cw_index_cache_page_set_config (CwIndexCachePage *self, const CwConfig *config, const char *preset)
+cw_index_cache_page_set_config (CwIndexCachePage *self, const CwConfig *config, const char *preset,
+                                const char *gpu_name)
 {
   g_return_if_fail (CW_IS_INDEX_CACHE_PAGE (self));
 
@@ -595,6 +604,8 @@ cw_index_cache_page_set_config (CwIndexCachePage *self, const CwConfig *config, 
     self->config = *config;
   g_free (self->preset);
   self->preset = g_strdup (preset);
+  g_free (self->gpu_name);
+  self->gpu_name = g_strdup (gpu_name);
   queue_replan (self);
 }
 
@@ -644,6 +655,7 @@ cw_index_cache_page_finalize (GObject *object)
   CwIndexCachePage *self = CW_INDEX_CACHE_PAGE (object);
 
   g_free (self->preset);
+  g_free (self->gpu_name);
   g_free (self->summary);
   g_strfreev (self->layer_presets);
   g_free (self->calibration_db);

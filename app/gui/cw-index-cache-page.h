@@ -16,11 +16,13 @@ G_DECLARE_FINAL_TYPE (CwIndexCachePage, cw_index_cache_page, CW, INDEX_CACHE_PAG
 
 void         cw_index_cache_page_bind_settings  (CwIndexCachePage *self,
                                                  GSettings        *settings);
-/* The Plan page's configuration and preset (for its layer list); NULL
- * while the Plan page's inputs are wrong: the page then says to fix them. */
+/* The Plan page's configuration, preset (for its layer list) and GPU (for
+ * the chart's caption); NULL while the Plan page's inputs are wrong: the
+ * page then says to fix them. */
 void         cw_index_cache_page_set_config     (CwIndexCachePage *self,
                                                  const CwConfig   *config,
-                                                 const char       *preset);
+                                                 const char       *preset,
+                                                 const char       *gpu_name);
 CwChartView *cw_index_cache_page_get_chart_view (CwIndexCachePage *self);
 /* The inputs side bar beside the results: folded away (and shown over
  * them on demand) in a narrow window. */
@@ -41,6 +43,7 @@ typedef struct {
   uint64_t             every_n, n_stages;
   double               link_gbps, tflops;
   const CwCalibration *calibration;   /* NULL: the assumed rates only */
+  const char          *gpu_name;      /* the Plan page's GPU; NULL: none */
 } CwIndexCachePageInput;
 
 /* The page's plans, without a widget (the front-end test calls it): the
@@ -54,5 +57,12 @@ gboolean     cw_index_cache_page_plan           (const CwIndexCachePageInput  *i
                                                  CwIndexCachePlan            **calibrated,
                                                  CwCalibrationIndexCacheRates *rates,
                                                  CwError                      *error);
+
+/* The page's chart of plan (one of cw_index_cache_page_plan's): its
+ * caption names input's model and GPU as `cliffwatch-cli chart indexcache`
+ * does, and calibration_db when the plan is the calibrated one. */
+CwChart     *cw_index_cache_page_chart          (const CwIndexCachePageInput  *input,
+                                                 const CwIndexCachePlan       *plan,
+                                                 const char                   *calibration_db);
 
 G_END_DECLS

@@ -1408,6 +1408,13 @@ cw_plan_page_get_preset (CwPlanPage *self)
   return combo_name (self->preset_row, self->preset_names);
 }
 
+const char *
+cw_plan_page_get_gpu_name (CwPlanPage *self)
+{
+  g_return_val_if_fail (CW_IS_PLAN_PAGE (self), NULL);
+  return combo_name (self->gpu_row, self->gpu_names);
+}
+
 gboolean
 cw_plan_page_set_engine (CwPlanPage *self, const char *engine)
 {

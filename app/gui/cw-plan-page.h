@@ -35,6 +35,8 @@ AdwFlap     *cw_plan_page_get_flap       (CwPlanPage *self);
 gboolean     cw_plan_page_get_config     (CwPlanPage *self,
                                           CwConfig   *config);
 const char  *cw_plan_page_get_preset     (CwPlanPage *self);
+/* The chosen GPU preset's name (NULL while none is chosen). */
+const char  *cw_plan_page_get_gpu_name   (CwPlanPage *self);
 /* Whether the chart and breakdown answer the inputs as typed (property
  * "results-current"); FALSE while an input is wrong, when they are dimmed
  * and insensitive. Runs a pending re-plan first. */

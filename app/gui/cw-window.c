@@ -479,9 +479,10 @@ plan_config_changed_cb (CwWindow *self, CwPlanPage *plan_page)
   CwConfig config;
 
   if (cw_plan_page_get_results_current (plan_page) && cw_plan_page_get_config (plan_page, &config))
-    cw_index_cache_page_set_config (self->index_cache_page, &config, cw_plan_page_get_preset (plan_page));
+    cw_index_cache_page_set_config (self->index_cache_page, &config, cw_plan_page_get_preset (plan_page),
+                                    cw_plan_page_get_gpu_name (plan_page));
   else
-    cw_index_cache_page_set_config (self->index_cache_page, NULL, NULL);
+    cw_index_cache_page_set_config (self->index_cache_page, NULL, NULL, NULL);
 }
 
 static void

@@ -1938,6 +1938,18 @@ step_index_cache (SelfTest *t)
   g_string_append_printf (t->report, "index-cache\n%s", summary);
   if (g_str_has_prefix (summary, "error:"))
     fail (t, "the Index cache page shows an error for the default preset: %s", summary);
+  /* Issue 16: the caption names the Plan page's GPU, as the CLI's does. */
+  {
+    CwChart *chart = cw_chart_view_get_chart (cw_index_cache_page_get_chart_view (page));
+    const char *gpu = cw_plan_page_get_gpu_name (CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan")));
+    const char *caption = chart != NULL ? cw_chart_get_caption (chart) : NULL;
+    g_autofree char *want = g_strdup_printf (", GPU %s", gpu != NULL ? gpu : "?");
+
+    g_string_append_printf (t->report, "index-cache-caption=%s\n", caption != NULL ? caption : "(none)");
+    if (gpu == NULL || caption == NULL || strstr (caption, want) == NULL)
+      fail (t, "the Index cache chart's caption '%s' does not name the GPU (%s)", caption ? caption : "(none)",
+            gpu ? gpu : "none chosen");
+  }
   check_page_numbers (t, "index-cache");
   check_export (t, "indexcache.png");
   screenshot (t, "page-index-cache.png");

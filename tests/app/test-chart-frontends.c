@@ -23,6 +23,7 @@
 #include "cw-cli-config.h"
 #include "cw-cli-indexcache-options.h"
 #include "cw-gui-charts.h"
+#include "cw-index-cache-page.h"
 #include "cw-receipt-charts.h"
 #include "cw-receipt-diff.h"
 #include "cw-receipt-row.h"
@@ -348,8 +349,14 @@ test_indexcache (void)
          && cw_cli_indexcache_options_resolve (&ic, s.preset, "test", &error)
          && (plan = cw_index_cache_plan_new (&s.config, &ic.ic, &error)) != NULL, "%s", error.message);
   if (plan != NULL)
-    check_same ("indexcache", cw_gui_chart_index_cache_for (plan, &s.config, s.preset, s.gpu->name, NULL), svg,
-                "Index cache across layers and pipeline stages", "deepseek-v4-pro, GPU h200: b=1");
+    {
+      /* The page's own chart function, given what the page is given: the
+       * Plan page's configuration, preset and GPU. */
+      CwIndexCachePageInput input = { .config = &s.config, .preset = s.preset, .gpu_name = s.gpu->name };
+
+      check_same ("indexcache", cw_index_cache_page_chart (&input, plan, NULL), svg,
+                  "Index cache across layers and pipeline stages", "deepseek-v4-pro, GPU h200: b=1");
+    }
   cw_index_cache_plan_free (plan);
   cw_cli_setup_clear (&s);
   cw_cli_indexcache_options_clear (&ic);

@@ -119,7 +119,7 @@ check_case (const char *preset, const char *layers_preset, uint64_t stages, cons
   CwConfig config;
   CwIndexCachePlan *assumed = NULL, *calibrated = NULL;
   CwCalibrationIndexCacheRates rates;
-  CwIndexCachePageInput in = { &config, preset, layers_preset, 2, stages, 50, 400, calibration };
+  CwIndexCachePageInput in = { &config, preset, layers_preset, 2, stages, 50, 400, calibration, NULL };
   g_autoptr(GString) indexer = g_string_new (NULL);
   char layers_text[32];
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (NULL);
