@@ -25,6 +25,27 @@
 #include "cw-receipt-row.h"
 #include "cw-receipts-page.h"
 
+typedef enum {
+  COL_ID,
+  COL_LANE,
+  COL_CONFIG,
+  COL_GPU,
+  COL_STATUS,
+  COL_PREDICTED,
+  COL_MEASURED,
+  COL_ERROR,
+  COL_LANE_TIME,
+  COL_DATE,
+  COL_N
+} Column;
+
+/* The columns one can hide (the list's column menu, GSettings
+ * receipts-column-KEY, action receipts.column-KEY); ID and lane always show. */
+static const char *const column_keys[COL_N] = {
+  [COL_STATUS] = "status", [COL_PREDICTED] = "predicted", [COL_MEASURED] = "measured", [COL_ERROR] = "error",
+  [COL_CONFIG] = "configuration", [COL_GPU] = "gpu", [COL_LANE_TIME] = "lane-time", [COL_DATE] = "date",
+};
+
 struct _CwReceiptsPage
 {
   GtkWidget           parent_instance;
@@ -56,6 +77,8 @@ struct _CwReceiptsPage
   GtkStack           *detail_stack;
   GtkStack           *timeline_stack;   /* "chart", or "no-trace" */
   GtkColumnView      *column_view;
+  GtkColumnViewColumn *columns[COL_N];
+  GSettings          *settings;
   GtkLabel           *detail_title;
   CwChartView        *chart_view;
   GtkBox             *detail_box;
@@ -64,18 +87,6 @@ struct _CwReceiptsPage
 
 G_DEFINE_FINAL_TYPE (CwReceiptsPage, cw_receipts_page, GTK_TYPE_WIDGET)
 
-typedef enum {
-  COL_ID,
-  COL_LANE,
-  COL_CONFIG,
-  COL_GPU,
-  COL_STATUS,
-  COL_PREDICTED,
-  COL_MEASURED,
-  COL_ERROR,
-  COL_LANE_TIME,
-  COL_DATE,
-} Column;
 
 /* ---- formatting ---------------------------------------------------------- */
 
@@ -169,13 +180,14 @@ bind_cell (GtkSignalListItemFactory *factory, GtkListItem *item, gpointer user_d
     gtk_widget_set_tooltip_text (label, text);
 }
 
-/* Widths fit the usual content ("out of memory", "102.36 GiB", a config
- * label); the table scrolls sideways in a narrow window. */
-/* What a reader compares comes first and fits the list pane at 1280 px
- * (issue 16 item 3): id, lane, status, predicted, measured, error; the
- * configuration takes what is left, then GPU, lane time and date. */
+/* Widths fit the usual content ("out of memory", "102.36 GiB"); the
+ * configuration, ellipsized with the full text as tooltip, takes what is
+ * left. The columns shown by default (GPU, lane time and date are off)
+ * fit the list beside the detail at 1280 px (about 660 px) without
+ * scrolling sideways (issue 16 item 3); the table scrolls sideways in a
+ * window too narrow for the ones chosen. */
 static const int column_widths[] = {
-  [COL_ID] = 44, [COL_LANE] = 130, [COL_CONFIG] = 215, [COL_GPU] = 100, [COL_STATUS] = 115,
+  [COL_ID] = 44, [COL_LANE] = 130, [COL_CONFIG] = 100, [COL_GPU] = 100, [COL_STATUS] = 115,
   [COL_PREDICTED] = 88, [COL_MEASURED] = 88, [COL_ERROR] = 72, [COL_LANE_TIME] = 80, [COL_DATE] = 130,
 };
 
@@ -212,7 +224,7 @@ add_column (CwReceiptsPage *self, Column column, const char *title, const char *
 
   gtk_column_view_append_column (self->column_view, col);
   g_clear_object (&sorter);
-  g_object_unref (col);
+  self->columns[column] = col;   /* the reference add_column took */
 }
 
 /* ---- filtering ----------------------------------------------------------- */
@@ -1039,24 +1051,72 @@ cw_receipts_page_select (CwReceiptsPage *self, guint position)
   gtk_single_selection_set_selected (self->selection, position);
 }
 
+void
+cw_receipts_page_bind_settings (CwReceiptsPage *self, GSettings *settings)
+{
+  g_return_if_fail (CW_IS_RECEIPTS_PAGE (self));
+  g_return_if_fail (G_IS_SETTINGS (settings));
+
+  g_set_object (&self->settings, settings);
+  for (int c = 0; c < COL_N; c++)
+    if (column_keys[c] != NULL)
+      {
+        g_autofree char *key = g_strconcat ("receipts-column-", column_keys[c], NULL);
+
+        g_settings_bind (settings, key, self->columns[c], "visible", G_SETTINGS_BIND_DEFAULT);
+      }
+}
+
+char *
+cw_receipts_page_dup_shown_columns (CwReceiptsPage *self)
+{
+  GListModel *columns;
+  GString *out = g_string_new (NULL);
+
+  g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), NULL);
+  columns = gtk_column_view_get_columns (self->column_view);
+  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+    {
+      g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item (columns, i);
+
+      if (gtk_column_view_column_get_visible (col))
+        g_string_append_printf (out, "%s%s", out->len ? "," : "", gtk_column_view_column_get_title (col));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The column titles as laid out: the header's title widgets, one per
+ * column in the columns' order, each shown while its column is. */
 char *
 cw_receipts_page_dup_visible_columns (CwReceiptsPage *self)
 {
   GListModel *columns;
   GString *out = g_string_new (NULL);
-  int right = 0, width;
+  GtkWidget *viewport, *header = NULL, *title;
 
   g_return_val_if_fail (CW_IS_RECEIPTS_PAGE (self), NULL);
+  /* The list's visible width is its scrolled window's, not the column
+   * view's (that is as wide as its columns). */
+  viewport = gtk_widget_get_parent (GTK_WIDGET (self->column_view));
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->column_view)); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    if (g_strcmp0 (gtk_widget_get_css_name (c), "header") == 0)
+      header = c;
+  if (header == NULL || viewport == NULL)
+    return g_string_free (out, FALSE);
   columns = gtk_column_view_get_columns (self->column_view);
-  width = gtk_widget_get_width (GTK_WIDGET (self->column_view));
-  for (guint i = 0; i < g_list_model_get_n_items (columns); i++)
+  title = gtk_widget_get_first_child (header);
+  for (guint i = 0; i < g_list_model_get_n_items (columns) && title != NULL;
+       i++, title = gtk_widget_get_next_sibling (title))
     {
       g_autoptr(GtkColumnViewColumn) col = g_list_model_get_item (columns, i);
+      graphene_rect_t bounds;
 
-      right += MAX (gtk_column_view_column_get_fixed_width (col), 0);
-      if (right > width)
-        break;
-      g_string_append_printf (out, "%s%s", out->len ? "," : "", gtk_column_view_column_get_title (col));
+      if (!gtk_column_view_column_get_visible (col) || !gtk_widget_get_mapped (title)
+          || !gtk_widget_compute_bounds (title, viewport, &bounds))
+        continue;
+      if (bounds.origin.x >= -0.5 && bounds.origin.x + bounds.size.width <= gtk_widget_get_width (viewport) + 0.5)
+        g_string_append_printf (out, "%s%s", out->len ? "," : "", gtk_column_view_column_get_title (col));
     }
   return g_string_free (out, FALSE);
 }
@@ -1196,6 +1256,9 @@ cw_receipts_page_dispose (GObject *object)
   g_clear_object (&self->detail_cancellable);
   if (self->column_view != NULL)
     gtk_column_view_set_model (self->column_view, NULL);
+  for (int c = 0; c < COL_N; c++)
+    g_clear_object (&self->columns[c]);
+  g_clear_object (&self->settings);
   g_clear_object (&self->selection);
   g_clear_object (&self->sort_model);
   g_clear_object (&self->filter_model);
@@ -1272,6 +1335,19 @@ cw_receipts_page_init (CwReceiptsPage *self)
   add_column (self, COL_GPU, _("GPU"), "gpu", NULL, FALSE);
   add_column (self, COL_LANE_TIME, _("Lane time"), "lane-ms", NULL, FALSE);
   add_column (self, COL_DATE, _("Date"), "time", NULL, FALSE);
+  {
+    g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+
+    for (int c = 0; c < COL_N; c++)
+      if (column_keys[c] != NULL)
+        {
+          g_autofree char *name = g_strconcat ("column-", column_keys[c], NULL);
+          g_autoptr(GPropertyAction) action = g_property_action_new (name, self->columns[c], "visible");
+
+          g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (action));
+        }
+    gtk_widget_insert_action_group (GTK_WIDGET (self), "receipts", G_ACTION_GROUP (group));
+  }
 
   view_sorter = gtk_column_view_get_sorter (self->column_view);
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),

@@ -27,11 +27,18 @@ void         cw_receipts_page_clear_filters      (CwReceiptsPage    *self);
 /* Selects the row at position in the filtered, sorted list. */
 void         cw_receipts_page_select             (CwReceiptsPage    *self,
                                                   guint              position);
+/* The optional columns' visibility follows settings' receipts-column-*
+ * keys (the list's column menu, actions receipts.column-KEY, sets them). */
+void         cw_receipts_page_bind_settings      (CwReceiptsPage    *self,
+                                                  GSettings         *settings);
+/* Titles of the columns shown (not hidden in the column menu), in order,
+ * comma-separated (for the self-test). */
+char        *cw_receipts_page_dup_shown_columns  (CwReceiptsPage    *self);
+/* Titles of the shown columns whose header lies wholly inside the list's
+ * visible width, comma-separated (for the self-test). */
+char        *cw_receipts_page_dup_visible_columns (CwReceiptsPage *self);
 /* Selects the receipt with this id, clearing search and filters if they
  * hide it. FALSE when the database has no such receipt. */
-/* Titles of the columns that fit the list's width without scrolling,
- * comma-separated (for the self-test). */
-char        *cw_receipts_page_dup_visible_columns (CwReceiptsPage *self);
 gboolean     cw_receipts_page_select_id          (CwReceiptsPage    *self,
                                                   gint64             id);
 /* Id of the receipt shown in the detail pane (its trace loaded); 0 if none. */

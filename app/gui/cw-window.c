@@ -525,6 +525,7 @@ cw_window_setup (CwWindow *self, CwApplication *app)
   g_settings_bind (self->settings, "compare-view", self->compare_page, "view", G_SETTINGS_BIND_DEFAULT);
   cw_plan_page_bind_settings (self->plan_page, self->settings);
   cw_index_cache_page_bind_settings (self->index_cache_page, self->settings);
+  cw_receipts_page_bind_settings (self->receipts_page, self->settings);
   g_signal_connect_object (self->plan_page, "receipt-activated",
                            G_CALLBACK (receipt_activated_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->compare_page, "receipt-activated",
