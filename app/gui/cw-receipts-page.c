@@ -496,6 +496,39 @@ yes_no (bool value)
   return value ? _("yes") : _("no");
 }
 
+/* A training lane's gradient check (issue 18): dq, dw and dk from the GPU
+ * against the float64 reference. Its worst error is stored as a ratio to
+ * the error allowed at that element, so it reads as a multiple of the
+ * tolerance (1 or less passes); INFINITY means a GPU value was not finite. */
+static void
+add_gradcheck_group (CwReceiptsPage *self, const CwGradcheckResult *gc)
+{
+  GtkWidget *g = add_group (self, _("Gradient check"));
+  g_autofree char *worst = NULL;
+  GtkWidget *label;
+
+  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (g),
+                                         _("dq, dw and dk from the GPU against the float64 CPU reference"));
+  add_line (g, _("Result"), gc->status == CW_GRADCHECK_OK ? _("passed: every gradient within the tolerance")
+                                                          : _("failed: a gradient beyond the tolerance"));
+  if (isfinite (gc->worst))
+    {
+      char num[32];
+
+      g_snprintf (num, sizeof num, "%.3g", gc->worst);
+      /* Translators: the worst error as a multiple of the allowed one, e.g. "0.25 × the tolerance" */
+      worst = g_strdup_printf (_("%s × the tolerance"), num);
+    }
+  else
+    worst = g_strdup (_("not finite (a GPU gradient was NaN or infinite)"));
+  label = add_line (g, _("Worst error"), worst);
+  gtk_widget_set_tooltip_text (label, _("The largest |GPU − float64| over dq, dw and dk, as a multiple of the error "
+                                        "allowed at that element (3e-5 × Σ|terms|, plus an allowance at relu's "
+                                        "kink). The check passes at 1 or less."));
+  if (gc->worst_at[0] != '\0')
+    add_verbatim_line (g, _("Worst element"), gc->worst_at);
+}
+
 static void
 show_receipt (CwReceiptsPage *self, const CwReceipt *r)
 {
@@ -595,6 +628,11 @@ show_receipt (CwReceiptsPage *self, const CwReceipt *r)
     }
   if (r->dropped_records > 0)
     add_u64_line (g, _("Dropped CUPTI records (trace incomplete)"), r->dropped_records);
+
+  /* A training lane's result beside its peaks; only where a check ran (no
+   * receipt before the training lanes has one). */
+  if (r->gradcheck.status != CW_GRADCHECK_NONE)
+    add_gradcheck_group (self, &r->gradcheck);
 
   if (r->n_buffers > 0)
     {

@@ -78,6 +78,7 @@ struct _SelfTest
   gint64             layout_shown;
   gint64             diff_b;          /* the second receipt Compare Receipts shows */
   guint              diff_size;       /* which of diff_sizes is being checked */
+  guint              gradcheck_case;  /* which of gradcheck_cases is shown */
 };
 
 static gboolean failed;
@@ -3216,6 +3217,200 @@ step_notrace_compare (SelfTest *t)
   return TRUE;
 }
 
+/* ---- a training lane's gradient check in the detail pane (issue 18) ------ */
+
+/* The receipts `test-gui-make-db --training` writes (synthetic: the check's
+ * values are invented), by lane: what the detail pane must show. */
+static const struct {
+  const char *lane;
+  gboolean    has_check;
+  gboolean    ok;
+  double      worst;
+  const char *worst_at;
+} gradcheck_cases[] = {
+  { "gradcheck", TRUE, TRUE, 0.25, "dq[3]" },
+  { "gradcheck-dense", TRUE, FALSE, 1.75, "dk[12]" },
+  { "streaming-train", FALSE, FALSE, 0.0, "" },
+};
+
+static GtkWidget *
+find_group (GtkWidget *widget, const char *title)
+{
+  if (ADW_IS_PREFERENCES_GROUP (widget) && gtk_widget_get_visible (widget)
+      && g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_group (c, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The detail pane's value label of a row (its suffix, marked numeric);
+ * the row's own title labels are not. */
+static GtkWidget *
+find_value_label (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "numeric"))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_value_label (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The value shown beside the row titled `title` under `widget` ("" when none). */
+static const char *
+row_value (GtkWidget *widget, const char *title)
+{
+  if (ADW_IS_ACTION_ROW (widget) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    {
+      GtkWidget *label = find_value_label (widget);
+
+      return label != NULL ? gtk_label_get_text (GTK_LABEL (label)) : "";
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      const char *v = row_value (c, title);
+
+      if (v != NULL)
+        return v;
+    }
+  return NULL;
+}
+
+static gboolean
+select_lane (SelfTest *t, CwReceiptsPage *page, const char *lane)
+{
+  GListModel *filtered = cw_receipts_page_get_filtered_model (page);
+
+  for (guint i = 0; i < g_list_model_get_n_items (filtered); i++)
+    {
+      g_autoptr(CwReceiptRow) row = g_list_model_get_item (filtered, i);
+
+      if (g_strcmp0 (cw_receipt_row_get_receipt (row)->lane, lane) == 0)
+        {
+          t->expect_id = cw_receipt_row_get_receipt (row)->id;
+          cw_receipts_page_select (page, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+step_gradcheck_db_open (SelfTest *t)
+{
+  const char *path = g_getenv ("CW_SELF_TEST_TRAINING_DB");
+  g_autoptr(GFile) file = NULL;
+
+  if (path == NULL || *path == '\0')
+    {
+      fail (t, "no training-lane database (CW_SELF_TEST_TRAINING_DB: test-gui-make-db --training)");
+      t->gradcheck_case = G_N_ELEMENTS (gradcheck_cases);
+      return TRUE;
+    }
+  file = g_file_new_for_path (path);
+  t->gradcheck_case = 0;
+  t->expect_id = 0;
+  t->loaded = -1;
+  cw_window_open_database (t->window, file);
+  return TRUE;
+}
+
+/* Each receipt in turn: the check's group with its result, the worst error
+ * as a multiple of the tolerance and its element; none without a check. */
+static gboolean
+step_gradcheck_detail (SelfTest *t)
+{
+  CwReceiptsPage *page = CW_RECEIPTS_PAGE (cw_window_get_page_widget (t->window, "receipts"));
+  GtkWidget *group;
+  char num[32];
+  g_autofree char *want_worst = NULL;
+  const char *want_result, *result, *worst, *element;
+
+  if (t->gradcheck_case >= G_N_ELEMENTS (gradcheck_cases))
+    return TRUE;
+  if (t->loaded < 0)
+    return FALSE;
+  if (t->loaded != 1)
+    {
+      fail (t, "the training-lane database did not open");
+      return TRUE;
+    }
+  if (!t->step_entered_page)
+    {
+      show_page (t, "receipts");
+      t->step_entered_page = TRUE;
+      return FALSE;
+    }
+  if (t->expect_id == 0)
+    {
+      if (g_list_model_get_n_items (cw_receipts_page_get_filtered_model (page)) < G_N_ELEMENTS (gradcheck_cases))
+        return FALSE;
+      if (!select_lane (t, page, gradcheck_cases[t->gradcheck_case].lane))
+        {
+          fail (t, "the training-lane database has no %s receipt", gradcheck_cases[t->gradcheck_case].lane);
+          return TRUE;
+        }
+      return FALSE;
+    }
+  if (cw_receipts_page_get_detail_id (page) != t->expect_id)
+    return FALSE;   /* loading in its worker thread */
+
+  group = find_group (GTK_WIDGET (page), _("Gradient check"));
+  if (group != NULL && gtk_widget_get_width (group) == 0)
+    return FALSE;   /* not laid out yet */
+  if (!gradcheck_cases[t->gradcheck_case].has_check)
+    {
+      g_string_append_printf (t->report, "gradcheck-detail lane=%s group=%s\n", gradcheck_cases[t->gradcheck_case].lane,
+                              group != NULL ? "shown" : "none");
+      if (group != NULL)
+        fail (t, "a receipt without a gradient check (%s) shows the group", gradcheck_cases[t->gradcheck_case].lane);
+    }
+  else
+    {
+      g_snprintf (num, sizeof num, "%.3g", gradcheck_cases[t->gradcheck_case].worst);
+      want_worst = g_strdup_printf (_("%s × the tolerance"), num);
+      want_result = gradcheck_cases[t->gradcheck_case].ok ? _("passed: every gradient within the tolerance")
+                                                          : _("failed: a gradient beyond the tolerance");
+      result = group != NULL ? row_value (group, _("Result")) : NULL;
+      worst = group != NULL ? row_value (group, _("Worst error")) : NULL;
+      element = group != NULL ? row_value (group, _("Worst element")) : NULL;
+      g_string_append_printf (t->report, "gradcheck-detail lane=%s group=%s result=%s worst=%s element=%s\n",
+                              gradcheck_cases[t->gradcheck_case].lane, group != NULL ? _("Gradient check") : "none",
+                              result ? result : "(none)", worst ? worst : "(none)", element ? element : "(none)");
+      if (group == NULL)
+        fail (t, "the %s receipt's detail has no gradient check", gradcheck_cases[t->gradcheck_case].lane);
+      else if (g_strcmp0 (result, want_result) != 0 || g_strcmp0 (worst, want_worst) != 0
+               || g_strcmp0 (element, gradcheck_cases[t->gradcheck_case].worst_at) != 0)
+        fail (t, "the %s receipt's gradient check shows '%s', '%s', '%s', not '%s', '%s', '%s'",
+              gradcheck_cases[t->gradcheck_case].lane, result ? result : "(none)", worst ? worst : "(none)",
+              element ? element : "(none)", want_result, want_worst, gradcheck_cases[t->gradcheck_case].worst_at);
+      if (!gradcheck_cases[t->gradcheck_case].ok)
+        {
+          graphene_point_t at;
+
+          /* The group scrolled to the top of the detail for the screenshot. */
+          if (group != NULL && gtk_widget_compute_point (group, gtk_widget_get_parent (group),
+                                                         &GRAPHENE_POINT_INIT (0, 0), &at))
+            cw_receipts_page_set_detail_scroll (page, at.y);
+          screenshot (t, "receipt-gradcheck.png");
+        }
+    }
+  check_page_numbers (t, "receipts");
+  t->gradcheck_case++;
+  t->expect_id = 0;
+  return t->gradcheck_case >= G_N_ELEMENTS (gradcheck_cases);
+}
+
 static const struct {
   const char *name;
   StepFunc    func;
@@ -3303,6 +3498,8 @@ static const struct {
   { "select it", step_notrace_select },
   { "its timeline says there is no trace", step_notrace_timeline },
   { "Compare says no receipt has a measured peak", step_notrace_compare },
+  { "a database of training-lane receipts (synthetic)", step_gradcheck_db_open },
+  { "each one's gradient check in the detail pane", step_gradcheck_detail },
 };
 
 static void

@@ -2,6 +2,13 @@
  * workbench tests, through the store API (profiler/cw-receipt-store.h).
  *
  * Usage: test-gui-make-db PATH [N_RECEIPTS]
+ *        test-gui-make-db --training PATH
+ *
+ * --training writes three training-lane receipts (issue 18) at the gradient
+ * check's small shape: gradcheck with a check that passed (worst 0.25 of the
+ * allowed error, at dq[3]), gradcheck-dense with one that failed (1.75, at
+ * dk[12]) and streaming-train with none. The check's values are made up for
+ * the workbench's detail pane, like every figure here.
  *
  * These are not measurements. Every receipt says so in its GPU name, host
  * and note, and its "measured" figures are derived from the planner's own
@@ -78,6 +85,76 @@ add_trace (CwReceipt *r, uint64_t t0, const CwPlan *plan, CwError *error)
   return 1;
 }
 
+/* The training lanes' receipts (--training): predicted from the lane's own
+ * profile (streaming-train, dense = 1 for gradcheck-dense), "measured" equal
+ * to it, the check's status and numbers invented. */
+static int
+make_training_db (const char *argv0, const char *path, const CwConfig *base)
+{
+  static const struct {
+    const char       *lane;
+    CwGradcheckStatus status;
+    double            worst;
+    const char       *worst_at;
+  } lanes_train[] = {
+    { "gradcheck", CW_GRADCHECK_OK, 0.25, "dq[3]" },
+    { "gradcheck-dense", CW_GRADCHECK_FAILED, 1.75, "dk[12]" },
+    { "streaming-train", CW_GRADCHECK_NONE, 0.0, "" },
+  };
+  CwError error = { 0 };
+  CwReceiptStore *store;
+
+  remove (path);
+  store = cw_receipt_store_open (path, CW_RECEIPT_STORE_CREATE, &error);
+  if (store == NULL)
+    goto fail;
+  for (size_t i = 0; i < sizeof lanes_train / sizeof lanes_train[0]; i++)
+    {
+      CwReceipt *r = cw_receipt_new ();
+      bool ok;
+
+      /* The gradient check's small shape (b 2, sq 512, sk 128 at ratio 4: b * sq * sk * h * d = 2^30). */
+      r->config = *base;
+      r->config.b = 2;
+      r->config.sq = 512;
+      r->config.sk = 128;
+      r->config.top_k = 64;
+      CW_RECEIPT_SET (r->lane, lanes_train[i].lane);
+      CW_RECEIPT_SET (r->provenance.gpu_name, "synthetic test GPU (not a measurement)");
+      CW_RECEIPT_SET (r->provenance.host, "test-gui-make-db");
+      CW_RECEIPT_SET (r->note, "SYNTHETIC: a training-lane receipt with an invented gradient check, for the GUI tests");
+      r->provenance.hbm_total_bytes = 150ull << 30;
+      r->provenance.time_unix_ns = 1795000000000000000ll + (int64_t) i * 60000000000ll;
+      ok = cw_receipt_predict_from_lane (r, &error);
+      if (ok)
+        {
+          r->measured_peak_bytes = r->predicted_peak_bytes;
+          r->lane_ns = 1000000;
+          r->kernel_ns = 530000;
+          r->gradcheck.status = lanes_train[i].status;
+          r->gradcheck.worst = lanes_train[i].worst;
+          CW_RECEIPT_SET (r->gradcheck.worst_at, lanes_train[i].worst_at);
+          if (lanes_train[i].status == CW_GRADCHECK_FAILED)
+            {
+              r->status = CW_RECEIPT_STATUS_ERROR;
+              CW_RECEIPT_SET (r->error_message, "synthetic gradient check failure");
+            }
+          ok = cw_receipt_store_insert (store, r, &error) > 0;
+        }
+      cw_receipt_free (r);
+      if (!ok)
+        goto fail;
+    }
+  cw_receipt_store_close (store);
+  return 0;
+
+fail:
+  fprintf (stderr, "%s: %s\n", argv0, error.message);
+  if (store != NULL)
+    cw_receipt_store_close (store);
+  return 1;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -86,12 +163,12 @@ main (int argc, char **argv)
   long n = 40;
   CwConfig base;
 
-  if (argc < 2 || argc > 3)
+  if (argc < 2 || argc > 3 || (strcmp (argv[1], "--training") == 0 && argc != 3))
     {
-      fprintf (stderr, "usage: %s PATH [N_RECEIPTS]\n", argv[0]);
+      fprintf (stderr, "usage: %s PATH [N_RECEIPTS] | --training PATH\n", argv[0]);
       return 2;
     }
-  if (argc == 3)
+  if (argc == 3 && strcmp (argv[1], "--training") != 0)
     {
       char *end = NULL;
       n = strtol (argv[2], &end, 10);
@@ -107,6 +184,9 @@ main (int argc, char **argv)
       fprintf (stderr, "%s: %s\n", argv[0], error.message);
       return 1;
     }
+
+  if (strcmp (argv[1], "--training") == 0)
+    return make_training_db (argv[0], argv[2], &base);
 
   remove (argv[1]);
   store = cw_receipt_store_open (argv[1], CW_RECEIPT_STORE_CREATE, &error);

@@ -21,6 +21,11 @@ rm -rf "$out"
 mkdir -p "$out"
 
 set -- "$exe" "$out"
+# Issue 18: training-lane receipts with a gradient check (synthetic) for
+# the detail pane's step.
+"$make_db" --training "$out/training-receipts.db" || { echo "FAIL: could not write the training-lane database"; exit 1; }
+CW_SELF_TEST_TRAINING_DB="$out/training-receipts.db"
+export CW_SELF_TEST_TRAINING_DB
 if ! ls "${CW_DATA_DIR:?}"/receipts/*.db >/dev/null 2>&1; then
   "$make_db" "$out/synthetic-receipts.db" 60 || { echo "FAIL: could not write the synthetic database"; exit 1; }
   set -- "$@" "$out/synthetic-receipts.db"
@@ -63,7 +68,7 @@ for f in plan.png plan.svg plan.pdf timeline.png compare.svg indexcache.png \
          preferences.png page-plan-dark.png page-plan-invalid.png page-compare-error.png compare-error.svg \
          receipt-diff.svg receipt-diff-800x600.png receipt-diff-1280x800.png \
          docs-plan.png docs-receipts.png docs-compare.png docs-index-cache.png \
-         narrow-receipts-list.png narrow-receipts-detail.png; do
+         narrow-receipts-list.png narrow-receipts-detail.png receipt-gradcheck.png; do
   [ -s "$out/$f" ] || { echo "FAIL: $f missing or empty"; exit 1; }
 done
 
@@ -83,8 +88,14 @@ if [ "$lang" = de ]; then
       grep -q "^huge-sq .*sq=1\.099\.511\.627\.776" "$out/report.txt" || {
       echo "FAIL: LANG=de_DE.UTF-8 did not give German numbers:"; grep -E "^(big-reserve|huge-sq)" "$out/report.txt"; exit 1; }
     echo "ok: German numbers (decimal comma, '.' grouping)"
+    grep -q "^gradcheck-detail lane=gradcheck-dense .*worst=1,75 × die Toleranz" "$out/report.txt" || {
+      echo "FAIL: the gradient check's worst error is not German:"; grep "^gradcheck-detail" "$out/report.txt"; exit 1; }
   fi
+  grep -q "^gradcheck-detail lane=gradcheck group=Gradientenprüfung result=bestanden" "$out/report.txt" || {
+    echo "FAIL: the gradient check in the detail pane is not German:"; grep "^gradcheck-detail" "$out/report.txt"; exit 1; }
 else
+  grep -q "^gradcheck-detail lane=gradcheck-dense group=Gradient check result=failed: .* worst=1.75 × the tolerance element=dk\[12\]$" "$out/report.txt" || {
+    echo "FAIL: the gradient check in the detail pane:"; grep "^gradcheck-detail" "$out/report.txt"; exit 1; }
   grep -q "page-titles plan=Plan receipts=Receipts compare=Compare index-cache=Index Cache" "$out/report.txt" || {
     echo "FAIL: unexpected page titles:"; grep page-titles "$out/report.txt"; exit 1; }
 fi
