@@ -2422,6 +2422,16 @@ step_help_topics (SelfTest *t)
       if (strstr (pages_text, title) == NULL)
         fail (t, "the Help does not explain the page “%s”", title);
     }
+  /* Issue 18: the Plan page's Training Step switch, by its label. */
+  {
+    g_autofree char *training = g_strdup (_("_Training Step"));
+    char *u = strchr (training, '_');
+
+    if (u != NULL)
+      memmove (u, u + 1, strlen (u));
+    if (pages_text == NULL || strstr (pages_text, training) == NULL || strstr (pages_text, "gradcheck") == NULL)
+      fail (t, "the Help does not explain the Plan page's “%s” switch and the training lanes", training);
+  }
 
   /* "1 %", "0.5 %" and "8 MiB" as the store computes them (the decimal
    * sign follows the locale, as the translation writes it). */
