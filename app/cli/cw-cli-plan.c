@@ -314,6 +314,16 @@ print_json (const CwCliSetup *s, CwPlan **plans)
                 fputs (n++ ? "," : "", stdout);
                 cw_cli_json_string (stdout, cw_plan_get_buffer_name (p, j));
               }
+          /* Of those, the ones the backward's first phase alone reads (our
+           * lanes' scores, read by the loss and freed after it). */
+          printf ("],\"saved_first_backward_phase_only\":[");
+          for (unsigned j = 0, n = 0, nf = cw_plan_get_n_forward_phases (p); j < cw_plan_get_n_buffers (p); j++)
+            if (cw_plan_get_buffer_is_saved (p, j) && nf + 1 < cw_plan_get_n_phases (p)
+                && !cw_plan_get_buffer_live_in (p, j, nf + 1))
+              {
+                fputs (n++ ? "," : "", stdout);
+                cw_cli_json_string (stdout, cw_plan_get_buffer_name (p, j));
+              }
           printf ("]");
         }
       printf (",\"phases\":[");

@@ -80,6 +80,8 @@ for p in doc["profiles"]:
           "%s phases: forward first, then backward: %s" % (p["name"], groups))
     check(p["fits"] == (p["peak_bytes"] <= doc["gpu"]["usable_bytes"]), "%s fits" % p["name"])
     check([bf["name"] for bf in p["buffers"] if bf["saved"]] == p["saved"], "%s buffer saved flags" % p["name"])
+    check(p["saved_first_backward_phase_only"] == ["scores"],
+          "%s: scores cross into the loss only: %s" % (p["name"], p.get("saved_first_backward_phase_only")))
 
 # The forward of a training step plans exactly the forward profile.
 rc, out, _ = run(["plan"] + base + ["--profile", "streaming,fused,materialize", "--format", "json"])
@@ -122,6 +124,10 @@ for prof in ("reference", "megatron"):
     rc, out2, err2 = run(["plan"] + base + ["--training", "--profile", prof])
     check(rc == 0 and "saved for the backward:" in out2 and " only (freed after it)" not in out2
           and "(saved; into " not in out2, "%s-train: no split of its saved buffers: %s" % (prof, err2))
+    rc, out2, err2 = run(["plan"] + base + ["--training", "--profile", prof, "--format", "json"])
+    check(rc == 0 and json.loads(out2)["profiles"][0]["saved"]
+          and json.loads(out2)["profiles"][0]["saved_first_backward_phase_only"] == [],
+          "%s-train json: every saved buffer reaches past the backward's first phase: %s" % (prof, err2))
 check(not any(l != l.rstrip() for l in lines), "no trailing spaces")
 
 # csv: each group's peak and the saved buffers
