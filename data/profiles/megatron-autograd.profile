@@ -9,8 +9,10 @@
 # Measured: H200, torch 2.11.0+cu130, bench/engines/h200-train-2026-12-03.jsonl with the allocation
 # traces (h200-train-traces-2026-12-03.tgz), 6 shapes (b 1-4, h 16-64, d 64/128, sq 1000-8192):
 # forward peak, boundary and backward peak equal this profile to the byte at every shape
-# (cw_engines_predict.py --backward). Every buffer below is one allocation of those traces, in the
-# phase where the trace allocates and frees it; the traces' event order is the same at all 6 shapes.
+# (cw_engines_predict.py --backward). The backward's buffers are the backward's allocations in those
+# traces, one for one, each live from the phase that allocates it to the phase that frees it; the
+# event order is the same at all 6 shapes, and every backward phase's live bytes equal the trace's
+# (bench/engines/cw_train_trace_replay.py, meson test cli-train-trace-replay).
 #
 # What autograd saves, from PyTorch's derivative formulas (tools/autograd/derivatives.yaml):
 #   bmm (einsum's two-operand path, sumproduct_pair):  self: grad.bmm(mat2.transpose(1, 2)),
@@ -32,9 +34,11 @@
 #   loss      g [b,sq,K] fp32 (torch.randn), values * g [b,sq,K] fp32, and the loss: sum() to a
 #             4-byte fp32 scalar that lives until the harness's `del loss` after loss.backward()
 #             returns (trace: allocated in the loss statement, freed last), so it crosses the boundary
-# Boundary (saved): the fp32 q operand, k.float(), the relu slab, the indices, g; and the loss scalar.
+# Boundary (saved): the fp32 q operand, k.float(), the relu slab, the indices, g; and the loss scalar
+# (not an autograd saved tensor, but live across the boundary like one).
 # Backward (the autograd engine, one node at a time). torch/csrc/autograd/engine.cpp
-# (pytorch/pytorch e1253a956f6866469eafd88cc3bfb4627f4b1efc): call_function runs the node,
+# (pytorch/pytorch e1253a956f6866469eafd88cc3bfb4627f4b1efc, older than 2.11; the order below is
+# what the 2.11 traces show): call_function runs the node,
 # `outputs = fn(std::move(inputs))` (apply takes the list by reference: the node's input gradient
 # stays owned by call_function's `inputs` until it returns), then validate_outputs(next_edges,
 # outputs) reduces each output to its edge's input shape, `grad = at::sum_to(std::move(grad),
@@ -65,9 +69,10 @@
 #              input) freed when call_function returns
 #   relu_bwd   threshold_backward(grad, relu, 0) -> fp32 slab; relu's gradient (its input) freed,
 #              then the relu slab (released after it)
-#   bmm_bwd    the einsum's permute/view backward are views: the gradient slab keeps the relu
-#              output's layout (TensorIterator follows its inputs' strides), so no copy at any b
-#              (trace: no slab allocated here at b = 1..4); grad.bmm -> [b, sq*h, d] fp32 and
+#   bmm_bwd    the einsum's permute/reshape backward give views of the gradient slab, no copy at
+#              any b (trace: no slab allocated here at b = 1..4; that the slab keeps the einsum
+#              output's layout through the elementwise backward is our reading of why, NOT verified
+#              against TensorIterator's code); grad.bmm -> [b, sq*h, d] fp32 and
 #              bmm -> [b, d, sk] fp32; the gradient slab and the fp32 operands freed after it
 #   k_grad     k's branch first (its nodes were made after q's): the fp32 gradient cast to bf16 keeps
 #              bmm's transposed strides, so AccumulateGrad clones it to k's layout (2 x [sk,b,d] bf16)
