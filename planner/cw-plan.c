@@ -182,3 +182,24 @@ cw_plan_get_buffer_is_saved (const CwPlan *plan, unsigned buffer)
     return false;
   return ((p->buffers[buffer].live_mask >> last) & 1) && ((p->buffers[buffer].live_mask >> (last + 1)) & 1);
 }
+
+bool
+cw_plan_get_buffer_is_saved_first_backward_phase_only (const CwPlan *plan, unsigned buffer)
+{
+  unsigned second = plan->profile->n_forward_phases + 1;
+
+  return cw_plan_get_buffer_is_saved (plan, buffer) && second < plan->profile->n_phases &&
+         !((plan->profile->buffers[buffer].live_mask >> second) & 1);
+}
+
+/* Cannot overflow: a subset of the saved bytes, whose sum cw_plan_new checked. */
+uint64_t
+cw_plan_get_saved_first_backward_phase_only_bytes (const CwPlan *plan)
+{
+  uint64_t bytes = 0;
+
+  for (unsigned i = 0; i < plan->profile->n_buffers; i++)
+    if (cw_plan_get_buffer_is_saved_first_backward_phase_only (plan, i))
+      bytes += plan->buffer_bytes[i];
+  return bytes;
+}

@@ -57,6 +57,14 @@ unsigned cw_plan_get_backward_peak_phase (const CwPlan *plan);
 bool cw_plan_get_buffer_is_saved (const CwPlan *plan, unsigned buffer);
 /* Sum of the saved buffers' bytes. */
 uint64_t cw_plan_get_saved_bytes (const CwPlan *plan);
+/* A saved buffer that is not live in the backward's second phase: it crosses
+ * into the backward's first phase only (our lanes' scores, which the loss,
+ * the first phase of their backward, reads and frees before the backward
+ * kernels run). False when the backward has one phase. The other saved
+ * buffers go on past that phase. */
+bool cw_plan_get_buffer_is_saved_first_backward_phase_only (const CwPlan *plan, unsigned buffer);
+/* Sum of those buffers' bytes (at most cw_plan_get_saved_bytes). */
+uint64_t cw_plan_get_saved_first_backward_phase_only_bytes (const CwPlan *plan);
 
 /* The sweep path: peak only, no allocation. Validates the config too. */
 bool cw_plan_eval_peak (const CwProfile *profile, const CwConfig *config,

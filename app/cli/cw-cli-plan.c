@@ -150,22 +150,19 @@ group_cell (const CwPlan *p, unsigned ph, bool backward, char *out, size_t size)
             ph == cw_plan_get_peak_phase (p) ? "  <- peak" : ph == peak ? "  <- group peak" : "");
 }
 
-/* A saved buffer that is not live in the backward's second phase crosses
- * into the backward's first phase only: our lanes' scores, which the loss
- * (the first phase of their backward) reads and frees before the backward
- * kernels run. which: 0 every saved buffer, 1 those into the first phase
- * only, 2 those that reach past it. Returns their bytes. */
+/* The saved buffers' names. which: 0 every saved buffer, 1 those into the
+ * backward's first phase only (cw_plan_get_buffer_is_saved_first_backward_phase_only),
+ * 2 the others. Returns their bytes. */
 static uint64_t
 saved_list (const CwPlan *p, int which, char *out, size_t size)
 {
-  unsigned past = cw_plan_get_n_forward_phases (p) + 1;
   uint64_t bytes = 0;
   size_t len = 0;
 
   out[0] = '\0';
   for (unsigned j = 0; j < cw_plan_get_n_buffers (p) && len + 70 < size; j++)
     if (cw_plan_get_buffer_is_saved (p, j) &&
-        (which == 0 || (which == 2) == (past < cw_plan_get_n_phases (p) && cw_plan_get_buffer_live_in (p, j, past))))
+        (which == 0 || (which == 1) == cw_plan_get_buffer_is_saved_first_backward_phase_only (p, j)))
       {
         len += (size_t) snprintf (out + len, size - len, "%s%s", len ? ", " : "", cw_plan_get_buffer_name (p, j));
         bytes += cw_plan_get_buffer_bytes (p, j);
@@ -232,7 +229,7 @@ print_training_table (const CwCliSetup *s, CwPlan **plans)
       printf ("  saved for the backward: %s: %s\n", cw_bytes_format (cw_plan_get_saved_bytes (p), a, sizeof a), saved);
       /* Where the backward begins with the loss, what crosses into the
        * loss only is not what the backward proper reads: say which is which. */
-      if (nb > 1 && saved_list (p, 1, saved, sizeof saved) > 0)
+      if (cw_plan_get_saved_first_backward_phase_only_bytes (p) > 0)
         {
           printf ("    into %s only (freed after it): %s: %s\n", cw_plan_get_phase_name (p, nf),
                   cw_bytes_format (saved_list (p, 1, saved, sizeof saved), a, sizeof a), saved);
@@ -257,7 +254,7 @@ print_training_table (const CwCliSetup *s, CwPlan **plans)
             snprintf (live, sizeof live, "all");
           if (!cw_plan_get_buffer_is_saved (p, j))
             mark[0] = '\0';
-          else if (nb > 1 && !cw_plan_get_buffer_live_in (p, j, nf + 1))
+          else if (cw_plan_get_buffer_is_saved_first_backward_phase_only (p, j))
             snprintf (mark, sizeof mark, " (saved; into %s only)", cw_plan_get_phase_name (p, nf));
           else
             snprintf (mark, sizeof mark, " (saved)");
@@ -317,9 +314,8 @@ print_json (const CwCliSetup *s, CwPlan **plans)
           /* Of those, the ones the backward's first phase alone reads (our
            * lanes' scores, read by the loss and freed after it). */
           printf ("],\"saved_first_backward_phase_only\":[");
-          for (unsigned j = 0, n = 0, nf = cw_plan_get_n_forward_phases (p); j < cw_plan_get_n_buffers (p); j++)
-            if (cw_plan_get_buffer_is_saved (p, j) && nf + 1 < cw_plan_get_n_phases (p)
-                && !cw_plan_get_buffer_live_in (p, j, nf + 1))
+          for (unsigned j = 0, n = 0; j < cw_plan_get_n_buffers (p); j++)
+            if (cw_plan_get_buffer_is_saved_first_backward_phase_only (p, j))
               {
                 fputs (n++ ? "," : "", stdout);
                 cw_cli_json_string (stdout, cw_plan_get_buffer_name (p, j));

@@ -71,8 +71,14 @@ main (void)
           bool want_saved = strcmp (n, "keep") == 0 || strcmp (n, "late") == 0;
 
           CHECK (cw_plan_get_buffer_is_saved (plan, i) == want_saved, "%s saved", n);
+          /* keep is live in c, not d: into the backward's first phase only; late goes on to e. */
+          CHECK (cw_plan_get_buffer_is_saved_first_backward_phase_only (plan, i) == (strcmp (n, "keep") == 0),
+                 "%s into the backward's first phase only", n);
         }
+      CHECK (cw_plan_get_saved_first_backward_phase_only_bytes (plan) == 200, "first-phase-only bytes %" PRIu64,
+             cw_plan_get_saved_first_backward_phase_only_bytes (plan));
       CHECK (!cw_plan_get_buffer_is_saved (plan, 99), "out of range");
+      CHECK (!cw_plan_get_buffer_is_saved_first_backward_phase_only (plan, 99), "out of range");
       cw_plan_free (plan);
     }
   /* A tie inside a group: the first phase reaching it. */
@@ -86,6 +92,16 @@ main (void)
            cw_plan_get_peak_phase (tp) == 2 && cw_plan_get_saved_bytes (tp) == 5, "ties: %s", e.message);
     cw_plan_free (tp);
     cw_profile_free (t);
+  }
+  /* A backward of one phase: what is saved reaches all of it, none into its first phase only. */
+  {
+    CwProfile *o = cw_profile_load_data ("one.profile", "name one\nphase a\nbackward b\nbuffer s = 9 live a..b\n", &e);
+    CwPlan *op = o ? cw_plan_new (o, &c, &e) : NULL;
+
+    CHECK (op != NULL && cw_plan_get_buffer_is_saved (op, 0) && !cw_plan_get_buffer_is_saved_first_backward_phase_only (op, 0)
+           && cw_plan_get_saved_first_backward_phase_only_bytes (op) == 0, "one backward phase: %s", e.message);
+    cw_plan_free (op);
+    cw_profile_free (o);
   }
   /* A forward-only profile: no backward, nothing saved. */
   {
