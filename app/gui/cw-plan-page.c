@@ -431,6 +431,34 @@ add_training_lines (AdwExpanderRow *expander, const CwPlan *plan)
   saved_title = g_strdup_printf (_("Saved for the backward: %s"), saved->len ? saved->str : _("nothing"));
   cw_format_size_exact_to_buffer (cw_plan_get_saved_bytes (plan), bytes, sizeof bytes);
   adw_expander_row_add_row (expander, new_breakdown_line (saved_title, bytes, FALSE));
+  /* Where the backward begins with the loss, what crosses into the loss
+   * only is not what the backward proper reads: say which is which. */
+  if (cw_plan_get_saved_first_backward_phase_only_bytes (plan) > 0)
+    for (int only = 1; only >= 0; only--)
+      {
+        g_autoptr(GString) names = g_string_new (NULL);
+        g_autofree char *title = NULL;
+        uint64_t sum = 0;
+
+        for (unsigned b = 0; b < cw_plan_get_n_buffers (plan); b++)
+          if (cw_plan_get_buffer_is_saved (plan, b) &&
+              cw_plan_get_buffer_is_saved_first_backward_phase_only (plan, b) == (gboolean) only)
+            {
+              g_string_append_printf (names, "%s%s", names->len ? ", " : "", cw_plan_get_buffer_name (plan, b));
+              sum += cw_plan_get_buffer_bytes (plan, b);
+            }
+        title = only
+                /* Translators: saved buffers only the backward's first phase (the loss) reads, which frees
+                 * them; %1$s is that phase's name, %2$s the buffers ("nothing" when none) */
+                ? g_strdup_printf (_("Into “%1$s” only (freed after it): %2$s"), cw_plan_get_phase_name (plan, nf),
+                                   names->len ? names->str : _("nothing"))
+                /* Translators: saved buffers that reach the backward's later phases; %1$s and %2$s are the
+                 * backward's first two phases, %3$s the buffers ("nothing" when none) */
+                : g_strdup_printf (_("Into “%1$s” and on into “%2$s”: %3$s"), cw_plan_get_phase_name (plan, nf),
+                                   cw_plan_get_phase_name (plan, nf + 1), names->len ? names->str : _("nothing"));
+        cw_format_size_exact_to_buffer (sum, bytes, sizeof bytes);
+        adw_expander_row_add_row (expander, new_breakdown_line (title, bytes, FALSE));
+      }
   for (unsigned p = 0; p < cw_plan_get_n_phases (plan); p++)
     {
       /* Translators: a phase of a training step's forward (backward) pass and its live bytes */
@@ -515,12 +543,18 @@ add_profile_breakdown (CwPlanPage *self, const CwProfile *profile, const CwPlan 
         if (cw_plan_get_buffer_live_in (plan, b, p))
           g_string_append_printf (phases, "%s%s", phases->len ? ", " : "", cw_plan_get_phase_name (plan, p));
 
-      /* Translators: buffer name, then the phases it is live in. */
-      title = g_strdup_printf (cw_plan_get_buffer_is_input (plan, b) ? _("Buffer %s (input; live in %s)")
-                               /* Translators: a buffer the forward keeps for the backward */
-                               : cw_plan_get_buffer_is_saved (plan, b) ? _("Buffer %s (saved for the backward; live in %s)")
-                                                                       : _("Buffer %s (live in %s)"),
-                               cw_plan_get_buffer_name (plan, b), phases->str);
+      if (cw_plan_get_buffer_is_saved_first_backward_phase_only (plan, b))
+        /* Translators: a saved buffer only the backward's first phase reads: buffer name, that
+         * phase's name, then the phases the buffer is live in */
+        title = g_strdup_printf (_("Buffer %1$s (saved; into “%2$s” only; live in %3$s)"), cw_plan_get_buffer_name (plan, b),
+                                 cw_plan_get_phase_name (plan, cw_plan_get_n_forward_phases (plan)), phases->str);
+      else
+        /* Translators: buffer name, then the phases it is live in. */
+        title = g_strdup_printf (cw_plan_get_buffer_is_input (plan, b) ? _("Buffer %s (input; live in %s)")
+                                 /* Translators: a buffer the forward keeps for the backward */
+                                 : cw_plan_get_buffer_is_saved (plan, b) ? _("Buffer %s (saved for the backward; live in %s)")
+                                                                         : _("Buffer %s (live in %s)"),
+                                 cw_plan_get_buffer_name (plan, b), phases->str);
       cw_format_size_exact_to_buffer (cw_plan_get_buffer_bytes (plan, b), bytes, sizeof bytes);
       adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), new_breakdown_line (title, bytes, FALSE));
     }

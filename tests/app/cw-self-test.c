@@ -728,6 +728,237 @@ step_plan_engine_check (SelfTest *t)
   return TRUE;
 }
 
+/* ---- the Training Step switch: Alt+T, and what crosses into the loss (issue 18) ---- */
+
+/* The mnemonic shortcuts for `keyval` that Alt+keyval would run in the
+ * window now: a GtkShortcutController runs those whose widget is mapped and
+ * sensitive (gtkshortcutcontroller.c), the only one with the exclusive flag. */
+static void
+collect_mnemonics (GtkWidget *widget, guint keyval, GPtrArray *widgets, GPtrArray *shortcuts)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller) ||
+          gtk_shortcut_controller_get_scope (GTK_SHORTCUT_CONTROLLER (controller)) != GTK_SHORTCUT_SCOPE_MANAGED)
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger (shortcut);
+
+          if (GTK_IS_MNEMONIC_TRIGGER (trigger) &&
+              gdk_keyval_to_lower (gtk_mnemonic_trigger_get_keyval (GTK_MNEMONIC_TRIGGER (trigger))) == keyval &&
+              gtk_widget_get_mapped (widget) && gtk_widget_is_sensitive (widget))
+            {
+              g_ptr_array_add (widgets, widget);
+              g_ptr_array_add (shortcuts, g_object_ref (shortcut));
+            }
+        }
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    collect_mnemonics (child, keyval, widgets, shortcuts);
+}
+
+/* The row titled `title` under widget. */
+static GtkWidget *
+find_row_titled (GtkWidget *widget, const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (widget) && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_row_titled (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The letter underlined in the Training Step switch's title, as a lower-case keyval; 0 if none. */
+static guint
+training_mnemonic_keyval (void)
+{
+  const char *u = strchr (_("_Training Step"), '_');
+
+  return u != NULL && u[1] != '\0' ? gdk_keyval_to_lower (gdk_unicode_to_keyval (g_utf8_get_char (u + 1))) : 0;
+}
+
+/* Alt+T as the window runs it: the one mnemonic for t on screen, activated
+ * exclusively. Says what went wrong; TRUE when it ran. */
+static gboolean
+press_training_mnemonic (SelfTest *t)
+{
+  const char *title = _("_Training Step");
+  guint keyval = training_mnemonic_keyval ();
+  GtkWidget *row = find_row_titled (GTK_WIDGET (t->window), title);
+  g_autoptr(GPtrArray) widgets = g_ptr_array_new ();
+  g_autoptr(GPtrArray) shortcuts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (t->window));
+
+  if (row == NULL || keyval != GDK_KEY_t)
+    {
+      fail (t, "the Plan page has no “%s” row with Alt+T (keyval %s)", title, keyval ? gdk_keyval_name (keyval) : "none");
+      return FALSE;
+    }
+  /* The window's own shortcut controllers run mnemonics with Alt. */
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_SHORTCUT_CONTROLLER (controller) &&
+          gtk_shortcut_controller_get_mnemonics_modifiers (GTK_SHORTCUT_CONTROLLER (controller)) != GDK_ALT_MASK)
+        fail (t, "a shortcut controller of the window runs mnemonics with modifiers %#x, not Alt",
+              gtk_shortcut_controller_get_mnemonics_modifiers (GTK_SHORTCUT_CONTROLLER (controller)));
+    }
+  collect_mnemonics (GTK_WIDGET (t->window), keyval, widgets, shortcuts);
+  if (widgets->len != 1 || !gtk_widget_is_ancestor (g_ptr_array_index (widgets, 0), row))
+    {
+      fail (t, "Alt+T has %u mnemonics on screen, not the “%s” row's alone", widgets->len, title);
+      return FALSE;
+    }
+  if (!gtk_shortcut_action_activate (gtk_shortcut_get_action (g_ptr_array_index (shortcuts, 0)),
+                                     GTK_SHORTCUT_ACTION_EXCLUSIVE, g_ptr_array_index (widgets, 0),
+                                     gtk_shortcut_get_arguments (g_ptr_array_index (shortcuts, 0))))
+    {
+      fail (t, "Alt+T did nothing");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+step_plan_training_on (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  AdwFlap *flap = cw_plan_page_get_flap (plan);
+
+  if (!t->step_entered_page)
+    {
+      t->step_entered_page = TRUE;
+      show_page (t, "plan");
+      /* In a narrow window the switch is in the inputs: F9 first, as a person would. */
+      if (adw_flap_get_folded (flap) && !adw_flap_get_reveal_flap (flap))
+        gtk_widget_activate_action (GTK_WIDGET (t->window), "win.toggle-inputs", NULL);
+    }
+  /* Until the inputs are on screen. */
+  if (g_get_monotonic_time () - t->step_started < 500 * G_TIME_SPAN_MILLISECOND)
+    return FALSE;
+  if (cw_plan_page_get_training (plan))
+    fail (t, "the Training Step switch is on before Alt+T");
+  press_training_mnemonic (t);
+  return TRUE;
+}
+
+/* The switch animates before it flips: wait for it, then for the re-plan
+ * (the breakdown lists the training steps). */
+static gboolean
+training_settled (SelfTest *t, gboolean on)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  g_autofree char *summary = cw_plan_page_dup_summary (plan);
+  gboolean planned = strstr (summary, "streaming-train peak=") != NULL;
+
+  if (cw_plan_page_get_training (plan) == on && planned == on && cw_plan_page_get_results_current (plan))
+    return TRUE;
+  if (g_get_monotonic_time () - t->step_started < 5 * G_TIME_SPAN_SECOND)
+    return FALSE;
+  fail (t, "Alt+T did not switch the Training Step %s (switch %s, streaming-train %s)", on ? "on" : "off",
+        cw_plan_page_get_training (plan) ? "on" : "off", planned ? "planned" : "not planned");
+  return TRUE;
+}
+
+/* Every row title, subtitle and label of the Plan page's breakdown. */
+static void
+collect_plan_text (GtkWidget *w, GString *out)
+{
+  if (GTK_IS_LABEL (w) && gtk_widget_get_visible (w))
+    g_string_append_printf (out, "%s\n", gtk_label_get_text (GTK_LABEL (w)));
+  if (ADW_IS_PREFERENCES_ROW (w))
+    g_string_append_printf (out, "%s\n", adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)));
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_plan_text (c, out);
+}
+
+/* The breakdown of streaming's training step, as plan --training gives it:
+ * scores cross into the loss only, idx on into the backward, with the bytes
+ * the planner gives at the page's configuration. Then Alt+T again. */
+static gboolean
+step_plan_training_check (SelfTest *t)
+{
+  CwPlanPage *plan = CW_PLAN_PAGE (cw_window_get_page_widget (t->window, "plan"));
+  g_autoptr(GString) text = g_string_new (NULL);
+  CwError error = { 0 };
+  CwConfig config;
+  CwProfile *profile;
+  CwPlan *expected = NULL;
+
+  if (!training_settled (t, TRUE))
+    return FALSE;
+  profile = cw_profile_load ("streaming-train", &error);
+  if (profile == NULL || !cw_plan_page_get_config (plan, &config) ||
+      (expected = cw_plan_new (profile, &config, &error)) == NULL)
+    fail (t, "training step: %s", error.message[0] ? error.message : "no configuration on the Plan page");
+  collect_plan_text (GTK_WIDGET (plan), text);
+  if (expected != NULL)
+    {
+      const char *loss = cw_plan_get_phase_name (expected, cw_plan_get_n_forward_phases (expected));
+      const char *next = cw_plan_get_phase_name (expected, cw_plan_get_n_forward_phases (expected) + 1);
+      uint64_t scores = 0, idx = 0;
+      g_autofree char *only = NULL, *on = NULL, *line = NULL;
+      char bytes[CW_FORMAT_SIZE_EXACT_MAX];
+
+      for (unsigned b = 0; b < cw_plan_get_n_buffers (expected); b++)
+        {
+          if (g_strcmp0 (cw_plan_get_buffer_name (expected, b), "scores") == 0)
+            scores = cw_plan_get_buffer_bytes (expected, b);
+          if (g_strcmp0 (cw_plan_get_buffer_name (expected, b), "idx") == 0)
+            idx = cw_plan_get_buffer_bytes (expected, b);
+        }
+      only = g_strdup_printf (_("Into “%1$s” only (freed after it): %2$s"), loss, "scores");
+      on = g_strdup_printf (_("Into “%1$s” and on into “%2$s”: %3$s"), loss, next, "idx");
+      g_string_append_printf (t->report, "training step %s: %s; %s\n", cw_profile_get_name (profile), only, on);
+      if (g_strcmp0 (loss, "loss") != 0 || scores == 0 || idx == 0)
+        fail (t, "streaming-train: backward begins with '%s', scores %" G_GUINT64_FORMAT " B, idx %" G_GUINT64_FORMAT " B",
+              loss, scores, idx);
+      cw_format_size_exact_to_buffer (scores, bytes, sizeof bytes);
+      line = g_strdup_printf ("\n%s\n%s\n%s\n", only, only, bytes);
+      if (strstr (text->str, line) == NULL)
+        fail (t, "the Plan page does not say scores cross into the loss only (%s beside “%s”)", bytes, only);
+      g_free (line);
+      cw_format_size_exact_to_buffer (idx, bytes, sizeof bytes);
+      line = g_strdup_printf ("\n%s\n%s\n%s\n", on, on, bytes);
+      if (strstr (text->str, line) == NULL)
+        fail (t, "the Plan page does not say idx goes on into the backward (%s beside “%s”)", bytes, on);
+      g_free (line);
+      {
+        g_autoptr(GString) phases = g_string_new (NULL);
+
+        for (unsigned p = 0; p < cw_plan_get_n_phases (expected); p++)
+          for (unsigned b = 0; b < cw_plan_get_n_buffers (expected); b++)
+            if (g_strcmp0 (cw_plan_get_buffer_name (expected, b), "scores") == 0 && cw_plan_get_buffer_live_in (expected, b, p))
+              g_string_append_printf (phases, "%s%s", phases->len ? ", " : "", cw_plan_get_phase_name (expected, p));
+        line = g_strdup_printf (_("Buffer %1$s (saved; into “%2$s” only; live in %3$s)"), "scores", loss, phases->str);
+        if (strstr (text->str, line) == NULL)
+          fail (t, "the Plan page has no line “%s”", line);
+      }
+    }
+  cw_plan_free (expected);
+  cw_profile_free (profile);
+  press_training_mnemonic (t);
+  return TRUE;
+}
+
+static gboolean
+step_plan_training_off (SelfTest *t)
+{
+  return training_settled (t, FALSE);
+}
+
 /* ---- the cliff chart's profiles and hover (issue 16 item 1) ---------------- */
 
 /* The cliff chart's profile curves: line layers labelled "NAME (...)". */
@@ -2099,6 +2330,28 @@ collect_shortcut_actions (GtkWidget *widget, GPtrArray *actions)
     collect_shortcut_actions (child, actions);
 }
 
+/* The shortcuts window's entry titled `title`. */
+static GtkWidget *
+find_shortcut_titled (GtkWidget *widget, const char *title)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *have = NULL;
+
+      g_object_get (widget, "title", &have, NULL);
+      if (g_strcmp0 (have, title) == 0)
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_shortcut_titled (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* ---- Preferences (issue 16 item 9) ------------------------------------------ */
 
 static GSettings *
@@ -2480,6 +2733,27 @@ step_help_keys (SelfTest *t)
       fail (t, "the shortcuts window does not list %s", described[i]);
   g_string_append_printf (t->report, "shortcuts window lists %u actions, the application sets accelerators for %u\n",
                           listed->len, g_strv_length (described));
+  /* The Plan page's Training Step switch: its mnemonic, listed with the letter its title underlines. */
+  {
+    GtkWidget *entry = overlay != NULL ? find_shortcut_titled (GTK_WIDGET (overlay),
+                                                               _("Training Step on or off (Plan page)"))
+                                       : NULL;
+    g_autofree char *accel = NULL;
+    guint key = 0;
+    GdkModifierType mods = 0;
+
+    if (entry != NULL)
+      g_object_get (entry, "accelerator", &accel, NULL);
+    if (accel != NULL)
+      gtk_accelerator_parse (accel, &key, &mods);
+    if (entry == NULL)
+      fail (t, "the shortcuts window does not list the Training Step switch");
+    else if (gdk_keyval_to_lower (key) != training_mnemonic_keyval () || mods != GDK_ALT_MASK || key == 0)
+      fail (t, "the shortcuts window lists the Training Step switch as '%s', not Alt and the letter of “%s”",
+            accel ? accel : "(none)", _("_Training Step"));
+    else
+      g_string_append_printf (t->report, "shortcuts window: Training Step switch %s\n", accel);
+  }
   if (overlay != NULL && gtk_widget_get_visible (GTK_WIDGET (overlay)))
     screenshot_widget (t, gtk_window_get_child (GTK_WINDOW (overlay)), "shortcuts.png");
   return TRUE;
@@ -3486,6 +3760,9 @@ static const struct {
   { "index cache", step_index_cache },
   { "an engine step (vLLM, chunk over a cached prefix)", step_plan_engine },
   { "check it plans the engine's profile", step_plan_engine_check },
+  { "Alt+T switches the Plan page's Training Step on", step_plan_training_on },
+  { "scores cross into the loss only, idx on into the backward; Alt+T again", step_plan_training_check },
+  { "check Alt+T switched it off", step_plan_training_off },
   { "open a broken file", step_open_bad_database },
   { "check it was refused", step_check_bad_database },
   { "the refusal as the user sees it", step_final_screenshot },

@@ -6,7 +6,8 @@
  * reference, materialize, fused and streaming paths checked) the switch
  * plans each path's training profile: streaming-train peaks at
  * 4,072,402,964 B in its backward (forward 1,900,019,712 B, the streaming
- * forward's own peak; 268,435,456 B saved: idx and the scores) and fits up
+ * forward's own peak; 268,435,456 B saved: idx and the scores, which only
+ * the loss reads) and fits up
  * to sq = 2,764,390; the fused step's cliff stays at the forward's 376,627.
  * The breakdown shows each pass's peak, the saved buffers and the phases
  * grouped by pass; an engine without a training profile (vLLM) says so;
@@ -72,6 +73,22 @@ summary_line (const char *summary, const char *name)
       l = nl ? nl + 1 : NULL;
     }
   return g_strdup ("");
+}
+
+/* The value beside a breakdown row titled `title` (the first line after
+ * the title's lines: the title is a row title and its label). */
+static char *
+value_of (const char *text, const char *title)
+{
+  g_autofree char *line = g_strdup_printf ("%s\n", title);
+  const char *p = strstr (text, line), *nl;
+
+  if (p == NULL)
+    return g_strdup ("");
+  while (g_str_has_prefix (p, line))
+    p += strlen (line);
+  nl = strchr (p, '\n');
+  return g_strndup (p, nl ? (size_t) (nl - p) : strlen (p));
 }
 
 int
@@ -147,6 +164,17 @@ main (int argc, char **argv)
            "phases grouped by pass");
     CHECK (strstr (text->str, "Buffer idx (saved for the backward; live in stream, loss, backward)") != NULL,
            "a saved buffer is marked");
+    /* As plan --training says: scores cross into the loss only, idx on into the backward. */
+    {
+      g_autofree char *only = value_of (text->str, "Into “loss” only (freed after it): scores");
+      g_autofree char *on = value_of (text->str, "Into “loss” and on into “backward”: idx");
+
+      /* 4 * b * sq * k bytes each (fp32 scores, int32 idx; k = 512). */
+      CHECK (g_str_has_suffix (only, " B (128.00 MiB, 134.22 MB)"), "scores into the loss only: '%s'\n%s", only, text->str);
+      CHECK (g_str_has_suffix (on, " B (128.00 MiB, 134.22 MB)"), "idx on into the backward: '%s'", on);
+    }
+    CHECK (strstr (text->str, "Buffer scores (saved; into “loss” only; live in stream, loss)") != NULL,
+           "scores' buffer line");
   }
   shot = g_build_filename (argv[1], "plan-training.png", NULL);
   CHECK (cw_screenshot_save_png (GTK_WIDGET (page), shot, &error), "%s", error != NULL ? error->message : "");
