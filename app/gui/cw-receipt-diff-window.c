@@ -293,21 +293,31 @@ pair_position_text (CwChartView *view, double x, double y, double x_lo, double x
 
 /* ---- the second receipt ----------------------------------------------------- */
 
+/* The loaded receipt, or NULL with the reason in the summary line (nothing
+ * when the load was cancelled: the window is going away). */
+static CwReceipt *
+load_receipt_finish (CwReceiptDiffWindow *self, GObject *object, GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  CwReceipt *r = cw_receipt_database_load_receipt_finish (CW_RECEIPT_DATABASE (object), result, &error);
+
+  if (r == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not load the receipt: %s"), error->message);
+
+      gtk_label_set_text (self->summary_label, message);
+    }
+  return r;
+}
+
 static void
 second_loaded_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   CwReceiptDiffWindow *self = user_data;
-  g_autoptr(GError) error = NULL;
-  CwReceipt *r = cw_receipt_database_load_receipt_finish (CW_RECEIPT_DATABASE (object), result, &error);
+  CwReceipt *r = load_receipt_finish (self, object, result);
 
   if (r == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *message = g_strdup_printf (_("Could not load the receipt: %s"), error->message);
-
-          gtk_label_set_text (self->summary_label, message);
-        }
       g_object_unref (self);
       return;
     }
@@ -502,17 +512,10 @@ static void
 first_loaded_cb (GObject *object, GAsyncResult *result, gpointer user_data)
 {
   CwReceiptDiffWindow *self = user_data;
-  g_autoptr(GError) error = NULL;
-  CwReceipt *r = cw_receipt_database_load_receipt_finish (CW_RECEIPT_DATABASE (object), result, &error);
+  CwReceipt *r = load_receipt_finish (self, object, result);
 
   if (r == NULL)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_autofree char *message = g_strdup_printf (_("Could not load the receipt: %s"), error->message);
-
-          gtk_label_set_text (self->summary_label, message);
-        }
       g_object_unref (self);
       return;
     }
