@@ -284,6 +284,17 @@ record_write (void)
     }
 }
 
+/* An oom record's refused workspace bytes: null where the byte count
+ * overflowed (UINT64_MAX). */
+static void
+record_refused (uint64_t refused)
+{
+  if (refused == UINT64_MAX)
+    cw_json_string (&record, "refused_bytes", NULL);
+  else
+    cw_json_uint (&record, "refused_bytes", refused);
+}
+
 /* The shape's members of a record's "config" (opened by the caller). */
 static void
 record_shape (const CwKernelShape *s)
@@ -556,12 +567,7 @@ record_lane (const char *benchmark, int lane, const CwKernelShape *s, uint64_t b
       cw_json_double (&record, "useful_tflops_at_median", useful_flops (s) / (median (t) * 1e-3) / 1e12);
     }
   else if (!strcmp (status, "oom"))
-    {
-      if (refused == UINT64_MAX)
-        cw_json_string (&record, "refused_bytes", NULL);
-      else
-        cw_json_uint (&record, "refused_bytes", refused);
-    }
+    record_refused (refused);
   record_write ();
 }
 
@@ -791,12 +797,7 @@ record_backward (int lane, const CwKernelShape *s, uint64_t budget, const char *
         cw_json_uint (&record, "workspace_bytes", ws);
     }
   else if (!strcmp (status, "oom"))
-    {
-      if (refused == UINT64_MAX)
-        cw_json_string (&record, "refused_bytes", NULL);
-      else
-        cw_json_uint (&record, "refused_bytes", refused);
-    }
+    record_refused (refused);
   record_write ();
 }
 
